@@ -1,0 +1,104 @@
+"""nndl: the exercises of a Neural Networks and Deep Learning course, computed, verified,
+explained and drawn, on a NumPy autodiff engine that uses PyTorch's names."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nndl import ops
+from nndl.errors import NNDLError
+from nndl.ops import (
+    cat,
+    clamp,
+    clip,
+    exp,
+    log,
+    log_softmax,
+    matmul,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    softmax,
+    sqrt,
+    stack,
+    tanh,
+    where,
+)
+from nndl.tensor import (
+    Tensor,
+    bool_,
+    enable_grad,
+    float32,
+    float64,
+    int64,
+    is_grad_enabled,
+    no_grad,
+)
+
+__version__ = "0.1.0"
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed nndl's random generator (initialisation, dropout, randn), as ``torch.manual_seed``."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def default_rng() -> np.random.Generator:
+    return _rng
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    return Tensor._wrap(array)
+
+
+def _shape(size) -> tuple[int, ...]:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], tuple | list) else tuple(size)
+
+
+def zeros(*size, dtype=float32, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros(_shape(size), dtype=dtype), requires_grad=requires_grad)
+
+
+def ones(*size, dtype=float32, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones(_shape(size), dtype=dtype), requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=float32, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.full(tuple(size), fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros_like(t.data), requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones_like(t.data), requires_grad=requires_grad)
+
+
+def randn(*size, dtype=float32, requires_grad: bool = False) -> Tensor:
+    return Tensor(_rng.standard_normal(_shape(size)).astype(dtype), requires_grad=requires_grad)
+
+
+def rand(*size, dtype=float32, requires_grad: bool = False) -> Tensor:
+    return Tensor(_rng.random(_shape(size)).astype(dtype), requires_grad=requires_grad)
+
+
+def arange(*args, dtype=None) -> Tensor:
+    return Tensor(np.arange(*args), dtype=dtype)
+
+
+__all__ = [
+    "NNDLError", "Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_like",
+    "ones_like", "randn", "rand", "arange", "manual_seed", "no_grad", "enable_grad",
+    "is_grad_enabled", "float32", "float64", "int64", "bool_", "ops", "cat", "stack", "where",
+    "matmul", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum",
+    "minimum", "softmax", "log_softmax", "__version__",
+]

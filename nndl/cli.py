@@ -1,0 +1,86 @@
+"""The ``nndl`` command.
+
+Subcommands live in :mod:`nndl.commands`, one module each, with a ``register(app)``
+function; they are discovered here so that adding a command touches no shared file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+from rich.console import Console
+
+from nndl import __version__
+from nndl.errors import NNDLError
+
+app = typer.Typer(
+    name="nndl",
+    help=(
+        "Neural Networks and Deep Learning, computed, verified, explained and drawn.\n\n"
+        "神经网络与深度学习习题：计算、验证、讲解与作图。"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nndl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Neural Networks and Deep Learning, computed, verified, explained and drawn."""
+
+
+def _register_commands() -> None:
+    import nndl.commands as commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"nndl.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: a user error is one readable message and exit status 2, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except NNDLError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        if exc.hint:
+            err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted")
+        return 130
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``nndl``: each module defines ``register(app)`` (see :mod:`nndl.cli`)."""
