@@ -1,0 +1,84 @@
+"""`nndl solve`: the sheet's six exercises with complete worked solutions."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from nndl.errors import NNDLError
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def solve_command(
+    which: str = typer.Argument("all", help="Which exercises: 1-6, a range (1-3), a list (2,5) or all."),
+    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh (the sheet's language) or en."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f",
+                               help="text (terminal), md (Markdown with $…$ math), html (one self-contained page), json."),
+    out: Path | None = typer.Option(None, "--output", "-o", file_okay=False,
+                                    help="Write solutions.<fmt> and every figure (SVG) into this folder."),
+    full: bool = typer.Option(False, "--full", help="Run the longer sweeps (seconds become tens of seconds)."),
+) -> None:
+    """Print the six exercises with worked solutions, every number computed by nndl now.
+
+    \b
+    Examples:
+      nndl solve                      all six, in Chinese, in the terminal
+      nndl solve 4 --lang en          exercise 4 (computational graph) in English
+      nndl solve --format html -o out answer key as one HTML page + figures
+    """
+    from nndl.fileio import atomic_write
+    from nndl.solutions import parse_selection, render, solve_all
+
+    numbers = parse_selection(which)
+    if out is not None and out.exists() and not out.is_dir():
+        raise NNDLError(f"{out} exists and is not a folder", hint="choose a folder for -o")
+    solutions = solve_all(numbers, full=full)
+    lang_code = lang.value
+    figure_links = None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        figure_links = {}
+        for s in solutions:
+            for f in s.figures:
+                atomic_write(out / f"{f.name}.svg", f.svg)
+                figure_links[f.name] = f"{f.name}.svg"
+    if fmt is Format.text:
+        if out is not None:
+            from rich.console import Console
+
+            console = Console(record=True, width=110, file=open("/dev/null", "w"))  # noqa: SIM115
+            render.print_text(solutions, lang_code, console)
+            atomic_write(out / "solutions.txt", console.export_text())
+            typer.echo(f"wrote {out / 'solutions.txt'}")
+        else:
+            render.print_text(solutions, lang_code)
+        return
+    if fmt is Format.json:
+        content, name = render.to_json(solutions), "solutions.json"
+    elif fmt is Format.md:
+        content, name = render.to_markdown(solutions, lang_code, figure_links), "solutions.md"
+    else:
+        content, name = render.to_html(solutions, lang_code), "solutions.html"
+    if out is None:
+        sys.stdout.write(content)
+    else:
+        atomic_write(out / name, content)
+        typer.echo(f"wrote {out / name}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("solve")(solve_command)

@@ -1,0 +1,50 @@
+"""Worked solutions of the course sheet's six exercises, built at run time from nndl's
+capabilities (one module per exercise) and rendered by :mod:`nndl.solutions.render`."""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+from nndl.errors import NNDLError
+from nndl.solutions.model import Solution
+
+EXERCISES = (1, 2, 3, 4, 5, 6)
+
+
+def parse_selection(which: str) -> list[int]:
+    """'all', '4', '1-3', '2,5' -> exercise numbers."""
+    which = which.strip().lower()
+    if which in ("", "all"):
+        return list(EXERCISES)
+    numbers: list[int] = []
+    for part in which.replace(" ", "").split(","):
+        try:
+            if "-" in part:
+                lo, hi = (int(p) for p in part.split("-", 1))
+                numbers += list(range(lo, hi + 1))
+            else:
+                numbers.append(int(part))
+        except ValueError:
+            raise NNDLError(f"cannot read the exercise selection '{which}' (at '{part}')",
+                            hint="use a number 1-6, a range such as 1-3, a list such as 2,5, or all") from None
+    bad = [n for n in numbers if n not in EXERCISES]
+    if bad:
+        raise NNDLError(f"the sheet has exercises 1-6; there is no exercise {bad[0]}",
+                        hint="use a number 1-6, a range such as 1-3, or all")
+    return sorted(set(numbers))
+
+
+def solve(number: int, *, full: bool = False) -> Solution:
+    """Build the worked solution of one exercise (every number computed now)."""
+    if number not in EXERCISES:
+        raise NNDLError(f"there is no exercise {number}", hint="the sheet has exercises 1-6")
+    module = importlib.import_module(f"nndl.solutions.ex{number}")
+    start = time.perf_counter()
+    solution = module.build(full=full)
+    solution.seconds = time.perf_counter() - start
+    return solution
+
+
+def solve_all(numbers: list[int] | None = None, *, full: bool = False) -> list[Solution]:
+    return [solve(n, full=full) for n in (numbers or EXERCISES)]

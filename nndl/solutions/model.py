@@ -1,0 +1,148 @@
+"""The data of a worked solution. Builders (one module per exercise) fill these with numbers
+computed at run time; renderers (text, Markdown, HTML, JSON) only format them, in either
+language, from the same objects."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One sentence or paragraph in both languages. Inline math goes between $…$."""
+
+    zh: str
+    en: str
+
+    def __call__(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @staticmethod
+    def same(text: str) -> Text:
+        return Text(text, text)
+
+
+@dataclass
+class Paragraph:
+    text: Text
+    kind: str = "paragraph"
+
+
+@dataclass
+class Math:
+    """A displayed formula: LaTeX for HTML/Markdown, and a Unicode rendering for the terminal."""
+
+    latex: str
+    plain: str = ""
+    kind: str = "math"
+
+
+@dataclass
+class Table:
+    columns: list[Text]
+    rows: list[list[str]]
+    caption: Text | None = None
+    kind: str = "table"
+
+
+@dataclass
+class Figure:
+    """An inline SVG figure; ``name`` becomes its file name when written to a folder."""
+
+    name: str
+    svg: str
+    caption: Text
+    png: bytes | None = None
+    kind: str = "figure"
+
+
+@dataclass
+class Check:
+    """One answer verified two independent ways."""
+
+    what: Text
+    methods: Text
+    passed: bool
+    detail: str = ""
+    kind: str = "check"
+
+
+@dataclass
+class Erratum:
+    """Where the sheet's own text is wrong or incomplete, said politely."""
+
+    text: Text
+    kind: str = "erratum"
+
+
+Block = Paragraph | Math | Table | Figure | Check | Erratum
+
+
+@dataclass
+class Section:
+    title: Text
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    """A final answer: ``value`` is machine-readable (JSON), ``display`` is what a reader sees."""
+
+    key: str
+    label: Text
+    value: Any
+    display: str
+
+
+@dataclass
+class Solution:
+    number: int
+    title: Text
+    statement: Text
+    sections: list[Section]
+    answers: list[Answer]
+    checks: list[Check] = field(default_factory=list)
+    errata: list[Erratum] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
+
+
+@cache
+def problems() -> dict[int, dict]:
+    """The sheet's problem statements (zh from the seed, en translated), kept as package data."""
+    raw = resources.files("nndl").joinpath("data/problems.json").read_text(encoding="utf-8")
+    return {p["number"]: p for p in json.loads(raw)["exercises"]}
+
+
+def problem_text(number: int) -> tuple[Text, Text]:
+    p = problems()[number]
+    return Text(**p["title"]), Text(**p["statement"])
+
+
+def fmt_int(n: int) -> str:
+    """27000100 -> '27,000,100' (the grouping both languages read)."""
+    return f"{int(n):,}"
+
+
+def fmt_num(x: float, digits: int = 4) -> str:
+    """A float for reading: integers without '.0', others to ``digits`` significant figures,
+    with a true minus sign."""
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        s = str(int(x))
+    else:
+        s = f"{x:.{digits}g}"
+        if "e" in s:
+            mant, exp = s.split("e")
+            s = f"{mant}×10^{int(exp)}"
+    return s.replace("-", "−")

@@ -1,0 +1,426 @@
+"""Renderers of worked solutions: terminal (Rich), Markdown, self-contained HTML, JSON.
+
+They only format :mod:`nndl.solutions.model` objects; no number is computed or typed here.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from typing import Any
+
+from nndl.solutions.model import (
+    LANGS,
+    Check,
+    Erratum,
+    Figure,
+    Lang,
+    Math,
+    Paragraph,
+    Solution,
+    Table,
+    Text,
+)
+
+UI = {
+    "answers": Text("答案", "Answers"),
+    "checks": Text("验证", "Checks"),
+    "errata": Text("勘误", "Errata"),
+    "problem": Text("题目", "Problem"),
+    "contents": Text("目录", "Contents"),
+    "exercise": Text("第 {n} 题", "Exercise {n}"),
+    "passed": Text("通过", "passed"),
+    "failed": Text("未通过", "FAILED"),
+    "doc_title": Text("神经网络与深度学习习题解答（nndl 计算）",
+                      "Neural Networks and Deep Learning — worked solutions (computed by nndl)"),
+    "generated": Text("本文件中的每个数字都由 nndl 在运行时计算得到。",
+                      "Every number in this document was computed by nndl when it was generated."),
+}
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+
+
+# ------------------------------------------------------------------ LaTeX -> Unicode (terminal)
+_LATEX_SYMBOLS = {
+    r"\rightarrow": "→", r"\to": "→", r"\infty": "∞", r"\times": "×", r"\cdot": "·",
+    r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\neq": "≠", r"\approx": "≈",
+    r"\partial": "∂", r"\theta": "θ", r"\sigma": "σ", r"\delta": "δ", r"\ell": "ℓ",
+    r"\sum": "Σ", r"\prod": "Π", r"\odot": "⊙", r"\in": "∈", r"\quad": "  ", r"\,": " ",
+    r"\{": "{", r"\}": "}", r"\left": "", r"\right": "", r"\alpha": "α", r"\beta": "β",
+    r"\gamma": "γ", r"\eta": "η", r"\lambda": "λ", r"\mu": "μ", r"\pm": "±", r"\prime": "′",
+    r"\angle": "∠", r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\tanh": "tanh",
+    r"\exp": "exp", r"\log": "log", r"\max": "max", r"\min": "min", r"\ldots": "…",
+    r"\dots": "…", r"\qquad": "    ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\operatorname": "",
+}
+_SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlij", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵀⁿˡⁱʲ")
+_SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₙₗᵢⱼₖ")
+
+
+def latex_to_plain(tex: str) -> str:
+    """A readable Unicode approximation of simple LaTeX, for the terminal only."""
+    s = tex
+    s = re.sub(r"\\(?:mathbf|boldsymbol|mathit|text|textrm|mathrm|operatorname)\{([^{}]*)\}",
+               r"\1", s)
+    for _ in range(3):
+        s = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", s)
+    s = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", s)
+    s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", s)
+    s = s.replace("&", "").replace(r"\\", "; ")
+    for k in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
+        s = s.replace(k, _LATEX_SYMBOLS[k])
+
+    def sup(m: re.Match) -> str:
+        body = m.group(1) or m.group(2)
+        conv = body.translate(_SUPERSCRIPT)
+        return conv if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀⁿˡⁱʲ" for c in conv) else f"^({body})"
+
+    def sub(m: re.Match) -> str:
+        body = m.group(1) or m.group(2)
+        conv = body.translate(_SUBSCRIPT)
+        return conv if all(c in "₀₁₂₃₄₅₆₇₈₉₊₋₍₎ₙₗᵢⱼₖ" for c in conv) else f"_{body}"
+
+    s = re.sub(r"\^\{([^{}]*)\}|\^(\w)", sup, s)
+    s = re.sub(r"_\{([^{}]*)\}|_(\w)", sub, s)
+    s = s.replace("{", "").replace("}", "")
+    return re.sub(r"[ \t]+", " ", s).strip()
+
+
+def inline_plain(text: str) -> str:
+    return _MATH.sub(lambda m: latex_to_plain(m.group(1) or m.group(2)), text)
+
+
+# ------------------------------------------------------------------ JSON
+def to_data(solutions: list[Solution]) -> dict[str, Any]:
+    """The JSON shape: {"exercises": [{"number", "answers": {key: value}, ...}]}."""
+    out = []
+    for s in solutions:
+        out.append({
+            "number": s.number,
+            "title": {lang: s.title(lang) for lang in LANGS},
+            "answers": {a.key: a.value for a in s.answers},
+            "answer_labels": {a.key: {lang: a.label(lang) for lang in LANGS} for a in s.answers},
+            "answer_display": {a.key: a.display for a in s.answers},
+            "checks": [{"what": {lang: c.what(lang) for lang in LANGS},
+                        "methods": {lang: c.methods(lang) for lang in LANGS},
+                        "passed": c.passed, "detail": c.detail} for c in s.checks],
+            "errata": [{lang: e.text(lang) for lang in LANGS} for e in s.errata],
+            "figures": [f.name for f in s.figures],
+            "seconds": round(s.seconds, 3),
+        })
+    return {"exercises": out}
+
+
+def to_json(solutions: list[Solution]) -> str:
+    return json.dumps(to_data(solutions), ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _json_default(o):
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    if hasattr(o, "item"):
+        return o.item()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+# ------------------------------------------------------------------ Markdown
+def _md_cell(s: str) -> str:
+    return s.replace("|", r"\|").replace("\n", " ")
+
+
+def to_markdown(solutions: list[Solution], lang: Lang, figure_links: dict[str, str] | None = None) -> str:
+    """GitHub/notebook Markdown with $…$ math; figures linked by file name when written to a folder,
+    otherwise embedded as data URIs."""
+    lines = [f"# {UI['doc_title'](lang)}", "", f"_{UI['generated'](lang)}_", ""]
+    for s in solutions:
+        lines += [f"## {UI['exercise'](lang).format(n=s.number)}. {s.title(lang)}", "",
+                  f"**{UI['problem'](lang)}** {s.statement(lang)}", ""]
+        for sec in s.sections:
+            lines += [f"### {sec.title(lang)}", ""]
+            for b in sec.blocks:
+                lines += _md_block(b, lang, figure_links)
+        lines += [f"### {UI['answers'](lang)}", ""]
+        lines += [f"- {a.label(lang)}: **{a.display}**" for a in s.answers]
+        lines.append("")
+        if s.checks:
+            lines += [f"### {UI['checks'](lang)}", ""]
+            lines += [_md_check(c, lang) for c in s.checks]
+            lines.append("")
+        if s.errata:
+            lines += [f"### {UI['errata'](lang)}", ""]
+            lines += [f"- {e.text(lang)}" for e in s.errata]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_check(c: Check, lang: Lang) -> str:
+    mark = "✅" if c.passed else "❌"
+    detail = f" ({c.detail})" if c.detail else ""
+    return f"- {mark} {c.what(lang)} — {c.methods(lang)}{detail}"
+
+
+def _md_block(b, lang: Lang, figure_links) -> list[str]:
+    if isinstance(b, Paragraph):
+        return [b.text(lang), ""]
+    if isinstance(b, Math):
+        return ["$$", b.latex, "$$", ""]
+    if isinstance(b, Table):
+        head = "| " + " | ".join(_md_cell(c(lang)) for c in b.columns) + " |"
+        rule = "|" + "---|" * len(b.columns)
+        rows = ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in b.rows]
+        cap = [f"_{b.caption(lang)}_", ""] if b.caption else []
+        return cap + [head, rule, *rows, ""]
+    if isinstance(b, Figure):
+        if figure_links and b.name in figure_links:
+            src = figure_links[b.name]
+        else:
+            src = "data:image/svg+xml;base64," + base64.b64encode(b.svg.encode()).decode()
+        return [f"![{b.caption(lang)}]({src})", "", f"_{b.caption(lang)}_", ""]
+    if isinstance(b, Check):
+        return [_md_check(b, lang), ""]
+    if isinstance(b, Erratum):
+        return [f"> **{UI['errata'](lang)}:** {b.text(lang)}", ""]
+    raise TypeError(type(b))
+
+
+# ------------------------------------------------------------------ terminal
+def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
+    """Rich output for the terminal: math as Unicode, tables as tables, figures by name."""
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.rule import Rule
+    from rich.table import Table as RichTable
+
+    console = console or Console()
+    for s in solutions:
+        console.print(Rule(f"[bold]{UI['exercise'](lang).format(n=s.number)}. {s.title(lang)}"))
+        console.print(Panel(inline_plain(s.statement(lang)), title=UI["problem"](lang),
+                            title_align="left", border_style="dim"), highlight=False)
+        for sec in s.sections:
+            console.print(f"\n[bold cyan]{sec.title(lang)}[/]")
+            for b in sec.blocks:
+                if isinstance(b, Paragraph):
+                    console.print(inline_plain(b.text(lang)), highlight=False)
+                elif isinstance(b, Math):
+                    console.print("    " + (b.plain or latex_to_plain(b.latex)), highlight=False,
+                                  style="italic")
+                elif isinstance(b, Table):
+                    t = RichTable(title=b.caption(lang) if b.caption else None, show_lines=False)
+                    for c in b.columns:
+                        t.add_column(inline_plain(c(lang)))
+                    for r in b.rows:
+                        t.add_row(*[inline_plain(c) for c in r])
+                    console.print(t)
+                elif isinstance(b, Figure):
+                    console.print(f"[dim]🖼  {b.caption(lang)} ({b.name}.svg — "
+                                  f"{'用 -o DIR 或 --format html 查看' if lang == 'zh' else 'see it with -o DIR or --format html'})[/]")
+                elif isinstance(b, Check):
+                    console.print(_term_check(b, lang), highlight=False)
+                elif isinstance(b, Erratum):
+                    console.print(f"[yellow]{UI['errata'](lang)}:[/] {inline_plain(b.text(lang))}",
+                                  highlight=False)
+        t = RichTable(title=UI["answers"](lang), title_justify="left", show_header=False)
+        t.add_column()
+        t.add_column(style="bold green")
+        for a in s.answers:
+            t.add_row(inline_plain(a.label(lang)), a.display)
+        console.print(t)
+        if s.checks:
+            console.print(f"[bold]{UI['checks'](lang)}[/]")
+            for c in s.checks:
+                console.print(_term_check(c, lang), highlight=False)
+        for e in s.errata:
+            console.print(f"[yellow]{UI['errata'](lang)}:[/] {inline_plain(e.text(lang))}",
+                          highlight=False)
+        console.print()
+
+
+def _term_check(c: Check, lang: Lang) -> str:
+    mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
+    detail = f" [dim]({c.detail})[/]" if c.detail else ""
+    return f"  {mark} {inline_plain(c.what(lang))} — {c.methods(lang)}{detail}"
+
+
+# ------------------------------------------------------------------ HTML
+def _mathml(tex: str, display: bool) -> str:
+    from latex2mathml.converter import convert
+
+    return convert(tex, display="block" if display else "inline")
+
+
+def _html_inline(text: str) -> str:
+    """Escape text and turn $…$ into MathML."""
+    out, pos = [], 0
+    for m in _MATH.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        if m.group(1) is not None:
+            out.append(_mathml(m.group(1), True))
+        else:
+            out.append(_mathml(m.group(2), False))
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _html_both(text: Text, tag: str = "span") -> str:
+    return "".join(f'<{tag} class="l-{lang}" lang="{_bcp(lang)}">{_html_inline(text(lang))}</{tag}>'
+                   for lang in LANGS)
+
+
+def _bcp(lang: Lang) -> str:
+    return "zh-CN" if lang == "zh" else "en"
+
+
+def _strip_xml_prolog(svg: str) -> str:
+    svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)
+    return re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+
+
+def _html_block(b, uid: str) -> str:
+    if isinstance(b, Paragraph):
+        return _html_both(b.text, "p")
+    if isinstance(b, Math):
+        return f'<div class="math">{_mathml(b.latex, True)}</div>'
+    if isinstance(b, Table):
+        head = "".join(f"<th>{_html_both(c)}</th>" for c in b.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in r) + "</tr>"
+                       for r in b.rows)
+        cap = f"<caption>{_html_both(b.caption)}</caption>" if b.caption else ""
+        return f'<div class="tablewrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+    if isinstance(b, Figure):
+        svg = _strip_xml_prolog(b.svg)
+        # ids inside inline SVGs must be unique in the page
+        svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{uid}-{m.group(1)}"', svg)
+        svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{uid}-{m.group(1)})", svg)
+        svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{uid}-{m.group(1)}"', svg)
+        svg = re.sub(r'(?<!:)href="#([^"]+)"', lambda m: f'href="#{uid}-{m.group(1)}"', svg)
+        return (f'<figure id="fig-{html.escape(b.name)}">{svg}'
+                f"<figcaption>{_html_both(b.caption)}</figcaption></figure>")
+    if isinstance(b, Check):
+        return _html_check(b)
+    if isinstance(b, Erratum):
+        return f'<div class="erratum"><b>{_html_both(UI["errata"])}:</b> {_html_both(b.text)}</div>'
+    raise TypeError(type(b))
+
+
+def _html_check(c: Check) -> str:
+    cls = "ok" if c.passed else "bad"
+    mark = "✓" if c.passed else "✗"
+    detail = f' <span class="detail">({html.escape(c.detail)})</span>' if c.detail else ""
+    return f'<li class="check {cls}"><span class="mark">{mark}</span> {_html_both(c.what)} — {_html_both(c.methods)}{detail}</li>'
+
+
+_CSS = """
+:root { --ink:#1d2330; --muted:#5b6475; --accent:#1f6feb; --ok:#1a7f37; --bad:#cf222e; --bg:#fff; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC",
+       "Microsoft YaHei", sans-serif; color: var(--ink); background: var(--bg); margin: 0; line-height: 1.6; }
+main { max-width: 980px; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
+header.top { position: sticky; top: 0; background: #f6f8fa; border-bottom: 1px solid #d0d7de;
+             padding: .5rem 1.25rem; display: flex; gap: 1rem; align-items: center; z-index: 2; }
+header.top h1 { font-size: 1.05rem; margin: 0; flex: 1; }
+button.lang { border: 1px solid #d0d7de; background: #fff; border-radius: 6px; padding: .2rem .7rem; cursor: pointer; }
+html[data-lang="zh"] button.lang[data-set="zh"], html[data-lang="en"] button.lang[data-set="en"] {
+  background: var(--accent); color: #fff; border-color: var(--accent); }
+html[data-lang="zh"] .l-en, html[data-lang="en"] .l-zh { display: none; }
+nav.toc { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 8px; padding: .5rem 1.25rem; }
+nav.toc ol { margin: .3rem 0; }
+section.exercise { border-top: 2px solid #d0d7de; margin-top: 2rem; padding-top: .5rem; }
+.problem { background: #fff8e6; border-left: 4px solid #d4a72c; padding: .6rem 1rem; border-radius: 4px; }
+.math { overflow-x: auto; margin: .6rem 0; }
+math[display="block"] { font-size: 1.08em; }
+.tablewrap { overflow-x: auto; }
+table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+caption { caption-side: top; text-align: left; color: var(--muted); font-style: italic; }
+figure { margin: 1rem 0; text-align: center; }
+figure svg { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .92em; }
+ul.checks { list-style: none; padding-left: .3rem; }
+li.check .mark { font-weight: bold; }
+li.check.ok .mark { color: var(--ok); }
+li.check.bad .mark { color: var(--bad); }
+.detail { color: var(--muted); font-size: .9em; }
+.erratum { background: #fff1f0; border-left: 4px solid var(--bad); padding: .4rem .9rem; margin: .6rem 0; border-radius: 4px; }
+dl.answers { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem;
+             background: #f0fff4; border: 1px solid #aceebb; border-radius: 8px; padding: .6rem 1rem; }
+dl.answers dd { margin: 0; font-weight: 600; }
+@media print {
+  header.top { position: static; }
+  header.top button { display: none; }
+  section.exercise { break-before: page; }
+  figure, table, .math { break-inside: avoid; }
+}
+"""
+
+_JS = """
+function setLang(l){document.documentElement.setAttribute('data-lang',l);
+document.documentElement.setAttribute('lang', l==='zh'?'zh-CN':'en');
+try{localStorage.setItem('nndl-lang',l)}catch(e){}}
+document.querySelectorAll('button.lang').forEach(function(b){b.addEventListener('click',function(){setLang(b.dataset.set)})});
+"""
+
+
+def to_html(solutions: list[Solution], lang: Lang) -> str:
+    """One self-contained page: inline SVG figures, MathML math, a contents list, a zh/en switch
+    (``lang`` is the language it opens in), and print styles."""
+    toc = "".join(
+        f'<li><a href="#ex{s.number}">{_html_both(s.title)}</a></li>' for s in solutions)
+    body = []
+    for s in solutions:
+        parts = [f'<section class="exercise" id="ex{s.number}">',
+                 f"<h2>{_html_both(Text(UI['exercise'].zh.format(n=s.number), UI['exercise'].en.format(n=s.number)))}"
+                 f" · {_html_both(s.title)}</h2>",
+                 f'<div class="problem"><b>{_html_both(UI["problem"])}</b> {_html_both(s.statement)}</div>']
+        for k, sec in enumerate(s.sections):
+            parts.append(f"<h3>{_html_both(sec.title)}</h3>")
+            checks_open = False
+            for j, b in enumerate(sec.blocks):
+                is_check = isinstance(b, Check)
+                if is_check and not checks_open:
+                    parts.append('<ul class="checks">')
+                    checks_open = True
+                elif not is_check and checks_open:
+                    parts.append("</ul>")
+                    checks_open = False
+                parts.append(_html_block(b, f"e{s.number}s{k}b{j}"))
+            if checks_open:
+                parts.append("</ul>")
+        parts.append(f"<h3>{_html_both(UI['answers'])}</h3><dl class=\"answers\">")
+        for a in s.answers:
+            parts.append(f"<dt>{_html_both(a.label)}</dt><dd>{_html_inline(a.display)}</dd>")
+        parts.append("</dl>")
+        if s.checks:
+            parts.append(f"<h3>{_html_both(UI['checks'])}</h3><ul class=\"checks\">")
+            parts += [_html_check(c) for c in s.checks]
+            parts.append("</ul>")
+        if s.errata:
+            parts.append(f"<h3>{_html_both(UI['errata'])}</h3>")
+            parts += [f'<div class="erratum">{_html_both(e.text)}</div>' for e in s.errata]
+        parts.append("</section>")
+        body.append("\n".join(parts))
+    title = html.escape(UI["doc_title"](lang))
+    return f"""<!DOCTYPE html>
+<html lang="{_bcp(lang)}" data-lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="nndl">
+<title>{title}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<header class="top"><h1>{_html_both(UI['doc_title'])}</h1>
+<button class="lang" data-set="zh" type="button">中文</button>
+<button class="lang" data-set="en" type="button">English</button></header>
+<main>
+<p class="muted">{_html_both(UI['generated'])}</p>
+<nav class="toc"><b>{_html_both(UI['contents'])}</b><ol>{toc}</ol></nav>
+{''.join(body)}
+</main>
+<script>{_JS}</script>
+</body>
+</html>
+"""
