@@ -69,7 +69,10 @@ def latex_to_plain(tex: str) -> str:
     s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", s)
     s = s.replace("&", "").replace(r"\\", "; ")
     for k in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
-        s = s.replace(k, _LATEX_SYMBOLS[k])
+        if k[-1].isalpha():  # a command word swallows the space that ends it
+            s = re.sub(re.escape(k) + r"(?![A-Za-z]) ?", lambda _m, v=_LATEX_SYMBOLS[k]: v, s)
+        else:
+            s = s.replace(k, _LATEX_SYMBOLS[k])
 
     def sup(m: re.Match) -> str:
         body = m.group(1) or m.group(2)

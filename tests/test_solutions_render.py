@@ -1,0 +1,100 @@
+"""Renderers format the data model faithfully, in both languages (no exercise builders needed)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from nndl.errors import NNDLError
+from nndl.solutions import parse_selection
+from nndl.solutions.model import (
+    Answer,
+    Check,
+    Erratum,
+    Figure,
+    Math,
+    Paragraph,
+    Section,
+    Solution,
+    Table,
+    Text,
+    fmt_int,
+    fmt_num,
+    problems,
+)
+from nndl.solutions.render import latex_to_plain, to_data, to_html, to_markdown
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect id="r" width="5" height="5"/></svg>'
+
+
+def _solution() -> Solution:
+    return Solution(
+        number=9,
+        title=Text("标题", "Title"),
+        statement=Text("求 $x^2$ 的导数", "Differentiate $x^2$"),
+        sections=[Section(Text("解", "Solution"), [
+            Paragraph(Text("因为 $a<b$", "Since $a<b$")),
+            Math(r"\frac{d}{dx} x^2 = 2x"),
+            Table([Text("层", "layer"), Text("参数", "params")], [["FC-1", "1,000"]]),
+            Figure("demo", SVG, Text("图", "figure")),
+            Check(Text("检查", "check"), Text("两种方法", "two ways"), True, "diff 0"),
+            Erratum(Text("原文有误", "The sheet is wrong")),
+        ])],
+        answers=[Answer("n", Text("数量", "count"), 1000, "1,000")],
+    )
+
+
+def test_number_formatting():
+    assert fmt_int(27000100) == "27,000,100"
+    assert fmt_num(-54.0) == "−54"
+    assert fmt_num(0.25) == "0.25"
+    assert fmt_num(1.5e-9).startswith("1.5×10^")
+
+
+def test_selection_parsing():
+    assert parse_selection("all") == [1, 2, 3, 4, 5, 6]
+    assert parse_selection("2-4") == [2, 3, 4]
+    assert parse_selection("5,1") == [1, 5]
+    with pytest.raises(NNDLError):
+        parse_selection("7")
+    with pytest.raises(NNDLError):
+        parse_selection("one")
+
+
+def test_problem_statements_in_both_languages():
+    p = problems()
+    assert sorted(p) == [1, 2, 3, 4, 5, 6]
+    for ex in p.values():
+        assert ex["statement"]["zh"] and ex["statement"]["en"]
+        assert ex["statement"]["zh"].count("$") % 2 == 0
+        assert ex["statement"]["en"].count("$") % 2 == 0
+
+
+def test_json_and_markdown():
+    s = _solution()
+    data = to_data([s])
+    assert data["exercises"][0]["answers"] == {"n": 1000}
+    json.dumps(data)
+    md_zh, md_en = to_markdown([s], "zh"), to_markdown([s], "en")
+    assert "因为 $a<b$" in md_zh and "Since $a<b$" in md_en
+    assert "| FC-1 | 1,000 |" in md_en
+    assert "$$\n\\frac{d}{dx} x^2 = 2x\n$$" in md_en
+
+
+def test_html_is_wellformed_and_has_mathml():
+    page = to_html([_solution()], "en")
+    assert page.count("<math") >= 3  # statement (2 langs) + paragraph + display formula
+    assert "$" not in page.split("<body>", 1)[1].split("<script>")[0].replace("data:", "")
+    assert 'data-lang="en"' in page
+    # the inline SVG's ids are made unique
+    assert 'id="e9s0b3-r"' in page
+    body = page.split("<main>", 1)[1].split("</main>", 1)[0]
+    ET.fromstring("<main>" + body.replace("&nbsp;", " ") + "</main>")
+
+
+def test_latex_to_plain():
+    assert latex_to_plain(r"\frac{\partial f}{\partial x} = -36") == "(∂f)/(∂x) = -36"
+    assert latex_to_plain(r"x^{2} \cdot z") == "x² · z"
+    assert latex_to_plain(r"\mathbf{x}_4 = (0, -t)^T") == "x₄ = (0, -t)ᵀ"
