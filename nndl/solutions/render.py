@@ -69,7 +69,8 @@ def latex_to_plain(tex: str) -> str:
     s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", s)
     s = s.replace("&", "").replace(r"\\", "; ")
     for k in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
-        if k[-1].isalpha():  # a command word swallows the space that ends it
+        if k[-1].isalpha() and _LATEX_SYMBOLS[k] not in "×·→≤≥≠≈⊙∈±ΣΠ":
+            # a letter-like command (\\partial x) swallows the space that ends it
             s = re.sub(re.escape(k) + r"(?![A-Za-z]) ?", lambda _m, v=_LATEX_SYMBOLS[k]: v, s)
         else:
             s = s.replace(k, _LATEX_SYMBOLS[k])
