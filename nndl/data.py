@@ -1,0 +1,101 @@
+"""Real data for training: scikit-learn's handwritten digits, split and batched.
+
+The digits (1,797 grey 8×8 images, 10 classes, pixel values 0..16) ship inside
+scikit-learn, so nothing is downloaded. scikit-learn is an optional dependency
+(``pip install -e ".[train]"``); it is imported only when the data is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from nndl.errors import NNDLError
+
+INSTALL_HINT = 'install the training extra: pip install -e ".[train]"  (it brings scikit-learn)'
+
+
+class DataError(NNDLError):
+    """A data set that cannot be loaded, or a split / batch request that cannot work."""
+
+
+@dataclass(frozen=True)
+class DigitsSplit:
+    """Train and test arrays. Images are float32 in [0, 1], NCHW ``(N, 1, 8, 8)``."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    seed: int
+    test_size: float
+
+    @property
+    def num_classes(self) -> int:
+        return 10
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(x_train, x_test)`` as ``(N, 64)`` rows, for an MLP."""
+        return (self.x_train.reshape(len(self.x_train), -1),
+                self.x_test.reshape(len(self.x_test), -1))
+
+
+def _sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
+    try:
+        from sklearn.datasets import load_digits as sk_load_digits
+    except ImportError:
+        raise DataError("the digits data set comes with scikit-learn, which is not installed",
+                        hint=INSTALL_HINT) from None
+    bunch = sk_load_digits()
+    return np.asarray(bunch.images), np.asarray(bunch.target)
+
+
+def stratified_split(labels: np.ndarray, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(train, test)``: each class keeps its share in both parts (a seeded shuffle).
+
+    Class c with n_c samples gives round(test_size · n_c) to the test part, at least one
+    to each part; both index arrays are sorted, so the split depends only on ``seed``.
+    """
+    if not 0.0 < test_size < 1.0:
+        raise DataError(f"test_size must lie strictly between 0 and 1, got {test_size}",
+                        hint="use a fraction such as 0.2 (20 % of each class held out)")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        if len(idx) < 2:
+            raise DataError(f"class {c} has {len(idx)} sample(s); a stratified split needs two",
+                            hint="drop that class or use more data")
+        idx = rng.permutation(idx)
+        k = min(max(int(round(test_size * len(idx))), 1), len(idx) - 1)
+        test.append(idx[:k])
+        train.append(idx[k:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
+def load_digits(test_size: float = 0.2, seed: int = 0) -> DigitsSplit:
+    """scikit-learn's digits, scaled to [0, 1] float32, as a seeded stratified train/test split."""
+    images, target = _sklearn_digits()
+    x = (images.astype(np.float32) / np.float32(16.0))[:, None, :, :]
+    y = target.astype(np.int64)
+    tr, te = stratified_split(y, test_size, seed)
+    return DigitsSplit(x[tr], y[tr], x[te], y[te], seed=seed, test_size=test_size)
+
+
+def batches(x: np.ndarray, y: np.ndarray, batch_size: int, *, shuffle: bool = False,
+            rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Mini-batches ``(x[i:i+b], y[i:i+b])``; the last may be smaller (``drop_last=False``)."""
+    if batch_size < 1:
+        raise DataError(f"batch_size must be a positive integer, got {batch_size}",
+                        hint="use e.g. --batch-size 64")
+    if len(x) != len(y):
+        raise DataError(f"{len(x)} inputs but {len(y)} labels", hint="pass arrays of equal length")
+    order = np.arange(len(x))
+    if shuffle:
+        order = (rng if rng is not None else np.random.default_rng()).permutation(len(x))
+    for i in range(0, len(x), batch_size):
+        sel = order[i:i + batch_size]
+        yield x[sel], y[sel]

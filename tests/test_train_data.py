@@ -1,0 +1,86 @@
+"""The digits loader: the real scikit-learn data, a seeded stratified split, batching."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nndl import data
+from nndl.data import DataError, batches, load_digits, stratified_split
+
+sklearn_datasets = pytest.importorskip("sklearn.datasets")
+
+
+def test_digits_are_sklearns_images_scaled_and_split():
+    split = load_digits(test_size=0.2, seed=0)
+    ref = sklearn_datasets.load_digits()
+    assert split.x_train.shape[1:] == (1, 8, 8) and split.x_train.dtype == np.float32
+    assert split.y_train.dtype == np.int64
+    n = len(split.x_train) + len(split.x_test)
+    assert n == len(ref.target) == 1797
+    assert split.x_train.min() >= 0.0 and split.x_train.max() <= 1.0
+    # every image of the split is a real digit, scaled by 1/16, with its own label
+    flat = (ref.images.reshape(len(ref.images), -1) / 16.0).astype(np.float32)
+    lookup = {row.tobytes(): lab for row, lab in zip(flat, ref.target, strict=True)}
+    xtr, xte = split.flat()
+    for x, y in ((xtr, split.y_train), (xte, split.y_test)):
+        assert all(lookup[row.tobytes()] == lab for row, lab in zip(x, y, strict=True))
+
+
+def test_split_is_stratified_disjoint_and_seeded():
+    y = sklearn_datasets.load_digits().target
+    tr, te = stratified_split(y, 0.2, seed=3)
+    assert len(np.intersect1d(tr, te)) == 0 and len(tr) + len(te) == len(y)
+    for c in range(10):
+        n_c = int(np.sum(y == c))
+        assert int(np.sum(y[te] == c)) == round(0.2 * n_c)
+    tr2, te2 = stratified_split(y, 0.2, seed=3)
+    assert np.array_equal(te, te2)
+    assert not np.array_equal(te, stratified_split(y, 0.2, seed=4)[1])
+
+
+@given(labels=st.lists(st.integers(0, 4), min_size=2, max_size=60),
+       test_size=st.floats(0.05, 0.95), seed=st.integers(0, 2**31))
+def test_split_properties(labels, test_size, seed):
+    y = np.array(labels)
+    counts = np.bincount(y)
+    if np.any((counts > 0) & (counts < 2)):
+        with pytest.raises(DataError, match="needs two"):
+            stratified_split(y, test_size, seed)
+        return
+    tr, te = stratified_split(y, test_size, seed)
+    assert sorted(np.concatenate([tr, te]).tolist()) == list(range(len(y)))
+    for c in np.unique(y):  # each class appears on both sides
+        assert np.any(y[tr] == c) and np.any(y[te] == c)
+
+
+def test_bad_arguments_are_clear():
+    with pytest.raises(DataError, match="strictly between 0 and 1"):
+        load_digits(test_size=1.5)
+    with pytest.raises(DataError, match="positive"):
+        list(batches(np.zeros(3), np.zeros(3), 0))
+    with pytest.raises(DataError, match="3 inputs but 2 labels"):
+        list(batches(np.zeros(3), np.zeros(2), 2))
+
+
+def test_missing_sklearn_names_the_install_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import now raises ImportError
+    with pytest.raises(DataError, match="scikit-learn") as info:
+        load_digits()
+    assert 'pip install -e ".[train]"' in info.value.hint
+    assert info.value.hint == data.INSTALL_HINT
+
+
+def test_batches_cover_everything_once():
+    x, y = np.arange(10)[:, None], np.arange(10)
+    got = list(batches(x, y, 4))
+    assert [len(b[1]) for b in got] == [4, 4, 2]
+    assert np.array_equal(np.concatenate([b[1] for b in got]), y)
+    shuffled = list(batches(x, y, 3, shuffle=True, rng=np.random.default_rng(0)))
+    ys = np.concatenate([b[1] for b in shuffled])
+    assert sorted(ys.tolist()) == list(range(10)) and not np.array_equal(ys, y)
+    assert all(np.array_equal(bx[:, 0], by) for bx, by in shuffled)  # pairs stay together
