@@ -1,0 +1,1 @@
+"""Exercise 2: the perceptron (PLA) and one sigmoid neuron, and the outlier experiment."""

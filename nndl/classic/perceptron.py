@@ -1,0 +1,251 @@
+"""The perceptron learning algorithm (PLA), with scikit-learn's names.
+
+Labels are ±1. A sample is a mistake when y·(wᵀx + b) ≤ 0 (a point on the line
+counts as a mistake, so PLA started from w = 0 always makes its first update).
+Each mistake updates w ← w + η·y·x, b ← b + η·y. An epoch that makes no mistake
+ends training; so does ``max_iter`` epochs.
+
+Novikoff's theorem bounds the number of updates from w = 0 by (R/γ)², with
+R = max‖x̃‖ and γ the margin min y·uᵀx̃ of any *unit* separator u, both in the
+augmented space x̃ = (1, x) when there is a bias. :func:`novikoff_bound`
+reports it for two choices of u: the separator PLA found (normalised), and the
+maximum-margin separator (computed exactly for small data sets), which gives
+the tightest bound.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nndl.classic.errors import DataError, check_xy
+
+
+@dataclass
+class PLAEpoch:
+    """One epoch of PLA: the weights after it, and the samples it corrected."""
+
+    epoch: int
+    coef: list[float]
+    intercept: float
+    mistakes: int
+    updated: list[int]          # indices of the samples that caused an update, in order
+
+
+@dataclass
+class NovikoffBound:
+    """Novikoff's bound on PLA's updates, (R/γ)², in the space PLA ran in.
+
+    ``gamma_found`` is the margin of the separator PLA found, normalised to unit
+    length (augmented with the bias when there is one); ``gamma_max`` is the
+    largest margin any unit separator reaches (the hard-margin SVM without
+    slack, in the same space). Any separator's γ gives a valid bound; the
+    maximum-margin one gives the smallest. Valid for a start from w = 0.
+    """
+
+    R: float
+    gamma_found: float
+    bound_found: float
+    gamma_max: float
+    bound_max: float
+    max_margin_separator: list[float]   # unit vector (b, w) or w
+    exact: bool                          # gamma_max computed exactly (small data) or approximately
+    updates: int
+    holds: bool                          # updates ≤ bound_max (only claimed for a zero start)
+    zero_start: bool
+
+
+class Perceptron:
+    """Rosenblatt's perceptron trained by PLA.
+
+    Parameters follow ``sklearn.linear_model.Perceptron`` where it has them
+    (``max_iter``, ``shuffle``, ``random_state``, ``eta0``, ``fit_intercept``),
+    plus ``init`` ("zeros" or "random": seeded N(0, 1) weights) and
+    ``feature_scaling`` (None or "maxabs": train on x / max|x| per feature and
+    map the line back; the line separates the raw data iff it separates the
+    scaled data, but the number of updates can differ enormously).
+    """
+
+    def __init__(self, *, max_iter: int = 1000, shuffle: bool = False,
+                 random_state: int | None = None, eta0: float = 1.0,
+                 fit_intercept: bool = True, init: str = "zeros",
+                 feature_scaling: str | None = None):
+        if init not in ("zeros", "random"):
+            raise DataError(f"Perceptron: unknown init '{init}'", hint="use 'zeros' or 'random'")
+        if feature_scaling not in (None, "maxabs"):
+            raise DataError(f"Perceptron: unknown feature_scaling '{feature_scaling}'",
+                            hint="use None or 'maxabs'")
+        if max_iter < 1:
+            raise DataError(f"Perceptron: max_iter must be ≥ 1, got {max_iter}")
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.eta0 = eta0
+        self.fit_intercept = fit_intercept
+        self.init = init
+        self.feature_scaling = feature_scaling
+
+    # ----------------------------------------------------------------- fit
+    def fit(self, X, y) -> Perceptron:
+        X, y = check_xy(X, y, "Perceptron.fit")
+        scale = np.ones(X.shape[1])
+        if self.feature_scaling == "maxabs":
+            m = np.abs(X).max(axis=0)
+            scale = np.where(m > 0, m, 1.0)
+        Xs = X / scale
+        Xa = np.hstack([np.ones((len(Xs), 1)), Xs]) if self.fit_intercept else Xs
+        rng = np.random.default_rng(self.random_state)
+        w = rng.standard_normal(Xa.shape[1]) if self.init == "random" else np.zeros(Xa.shape[1])
+        self.scale_ = scale
+        self.history_: list[PLAEpoch] = []
+        self.n_updates_ = 0
+        self.converged_ = False
+        order = np.arange(len(X))
+        for epoch in range(1, self.max_iter + 1):
+            if self.shuffle:
+                order = rng.permutation(len(X))
+            updated = []
+            for i in order:
+                if y[i] * (Xa[i] @ w) <= 0:
+                    w = w + self.eta0 * y[i] * Xa[i]
+                    updated.append(int(i))
+            self.n_updates_ += len(updated)
+            self._set(w)
+            self.history_.append(PLAEpoch(epoch, self.coef_.tolist(), self.intercept_,
+                                          len(updated), updated))
+            if not updated:
+                self.converged_ = True
+                break
+        self.n_iter_ = len(self.history_)
+        self._w_aug, self._Xa, self._y = w, Xa, y
+        return self
+
+    def _set(self, w: np.ndarray) -> None:
+        if self.fit_intercept:
+            self.intercept_ = float(w[0])
+            self.coef_ = w[1:] / self.scale_
+        else:
+            self.intercept_ = 0.0
+            self.coef_ = w / self.scale_
+
+    # ------------------------------------------------------------- predict
+    def decision_function(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_
+
+    def predict(self, X) -> np.ndarray:
+        # as scikit-learn: score > 0 -> +1, otherwise -1
+        return np.where(self.decision_function(X) > 0, 1, -1)
+
+    def novikoff_bound(self) -> NovikoffBound:
+        """Novikoff's (R/γ)² for the data of the last ``fit``, in the space PLA ran in."""
+        Xa, y, w = self._Xa, self._y, self._w_aug
+        R = float(np.linalg.norm(Xa, axis=1).max())
+        nw = np.linalg.norm(w)
+        g_found = float(np.min(y * (Xa @ w)) / nw) if nw > 0 else 0.0
+        u, g_max, exact = max_margin(Xa, y)
+        return NovikoffBound(
+            R=R, gamma_found=g_found,
+            bound_found=(R / g_found) ** 2 if g_found > 0 else float("inf"),
+            gamma_max=g_max, bound_max=(R / g_max) ** 2 if g_max > 0 else float("inf"),
+            max_margin_separator=u.tolist(), exact=exact, updates=self.n_updates_,
+            holds=self.n_updates_ <= (R / g_max) ** 2 if g_max > 0 else False,
+            zero_start=self.init == "zeros",
+        )
+
+
+# --------------------------------------------------------------- max margin
+def max_margin(Z, y, *, max_subsets: int = 200_000) -> tuple[np.ndarray, float, bool]:
+    """Unit u maximising min_n y_n uᵀz_n (no bias term: put a 1 column in Z for one).
+
+    The optimum is the point p* of the convex hull of {y_n z_n} nearest the origin,
+    u = p*/‖p*‖ and γ* = ‖p*‖ (0 when the hull contains the origin: not separable).
+    p* lies in the relative interior of a face spanned by at most d+1 of the
+    points, so for small data we solve every such face's affine least-norm problem
+    and keep the best one inside the hull: exact. Larger data: Frank-Wolfe.
+    Returns (u, γ, exact); γ is recomputed as min y·uᵀz, so it is always attained.
+    """
+    P = np.asarray(Z, dtype=np.float64) * np.asarray(y, dtype=np.float64)[:, None]
+    n, d = P.shape
+    kmax = min(n, d + 1)
+    count = sum(_comb(n, k) for k in range(1, kmax + 1))
+    best, exact = None, count <= max_subsets
+    if exact:
+        for k in range(1, kmax + 1):
+            for idx in itertools.combinations(range(n), k):
+                p = _affine_min_norm(P[list(idx)])
+                if p is not None and (best is None or p @ p < best @ best):
+                    best = p
+    else:
+        best = _frank_wolfe(P)
+    nb = np.linalg.norm(best)
+    if nb < 1e-12 * max(1.0, np.abs(P).max()):
+        return np.zeros(d), 0.0, exact
+    u = best / nb
+    return u, float(max(np.min(P @ u), 0.0)), exact
+
+
+def _comb(n: int, k: int) -> int:
+    from math import comb
+
+    return comb(n, k)
+
+
+def _affine_min_norm(Q: np.ndarray) -> np.ndarray | None:
+    """Least-norm point of the affine hull of Q's rows if it lies in their convex hull."""
+    k = len(Q)
+    if k == 1:
+        return Q[0]
+    # scale rows to unit size so huge coordinates (t = 1e9) do not ruin the solve
+    s = max(np.abs(Q).max(), 1e-300)
+    Qs = Q / s
+    G = Qs @ Qs.T
+    K = np.block([[G, np.ones((k, 1))], [np.ones((1, k)), np.zeros((1, 1))]])
+    rhs = np.zeros(k + 1)
+    rhs[-1] = 1.0
+    try:
+        sol = np.linalg.solve(K, rhs)
+    except np.linalg.LinAlgError:
+        return None
+    alpha = sol[:k]
+    if not np.all(np.isfinite(alpha)) or np.any(alpha < -1e-10):
+        return None
+    return alpha @ Q
+
+
+def _frank_wolfe(P: np.ndarray, iters: int = 20_000) -> np.ndarray:
+    x = P[np.argmin(np.einsum("ij,ij->i", P, P))].copy()
+    for _ in range(iters):
+        i = int(np.argmin(P @ x))
+        d = P[i] - x
+        dd = d @ d
+        if dd == 0:
+            break
+        step = min(1.0, max(0.0, -(x @ d) / dd))
+        if step == 0:
+            break
+        x = x + step * d
+    return x
+
+
+@dataclass
+class LineCheck:
+    """Does the line b + wᵀx = 0 classify every sample of a set correctly?"""
+
+    name: str
+    coef: list[float]
+    intercept: float
+    set_name: str
+    separates: bool
+    margins: list[float] = field(default_factory=list)   # y·(wᵀx + b) per sample
+    wrong: list[int] = field(default_factory=list)        # indices with margin ≤ 0
+
+
+def check_line(coef, intercept: float, X, y, *, name: str = "", set_name: str = "") -> LineCheck:
+    X, y = check_xy(X, y, "check_line")
+    m = y * (X @ np.asarray(coef, dtype=np.float64) + intercept)
+    wrong = [int(i) for i in np.flatnonzero(m <= 0)]
+    return LineCheck(name, [float(c) for c in coef], float(intercept), set_name,
+                     not wrong, m.tolist(), wrong)
