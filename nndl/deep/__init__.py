@@ -1,0 +1,1 @@
+"""Exercise 3: backprop of any depth (δ recursion), and the vanishing gradient."""
