@@ -1,0 +1,55 @@
+"""Errors of the expression tracer: each says where (character position, node) and what.
+
+Messages that point into the expression carry a two-line excerpt with a caret (or a
+run of carets under a whole sub-expression), so the command line shows exactly
+which character was wrong.
+"""
+
+from __future__ import annotations
+
+from nndl.errors import NNDLError
+
+
+def caret_excerpt(text: str, start: int, end: int | None = None) -> str:
+    """The expression on one line and ``^`` under characters ``start..end`` (exclusive)."""
+    end = start + 1 if end is None or end <= start else end
+    start = max(0, min(start, len(text)))
+    end = max(start + 1, min(end, len(text) + 1))
+    # Tabs and newlines would shift the caret; show them as spaces.
+    shown = "".join(" " if ch in "\t\r\n\f\v" else ch for ch in text)
+    return f"  {shown}\n  {' ' * start}{'^' * (end - start)}"
+
+
+class ExprError(NNDLError):
+    """Base class of every error raised for an expression or its values."""
+
+
+class ExprSyntaxError(ExprError):
+    """The expression cannot be read: bad character, missing operand, unbalanced parenthesis."""
+
+    def __init__(self, message: str, text: str, position: int, *, end: int | None = None,
+                 hint: str | None = None):
+        self.text = text
+        self.position = position
+        where = f"at character {position + 1}" if position < len(text) else "at the end"
+        full = (f"cannot read the expression {where}: {message} "
+                f"(表达式第 {position + 1} 个字符处无法解析)\n{caret_excerpt(text, position, end)}")
+        super().__init__(full, hint=hint)
+
+
+class UnknownFunctionError(ExprSyntaxError):
+    """A name followed by ``(`` that is not one of the known functions."""
+
+
+class ExprValueError(ExprError):
+    """A variable without a value, a value for a variable the expression lacks, a bad number."""
+
+
+class ExprDomainError(ExprError):
+    """An operation outside its domain (log of a non-positive number, division by zero...)."""
+
+    def __init__(self, message: str, *, node: str, text: str = "", span: tuple[int, int] | None = None,
+                 hint: str | None = None):
+        self.node = node
+        excerpt = f"\n{caret_excerpt(text, *span)}" if text and span else ""
+        super().__init__(f"{message}{excerpt}", hint=hint)

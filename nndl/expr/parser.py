@@ -1,0 +1,400 @@
+"""A safe parser for the expressions a student types: hand-written tokenizer and
+recursive descent, never ``eval``.
+
+Grammar (lowest precedence first), as in mathematics::
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/' | implicit) unary)*        implicit: 2x, 2(x+1), (a)(b), (a)x
+    unary   := ('-' | '+') unary | power                      so -x^2 = -(x^2)
+    power   := atom ('^' unary | '**' unary | superscript)?   right-associative: 2^3^2 = 2^9
+    atom    := number | name | function '(' args ')' | '(' expr ')'
+
+``−`` (Unicode minus), ``×``, ``·``, ``÷`` and full-width parentheses are read as
+their ASCII counterparts; ``x²`` is ``x^2``. Every node keeps its character span, so
+errors and drawings can point back into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from nndl.expr.errors import ExprSyntaxError, UnknownFunctionError
+
+# fn name -> arity (None: two or more, folded left)
+FUNCTIONS: dict[str, tuple[str, int | None]] = {
+    "exp": ("exp", 1), "log": ("log", 1), "ln": ("log", 1), "sqrt": ("sqrt", 1),
+    "abs": ("abs", 1), "sin": ("sin", 1), "cos": ("cos", 1), "tanh": ("tanh", 1),
+    "sigmoid": ("sigmoid", 1), "σ": ("sigmoid", 1), "relu": ("relu", 1),
+    "max": ("max", None), "min": ("min", None),
+}
+KNOWN_FUNCTIONS = "exp, log (ln), sqrt, abs, sin, cos, tanh, sigmoid (σ), relu, max, min"
+MAX_DEPTH = 60  # nesting limit: deep input is an error, not a RecursionError
+MAX_TREE_DEPTH = 250  # a chain like x+x+...+x; later walks recurse over the tree
+
+# One character in, one character out, so positions in the normalised text are the user's.
+_SAME_AS = str.maketrans({
+    "−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/",
+    "（": "(", "）": ")", "，": ",", "\u3000": " ",
+})
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _is_letter(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("Α" <= ch <= "Ω") or ("α" <= ch <= "ω")
+
+
+def _is_name_char(ch: str) -> bool:
+    return _is_letter(ch) or ch.isascii() and ch.isdigit() or ch == "_" or "₀" <= ch <= "₉"
+
+
+# ---------------------------------------------------------------------- AST
+@dataclass(frozen=True)
+class Node:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    value: float
+
+
+@dataclass(frozen=True)
+class Var(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Op(Node):
+    """fn: add sub mul div pow neg exp log sqrt abs sin cos tanh sigmoid relu max min."""
+    fn: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # num name op ( ) , sup end
+    text: str
+    start: int
+    end: int
+    value: float = 0.0
+
+
+# ---------------------------------------------------------------- tokenizer
+def tokenize(text: str) -> list[Token]:
+    src = text.translate(_SAME_AS)
+    tokens: list[Token] = []
+    i, n = 0, len(src)
+    while i < n:
+        ch = src[i]
+        if ch.isspace():
+            i += 1
+        elif ch.isascii() and ch.isdigit() or ch == "." and i + 1 < n and src[i + 1].isdigit():
+            m = _NUMBER.match(src, i)
+            value = float(m.group())
+            if value == float("inf"):
+                raise ExprSyntaxError(f"the number {m.group()} is too large for float64", text, i,
+                                      end=m.end(), hint="use a number below 1.8e308")
+            j = m.end()
+            if j < n and src[j] in "eE" and (j + 1 >= n or not _is_name_char(src[j + 1])):
+                raise ExprSyntaxError(
+                    f"'{src[i:j + 1]}' is ambiguous (the number {m.group()} times e, or an "
+                    "unfinished exponent?)", text, j,
+                    hint=f"write {m.group()}*e for a product, or {m.group()}e3 for {m.group()}·10³")
+            tokens.append(Token("num", m.group(), i, j, value))
+            i = j
+        elif _is_letter(ch):
+            j = i + 1
+            while j < n and _is_name_char(src[j]):
+                j += 1
+            tokens.append(Token("name", src[i:j], i, j))
+            i = j
+        elif ch == "*" and src.startswith("**", i):
+            tokens.append(Token("op", "^", i, i + 2))
+            i += 2
+        elif ch in "+-*/^":
+            tokens.append(Token("op", ch, i, i + 1))
+            i += 1
+        elif ch in "(),":
+            tokens.append(Token(ch, ch, i, i + 1))
+            i += 1
+        elif ch in _SUPERSCRIPTS:
+            j = i
+            while j < n and src[j] in _SUPERSCRIPTS:
+                j += 1
+            digits = "".join(_SUPERSCRIPTS[c] for c in src[i:j])
+            if not re.fullmatch(r"-?\d+", digits):
+                raise ExprSyntaxError(f"'{src[i:j]}' is not a superscript integer", text, i, end=j,
+                                      hint="write x² or x⁻¹, or use ^ for other exponents")
+            tokens.append(Token("sup", src[i:j], i, j, float(int(digits))))
+            i = j
+        else:
+            name = f"U+{ord(ch):04X}"
+            raise ExprSyntaxError(
+                f"unexpected character {ch!r} ({name})", text, i,
+                hint="use numbers, variable names (Latin or Greek letters, digits, _), "
+                     "+ − * / ^ ** × ·, parentheses and the functions " + KNOWN_FUNCTIONS)
+    tokens.append(Token("end", "", n, n))
+    return tokens
+
+
+# ------------------------------------------------------------------ parser
+def _describe(tok: Token) -> str:
+    return "the end of the expression" if tok.kind == "end" else repr(tok.text)
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def error(self, message: str, tok: Token | None = None, hint: str | None = None):
+        tok = tok or self.tok
+        return ExprSyntaxError(message, self.text, tok.start, end=tok.end, hint=hint)
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"the expression is nested more than {MAX_DEPTH} levels deep",
+                             hint="split it into smaller expressions")
+
+    def parse(self) -> Node:
+        if self.tok.kind == "end":
+            raise ExprSyntaxError("the expression is empty", self.text, 0,
+                                  hint='type an expression such as "(x+y)^2*z"')
+        node = self.expr()
+        if self.tok.kind != "end":
+            tok = self.tok
+            if tok.kind == ")":
+                raise self.error("this ')' has no matching '('",
+                                 hint="remove it or add a '(' before it")
+            if tok.kind == "name" and self.tokens[self.i - 1].kind == "name":
+                raise self.error(f"expected an operator between two names, found {tok.text!r}",
+                                 hint=f"write {self.tokens[self.i - 1].text}*{tok.text} for a "
+                                      "product")
+            raise self.error(f"expected an operator (+ − * / ^) or the end, found {_describe(tok)}",
+                             hint="put an operator between the two parts, e.g. 2*x")
+        if _tree_depth(node) > MAX_TREE_DEPTH:
+            raise ExprSyntaxError(f"the expression is longer than {MAX_TREE_DEPTH} chained "
+                                  "operations", self.text, 0, end=len(self.text),
+                                  hint="split it into smaller expressions")
+        return node
+
+    def expr(self) -> Node:
+        node = self.term()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            fn = "add" if self.advance().text == "+" else "sub"
+            right = self.term()
+            node = Op(node.start, right.end, fn, (node, right))
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while True:
+            tok = self.tok
+            if tok.kind == "op" and tok.text in "*/":
+                self.advance()
+                right = self.unary()
+                node = Op(node.start, right.end, "mul" if tok.text == "*" else "div", (node, right))
+            elif self._implicit_product(tok):
+                right = self.unary()
+                node = Op(node.start, right.end, "mul", (node, right))
+            else:
+                return node
+
+    def _implicit_product(self, tok: Token) -> bool:
+        """2x, 2(x+1), (x+1)(x−1), (x+1)y: a number or ')' before a name or '('."""
+        prev = self.tokens[self.i - 1]
+        return prev.kind in ("num", ")") and tok.kind in ("name", "(")
+
+    def unary(self) -> Node:
+        tok = self.tok
+        if tok.kind == "op" and tok.text in "+-":
+            self.advance()
+            self.enter()
+            operand = self.unary()
+            self.depth -= 1
+            if tok.text == "+":
+                return operand
+            return Op(tok.start, operand.end, "neg", (operand,))
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        tok = self.tok
+        if tok.kind == "sup":
+            self.advance()
+            node = Op(base.start, tok.end, "pow", (base, Num(tok.start, tok.end, tok.value)))
+            if self.tok.kind == "op" and self.tok.text == "^" or self.tok.kind == "sup":
+                raise self.error("a power right after a superscript is ambiguous",
+                                 hint="use parentheses, e.g. (x²)^3 or x^(2^3)")
+            return node
+        if tok.kind == "op" and tok.text == "^":
+            self.advance()
+            self.enter()
+            exponent = self.unary()  # unary, so 2^-1 works; recursion makes ^ right-associative
+            self.depth -= 1
+            return Op(base.start, exponent.end, "pow", (base, exponent))
+        return base
+
+    def atom(self) -> Node:
+        tok = self.tok
+        if tok.kind == "num":
+            self.advance()
+            return Num(tok.start, tok.end, tok.value)
+        if tok.kind == "name":
+            self.advance()
+            if self.tok.kind == "(":
+                return self.call(tok)
+            if tok.text in FUNCTIONS:
+                raise self.error(f"{tok.text} is a function and needs parentheses", tok,
+                                 hint=f"write {tok.text}(x)")
+            return Var(tok.start, tok.end, tok.text)
+        if tok.kind == "(":
+            self.advance()
+            self.enter()
+            if self.tok.kind == ")":
+                raise self.error("empty parentheses", hint="put an expression inside ( )")
+            inner = self.expr()
+            self.depth -= 1
+            self.expect_close(tok)
+            # the span includes the parentheses, so (x+y)^2 points at all of "(x+y)^2"
+            return replace(inner, start=tok.start, end=self.tokens[self.i - 1].end)
+        if tok.kind == "sup":
+            raise self.error("a superscript needs something before it", hint="write x² or x^2")
+        if tok.kind == "op" and tok.text in "*/^":
+            raise self.error(f"expected a number, a variable, a function or '(' before "
+                             f"{tok.text!r}", hint="an operator needs an operand on each side")
+        raise self.error(f"expected a number, a variable, a function or '(' but found "
+                         f"{_describe(tok)}",
+                         hint="complete the expression" if tok.kind == "end" else None)
+
+    def expect_close(self, opening: Token) -> None:
+        if self.tok.kind != ")":
+            found = _describe(self.tok)
+            raise self.error(f"expected ')' to close the '(' at character {opening.start + 1}, "
+                             f"found {found}", hint="add the missing ')'")
+        self.advance()
+
+    def call(self, name_tok: Token) -> Node:
+        name = name_tok.text
+        if name not in FUNCTIONS:
+            raise UnknownFunctionError(
+                f"unknown function {name!r}", self.text, name_tok.start, end=name_tok.end,
+                hint=f"known functions: {KNOWN_FUNCTIONS}; for a product write {name}*(...)")
+        fn, arity = FUNCTIONS[name]
+        opening = self.advance()
+        self.enter()
+        args: list[Node] = []
+        if self.tok.kind != ")":
+            args.append(self.expr())
+            while self.tok.kind == ",":
+                self.advance()
+                args.append(self.expr())
+        self.depth -= 1
+        self.expect_close(opening)
+        end = self.tokens[self.i - 1].end
+        if arity == 1 and len(args) != 1:
+            raise ExprSyntaxError(f"{name} takes one argument, got {len(args)}", self.text,
+                                  name_tok.start, end=end, hint=f"write {name}(x)")
+        if arity is None and len(args) < 2:
+            raise ExprSyntaxError(f"{name} takes two or more arguments, got {len(args)}",
+                                  self.text, name_tok.start, end=end, hint=f"write {name}(x, y)")
+        node = args[0]
+        if arity == 1:
+            return Op(name_tok.start, end, fn, (node,))
+        for arg in args[1:]:
+            node = Op(name_tok.start, end, fn, (node, arg))
+        return node
+
+
+def _tree_depth(node: Node) -> int:
+    best, stack = 0, [(node, 1)]
+    while stack:
+        cur, d = stack.pop()
+        best = max(best, d)
+        if isinstance(cur, Op):
+            stack.extend((a, d + 1) for a in cur.args)
+    return best
+
+
+def parse(text: str) -> Node:
+    """Parse ``text`` into a tree of :class:`Num`, :class:`Var` and :class:`Op` nodes."""
+    if not isinstance(text, str):
+        raise ExprSyntaxError(f"the expression must be text, got {type(text).__name__}", "", 0)
+    return _Parser(text).parse()
+
+
+def variables(node: Node) -> list[Var]:
+    """First occurrence of each variable, in reading order."""
+    seen: dict[str, Var] = {}
+    stack = [node]
+    order: list[Var] = []
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, Var):
+            if cur.name not in seen:
+                seen[cur.name] = cur
+                order.append(cur)
+        elif isinstance(cur, Op):
+            stack.extend(reversed(cur.args))
+    return sorted(order, key=lambda v: v.start)
+
+
+def to_sympy(node: Node | str):
+    """The same expression as a SymPy expression (real symbols), for symbolic checks."""
+    import sympy
+
+    if isinstance(node, str):
+        node = parse(node)
+    symbols: dict[str, sympy.Symbol] = {}
+
+    def conv(n: Node):
+        if isinstance(n, Num):
+            return sympy.Rational(repr(n.value)) if n.value != int(n.value) else sympy.Integer(
+                int(n.value))
+        if isinstance(n, Var):
+            return symbols.setdefault(n.name, sympy.Symbol(n.name, real=True))
+        a = [conv(x) for x in n.args]
+        match n.fn:
+            case "add":
+                return a[0] + a[1]
+            case "sub":
+                return a[0] - a[1]
+            case "mul":
+                return a[0] * a[1]
+            case "div":
+                return a[0] / a[1]
+            case "pow":
+                return a[0] ** a[1]
+            case "neg":
+                return -a[0]
+            case "exp" | "log" | "sqrt" | "sin" | "cos" | "tanh":
+                return getattr(sympy, n.fn)(a[0])
+            case "abs":
+                return sympy.Abs(a[0])
+            case "sigmoid":
+                return 1 / (1 + sympy.exp(-a[0]))
+            case "relu":
+                return sympy.Max(0, a[0])
+            case "max":
+                return sympy.Max(a[0], a[1])
+            case "min":
+                return sympy.Min(a[0], a[1])
+        raise AssertionError(n.fn)
+
+    return conv(node)
