@@ -64,19 +64,22 @@ def _erf_small(x: np.ndarray) -> np.ndarray:
 def _erfc_large(y: np.ndarray) -> np.ndarray:
     """erfc(y) for y > 0.46875 (0 beyond 26.543, where it underflows anyway)."""
     y = np.minimum(y, 27.0)
+    r = np.empty_like(y)
     mid = y <= 4.0
-    num, den = _C[8] * y, y
+    ym = y[mid]
+    num, den = _C[8] * ym, ym
     for i in range(7):
-        num = (num + _C[i]) * y
-        den = (den + _D[i]) * y
-    r_mid = (num + _C[7]) / (den + _D[7])
-    ysq = 1.0 / (y * y)
+        num = (num + _C[i]) * ym
+        den = (den + _D[i]) * ym
+    r[mid] = (num + _C[7]) / (den + _D[7])
+    tail = ~mid
+    yt = y[tail]
+    ysq = 1.0 / (yt * yt)
     num, den = _P[5] * ysq, ysq
     for i in range(4):
         num = (num + _P[i]) * ysq
         den = (den + _Q[i]) * ysq
-    r_tail = (_SQRPI - ysq * (num + _P[4]) / (den + _Q[4])) / y
-    r = np.where(mid, r_mid, r_tail)
+    r[tail] = (_SQRPI - ysq * (num + _P[4]) / (den + _Q[4])) / yt
     # exp(-y²) split in two so the rounding of y² does not cost accuracy
     y16 = np.trunc(y * 16.0) / 16.0
     out = np.exp(-y16 * y16) * np.exp(-(y - y16) * (y + y16)) * r
@@ -141,12 +144,14 @@ def relu_grad(x):
 
 def leaky_relu(x, negative_slope: float = 0.01):
     x = _float(x)
+    if 0 <= negative_slope <= 1:  # same values as the select below, without np.where's cost
+        return np.maximum(x, x * negative_slope)
     return np.where(x > 0, x, x * negative_slope)
 
 
 def leaky_relu_grad(x, negative_slope: float = 0.01):
     x = _float(x)
-    return _cast(np.where(x > 0, 1.0, negative_slope), x)
+    return _cast((x > 0) * (1.0 - negative_slope) + negative_slope, x)
 
 
 def elu(x, alpha: float = 1.0):
