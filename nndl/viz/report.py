@@ -1,0 +1,140 @@
+"""Text renderings of a :class:`~nndl.expr.GraphTrace`: a Rich view for the terminal,
+Markdown with LaTeX, and JSON. They only format the trace; both languages render from
+the same data."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from nndl.expr import format as fm
+from nndl.expr.graph import GraphTrace
+
+_T = {
+    "graph": {"en": "Computational graph of {f} = {expr}", "zh": "{f} = {expr} 的计算图"},
+    "at": {"en": "at {values}", "zh": "取值 {values}"},
+    "node": {"en": "node", "zh": "节点"},
+    "op": {"en": "op", "zh": "运算"},
+    "definition": {"en": "definition", "zh": "定义"},
+    "value": {"en": "value (forward)", "zh": "数值（前向）"},
+    "grad": {"en": "gradient ∂{f}/∂node (backward)", "zh": "梯度 ∂{f}/∂节点（反向）"},
+    "grad_md": {"en": "gradient", "zh": "梯度"},
+    "input": {"en": "input", "zh": "输入"},
+    "forward": {"en": "Forward pass (inputs to output)", "zh": "前向传播（从输入到输出）"},
+    "backward": {"en": "Backward pass (chain rule, in the order the engine computes it)",
+                 "zh": "反向传播（链式法则，按引擎的计算顺序）"},
+    "local": {"en": "local derivative", "zh": "局部导数"},
+    "gradients": {"en": "Gradients", "zh": "梯度"},
+    "nodes": {"en": "Nodes", "zh": "节点"},
+    "structure": {"en": "Structure (output at the root)", "zh": "结构（根为输出）"},
+}
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    return _T[key]["zh" if lang == "zh" else "en"].format(**kw)
+
+
+def _values(trace: GraphTrace, latex: bool = False) -> str:
+    if latex:
+        return ", ".join(f"{fm.name_latex(k)} = {fm.num(v, True)}" for k, v in trace.values.items())
+    return ", ".join(f"{k} = {fm.num(v)}" for k, v in trace.values.items())
+
+
+def graph_table(trace: GraphTrace, lang: str = "en"):
+    """A Rich renderable: structure tree, node table, forward and backward steps."""
+    f = trace.output_id
+    title = Text(_t("graph", lang, f=f, expr=trace.expression), style="bold")
+    title.append("   " + _t("at", lang, values=_values(trace)), style="dim")
+
+    by_id = {n.id: n for n in trace.nodes}
+
+    def label(nid: str) -> Text:
+        n = by_id[nid]
+        t = Text(nid, style="bold")
+        if n.op != "input":
+            t.append(f" = {n.formula}", style="")
+        t.append(f"  {fm.num(n.value)}", style="green")
+        t.append(f"  ∂{f}/∂{nid} = {fm.num(n.grad)}", style="red")
+        return t
+
+    tree = Tree(label(f), guide_style="dim")
+    stack = [(tree, f, 0)]
+    while stack:  # iterative: long chains do not recurse
+        branch, nid, depth = stack.pop()
+        subs = [(branch.add(label(child)), child) for child in by_id[nid].inputs]
+        for sub, child in reversed(subs):
+            if by_id[child].op != "input" and depth < 60:
+                stack.append((sub, child, depth + 1))
+
+    nodes = Table(title=_t("nodes", lang), title_justify="left", header_style="bold")
+    nodes.add_column(_t("node", lang))
+    nodes.add_column(_t("op", lang))
+    nodes.add_column(_t("definition", lang))
+    nodes.add_column(_t("value", lang), justify="right", style="green")
+    nodes.add_column(_t("grad", lang, f=f), justify="right", style="red")
+    for n in trace.nodes:
+        op = _t("input", lang) if n.op == "input" else f"{n.label}  ({n.op})"
+        nodes.add_row(n.id, op, n.formula or "—", fm.num(n.value), fm.num(n.grad))
+
+    fwd = Table(show_header=False, box=None)
+    fwd.add_column(justify="right", style="dim")
+    fwd.add_column()
+    for i, s in enumerate(trace.forward, 1):
+        fwd.add_row(f"{i}.", s.text)
+
+    bwd = Table(show_header=False, box=None)
+    bwd.add_column(justify="right", style="dim")
+    bwd.add_column()
+    bwd.add_column(style="dim")
+    for i, s in enumerate(trace.steps, 1):
+        extra = s.local_text if s.kind == "edge" and s.source != trace.output_id else ""
+        if s.note:
+            extra = f"{extra}  ({s.note})" if extra else s.note
+        bwd.add_row(f"{i}.", s.text, extra)
+
+    grads = Text(_t("gradients", lang) + ": ", style="bold")
+    grads.append(", ".join(f"∂{f}/∂{k} = {fm.num(v)}" for k, v in trace.gradients.items()),
+                 style="red")
+    return Group(title, Text(""), tree, Text(""), nodes, Text(""),
+                 Text(_t("forward", lang), style="italic"), fwd, Text(""),
+                 Text(_t("backward", lang), style="italic"), bwd, Text(""), grads)
+
+
+def _cell(latex: str) -> str:
+    bar = "\\vert "  # a bare | would end the Markdown table cell
+    return "$" + latex.replace("|", bar) + "$" if latex else "—"
+
+
+def graph_markdown(trace: GraphTrace, lang: str = "en") -> str:
+    f = trace.output_id
+    fl = fm.name_latex(f)
+    lines = [f"### {_t('graph', lang, f=f, expr=f'`{trace.expression}`')}", "",
+             _t("at", lang, values=f"${_values(trace, True)}$"), "",
+             f"| {_t('node', lang)} | {_t('definition', lang)} | {_t('value', lang)} | "
+             f"{_t('grad_md', lang)} $\\partial {fl}/\\partial\\,\\cdot$ |",
+             "|---|---|---:|---:|"]
+    for n in trace.nodes:
+        definition = _t("input", lang) if n.op == "input" else _cell(
+            f"{fm.name_latex(n.id)} = {n.latex}")
+        lines.append(f"| ${fm.name_latex(n.id)}$ | {definition} | ${fm.num(n.value, True)}$ | "
+                     f"${fm.num(n.grad, True)}$ |")
+    lines += ["", f"**{_t('forward', lang)}**", ""]
+    lines += [f"{i}. ${s.latex}$" for i, s in enumerate(trace.forward, 1)]
+    lines += ["", f"**{_t('backward', lang)}**", ""]
+    for i, s in enumerate(trace.steps, 1):
+        extra = ""
+        if s.kind == "edge" and s.source != f:
+            extra = f" &nbsp; ({_t('local', lang)}: ${s.local_latex}$)"
+        if s.note:
+            extra += f" — {s.note}"
+        lines.append(f"{i}. ${s.latex}${extra}")
+    grads = ", ".join(f"$\\frac{{\\partial {fl}}}{{\\partial {fm.name_latex(k)}}} = "
+                      f"{fm.num(v, True)}$" for k, v in trace.gradients.items())
+    lines += ["", f"**{_t('gradients', lang)}**: {grads}", ""]
+    return "\n".join(lines)
+
+
+def graph_json(trace: GraphTrace) -> str:
+    return trace.to_json()
