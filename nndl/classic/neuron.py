@@ -109,7 +109,7 @@ class Neuron:
                 sample_grads = W.grad.data * n   # rows are ∂ℓ_n/∂w / N: undo the mean
                 self._record(epoch, w.data - self.lr * grad, losses, sample_grads)
             with no_grad():
-                w.data = w.data - self.lr * grad
+                w.data[...] -= self.lr * grad   # in place, as optim.SGD.step
             w.zero_grad()
         self._set(w.data)
         self.n_iter_ = self.epochs

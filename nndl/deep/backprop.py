@@ -200,7 +200,7 @@ def engine_grads(net: Network, X, y, loss: str = "squared") -> tuple[list[np.nda
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     h = Tensor(X, dtype=np.float64)
     for l, W in enumerate(Ws, start=1):
-        S = h @ W[1:] + W[0]
+        S = ops.matmul(h, W[1:]) + W[0]
         h = _engine_theta(net.activation_of(l), S)
     yt = Tensor(np.asarray(y, dtype=np.float64).reshape(h.shape), dtype=np.float64)
     if loss == "squared":
