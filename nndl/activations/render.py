@@ -1,0 +1,133 @@
+"""Renderers of activation reports: terminal (Rich), Markdown and JSON, in zh or en.
+They only format :class:`ActivationReport` objects; every number comes from there."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+from nndl.activations.report import ActivationReport, n
+from nndl.solutions.model import Text
+
+L = {
+    "property": Text("性质", "property"),
+    "range": Text("值域", "output range"),
+    "mean": Text("输出均值 (x~N(0,1))", "mean output (x~N(0,1))"),
+    "zero_centred": Text("以 0 为中心", "zero-centred"),
+    "monotonic": Text("单调", "monotonic"),
+    "max_slope": Text("max |f′|（位置）", "max |f′| (where)"),
+    "slope0": Text("f′(0)", "f′(0)"),
+    "saturation": Text("饱和区 |f′| < 1% max", "saturation |f′| < 1% max"),
+    "band": Text("非饱和区宽度", "non-saturated width"),
+    "dead": Text("死区 f′ = 0", "dead region f′ = 0"),
+    "smooth0": Text("在 0 处光滑", "smooth at 0"),
+    "cost": Text("相对 ReLU 的耗时 (f+f′)", "cost vs ReLU (f+f′)"),
+    "chain": Text("每层链式因子上界 / 10 层", "chain factor per layer / 10 layers"),
+    "derivation": Text("推导", "Derivation"),
+    "pros": Text("优点", "Pros"),
+    "cons": Text("缺点", "Cons"),
+    "notes": Text("说明", "Notes"),
+    "yes": Text("是", "yes"),
+    "no": Text("否", "no"),
+    "none": Text("无", "none"),
+    "title": Text("激活函数：导数、性质与优缺点（均由 nndl 实时计算）",
+                  "Activation functions: derivatives, properties, pros and cons (computed by nndl now)"),
+}
+
+
+def _yn(b: bool, lang: str) -> str:
+    return L["yes" if b else "no"](lang)
+
+
+def rows(r: ActivationReport, lang: str) -> list[tuple[str, str]]:
+    p = r.properties
+    w = p.max_slope_where
+    where = (f"x → {n(w.lo)}" if p.max_slope_is_limit else
+             f"x = {n(w.lo)}" if w.lo == w.hi else f"x ∈ {w.text()}")
+    sat = " ∪ ".join(s.text() for s in p.saturation) or L["none"](lang)
+    dead = " ∪ ".join(s.text() for s in p.dead) or L["none"](lang)
+    cost = "—" if p.cost is None else f"{n(p.cost.relative, 3)}× ({n(p.cost.ns_f + p.cost.ns_df, 3)} ns)"
+    return [
+        (L["range"](lang), p.range.text()),
+        (L["mean"](lang), n(p.mean_output, 3)),
+        (L["zero_centred"](lang), _yn(p.zero_centred, lang)),
+        (L["monotonic"](lang), _yn(p.monotonic, lang)),
+        (L["max_slope"](lang), f"{n(p.max_slope)} ({where})"),
+        (L["slope0"](lang), n(p.slope_at_0)),
+        (L["saturation"](lang), sat),
+        (L["band"](lang), n(p.active_band.width)),
+        (L["dead"](lang), dead),
+        (L["smooth0"](lang), _yn(p.smooth_at_0, lang)),
+        (L["cost"](lang), cost),
+        (L["chain"](lang), f"{n(p.chain_factor)} / {n(p.chain_bound[10], 2)}"),
+    ]
+
+
+def print_text(reports: list[ActivationReport], lang: str, console=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    console.print(f"[bold]{L['title'](lang)}[/]")
+    table = Table(show_lines=False)
+    table.add_column(L["property"](lang))
+    for r in reports:
+        table.add_column(r.title)
+    all_rows = [rows(r, lang) for r in reports]
+    for i, (label, _) in enumerate(all_rows[0]):
+        table.add_row(label, *[rs[i][1] for rs in all_rows])
+    console.print(table)
+    for r in reports:
+        console.print(f"\n[bold underline]{r.title}[/]  ({r.torch})")
+        console.print(f"[bold]{L['derivation'](lang)}[/]")
+        for k, s in enumerate(r.derivation.steps, 1):
+            console.print(f"  {k}. {s.title(lang)}: {s.plain}", highlight=False, markup=False)
+            if s.note:
+                console.print(f"     {s.note(lang)}", highlight=False, markup=False)
+        for key, pts in (("pros", r.pros), ("cons", r.cons), ("notes", r.notes)):
+            if pts:
+                console.print(f"[bold]{L[key](lang)}[/]")
+                for q in pts:
+                    console.print(f"  • {q.text(lang)}", highlight=False, markup=False)
+
+
+def to_markdown(reports: list[ActivationReport], lang: str, figure: str | None = None) -> str:
+    out = [f"# {L['title'](lang)}", ""]
+    def cell(s: str) -> str:
+        return s.replace("|", "\\|")
+
+    head = [L["property"](lang)] + [r.title for r in reports]
+    out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    all_rows = [rows(r, lang) for r in reports]
+    for i, (label, _) in enumerate(all_rows[0]):
+        out.append("| " + " | ".join(cell(c) for c in [label] + [rs[i][1] for rs in all_rows]) + " |")
+    if figure:
+        out += ["", f"![f and f′]({figure})"]
+    for r in reports:
+        out += ["", f"## {r.title}", "", f"`{r.torch}`", "", f"### {L['derivation'](lang)}", ""]
+        for k, s in enumerate(r.derivation.steps, 1):
+            out.append(f"{k}. {s.title(lang)}: $${s.latex}$$")
+            if s.note:
+                out.append(f"   {s.note(lang)}")
+        for key, pts in (("pros", r.pros), ("cons", r.cons), ("notes", r.notes)):
+            if pts:
+                out += ["", f"### {L[key](lang)}", ""] + [f"- {q.text(lang)}" for q in pts]
+    return "\n".join(out) + "\n"
+
+
+def _jsonable(v):
+    if isinstance(v, float):
+        return v if math.isfinite(v) else ("inf" if v > 0 else "-inf" if v < 0 else "nan")
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, str):  # NumPy scalars
+        return _jsonable(v.item())
+    return v
+
+
+def to_json(reports: list[ActivationReport]) -> str:
+    data = {"activations": [_jsonable(dataclasses.asdict(r)) for r in reports]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

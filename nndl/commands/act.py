@@ -1,0 +1,61 @@
+"""`nndl act`: activation functions — derivatives, derivations, measured properties, pros/cons."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def act_command(
+    names: list[str] = typer.Argument(None, help="Activations (default: sigmoid tanh relu, the seed's three); 'all' for every one."),
+    all_: bool = typer.Option(False, "--all", help="Every registered activation."),
+    plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg or .png)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),
+    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    timing: bool = typer.Option(True, "--timing/--no-timing", help="Measure the cost against ReLU (a second or two)."),
+) -> None:
+    """Derivatives (derived with SymPy), measured properties and pros/cons of activation functions.
+
+    \b
+    Examples:
+      nndl act                           sigmoid, tanh and ReLU (exercise 1), in Chinese
+      nndl act gelu silu mish --lang en  three modern ones, in English
+      nndl act --all --format json       every number, machine-readable
+      nndl act sigmoid tanh --plot f.svg curves of f and f′, saturation shaded
+    """
+    from nndl.activations import analyze, render, resolve
+
+    acts = resolve(["all"] if all_ else (names or None))
+    reports = [analyze(a.name, cost=timing) for a in acts]
+    figure = None
+    if plot is not None:
+        from nndl.activations.plot import save_curves
+
+        save_curves(plot, [a.name for a in acts])
+        figure = plot.name
+    if fmt is Format.text:
+        render.print_text(reports, lang.value)
+        if plot is not None:
+            typer.echo(f"wrote {plot}")
+    elif fmt is Format.md:
+        sys.stdout.write(render.to_markdown(reports, lang.value, figure))
+    else:
+        sys.stdout.write(render.to_json(reports))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("act")(act_command)
