@@ -1,0 +1,118 @@
+"""`nndl experiment`: exercise 2's outlier experiment and exercise 3's backprop check."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def _floats(spec: str, what: str) -> list[float]:
+    from nndl.classic.errors import DataError
+
+    out = []
+    for k, part in enumerate(p.strip() for p in spec.split(",")):
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise DataError(f"{what} '{spec}': item {k + 1} ('{part}') is not a number",
+                            hint="write numbers separated by commas, e.g. 1,10,100,1e9") from None
+    return out
+
+
+def outlier_command(
+    ts: str = typer.Option("1,10,100,1e3,1e6,1e9", "--t", help="Values of t for x4 = (0, −t), comma-separated."),
+    lr: float = typer.Option(1.0, "--lr", help="Learning rate of the sigmoid neuron's gradient descent."),
+    epochs: int = typer.Option(1000, "--epochs", help="Gradient-descent epochs (on D, and again after adding x4)."),
+    bias: bool = typer.Option(False, "--bias/--no-bias", help="Give the neuron a bias (the sheet's g_BP = x1 + x2 has none)."),
+    pla_max_iter: int = typer.Option(2000, "--pla-max-iter", help="Epoch cap of PLA on the raw data."),
+    shuffle: bool = typer.Option(False, "--shuffle", help="PLA visits samples in a seeded random order."),
+    seed: int = typer.Option(0, "--seed", help="Seed of PLA's random order."),
+    plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the boundaries and per-epoch frames to this file (.svg/.png/.pdf)."),
+    plot_t: float | None = typer.Option(None, "--plot-t", help="Which t to draw (default: the largest)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
+    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+) -> None:
+    """Exercise 2: PLA vs. a sigmoid neuron on D, then with x4 = (0, −t) added.
+
+    \b
+    Examples:
+      nndl experiment outlier                      the six t values of the worked solution
+      nndl experiment outlier --t 1e9 --plot o.svg the extreme case, drawn
+      nndl experiment outlier --bias --lang en     with a bias term, in English
+    """
+    from nndl.classic.experiment import outlier_experiment
+    from nndl.classic.render import render_outlier
+
+    res = outlier_experiment(_floats(ts, "--t"), lr=lr, epochs=epochs, fit_intercept=bias,
+                             pla_max_iter=pla_max_iter, pla_shuffle=shuffle, random_state=seed)
+    sys.stdout.write(render_outlier(res, fmt.value, lang.value))
+    if plot is not None:
+        from nndl.classic.plots import plot_outlier
+        from nndl.plotting import save_figure
+
+        save_figure(plot_outlier(res, plot_t), plot)
+        if fmt is Format.text:
+            typer.echo(f"wrote {plot}")
+
+
+def backprop_command(
+    depth: int = typer.Option(3, "--depth", help="Layers of weights L (the seed: 3 = two hidden layers + output)."),
+    sizes: str | None = typer.Option(None, "--sizes", help="Units per layer incl. input, e.g. 3,4,3,1 (overrides --depth)."),
+    activation: str = typer.Option("sigmoid", "--activation", "-a", help="sigmoid, tanh, relu or identity."),
+    loss: str = typer.Option("squared", "--loss", help="squared: Σ(ŷ − y)²; bce: binary cross-entropy."),
+    init: str = typer.Option("pytorch", "--init", help="pytorch (nn.Linear default), xavier or he."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the weights and the sample."),
+    check: bool = typer.Option(True, "--check/--no-check", help="Also compute the numeric instance three ways."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md (LaTeX in $$) or json."),
+    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+) -> None:
+    """Exercise 3: the δ recursion in LaTeX for any depth, and a numeric check
+    (hand-written δ recursion vs. engine autodiff vs. finite differences).
+
+    \b
+    Examples:
+      nndl experiment backprop                     the seed's 2-hidden-layer sigmoid network
+      nndl experiment backprop --depth 6 -f md     six layers, Markdown with LaTeX
+      nndl experiment backprop --sizes 4,8,8,2 -a tanh
+    """
+    from nndl.deep.backprop import BackpropError, check_gradients
+    from nndl.deep.derivation import derive_backprop
+    from nndl.deep.render import render_backprop
+
+    if sizes is not None:
+        try:
+            layer_sizes = [int(s) for s in sizes.split(",")]
+        except ValueError:
+            raise BackpropError(f"--sizes '{sizes}' is not a comma-separated list of integers",
+                                hint="e.g. --sizes 3,4,3,1") from None
+        depth = len(layer_sizes) - 1
+    else:
+        if depth < 1:
+            raise BackpropError(f"--depth must be ≥ 1, got {depth}", hint="e.g. --depth 3")
+        layer_sizes = [3] + [4] * (depth - 1) + [1]
+    d = derive_backprop(depth, activation)
+    c = check_gradients(layer_sizes, activation=activation, loss=loss, init=init,
+                        seed=seed) if check else None
+    sys.stdout.write(render_backprop(d, c, fmt.value, lang.value))
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(help="Experiments of exercises 2 and 3 / 习题 2、3 的实验。",
+                      no_args_is_help=True)
+    sub.command("outlier")(outlier_command)
+    sub.command("backprop")(backprop_command)
+    app.add_typer(sub, name="experiment")

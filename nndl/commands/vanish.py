@@ -1,0 +1,61 @@
+"""`nndl vanish`: per-layer gradient norms vs. depth, activation and initialisation."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def _names(spec: str) -> list[str]:
+    return [p.strip() for p in spec.split(",") if p.strip()]
+
+
+def vanish_command(
+    depth: str = typer.Option("2-30", "--depth", "-d", help="Hidden-layer counts: a range 2-30, a list 2,5,10, or one number."),
+    activations: str = typer.Option("sigmoid,tanh,relu", "--activations", "-a", help="Comma-separated: sigmoid, tanh, relu."),
+    init: str = typer.Option("pytorch,xavier,he", "--init", "-i", help="Comma-separated: pytorch (nn.Linear default), xavier, he."),
+    width: int = typer.Option(32, "--width", help="Units per hidden layer."),
+    batch: int = typer.Option(64, "--batch", help="Samples in the (seeded, standard normal) batch."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the weights and the batch."),
+    plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the log-scale figure to this file (.svg/.png/.pdf)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
+    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+) -> None:
+    """Exercise 3: the vanishing gradient, measured (‖∂ℓ/∂W⁽ˡ⁾‖ per layer, θ′ products).
+
+    \b
+    Examples:
+      nndl vanish                                  depths 2-30, three activations, three inits
+      nndl vanish -d 10 -a sigmoid -i pytorch      one network, with the 0.25^L bound
+      nndl vanish --plot vanish.svg --lang en
+    """
+    from nndl.deep.render import plot_vanishing, render_vanish
+    from nndl.deep.vanish import vanishing_sweep
+
+    s = vanishing_sweep(depth, _names(activations), _names(init), width=width, batch=batch,
+                        seed=seed)
+    sys.stdout.write(render_vanish(s, fmt.value, lang.value))
+    if plot is not None:
+        from nndl.plotting import save_figure
+
+        save_figure(plot_vanishing(s), plot)
+        if fmt is Format.text:
+            typer.echo(f"wrote {plot}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("vanish")(vanish_command)
