@@ -1,0 +1,458 @@
+"""Layer ops with forward and backward side by side, as ``torch.nn.functional``.
+
+Convolution is im2col + one GEMM: a strided *view* of the padded input lists every
+receptive field without copying (``as_strided``), one copy lays it out as a matrix
+``cols`` of shape (C·kh·kw, N·H2·W2), and ``W (K, C·kh·kw) @ cols`` is the whole
+convolution. Backward is one GEMM for the weight gradient and one for the column
+gradient, which col2im adds back with kh·kw vectorised slice-adds (loops over
+kernel offsets, never over pixels or samples). Pooling loops over kernel offsets the
+same way. Everything stays in the input's dtype (float32 by default).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+import nndl
+from nndl import _kernels, ops
+from nndl.errors import ShapeError
+from nndl.tensor import Tensor
+
+make = Tensor._make
+
+# activations come from the engine; re-exported under PyTorch's functional names
+relu = ops.relu
+sigmoid = ops.sigmoid
+tanh = ops.tanh
+leaky_relu = ops.leaky_relu
+softmax = ops.softmax
+log_softmax = ops.log_softmax
+softplus = ops.softplus
+
+
+def _pair(v) -> tuple[int, int]:
+    if isinstance(v, tuple | list):
+        if len(v) != 2:
+            raise ShapeError(f"expected one number or a pair, got {v}")
+        return int(v[0]), int(v[1])
+    return int(v), int(v)
+
+
+def conv_out_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """PyTorch's rule: floor((n + 2p − d·(k − 1) − 1)/s) + 1."""
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# --------------------------------------------------------------------- linear
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b, one GEMM; W has shape (out_features, in_features) as in PyTorch."""
+    xd, wd = x.data, weight.data
+    if xd.shape[-1] != wd.shape[1]:
+        raise ShapeError(f"linear: input has {xd.shape[-1]} features, the layer expects "
+                         f"{wd.shape[1]} (weight {wd.shape})",
+                         hint="flatten the input or change in_features")
+    out = xd @ wd.T  # BLAS reads the transposed view directly, no copy
+    if bias is not None:
+        out += bias.data
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g):
+        g2 = g.reshape(-1, g.shape[-1])
+        x2 = xd.reshape(-1, xd.shape[-1])
+        gx = (g @ wd) if x.requires_grad else None
+        gw = (g2.T @ x2) if weight.requires_grad else None
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g2.sum(0) if bias.requires_grad else None)
+
+    return make(out, "linear", inputs, backward)
+
+
+# ---------------------------------------------------------------------- conv
+def _pad(xd: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
+    if not (ph or pw):
+        return xd
+    n, c, h, w = xd.shape
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=xd.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = xd
+    return xp
+
+
+def _check_window(name: str, h: int, w: int, kh: int, kw: int, sh: int, sw: int, ph: int,
+                  pw: int, dh: int, dw: int) -> tuple[int, int]:
+    h2 = conv_out_size(h, kh, sh, ph, dh)
+    w2 = conv_out_size(w, kw, sw, pw, dw)
+    if h2 <= 0 or w2 <= 0:
+        raise ShapeError(
+            f"{name}: kernel {kh}×{kw} (dilation {dh}×{dw}) is larger than the padded input "
+            f"{h + 2 * ph}×{w + 2 * pw}",
+            hint="use a smaller kernel, more padding, or a larger input")
+    if min(sh, sw, dh, dw, kh, kw) <= 0 or min(ph, pw) < 0:
+        raise ShapeError(f"{name}: kernel, stride and dilation must be positive and padding "
+                         f"non-negative, got kernel {kh}×{kw}, stride {sh}×{sw}, padding "
+                         f"{ph}×{pw}, dilation {dh}×{dw}")
+    return h2, w2
+
+
+def _offset(i: int, d: int, s: int, n_out: int) -> slice:
+    """Rows touched by kernel offset i: i·d, i·d + s, ..., for every output position."""
+    return slice(i * d, i * d + s * (n_out - 1) + 1, s)
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1) -> Tensor:
+    """2-D cross-correlation on NCHW input, as ``torch.nn.functional.conv2d`` (groups=1)."""
+    xd, wd = x.data, weight.data
+    if xd.ndim != 4:
+        raise ShapeError(f"conv2d expects a 4-D input (N, C, H, W), got shape {xd.shape}",
+                         hint="add a batch dimension with x.unsqueeze(0)")
+    n, c, h, w = xd.shape
+    k, cw, kh, kw = wd.shape
+    if c != cw:
+        raise ShapeError(f"conv2d: input has {c} channels, the weight {wd.shape} expects {cw}",
+                         hint="in_channels of a conv must equal the channels of its input")
+    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
+    h2, w2 = _check_window("conv2d", h, w, kh, kw, sh, sw, ph, pw, dh, dw)
+    xp = _pad(xd, ph, pw)
+    sn, sc, shh, sww = xp.strides
+    # every receptive field, as a view: (C, kh, kw, N, H2, W2)
+    view = as_strided(xp, shape=(c, kh, kw, n, h2, w2),
+                      strides=(sc, dh * shh, dw * sww, sn, sh * shh, sw * sww), writeable=False)
+    cols = np.ascontiguousarray(view).reshape(c * kh * kw, n * h2 * w2)  # the one im2col copy
+    w2d = wd.reshape(k, c * kh * kw)
+    out = w2d @ cols  # (K, N·H2·W2): the whole convolution is this GEMM
+    if bias is not None:
+        out += bias.data[:, None]
+    # present as NCHW; memory stays K-major, which backward's GEMMs want
+    out = out.reshape(k, n, h2, w2).transpose(1, 0, 2, 3)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    xp_shape, dtype = xp.shape, xd.dtype
+
+    def backward(g):
+        g2 = g.transpose(1, 0, 2, 3).reshape(k, n * h2 * w2)  # free when g is K-major
+        gw = (g2 @ cols.T).reshape(wd.shape) if weight.requires_grad else None
+        gx = None
+        if x.requires_grad:
+            dcols = (w2d.T @ g2).reshape(c, kh, kw, n, h2, w2)
+            dxp = np.zeros((c, n) + xp_shape[2:], dtype=dtype)  # col2im, channel-major
+            for i in range(kh):
+                rows = _offset(i, dh, sh, h2)
+                for j in range(kw):
+                    dxp[:, :, rows, _offset(j, dw, sw, w2)] += dcols[:, i, j]
+            gx = dxp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g2.sum(1) if bias.requires_grad else None)
+
+    return make(out, "conv2d", inputs, backward)
+
+
+# -------------------------------------------------------------------- pooling
+def _pool_args(x: Tensor, kernel_size, stride, padding, dilation, name: str):
+    xd = x.data
+    if xd.ndim not in (3, 4):
+        raise ShapeError(f"{name} expects a 4-D input (N, C, H, W), got shape {xd.shape}")
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    (ph, pw), (dh, dw) = _pair(padding), _pair(dilation)
+    if 2 * ph > kh or 2 * pw > kw:
+        raise ShapeError(f"{name}: padding {ph}×{pw} must be at most half the kernel {kh}×{kw}",
+                         hint="PyTorch has the same rule: use padding <= kernel_size // 2")
+    h, w = xd.shape[-2:]
+    h2, w2 = _check_window(name, h, w, kh, kw, sh, sw, ph, pw, dh, dw)
+    return kh, kw, sh, sw, ph, pw, dh, dw, h2, w2
+
+
+def _batched(x: Tensor):
+    """Pooling accepts (C, H, W) as PyTorch does: add then drop a batch dimension."""
+    return (ops.unsqueeze(x, 0), True) if x.ndim == 3 else (x, False)
+
+
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False) -> Tensor:
+    """Max over each window; the gradient goes to the first maximum (PyTorch's choice)."""
+    if ceil_mode:
+        raise ShapeError("max_pool2d: ceil_mode=True is not supported", hint="use ceil_mode=False")
+    x, squeeze = _batched(x)
+    kh, kw, sh, sw, ph, pw, dh, dw, h2, w2 = _pool_args(x, kernel_size, stride, padding, dilation,
+                                                        "max_pool2d")
+    xd = x.data
+    xp = _pad(xd, ph, pw, -np.inf)
+    out = idx = None
+    for i in range(kh):  # a running max over the kh·kw kernel offsets
+        rows = _offset(i, dh, sh, h2)
+        for j in range(kw):
+            cand = xp[:, :, rows, _offset(j, dw, sw, w2)]
+            if out is None:
+                out = cand.copy()
+                idx = np.zeros(out.shape, dtype=np.int16 if kh * kw < 32000 else np.int32)
+                continue
+            better = cand > out  # strict: ties keep the first offset
+            np.copyto(out, cand, where=better)
+            np.copyto(idx, i * kw + j, where=better)
+    xp_shape = xp.shape
+
+    def backward(g):
+        dxp = np.zeros(xp_shape, dtype=g.dtype)
+        zero = np.zeros((), dtype=g.dtype)
+        for i in range(kh):
+            rows = _offset(i, dh, sh, h2)
+            for j in range(kw):
+                dxp[:, :, rows, _offset(j, dw, sw, w2)] += np.where(idx == i * kw + j, g, zero)
+        return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
+
+    y = make(out, "max_pool2d", (x,), backward)
+    return ops.squeeze(y, 0) if squeeze else y
+
+
+def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    if ceil_mode:
+        raise ShapeError("avg_pool2d: ceil_mode=True is not supported", hint="use ceil_mode=False")
+    x, squeeze = _batched(x)
+    kh, kw, sh, sw, ph, pw, _, _, h2, w2 = _pool_args(x, kernel_size, stride, padding, 1,
+                                                      "avg_pool2d")
+    xd = x.data
+    xp = _pad(xd, ph, pw)
+    out = np.zeros(xd.shape[:2] + (h2, w2), dtype=xd.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            out += xp[:, :, _offset(i, 1, sh, h2), _offset(j, 1, sw, w2)]
+    if count_include_pad or not (ph or pw):
+        divisor = np.asarray(kh * kw, dtype=xd.dtype)
+    else:  # count only real pixels: pool a map of ones the same way
+        ones = _pad(np.ones((1, 1) + xd.shape[2:], dtype=xd.dtype), ph, pw)
+        divisor = np.zeros((1, 1, h2, w2), dtype=xd.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                divisor += ones[:, :, _offset(i, 1, sh, h2), _offset(j, 1, sw, w2)]
+    out /= divisor
+    xp_shape = xp.shape
+
+    def backward(g):
+        gd = g / divisor
+        dxp = np.zeros(xp_shape, dtype=g.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                dxp[:, :, _offset(i, 1, sh, h2), _offset(j, 1, sw, w2)] += gd
+        return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
+
+    y = make(out, "avg_pool2d", (x,), backward)
+    return ops.squeeze(y, 0) if squeeze else y
+
+
+# ------------------------------------------------------------------ batch norm
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) over the batch and spatial dims, as PyTorch.
+
+    Training uses the batch statistics (biased variance) and updates the running
+    ones in place (unbiased variance, ``momentum``); eval uses the running ones.
+    """
+    xd = x.data
+    if xd.ndim < 2:
+        raise ShapeError(f"batch_norm expects (N, C) or (N, C, ...) input, got shape {xd.shape}")
+    axes = (0,) + tuple(range(2, xd.ndim))
+    bshape = (1, xd.shape[1]) + (1,) * (xd.ndim - 2)
+    m = xd.size // xd.shape[1]
+    if training:
+        if m <= 1:
+            raise ShapeError(f"batch_norm in training mode needs more than one value per channel, "
+                             f"got input shape {xd.shape}", hint="use a batch larger than 1 or eval()")
+        mean = xd.mean(axis=axes)
+        centred = xd - mean.reshape(bshape)
+        var = (centred * centred).mean(axis=axes)
+        if running_mean is not None:
+            rm, rv = running_mean.data, running_var.data
+            rm *= 1 - momentum
+            rm += momentum * mean.astype(rm.dtype)
+            rv *= 1 - momentum
+            rv += momentum * (var * (m / (m - 1))).astype(rv.dtype)
+    else:
+        mean, var = running_mean.data, running_var.data
+        centred = xd - mean.reshape(bshape)
+    invstd = (1.0 / np.sqrt(var + eps)).astype(xd.dtype)
+    xhat = centred * invstd.reshape(bshape)
+    gamma = weight.data.reshape(bshape) if weight is not None else None
+    out = xhat * gamma if gamma is not None else xhat.copy()
+    if bias is not None:
+        out += bias.data.reshape(bshape)
+    inputs = (x,) + tuple(t for t in (weight, bias) if t is not None)
+
+    def backward(g):
+        grads = []
+        dxhat = g * gamma if gamma is not None else g
+        if x.requires_grad:
+            if training:
+                # dx = invstd/m · (m·dxhat − Σdxhat − xhat·Σ(dxhat·xhat))
+                s1 = dxhat.sum(axis=axes).reshape(bshape)
+                s2 = (dxhat * xhat).sum(axis=axes).reshape(bshape)
+                gx = (dxhat - s1 / m - xhat * (s2 / m)) * invstd.reshape(bshape)
+            else:
+                gx = dxhat * invstd.reshape(bshape)
+            grads.append(gx)
+        else:
+            grads.append(None)
+        if weight is not None:
+            grads.append((g * xhat).sum(axis=axes) if weight.requires_grad else None)
+        if bias is not None:
+            grads.append(g.sum(axis=axes) if bias.requires_grad else None)
+        return tuple(grads)
+
+    return make(out, "batch_norm", inputs, backward)
+
+
+# -------------------------------------------------------------------- dropout
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1 − p) (inverted dropout)."""
+    if not 0 <= p <= 1:
+        raise ShapeError(f"dropout probability must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return x
+    xd = x.data
+    if p == 1:
+        mask = np.zeros_like(xd)
+    else:
+        keep = nndl.default_rng().random(xd.shape, dtype=np.float32) >= p
+        mask = keep.astype(xd.dtype) * xd.dtype.type(1.0 / (1.0 - p))
+
+    def backward(g):
+        return (g * mask,)
+
+    return make(xd * mask, "dropout", (x,), backward)
+
+
+# ----------------------------------------------------------------------- losses
+def _reduce(loss: np.ndarray, reduction: str, n_mean: int | None = None):
+    if reduction == "none":
+        return loss, 1.0
+    if reduction == "sum":
+        return np.asarray(loss.sum(), dtype=loss.dtype), 1.0
+    if reduction == "mean":
+        count = loss.size if n_mean is None else n_mean
+        return np.asarray(loss.sum() / max(count, 1), dtype=loss.dtype), 1.0 / max(count, 1)
+    raise ShapeError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """−log softmax(x)[target], fused: stable (shifted by the max) and one backward rule,
+    ∂ℓ/∂x = softmax(x) − onehot(target). ``target`` holds class indices (N,) or
+    probabilities with the input's shape."""
+    xd = input.data
+    if xd.ndim == 1:
+        xd2 = xd[None, :]
+    else:  # (N, C, d1, ...) -> classes last
+        xd2 = np.moveaxis(xd, 1, -1).reshape(-1, xd.shape[1]) if xd.ndim > 2 else xd
+    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
+    shifted = xd2 - xd2.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    logp = shifted - np.log(s)
+    c = xd2.shape[1]
+    if tgt.dtype.kind in "iub":
+        t = tgt.reshape(-1)
+        if t.shape[0] != xd2.shape[0]:
+            raise ShapeError(f"cross_entropy: {xd2.shape[0]} predictions but {t.shape[0]} targets")
+        if t.size and (t.min() < 0 or t.max() >= c):
+            raise ShapeError(f"cross_entropy: target classes must be in 0..{c - 1}, got "
+                             f"{int(t.min())}..{int(t.max())}")
+        rows = np.arange(t.shape[0])
+        loss = -logp[rows, t]
+        soft = None
+    else:
+        soft = tgt.astype(xd.dtype, copy=False)
+        soft = soft[None, :] if xd.ndim == 1 else (
+            np.moveaxis(soft, 1, -1).reshape(-1, c) if xd.ndim > 2 else soft)
+        if soft.shape != xd2.shape:
+            raise ShapeError(f"cross_entropy: probability targets of shape {tgt.shape} do not "
+                             f"match the input {xd.shape}")
+        loss = -(soft * logp).sum(axis=1)
+    out_shape = () if xd.ndim == 1 else ((xd.shape[0],) + xd.shape[2:])
+    value, scale = _reduce(loss.reshape(out_shape) if reduction == "none" else loss, reduction)
+    inv = (1.0 / s).astype(xd.dtype)
+
+    def backward(gout):
+        grad = e * inv  # softmax
+        if soft is None:
+            grad[rows, t] -= 1
+        else:  # ∂/∂x_j of −Σ_c t_c log p_c = p_j·Σ_c t_c − t_j
+            grad *= soft.sum(axis=1, keepdims=True)
+            grad -= soft
+        if reduction == "none":
+            grad *= gout.reshape(-1, 1)
+        else:
+            grad *= gout * xd.dtype.type(scale)
+        if xd.ndim == 1:
+            return (grad[0],)
+        if xd.ndim > 2:
+            grad = np.moveaxis(grad.reshape((xd.shape[0],) + xd.shape[2:] + (c,)), -1, 1)
+        return (grad,)
+
+    return make(value.astype(xd.dtype, copy=False), "cross_entropy", (input,), backward)
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    target = _as_tensor(target)
+    xd, td = input.data, target.data.astype(input.data.dtype, copy=False)
+    if xd.shape != td.shape:
+        raise ShapeError(f"mse_loss: input {xd.shape} and target {td.shape} differ",
+                         hint="give the target the same shape as the prediction")
+    diff = xd - td
+    value, scale = _reduce(diff * diff, reduction)
+
+    def backward(g):
+        gd = (2 * scale) * diff * g
+        return gd.astype(xd.dtype, copy=False), -gd.astype(xd.dtype, copy=False)
+
+    return make(value, "mse_loss", (input, target), backward)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+                                     pos_weight=None) -> Tensor:
+    """ℓ = −[p·y·log σ(x) + (1 − y)·log(1 − σ(x))], stable: log σ(x) = −softplus(−x)."""
+    target = _as_tensor(target)
+    xd, yd = input.data, target.data.astype(input.data.dtype, copy=False)
+    if xd.shape != yd.shape:
+        raise ShapeError(f"binary_cross_entropy_with_logits: input {xd.shape} and target "
+                         f"{yd.shape} differ")
+    pw = None if pos_weight is None else np.asarray(
+        pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight, dtype=xd.dtype)
+    sp_neg = np.maximum(-xd, 0) + np.log1p(np.exp(-np.abs(xd)))  # softplus(−x) = −log σ(x)
+    if pw is None:
+        loss = (1 - yd) * xd + sp_neg
+    else:
+        loss = (1 - yd) * xd + (1 + (pw - 1) * yd) * sp_neg
+    value, scale = _reduce(loss.astype(xd.dtype, copy=False), reduction)
+
+    def backward(g):
+        sig = _kernels.sigmoid(xd)
+        if pw is None:
+            gx = sig - yd
+        else:
+            gx = (1 - yd) - (1 + (pw - 1) * yd) * (1 - sig)
+        gx = gx * (g * scale)
+        gy = (-xd if pw is None else (pw - 1) * sp_neg - xd) * (g * scale)
+        return gx.astype(xd.dtype, copy=False), gy.astype(xd.dtype, copy=False)
+
+    return make(value, "binary_cross_entropy_with_logits", (input, target), backward)
+
+
+def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """−input[target] for log-probabilities (N, C), as PyTorch."""
+    xd = input.data
+    t = (target.data if isinstance(target, Tensor) else np.asarray(target)).reshape(-1)
+    rows = np.arange(t.shape[0])
+    value, scale = _reduce(-xd[rows, t], reduction)
+
+    def backward(g):
+        grad = np.zeros_like(xd)
+        grad[rows, t] = -(g.reshape(-1) if reduction == "none" else g * scale)
+        return (grad,)
+
+    return make(value, "nll_loss", (input,), backward)

@@ -1,0 +1,203 @@
+"""Optimisers with PyTorch's exact update rules: ``SGD`` (momentum, dampening, Nesterov,
+weight decay), ``Adam`` and ``AdamW``.
+
+Updates are written into the parameter's own array (``p.data -= lr·g``), so a model
+keeps its storage, and large tensors are updated in chunks that reuse one scratch
+buffer: updating a 177 M-parameter layer allocates no temporary of its size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from nndl.errors import NNDLError
+from nndl.tensor import Tensor
+
+_CHUNK = 1 << 16  # elements per chunk: the temporaries stay in cache
+
+
+class OptimizerError(NNDLError):
+    """Bad optimiser settings (negative learning rate, empty parameter list...)."""
+
+
+def _flat_chunks(*arrays: np.ndarray):
+    """Matching flat views of the same slice of each (contiguous) array."""
+    flats = [a.reshape(-1) for a in arrays]
+    n = flats[0].size
+    for start in range(0, n, _CHUNK):
+        yield tuple(f[start:start + _CHUNK] for f in flats)
+
+
+class Optimizer:
+    """Parameter groups (``[{"params": [...], "lr": ...}, ...]``) and per-parameter state."""
+
+    def __init__(self, params: Iterable, defaults: dict[str, Any]):
+        params = list(params)
+        if not params:
+            raise OptimizerError("the optimiser got an empty parameter list",
+                                 hint="pass model.parameters()")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.defaults = defaults
+        self.param_groups: list[dict[str, Any]] = []
+        for g in groups:
+            group = {**defaults, **g, "params": list(g["params"])}
+            for p in group["params"]:
+                if not isinstance(p, Tensor):
+                    raise OptimizerError(f"the optimiser can only update Tensors, got {type(p)}")
+            self.param_groups.append(group)
+        self.state: dict[int, dict[str, Any]] = {}
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none or p._grad is None:
+                    p._grad = None
+                else:
+                    p._grad[...] = 0
+
+    def _params_with_grad(self, group):
+        for p in group["params"]:
+            if p._grad is not None:
+                if not p.data.flags.writeable:
+                    raise OptimizerError("cannot update a parameter without storage (built on the "
+                                         "meta device)", hint="build the model normally to train it")
+                yield p, p.data, p._grad
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
+        return "\n".join(lines + [")"])
+
+
+def _check(lr: float, **more: float) -> None:
+    if lr < 0:
+        raise OptimizerError(f"invalid learning rate {lr}", hint="use lr > 0, e.g. lr=0.01")
+    for k, v in more.items():
+        if v < 0:
+            raise OptimizerError(f"invalid {k} {v}: it must be >= 0")
+
+
+class SGD(Optimizer):
+    """PyTorch's rule: g ← g + λ·p; b ← μ·b + (1 − τ)·g (b = g at the first step);
+    g ← g + μ·b (Nesterov) or g ← b; p ← p − lr·g."""
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False, maximize: bool = False):
+        _check(lr, momentum=momentum, weight_decay=weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise OptimizerError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
+            wd, nesterov, sign = group["weight_decay"], group["nesterov"], (
+                -1.0 if group["maximize"] else 1.0)
+            for p, data, grad in self._params_with_grad(group):
+                if not (data.flags.c_contiguous and grad.flags.c_contiguous):
+                    grad = np.ascontiguousarray(grad)
+                    if not data.flags.c_contiguous:
+                        p.data = data = np.ascontiguousarray(data)
+                state = self.state.setdefault(id(p), {})
+                buf = state.get("momentum_buffer") if mu else None
+                first = mu and buf is None
+                if first:
+                    buf = state["momentum_buffer"] = np.empty_like(data)
+                chunks = _flat_chunks(data, grad, buf) if mu else _flat_chunks(data, grad)
+                for chunk in chunks:
+                    d, g = chunk[0], chunk[1]
+                    if sign < 0:
+                        g = -g
+                    if wd:
+                        g = g + wd * d
+                    if mu:
+                        b = chunk[2]
+                        if first:
+                            b[...] = g
+                        else:
+                            b *= mu
+                            b += (1 - tau) * g if tau else g
+                        g = g + mu * b if nesterov else b
+                    d -= lr * g
+
+
+class Adam(Optimizer):
+    """PyTorch's rule: m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
+    p ← p − lr/(1 − β1ᵗ) · m / (√v/√(1 − β2ᵗ) + ε); weight_decay adds λ·p to g (L2)."""
+
+    _decoupled = False
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
+                 maximize: bool = False):
+        _check(lr, eps=eps, weight_decay=weight_decay)
+        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
+            raise OptimizerError(f"invalid betas {betas}: each must be in [0, 1)")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+            wd, ams, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+            for p, data, grad in self._params_with_grad(group):
+                if not (data.flags.c_contiguous and grad.flags.c_contiguous):
+                    grad = np.ascontiguousarray(grad)
+                    if not data.flags.c_contiguous:
+                        p.data = data = np.ascontiguousarray(data)
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(data)
+                    state["exp_avg_sq"] = np.zeros_like(data)
+                    if ams:
+                        state["max_exp_avg_sq"] = np.zeros_like(data)
+                state["step"] += 1
+                t = state["step"]
+                step_size = lr / (1 - b1 ** t)
+                bc2_sqrt = math.sqrt(1 - b2 ** t)
+                arrays = [data, grad, state["exp_avg"], state["exp_avg_sq"]]
+                if ams:
+                    arrays.append(state["max_exp_avg_sq"])
+                for chunk in _flat_chunks(*arrays):
+                    d, g, m, v = chunk[:4]
+                    if maximize:
+                        g = -g
+                    if wd and self._decoupled:
+                        d *= 1 - lr * wd
+                    elif wd:
+                        g = g + wd * d
+                    m *= b1
+                    m += (1 - b1) * g
+                    v *= b2
+                    v += (1 - b2) * (g * g)
+                    if ams:
+                        np.maximum(chunk[4], v, out=chunk[4])
+                        v = chunk[4]
+                    denom = np.sqrt(v)
+                    denom /= bc2_sqrt
+                    denom += eps
+                    d -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: p ← p·(1 − lr·λ) before the Adam step."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False,
+                 maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)

@@ -1,0 +1,238 @@
+"""nndl.nn against PyTorch (float64): weights copied through state_dict, outputs and every
+gradient compared to 1e-6, on Hypothesis-drawn configurations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from oracles import require_torch
+
+import nndl
+from nndl import nn
+
+torch = require_torch()
+tnn = torch.nn
+TOL = dict(rtol=1e-6, atol=1e-6)
+
+
+def _close(a, b, what=""):
+    a = a.data if isinstance(a, nndl.Tensor) else np.asarray(a)
+    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
+    assert a.shape == b.shape, (what, a.shape, b.shape)
+    np.testing.assert_allclose(a, b, err_msg=what, **TOL)
+
+
+def _run_both(ours: nn.Module, theirs, x: np.ndarray, *, loss_weights=None):
+    """Copy torch's weights into ours, run both forward and backward on x, compare all."""
+    theirs = theirs.double()
+    ours.double()
+    ours.load_state_dict(theirs.state_dict())
+    xt = torch.tensor(x, requires_grad=True)
+    xn = nndl.tensor(x, requires_grad=True)
+    yt, yn = theirs(xt), ours(xn)
+    _close(yn, yt, "output")
+    w = np.random.default_rng(1).standard_normal(tuple(yt.shape))
+    (yt * torch.tensor(w)).sum().backward()
+    (yn * nndl.tensor(w)).sum().backward()
+    _close(xn.grad, xt.grad, "input grad")
+    named = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        _close(p.grad, named[name].grad, f"grad of {name}")
+    for name, b in theirs.named_buffers():
+        _close(ours.state_dict()[name], b, f"buffer {name}")
+    return yn
+
+
+@st.composite
+def conv_config(draw):
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    eff = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    h = draw(st.integers(max(1, eff[0] - 2 * p[0]), eff[0] + 6))
+    w = draw(st.integers(max(1, eff[1] - 2 * p[1]), eff[1] + 6))
+    return dict(n=draw(st.integers(1, 3)), cin=draw(st.integers(1, 4)),
+                cout=draw(st.integers(1, 5)), k=k, s=s, p=p, d=d, h=h, w=w,
+                bias=draw(st.booleans()))
+
+
+@given(conv_config())
+def test_conv2d_matches_torch(c):
+    ours = nn.Conv2d(c["cin"], c["cout"], c["k"], c["s"], c["p"], c["d"], bias=c["bias"])
+    theirs = tnn.Conv2d(c["cin"], c["cout"], c["k"], c["s"], c["p"], c["d"], bias=c["bias"])
+    x = np.random.default_rng(0).standard_normal((c["n"], c["cin"], c["h"], c["w"]))
+    y = _run_both(ours, theirs, x)
+    # the analytic shape (floor rule) is the shape the forward pass produced
+    assert ours.describe(x.shape[1:], floor=True).out_shape == y.shape[1:]
+
+
+@st.composite
+def pool_config(draw):
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    p = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    eff = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    h = draw(st.integers(max(1, eff[0] - 2 * p[0]), eff[0] + 6))
+    w = draw(st.integers(max(1, eff[1] - 2 * p[1]), eff[1] + 6))
+    return dict(n=draw(st.integers(1, 3)), c=draw(st.integers(1, 3)), k=k, s=s, p=p, d=d, h=h,
+                w=w)
+
+
+@given(pool_config())
+def test_maxpool2d_matches_torch(c):
+    ours = nn.MaxPool2d(c["k"], c["s"], c["p"], c["d"])
+    theirs = tnn.MaxPool2d(c["k"], c["s"], c["p"], c["d"])
+    x = np.random.default_rng(0).standard_normal((c["n"], c["c"], c["h"], c["w"]))
+    y = _run_both(ours, theirs, x)
+    assert ours.describe(x.shape[1:], floor=True).out_shape == y.shape[1:]
+
+
+@given(pool_config(), st.booleans())
+def test_avgpool2d_matches_torch(c, include_pad):
+    ours = nn.AvgPool2d(c["k"], c["s"], c["p"], count_include_pad=include_pad)
+    theirs = tnn.AvgPool2d(c["k"], c["s"], c["p"], count_include_pad=include_pad)
+    h = max(c["h"], c["k"][0])
+    w = max(c["w"], c["k"][1])
+    x = np.random.default_rng(0).standard_normal((c["n"], c["c"], h, w))
+    y = _run_both(ours, theirs, x)
+    assert ours.describe(x.shape[1:], floor=True).out_shape == y.shape[1:]
+
+
+def test_maxpool_ties_go_to_the_first_maximum():
+    x = np.zeros((1, 1, 4, 4))
+    _run_both(nn.MaxPool2d(2), tnn.MaxPool2d(2), x)
+
+
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6), st.booleans())
+def test_linear_matches_torch(n, fin, fout, bias):
+    x = np.random.default_rng(n).standard_normal((n, fin))
+    _run_both(nn.Linear(fin, fout, bias=bias), tnn.Linear(fin, fout, bias=bias), x)
+
+
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("dims", [2, 3, 4])
+def test_batchnorm_matches_torch(train, dims):
+    rng = np.random.default_rng(dims)
+    shape = {2: (5, 3), 3: (4, 3, 6), 4: (3, 3, 4, 5)}[dims]
+    ours = nn.BatchNorm2d(3) if dims == 4 else nn.BatchNorm1d(3)
+    theirs = tnn.BatchNorm2d(3) if dims == 4 else tnn.BatchNorm1d(3)
+    with torch.no_grad():  # non-trivial γ, β and running statistics
+        theirs.weight.uniform_(0.5, 1.5)
+        theirs.bias.uniform_(-0.5, 0.5)
+        theirs.running_mean.uniform_(-1, 1)
+        theirs.running_var.uniform_(0.5, 2)
+    ours.train(train)
+    theirs.train(train)
+    x = rng.standard_normal(shape) * 2 + 1
+    for _ in range(2):  # twice: the running statistics are updated the same way
+        _run_both(ours, theirs, x)
+        theirs.zero_grad()
+        ours.zero_grad()
+    assert int(ours.num_batches_tracked.item()) == int(theirs.num_batches_tracked)
+
+
+@pytest.mark.parametrize("layer", ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Flatten"])
+def test_parameterless_layers_match_torch(layer):
+    x = np.random.default_rng(0).standard_normal((3, 2, 4, 5))
+    _run_both(getattr(nn, layer)(), getattr(tnn, layer)(), x)
+
+
+def test_softmax_matches_torch():
+    x = np.random.default_rng(0).standard_normal((3, 7))
+    _run_both(nn.Softmax(dim=1), tnn.Softmax(dim=1), x)
+
+
+def test_dropout_train_and_eval():
+    nndl.manual_seed(0)
+    d = nn.Dropout(0.25)
+    x = nndl.ones(2000, requires_grad=True)
+    y = d(x)
+    kept = y.data != 0
+    assert 0.7 < kept.mean() < 0.8
+    np.testing.assert_allclose(y.data[kept], 1 / 0.75, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, kept / 0.75, rtol=1e-6)
+    d.eval()
+    assert d(x) is x
+
+
+# --------------------------------------------------------------------------- losses
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_matches_torch(reduction):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 5)) * 30  # large logits: stability
+    t = rng.integers(0, 5, 6)
+    xt, xn = torch.tensor(x, requires_grad=True), nndl.tensor(x, requires_grad=True)
+    lt = tnn.CrossEntropyLoss(reduction=reduction)(xt, torch.tensor(t))
+    ln = nn.CrossEntropyLoss(reduction=reduction)(xn, t)
+    _close(ln, lt)
+    g = rng.standard_normal(tuple(lt.shape))
+    (lt * torch.tensor(g)).sum().backward()
+    (ln * nndl.tensor(g)).sum().backward()
+    _close(xn.grad, xt.grad)
+
+
+def test_cross_entropy_probability_targets_and_spatial():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 3, 2, 2))
+    p = rng.random((4, 3, 2, 2))
+    p /= p.sum(1, keepdims=True)
+    for target in (p, rng.integers(0, 3, (4, 2, 2))):
+        xt, xn = torch.tensor(x, requires_grad=True), nndl.tensor(x, requires_grad=True)
+        lt = tnn.CrossEntropyLoss()(xt, torch.tensor(target))
+        ln = nn.CrossEntropyLoss()(xn, target)
+        _close(ln, lt)
+        lt.backward()
+        ln.backward()
+        _close(xn.grad, xt.grad)
+
+
+def test_cross_entropy_float32_stays_float32():
+    x = nndl.randn(4, 10, requires_grad=True)
+    loss = nn.CrossEntropyLoss()(x, np.array([1, 2, 3, 4]))
+    loss.backward()
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_and_bce_match_torch(reduction):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 3)) * 20
+    y = rng.random((4, 3))
+    pw = rng.random(3) + 0.5
+    cases = [(nn.MSELoss(reduction), tnn.MSELoss(reduction=reduction)),
+             (nn.BCEWithLogitsLoss(reduction), tnn.BCEWithLogitsLoss(reduction=reduction)),
+             (nn.BCEWithLogitsLoss(reduction, pos_weight=pw),
+              tnn.BCEWithLogitsLoss(reduction=reduction, pos_weight=torch.tensor(pw)))]
+    for ours, theirs in cases:
+        xt, xn = torch.tensor(x, requires_grad=True), nndl.tensor(x, requires_grad=True)
+        yt, yn = torch.tensor(y, requires_grad=True), nndl.tensor(y, requires_grad=True)
+        lt, ln = theirs(xt, yt), ours(xn, yn)
+        _close(ln, lt, type(ours).__name__)
+        lt.sum().backward()
+        ln.sum().backward()
+        _close(xn.grad, xt.grad, "input grad")
+        _close(yn.grad, yt.grad, "target grad")
+
+
+# --------------------------------------------------------------------------- a network
+def _alexnet_like(lib, c=3, k1=8, k2=12, hidden=32, classes=10):
+    return lib.Sequential(
+        lib.Conv2d(c, k1, 5, stride=2), lib.ReLU(), lib.MaxPool2d(3, 2),
+        lib.Conv2d(k1, k2, 3, padding=1), lib.BatchNorm2d(k2), lib.ReLU(), lib.MaxPool2d(2),
+        lib.Flatten(), lib.Linear(k2 * 3 * 3, hidden), lib.Tanh(), lib.Linear(hidden, classes))
+
+
+def test_network_state_dict_keys_and_shapes_equal_torch():
+    ours, theirs = _alexnet_like(nn), _alexnet_like(tnn)
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+
+
+def test_network_forward_backward_matches_torch():
+    x = np.random.default_rng(3).standard_normal((4, 3, 29, 29))
+    _run_both(_alexnet_like(nn), _alexnet_like(tnn), x)
