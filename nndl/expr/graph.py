@@ -195,12 +195,13 @@ class _Builder:
         self._check_domain(n, args, node_desc)
         tensors = [a.tensor if a.tensor is not None else
                    Tensor(np.asarray(a.value, dtype=np.float64)) for a in args]
-        if n.fn == "pow" and args[1].node is None:
-            out = ops.pow(tensors[0], float(args[1].value))  # constant exponent: the op "^2"
-            slots = (0,)
-        else:
-            out = _ENGINE[n.fn](*tensors)
-            slots = tuple(range(len(args)))
+        with np.errstate(all="ignore"):  # overflow is reported below, naming the node
+            if n.fn == "pow" and args[1].node is None:
+                out = ops.pow(tensors[0], float(args[1].value))  # constant exponent: op "^2"
+                slots = (0,)
+            else:
+                out = _ENGINE[n.fn](*tensors)
+                slots = tuple(range(len(args)))
         value = float(out.data)
         if not math.isfinite(value):
             raise ExprDomainError(
@@ -563,7 +564,8 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
     def on_edge(node: Tensor, k: int, inp: Tensor, contribution: np.ndarray) -> None:
         edges.append((records[id(node)], k, inp, float(contribution)))
 
-    run_backward(root_t, retain_graph=True, on_edge=on_edge)
+    with np.errstate(all="ignore"):  # an infinite gradient is reported below, naming the node
+        run_backward(root_t, retain_graph=True, on_edge=on_edge)
 
     def ident(t: Tensor) -> str:
         return records[id(t)].name if id(t) in records else t.name

@@ -30,8 +30,10 @@ SAVE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
 class Drawing:
     """A graph drawing: ``.svg`` (text), ``.png()`` (bytes), ``.dot`` (text), ``.save(path)``."""
 
-    def __init__(self, diagram: Diagram):
+    def __init__(self, diagram: Diagram, english: Diagram | None = None):
         self.diagram = diagram
+        # PNG/PDF fonts carry no CJK glyphs, so those formats draw the English version
+        self.english = english or diagram
 
     @cached_property
     def svg(self) -> str:
@@ -44,7 +46,7 @@ class Drawing:
     def png(self) -> bytes:
         from nndl.viz.mpl import render_png
 
-        return render_png(self.diagram)
+        return render_png(self.english)
 
     def _repr_svg_(self) -> str:
         return self.svg
@@ -61,7 +63,7 @@ class Drawing:
             from nndl.plotting import figure_bytes
             from nndl.viz.mpl import render_figure
 
-            return atomic_write(path, figure_bytes(render_figure(self.diagram), fmt))
+            return atomic_write(path, figure_bytes(render_figure(self.english), fmt))
         raise NNDLError(f"cannot tell the drawing format of '{path}'",
                         hint=f"end the file name with one of: .{', .'.join(SAVE_FORMATS)}")
 
@@ -69,9 +71,9 @@ class Drawing:
 def draw(obj: Tensor | GraphTrace, lang: str = "en") -> Drawing:
     """The computational graph of an engine tensor or of a traced expression."""
     if isinstance(obj, GraphTrace):
-        return Drawing(from_trace(obj, lang))
+        return Drawing(from_trace(obj, lang), from_trace(obj, "en"))
     if isinstance(obj, Tensor):
-        return Drawing(from_tensor(obj, lang))
+        return Drawing(from_tensor(obj, lang), from_tensor(obj, "en"))
     raise NNDLError(f"draw() takes an nndl Tensor or a GraphTrace, got {type(obj).__name__}",
                     hint="for an expression use draw(nndl.expr.trace('(x+y)^2*z', x=1, y=2, z=-6))")
 

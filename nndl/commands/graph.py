@@ -1,0 +1,103 @@
+"""``nndl graph``: the computational graph of an expression, with every forward value
+and backward gradient, as a table, JSON, Markdown, or a drawing (SVG, PNG, DOT)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from nndl.errors import NNDLError
+from nndl.expr import ExprValueError, trace
+from nndl.viz import draw, graph_json, graph_markdown, graph_table
+
+FORMATS = ("table", "json", "md", "svg", "dot")
+_SPLIT_ITEMS = re.compile(r"(?<=\S)\s+(?=[^\s=,;]+\s*=)")  # "x=1 y=2": break before "y="
+_ITEM = re.compile(r"\s*([^\s=,;]+)\s*=\s*(.+?)\s*")
+
+
+def resolve_lang(lang: str | None) -> str:
+    lang = (lang or os.environ.get("NNDL_LANG") or "zh").lower()
+    if lang not in ("zh", "en"):
+        raise NNDLError(f"unknown language {lang!r}", hint="use --lang zh or --lang en")
+    return lang
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split at commas/semicolons outside parentheses (a value may be max(1, 2))."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth -= 1
+        if ch in ",;，；" and depth <= 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def parse_assignments(args: list[str]) -> dict[str, str]:
+    """["x=1", "y=2"], ["x=1,y=2"], ["x", "=", "1"] -> {"x": "1", "y": "2"}."""
+    values: dict[str, str] = {}
+    for part in _top_level_split(" ".join(args)):
+        for item in _SPLIT_ITEMS.split(part.strip()):
+            if not item.strip():
+                continue
+            m = _ITEM.fullmatch(item)
+            if not m:
+                raise ExprValueError(f"cannot read the value {item.strip()!r} / 无法读取取值",
+                                     hint="write values as name=number, e.g. x=1 y=2 z=-6")
+            name, value = m.groups()
+            if name in values:
+                raise ExprValueError(f"two values for {name}: {values[name]} and {value}",
+                                     hint=f"give {name} one value")
+            values[name] = value
+    return values
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("graph", context_settings={"ignore_unknown_options": True})
+    def graph(
+        expression: str = typer.Argument(..., help='The expression, e.g. "(x+y)^2*z".'),
+        values: list[str] = typer.Argument(None, help="Values: x=1 y=2 z=-6 (or x=1,y=2,z=-6).",
+                                           show_default=False),
+        output: Path = typer.Option(None, "--output", "-o",
+                                    help="Save the drawing: .svg, .png, .pdf or .dot."),
+        fmt: str = typer.Option("table", "--format", "-f",
+                                help="What to print: table, json, md, svg or dot."),
+        lang: str = typer.Option(None, "--lang", help="zh or en (default: $NNDL_LANG or zh)."),
+    ) -> None:
+        """Computational graph of an expression: forward values, backward gradients, every
+        chain-rule step, and a drawing.
+
+        计算图：前向数值、反向梯度、每一步链式法则，并作图。
+
+        Example: nndl graph "(x+y)^2*z" x=1 y=2 z=-6 -o graph.svg
+        """
+        language = resolve_lang(lang)
+        if fmt not in FORMATS:
+            raise NNDLError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+        result = trace(expression, parse_assignments(values or []))
+        console = Console(highlight=False)
+        if fmt == "table":
+            console.print(graph_table(result, language))
+        elif fmt == "json":
+            sys.stdout.write(graph_json(result) + "\n")
+        elif fmt == "md":
+            sys.stdout.write(graph_markdown(result, language))
+        elif fmt == "svg":
+            sys.stdout.write(draw(result, language).svg)
+        else:
+            sys.stdout.write(draw(result, language).dot)
+        if output is not None:
+            saved = draw(result, language).save(output)
+            msg = f"saved {saved}" if language == "en" else f"已保存 {saved}"
+            Console(stderr=fmt != "table", highlight=False).print(msg)
