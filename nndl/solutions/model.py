@@ -47,7 +47,7 @@ class Math:
 @dataclass
 class Table:
     columns: list[Text]
-    rows: list[list[str]]
+    rows: list[list[str | Text]]  # a cell is language-neutral text or a bilingual Text
     caption: Text | None = None
     kind: str = "table"
 

@@ -129,6 +129,11 @@ def _json_default(o):
 
 
 # ------------------------------------------------------------------ Markdown
+def _cell(c: str | Text, lang: Lang) -> str:
+    """A table cell is language-neutral text or a bilingual Text."""
+    return c(lang) if isinstance(c, Text) else c
+
+
 def _md_cell(s: str) -> str:
     return s.replace("|", r"\|").replace("\n", " ")
 
@@ -172,7 +177,7 @@ def _md_block(b, lang: Lang, figure_links) -> list[str]:
     if isinstance(b, Table):
         head = "| " + " | ".join(_md_cell(c(lang)) for c in b.columns) + " |"
         rule = "|" + "---|" * len(b.columns)
-        rows = ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in b.rows]
+        rows = ["| " + " | ".join(_md_cell(_cell(c, lang)) for c in r) + " |" for r in b.rows]
         cap = [f"_{b.caption(lang)}_", ""] if b.caption else []
         return cap + [head, rule, *rows, ""]
     if isinstance(b, Figure):
@@ -214,7 +219,7 @@ def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
                     for c in b.columns:
                         t.add_column(inline_plain(c(lang)))
                     for r in b.rows:
-                        t.add_row(*[inline_plain(c) for c in r])
+                        t.add_row(*[inline_plain(_cell(c, lang)) for c in r])
                     console.print(t)
                 elif isinstance(b, Figure):
                     console.print(f"[dim]🖼  {b.caption(lang)} ({b.name}.svg — "
@@ -288,8 +293,9 @@ def _html_block(b, uid: str) -> str:
         return f'<div class="math">{_mathml(b.latex, True)}</div>'
     if isinstance(b, Table):
         head = "".join(f"<th>{_html_both(c)}</th>" for c in b.columns)
-        rows = "".join("<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in r) + "</tr>"
-                       for r in b.rows)
+        rows = "".join("<tr>" + "".join(
+            f"<td>{_html_both(c) if isinstance(c, Text) else _html_inline(c)}</td>" for c in r)
+            + "</tr>" for r in b.rows)
         cap = f"<caption>{_html_both(b.caption)}</caption>" if b.caption else ""
         return f'<div class="tablewrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
     if isinstance(b, Figure):
