@@ -51,11 +51,11 @@ def solve_command(
     figure_links = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        figure_links = {}
+        figure_links = True
         for s in solutions:
             for f in s.figures:
-                atomic_write(out / f"{f.name}.svg", f.svg)
-                figure_links[f.name] = f"{f.name}.svg"
+                for code in ("zh", "en"):
+                    atomic_write(out / f.file_name(code), f.svg_for(code))
     if fmt is Format.text:
         if out is not None:
             from rich.console import Console

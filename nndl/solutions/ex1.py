@@ -86,7 +86,6 @@ def _section(name: str) -> tuple[Section, list[Check], object]:
     ident = _identity_check(name, d)
     if ident:
         checks.append(ident)
-    blocks += checks
     return Section(Text(f"（{SEED_NAMES.index(name) + 1}）{r.title}", f"({SEED_NAMES.index(name) + 1}) {r.title}"),
                    blocks), checks, r
 

@@ -59,8 +59,14 @@ class Figure:
     name: str
     svg: str
     caption: Text
-    png: bytes | None = None
+    svg_en: str | None = None  # when the drawing itself has words: the English version
     kind: str = "figure"
+
+    def svg_for(self, lang: Lang) -> str:
+        return self.svg_en if (lang == "en" and self.svg_en) else self.svg
+
+    def file_name(self, lang: Lang) -> str:
+        return f"{self.name}_en.svg" if (lang == "en" and self.svg_en) else f"{self.name}.svg"
 
 
 @dataclass

@@ -138,7 +138,7 @@ def _md_cell(s: str) -> str:
     return s.replace("|", r"\|").replace("\n", " ")
 
 
-def to_markdown(solutions: list[Solution], lang: Lang, figure_links: dict[str, str] | None = None) -> str:
+def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None = None) -> str:
     """GitHub/notebook Markdown with $…$ math; figures linked by file name when written to a folder,
     otherwise embedded as data URIs."""
     lines = [f"# {UI['doc_title'](lang)}", "", f"_{UI['generated'](lang)}_", ""]
@@ -181,10 +181,10 @@ def _md_block(b, lang: Lang, figure_links) -> list[str]:
         cap = [f"_{b.caption(lang)}_", ""] if b.caption else []
         return cap + [head, rule, *rows, ""]
     if isinstance(b, Figure):
-        if figure_links and b.name in figure_links:
-            src = figure_links[b.name]
+        if figure_links is not None:
+            src = b.file_name(lang)
         else:
-            src = "data:image/svg+xml;base64," + base64.b64encode(b.svg.encode()).decode()
+            src = "data:image/svg+xml;base64," + base64.b64encode(b.svg_for(lang).encode()).decode()
         return [f"![{b.caption(lang)}]({src})", "", f"_{b.caption(lang)}_", ""]
     if isinstance(b, Check):
         return [_md_check(b, lang), ""]
@@ -286,6 +286,15 @@ def _strip_xml_prolog(svg: str) -> str:
     return re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
 
 
+def _inline_svg(svg: str, uid: str) -> str:
+    """An SVG ready to sit inside HTML: no prolog, and ids made unique in the page."""
+    svg = _strip_xml_prolog(svg)
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{uid}-{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{uid}-{m.group(1)})", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{uid}-{m.group(1)}"', svg)
+    return re.sub(r'(?<!:)href="#([^"]+)"', lambda m: f'href="#{uid}-{m.group(1)}"', svg)
+
+
 def _html_block(b, uid: str) -> str:
     if isinstance(b, Paragraph):
         return _html_both(b.text, "p")
@@ -299,12 +308,11 @@ def _html_block(b, uid: str) -> str:
         cap = f"<caption>{_html_both(b.caption)}</caption>" if b.caption else ""
         return f'<div class="tablewrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
     if isinstance(b, Figure):
-        svg = _strip_xml_prolog(b.svg)
-        # ids inside inline SVGs must be unique in the page
-        svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{uid}-{m.group(1)}"', svg)
-        svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{uid}-{m.group(1)})", svg)
-        svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{uid}-{m.group(1)}"', svg)
-        svg = re.sub(r'(?<!:)href="#([^"]+)"', lambda m: f'href="#{uid}-{m.group(1)}"', svg)
+        if b.svg_en:
+            svg = "".join(f'<div class="l-{lang}">{_inline_svg(b.svg_for(lang), f"{uid}{lang}")}</div>'
+                          for lang in LANGS)
+        else:
+            svg = _inline_svg(b.svg, uid)
         return (f'<figure id="fig-{html.escape(b.name)}">{svg}'
                 f"<figcaption>{_html_both(b.caption)}</figcaption></figure>")
     if isinstance(b, Check):
@@ -342,6 +350,7 @@ section.exercise { border-top: 2px solid #d0d7de; margin-top: 2rem; padding-top:
 math[display="block"] { font-size: 1.08em; }
 .tablewrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
+td:first-child { white-space: nowrap; }
 th, td { border: 1px solid #d0d7de; padding: .25rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 caption { caption-side: top; text-align: left; color: var(--muted); font-style: italic; }
