@@ -8,6 +8,7 @@ from nndl.classic.errors import DataError
 from nndl.classic.experiment import Frame, OutlierExperiment
 from nndl.plotting import new_figure
 
+MAX_FRAMES = 6
 BOX = 2.5   # the view is [−BOX, BOX]²; x4 further out is drawn at the edge with its coordinate
 
 
@@ -44,12 +45,22 @@ def _points(ax, X, y, t: float | None, small: bool = False) -> None:
     ax.set_aspect("equal")
 
 
+def _pick(frames: list[Frame], k: int = MAX_FRAMES) -> list[Frame]:
+    """At most k frames: the first, the last, and roughly log-spaced ones between."""
+    if len(frames) <= k:
+        return frames
+    idx = np.unique(np.round(np.linspace(0, len(frames) - 1, k)).astype(int))
+    return [frames[i] for i in idx]
+
+
 def _frames_row(axes, frames: list[Frame], X, y, t, title: str, color: str) -> None:
+    frames = _pick(frames)
     for ax, fr in zip(axes, frames, strict=False):
         _points(ax, X, y, t, small=True)
         _line(ax, fr.coef, fr.intercept, color=color, lw=1.5)
         ax.set_title(f"{title}\nepoch {fr.epoch}", fontsize=7)
-        ax.tick_params(labelsize=6)
+        ax.set_xticks([])   # the big panel carries the scale; ticks on 20 panels cost seconds
+        ax.set_yticks([])
     for ax in axes[len(frames):]:
         ax.axis("off")
 
@@ -64,7 +75,7 @@ def plot_outlier(res: OutlierExperiment, t: float | None = None):
                         hint=f"choose one of {', '.join(f'{r.t:g}' for r in res.rows)}")
     X4 = res.X + [row.x4]
     y4 = res.y + [1]
-    ncols = max(len(row.bp.frames), len(res.bp_D.frames), len(row.ce.frames))
+    ncols = min(MAX_FRAMES, max(len(row.bp.frames), len(res.bp_D.frames), len(row.ce.frames)))
     ncols = max(ncols, 4)
     fig, axes = new_figure(4, ncols, figsize=(1.9 * ncols, 12),
                            gridspec_kw={"height_ratios": [2.4, 1, 1, 1]})
