@@ -111,7 +111,11 @@ def _stats(a: np.ndarray) -> str:
     if a.size == 1:
         return fm.num(float(a.reshape(())))
     a = a.astype(np.float64)
-    return f"μ {fm.num(a.mean())}, σ {fm.num(a.std())}, [{fm.num(a.min())}, {fm.num(a.max())}]"
+
+    def short(v: float) -> str:  # 3 significant digits keep the boxes narrow
+        return f"{v:.3g}".replace("-", "−")
+
+    return f"μ {short(a.mean())}, σ {short(a.std())}, [{short(a.min())}, {short(a.max())}]"
 
 
 def from_tensor(root: Tensor, lang: str = "en") -> Diagram:
