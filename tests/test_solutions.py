@@ -1,0 +1,85 @@
+"""The worked solutions against the seed's answers (the oracle), in both languages and formats."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nndl.cli import main
+from nndl.solutions import solve
+from nndl.solutions.render import to_data, to_html, to_markdown
+
+
+@pytest.fixture(scope="module")
+def answers() -> dict[int, dict]:
+    data = to_data([solve(n) for n in (1, 4, 5, 6)])
+    return {ex["number"]: ex for ex in data["exercises"]}
+
+
+def test_exercise_5_matches_the_seed(answers):
+    a = answers[5]["answers"]
+    assert a["fc_params"] == 27_000_100
+    assert a["conv_params"] == 7_600
+    assert a["conv_output_shape"] == [296, 296, 100]
+    assert a["conv_neurons"] == 8_761_600
+    assert all(c["passed"] for c in answers[5]["checks"])
+    assert any("(300 − 5 / 1) + 1" in e["en"] for e in answers[5]["errata"])
+
+
+def test_exercise_6_matches_the_seed(answers):
+    a = answers[6]["answers"]
+    assert a["conv1_params"] == 34_944
+    assert a["maxpool1_output"] == [27, 27, 96]
+    assert a["conv2_image_size"] == [27, 27]
+    assert a["conv2_params"] == 614_656
+    assert a["fc1_params"] == 177_213_440
+    assert a["fc2_params"] == 4_097_000
+    assert a["total_params"] == 181_960_040
+    assert all(c["passed"] for c in answers[6]["checks"])
+
+
+def test_exercise_4_fills_the_missing_answer(answers):
+    a = answers[4]["answers"]
+    assert a["f"] == -54
+    assert (a["df/dx"], a["df/dy"], a["df/dz"]) == (-36, -36, 9)
+    assert (a["q"], a["p"]) == (3, 9)
+    assert all(c["passed"] for c in answers[4]["checks"])
+    assert answers[4]["errata"], "the sheet's missing answer must be mentioned"
+
+
+def test_exercise_1_identities_checked(answers):
+    ex = answers[1]
+    assert ex["answers"]["sigmoid_max_slope"] == pytest.approx(0.25)
+    assert ex["answers"]["tanh_max_slope"] == pytest.approx(1.0)
+    assert "σ(x)" in ex["answers"]["sigmoid_derivative"]
+    assert "tanh(x)" in ex["answers"]["tanh_derivative"]
+    assert len(ex["checks"]) >= 5 and all(c["passed"] for c in ex["checks"])
+
+
+def test_both_languages_carry_the_same_numbers():
+    s = solve(5)
+    md_zh, md_en = to_markdown([s], "zh"), to_markdown([s], "en")
+    for a in s.answers:
+        assert a.display in md_zh and a.display in md_en
+    assert "（1）" in md_zh and "(1)" in md_en
+
+
+def test_cli_json_and_files(tmp_path, capsys):
+    assert main(["solve", "5", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["exercises"][0]["answers"]["fc_params"] == 27_000_100
+    assert main(["solve", "4", "--format", "md", "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "solutions.md").read_text(encoding="utf-8").count("$") >= 4
+    assert (tmp_path / "ex4_graph.svg").exists() and (tmp_path / "ex4_graph_en.svg").exists()
+
+
+def test_cli_bad_selection(capsys):
+    assert main(["solve", "8"]) == 2
+    assert "no exercise 8" in capsys.readouterr().err
+
+
+def test_html_has_every_figure():
+    page = to_html([solve(4)], "en")
+    assert page.count("<svg") == 2  # the graph in zh and in en
+    assert "<math" in page
