@@ -102,10 +102,11 @@ def _fix_hint(n: int, k: int, s: int, p: int, d: int, pool: bool) -> str:
                      f"{(n + 2 * q - d * (k - 1) - 1) // s + 1}")
     sizes = [m for m in range(max(1, n - s + 1), n + s) if m != n
              and (m + 2 * p - d * (k - 1) - 1) % s == 0 and m + 2 * p - d * (k - 1) - 1 >= 0]
-    if sizes:
-        m = min(sizes, key=lambda m: (abs(m - n), -m))
-        fixes.append(f"an input of {m} gives ({m} − {k} + 2·{p})/{s} + 1 = "
-                     f"{(m + 2 * p - d * (k - 1) - 1) // s + 1}")
+    for m in [max((m for m in sizes if m < n), default=None),
+              min((m for m in sizes if m > n), default=None)]:
+        if m is not None:
+            fixes.append(f"an input of {m} gives ({m} − {k} + 2·{p})/{s} + 1 = "
+                         f"{(m + 2 * p - d * (k - 1) - 1) // s + 1}")
     span = n + 2 * p - d * (k - 1) - 1
     strides = [t for t in range(1, max(span, 1) + 1) if span % t == 0 and t != s]
     if strides:

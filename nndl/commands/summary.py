@@ -1,0 +1,98 @@
+"""`nndl summary`: shapes, neurons, parameters and mult-adds of a network, with the working."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+HELP = """Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds
+of a network written as the textbook writes it, with the formulas and their numbers.
+
+\b
+SPEC is the text itself, a file holding it, or - for standard input.
+One layer per line, or several separated by ';'. '#' starts a comment.
+\b
+  input 227x227x3          width x height x channels (also 227*227*3, 227×227×3,
+                           28x28 = 1 channel, 784 = a vector, "300x300 rgb")
+  conv 96 11x11 stride=4   K filters of F×F; pad=P  stride=S  dilation=D  bias=false
+                           (also p= s= d=, "stride 4", shorthand 96@11x11/4;
+                           11x11x3 also checks the depth D1 = 3)
+  maxpool 3x3 stride=2     also "maxpool 3/2"; "maxpool 2" means stride 2 (PyTorch)
+  avgpool 2                same options as maxpool
+  fc 4096                  also linear / dense; a flatten is implied after an image
+  relu  sigmoid  tanh  leakyrelu [slope]  softmax  flatten  dropout [p]  bn
+  An activation may end a layer line: conv 6 5x5 pad=2 relu
+\b
+A size rule that does not give a whole number, e.g. (224 − 11 + 2·0)/4 + 1 = 54.25,
+is an error naming the padding, stride or input that fixes it; --floor rounds
+down as PyTorch does, with a warning.
+\b
+Examples:
+  nndl summary "input 300x300x3; fc 100"                       exercise 5 (1)
+  nndl summary "input 300x300x3; conv 100 5x5 stride=1" --explain   exercise 5 (2)
+  nndl summary alexnet.txt --explain --verify --lang en
+  nndl summary "conv 6 5x5 pad=2; maxpool 2; conv 16 5x5" --input 28x28 --format json
+"""
+
+
+class Format(StrEnum):
+    table = "table"
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def summary_command(
+    spec: str = typer.Argument(..., metavar="SPEC_OR_FILE",
+                               help="The spec text, a file containing it, or - (stdin)."),
+    input_size: str | None = typer.Option(None, "--input", "-i",
+                                          help="Input size WxHxD when SPEC has no input line."),
+    explain: bool = typer.Option(False, "--explain", "-e",
+                                 help="Show every formula with its numbers substituted."),
+    verify: bool = typer.Option(False, "--verify",
+                                help="Also build the model and run a forward pass on zeros; "
+                                     "check every shape."),
+    floor: bool = typer.Option(False, "--floor",
+                               help="Round a non-dividing stride down (PyTorch's rule) instead "
+                                    "of failing."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md or json."),
+    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+) -> None:
+    from nndl.summary import render, summary
+
+    text = _read(spec)
+    result = summary(text, input_size=input_size, verify=verify, floor=floor)
+    if fmt in (Format.table, Format.text):
+        render.print_table(result, lang.value, explain=explain)
+    elif fmt is Format.md:
+        sys.stdout.write(render.to_markdown(result, lang.value, explain=explain))
+    else:
+        sys.stdout.write(render.to_json(result))
+    if result.notes and fmt is not Format.table and fmt is not Format.text:
+        for n in result.notes:
+            typer.echo(f"warning: {n.text(lang.value)}", err=True)
+
+
+def _read(spec: str) -> str:
+    if spec == "-":
+        return sys.stdin.read()
+    if "\n" not in spec and ";" not in spec and len(spec) < 4096:
+        try:
+            path = Path(spec)
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    return spec
+
+
+def register(app: typer.Typer) -> None:
+    app.command("summary", help=HELP)(summary_command)

@@ -1,0 +1,27 @@
+"""The architecture calculator: ``nndl.summary(model_or_spec, input_size=None, verify=False,
+floor=False)`` gives per-layer shapes, neurons, parameters, mult-adds and the formulas
+behind them, for a text spec, an nndl model or a PyTorch model.
+
+``nndl.summary`` is both this package and the function: calling the module calls
+:func:`summary`.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from nndl.summary.core import LayerRow, Summary, SummaryError, parse_input_size, spec_model, summary
+from nndl.summary.render import print_table, to_json, to_markdown
+from nndl.summary.spec import SpecError, parse
+
+__all__ = ["summary", "Summary", "LayerRow", "SummaryError", "SpecError", "parse",
+           "parse_input_size", "spec_model", "print_table", "to_json", "to_markdown"]
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs) -> Summary:
+        return summary(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

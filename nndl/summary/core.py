@@ -1,0 +1,374 @@
+"""The architecture summary: per-layer shapes, neurons, parameters and mult-adds, with the
+formulas, computed by the layer classes themselves (:meth:`nndl.nn.Module.describe`).
+
+Three inputs give the same kind of result: a text spec, an nndl model, a PyTorch model.
+The analytic path builds layers on the meta device (no weights); ``verify=True`` also
+builds the real model and runs a forward pass on zeros, comparing every shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nndl import nn
+from nndl.errors import NNDLError
+from nndl.nn.module import Formula, LayerShapeError, Note, fmt, shape_text
+from nndl.summary.spec import SpecError, SpecLine, parse
+
+
+class SummaryError(NNDLError):
+    """The model or its input size cannot be summarised; the message names the layer."""
+
+
+@dataclass
+class LayerRow:
+    name: str  # the textbook's name: Conv-1, MaxPool-1, FC-1 ...
+    type: str  # the class: Conv2d, MaxPool2d, Linear ...
+    input_shape: tuple[int, ...]  # PyTorch order (C, H, W) or (N,), without the batch
+    output_shape: tuple[int, ...]
+    neurons: int
+    params: int
+    trainable: int
+    mult_adds: int
+    formulas: list[Formula] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    source: str = ""  # the spec statement or the module's path in the model
+    line: int | None = None
+    implied: bool = False  # added by the calculator (the flatten before an fc)
+    verified_shape: tuple[int, ...] | None = None
+
+    @property
+    def textbook_shape(self) -> str:
+        return shape_text(self.output_shape)
+
+    @property
+    def torch_shape(self) -> str:
+        return "×".join(str(n) for n in self.output_shape)
+
+    @property
+    def output_elements(self) -> int:
+        return int(np.prod(self.output_shape))
+
+
+@dataclass
+class Summary:
+    input_shape: tuple[int, ...]
+    layers: list[LayerRow]
+    total_params: int
+    trainable_params: int
+    total_neurons: int
+    total_mult_adds: int
+    param_bytes: int
+    activation_bytes: int  # forward activations of one sample, every layer's output
+    bytes_per_value: int = 4
+    floor: bool = False
+    verified: bool = False
+    source: str = "spec"
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return self.total_params - self.trainable_params
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return self.layers[-1].output_shape if self.layers else self.input_shape
+
+    def layer(self, name: str) -> LayerRow:
+        for row in self.layers:
+            if row.name == name:
+                return row
+        raise KeyError(f"no layer named {name!r}; layers: {[r.name for r in self.layers]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input_shape": list(self.input_shape),
+            "input_shape_textbook": shape_text(self.input_shape),
+            "layers": [{
+                "name": r.name, "type": r.type, "output_shape": list(r.output_shape),
+                "output_shape_textbook": r.textbook_shape, "neurons": r.neurons,
+                "output_elements": r.output_elements, "params": r.params,
+                "trainable_params": r.trainable, "mult_adds": r.mult_adds,
+                "formulas": [str(f) for f in r.formulas],
+                "notes": [{"en": n.en, "zh": n.zh} for n in r.notes],
+                "source": r.source, "line": r.line, "implied": r.implied,
+                "verified_shape": None if r.verified_shape is None else list(r.verified_shape),
+            } for r in self.layers],
+            "total_params": self.total_params, "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+            "total_neurons": self.total_neurons, "total_mult_adds": self.total_mult_adds,
+            "param_bytes": self.param_bytes, "activation_bytes": self.activation_bytes,
+            "bytes_per_value": self.bytes_per_value, "floor": self.floor,
+            "verified": self.verified, "source": self.source,
+            "notes": [{"en": n.en, "zh": n.zh} for n in self.notes],
+        }
+
+
+# ------------------------------------------------------------------ building rows
+@dataclass
+class _Entry:
+    module: nn.Module
+    source: str
+    line: int | None = None
+    implied: bool = False
+    spec: SpecLine | None = None
+
+
+def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
+              source: str) -> Summary:
+    rows: list[LayerRow] = []
+    counts: Counter[str] = Counter()
+    shape = tuple(in_shape)
+    for e in entries:
+        m = e.module
+        base = m.summary_name or type(m).__name__
+        counts[base] += 1
+        name = f"{base}-{counts[base]}"
+        try:
+            info = m.describe(shape, floor=floor)
+        except LayerShapeError as exc:
+            raise _located(e, name, exc) from None
+        rows.append(LayerRow(name, type(m).__name__, shape, info.out_shape, info.neurons,
+                             info.params, info.trainable, info.mult_adds, info.formulas,
+                             info.notes, e.source, e.line, e.implied))
+        shape = info.out_shape
+    total = sum(r.params for r in rows)
+    bpv = 4
+    return Summary(tuple(in_shape), rows, total, sum(r.trainable for r in rows),
+                   sum(r.neurons for r in rows), sum(r.mult_adds for r in rows), total * bpv,
+                   sum(r.output_elements for r in rows) * bpv, bpv, floor, False, source)
+
+
+def _located(e: _Entry, name: str, exc: NNDLError) -> NNDLError:
+    if e.spec is not None:
+        where = f"line {e.spec.line} `{e.spec.text}` ({name})"
+        cls = SpecError
+    else:
+        where = f"layer {name} ({e.source})"
+        cls = SummaryError
+    return cls(f"{where}: {exc.message}", hint=exc.hint)
+
+
+# ------------------------------------------------------------------ spec -> layers
+def _spec_entries(lines: list[SpecLine], in_shape: tuple[int, ...]) -> list[_Entry]:
+    """Create the layer objects a spec names; channels and features come from the
+    running shape, which needs the describe() of the previous layer."""
+    entries: list[_Entry] = []
+    shape = in_shape
+    for sl in lines:
+        kw = sl.keyword
+        if kw == "input":
+            raise SpecError(f"line {sl.line} `{sl.text}`: a second input line\n（第 {sl.line} 行："
+                            "重复的 input）", hint="a spec has one input line, at the top")
+        if kw == "fc" and len(shape) > 1:
+            entries.append(_Entry(nn.Flatten(), sl.text, sl.line, implied=True, spec=sl))
+            shape = (int(np.prod(shape)),)
+        try:
+            module = _make(sl, shape)
+        except LayerShapeError as exc:
+            raise SpecError(f"line {sl.line} `{sl.text}`: {exc.message}", hint=exc.hint) from None
+        entries.append(_Entry(module, sl.text, sl.line, spec=sl))
+        try:
+            shape = module.describe(shape, floor=True).out_shape
+        except LayerShapeError:
+            return entries  # _describe reports it with the layer's name
+    return entries
+
+
+def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
+    a, kw = sl.args, sl.keyword
+    if kw == "conv":
+        if len(shape) != 3:
+            raise LayerShapeError(f"a conv layer needs an image input (W×H×D), but the input here "
+                                  f"is a vector of {fmt(shape[0])} values",
+                                  hint="put conv layers before the first fc layer, or give the "
+                                       "input as WxHxD")
+        kernel = a["kernel"]
+        if len(kernel) == 3:
+            if kernel[2] != shape[0]:
+                raise LayerShapeError(
+                    f"the kernel {'×'.join(map(str, kernel))} has depth {kernel[2]}, but the input "
+                    f"has D1 = {shape[0]} channels (a filter always spans all input channels)",
+                    hint=f"write the kernel as {kernel[0]}x{kernel[1]} or "
+                         f"{kernel[0]}x{kernel[1]}x{shape[0]}")
+            kernel = kernel[:2]
+        return nn.Conv2d(shape[0], a["filters"], _hw(kernel), a.get("stride", 1),
+                         a.get("pad", 0), a.get("dilation", 1), bias=a.get("bias", True))
+    if kw in ("maxpool", "avgpool"):
+        kernel = a["kernel"]
+        if len(kernel) == 3:
+            raise LayerShapeError("a pooling window has two sizes (F×F); it keeps the depth",
+                                  hint=f"write {kernel[0]}x{kernel[1]}")
+        k = _hw(kernel)
+        stride = a.get("stride")
+        if kw == "maxpool":
+            return nn.MaxPool2d(k, stride, a.get("pad", 0), a.get("dilation", 1))
+        return nn.AvgPool2d(k, stride, a.get("pad", 0))
+    if kw == "fc":
+        return nn.Linear(shape[-1], a["filters"], bias=a.get("bias", True))
+    if kw == "bn":
+        return nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0])
+    if kw == "dropout":
+        return nn.Dropout(a.get("p", 0.5))
+    if kw == "leakyrelu":
+        return nn.LeakyReLU(a.get("slope", 0.01))
+    if kw == "softmax":
+        return nn.Softmax(dim=1)
+    if kw == "flatten":
+        return nn.Flatten()
+    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[kw]()
+
+
+def _hw(kernel: tuple[int, ...]) -> tuple[int, int]:
+    """A textbook size is width × height; PyTorch's kernel_size is (height, width)."""
+    return (kernel[0], kernel[0]) if len(kernel) == 1 else (kernel[1], kernel[0])
+
+
+def parse_input_size(size: Any) -> tuple[int, ...]:
+    """``"227x227x3"`` (textbook W×H×D) or a tuple in PyTorch order: (C, H, W), (N, C, H, W),
+    (features,) or (N, features)."""
+    if isinstance(size, str):
+        text = size.strip()
+        if not re.match(r"^(input|in|image)\b", text, re.I):
+            text = "input " + text
+        sl = parse(text)
+        if len(sl) != 1 or sl[0].keyword != "input":
+            raise SummaryError(f"cannot read the input size {size!r}",
+                               hint="write it as 227x227x3 (width x height x channels)")
+        return sl[0].args["shape"]
+    try:
+        dims = tuple(int(n) for n in size)
+    except TypeError:
+        dims = (int(size),)
+    if len(dims) == 4 or len(dims) == 2:
+        dims = dims[1:]
+    if not dims or len(dims) not in (1, 3) or any(n <= 0 for n in dims):
+        raise SummaryError(f"input_size {size!r} is not (C, H, W), (N, C, H, W), (features,) or "
+                           "(N, features) with positive sizes",
+                           hint="e.g. input_size=(3, 227, 227) or \"227x227x3\"")
+    return dims
+
+
+def spec_model(text: str, input_size: Any = None, *, meta: bool = False) -> tuple[nn.Sequential, tuple[int, ...]]:
+    """The runnable :class:`nndl.nn.Sequential` a spec describes, and its input shape."""
+    lines, in_shape = _split_input(text, input_size)
+    if meta:
+        with nn.meta_device():
+            entries = _spec_entries(lines, in_shape)
+    else:
+        entries = _spec_entries(lines, in_shape)
+    return nn.Sequential(*[e.module for e in entries]), in_shape
+
+
+def _split_input(text: str, input_size: Any) -> tuple[list[SpecLine], tuple[int, ...]]:
+    lines = parse(text)
+    given = None if input_size is None else parse_input_size(input_size)
+    if lines and lines[0].keyword == "input":
+        in_shape = lines[0].args["shape"]
+        if given is not None and given != in_shape:
+            raise SpecError(f"line {lines[0].line}: the spec says input {shape_text(in_shape)} "
+                            f"but --input gives {shape_text(given)}",
+                            hint="keep one of them")
+        return lines[1:], in_shape
+    if given is None:
+        first = lines[0] if lines else None
+        where = f"line {first.line} `{first.text}`" if first else "line 1"
+        raise SpecError(f"{where}: the spec does not start with an input line, so the input size "
+                        f"is unknown\n（缺少 input 行，输入尺寸未知）",
+                        hint="add a first line such as `input 227x227x3` (width x height x "
+                             "channels), or pass --input 227x227x3")
+    return lines, given
+
+
+# ------------------------------------------------------------------ public entry
+def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
+            floor: bool = False) -> Summary:
+    """Per-layer output shape (textbook W×H×D and PyTorch C×H×W), neurons, parameters and
+    mult-adds with their formulas, and totals, for a text spec, an nndl model or a PyTorch
+    ``nn.Module`` (``input_size`` gives the input of a model, or of a spec without an
+    ``input`` line). ``floor=True`` rounds a non-dividing stride down as PyTorch does
+    (with a note) instead of raising; ``verify=True`` runs a real forward pass on zeros
+    (batch 1) and checks every shape."""
+    if isinstance(model_or_spec, str):
+        lines, in_shape = _split_input(model_or_spec, input_size)
+        with nn.meta_device():
+            entries = _spec_entries(lines, in_shape)
+        result = _describe(entries, in_shape, floor, "spec")
+        if verify:
+            model, _ = spec_model(model_or_spec, input_size)
+            _verify_nndl(result, model, [m for m in model])
+    elif isinstance(model_or_spec, nn.Module):
+        if input_size is None:
+            raise SummaryError("summary of a model needs input_size",
+                               hint="e.g. summary(model, input_size=(3, 227, 227))")
+        in_shape = parse_input_size(input_size)
+        leaves = [(n, m) for n, m in model_or_spec.named_modules()
+                  if not m._modules and type(m) not in _SKIP]
+        entries = [_Entry(m, n or type(m).__name__) for n, m in leaves]
+        result = _describe(entries, in_shape, floor, "nndl")
+        if verify:
+            _verify_nndl(result, model_or_spec, [m for _, m in leaves])
+    elif _is_torch_module(model_or_spec):
+        from nndl.summary.torch_bridge import summary_of_torch
+
+        result = summary_of_torch(model_or_spec, input_size, floor=floor, verify=verify)
+    else:
+        raise SummaryError(f"cannot summarise a {type(model_or_spec).__name__}",
+                           hint="pass a text spec, an nndl.nn.Module or a torch.nn.Module")
+    if floor and any(r.notes for r in result.layers):
+        result.notes.append(Note(
+            en="--floor: a stride that does not divide was rounded down as PyTorch does "
+               "(see the layer notes)",
+            zh="--floor：步长不能整除时按 PyTorch 的规则向下取整（见各层说明）"))
+    return result
+
+
+_SKIP: tuple[type, ...] = (nn.CrossEntropyLoss, nn.MSELoss, nn.BCEWithLogitsLoss, nn.NLLLoss)
+
+
+def _is_torch_module(obj: Any) -> bool:
+    return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module"
+               for c in type(obj).__mro__)
+
+
+def _verify_nndl(result: Summary, model: nn.Module, leaves: list[nn.Module]) -> None:
+    """Run the real model on zeros (batch 1) and compare every leaf's output shape."""
+    import nndl
+
+    seen: dict[int, tuple[int, ...]] = {}
+
+    def record(mod, inp, out) -> None:
+        seen.setdefault(id(mod), tuple(out.shape[1:]))
+
+    handles = [m.register_forward_hook(record) for m in leaves]
+    was_training = model.training
+    model.eval()
+    try:
+        with nndl.no_grad():
+            model(nndl.zeros((1,) + tuple(result.input_shape)))
+    finally:
+        model.train(was_training)
+        for h in handles:
+            h.remove()
+    _compare(result, [seen.get(id(m)) for m in leaves])
+
+
+def _compare(result: Summary, shapes: list[tuple[int, ...] | None]) -> None:
+    for row, real in zip(result.layers, shapes, strict=True):
+        if real is None:
+            raise SummaryError(f"--verify: layer {row.name} ({row.source}) never ran in the "
+                               "forward pass", hint="the analytic walk assumes the layers run in "
+                               "the order they are registered (as in Sequential)")
+        row.verified_shape = real
+        if real != row.output_shape:
+            raise SummaryError(
+                f"--verify: layer {row.name} ({row.source}): the formulas give "
+                f"{row.torch_shape} but the forward pass produced {'×'.join(map(str, real))}",
+                hint="the model's forward() does not run its layers in registration order, or "
+                     "reshapes between them")
+    result.verified = True

@@ -1,0 +1,348 @@
+"""The text spec, as the textbook writes a network, parsed into nndl layers.
+
+Grammar (one layer per line or ``;``-separated; case-insensitive; ``#`` starts a comment)::
+
+    input 227x227x3            width x height x channels; 227*227*3, 227×227×3, 28x28 (1 channel),
+                               784 (a vector), "300x300 rgb"
+    conv 96 11x11 stride=4     K filters of F×F; pad=P (padding=, p=), stride=S (s=), dilation=D (d=),
+                               bias=false; shorthand 96@11x11/4; kernel 11x11x3 also checks D1 = 3
+    maxpool 3x3 stride=2       also "maxpool 3/2", "maxpool 2" (stride = kernel, as PyTorch), pad=P
+    avgpool 2                  same options as maxpool
+    fc 4096                    also linear / dense; a flatten is implied after an image
+    relu | sigmoid | tanh | leakyrelu [slope] | softmax | flatten | dropout [P] | bn
+
+Options also read as "stride 4"; an activation may end a layer line ("conv 6 5x5 relu").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from nndl.errors import NNDLError
+
+
+class SpecError(NNDLError):
+    """A spec that cannot be read or cannot work; the message names the line and the token."""
+
+
+@dataclass
+class Token:
+    text: str
+    col: int  # 1-based column in its line
+
+
+@dataclass
+class SpecLine:
+    """One layer statement: where it is, what it says, and its parsed arguments."""
+
+    line: int
+    col: int
+    text: str
+    keyword: str  # canonical: input conv maxpool avgpool fc relu ... bn
+    args: dict = field(default_factory=dict)
+
+    def where(self) -> str:
+        return f"line {self.line}" + (f", column {self.col}" if self.col > 1 else "")
+
+
+KEYWORDS = {
+    "input": "input", "in": "input", "image": "input", "data": "input",
+    "conv": "conv", "conv2d": "conv", "convolution": "conv",
+    "maxpool": "maxpool", "max_pool": "maxpool", "maxpool2d": "maxpool", "pool": "maxpool",
+    "max-pool": "maxpool", "maxpooling": "maxpool",
+    "avgpool": "avgpool", "avg_pool": "avgpool", "avgpool2d": "avgpool", "avg-pool": "avgpool",
+    "averagepool": "avgpool", "meanpool": "avgpool",
+    "fc": "fc", "linear": "fc", "dense": "fc", "full": "fc", "fullyconnected": "fc",
+    "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "leakyrelu": "leakyrelu",
+    "leaky_relu": "leakyrelu", "softmax": "softmax", "flatten": "flatten", "dropout": "dropout",
+    "bn": "bn", "batchnorm": "bn", "batchnorm2d": "bn", "batchnorm1d": "bn",
+}
+ACTIVATIONS = {"relu", "sigmoid", "tanh", "leakyrelu", "softmax"}
+OPTIONS = {
+    "stride": "stride", "s": "stride", "pad": "pad", "padding": "pad", "p": "pad",
+    "dilation": "dilation", "d": "dilation", "kernel": "kernel", "kernel_size": "kernel",
+    "k": "kernel", "f": "kernel", "filters": "filters", "out": "filters", "channels": "filters",
+    "bias": "bias", "slope": "slope", "negative_slope": "slope",
+}
+ALLOWED = {
+    "conv": {"stride", "pad", "dilation", "kernel", "filters", "bias"},
+    "maxpool": {"stride", "pad", "dilation", "kernel"},
+    "avgpool": {"stride", "pad", "kernel"},
+    "fc": {"filters", "bias"},
+    "leakyrelu": {"slope"},
+    "dropout": {"p"},
+}
+WORD_OPTIONS = {"stride", "pad", "padding", "dilation", "kernel"}  # may be written "stride 4"
+_X = r"\s*[x×X*]\s*"
+_SIZE = re.compile(rf"^(\d+)(?:{_X}(\d+))?(?:{_X}(\d+))?$")
+_NUM = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_SHORTHAND = re.compile(rf"^(\d+)@(\d+(?:{_X}\d+)?)(?:/(\d+))?$")  # 96@11x11/4
+_KSLASH = re.compile(rf"^(\d+(?:{_X}\d+)?)/(\d+)$")  # 3x3/2, 3/2
+
+
+def _err(sl_line: int, col: int, text: str, en: str, zh: str, hint: str | None = None) -> SpecError:
+    where = f"line {sl_line}" + (f", column {col}" if col > 1 else "")
+    return SpecError(f"{where} `{text}`: {en}\n（第 {sl_line} 行：{zh}）", hint=hint)
+
+
+def _segments(text: str):
+    """(line number, column, segment text) for every non-empty statement."""
+    for lineno, raw in enumerate(text.splitlines() or [""], start=1):
+        line = raw.split("#", 1)[0]
+        start = 0
+        for part in line.split(";"):
+            stripped = part.strip()
+            if stripped:
+                yield lineno, start + (len(part) - len(part.lstrip())) + 1, stripped
+            start += len(part) + 1
+
+
+def _tokens(seg: str) -> list[Token]:
+    # join "11 x 11" into one token so sizes may be written with spaces
+    seg2 = re.sub(r"(\d)\s*([x×X*])\s*(?=\d)", r"\1\2", seg)
+    seg2 = re.sub(r"\s*=\s*", "=", seg2)
+    shift = _col_map(seg, seg2)
+    return [Token(m.group(0), shift(m.start()) + 1) for m in re.finditer(r"[^\s,]+", seg2)]
+
+
+def _col_map(orig: str, squeezed: str):
+    """Map a column in the whitespace-squeezed segment back to the original one."""
+    mapping, j = [], 0
+    for i, ch in enumerate(squeezed):
+        while j < len(orig) and orig[j] != ch:
+            j += 1
+        mapping.append(j if j < len(orig) else i)
+        j += 1
+    return lambda i: mapping[i] if i < len(mapping) else i
+
+
+def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: int = 1) -> int:
+    if not _NUM.match(tok.text):
+        raise _err(line, seg_col + tok.col - 1, seg, f"{what} must be a whole number, got "
+                   f"'{tok.text}'", f"{what} 必须是整数，这里是 '{tok.text}'")
+    v = int(tok.text)
+    if v < minimum:
+        raise _err(line, seg_col + tok.col - 1, seg,
+                   f"{what} must be {'positive' if minimum == 1 else '>= ' + str(minimum)}, got {v}",
+                   f"{what} 必须{'为正数' if minimum == 1 else '>= ' + str(minimum)}，这里是 {v}",
+                   hint=f"give {what} a value >= {minimum}")
+    return v
+
+
+def _size(tok: Token, what: str, line: int, seg_col: int, seg: str) -> tuple[int, ...]:
+    m = _SIZE.match(tok.text)
+    if not m:
+        raise _err(line, seg_col + tok.col - 1, seg, f"cannot read the {what} '{tok.text}'",
+                   f"无法识别的{what} '{tok.text}'", hint="write sizes as 11x11 (or 11×11, 11*11)")
+    nums = tuple(int(g) for g in m.groups() if g is not None)
+    for v in nums:
+        if v <= 0:
+            raise _err(line, seg_col + tok.col - 1, seg, f"the {what} {tok.text} has a size of "
+                       f"{v}; sizes must be positive", f"{what} {tok.text} 中有非正的尺寸 {v}",
+                       hint="every size must be at least 1")
+    return nums
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+def parse(text: str) -> list[SpecLine]:
+    """Read every statement; raise :class:`SpecError` naming line and column on bad input."""
+    out: list[SpecLine] = []
+    for line, col, seg in _segments(text):
+        toks = _tokens(seg)
+        word = toks[0].text.lower().rstrip(":")
+        kw = KEYWORDS.get(word)
+        if kw is None:
+            m = re.match(r"^([a-z_]+)(\d.*)$", word)  # "conv96@11x11" written without a space
+            if m and m.group(1) in KEYWORDS:
+                kw = KEYWORDS[m.group(1)]
+                toks = [Token(m.group(1), toks[0].col), Token(m.group(2), toks[0].col + len(m.group(1)))] + toks[1:]
+        if kw is None:
+            raise _err(line, col, seg, f"unknown layer '{toks[0].text}'",
+                       f"未知的层 '{toks[0].text}'",
+                       hint=_suggest(word, KEYWORDS) + "known: input, conv, maxpool, avgpool, fc, "
+                            "relu, sigmoid, tanh, leakyrelu, softmax, flatten, dropout, bn")
+        sl = SpecLine(line, col, seg, kw)
+        rest = toks[1:]
+        trailing: list[SpecLine] = []
+        # an activation at the end of a layer line adds an activation layer after it
+        while rest and kw not in ACTIVATIONS and rest[-1].text.lower() in ACTIVATIONS:
+            act = rest.pop()
+            trailing.insert(0, SpecLine(line, col + act.col - 1, seg, act.text.lower()))
+        _parse_args(sl, rest)
+        out.append(sl)
+        out.extend(trailing)
+    return out
+
+
+def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
+    kw, line, col, seg = sl.keyword, sl.line, sl.col, sl.text
+    a = sl.args
+
+    def at(tok):
+        return col + tok.col - 1
+
+    # "stride 4" -> "stride=4"
+    merged: list[Token] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.text.lower() in WORD_OPTIONS and "=" not in t.text and i + 1 < len(toks):
+            merged.append(Token(f"{t.text}={toks[i + 1].text}", t.col))
+            i += 2
+            continue
+        merged.append(t)
+        i += 1
+    positional: list[Token] = []
+    for t in merged:
+        if "=" in t.text:
+            key, _, value = t.text.partition("=")
+            k = OPTIONS.get(key.lower(), "p" if key.lower() == "p" and kw == "dropout" else None)
+            if kw == "dropout" and key.lower() in ("p", "rate", "prob"):
+                k = "p"
+            if k is None or k not in ALLOWED.get(kw, set()):
+                allowed = sorted(o for o, c in OPTIONS.items() if c in ALLOWED.get(kw, set()))
+                raise _err(line, at(t), seg, f"unknown option '{key}' for {kw}",
+                           f"{kw} 没有选项 '{key}'",
+                           hint=_suggest(key.lower(), allowed) + (
+                               f"{kw} takes: {', '.join(allowed)}" if allowed else
+                               f"{kw} takes no options"))
+            a[k] = Token(value, t.col + len(key) + 1)
+        else:
+            positional.append(t)
+
+    if kw == "input":
+        _parse_input(sl, positional)
+    elif kw == "conv":
+        for t in positional:
+            m = _SHORTHAND.match(t.text)
+            if m:
+                a["filters"] = Token(m.group(1), t.col)
+                a["kernel"] = Token(m.group(2), t.col + len(m.group(1)) + 1)
+                if m.group(3):
+                    a["stride"] = Token(m.group(3), t.col + len(t.text) - len(m.group(3)))
+                continue
+            m = _KSLASH.match(t.text)
+            if m:
+                a["kernel"], a["stride"] = Token(m.group(1), t.col), Token(m.group(2), t.col)
+            elif re.search(r"[x×X*]", t.text):
+                a["kernel"] = t
+            elif "filters" not in a:
+                a["filters"] = t
+            elif "kernel" not in a:
+                a["kernel"] = t
+            else:
+                raise _err(line, at(t), seg, f"unexpected '{t.text}'", f"多余的 '{t.text}'",
+                           hint="write: conv K FxF stride=S pad=P, e.g. conv 96 11x11 stride=4")
+        for need, example in (("filters", "96"), ("kernel", "11x11")):
+            if need not in a:
+                raise _err(line, col, seg, f"conv needs the number of filters K and the kernel "
+                           f"size F (missing {need})", f"conv 需要滤波器个数 K 和尺寸 F（缺少 {need}）",
+                           hint=f"e.g. conv 96 11x11 stride=4 (here {need} could be {example})")
+    elif kw in ("maxpool", "avgpool"):
+        for t in positional:
+            m = _KSLASH.match(t.text)
+            if m:
+                a["kernel"], a["stride"] = Token(m.group(1), t.col), Token(m.group(2), t.col)
+            elif "kernel" not in a:
+                a["kernel"] = t
+            elif "stride" not in a:
+                a["stride"] = t
+            else:
+                raise _err(line, at(t), seg, f"unexpected '{t.text}'", f"多余的 '{t.text}'",
+                           hint=f"write: {kw} 3x3 stride=2")
+        if "kernel" not in a:
+            raise _err(line, col, seg, f"{kw} needs a window size", f"{kw} 需要窗口尺寸",
+                       hint=f"e.g. {kw} 3x3 stride=2, or {kw} 2")
+    elif kw == "fc":
+        for t in positional:
+            if "filters" in a:
+                raise _err(line, at(t), seg, f"unexpected '{t.text}'", f"多余的 '{t.text}'",
+                           hint="write: fc N, e.g. fc 4096")
+            a["filters"] = t
+        if "filters" not in a:
+            raise _err(line, col, seg, "fc needs the number of neurons",
+                       "fc 需要神经元个数", hint="e.g. fc 4096")
+    elif kw == "dropout":
+        for t in positional:
+            a["p"] = t
+    elif kw == "leakyrelu":
+        for t in positional:
+            a["slope"] = t
+    elif positional:
+        t = positional[0]
+        raise _err(line, at(t), seg, f"{kw} takes no arguments, got '{t.text}'",
+                   f"{kw} 不带参数，这里有 '{t.text}'", hint=f"write just: {kw}")
+    _convert(sl)
+
+
+def _parse_input(sl: SpecLine, positional: list[Token]) -> None:
+    line, col, seg = sl.line, sl.col, sl.text
+    channels = None
+    dims: tuple[int, ...] | None = None
+    for t in positional:
+        low = t.text.lower()
+        if low in ("rgb", "color", "colour"):
+            channels = 3
+        elif low in ("gray", "grey", "grayscale", "greyscale", "mono"):
+            channels = 1
+        elif dims is None:
+            if _NUM.match(t.text) and int(t.text) <= 0 or re.match(r"^-", t.text):
+                raise _err(line, col + t.col - 1, seg, f"the input size '{t.text}' must be "
+                           "positive", f"输入尺寸 '{t.text}' 必须为正数",
+                           hint="e.g. input 227x227x3")
+            dims = _size(t, "input size", line, col, seg)
+        else:
+            raise _err(line, col + t.col - 1, seg, f"unexpected '{t.text}'", f"多余的 '{t.text}'",
+                       hint="write: input WxHxD, e.g. input 227x227x3")
+    if dims is None:
+        raise _err(line, col, seg, "input needs a size", "input 需要给出尺寸",
+                   hint="e.g. input 227x227x3 (width x height x channels) or input 784")
+    if len(dims) == 3:
+        w, h, d = dims
+        shape = (d, h, w)
+    elif len(dims) == 2:
+        w, h = dims
+        shape = (channels or 1, h, w)
+    else:
+        shape = (channels, dims[0], dims[0]) if channels else (dims[0],)
+    sl.args = {"shape": shape}
+
+
+def _convert(sl: SpecLine) -> None:
+    """Turn the option tokens into numbers, with the column of a bad one in the error."""
+    line, col, seg, a = sl.line, sl.col, sl.text, sl.args
+    if sl.keyword == "input":
+        return
+    out: dict = {}
+    for k, tok in a.items():
+        if k == "kernel":
+            out[k] = _size(tok, "kernel size", line, col, seg)
+        elif k in ("stride", "dilation", "filters"):
+            out[k] = _int(tok, k if k != "filters" else ("K" if sl.keyword == "conv" else "N"),
+                          line, col, seg)
+        elif k == "pad":
+            out[k] = _int(tok, "padding", line, col, seg, minimum=0)
+        elif k == "bias":
+            v = tok.text.lower()
+            if v not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+                raise _err(line, col + tok.col - 1, seg, f"bias must be true or false, got "
+                           f"'{tok.text}'", f"bias 只能是 true 或 false，这里是 '{tok.text}'")
+            out[k] = v in ("true", "yes", "1", "on")
+        elif k in ("p", "slope"):
+            if not _FLOAT.match(tok.text):
+                raise _err(line, col + tok.col - 1, seg, f"{k} must be a number, got '{tok.text}'",
+                           f"{k} 必须是数，这里是 '{tok.text}'")
+            v = float(tok.text)
+            if k == "p" and not 0 <= v < 1:
+                raise _err(line, col + tok.col - 1, seg, f"the dropout probability must be in "
+                           f"[0, 1), got {v}", f"dropout 概率必须在 [0, 1) 内，这里是 {v}",
+                           hint="e.g. dropout 0.5")
+            out[k] = v
+    sl.args = out
