@@ -138,6 +138,9 @@ def test_parse_error_points_at_the_character():
         parse("2e")
     with pytest.raises(ExprSyntaxError, match="unexpected character '\\$'"):
         parse("x $ y")
+    for bad in (".²", "x²³^2", "٣x", "x..2"):  # found by fuzzing, or near it
+        with pytest.raises(ExprSyntaxError):
+            parse(bad)
     with pytest.raises(ExprSyntaxError, match="nested"):
         parse("(" * 200 + "x" + ")" * 200)
 

@@ -39,7 +39,7 @@ _SAME_AS = str.maketrans({
 })
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
                  "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}
-_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII digits only
 
 
 def _is_letter(ch: str) -> bool:
@@ -92,7 +92,7 @@ def tokenize(text: str) -> list[Token]:
         ch = src[i]
         if ch.isspace():
             i += 1
-        elif ch.isascii() and ch.isdigit() or ch == "." and i + 1 < n and src[i + 1].isdigit():
+        elif ch in "0123456789" or ch == "." and i + 1 < n and src[i + 1] in "0123456789":
             m = _NUMBER.match(src, i)
             value = float(m.group())
             if value == float("inf"):
