@@ -95,6 +95,8 @@ def test_html_is_wellformed_and_has_mathml():
 
 
 def test_latex_to_plain():
-    assert latex_to_plain(r"\frac{\partial f}{\partial x} = -36") == "(∂f)/(∂x) = -36"
+    assert latex_to_plain(r"\frac{\partial f}{\partial x} = -36") == "∂f/∂x = -36"
     assert latex_to_plain(r"x^{2} \cdot z") == "x² · z"
     assert latex_to_plain(r"\mathbf{x}_4 = (0, -t)^T") == "x₄ = (0, -t)ᵀ"
+    assert latex_to_plain(r"\theta(u) = \frac{1}{1+e^{-u}}") == "θ(u) = 1/(1+e^(-u))"
+    assert latex_to_plain(r"\frac{\partial \ell_n}{\partial \hat{\mathbf{y}}}") == "∂ℓₙ/∂ŷ"

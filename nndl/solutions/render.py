@@ -9,6 +9,7 @@ import base64
 import html
 import json
 import re
+import unicodedata
 from typing import Any
 
 from nndl.solutions.model import (
@@ -60,14 +61,9 @@ _SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇�
 
 def latex_to_plain(tex: str) -> str:
     """A readable Unicode approximation of simple LaTeX, for the terminal only."""
-    s = tex
-    s = re.sub(r"\\(?:mathbf|boldsymbol|mathit|text|textrm|mathrm|operatorname)\{([^{}]*)\}",
-               r"\1", s)
-    for _ in range(3):
-        s = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", s)
-    s = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", s)
-    s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", s)
-    s = s.replace("&", "").replace(r"\\", "; ")
+    s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", tex)
+    s = s.replace("&", "").replace("\\\\", "; ")
+    s = s.replace(r"\top", "T").replace(r"\equiv", "≡").replace(r"\Rightarrow", "⇒")
     for k in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
         if k[-1].isalpha() and _LATEX_SYMBOLS[k] not in "×·→≤≥≠≈⊙∈±ΣΠ":
             # a letter-like command (\\partial x) swallows the space that ends it
@@ -76,19 +72,36 @@ def latex_to_plain(tex: str) -> str:
             s = s.replace(k, _LATEX_SYMBOLS[k])
 
     def sup(m: re.Match) -> str:
-        body = m.group(1) or m.group(2)
+        body = m.group(1) if m.group(1) is not None else m.group(2)
         conv = body.translate(_SUPERSCRIPT)
         return conv if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀⁿˡⁱʲ" for c in conv) else f"^({body})"
 
     def sub(m: re.Match) -> str:
-        body = m.group(1) or m.group(2)
+        body = m.group(1) if m.group(1) is not None else m.group(2)
         conv = body.translate(_SUBSCRIPT)
-        return conv if all(c in "₀₁₂₃₄₅₆₇₈₉₊₋₍₎ₙₗᵢⱼₖ" for c in conv) else f"_{body}"
+        return conv if all(c in "₀₁₂₃₄₅₆₇₈₉₊₋₍₎ₙₗᵢⱼₖ" for c in conv) else f"_({body})"
 
-    s = re.sub(r"\^\{([^{}]*)\}|\^(\w)", sup, s)
-    s = re.sub(r"_\{([^{}]*)\}|_(\w)", sub, s)
+    # innermost groups first, so nested braces resolve from the inside out
+    for _ in range(6):
+        before = s
+        s = re.sub(r"\\(?:mathbf|boldsymbol|mathit|text|textrm|mathrm|operatorname)\{([^{}]*)\}",
+                   r"\1", s)
+        s = re.sub(r"\\hat\{(\w)\}|\\hat(\w)", lambda m: (m.group(1) or m.group(2)) + "\u0302", s)
+        s = re.sub(r"\^\{([^{}]*)\}|\^(\w)", sup, s)
+        s = re.sub(r"_\{([^{}]*)\}|_(\w)", sub, s)
+        s = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}",
+                   lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", s)
+        s = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", s)
+        s = re.sub(r"\{([^{}]*)\}", r"\1", s) if s == before else s
+        if s == before:
+            break
     s = s.replace("{", "").replace("}", "")
-    return re.sub(r"[ \t]+", " ", s).strip()
+    return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", s).strip())
+
+
+def _group(text: str) -> str:
+    """Parenthesise a fraction's part unless it is one token."""
+    return text if re.fullmatch(r"[\w\u0302⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀⁿˡⁱʲ₀₁₂₃₄₅₆₇₈₉ₙᵢⱼₖ∂ℓσθ.]+", text) else f"({text})"
 
 
 def inline_plain(text: str) -> str:
@@ -233,7 +246,7 @@ def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
         t.add_column()
         t.add_column(style="bold green")
         for a in s.answers:
-            t.add_row(inline_plain(a.label(lang)), a.display)
+            t.add_row(inline_plain(a.label(lang)), inline_plain(a.display))
         console.print(t)
         if s.checks:
             console.print(f"[bold]{UI['checks'](lang)}[/]")
