@@ -13,7 +13,7 @@ from nndl.solutions.render import to_data, to_html, to_markdown
 
 @pytest.fixture(scope="module")
 def answers() -> dict[int, dict]:
-    data = to_data([solve(n) for n in (1, 4, 5, 6)])
+    data = to_data([solve(n) for n in (1, 2, 3, 4, 5, 6)])
     return {ex["number"]: ex for ex in data["exercises"]}
 
 
@@ -83,3 +83,30 @@ def test_html_has_every_figure():
     page = to_html([solve(4)], "en")
     assert page.count("<svg") == 2  # the graph in zh and in en
     assert "<math" in page
+
+
+def test_exercise_2_outlier(answers):
+    ex = answers[2]
+    a = ex["answers"]
+    assert a["pla_separates_all"] is True
+    assert a["bp_turn_deg_t_max"] < 1.0  # the sheet's claim: BP's boundary barely moves
+    assert a["x4_gradient_t_max"] < 1e-12  # because x4's gradient vanishes
+    assert a["bp_classifies_x4"] is False  # what the sheet does not say
+    assert all(c["passed"] for c in ex["checks"])
+    assert len(ex["errata"]) >= 2
+
+
+def test_exercise_3_three_routes_agree(answers):
+    ex = answers[3]
+    a = ex["answers"]
+    assert a["three_way_max_diff"] < 1e-7
+    assert a["sigmoid_factor_per_layer"] < a["relu_factor_per_layer"] < 1.0
+    assert "theta" in a["delta_output"]
+    assert all(c["passed"] for c in ex["checks"])
+
+
+def test_every_exercise_has_checks_that_pass(answers):
+    assert sorted(answers) == [1, 2, 3, 4, 5, 6]
+    for ex in answers.values():
+        assert ex["checks"], f"exercise {ex['number']} verifies nothing"
+        assert all(c["passed"] for c in ex["checks"]), ex["number"]

@@ -22,15 +22,17 @@ CHECK_SCRIPT = """
 (function(){
   function report(){
     var r = {};
+    function shown(e){ var p = e.closest('.l-en,.l-zh');
+        return p === null || getComputedStyle(p).display !== 'none'; }
     var maths = Array.from(document.querySelectorAll('math'));
-    var visibleMath = maths.filter(function(m){ return m.closest('.l-en,.l-zh') === null ||
-        getComputedStyle(m.closest('.l-en,.l-zh')).display !== 'none'; });
+    var visibleMath = maths.filter(shown);
     r.math_total = maths.length;
     r.math_visible = visibleMath.length;
     r.math_zero = visibleMath.filter(function(m){ var b = m.getBoundingClientRect();
         return b.width <= 0 || b.height <= 0; }).length;
-    var svgs = Array.from(document.querySelectorAll('figure svg'));
+    var svgs = Array.from(document.querySelectorAll('figure svg')).filter(shown);
     r.svg_total = svgs.length;
+    r.figures = document.querySelectorAll('figure').length;
     r.svg_zero = svgs.filter(function(s){ var b = s.getBoundingClientRect();
         return b.width <= 0 || b.height <= 0; }).length;
     r.dollar_in_text = (document.body.innerText.match(/\\$/g) || []).length;
@@ -99,7 +101,8 @@ def test_html_renders_math_and_figures(browser, html_page, tmp_path, artifacts_d
     assert result["math_total"] > 20
     assert result["math_visible"] > 10
     assert result["math_zero"] == 0, result
-    assert result["svg_total"] >= 6
+    assert result["figures"] >= 4  # exercises 1-4
+    assert result["svg_total"] == result["figures"]  # each figure shows one drawing
     assert result["svg_zero"] == 0, result
     assert result["dollar_in_text"] == 0, result
     assert result["lang_before"] == "zh"

@@ -104,7 +104,7 @@ class Answer:
     key: str
     label: Text
     value: Any
-    display: str
+    display: str | Text  # language-neutral, or per language (yes/no)
 
 
 @dataclass
@@ -140,15 +140,18 @@ def fmt_int(n: int) -> str:
     return f"{int(n):,}"
 
 
+_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def fmt_num(x: float, digits: int = 4) -> str:
     """A float for reading: integers without '.0', others to ``digits`` significant figures,
     with a true minus sign."""
     x = float(x)
-    if x == int(x) and abs(x) < 1e15:
+    if x == int(x) and abs(x) < 1e6:
         s = str(int(x))
     else:
         s = f"{x:.{digits}g}"
         if "e" in s:
             mant, exp = s.split("e")
-            s = f"{mant}×10^{int(exp)}"
+            s = f"{mant}×10{str(int(exp)).translate(_SUPERSCRIPT_DIGITS)}"
     return s.replace("-", "−")

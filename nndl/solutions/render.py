@@ -118,7 +118,9 @@ def to_data(solutions: list[Solution]) -> dict[str, Any]:
             "title": {lang: s.title(lang) for lang in LANGS},
             "answers": {a.key: a.value for a in s.answers},
             "answer_labels": {a.key: {lang: a.label(lang) for lang in LANGS} for a in s.answers},
-            "answer_display": {a.key: a.display for a in s.answers},
+            "answer_display": {a.key: ({lang: a.display(lang) for lang in LANGS}
+                                       if isinstance(a.display, Text) else a.display)
+                               for a in s.answers},
             "checks": [{"what": {lang: c.what(lang) for lang in LANGS},
                         "methods": {lang: c.methods(lang) for lang in LANGS},
                         "passed": c.passed, "detail": c.detail} for c in s.checks],
@@ -163,7 +165,7 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
             for b in sec.blocks:
                 lines += _md_block(b, lang, figure_links)
         lines += [f"### {UI['answers'](lang)}", ""]
-        lines += [f"- {a.label(lang)}: **{a.display}**" for a in s.answers]
+        lines += [f"- {a.label(lang)}: **{_cell(a.display, lang)}**" for a in s.answers]
         lines.append("")
         if s.checks:
             lines += [f"### {UI['checks'](lang)}", ""]
@@ -246,7 +248,7 @@ def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
         t.add_column()
         t.add_column(style="bold green")
         for a in s.answers:
-            t.add_row(inline_plain(a.label(lang)), inline_plain(a.display))
+            t.add_row(inline_plain(a.label(lang)), inline_plain(_cell(a.display, lang)))
         console.print(t)
         if s.checks:
             console.print(f"[bold]{UI['checks'](lang)}[/]")
@@ -422,7 +424,8 @@ def to_html(solutions: list[Solution], lang: Lang) -> str:
                 parts.append("</ul>")
         parts.append(f"<h3>{_html_both(UI['answers'])}</h3><dl class=\"answers\">")
         for a in s.answers:
-            parts.append(f"<dt>{_html_both(a.label)}</dt><dd>{_html_inline(a.display)}</dd>")
+            display = _html_both(a.display) if isinstance(a.display, Text) else _html_inline(a.display)
+            parts.append(f"<dt>{_html_both(a.label)}</dt><dd>{display}</dd>")
         parts.append("</dl>")
         if s.checks:
             parts.append(f"<h3>{_html_both(UI['checks'])}</h3><ul class=\"checks\">")
