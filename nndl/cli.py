@@ -45,10 +45,17 @@ def _root(
     """Neural Networks and Deep Learning, computed, verified, explained and drawn."""
 
 
+# the order `nndl --help` lists them: the main job first, then exercise by exercise
+COMMAND_ORDER = ("solve", "act", "experiment", "vanish", "graph", "summary", "train")
+
+
 def _register_commands() -> None:
     import nndl.commands as commands
 
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    def rank(name: str) -> tuple[int, str]:
+        return (COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER), name)
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: rank(m.name)):
         module = importlib.import_module(f"nndl.commands.{info.name}")
         register = getattr(module, "register", None)
         if register is not None:

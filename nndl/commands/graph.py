@@ -75,8 +75,7 @@ def register(app: typer.Typer) -> None:
                                 help="What to print: table, json, md, svg or dot."),
         lang: str = typer.Option(None, "--lang", help="zh or en (default: $NNDL_LANG or zh)."),
     ) -> None:
-        """Computational graph of an expression: forward values, backward gradients, every
-        chain-rule step, and a drawing.
+        """Computational graph of an expression: values, gradients, chain-rule steps, drawing.
 
         计算图：前向数值、反向梯度、每一步链式法则，并作图。
 
