@@ -236,3 +236,14 @@ def test_network_state_dict_keys_and_shapes_equal_torch():
 def test_network_forward_backward_matches_torch():
     x = np.random.default_rng(3).standard_normal((4, 3, 29, 29))
     _run_both(_alexnet_like(nn), _alexnet_like(tnn), x)
+
+
+@pytest.mark.parametrize(("n", "cin", "cout", "hw", "k", "s", "p", "d"), [
+    (3, 1, 6, (12, 12), 5, 1, 2, 1),  # stride 1, wide rows: the row-run im2col path
+    (2, 3, 4, (11, 9), (3, 2), 1, (1, 0), (2, 1)),  # row-run path with dilation, non-square
+    (2, 3, 4, (5, 5), 3, 1, 0, 1),  # stride 1 but narrow rows: the strided-view path
+    (2, 2, 3, (13, 10), 3, (2, 3), 1, 1),  # strided-view path with unequal strides
+])
+def test_conv2d_both_im2col_paths_match_torch(n, cin, cout, hw, k, s, p, d):
+    x = np.random.default_rng(5).standard_normal((n, cin) + hw)
+    _run_both(nn.Conv2d(cin, cout, k, s, p, d), tnn.Conv2d(cin, cout, k, s, p, d), x)

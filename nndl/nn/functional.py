@@ -118,6 +118,19 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
                          hint="in_channels of a conv must equal the channels of its input")
     (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
     h2, w2 = _check_window("conv2d", h, w, kh, kw, sh, sw, ph, pw, dh, dw)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    wp = w + 2 * pw
+    if sh == sw == 1 and wp * 2 <= w2 * 3:
+        out, backward = _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2)
+    else:
+        out, backward = _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2)
+    return make(out, "conv2d", inputs, backward)
+
+
+def _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2):
+    """General im2col: one column per output pixel, gathered through a strided view."""
+    n, c, h, w = xd.shape
+    k, _, kh, kw = wd.shape
     xp = _pad(xd, ph, pw)
     sn, sc, shh, sww = xp.strides
     # every receptive field, as a view: (C, kh, kw, N, H2, W2)
@@ -130,7 +143,6 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
         out += bias.data[:, None]
     # present as NCHW; memory stays K-major, which backward's GEMMs want
     out = out.reshape(k, n, h2, w2).transpose(1, 0, 2, 3)
-    inputs = (x, weight) if bias is None else (x, weight, bias)
     xp_shape, dtype = xp.shape, xd.dtype
 
     def backward(g):
@@ -149,7 +161,51 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
             return gx, gw
         return gx, gw, (g2.sum(1) if bias.requires_grad else None)
 
-    return make(out, "conv2d", inputs, backward)
+    return out, backward
+
+
+def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
+    """Stride 1: im2col over whole padded rows. With the padded image flattened, kernel
+    offset (i, j) reads one contiguous run starting at i·D·Wp + j·D, so im2col and col2im
+    are kh·kw long memory copies/adds instead of many short rows. Each output row is
+    computed Wp wide; the Wp − W2 extra columns are discarded (and get zero gradient)."""
+    n, c, h, w = xd.shape
+    k, _, kh, kw = wd.shape
+    hp, wp = h + 2 * ph, w + 2 * pw
+    length = h2 * wp
+    # one spare row so the last offsets' runs stay inside the buffer
+    xp = np.zeros((c, n, hp + 1, wp), dtype=xd.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = xd.transpose(1, 0, 2, 3)
+    flat = xp.reshape(c, n, (hp + 1) * wp)
+    starts = [(i, j, i * dh * wp + j * dw) for i in range(kh) for j in range(kw)]
+    cols = np.empty((c, kh, kw, n, length), dtype=xd.dtype)
+    for i, j, s0 in starts:
+        cols[:, i, j] = flat[:, :, s0:s0 + length]
+    cols = cols.reshape(c * kh * kw, n * length)
+    w2d = wd.reshape(k, c * kh * kw)
+    full = w2d @ cols  # (K, N·H2·Wp): one GEMM
+    if bias is not None:
+        full += bias.data[:, None]
+    out = full.reshape(k, n, h2, wp)[:, :, :, :w2].transpose(1, 0, 2, 3)
+    dtype = xd.dtype
+
+    def backward(g):
+        g2 = np.zeros((k, n, h2, wp), dtype=dtype)  # zero on the discarded columns
+        g2[:, :, :, :w2] = g.transpose(1, 0, 2, 3)
+        g2 = g2.reshape(k, n * length)
+        gw = (g2 @ cols.T).reshape(wd.shape) if weight.requires_grad else None
+        gx = None
+        if x.requires_grad:
+            dcols = (w2d.T @ g2).reshape(c, kh, kw, n, length)
+            dflat = np.zeros((c, n, (hp + 1) * wp), dtype=dtype)
+            for i, j, s0 in starts:  # col2im: kh·kw long, contiguous adds
+                dflat[:, :, s0:s0 + length] += dcols[:, i, j]
+            gx = dflat.reshape(c, n, hp + 1, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if bias.requires_grad else None)
+
+    return out, backward
 
 
 # -------------------------------------------------------------------- pooling
@@ -183,27 +239,29 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                                                         "max_pool2d")
     xd = x.data
     xp = _pad(xd, ph, pw, -np.inf)
-    out = idx = None
-    for i in range(kh):  # a running max over the kh·kw kernel offsets
-        rows = _offset(i, dh, sh, h2)
-        for j in range(kw):
-            cand = xp[:, :, rows, _offset(j, dw, sw, w2)]
-            if out is None:
-                out = cand.copy()
-                idx = np.zeros(out.shape, dtype=np.int16 if kh * kw < 32000 else np.int32)
-                continue
-            better = cand > out  # strict: ties keep the first offset
-            np.copyto(out, cand, where=better)
-            np.copyto(idx, i * kw + j, where=better)
+    offsets = [(_offset(i, dh, sh, h2), _offset(j, dw, sw, w2)) for i in range(kh)
+               for j in range(kw)]
+    out = None
+    for rows, cols in offsets:  # a running max over the kh·kw kernel offsets
+        cand = xp[:, :, rows, cols]
+        if out is None:
+            out = cand.copy()
+        else:
+            np.maximum(out, cand, out=out)
     xp_shape = xp.shape
 
     def backward(g):
+        # route g to the first offset (in scan order) that holds the max, as PyTorch does
         dxp = np.zeros(xp_shape, dtype=g.dtype)
-        zero = np.zeros((), dtype=g.dtype)
-        for i in range(kh):
-            rows = _offset(i, dh, sh, h2)
-            for j in range(kw):
-                dxp[:, :, rows, _offset(j, dw, sw, w2)] += np.where(idx == i * kw + j, g, zero)
+        free = None  # windows whose max has not been claimed yet
+        for rows, cols in offsets:
+            hit = xp[:, :, rows, cols] == out
+            if free is None:
+                free = ~hit
+            else:
+                hit &= free
+                free ^= hit  # hit ⊂ free, so this removes the claimed windows
+            dxp[:, :, rows, cols] += g * hit
         return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
 
     y = make(out, "max_pool2d", (x,), backward)
