@@ -251,8 +251,9 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     xp_shape = xp.shape
 
     def backward(g):
-        # route g to the first offset (in scan order) that holds the max, as PyTorch does
-        dxp = np.zeros(xp_shape, dtype=g.dtype)
+        # route g to the first offset (in scan order) that holds the max, as PyTorch does;
+        # the gradient takes the input's memory layout so the next backward op streams
+        dxp = np.zeros_like(xp, dtype=g.dtype) if xp is xd else np.zeros(xp_shape, dtype=g.dtype)
         free = None  # windows whose max has not been claimed yet
         for rows, cols in offsets:
             hit = xp[:, :, rows, cols] == out
