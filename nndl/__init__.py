@@ -8,21 +8,47 @@ import numpy as np
 from nndl import ops
 from nndl.errors import NNDLError
 from nndl.ops import (
+    abs,
+    add,
+    amax,
+    amin,
+    argmax,
+    argmin,
     cat,
     clamp,
     clip,
+    cos,
+    div,
     exp,
+    flatten,
+    leaky_relu,
     log,
     log_softmax,
     matmul,
+    max,
     maximum,
+    mean,
+    min,
     minimum,
+    mul,
+    neg,
+    permute,
+    pow,
     relu,
+    reshape,
     sigmoid,
+    sin,
     softmax,
+    softplus,
     sqrt,
+    squeeze,
     stack,
+    sub,
+    sum,
     tanh,
+    transpose,
+    unsqueeze,
+    var,
     where,
 )
 from nndl.tensor import (
@@ -34,6 +60,7 @@ from nndl.tensor import (
     int64,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
 )
 
 __version__ = "0.1.0"
@@ -98,7 +125,12 @@ def arange(*args, dtype=None) -> Tensor:
 __all__ = [
     "NNDLError", "Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_like",
     "ones_like", "randn", "rand", "arange", "manual_seed", "no_grad", "enable_grad",
-    "is_grad_enabled", "float32", "float64", "int64", "bool_", "ops", "cat", "stack", "where",
-    "matmul", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum",
-    "minimum", "softmax", "log_softmax", "__version__",
+    "set_grad_enabled", "is_grad_enabled", "float32", "float64", "int64", "bool_", "ops",
+    "__version__",
+    # ops, as torch.<name>
+    "abs", "add", "amax", "amin", "argmax", "argmin", "cat", "clamp", "clip", "cos", "div", "exp",
+    "flatten", "leaky_relu", "log", "log_softmax", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mul", "neg", "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax",
+    "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh", "transpose", "unsqueeze", "var",
+    "where",
 ]

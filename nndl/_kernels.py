@@ -6,6 +6,8 @@ that describes the activation can never disagree.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -14,6 +16,17 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid_scalar(x):
+    """The same formula for one Python float (math, fast) or one NumPy float32 scalar."""
+    if type(x) is float:
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)  # x < 0 (or NaN, which stays NaN)
+        return e / (1.0 + e)
+    e = np.exp(-abs(x))
+    return 1 / (1 + e) if x >= 0 else e / (1 + e)
 
 
 def softplus(x: np.ndarray) -> np.ndarray:

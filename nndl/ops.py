@@ -5,11 +5,20 @@ The engine (:func:`nndl.tensor.run_backward`) sums gradients that were broadcast
 to each input's shape, so a rule may return a gradient of the broadcast shape.
 A backward rule must return freshly computed arrays (or ``g`` itself), never an
 array the forward pass saved, because the engine accumulates into them in place.
+
+The arithmetic and elementwise ops that micrograd has (+ - * / ** exp log sqrt tanh
+sigmoid relu) also have a *scalar path*: when every operand is a 0-d float tensor
+held as a Python/NumPy scalar (see :mod:`nndl.tensor`), the op computes on scalars
+and records a module-level rule ``_<op>_s(g, saved)`` written next to it. Where the
+scalar arithmetic would behave differently from NumPy (division by zero, log of a
+non-positive number, overflow, negative base to a fractional power) the op falls
+through to the array path, so both paths give NumPy's (and PyTorch's) answer.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
@@ -17,13 +26,21 @@ from typing import Any
 import numpy as np
 
 from nndl import _kernels
-from nndl.errors import ShapeError
+from nndl.errors import NNDLError, ShapeError
 from nndl.tensor import Tensor, _as_array
 
 make = Tensor._make
+_scalar = Tensor._scalar
+_F32 = np.float32
+_ZERO32 = np.float32(0)
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
+class OpArgumentError(NNDLError, ValueError):
+    """An op called with arguments it cannot use (e.g. clamp() with neither bound)."""
+
+
+# ------------------------------------------------------------------ operands
 def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     """Wrap numbers/arrays; a Python number takes ``like``'s float dtype (no silent upcast)."""
     if isinstance(x, Tensor):
@@ -33,35 +50,91 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     return Tensor._wrap(_as_array(x))
 
 
-def _pair(a, b) -> tuple[Tensor, Tensor]:
+def _promote(ad: np.ndarray, bd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's rule where it differs from NumPy's: float op int keeps the float dtype
+    (NumPy would turn float32 op int64 into float64)."""
+    fa, fb = ad.dtype.kind in "fc", bd.dtype.kind in "fc"
+    if fa and not fb:
+        return ad, bd.astype(ad.dtype)
+    if fb and not fa:
+        return ad.astype(bd.dtype), bd
+    return ad, bd
+
+
+def _floating(ad: np.ndarray) -> np.ndarray:
+    """Integer inputs of float functions (exp, sigmoid, ...) are computed in float32."""
+    return ad if ad.dtype.kind in "fc" else ad.astype(np.float32)
+
+
+def _constant(x, kind) -> Tensor:
+    """A Python number as a scalar-path constant of the other operand's dtype."""
+    return _scalar(float(x) if kind is float else _F32(x))
+
+
+def _operands(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as tensors. A number takes the other operand's dtype
+    (no silent upcast of float32), as a scalar-path constant when the other is a scalar."""
     if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            return a, b
+        v, tb = a._v, type(b)
+        if v is not None and (tb is float or tb is int):
+            return a, _constant(b, type(v))
         return a, as_tensor(b, a)
+    if isinstance(b, Tensor):
+        v, ta = b._v, type(a)
+        if v is not None and (ta is float or ta is int):
+            return _constant(a, type(v)), b
+        return as_tensor(a, b), b
     b = as_tensor(b)
     return as_tensor(a, b), b
 
 
 # ------------------------------------------------------------------ arithmetic
+# Each binary op: operands to tensors, then the scalar path when both hold scalars of one
+# dtype (``type(av) is type(bv)`` is False when either is None), else the array path.
 def add(a, b) -> Tensor:
-    a, b = _pair(a, b)
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._v, b._v
+    if av is not None and type(av) is type(bv):
+        return _scalar(av + bv, "add", (a, b), a.requires_grad or b.requires_grad, _add_s)
 
     def backward(g):
         return g, g
 
-    return make(a.data + b.data, "add", (a, b), backward)
+    return make(np.add(*_promote(a.data, b.data)), "add", (a, b), backward)
+
+
+def _add_s(g, saved):
+    return g, g
 
 
 def sub(a, b) -> Tensor:
-    a, b = _pair(a, b)
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._v, b._v
+    if av is not None and type(av) is type(bv):
+        return _scalar(av - bv, "sub", (a, b), a.requires_grad or b.requires_grad, _sub_s)
 
     def backward(g):
         return g, -g
 
-    return make(a.data - b.data, "sub", (a, b), backward)
+    return make(np.subtract(*_promote(a.data, b.data)), "sub", (a, b), backward)
+
+
+def _sub_s(g, saved):
+    return g, -g
 
 
 def mul(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._v, b._v
+    if av is not None and type(av) is type(bv):
+        return _scalar(av * bv, "mul", (a, b), a.requires_grad or b.requires_grad, _mul_s,
+                       (av, bv))
+    ad, bd = _promote(a.data, b.data)
 
     def backward(g):
         return (g * bd if a.requires_grad else None), (g * ad if b.requires_grad else None)
@@ -69,61 +142,123 @@ def mul(a, b) -> Tensor:
     return make(ad * bd, "mul", (a, b), backward)
 
 
+def _mul_s(g, saved):
+    av, bv = saved
+    return g * bv, g * av
+
+
 def div(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._v, b._v
+    if av is not None and type(av) is type(bv) and bv != 0:  # x/0: the array path's inf
+        out = av / bv
+        return _scalar(out, "div", (a, b), a.requires_grad or b.requires_grad, _div_s, (out, bv))
+    ad, bd = _promote(a.data, b.data)
     if ad.dtype.kind != "f" and bd.dtype.kind != "f":  # true division, as torch
         ad, bd = ad.astype(np.float32), bd.astype(np.float32)
+    out = ad / bd
 
     def backward(g):
         ga = g / bd if a.requires_grad else None
-        gb = -g * ad / (bd * bd) if b.requires_grad else None
+        # d(a/b)/db = -a/b² computed as -(a/b)/b, as PyTorch: b*b would underflow first
+        gb = -g * (out / bd) if b.requires_grad else None
         return ga, gb
 
-    return make(ad / bd, "div", (a, b), backward)
+    return make(out, "div", (a, b), backward)
+
+
+def _div_s(g, saved):
+    out, bv = saved
+    return g / bv, -g * (out / bv)
 
 
 def neg(a) -> Tensor:
+    v = a._v
+    if v is not None:
+        return _scalar(-v, "neg", (a,), a.requires_grad, _neg_s)
+
     def backward(g):
         return (-g,)
 
     return make(-a.data, "neg", (a,), backward)
 
 
+def _neg_s(g, saved):
+    return (-g,)
+
+
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
     """a ** b for tensor or number on either side."""
     if not isinstance(b, Tensor) and isinstance(a, Tensor):
         exponent = b  # a number: the common x**2 case, no log needed
+        v, te = a._v, type(b)
+        if v is not None and (te is int or te is float) and (v != 0 or exponent >= 1):
+            try:
+                out = v ** exponent
+            except ArithmeticError:  # Python floats raise on overflow where NumPy gives inf
+                out = None
+            if out is not None and type(out) is not complex:  # (-8.0)**(1/3) is complex
+                return _scalar(out, "pow", (a,), a.requires_grad, _pow_s, (v, exponent))
 
-        out = a.data ** exponent
-        ad = a.data
+        ad = _floating(a.data) if isinstance(exponent, float) else a.data
+        out = ad ** exponent
 
         def backward_const(g):
             if exponent == 0:
                 return (np.zeros_like(g),)
-            return (g * exponent * ad ** (exponent - 1),)
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf
+                return (g * exponent * ad ** (exponent - 1),)
 
         return make(out, "pow", (a,), backward_const)
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    a, b = _operands(a, b)
+    av, bv = a._v, b._v
+    if av is not None and type(av) is type(bv) and av > 0:  # log a exists: the scalar path
+        try:
+            out = av ** bv
+        except OverflowError:
+            out = None
+        if out is not None:
+            return _scalar(out, "pow", (a, b), a.requires_grad or b.requires_grad, _pow2_s,
+                           (av, bv, out))
+    ad, bd = _promote(a.data, b.data)
     out = ad ** bd
 
     def backward(g):
-        ga = g * bd * ad ** (bd - 1) if a.requires_grad else None
-        gb = None
-        if b.requires_grad:
-            # d(a^b)/db = a^b log a; PyTorch takes 0 where a == 0 and b >= 0
-            with np.errstate(divide="ignore", invalid="ignore"):
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if a.requires_grad:
+                ga = g * bd * ad ** (bd - 1)
+            if b.requires_grad:
+                # d(a^b)/db = a^b log a; PyTorch takes 0 where a == 0 and b >= 0
                 gb = g * out * np.where((ad == 0) & (bd >= 0), 0.0, np.log(ad))
         return ga, gb
 
     return make(out, "pow", (a, b), backward)
 
 
+def _power(v, e):
+    """v ** e on scalars; where Python floats raise (overflow), NumPy's inf."""
+    try:
+        return v ** e
+    except OverflowError:
+        return float(np.power(np.float64(v), e))
+
+
+def _pow_s(g, saved):
+    v, e = saved
+    return (g * e * _power(v, e - 1),)
+
+
+def _pow2_s(g, saved):
+    av, bv, out = saved
+    return g * bv * _power(av, bv - 1), g * out * (math.log(av) if type(av) is float else np.log(av))
+
+
 def matmul(a, b) -> Tensor:
     """Matrix product with NumPy's rules (1-D vectors, batched stacks, broadcasting)."""
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    a, b = _operands(a, b)
+    ad, bd = _promote(a.data, b.data)
     if ad.ndim == 0 or bd.ndim == 0:
         raise ShapeError("matmul needs tensors with at least one dimension, got a 0-d tensor",
                          hint="use * for multiplication by a scalar")
@@ -131,10 +266,17 @@ def matmul(a, b) -> Tensor:
     k_b = bd.shape[0] if bd.ndim == 1 else bd.shape[-2]
     if k_a != k_b:
         raise ShapeError(f"matmul: shapes {ad.shape} and {bd.shape} cannot be multiplied "
-                         f"({k_a} columns vs {k_b} rows)")
-    out = ad @ bd
+                         f"({k_a} columns vs {k_b} rows)",
+                         hint="the last dim of the first must equal the second-to-last of the second")
+    try:
+        out = ad @ bd
+    except ValueError:
+        raise ShapeError(f"matmul: the batch dimensions of {ad.shape} and {bd.shape} do not "
+                         "broadcast", hint="batch dims must be equal or 1") from None
 
     def backward(g):
+        if ad.ndim == 1 and bd.ndim == 1:  # a dot product: g is 0-d
+            return (g * bd if a.requires_grad else None), (g * ad if b.requires_grad else None)
         # promote vectors to matrices so one rule covers every case
         a2 = ad[None, :] if ad.ndim == 1 else ad
         b2 = bd[:, None] if bd.ndim == 1 else bd
@@ -161,7 +303,15 @@ def matmul(a, b) -> Tensor:
 
 # ------------------------------------------------------------------ elementwise
 def exp(a) -> Tensor:
-    out = np.exp(a.data)
+    v = a._v
+    if v is not None:
+        try:
+            out = math.exp(v) if type(v) is float else np.exp(v)
+        except OverflowError:  # e^710 and up: the array path gives inf (with NumPy's warning)
+            out = None
+        if out is not None:
+            return _scalar(out, "exp", (a,), a.requires_grad, _exp_s, out)
+    out = np.exp(_floating(a.data))
 
     def backward(g):
         return (g * out,)
@@ -169,25 +319,46 @@ def exp(a) -> Tensor:
     return make(out, "exp", (a,), backward)
 
 
+def _exp_s(g, out):
+    return (g * out,)
+
+
 def log(a) -> Tensor:
-    ad = a.data
+    v = a._v
+    if v is not None and v > 0:
+        return _scalar(math.log(v) if type(v) is float else np.log(v), "log", (a,),
+                       a.requires_grad, _log_s, v)
+    ad = _floating(a.data)
 
     def backward(g):
-        return (g / ad,)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / ad,)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, as PyTorch
         return make(np.log(ad), "log", (a,), backward)
 
 
+def _log_s(g, v):
+    return (g / v,)
+
+
 def sqrt(a) -> Tensor:
+    v = a._v
+    if v is not None and v > 0:
+        out = math.sqrt(v) if type(v) is float else np.sqrt(v)
+        return _scalar(out, "sqrt", (a,), a.requires_grad, _sqrt_s, out)
     with np.errstate(invalid="ignore"):
-        out = np.sqrt(a.data)
+        out = np.sqrt(_floating(a.data))
 
     def backward(g):
         with np.errstate(divide="ignore"):
             return (g / (2 * out),)
 
     return make(out, "sqrt", (a,), backward)
+
+
+def _sqrt_s(g, out):
+    return (g / (2 * out),)
 
 
 def abs(a) -> Tensor:  # noqa: A001
@@ -200,7 +371,7 @@ def abs(a) -> Tensor:  # noqa: A001
 
 
 def sin(a) -> Tensor:
-    ad = a.data
+    ad = _floating(a.data)
 
     def backward(g):
         return (g * np.cos(ad),)
@@ -209,7 +380,7 @@ def sin(a) -> Tensor:
 
 
 def cos(a) -> Tensor:
-    ad = a.data
+    ad = _floating(a.data)
 
     def backward(g):
         return (-g * np.sin(ad),)
@@ -218,7 +389,11 @@ def cos(a) -> Tensor:
 
 
 def tanh(a) -> Tensor:
-    out = np.tanh(a.data)
+    v = a._v
+    if v is not None:
+        t = math.tanh(v) if type(v) is float else np.tanh(v)
+        return _scalar(t, "tanh", (a,), a.requires_grad, _tanh_s, t)
+    out = np.tanh(_floating(a.data))
 
     def backward(g):
         return (g * (1 - out * out),)  # tanh' = 1 - tanh²
@@ -226,8 +401,16 @@ def tanh(a) -> Tensor:
     return make(out, "tanh", (a,), backward)
 
 
+def _tanh_s(g, t):
+    return (g * (1 - t * t),)
+
+
 def sigmoid(a) -> Tensor:
-    out = _kernels.sigmoid(a.data)
+    v = a._v
+    if v is not None:
+        s = _kernels.sigmoid_scalar(v)
+        return _scalar(s, "sigmoid", (a,), a.requires_grad, _sigmoid_s, s)
+    out = _kernels.sigmoid(_floating(a.data))
 
     def backward(g):
         return (g * out * (1 - out),)  # σ' = σ(1 - σ)
@@ -235,13 +418,26 @@ def sigmoid(a) -> Tensor:
     return make(out, "sigmoid", (a,), backward)
 
 
+def _sigmoid_s(g, s):
+    return (g * s * (1 - s),)
+
+
 def relu(a) -> Tensor:
+    v = a._v
+    if v is not None:
+        positive = v > 0
+        out = v if positive or v != v else (0.0 if type(v) is float else _ZERO32)  # NaN stays
+        return _scalar(out, "relu", (a,), a.requires_grad, _relu_s, positive)
     ad = a.data
 
     def backward(g):
         return (g * (ad > 0),)  # ReLU'(0) = 0, as PyTorch
 
     return make(np.maximum(ad, 0), "relu", (a,), backward)
+
+
+def _relu_s(g, positive):
+    return (g * positive,)
 
 
 def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
@@ -254,7 +450,7 @@ def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
 
 
 def softplus(a) -> Tensor:
-    ad = a.data
+    ad = _floating(a.data)
 
     def backward(g):
         return (g * _kernels.sigmoid(ad),)
@@ -262,7 +458,19 @@ def softplus(a) -> Tensor:
     return make(_kernels.softplus(ad), "softplus", (a,), backward)
 
 
-def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002
+def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
+    """Clip to [min, max] (either may be None, a number or a tensor), as ``torch.clamp``."""
+    if min is None and max is None:
+        raise OpArgumentError("clamp() needs at least one of min and max",
+                              hint="e.g. x.clamp(min=0) or x.clamp(-1, 1)")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # tensor bounds get gradients too: clamp = where(x < min, min, x), then for max
+        out = a
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
     ad = a.data
     out = np.clip(ad, min, max)
 
@@ -282,8 +490,8 @@ clip = clamp
 
 def maximum(a, b) -> Tensor:
     """Elementwise max; at ties the gradient is split in half, as PyTorch."""
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    a, b = _operands(a, b)
+    ad, bd = _promote(a.data, b.data)
 
     def backward(g):
         wa = (ad > bd) + 0.5 * (ad == bd)
@@ -293,8 +501,8 @@ def maximum(a, b) -> Tensor:
 
 
 def minimum(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    ad, bd = a.data, b.data
+    a, b = _operands(a, b)
+    ad, bd = _promote(a.data, b.data)
 
     def backward(g):
         wa = (ad < bd) + 0.5 * (ad == bd)
@@ -305,17 +513,18 @@ def minimum(a, b) -> Tensor:
 
 def where(condition, a, b) -> Tensor:
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    a, b = _pair(a, b)
+    a, b = _operands(a, b)
+    ad, bd = _promote(a.data, b.data)
 
     def backward(g):
         zero = np.zeros((), dtype=g.dtype)
         return np.where(cond, g, zero), np.where(cond, zero, g)
 
-    return make(np.where(cond, a.data, b.data), "where", (a, b), backward)
+    return make(np.where(cond, ad, bd), "where", (a, b), backward)
 
 
 def to_dtype(a, dtype: np.dtype) -> Tensor:
-    src = a.data.dtype
+    src = a.dtype
 
     def backward(g):
         return (g.astype(src),)
@@ -333,17 +542,24 @@ def clone(a) -> Tensor:
 
 
 # ------------------------------------------------------------------ reductions
-def _dims(ndim: int, dim, axis) -> tuple[int, ...] | None:
+def _axis(d: int, ndim: int, op: str) -> int:
+    """A dim in [-ndim, ndim) made non-negative (a 0-d tensor accepts 0 and -1, as torch)."""
+    n = builtins.max(ndim, 1)
+    if not isinstance(d, int | np.integer) or not -n <= d < n:
+        raise ShapeError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
+                         f"dimension(s)", hint=f"use a dim in [{-n}, {n - 1}]")
+    return int(d) % n
+
+
+def _dims(ndim: int, dim, axis, op: str = "reduction") -> tuple[int, ...] | None:
     dim = axis if dim is None else dim
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise ShapeError(f"dim {d} is out of range for a tensor with {ndim} dimensions")
-        out.append(d % builtins.max(ndim, 1))
-    return tuple(out)
+    dims = tuple(_axis(d, ndim, op) for d in ((dim,) if isinstance(dim, int | np.integer)
+                                                else dim))
+    if len(set(dims)) != len(dims):
+        raise ShapeError(f"{op}: dim {dim} names a dimension twice")
+    return dims
 
 
 def _keep(keepdim, keepdims) -> bool:
@@ -354,16 +570,15 @@ def _expand_back(g: np.ndarray, shape, dims, keep) -> np.ndarray:
     """Reinsert reduced axes so ``g`` broadcasts against the input."""
     if dims is None:
         return g.reshape((1,) * len(shape)) if not keep else g
-    if not keep:
-        for d in sorted(dims):
-            g = np.expand_dims(g, d) if len(shape) else g
+    if not keep and len(shape):
+        g = np.expand_dims(g, sorted(dims))
     return g
 
 
 def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
-    dims, keep = _dims(a.ndim, dim, axis), _keep(keepdim, keepdims)
+    dims, keep = _dims(a.ndim, dim, axis, "sum"), _keep(keepdim, keepdims)
     shape = a.shape
-    out = np.sum(a.data, axis=dims if a.ndim else None, keepdims=keep)
+    out = np.sum(a.data, axis=dims if a.ndim else None, keepdims=keep and bool(a.ndim))
 
     def backward(g):
         return (np.broadcast_to(_expand_back(g, shape, dims, keep), shape),)
@@ -372,35 +587,42 @@ def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:  # n
 
 
 def mean(a, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = _dims(a.ndim, dim, axis), _keep(keepdim, keepdims)
+    dims, keep = _dims(a.ndim, dim, axis, "mean"), _keep(keepdim, keepdims)
     shape = a.shape
-    data = a.data if a.dtype.kind == "f" else a.data.astype(np.float32)
-    out = np.mean(data, axis=dims if a.ndim else None, keepdims=keep)
-    count = data.size // builtins.max(np.asarray(out).size, 1) if data.size else 1
+    data = _floating(a.data)
+    out = np.asarray(np.mean(data, axis=dims if a.ndim else None, keepdims=keep and bool(a.ndim)),
+                     dtype=data.dtype)
+    count = data.size // builtins.max(out.size, 1) if data.size else 1
 
     def backward(g):
         return (np.broadcast_to(_expand_back(g, shape, dims, keep) / count, shape),)
 
-    return make(np.asarray(out, dtype=data.dtype), "mean", (a,), backward)
+    return make(out, "mean", (a,), backward)
 
 
-def var(a, dim=None, keepdim=False, *, unbiased=True, axis=None, keepdims=None) -> Tensor:
-    """Variance built from differentiable ops (used by batch norm's running statistics)."""
+def var(a, dim=None, keepdim=False, *, unbiased=True, correction=None, axis=None,
+        keepdims=None) -> Tensor:
+    """Variance (Bessel-corrected by default, as torch.var), built from differentiable ops."""
+    corr = (1 if unbiased else 0) if correction is None else correction
     mu = mean(a, dim=dim, keepdim=True, axis=axis)
+    n = a.numel() // builtins.max(mu.numel(), 1)
+    if n - corr <= 0:
+        raise ShapeError(f"var over {n} value(s) with correction {corr} divides by {n - corr}",
+                         hint="reduce over more values or pass unbiased=False")
     d = a - mu
-    n = a.data.size // builtins.max(mu.data.size, 1)
-    return sum(d * d, dim=dim, keepdim=_keep(keepdim, keepdims), axis=axis) / builtins.max(
-        n - (1 if unbiased else 0), 1)
+    return sum(d * d, dim=dim, keepdim=_keep(keepdim, keepdims), axis=axis) / (n - corr)
 
 
 def _extreme(a, dim, keepdim, axis, keepdims, pick, argpick, name):
-    dims, keep = _dims(a.ndim, dim, axis), _keep(keepdim, keepdims)
+    dims, keep = _dims(a.ndim, dim, axis, name), _keep(keepdim, keepdims)
     if dims is None:
         # full reduction: ties share the gradient evenly, as torch.max()
         return _amax_like(a, None, False, pick, name)
     if len(dims) != 1:
         raise ShapeError(f"{name}(dim=...) takes one dimension, got {dims}",
                          hint=f"use a{name}() to reduce over several dimensions")
+    if a.ndim == 0:
+        return MaxMin(clone(a), Tensor._wrap(np.asarray(0, dtype=np.int64)))
     d = dims[0]
     ad = a.data
     idx = argpick(ad, axis=d)
@@ -419,7 +641,7 @@ def _extreme(a, dim, keepdim, axis, keepdims, pick, argpick, name):
 
 
 def _amax_like(a, dim, keepdim, pick, name) -> Tensor:
-    dims = _dims(a.ndim, dim, None)
+    dims = _dims(a.ndim, dim, None, name) if a.ndim else None
     ad = a.data
     out = pick(ad, axis=dims, keepdims=True)
     shape = a.shape
@@ -427,18 +649,23 @@ def _amax_like(a, dim, keepdim, pick, name) -> Tensor:
     def backward(g):
         mask = ad == out
         g = _expand_back(g, shape, dims, keepdim)
-        return (mask * (g / mask.sum(axis=dims, keepdims=True)),)
+        return (mask * (g / mask.sum(axis=dims, keepdims=True)),)  # ties share evenly
 
     value = out if keepdim else (out.reshape(()) if dims is None else np.squeeze(out, axis=dims))
     return make(value, name, (a,), backward)
 
 
 def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
-    """Like torch.max: a tensor for the full reduction, (values, indices) with ``dim``."""
+    """Like torch.max: a tensor for the full reduction, (values, indices) with ``dim``,
+    the elementwise maximum with another tensor."""
+    if isinstance(dim, Tensor):
+        return maximum(a, dim)
     return _extreme(a, dim, keepdim, axis, keepdims, np.max, np.argmax, "max")
 
 
 def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    if isinstance(dim, Tensor):
+        return minimum(a, dim)
     return _extreme(a, dim, keepdim, axis, keepdims, np.min, np.argmin, "min")
 
 
@@ -453,13 +680,13 @@ def amin(a, dim=None, keepdim=False) -> Tensor:
 def argmax(a, dim=None, keepdim=False) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(a.data)))
-    return Tensor._wrap(np.argmax(a.data, axis=dim, keepdims=keepdim))
+    return Tensor._wrap(np.argmax(a.data, axis=_axis(dim, a.ndim, "argmax"), keepdims=keepdim))
 
 
 def argmin(a, dim=None, keepdim=False) -> Tensor:
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(a.data)))
-    return Tensor._wrap(np.argmin(a.data, axis=dim, keepdims=keepdim))
+    return Tensor._wrap(np.argmin(a.data, axis=_axis(dim, a.ndim, "argmin"), keepdims=keepdim))
 
 
 # ------------------------------------------------------------------ shapes
@@ -474,8 +701,9 @@ def reshape(a, *shape, op: str = "reshape") -> Tensor:
     src = a.shape
     try:
         out = a.data.reshape(shape)
-    except ValueError:
-        raise ShapeError(f"{op}: cannot turn shape {src} ({a.data.size} elements) into {shape}") from None
+    except (ValueError, TypeError):
+        raise ShapeError(f"{op}: cannot turn shape {src} ({a.numel()} elements) into {shape}",
+                         hint="the new shape must have the same number of elements") from None
 
     def backward(g):
         return (g.reshape(src),)
@@ -486,30 +714,36 @@ def reshape(a, *shape, op: str = "reshape") -> Tensor:
 def flatten(a, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if a.ndim == 0:
         return reshape(a, 1, op="flatten")
-    s, e = start_dim % a.ndim, end_dim % a.ndim
+    s, e = _axis(start_dim, a.ndim, "flatten"), _axis(end_dim, a.ndim, "flatten")
+    if s > e:
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = a.shape[:s] + (int(np.prod(a.shape[s:e + 1])),) + a.shape[e + 1:]
     return reshape(a, shape, op="flatten")
 
 
 def unsqueeze(a, dim: int) -> Tensor:
-    d = dim % (a.ndim + 1)
+    d = _axis(dim, a.ndim + 1, "unsqueeze")
     return reshape(a, a.shape[:d] + (1,) + a.shape[d:], op="unsqueeze")
 
 
 def squeeze(a, dim=None) -> Tensor:
+    """Drop size-1 dims (all, or those in ``dim``; a dim whose size is not 1 stays)."""
     if dim is None:
         shape = tuple(n for n in a.shape if n != 1)
     else:
-        d = dim % builtins.max(a.ndim, 1)
-        shape = a.shape[:d] + a.shape[d + 1:] if a.ndim and a.shape[d] == 1 else a.shape
+        dims = _dims(a.ndim, dim, None, "squeeze") if a.ndim else ()
+        shape = tuple(n for i, n in enumerate(a.shape) if not (i in dims and n == 1))
     return reshape(a, shape, op="squeeze")
 
 
 def permute(a, *dims) -> Tensor:
     dims = _shape_arg(dims)
-    if sorted(d % builtins.max(a.ndim, 1) for d in dims) != list(range(a.ndim)):
-        raise ShapeError(f"permute: {dims} is not a permutation of the {a.ndim} dimensions")
-    inverse = np.argsort([d % a.ndim for d in dims])
+    if len(dims) != a.ndim or sorted(_axis(d, a.ndim, "permute") for d in dims) != list(
+            range(a.ndim)):
+        raise ShapeError(f"permute: {dims} is not a permutation of the {a.ndim} dimensions",
+                         hint=f"give each of 0..{a.ndim - 1} once")
+    dims = tuple(d % a.ndim for d in dims)
+    inverse = tuple(int(i) for i in np.argsort(dims))
 
     def backward(g):
         return (np.transpose(g, inverse),)
@@ -518,20 +752,34 @@ def permute(a, *dims) -> Tensor:
 
 
 def transpose(a, dim0: int, dim1: int) -> Tensor:
-    def backward(g):
-        return (np.swapaxes(g, dim0, dim1),)
+    if a.ndim == 0:
+        _axis(dim0, 0, "transpose"), _axis(dim1, 0, "transpose")
+        return reshape(a, (), op="transpose")
+    d0, d1 = _axis(dim0, a.ndim, "transpose"), _axis(dim1, a.ndim, "transpose")
 
-    return make(np.swapaxes(a.data, dim0, dim1), "transpose", (a,), backward)
+    def backward(g):
+        return (np.swapaxes(g, d0, d1),)
+
+    return make(np.swapaxes(a.data, d0, d1), "transpose", (a,), backward)
 
 
 def expand(a, *shape) -> Tensor:
+    """Broadcast to ``shape`` without copying (-1 keeps a dim), as ``torch.Tensor.expand``."""
     shape = _shape_arg(shape)
-    shape = tuple(a.shape[i - (len(shape) - a.ndim)] if n == -1 else n for i, n in enumerate(shape))
+    lead = len(shape) - a.ndim
+    if lead < 0:
+        raise ShapeError(f"expand: cannot expand shape {a.shape} to fewer dims {shape}")
+    shape = tuple(a.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    try:
+        out = np.broadcast_to(a.data, shape)
+    except ValueError:
+        raise ShapeError(f"expand: shape {a.shape} cannot be expanded to {shape}",
+                         hint="only size-1 dims can grow") from None
 
     def backward(g):
         return (g,)  # the engine sums it back to a's shape
 
-    return make(np.broadcast_to(a.data, shape), "expand", (a,), backward)
+    return make(out, "expand", (a,), backward)
 
 
 def _index(index):
@@ -544,13 +792,20 @@ def _index(index):
 
 def _is_basic(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, int | slice | np.integer) for i in parts)
+    return all(i is None or i is Ellipsis or type(i) is slice
+               or (isinstance(i, int | np.integer) and type(i) is not bool) for i in parts)
 
 
 def getitem(a, index) -> Tensor:
+    """``a[index]`` with NumPy's rules: ints, slices, None, ..., integer arrays, bool masks."""
     index = _index(index)
     shape, dtype = a.shape, a.dtype
     basic = _is_basic(index)
+    try:
+        out = a.data[index]
+    except IndexError as exc:
+        raise ShapeError(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
+                         hint="indices run from -n to n-1 along each dim") from None
 
     def backward(g):
         full = np.zeros(shape, dtype=dtype)
@@ -560,15 +815,16 @@ def getitem(a, index) -> Tensor:
             np.add.at(full, index, g)  # repeated indices accumulate
         return (full,)
 
-    out = a.data[index]
-    return make(np.asarray(out), "getitem", (a,), backward)
+    return make(out, "getitem", (a,), backward)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = tuple(as_tensor(t) for t in tensors)
     if not tensors:
         raise ShapeError("cat() needs at least one tensor")
-    d = dim % tensors[0].ndim
+    if builtins.min(t.ndim for t in tensors) == 0:
+        raise ShapeError("cat() cannot join 0-d tensors", hint="use stack() for scalars")
+    d = _axis(dim, tensors[0].ndim, "cat")
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
     try:
         out = np.concatenate([t.data for t in tensors], axis=d)
@@ -588,7 +844,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise ShapeError("stack() needs at least one tensor")
     if len({t.shape for t in tensors}) != 1:
         raise ShapeError(f"stack needs equal shapes, got {[t.shape for t in tensors]}")
-    d = dim % (tensors[0].ndim + 1)
+    d = _axis(dim, tensors[0].ndim + 1, "stack")
 
     def backward(g):
         return tuple(np.take(g, i, axis=d) for i in range(len(tensors)))
@@ -598,19 +854,54 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 # ------------------------------------------------------------------ softmax
 def softmax(a, dim: int = -1) -> Tensor:
-    out = _kernels.softmax(a.data, axis=dim)
+    ad = _floating(a.data)
+    d = _axis(dim, ad.ndim, "softmax")
+    out = _kernels.softmax(ad.reshape(1), axis=0).reshape(()) if ad.ndim == 0 else (
+        _kernels.softmax(ad, axis=d))
 
     def backward(g):
         # J^T g = s ⊙ (g - <g, s>)
-        return (out * (g - np.sum(g * out, axis=dim, keepdims=True)),)
+        return (out * (g - np.sum(g * out, axis=d if out.ndim else None, keepdims=True)),)
 
     return make(out, "softmax", (a,), backward)
 
 
 def log_softmax(a, dim: int = -1) -> Tensor:
-    out = _kernels.log_softmax(a.data, axis=dim)
+    ad = _floating(a.data)
+    d = _axis(dim, ad.ndim, "log_softmax")
+    out = _kernels.log_softmax(ad.reshape(1), axis=0).reshape(()) if ad.ndim == 0 else (
+        _kernels.log_softmax(ad, axis=d))
 
     def backward(g):
-        return (g - np.exp(out) * np.sum(g, axis=dim, keepdims=True),)
+        return (g - np.exp(out) * np.sum(g, axis=d if out.ndim else None, keepdims=True),)
 
     return make(out, "log_softmax", (a,), backward)
+
+
+# ------------------------------------------------------------------ Tensor methods
+def _reflected(op):
+    def method(self, other):
+        return op(other, self)
+
+    method.__name__ = f"r{op.__name__}"
+    return method
+
+
+# ``a * b`` is ``mul(a, b)`` with no forwarding call in between (the scalar path counts
+# every call); the methods whose signature differs stay in tensor.py.
+_METHODS = {
+    "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
+    "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": div,
+    "__rtruediv__": _reflected(div), "__pow__": pow, "__rpow__": _reflected(pow),
+    "__matmul__": matmul, "__rmatmul__": _reflected(matmul), "__neg__": neg, "__abs__": abs,
+    "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
+    "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
+    "sigmoid": sigmoid, "relu": relu, "clamp": clamp, "clip": clamp, "maximum": maximum,
+    "minimum": minimum, "sum": sum, "mean": mean, "max": max, "min": min, "amax": amax,
+    "amin": amin, "argmax": argmax, "argmin": argmin, "reshape": reshape, "flatten": flatten,
+    "unsqueeze": unsqueeze, "squeeze": squeeze, "permute": permute, "transpose": transpose,
+    "expand": expand, "softmax": softmax, "log_softmax": log_softmax,
+}
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+del _name, _fn

@@ -1,49 +1,70 @@
 """``Tensor``: a NumPy array that remembers how it was made, and reverse-mode autodiff.
 
 Every tensor produced by an op keeps its op name, its inputs and a ``backward``
-closure that maps the gradient of the output to the gradients of the inputs.
-The closure captures the inputs and whatever arrays it needs, never the output
-itself, so a graph holds no reference cycles and is freed by reference counting
-alone. The ops live in :mod:`nndl.ops`, each with its forward and backward side
-by side.
+rule that maps the gradient of the output to the gradients of the inputs. The
+rule captures the inputs and whatever values it needs, never the output itself,
+so a graph holds no reference cycles and is freed by reference counting alone
+(micrograd's closures capture their output, and Python's cycle collector then
+dominates its run time). The ops live in :mod:`nndl.ops`, each with its forward
+and backward side by side.
+
+Scalars (0-d float tensors) built from Python numbers take a lean path: their
+value is held as a Python ``float`` (float64) or a NumPy ``float32`` scalar and
+turned into a 0-d ``ndarray`` only when ``.data`` is first read. Ops between
+such scalars (see ``ops._scalar_pair``) then cost a few hundred nanoseconds
+instead of the microseconds of NumPy's array machinery, which is what makes
+micrograd-style graphs of 10^5 scalar nodes fast. Semantics do not change:
+``.data`` is always an ``ndarray``, dtypes follow the same rules.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from nndl.errors import GraphError
+from nndl.errors import GraphError, ShapeError
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
 
-BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
+# backward(g) -> one gradient per input; scalar-path rules take (g, saved) instead
+BackwardFn = Callable[..., Sequence["np.ndarray | float | None"]]
 
-_state = threading.local()
+_new = object.__new__
+_NP_FLOAT32 = np.float32
+_ONE32 = np.float32(1)
+
+
+class _GradState(threading.local):
+    enabled = True  # class attribute: every thread starts with gradients on, as in PyTorch
+
+
+_grad_state = _GradState()
 
 
 def is_grad_enabled() -> bool:
-    return getattr(_state, "grad_enabled", True)
+    return _grad_state.enabled
 
 
 class _GradMode(contextlib.ContextDecorator):
+    """Sets the grad mode inside a ``with`` block or a decorated function (re-entrant)."""
+
     def __init__(self, enabled: bool):
-        self.enabled = enabled
+        self.enabled = bool(enabled)
+        self._saved: list[bool] = []
 
     def __enter__(self):
-        self.prev = is_grad_enabled()
-        _state.grad_enabled = self.enabled
+        self._saved.append(_grad_state.enabled)
+        _grad_state.enabled = self.enabled
 
     def __exit__(self, *exc):
-        _state.grad_enabled = self.prev
+        _grad_state.enabled = self._saved.pop()
         return False
 
 
@@ -54,6 +75,11 @@ def no_grad() -> _GradMode:
 
 def enable_grad() -> _GradMode:
     return _GradMode(True)
+
+
+def set_grad_enabled(mode: bool) -> _GradMode:
+    """As ``torch.set_grad_enabled``: use it in a ``with`` block."""
+    return _GradMode(mode)
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -75,74 +101,134 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
+def _scalar_value(x: float, dtype: Any):
+    """A Python float as the scalar path holds it, or None when it takes the array path."""
+    if dtype is None or dtype is float32 or dtype is np.float32:
+        return _NP_FLOAT32(x)
+    if dtype is float64 or dtype is np.float64 or dtype is float:
+        return x
+    dt = np.dtype(dtype)
+    return _NP_FLOAT32(x) if dt == float32 else (x if dt == float64 else None)
+
+
 class Tensor:
     """An n-dimensional array with gradient tracking, named and behaving as ``torch.Tensor``."""
 
-    __slots__ = ("data", "requires_grad", "_grad", "_op", "_inputs", "_backward", "_retains_grad",
-                 "_freed", "name", "__weakref__")
+    # _data: the ndarray, or None while the value is a scalar held in _v (see the module doc).
+    # Rarely set attributes live in __dict__ with these class defaults, so that making a
+    # tensor stores only the slots (the scalar path counts every store).
+    # _users/_gacc: run_backward's use count and gradient being summed (see there).
+    __slots__ = ("_data", "_v", "requires_grad", "_grad", "_op", "_inputs", "_backward",
+                 "_saved", "_users", "_gacc", "__dict__", "__weakref__")
+    name: str | None = None  # a label for drawings and traces (t.name = "x")
+    _retains_grad = False
     # NumPy defers to our reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
-        self.data: np.ndarray = _as_array(data, dtype)
-        if requires_grad and self.data.dtype.kind not in "fc":
-            raise GraphError(
-                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}",
-                hint="create it with dtype=nndl.float32 or a float literal such as 1.0",
-            )
-        self.requires_grad: bool = bool(requires_grad)
-        self._grad: np.ndarray | None = None
-        self._op: str = ""
-        self._inputs: tuple[Tensor, ...] = ()
-        self._backward: BackwardFn | None = None
-        self._retains_grad: bool = False
-        self._freed: bool = False
-        self.name: str | None = None
+        v = None
+        if type(data) is float:  # the scalar path (micrograd-style code makes many of these)
+            if dtype is None or dtype is float32:
+                v = _NP_FLOAT32(data)
+            elif dtype is float64:
+                v = data
+            else:
+                v = _scalar_value(data, dtype)
+        if v is None:
+            self._data = _as_array(data, dtype)
+            if requires_grad and self._data.dtype.kind not in "fc":
+                raise GraphError(
+                    f"only floating-point tensors can require gradients, got dtype "
+                    f"{self._data.dtype}",
+                    hint="create it with dtype=nndl.float32 or a float literal such as 1.0",
+                )
+        else:
+            self._data = None
+        self._v = v
+        self.requires_grad = requires_grad is True or bool(requires_grad)
+        self._grad = None
+        self._op = ""
+        self._inputs = ()
+        self._backward = None
+        self._saved = None
+        self._users = 0
 
     # ----------------------------------------------------------------- basics
     @property
+    def data(self) -> np.ndarray:
+        """The values as an ``ndarray`` (shared, not copied: in-place changes show here)."""
+        d = self._data
+        if d is None:  # a scalar-path value becomes a 0-d array for good
+            d = self._data = np.array(self._v)
+            self._v = None
+        return d
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value if type(value) is np.ndarray else _as_array(value)
+        self._v = None
+
+    def _value(self):
+        """The values for reading only: the ndarray, or the scalar without making an array."""
+        d = self._data
+        return self._v if d is None else d
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        d = self._data
+        return () if d is None else d.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        d = self._data
+        return 0 if d is None else d.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        d = self._data
+        if d is None:
+            return float64 if type(self._v) is float else float32
+        return d.dtype
 
     @property
     def size_(self) -> int:
-        return self.data.size
+        return self.numel()
 
     def size(self, dim: int | None = None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.shape if dim is None else self.shape[dim]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        d = self._data
+        return 1 if d is None else int(d.size)
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.ndim
 
     def __len__(self) -> int:
-        return len(self.data)
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
 
     def numpy(self) -> np.ndarray:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        data = self.data
+        if dtype is not None and np.dtype(dtype) != data.dtype:
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
-            raise GraphError(f"item() needs a tensor with one element, this one has shape {self.shape}")
-        return self.data.reshape(()).item()
+        d = self._data
+        if d is None:
+            return float(self._v)
+        if d.size != 1:
+            raise GraphError(f"item() needs a tensor with one element, this one has shape "
+                             f"{d.shape}", hint="index one element first, e.g. t[0, 1].item()")
+        return d.reshape(()).item()
 
     def tolist(self):
-        return self.data.tolist()
+        return np.asarray(self._value()).tolist()
 
     @property
     def op(self) -> str:
@@ -161,52 +247,82 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """Accumulated gradient (a Tensor sharing memory with the stored array), or None."""
-        return None if self._grad is None else Tensor._wrap(self._grad)
+        g = self._grad
+        if g is None:
+            return None
+        if type(g) is not np.ndarray:  # a scalar from the scalar path, or a NumPy scalar
+            g = self._grad = np.array(g, dtype=self.dtype)
+        return Tensor._wrap(g)
 
     @grad.setter
     def grad(self, value) -> None:
-        self._grad = None if value is None else np.array(_as_array(value), dtype=self.dtype)
+        if value is None:
+            self._grad = None
+            return
+        g = np.array(_as_array(value), dtype=self.dtype)
+        if g.shape != self.shape:
+            raise ShapeError(f"a gradient of shape {g.shape} cannot be set on a tensor of shape "
+                             f"{self.shape}", hint="assign a gradient of the tensor's own shape")
+        self._grad = g
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on a non-leaf tensor after backward, as ``torch.Tensor.retain_grad``."""
+        if not self.requires_grad:
+            raise GraphError("retain_grad() on a tensor that does not require grad",
+                             hint="only tensors computed from requires_grad=True inputs have one")
         self._retains_grad = True
         return self
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad and bool(self._inputs)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self._inputs:
             raise GraphError("requires_grad_() can only change leaf tensors",
                              hint="use .detach().requires_grad_() to make a new leaf")
-        if requires_grad and self.data.dtype.kind not in "fc":
-            raise GraphError(f"only floating-point tensors can require gradients, got {self.dtype}")
-        self.requires_grad = requires_grad
+        if requires_grad and self.dtype.kind not in "fc":
+            raise GraphError(f"only floating-point tensors can require gradients, got {self.dtype}",
+                             hint="convert first, e.g. t.float().requires_grad_()")
+        self.requires_grad = bool(requires_grad)
         return self
 
     def detach(self) -> Tensor:
-        return Tensor._wrap(self.data)
+        """A new leaf with the same values (memory shared), outside the graph."""
+        d = self._data
+        return Tensor._scalar(self._v) if d is None else Tensor._wrap(d)
 
     def clone(self) -> Tensor:
-        return _ops().clone(self)
+        return _ops.clone(self)
 
     def zero_grad(self) -> None:
         self._grad = None
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(",
+        data = np.asarray(self._value())
+        body = np.array2string(data, precision=4, separator=", ", prefix="tensor(",
                                threshold=60, edgeitems=3)
         extras = []
-        if self.data.dtype not in (float32, int64, bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if data.dtype not in (float32, int64, bool_):
+            extras.append(f"dtype={data.dtype}")
         if self._op and self.requires_grad:
             extras.append(f"op={self._op}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
-    def __hash__(self) -> int:
-        return id(self)
+    def __format__(self, spec: str) -> str:
+        if spec and self.numel() == 1:
+            return format(self.item(), spec)  # f"{loss:.4f}", as torch for one element
+        return format(repr(self), spec)
+
+    # Tensors hash by identity (object's default); == is not overloaded so they can be
+    # dict keys and set members (use .eq() for elementwise comparison).
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self._value())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -215,38 +331,93 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
+        if self.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
         return int(self.item())
 
     # ---------------------------------------------------------- construction
     @staticmethod
     def _wrap(data: np.ndarray) -> Tensor:
         """A leaf around an existing array, without conversion or copy."""
-        t = Tensor.__new__(Tensor)
-        t.data = data
+        t = _new(Tensor)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t._v = None
         t.requires_grad = False
         t._grad = None
         t._op = ""
         t._inputs = ()
         t._backward = None
-        t._retains_grad = False
-        t._freed = False
-        t.name = None
+        t._saved = None
+        t._users = 0
         return t
 
     @staticmethod
-    def _make(data: np.ndarray, op: str, inputs: tuple[Tensor, ...], backward: BackwardFn) -> Tensor:
-        """The output of an op: records the graph only when some input needs a gradient."""
-        t = Tensor._wrap(data)
-        if is_grad_enabled() and any(i.requires_grad for i in inputs):
+    def _scalar(v, op: str = "", inputs: tuple[Tensor, ...] = (), requires_grad: bool = False,
+                backward: BackwardFn | None = None, saved: Any = ()) -> Tensor:
+        """A scalar-path tensor holding ``v`` (Python float = float64, np.float32 = float32).
+
+        With ``requires_grad`` (and grad mode on) it records ``op``; its ``backward`` is
+        called as ``backward(g, saved)``: a plain function plus a tuple of saved values
+        instead of a closure, so a node costs two objects, not five.
+        """
+        t = _new(Tensor)
+        t._data = None
+        t._v = v
+        t._grad = None
+        t._users = 0
+        if requires_grad and _grad_state.enabled:
             t.requires_grad = True
             t._op = op
             t._inputs = inputs
             t._backward = backward
+            t._saved = saved
+        else:
+            t.requires_grad = False
+            t._op = ""
+            t._inputs = ()
+            t._backward = None
+            t._saved = None
+        return t
+
+    @staticmethod
+    def _make(data: np.ndarray, op: str, inputs: tuple[Tensor, ...], backward: BackwardFn) -> Tensor:
+        """The output of an op: records the graph only when some input needs a gradient.
+
+        ``backward(g)`` gets the output's gradient and returns one gradient per input
+        (``None`` for an input that needs none); a gradient may have the broadcast shape,
+        the engine sums it back to the input's shape.
+        """
+        t = _new(Tensor)
+        tp = type(data)
+        if tp is np.ndarray:
+            t._data, t._v = data, None
+        elif tp is np.float64:  # a NumPy op on 0-d operands: keep it on the scalar path
+            t._data, t._v = None, float(data)
+        elif tp is _NP_FLOAT32:
+            t._data, t._v = None, data
+        else:
+            t._data, t._v = np.asarray(data), None
+        t._grad = None
+        t._saved = None
+        t._users = 0
+        if _grad_state.enabled and any(i.requires_grad for i in inputs):
+            t.requires_grad = True
+            t._op = op
+            t._inputs = inputs
+            t._backward = backward
+        else:
+            t.requires_grad = False
+            t._op = ""
+            t._inputs = ()
+            t._backward = None
         return t
 
     # --------------------------------------------------------------- dtypes
     def to(self, dtype) -> Tensor:
-        return _ops().to_dtype(self, np.dtype(dtype))
+        return _ops.to_dtype(self, np.dtype(dtype))
+
+    def type(self, dtype=None):
+        return str(self.dtype) if dtype is None else self.to(dtype)
 
     def float(self) -> Tensor:
         return self.to(float32)
@@ -263,12 +434,13 @@ class Tensor:
         run_backward(self, gradient, retain_graph=retain_graph)
 
     # ------------------------------------------------------------- in place
+    # (on .data, outside the graph, as optimisers and initialisers use them)
     def zero_(self) -> Tensor:
         self.data[...] = 0
         return self
 
     def fill_(self, value) -> Tensor:
-        self.data[...] = value
+        self.data[...] = _raw(value)
         return self
 
     def copy_(self, src) -> Tensor:
@@ -276,220 +448,93 @@ class Tensor:
         return self
 
     def add_(self, other, alpha: float = 1.0) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
+        other = _raw(other)
+        data = self.data
         if alpha == 1.0:
-            self.data += other
+            data += other
         else:
-            self.data += alpha * other
+            data += alpha * other
         return self
 
     def mul_(self, other) -> Tensor:
-        self.data *= other.data if isinstance(other, Tensor) else other
+        data = self.data
+        data *= _raw(other)
         return self
 
     def sub_(self, other, alpha: float = 1.0) -> Tensor:
         return self.add_(other, alpha=-alpha)
 
     # ------------------------------------------------------------ operators
-    def __add__(self, o):
-        return _ops().add(self, o)
-
-    def __radd__(self, o):
-        return _ops().add(o, self)
-
-    def __sub__(self, o):
-        return _ops().sub(self, o)
-
-    def __rsub__(self, o):
-        return _ops().sub(o, self)
-
-    def __mul__(self, o):
-        return _ops().mul(self, o)
-
-    def __rmul__(self, o):
-        return _ops().mul(o, self)
-
-    def __truediv__(self, o):
-        return _ops().div(self, o)
-
-    def __rtruediv__(self, o):
-        return _ops().div(o, self)
-
-    def __pow__(self, o):
-        return _ops().pow(self, o)
-
-    def __rpow__(self, o):
-        return _ops().pow(o, self)
-
-    def __neg__(self):
-        return _ops().neg(self)
+    # The arithmetic operators (+ - * / ** @, unary -, abs) and the one-argument
+    # methods that are ops (exp, log, tanh, sum, reshape, ...) are bound to this class
+    # at the end of nndl/ops.py, straight to the op functions: ``a * b`` is one call.
 
     def __pos__(self):
         return self
 
-    def __matmul__(self, o):
-        return _ops().matmul(self, o)
-
-    def __rmatmul__(self, o):
-        return _ops().matmul(o, self)
-
-    def __abs__(self):
-        return _ops().abs(self)
-
     def __getitem__(self, index):
-        return _ops().getitem(self, index)
+        return _ops.getitem(self, index)
 
     # comparisons give bool tensors outside the graph, as in PyTorch
     def __lt__(self, o):
-        return Tensor._wrap(self.data < _raw(o))
+        return Tensor._wrap(np.asarray(self._value() < _raw(o)))
 
     def __le__(self, o):
-        return Tensor._wrap(self.data <= _raw(o))
+        return Tensor._wrap(np.asarray(self._value() <= _raw(o)))
 
     def __gt__(self, o):
-        return Tensor._wrap(self.data > _raw(o))
+        return Tensor._wrap(np.asarray(self._value() > _raw(o)))
 
     def __ge__(self, o):
-        return Tensor._wrap(self.data >= _raw(o))
+        return Tensor._wrap(np.asarray(self._value() >= _raw(o)))
 
     def eq(self, o) -> Tensor:
-        return Tensor._wrap(self.data == _raw(o))
+        return Tensor._wrap(np.asarray(self._value() == _raw(o)))
 
     def ne(self, o) -> Tensor:
-        return Tensor._wrap(self.data != _raw(o))
+        return Tensor._wrap(np.asarray(self._value() != _raw(o)))
 
     # --------------------------------------------------------- method forms
-    def matmul(self, o):
-        return _ops().matmul(self, o)
-
-    def exp(self):
-        return _ops().exp(self)
-
-    def log(self):
-        return _ops().log(self)
-
-    def sqrt(self):
-        return _ops().sqrt(self)
-
-    def abs(self):
-        return _ops().abs(self)
-
-    def sin(self):
-        return _ops().sin(self)
-
-    def cos(self):
-        return _ops().cos(self)
-
-    def tanh(self):
-        return _ops().tanh(self)
-
-    def sigmoid(self):
-        return _ops().sigmoid(self)
-
-    def relu(self):
-        return _ops().relu(self)
-
-    def pow(self, exponent):
-        return _ops().pow(self, exponent)
-
-    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
-        return _ops().clamp(self, min, max)
-
-    clip = clamp
-
-    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _ops().sum(self, dim=dim, keepdim=keepdim, axis=axis, keepdims=keepdims)
-
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _ops().mean(self, dim=dim, keepdim=keepdim, axis=axis, keepdims=keepdims)
-
-    def var(self, dim=None, keepdim=False, *, unbiased=True, axis=None, keepdims=None):
-        return _ops().var(self, dim=dim, keepdim=keepdim, unbiased=unbiased, axis=axis,
-                          keepdims=keepdims)
-
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _ops().max(self, dim=dim, keepdim=keepdim, axis=axis, keepdims=keepdims)
-
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _ops().min(self, dim=dim, keepdim=keepdim, axis=axis, keepdims=keepdims)
-
-    def amax(self, dim=None, keepdim=False):
-        return _ops().amax(self, dim=dim, keepdim=keepdim)
-
-    def amin(self, dim=None, keepdim=False):
-        return _ops().amin(self, dim=dim, keepdim=keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        return _ops().argmax(self, dim=dim, keepdim=keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return _ops().argmin(self, dim=dim, keepdim=keepdim)
-
-    def reshape(self, *shape):
-        return _ops().reshape(self, *shape)
+    # (only those whose signature differs from the op's; the rest are bound by nndl.ops)
+    def var(self, dim=None, keepdim=False, *, unbiased=True, correction=None, axis=None,
+            keepdims=None):
+        return _ops.var(self, dim=dim, keepdim=keepdim, unbiased=unbiased,
+                        correction=correction, axis=axis, keepdims=keepdims)
 
     def view(self, *shape):
-        return _ops().reshape(self, *shape, op="view")
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return _ops().flatten(self, start_dim, end_dim)
-
-    def transpose(self, dim0: int, dim1: int):
-        return _ops().transpose(self, dim0, dim1)
-
-    def permute(self, *dims):
-        return _ops().permute(self, *dims)
+        return _ops.reshape(self, *shape, op="view")
 
     @property
     def T(self):
-        return _ops().permute(self, *reversed(range(self.ndim)))
+        return _ops.permute(self, *reversed(range(self.ndim)))
 
     def t(self):
+        if self.ndim > 2:
+            raise ShapeError(f"t() expects a tensor with at most 2 dimensions, got {self.ndim}",
+                             hint="use transpose(dim0, dim1) or permute(...)")
         return self.T
-
-    def unsqueeze(self, dim: int):
-        return _ops().unsqueeze(self, dim)
-
-    def squeeze(self, dim=None):
-        return _ops().squeeze(self, dim)
-
-    def expand(self, *shape):
-        return _ops().expand(self, *shape)
-
-    def softmax(self, dim: int = -1):
-        return _ops().softmax(self, dim)
-
-    def log_softmax(self, dim: int = -1):
-        return _ops().log_softmax(self, dim)
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
-@functools.cache
-def _ops():
-    from nndl import ops
-
-    return ops
+    return x._value() if isinstance(x, Tensor) else x
 
 
 # ------------------------------------------------------------------ the walk
 def topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on, inputs before users, in a deterministic order.
+    """Every tensor ``root`` depends on (itself last), each after all of its inputs.
 
-    Iterative depth-first search over ``inputs`` in argument order, so deep graphs
-    (chains of 10^5 ops) need no recursion and the same graph always gives the same
+    Depth-first over ``inputs`` in argument order, with an explicit stack: deep graphs
+    (chains of 10^5 ops) need no recursion, and the same graph always gives the same
     order, which drawings and traces rely on.
     """
     order: list[Tensor] = []
-    seen: set[int] = {id(root)}
+    seen = {root}
     stack: list[tuple[Tensor, Iterator[Tensor]]] = [(root, iter(root._inputs))]
     while stack:
         node, children = stack[-1]
         for child in children:
-            if id(child) not in seen:
-                seen.add(id(child))
+            if child not in seen:
+                seen.add(child)
                 stack.append((child, iter(child._inputs)))
                 break
         else:
@@ -498,16 +543,25 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
+def _freed(g, saved=None):  # pragma: no cover - run_backward raises before calling it
+    raise AssertionError("backward rule of a freed node")
+
+
 EdgeHook = Callable[[Tensor, int, Tensor, np.ndarray], None]
 
 
 def run_backward(root: Tensor, gradient: Any = None, *, retain_graph: bool = False,
                  on_edge: EdgeHook | None = None) -> None:
-    """Reverse-mode sweep from ``root``.
+    """Reverse-mode sweep from ``root``: accumulate gradients into every leaf's ``.grad``.
 
+    As PyTorch's engine: first count, for each tensor that needs a gradient, its uses
+    inside the graph; then pass gradients down from ``root``, and a tensor passes its
+    own on once all of its uses have delivered theirs (so no sort, no recursion). The
+    order is deterministic. Without ``retain_graph`` each node's saved values are
+    released as soon as it is done, and a second sweep through it raises ``GraphError``.
     ``on_edge(node, k, input, contribution)`` is called for each gradient that flows
-    from ``node`` into its ``k``-th input, in the order the sweep computes them; the
-    computational-graph tracer uses it to show every term of the chain rule.
+    from ``node`` into its ``k``-th input, in sweep order; the computational-graph
+    tracer uses it to show every term of the chain rule.
     """
     if not root.requires_grad:
         raise GraphError(
@@ -516,67 +570,146 @@ def run_backward(root: Tensor, gradient: Any = None, *, retain_graph: bool = Fal
             hint="create the inputs with requires_grad=True",
         )
     if gradient is None:
-        if root.data.size != 1:
+        if root.numel() != 1:
             raise GraphError(
                 f"backward() without a gradient needs a scalar, this tensor has shape {root.shape}",
                 hint="call .sum() first or pass gradient= with the same shape",
             )
-        seed = np.ones_like(root.data)
+        v = root._v
+        seed = np.ones_like(root._data) if v is None else (1.0 if type(v) is float else _ONE32)
     else:
         seed = _as_array(gradient, root.dtype)
         if seed.shape != root.shape:
-            raise GraphError(f"gradient has shape {seed.shape} but the tensor has shape {root.shape}")
+            raise GraphError(f"gradient has shape {seed.shape} but the tensor has shape "
+                             f"{root.shape}", hint="pass a gradient of the output's shape")
 
-    order = topological_order(root)
-    # grads[id] = [array, owned]; an array we did not allocate is copied before += into it.
-    grads: dict[int, list] = {id(root): [seed, False]}
-    for node in reversed(order):
-        entry = grads.pop(id(node), None)
-        if entry is None:
-            continue
-        g = entry[0]
-        if node._inputs:
-            if node._retains_grad:
-                _accumulate_leaf(node, g, entry[1])
-            if node._backward is None:
-                if node._freed:
-                    raise GraphError(
-                        f"backward through the graph a second time (at op '{node._op}'): its "
-                        "saved values were freed by the first backward()",
-                        hint="pass retain_graph=True to the first backward() call",
-                    )
-                continue
-            input_grads = node._backward(g)
-            if not retain_graph:
-                node._backward = None
-                node._freed = True
-            for k, (inp, ig) in enumerate(zip(node._inputs, input_grads, strict=True)):
-                if ig is None or not inp.requires_grad:
-                    continue
-                ig = _reduce_to_shape(np.asarray(ig), inp.data.shape, inp.data.dtype)
-                if on_edge is not None:
-                    on_edge(node, k, inp, ig)
-                slot = grads.get(id(inp))
-                if slot is None:
-                    grads[id(inp)] = [ig, ig is not g and ig.base is None]
-                elif slot[1]:
-                    slot[0] += ig
+    # Pass 1: count each tensor's uses inside this graph (kept on the tensors themselves:
+    # attribute access is much cheaper than a dict keyed by 10^5 tensors).
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        for inp in pop()._inputs:
+            if inp.requires_grad:
+                n = inp._users
+                if n:
+                    inp._users = n + 1
                 else:
-                    slot[0] = slot[0] + ig
-                    slot[1] = True
-        elif node.requires_grad:
-            _accumulate_leaf(node, g, entry[1])
+                    inp._users = 1
+                    inp._gacc = None
+                    push(inp)
+    root._gacc = seed
+    push(root)  # pass 2: the stack now holds the tensors whose gradient is complete
+    try:
+        _sweep(stack, retain_graph, on_edge)
+    except BaseException:
+        _reset(root)  # leave no half-counted tensors behind for the next backward()
+        raise
 
 
-def _accumulate_leaf(node: Tensor, g: np.ndarray, owned: bool) -> None:
-    if node._grad is None:
-        node._grad = g if owned else g.copy()
+def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) -> None:
+    pop, push = stack.pop, stack.append
+    owned: set[Tensor] = set()  # whose gradient array was allocated here (safe to += into)
+    scalar_ok = on_edge is None
+    ndarray = np.ndarray
+    while stack:
+        node = pop()
+        g = node._gacc
+        node._gacc = None
+        bw = node._backward
+        if bw is None:  # a leaf
+            if g is not None:
+                _accumulate(node, g, type(g) is not ndarray or node in owned)
+            continue
+        if bw is _freed:
+            raise GraphError(
+                f"backward through the graph a second time (at op '{node._op}'): its saved "
+                "values were freed by the first backward()",
+                hint="pass retain_graph=True to the first backward() call",
+            )
+        inputs = node._inputs
+        if g is None:  # every use passed None: nothing to propagate, but count the uses
+            for inp in inputs:
+                if inp.requires_grad:
+                    n = inp._users - 1
+                    inp._users = n
+                    if not n:
+                        push(inp)
+            continue
+        if node._retains_grad:
+            _accumulate(node, g, False)
+        saved = node._saved
+        if saved is not None and scalar_ok:
+            # scalar path: gradients are scalars of the node's dtype, nothing to reduce
+            input_grads = bw(g, saved)
+            if not retain_graph:
+                node._backward = _freed
+                node._saved = None
+            for inp, ig in zip(inputs, input_grads, strict=False):  # our own rules
+                if inp.requires_grad:
+                    if ig is not None:
+                        s = inp._gacc
+                        inp._gacc = ig if s is None else s + ig
+                    n = inp._users - 1
+                    inp._users = n
+                    if not n:
+                        push(inp)
+            continue
+        input_grads = bw(g) if saved is None else bw(g, saved)
+        if not retain_graph:
+            node._backward = _freed
+            node._saved = None
+        for k, (inp, ig) in enumerate(zip(inputs, input_grads, strict=True)):
+            if not inp.requires_grad:
+                continue
+            if ig is not None:
+                ig = _reduce_to_shape(ig, inp.shape, inp.dtype)
+                if on_edge is not None:
+                    on_edge(node, k, inp, np.asarray(ig))
+                s = inp._gacc
+                if s is None:
+                    inp._gacc = ig
+                    if type(ig) is ndarray and ig is not g and ig.base is None:
+                        owned.add(inp)
+                elif type(s) is ndarray and inp in owned:
+                    s += ig
+                else:
+                    inp._gacc = s + ig
+                    owned.add(inp)
+            n = inp._users - 1
+            inp._users = n
+            if not n:
+                push(inp)
+
+
+def _reset(root: Tensor) -> None:
+    """Clear the sweep's bookkeeping on every tensor of the graph (after an error)."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        node._users = 0
+        node._gacc = None
+        for inp in node._inputs:
+            if inp not in seen:
+                seen.add(inp)
+                stack.append(inp)
+
+
+def _accumulate(node: Tensor, g, owned: bool) -> None:
+    """Add ``g`` into ``node._grad`` (in place when it is an array; ``owned``: ``g`` may be kept)."""
+    cur = node._grad
+    if cur is None:
+        node._grad = g.copy() if type(g) is np.ndarray and not owned else g
+    elif type(cur) is np.ndarray:
+        cur += g
     else:
-        node._grad += g
+        node._grad = cur + g
 
 
-def _reduce_to_shape(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def _reduce_to_shape(g, shape: tuple[int, ...], dtype: np.dtype):
     """Sum a broadcast gradient back to the input's shape (NumPy broadcasting in reverse)."""
+    if not isinstance(g, np.ndarray | np.generic):
+        g = np.asarray(g, dtype=dtype)
     if g.shape != shape:
         lead = g.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(
@@ -588,3 +721,6 @@ def _reduce_to_shape(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> 
     if g.dtype != dtype:
         g = g.astype(dtype)
     return g
+
+
+from nndl import ops as _ops  # noqa: E402  (ops imports this module; bound at the end)
