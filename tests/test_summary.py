@@ -371,7 +371,8 @@ def test_cli_errors_have_no_traceback(capsys):
 def test_cli_help_documents_the_grammar(capsys):
     assert main(["summary", "--help"]) == 0
     out = capsys.readouterr().out
-    for word in ("input 227x227x3", "maxpool", "dropout", "--floor", "--verify", "96@11x11/4"):
+    for word in ("input 227x227x3", "maxpool", "dropout [p]", "leakyrelu [slope]", "--floor",
+                 "--verify", "96@11x11/4"):
         assert word in out
 
 

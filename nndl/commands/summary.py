@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-HELP = """Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds
+HELP = r"""Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds
 of a network written as the textbook writes it, with the formulas and their numbers.
 
 \b
@@ -23,7 +23,7 @@ One layer per line, or several separated by ';'. '#' starts a comment.
   maxpool 3x3 stride=2     also "maxpool 3/2"; "maxpool 2" means stride 2 (PyTorch)
   avgpool 2                same options as maxpool
   fc 4096                  also linear / dense; a flatten is implied after an image
-  relu  sigmoid  tanh  leakyrelu [slope]  softmax  flatten  dropout [p]  bn
+  relu  sigmoid  tanh  leakyrelu \[slope]  softmax  flatten  dropout \[p]  bn
   An activation may end a layer line: conv 6 5x5 pad=2 relu
 \b
 A size rule that does not give a whole number, e.g. (224 − 11 + 2·0)/4 + 1 = 54.25,

@@ -454,10 +454,9 @@ class Sequential(Module):
         return self
 
     def __getitem__(self, idx):
-        mods = list(self._modules.values())
-        if isinstance(idx, slice):
-            return Sequential(*mods[idx])
-        return mods[idx]
+        if isinstance(idx, slice):  # keeps the original keys, as PyTorch
+            return Sequential(dict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[idx]
 
     def __len__(self) -> int:
         return len(self._modules)
