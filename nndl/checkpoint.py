@@ -71,7 +71,7 @@ def _state(obj: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _format_of(path: Path, format: str | None) -> str:  # noqa: A002 - the natural name
+def format_of(path: Path, format: str | None) -> str:  # noqa: A002 - the natural name
     fmt = format if format is not None else path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise CheckpointError(f"cannot tell the checkpoint format of '{path}'",
@@ -191,7 +191,7 @@ def save(obj: Any, path: str | os.PathLike, *, format: str | None = None,  # noq
     ``__metadata__``; ``.npz`` files have no place for it and refuse it.
     """
     path = Path(path)
-    fmt = _format_of(path, format)
+    fmt = format_of(path, format)
     state = _state(obj)
     if fmt == "npz":
         if metadata:

@@ -1,0 +1,347 @@
+"""nndl against PyTorch CPU, side by side in one process.
+
+    python bench/run.py [--quick] [--json] [--only mlp,lenet,ex6,scalar] [--threads N]
+
+For each workload (one float32 training step: forward, cross-entropy, backward,
+SGD update) the two frameworks start from the same weights (copied through
+state_dict) and the same batch, take turns step by step after a warm-up, and the
+medians are compared. Both use the same number of threads (torch is set to the
+number NumPy's BLAS uses). Achieved GFLOP/s counts the GEMM-shaped work of a step
+(see ``workloads.train_step_flops``) against the float32 GEMM peak measured here.
+Peak memory is measured in a fresh child process per framework and workload
+(``ru_maxrss`` minus the resident size after imports and data), so neither
+framework's peak hides the other's. Timings on a shared machine are noisy:
+compare numbers from one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import workloads as W  # noqa: E402
+
+MB = 1024 * 1024
+
+
+# ------------------------------------------------------------------ threads
+def blas_threads() -> int:
+    """Threads NumPy's BLAS uses (threadpoolctl when available, else the CPU count)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1
+    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    mine = [i for i in infos if "numpy" in i.get("filepath", "")] or infos
+    return int(mine[0]["num_threads"]) if mine else (os.cpu_count() or 1)
+
+
+def set_threads(n: int | None, torch_too: bool = True) -> int:
+    """Use ``n`` threads in NumPy's BLAS and torch (None: NumPy's default); returns the count."""
+    if n is not None:
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(limits=n, user_api="blas")  # stays in effect (not used as `with`)
+        except ImportError:
+            pass
+    n = n if n is not None else blas_threads()
+    if torch_too:
+        import torch
+
+        torch.set_num_threads(n)
+    return n
+
+
+# ------------------------------------------------------------------ results
+@dataclass
+class WorkloadResult:
+    name: str
+    title: str
+    nndl_ms: float
+    torch_ms: float
+    ratio: float
+    target_ratio: float | None
+    nndl_gflops: float
+    torch_gflops: float
+    nndl_peak_mb: float | None
+    torch_peak_mb: float | None
+    reps: int
+    loss_nndl: float
+    loss_torch: float
+    loss_rel_diff: float
+    params: int
+    nndl_ms_all: list[float] = field(default_factory=list, repr=False)
+    torch_ms_all: list[float] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class BenchReport:
+    gemm_gflops: float
+    threads: int
+    workloads: list[WorkloadResult]
+    scalar_graph: dict | None
+    environment: dict
+
+    def to_json(self) -> dict:
+        out = {"workloads": [], "gemm_gflops": round(self.gemm_gflops, 2), "threads": self.threads,
+               "scalar_graph": self.scalar_graph, "environment": self.environment}
+        for r in self.workloads:
+            d = asdict(r)
+            d.pop("nndl_ms_all")
+            d.pop("torch_ms_all")
+            out["workloads"].append(d)
+        return out
+
+
+# ------------------------------------------------------------------ measurements
+def gemm_peak(n: int = 2048, reps: int = 5) -> float:
+    """Best float32 GFLOP/s of NumPy's matmul on n×n matrices (the machine's practical peak)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    c = np.empty((n, n), dtype=np.float32)
+    np.matmul(a, b, out=c)  # warm-up
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        np.matmul(a, b, out=c)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n**3 / best / 1e9
+
+
+def time_pair(nr: W.Runner, tr: W.Runner, reps: int, warmup: int, budget_s: float,
+              block: int, pause_s: float = 0.2):
+    """Times (ms) of nndl and torch steps, taken in alternating blocks of ``block`` steps.
+
+    Why blocks with a pause between them, not strict step-by-step alternation: after a
+    BLAS call, OpenBLAS's worker threads spin for up to ~0.1 s (and OpenMP's for a
+    while) waiting for more work. Alternating single steps would make each framework
+    run while the other's idle threads still burn the cores. The pause lets them go to
+    sleep; the first step of a block (waking threads up) is not counted when a block
+    has several steps. Who goes first swaps every round.
+    """
+    for _ in range(warmup):
+        nr.step()
+        tr.step()
+    tn: list[float] = []
+    tt: list[float] = []
+    start = time.perf_counter()
+    i = 0
+    while min(len(tn), len(tt)) < reps:
+        pair = ((nr, tn), (tr, tt)) if i % 2 == 0 else ((tr, tt), (nr, tn))
+        for runner, sink in pair:
+            time.sleep(pause_s)
+            times = []
+            for _ in range(block + (1 if block > 1 else 0)):
+                t0 = time.perf_counter()
+                runner.step()
+                times.append((time.perf_counter() - t0) * 1e3)
+            sink.extend(times[1:] if block > 1 else times)
+        i += 1
+        if min(len(tn), len(tt)) >= 3 and time.perf_counter() - start > budget_s:
+            break
+    return tn, tt
+
+
+def check_agreement(nr: W.Runner, tr: W.Runner) -> tuple[float, float, float]:
+    """Loss before and after one step in both: same weights and data must give the same numbers."""
+    l0n, l0t = nr.step(), tr.step()
+    l1n, l1t = nr.loss(), tr.loss()
+    rel = max(abs(l0n - l0t) / max(abs(l0t), 1e-12), abs(l1n - l1t) / max(abs(l1t), 1e-12))
+    return l0n, l0t, rel
+
+
+def _rss_now() -> int | None:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _maxrss() -> int:
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r if sys.platform == "darwin" else r * 1024  # bytes on macOS, KiB on Linux
+
+
+def child_main(framework: str, name: str, steps: int, threads: int) -> None:
+    """In a fresh process: peak resident memory of building the model and ``steps`` steps."""
+    set_threads(threads, torch_too=framework == "torch")
+    w = W.WORKLOADS[name]
+    if framework == "torch":
+        import torch  # noqa: F401
+    else:
+        import nndl.nn  # noqa: F401
+    x, y = W.make_data(w)
+    gc.collect()
+    base = _rss_now()
+    base = base if base is not None else _maxrss()
+    make = W.torch_runner if framework == "torch" else W.nndl_runner
+    runner = make(w, x, y)
+    for _ in range(steps):
+        runner.step()
+    print(json.dumps({"peak_mb": (_maxrss() - base) / MB}))
+
+
+def peak_memory(framework: str, name: str, steps: int, threads: int) -> float | None:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", f"{framework}:{name}",
+           "--steps", str(steps), "--threads", str(threads)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        print(f"memory child {framework}:{name} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["peak_mb"])
+
+
+def environment() -> dict:
+    import torch
+
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "torch": torch.__version__, "cpu": cpu, "cpu_count": os.cpu_count()}
+
+
+def run_workload(w: W.Workload, quick: bool, threads: int, memory: bool, log) -> WorkloadResult:
+    nr, tr = W.paired_runners(w)
+    loss_n, loss_t, rel = check_agreement(nr, tr)
+    reps = max(3, w.reps // (10 if quick else 1))
+    budget = 6.0 if quick else 60.0
+    tn, tt = time_pair(nr, tr, reps=reps, warmup=1 if quick else 3, budget_s=budget,
+                       block=w.block)
+    del nr, tr
+    gc.collect()
+    mn, mt = statistics.median(tn), statistics.median(tt)
+    flops = W.train_step_flops(w)
+    peak_n = peak_t = None
+    if memory:
+        steps = 2 if quick or w.name == "ex6" else 5
+        peak_n = peak_memory("nndl", w.name, steps, threads)
+        peak_t = peak_memory("torch", w.name, steps, threads)
+    log(f"{w.name}: nndl {mn:.2f} ms, torch {mt:.2f} ms ({len(tn)} reps)")
+    return WorkloadResult(
+        name=w.name, title=w.title, nndl_ms=mn, torch_ms=mt, ratio=mn / mt,
+        target_ratio=w.target_ratio, nndl_gflops=flops / (mn * 1e-3) / 1e9,
+        torch_gflops=flops / (mt * 1e-3) / 1e9, nndl_peak_mb=peak_n, torch_peak_mb=peak_t,
+        reps=len(tn), loss_nndl=loss_n, loss_torch=loss_t, loss_rel_diff=rel,
+        params=W.parameter_count(w), nndl_ms_all=tn, torch_ms_all=tt)
+
+
+def run_scalar(quick: bool) -> dict | None:
+    try:
+        import scalar_graph
+    except ImportError:
+        return None
+    result = scalar_graph.run(100_000, repeat=1 if quick else 3)
+    result["target_speedup"] = 10.0
+    return result
+
+
+def run_all(names: list[str], quick: bool, threads: int | None, memory: bool, log) -> BenchReport:
+    threads = set_threads(threads)
+    log(f"threads: {threads}; measuring the float32 GEMM peak ...")
+    peak = gemm_peak(1024 if quick else 2048)
+    results = []
+    for name in names:
+        if name in W.WORKLOADS:
+            log(f"{name}: {W.WORKLOADS[name].title} ...")
+            results.append(run_workload(W.WORKLOADS[name], quick, threads, memory, log))
+    scalar = run_scalar(quick) if "scalar" in names else None
+    return BenchReport(peak, threads, results, scalar, environment())
+
+
+# ------------------------------------------------------------------ rendering
+def _fmt(v: float | None, spec: str = ".1f") -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def render(report: BenchReport, console) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"nndl vs PyTorch CPU — one training step, float32, {report.threads} "
+                    f"thread(s); GEMM peak {report.gemm_gflops:.0f} GFLOP/s",
+              title_justify="left")
+    for col in ("workload", "nndl ms", "torch ms", "ratio", "target", "nndl GFLOP/s",
+                "torch GFLOP/s", "nndl MB", "torch MB", "mem ratio", "loss Δ"):
+        t.add_column(col, justify="left" if col == "workload" else "right")
+    peak = report.gemm_gflops
+    for r in report.workloads:
+        ok = r.target_ratio is None or r.ratio <= r.target_ratio
+        mem = (r.nndl_peak_mb / r.torch_peak_mb
+               if r.nndl_peak_mb is not None and r.torch_peak_mb else None)
+        t.add_row(
+            r.title, f"{r.nndl_ms:.2f}", f"{r.torch_ms:.2f}",
+            f"[{'green' if ok else 'red'}]{r.ratio:.2f}[/]", f"≤ {_fmt(r.target_ratio, '.1f')}",
+            f"{r.nndl_gflops:.1f} ({100 * r.nndl_gflops / peak:.0f}%)",
+            f"{r.torch_gflops:.1f} ({100 * r.torch_gflops / peak:.0f}%)",
+            _fmt(r.nndl_peak_mb), _fmt(r.torch_peak_mb), _fmt(mem, ".2f"),
+            f"{r.loss_rel_diff:.1e}")
+    console.print(t)
+    s = report.scalar_graph
+    if s:
+        ok = s["speedup"] >= s["target_speedup"]
+        console.print(
+            f"scalar graph ({s['n_nodes']} nodes, {s.get('dtype', '?')}): micrograd-style "
+            f"{s['micrograd_us_per_node']:.2f} µs/node, nndl {s['nndl_us_per_node']:.2f} µs/node, "
+            f"speed-up [{'green' if ok else 'red'}]{s['speedup']:.1f}×[/] (target ≥ "
+            f"{s['target_speedup']:.0f}×), results agree: {s['results_agree']}")
+    console.print("[dim]ratio = nndl ms / torch ms (medians, alternating steps); mem ratio = "
+                  "nndl MB / torch MB (peak RSS growth in separate processes); loss Δ = "
+                  "relative loss difference from the same weights.[/]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
+    p.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
+    p.add_argument("--only", default="mlp,lenet,ex6,scalar",
+                   help="comma-separated workloads: mlp, lenet, ex6, scalar")
+    p.add_argument("--threads", type=int, default=None, help="threads for both (default: NumPy's)")
+    p.add_argument("--no-memory", action="store_true", help="skip the peak-memory child runs")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--steps", type=int, default=2, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        framework, name = args.child.split(":")
+        child_main(framework, name, args.steps, args.threads)
+        return 0
+    from rich.console import Console
+
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in W.WORKLOADS and n != "scalar"]
+    if unknown:
+        p.error(f"unknown workload(s) {unknown}; choose from {[*W.WORKLOADS, 'scalar']}")
+    err = Console(stderr=True)
+    t0 = time.perf_counter()
+    report = run_all(names, args.quick, args.threads, not args.no_memory,
+                     lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+    err.print(f"[dim]total {time.perf_counter() - t0:.0f} s[/]")
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        render(report, Console())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The training loop on the digits, checked step for step against PyTorch, and its CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from oracles import require_torch
+
+import nndl
+from nndl import checkpoint, optim
+from nndl.data import batches, load_digits
+from nndl.train import (
+    TrainingError,
+    evaluate,
+    fit,
+    learning_curve,
+    make_model,
+    render_text,
+    to_json,
+    to_markdown,
+    train_digits,
+)
+
+torch = require_torch()
+pytest.importorskip("sklearn")
+
+
+def _torch_twin(name: str, net) -> torch.nn.Module:
+    """The same architecture in PyTorch, with the nndl model's weights (float64)."""
+    tn = torch.nn
+    if name == "mlp":
+        m = tn.Sequential(tn.Flatten(), tn.Linear(64, 128), tn.ReLU(), tn.Linear(128, 64), tn.ReLU(),
+                          tn.Linear(64, 10))
+    else:
+        m = tn.Sequential(tn.Conv2d(1, 16, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2),
+                          tn.Conv2d(16, 32, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2), tn.Flatten(),
+                          tn.Linear(128, 64), tn.ReLU(), tn.Linear(64, 10))
+    m.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in net.state_dict().items()})
+    return m.double()
+
+
+@pytest.mark.parametrize("name", ["mlp", "lenet"])
+def test_evaluate_matches_torch(name):
+    split = load_digits()
+    nndl.manual_seed(3)
+    net = make_model(name)
+    loss, acc = evaluate(net, split.x_test, split.y_test, batch_size=100)
+    twin = _torch_twin(name, net)
+    with torch.no_grad():
+        logits = twin(torch.from_numpy(split.x_test.astype(np.float64)))
+        ref_loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(split.y_test)).item()
+        ref_acc = (logits.argmax(1).numpy() == split.y_test).mean()
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    assert acc == ref_acc
+
+
+def test_one_epoch_of_sgd_matches_torch_step_for_step():
+    """fit() = zero_grad, forward, CE, backward, SGD(momentum) step, on the shuffled batches."""
+    split = load_digits()
+    nndl.manual_seed(0)
+    net = make_model("mlp")
+    twin = _torch_twin("mlp", net)
+    opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    stats, _ = fit(net, split.x_train, split.y_train, split.x_test, split.y_test, epochs=1,
+                   optimizer=opt, batch_size=32, seed=7)
+    topt = torch.optim.SGD(twin.parameters(), lr=0.05, momentum=0.9)
+    losses = []
+    for xb, yb in batches(split.x_train, split.y_train, 32, shuffle=True,
+                          rng=np.random.default_rng(7)):
+        topt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(twin(torch.from_numpy(xb.astype(np.float64))),
+                                                 torch.from_numpy(yb))
+        loss.backward()
+        topt.step()
+        losses.append((loss.item(), len(yb)))
+    ref_train_loss = sum(lo * n for lo, n in losses) / len(split.y_train)
+    assert stats[0].train_loss == pytest.approx(ref_train_loss, rel=1e-4)
+    for k, v in twin.state_dict().items():
+        np.testing.assert_allclose(net.state_dict()[k].data, v.numpy(), atol=2e-4, err_msg=k)
+
+
+def test_history_is_deterministic_and_learns():
+    h1, _ = train_digits("mlp", epochs=3, seed=5)
+    h2, _ = train_digits("mlp", epochs=3, seed=5)
+    assert h1.to_dict()["history"][0]["train_loss"] == h2.to_dict()["history"][0]["train_loss"]
+    assert [s.test_accuracy for s in h1.history] == [s.test_accuracy for s in h2.history]
+    assert h1.history[-1].train_loss < h1.history[0].train_loss
+    assert h1.test_accuracy > 0.85  # far above chance (0.1) after 3 epochs
+    assert h1.n_train + h1.n_test == 1797 and h1.parameters == 64 * 128 + 128 + 128 * 64 + 64 + 650
+    assert [s.epoch for s in h1.history] == [1, 2, 3]
+
+
+def test_divergence_and_bad_settings_are_errors():
+    with pytest.raises(TrainingError, match="diverged") as info:
+        train_digits("mlp", epochs=5, lr=1e9, momentum=0.9)
+    assert "--lr" in info.value.hint
+    with pytest.raises(TrainingError, match="unknown model"):
+        train_digits("resnet")
+    with pytest.raises(TrainingError, match="unknown optimizer"):
+        train_digits("mlp", optimizer="rmsprop")
+    with pytest.raises(TrainingError, match="positive"):
+        train_digits("mlp", epochs=0)
+    with pytest.raises(TrainingError, match="learning rate"):
+        train_digits("mlp", lr=-1.0)
+
+
+def test_renderers_show_the_same_numbers_in_both_languages():
+    from rich.console import Console
+
+    h, _ = train_digits("mlp", epochs=2, optimizer="adam")
+    acc = f"{h.test_accuracy:.2%}"
+    outputs = {}
+    for lang in ("en", "zh"):
+        console = Console(record=True, width=200, file=open("/dev/null", "w"))  # noqa: SIM115
+        render_text(h, lang, console)
+        outputs[lang] = console.export_text()
+        md = to_markdown(h, lang)
+        assert acc in outputs[lang] and acc in md
+        assert md.count("\n| ") == 1 + len(h.history)  # header + one row per epoch
+    assert "test acc" in outputs["en"] and "测试准确率" in outputs["zh"]
+    assert json.loads(to_json(h))["history"][1]["test_accuracy"] == h.test_accuracy
+    from nndl.plotting import figure_bytes
+
+    svg1 = figure_bytes(learning_curve(h), "svg")
+    svg2 = figure_bytes(learning_curve(h), "svg")
+    assert svg1 == svg2 and b"Accuracy" in svg1
+
+
+def test_cli_trains_saves_and_plots(tmp_path, capsys):
+    from nndl.cli import main
+
+    ck, fig = tmp_path / "mlp.safetensors", tmp_path / "curves.svg"
+    code = main(["train", "digits", "--model", "mlp", "--epochs", "2", "--no-progress",
+                 "--format", "json", "--save", str(ck), "--plot", str(fig), "--seed", "1"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["model"] == "mlp" and len(report["history"]) == 2
+    assert fig.read_bytes().startswith(b"<?xml")
+    # the checkpoint reproduces the reported test accuracy
+    net = checkpoint.load_into(make_model("mlp"), ck)
+    split = load_digits()
+    assert evaluate(net, split.x_test, split.y_test)[1] == report["history"][-1]["test_accuracy"]
+    assert checkpoint.load_metadata(ck)["model"] == "mlp"
+    with pytest.raises(checkpoint.CheckpointError, match="missing keys"):
+        checkpoint.load_into(make_model("lenet"), ck)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--save", "m.pt"], "checkpoint format"),
+    (["--plot", "c.gif"], "figure format"),
+    (["--save", "no/such/dir/m.npz"], "does not exist"),
+    (["--lr", "0"], "learning rate"),
+])
+def test_cli_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, capsys, args, message):
+    from nndl.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    code = main(["train", "digits", "--model", "mlp", "--epochs", "1", "--no-progress", *args])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
