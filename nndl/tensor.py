@@ -271,6 +271,12 @@ class Tensor:
             raise GraphError("retain_grad() on a tensor that does not require grad",
                              hint="only tensors computed from requires_grad=True inputs have one")
         self._retains_grad = True
+        if self._saved is not None:
+            # the scalar sweep does not look for retained tensors: move this node to the
+            # general convention, backward(g), where the sweep does
+            rule, saved = self._backward, self._saved
+            self._backward = lambda g: rule(g, saved)
+            self._saved = None
         return self
 
     @property
@@ -615,10 +621,31 @@ def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) ->
         node = pop()
         g = node._gacc
         node._gacc = None
+        saved = node._saved
+        if saved is not None and scalar_ok and g is not None:
+            # a scalar-path node (see Tensor._scalar): its rule returns scalars of the
+            # node's dtype, so there is nothing to reduce or check; this loop is the
+            # whole backward of a micrograd-style graph, hence the bare code
+            input_grads = node._backward(g, saved)
+            if not retain_graph:
+                node._backward = _freed
+                node._saved = None
+            for inp, ig in zip(node._inputs, input_grads):  # noqa: B905 (a keyword slows zip)
+                if inp.requires_grad:
+                    s = inp._gacc
+                    inp._gacc = ig if s is None else s + ig
+                    n = inp._users - 1
+                    inp._users = n
+                    if not n:
+                        push(inp)
+            continue
         bw = node._backward
         if bw is None:  # a leaf
             if g is not None:
-                _accumulate(node, g, type(g) is not ndarray or node in owned)
+                if node._grad is None and type(g) is not ndarray:
+                    node._grad = g  # a scalar: immutable, kept as is
+                else:
+                    _accumulate(node, g, node in owned)
             continue
         if bw is _freed:
             raise GraphError(
@@ -637,23 +664,6 @@ def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) ->
             continue
         if node._retains_grad:
             _accumulate(node, g, False)
-        saved = node._saved
-        if saved is not None and scalar_ok:
-            # scalar path: gradients are scalars of the node's dtype, nothing to reduce
-            input_grads = bw(g, saved)
-            if not retain_graph:
-                node._backward = _freed
-                node._saved = None
-            for inp, ig in zip(inputs, input_grads, strict=False):  # our own rules
-                if inp.requires_grad:
-                    if ig is not None:
-                        s = inp._gacc
-                        inp._gacc = ig if s is None else s + ig
-                    n = inp._users - 1
-                    inp._users = n
-                    if not n:
-                        push(inp)
-            continue
         input_grads = bw(g) if saved is None else bw(g, saved)
         if not retain_graph:
             node._backward = _freed
