@@ -589,8 +589,27 @@ def run_backward(root: Tensor, gradient: Any = None, *, retain_graph: bool = Fal
             raise GraphError(f"gradient has shape {seed.shape} but the tensor has shape "
                              f"{root.shape}", hint="pass a gradient of the output's shape")
 
-    # Pass 1: count each tensor's uses inside this graph (kept on the tensors themselves:
-    # attribute access is much cheaper than a dict keyed by 10^5 tensors).
+    with _backward_lock:  # the bookkeeping lives on the tensors: one sweep at a time
+        _run(root, seed, retain_graph, on_edge)
+
+
+_backward_lock = threading.RLock()
+
+
+def _run(root: Tensor, seed, retain_graph: bool, on_edge: EdgeHook | None) -> None:
+    try:
+        stack = _count_uses(root)
+        root._gacc = seed
+        stack.append(root)  # the stack now holds the tensors whose gradient is complete
+        _sweep(stack, retain_graph, on_edge)
+    except BaseException:
+        _reset(root)  # leave no half-counted tensors behind for the next backward()
+        raise
+
+
+def _count_uses(root: Tensor) -> list[Tensor]:
+    """Pass 1: each tensor's uses inside this graph, kept on the tensors themselves
+    (attribute access is much cheaper than a dict keyed by 10^5 tensors)."""
     stack = [root]
     pop, push = stack.pop, stack.append
     while stack:
@@ -603,13 +622,7 @@ def run_backward(root: Tensor, gradient: Any = None, *, retain_graph: bool = Fal
                     inp._users = 1
                     inp._gacc = None
                     push(inp)
-    root._gacc = seed
-    push(root)  # pass 2: the stack now holds the tensors whose gradient is complete
-    try:
-        _sweep(stack, retain_graph, on_edge)
-    except BaseException:
-        _reset(root)  # leave no half-counted tensors behind for the next backward()
-        raise
+    return stack
 
 
 def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) -> None:

@@ -299,6 +299,23 @@ def test_a_failed_backward_leaves_no_stale_bookkeeping():
     assert x.grad.item() == 5.0
 
 
+def test_backward_from_several_threads_sharing_a_leaf():
+    x = f64(np.array([1.0, 2.0]))
+    s = f64(0.5)
+
+    def work():
+        for _ in range(100):
+            ((x * x).sum() + s * s).backward()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    np.testing.assert_allclose(x.grad.numpy(), 400 * 2 * x.data)
+    assert s.grad.item() == pytest.approx(400 * 2 * 0.5)
+
+
 def test_retain_grad_on_intermediate_tensors():
     x = Tensor([1.0, 2.0], requires_grad=True)
     h = (x * 3).retain_grad()
