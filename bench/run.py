@@ -9,8 +9,8 @@ medians are compared. Both use the same number of threads (torch is set to the
 number NumPy's BLAS uses). Achieved GFLOP/s counts the GEMM-shaped work of a step
 (see ``workloads.train_step_flops``) against the float32 GEMM peak measured here.
 Peak memory is measured in a fresh child process per framework and workload
-(``ru_maxrss`` minus the resident size after imports and data), so neither
-framework's peak hides the other's. Timings on a shared machine are noisy:
+(peak resident size, reset after imports, data and a first BLAS call, minus the
+resident size then), so neither framework's peak hides the other's. Timings on a shared machine are noisy:
 compare numbers from one run only.
 """
 
@@ -176,22 +176,49 @@ def _rss_now() -> int | None:
 
 
 def _maxrss() -> int:
+    """Peak resident bytes: VmHWM (resettable, see _reset_peak), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return r if sys.platform == "darwin" else r * 1024  # bytes on macOS, KiB on Linux
+
+
+def _reset_peak() -> bool:
+    """Reset the peak-RSS mark (Linux: write 5 to /proc/self/clear_refs), so a transient
+    peak during imports cannot hide or inflate the workload's own peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def child_main(framework: str, name: str, steps: int, threads: int) -> None:
     """In a fresh process: peak resident memory of building the model and ``steps`` steps."""
     set_threads(threads, torch_too=framework == "torch")
     w = W.WORKLOADS[name]
+    # A first BLAS call makes each library allocate its per-thread buffers (hundreds of MB
+    # for OpenBLAS on a many-core machine); that is the runtime, not the workload, so it
+    # happens before the baseline, in both frameworks alike.
     if framework == "torch":
-        import torch  # noqa: F401
+        import torch
+
+        torch.ones(256, 256) @ torch.ones(256, 256)
     else:
         import nndl.nn  # noqa: F401
+
+        np.ones((256, 256), np.float32) @ np.ones((256, 256), np.float32)
     x, y = W.make_data(w)
     gc.collect()
-    base = _rss_now()
-    base = base if base is not None else _maxrss()
+    now = _rss_now()
+    # without a resettable mark, the peak so far is the only safe baseline
+    base = now if now is not None and _reset_peak() else _maxrss()
     make = W.torch_runner if framework == "torch" else W.nndl_runner
     runner = make(w, x, y)
     for _ in range(steps):
@@ -339,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
-        render(report, Console())
+        console = Console()
+        render(report, console if console.is_terminal else Console(width=170))
     return 0
 
 
