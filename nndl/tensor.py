@@ -118,7 +118,8 @@ class Tensor:
     # Rarely set attributes live in __dict__ with these class defaults, so that making a
     # tensor stores only the slots (the scalar path counts every store).
     # _users/_gacc: run_backward's use count and gradient being summed (see there).
-    __slots__ = ("_data", "_v", "requires_grad", "_grad", "_op", "_inputs", "_backward",
+    # _gv: the accumulated gradient, an ndarray or (scalar path) a scalar; read it as _grad.
+    __slots__ = ("_data", "_v", "requires_grad", "_gv", "_op", "_inputs", "_backward",
                  "_saved", "_users", "_gacc", "__dict__", "__weakref__")
     name: str | None = None  # a label for drawings and traces (t.name = "x")
     _retains_grad = False
@@ -146,7 +147,7 @@ class Tensor:
             self._data = None
         self._v = v
         self.requires_grad = requires_grad is True or bool(requires_grad)
-        self._grad = None
+        self._gv = None
         self._op = ""
         self._inputs = ()
         self._backward = None
@@ -245,25 +246,33 @@ class Tensor:
         return not self._inputs or not self.requires_grad
 
     @property
+    def _grad(self) -> np.ndarray | None:
+        """The accumulated gradient as an ndarray (or None), for optimisers to update in place."""
+        g = self._gv
+        if g is not None and type(g) is not np.ndarray:  # a scalar from the scalar path
+            g = self._gv = np.array(g, dtype=self.dtype)
+        return g
+
+    @_grad.setter
+    def _grad(self, value) -> None:
+        self._gv = value
+
+    @property
     def grad(self) -> Tensor | None:
         """Accumulated gradient (a Tensor sharing memory with the stored array), or None."""
         g = self._grad
-        if g is None:
-            return None
-        if type(g) is not np.ndarray:  # a scalar from the scalar path, or a NumPy scalar
-            g = self._grad = np.array(g, dtype=self.dtype)
-        return Tensor._wrap(g)
+        return None if g is None else Tensor._wrap(g)
 
     @grad.setter
     def grad(self, value) -> None:
         if value is None:
-            self._grad = None
+            self._gv = None
             return
         g = np.array(_as_array(value), dtype=self.dtype)
         if g.shape != self.shape:
             raise ShapeError(f"a gradient of shape {g.shape} cannot be set on a tensor of shape "
                              f"{self.shape}", hint="assign a gradient of the tensor's own shape")
-        self._grad = g
+        self._gv = g
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on a non-leaf tensor after backward, as ``torch.Tensor.retain_grad``."""
@@ -302,7 +311,7 @@ class Tensor:
         return _ops.clone(self)
 
     def zero_grad(self) -> None:
-        self._grad = None
+        self._gv = None
 
     def __repr__(self) -> str:
         data = np.asarray(self._value())
@@ -349,7 +358,7 @@ class Tensor:
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t._v = None
         t.requires_grad = False
-        t._grad = None
+        t._gv = None
         t._op = ""
         t._inputs = ()
         t._backward = None
@@ -369,7 +378,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = None
         t._v = v
-        t._grad = None
+        t._gv = None
         t._users = 0
         if requires_grad and _grad_state.enabled:
             t.requires_grad = True
@@ -403,7 +412,7 @@ class Tensor:
             t._data, t._v = None, data
         else:
             t._data, t._v = np.asarray(data), None
-        t._grad = None
+        t._gv = None
         t._saved = None
         t._users = 0
         if _grad_state.enabled and any(i.requires_grad for i in inputs):
@@ -655,8 +664,8 @@ def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) ->
         bw = node._backward
         if bw is None:  # a leaf
             if g is not None:
-                if node._grad is None and type(g) is not ndarray:
-                    node._grad = g  # a scalar: immutable, kept as is
+                if node._gv is None and type(g) is not ndarray:
+                    node._gv = g  # a scalar: immutable, kept as is
                 else:
                     _accumulate(node, g, node in owned)
             continue
@@ -719,14 +728,14 @@ def _reset(root: Tensor) -> None:
 
 
 def _accumulate(node: Tensor, g, owned: bool) -> None:
-    """Add ``g`` into ``node._grad`` (in place when it is an array; ``owned``: ``g`` may be kept)."""
-    cur = node._grad
+    """Add ``g`` into ``node._gv`` (in place when it is an array; ``owned``: ``g`` may be kept)."""
+    cur = node._gv
     if cur is None:
-        node._grad = g.copy() if type(g) is np.ndarray and not owned else g
+        node._gv = g.copy() if type(g) is np.ndarray and not owned else g
     elif type(cur) is np.ndarray:
         cur += g
     else:
-        node._grad = cur + g
+        node._gv = cur + g
 
 
 def _reduce_to_shape(g, shape: tuple[int, ...], dtype: np.dtype):

@@ -70,7 +70,6 @@ class Case:
     torch: Callable
     domains: tuple[str, ...]
     kwargs: dict = field(default_factory=dict)
-    fd: bool = True
 
 
 def check(case: Case, in_shapes, seed: int, **kwargs) -> None:
@@ -104,7 +103,7 @@ def check(case: Case, in_shapes, seed: int, **kwargs) -> None:
         np.testing.assert_allclose(np.asarray(x.grad), expected, rtol=TOL, atol=TOL,
                                    err_msg=f"gradient of input {i}")
 
-    if case.fd and sum(a.size for a in arrays) <= FD_MAX_ELEMENTS:
+    if sum(a.size for a in arrays) <= FD_MAX_ELEMENTS:
         for i, fd in enumerate(central_differences(lambda *a: case.nndl(*a, **kw), arrays, w)):
             np.testing.assert_allclose(np.asarray(xs[i].grad), fd, rtol=1e-5, atol=1e-6,
                                        err_msg=f"finite differences, input {i}")

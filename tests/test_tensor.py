@@ -590,6 +590,24 @@ def test_scalar_path_results_equal_the_array_path():
                                        else 1e-5)
 
 
+def test_scalar_path_gradients_are_arrays_for_optimisers():
+    """Optimisers update p.data with p._grad in place: both must be ndarrays."""
+    from nndl.optim import SGD
+
+    w = f64(0.5)
+    tw = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    opt, topt = SGD([w], lr=0.1, momentum=0.9), torch.optim.SGD([tw], lr=0.1, momentum=0.9)
+    for _ in range(5):
+        opt.zero_grad(set_to_none=False)
+        topt.zero_grad()
+        ((w * 3 - 1).tanh() ** 2).backward()
+        ((tw * 3 - 1).tanh() ** 2).backward()
+        assert type(w._grad) is np.ndarray and w._grad.dtype == np.float64
+        opt.step()
+        topt.step()
+    assert w.item() == pytest.approx(tw.item(), rel=1e-12)
+
+
 def test_bench_scalar_graph_runs_and_agrees_with_micrograd():
     """The benchmark's correctness (not its speed): both engines compute the same numbers."""
     path = Path(__file__).resolve().parent.parent / "bench" / "scalar_graph.py"
