@@ -109,8 +109,10 @@ def _micrograd(numbers):
 
 
 def _nndl(numbers, dtype):
+    import nndl
     from nndl import Tensor
 
+    dtype = getattr(nndl, dtype)  # nndl.float64 / nndl.float32, as a user writes it
     leaves = []
     s = Tensor(0.0, dtype=dtype)
     for x, y, z in numbers:

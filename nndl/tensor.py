@@ -11,10 +11,13 @@ and backward side by side.
 Scalars (0-d float tensors) built from Python numbers take a lean path: their
 value is held as a Python ``float`` (float64) or a NumPy ``float32`` scalar and
 turned into a 0-d ``ndarray`` only when ``.data`` is first read. Ops between
-such scalars (see ``ops._scalar_pair``) then cost a few hundred nanoseconds
-instead of the microseconds of NumPy's array machinery, which is what makes
-micrograd-style graphs of 10^5 scalar nodes fast. Semantics do not change:
-``.data`` is always an ``ndarray``, dtypes follow the same rules.
+such scalars (the scalar branch at the top of each op in :mod:`nndl.ops`) then
+cost a few hundred nanoseconds instead of the microseconds of NumPy's array
+machinery, which is what makes micrograd-style graphs of 10^5 scalar nodes fast
+(``bench/scalar_graph.py``). Semantics do not change: ``.data`` and ``._grad``
+are always ndarrays when read, dtypes follow the same rules, and where scalar
+arithmetic would differ from NumPy's (x/0, log 0, overflow) the op takes the
+array path.
 """
 
 from __future__ import annotations
@@ -372,8 +375,10 @@ class Tensor:
         """A scalar-path tensor holding ``v`` (Python float = float64, np.float32 = float32).
 
         With ``requires_grad`` (and grad mode on) it records ``op``; its ``backward`` is
-        called as ``backward(g, saved)``: a plain function plus a tuple of saved values
-        instead of a closure, so a node costs two objects, not five.
+        called as ``backward(g, saved)``: a module-level function plus the values it needs
+        (a float or a tuple) instead of a closure, so a node allocates the tensor and its
+        inputs tuple and no function object or closure cells (fewer objects for the cycle
+        collector to walk).
         """
         t = _new(Tensor)
         t._data = None
