@@ -126,7 +126,7 @@ class Solution:
 @cache
 def problems() -> dict[int, dict]:
     """The sheet's problem statements (zh from the seed, en translated), kept as package data."""
-    raw = resources.files("nndl").joinpath("data/problems.json").read_text(encoding="utf-8")
+    raw = resources.files("nndl").joinpath("resources/problems.json").read_text(encoding="utf-8")
     return {p["number"]: p for p in json.loads(raw)["exercises"]}
 
 
