@@ -40,6 +40,11 @@ class OpArgumentError(NNDLError, ValueError):
     """An op called with arguments it cannot use (e.g. clamp() with neither bound)."""
 
 
+class IndexOutOfRange(ShapeError, IndexError):
+    """``t[i]`` past the end of a dim (an IndexError too, so iteration and
+    ``except IndexError`` work as with NumPy and PyTorch)."""
+
+
 # ------------------------------------------------------------------ operands
 def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     """Wrap numbers/arrays; a Python number takes ``like``'s float dtype (no silent upcast)."""
@@ -191,8 +196,9 @@ def _neg_s(g, saved):
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
     """a ** b for tensor or number on either side."""
     if not isinstance(b, Tensor) and isinstance(a, Tensor):
-        exponent = b  # a number: the common x**2 case, no log needed
-        v, te = a._v, type(b)
+        # a number: the common x**2 case, no log needed (a NumPy scalar counts as a number)
+        exponent = b.item() if isinstance(b, np.generic) else b
+        v, te = a._v, type(exponent)
         if v is not None and (te is int or te is float) and (v != 0 or exponent >= 1):
             try:
                 out = v ** exponent
@@ -804,8 +810,8 @@ def getitem(a, index) -> Tensor:
     try:
         out = a.data[index]
     except IndexError as exc:
-        raise ShapeError(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
-                         hint="indices run from -n to n-1 along each dim") from None
+        raise IndexOutOfRange(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
+                              hint="indices run from -n to n-1 along each dim") from None
 
     def backward(g):
         full = np.zeros(shape, dtype=dtype)

@@ -495,6 +495,11 @@ class Tensor:
     def __getitem__(self, index):
         return _ops.getitem(self, index)
 
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self)))
+
     # comparisons give bool tensors outside the graph, as in PyTorch
     def __lt__(self, o):
         return Tensor._wrap(np.asarray(self._value() < _raw(o)))

@@ -55,6 +55,8 @@ def sample(rng: np.random.Generator, shape, domain: str) -> np.ndarray:
         x = rng.permutation(n) * 0.3 - 0.15 * n + rng.uniform(0, 0.1)
     elif domain == "grid":  # on k/10 + 0.05: never within 0.05 of the bounds ±0.5 of clamp
         x = rng.integers(-12, 12, n) / 10 + 0.05
+    elif domain in ("low", "high"):  # clamp bounds on the grid k/10: never equal to "grid"
+        x = rng.integers(3, 10, n) / 10 * (-1 if domain == "low" else 1)
     elif domain == "wide":  # softplus / sigmoid across their whole range
         x = rng.uniform(-30, 30, n)
     else:
@@ -221,6 +223,27 @@ def test_where(shapes3, seed):
     case = Case(lambda a, b: nndl.where(Tensor(cond), a, b),
                 lambda a, b: torch.where(torch.tensor(cond), a, b), ("real", "real"))
     check(case, (a_shape, b_shape), seed)
+
+
+@st.composite
+def clamp_shapes(draw):
+    """x and two bounds that broadcast to x's shape (torch keeps x's shape)."""
+    x_shape = draw(small_shapes)
+
+    def bound():
+        tail = x_shape[draw(st.integers(0, len(x_shape))):]
+        return tuple(1 if draw(st.booleans()) else n for n in tail)
+
+    return x_shape, bound(), bound()
+
+
+@given(in_shapes=clamp_shapes(), seed=seeds)
+def test_clamp_with_tensor_bounds(in_shapes, seed):
+    """torch.clamp(x, min=tensor, max=tensor): the bounds get gradients where they bind."""
+    check(Case(lambda x, lo, hi: x.clamp(lo, hi), lambda x, lo, hi: x.clamp(lo, hi),
+               ("grid", "low", "high")), in_shapes, seed)
+    check(Case(lambda x, lo: nndl.clamp(x, min=lo), lambda x, lo: torch.clamp(x, min=lo),
+               ("grid", "low")), in_shapes[:2], seed)
 
 
 def test_where_with_numbers():

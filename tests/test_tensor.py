@@ -198,6 +198,21 @@ def test_comparisons_give_bool_tensors_outside_the_graph():
     assert (Tensor(2.0) > 1).item() is True
 
 
+def test_iteration_and_index_errors():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 2 and rows[1].tolist() == [3.0, 4.0]
+    sum(r.sum() * (i + 1) for i, r in enumerate(rows)).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 1.0], [2.0, 2.0]])
+    with pytest.raises(IndexError):
+        x[2]
+    with pytest.raises(ShapeError, match="does not fit"):
+        x[0, 5]
+    with pytest.raises(TypeError):
+        iter(Tensor(1.0))
+    assert (Tensor([1.0]) ** np.float64(2)).dtype == np.float32  # NumPy scalars are numbers
+
+
 def test_tensors_are_hashable_by_identity():
     a, b = Tensor([1.0]), Tensor([1.0])
     assert len({a, b, a}) == 2
