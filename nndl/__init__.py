@@ -134,3 +134,9 @@ __all__ = [
     "softplus", "sqrt", "squeeze", "stack", "sub", "sum", "tanh", "transpose", "unsqueeze", "var",
     "where",
 ]
+
+# the layers, optimisers and calculator, reachable as nndl.nn / nndl.optim / nndl.summary(...)
+# (the nndl.summary module is itself callable)
+from nndl import nn, optim, summary  # noqa: E402
+
+__all__ += ["nn", "optim", "summary"]
