@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from nndl.commands._common import Language
 from nndl.errors import NNDLError
 
 
@@ -16,11 +17,6 @@ class Format(StrEnum):
     md = "md"
     html = "html"
     json = "json"
-
-
-class Language(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 def solve_command(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from nndl.commands._common import Language
+
 HELP = r"""Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds
 of a network written as the textbook writes it, with the formulas and their numbers.
 
@@ -43,11 +45,6 @@ class Format(StrEnum):
     text = "text"
     md = "md"
     json = "json"
-
-
-class Language(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 def summary_command(

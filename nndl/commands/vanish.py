@@ -8,16 +8,13 @@ from pathlib import Path
 
 import typer
 
+from nndl.commands._common import Language
+
 
 class Format(StrEnum):
     text = "text"
     md = "md"
     json = "json"
-
-
-class Language(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 def _names(spec: str) -> list[str]:
