@@ -32,33 +32,34 @@ def shape_textbook(shape: tuple[int, ...]) -> str:
 def layer_table(summary) -> Table:
     rows = []
     for r in summary.layers:
-        rows.append([r.name, r.type, shape_textbook(r.output_shape),
-                     "×".join(str(n) for n in r.output_shape), fmt_int(r.neurons), fmt_int(r.params),
-                     fmt_int(r.mult_adds)])
-    rows.append([Text("合计", "total"), "", "", "", fmt_int(summary.total_neurons),
+        rows.append([r.name, r.type, shape_textbook(r.output_shape), fmt_int(r.neurons),
+                     fmt_int(r.params), fmt_int(r.mult_adds)])
+    rows.append([Text("合计", "total"), "", "", fmt_int(summary.total_neurons),
                  fmt_int(summary.total_params), fmt_int(summary.total_mult_adds)])
+    # the sheet's W×H×D order; `nndl summary` also shows PyTorch's C×H×W
     return Table([Text("层", "layer"), Text("类型", "type"), Text("输出 W×H×D", "output W×H×D"),
-                  Text("PyTorch C×H×W", "PyTorch C×H×W"), Text("神经元", "neurons"),
-                  Text("参数", "params"), Text("乘加", "mult-adds")], rows)
+                  Text("神经元", "neurons"), Text("参数", "params"), Text("乘加", "mult-adds")], rows)
 
 
 def layer_formulas(row) -> list[Math]:
     return [Math(formula_latex(str(f)), str(f)) for f in row.formulas]
 
 
-def verification_checks(summary, model) -> list[Check]:
-    """Analytic shapes vs a real forward pass; formula parameters vs the built model's tensors."""
+def verification_checks(summary, model, part: Text | None = None) -> list[Check]:
+    """Analytic shapes vs a real forward pass; formula parameters vs the built model's tensors.
+    ``part`` names the sub-question the network belongs to."""
+    part = part or Text("", "")
     shapes_ok = summary.verified and all(
         r.verified_shape is None or tuple(r.verified_shape) == tuple(r.output_shape)
         for r in summary.layers)
     counted = sum(p.numel() for p in model.parameters())
     return [
-        Check(Text("每层输出尺寸", "every layer's output shape"),
+        Check(Text(part.zh + "每层输出尺寸", part.en + "every layer's output shape"),
               Text("公式推算 vs. 引擎真实前向传播（全零输入，batch 1）",
                    "formula vs. a real forward pass through the engine (zeros, batch 1)"),
               shapes_ok, ", ".join(f"{r.name} {shape_textbook(r.verified_shape or ())}"
                                    for r in summary.layers if r.verified_shape is not None)),
-        Check(Text("参数总量", "the total parameter count"),
+        Check(Text(part.zh + "参数总量", part.en + "the total parameter count"),
               Text("公式推算 vs. 实际构建的模型中参数张量的元素个数",
                    "formula vs. the number of elements in the built model's parameter tensors"),
               counted == summary.total_params, f"{fmt_int(counted)} = {fmt_int(summary.total_params)}"),

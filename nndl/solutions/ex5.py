@@ -58,7 +58,8 @@ def build(full: bool = False) -> Solution:
             f"for the convolution (about 1/{round(fc_row.params / conv_row.params):,}): a convolution shares "
             "one set of filter weights across all positions.")),
     ])
-    checks = verification_checks(fc, fc_model) + verification_checks(conv, conv_model)
+    checks = (verification_checks(fc, fc_model, Text("（1）全连接：", "(1) fully connected: "))
+              + verification_checks(conv, conv_model, Text("（2）卷积：", "(2) convolution: ")))
 
     # the sheet's "(300 - 5 / 1) + 1": as written only F is divided by S; equal here because S = 1
     f_side = next(f for f in conv_row.formulas if f.name.startswith("W2"))

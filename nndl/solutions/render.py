@@ -211,6 +211,7 @@ def _md_block(b, lang: Lang, figure_links) -> list[str]:
 # ------------------------------------------------------------------ terminal
 def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
     """Rich output for the terminal: math as Unicode, tables as tables, figures by name."""
+    from rich import box
     from rich.console import Console
     from rich.panel import Panel
     from rich.rule import Rule
@@ -230,11 +231,16 @@ def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
                     console.print("    " + (b.plain or latex_to_plain(b.latex)), highlight=False,
                                   style="italic")
                 elif isinstance(b, Table):
-                    t = RichTable(title=b.caption(lang) if b.caption else None, show_lines=False)
-                    for c in b.columns:
-                        t.add_column(inline_plain(c(lang)))
-                    for r in b.rows:
-                        t.add_row(*[inline_plain(_cell(c, lang)) for c in r])
+                    # compact, and long numbers fold rather than being cut off with "…"
+                    t = RichTable(title=b.caption(lang) if b.caption else None, show_lines=False,
+                                  box=box.SIMPLE_HEAD, padding=(0, 1))
+                    cells = [[inline_plain(_cell(c, lang)) for c in r] for r in b.rows]
+                    for k, c in enumerate(b.columns):
+                        # a number is never split: the column is at least as wide as its longest word
+                        widest = max((len(w) for r in cells for w in r[k].split()), default=1)
+                        t.add_column(inline_plain(c(lang)), overflow="fold", min_width=min(widest, 24))
+                    for r in cells:
+                        t.add_row(*r)
                     console.print(t)
                 elif isinstance(b, Figure):
                     console.print(f"[dim]🖼  {b.caption(lang)} ({b.name}.svg — "
@@ -245,8 +251,8 @@ def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
                     console.print(f"[yellow]{UI['errata'](lang)}:[/] {inline_plain(b.text(lang))}",
                                   highlight=False)
         t = RichTable(title=UI["answers"](lang), title_justify="left", show_header=False)
-        t.add_column()
-        t.add_column(style="bold green")
+        t.add_column(overflow="fold")
+        t.add_column(style="bold green", overflow="fold")
         for a in s.answers:
             t.add_row(inline_plain(a.label(lang)), inline_plain(_cell(a.display, lang)))
         console.print(t)
