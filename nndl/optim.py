@@ -25,11 +25,21 @@ class OptimizerError(NNDLError):
 
 
 def _flat_chunks(*arrays: np.ndarray):
-    """Matching flat views of the same slice of each (contiguous) array."""
+    """Matching flat views of the same slice of each (contiguous) array: the arrays
+    themselves when they fit in one chunk (most layers: no loop, no views)."""
+    if arrays[0].size <= _CHUNK:
+        return (arrays,)
     flats = [a.reshape(-1) for a in arrays]
     n = flats[0].size
-    for start in range(0, n, _CHUNK):
-        yield tuple(f[start:start + _CHUNK] for f in flats)
+    return (tuple(f[start:start + _CHUNK] for f in flats) for start in range(0, n, _CHUNK))
+
+
+def _axpy(d: np.ndarray, g: np.ndarray, alpha: float, tmp: np.ndarray) -> None:
+    """d += alpha·g through the scratch ``tmp`` (no temporary array; alpha·g is rounded to
+    d's dtype first, as ``p.add_(g, alpha=...)`` in PyTorch)."""
+    t = tmp[:d.size].reshape(d.shape)
+    np.multiply(g, alpha, out=t)
+    np.add(d, t, out=d)
 
 
 class Optimizer:
@@ -50,12 +60,20 @@ class Optimizer:
                     raise OptimizerError(f"the optimiser can only update Tensors, got {type(p)}")
             self.param_groups.append(group)
         self.state: dict[int, dict[str, Any]] = {}
+        self._scratch: dict[np.dtype, np.ndarray] = {}
+
+    def _tmp(self, like: np.ndarray) -> np.ndarray:
+        """A scratch buffer of one chunk in ``like``'s dtype, reused by every update."""
+        t = self._scratch.get(like.dtype)
+        if t is None:
+            t = self._scratch[like.dtype] = np.empty(_CHUNK, dtype=like.dtype)
+        return t
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none or p._grad is None:
-                    p._grad = None
+                    p._release_grad()
                 else:
                     p._grad[...] = 0
 
@@ -109,6 +127,10 @@ class SGD(Optimizer):
                     grad = np.ascontiguousarray(grad)
                     if not data.flags.c_contiguous:
                         p.data = data = np.ascontiguousarray(data)
+                if not (mu or wd) and sign > 0:  # plain SGD: p ← p − lr·g, nothing else
+                    for d, g in _flat_chunks(data, grad):
+                        _axpy(d, g, -lr, self._tmp(d))
+                    continue
                 state = self.state.setdefault(id(p), {})
                 buf = state.get("momentum_buffer") if mu else None
                 first = mu and buf is None
@@ -129,7 +151,7 @@ class SGD(Optimizer):
                             b *= mu
                             b += (1 - tau) * g if tau else g
                         g = g + mu * b if nesterov else b
-                    d -= lr * g
+                    _axpy(d, g, -lr, self._tmp(d))
 
 
 class Adam(Optimizer):

@@ -83,3 +83,54 @@ def test_param_groups_and_errors():
         optim.Adam([])
     with pytest.raises(OptimizerError, match="Nesterov"):
         optim.SGD(a.parameters(), lr=0.1, nesterov=True)
+
+
+def _big_linear_step(model, opt, x):
+    opt.zero_grad()
+    model(x).sum().backward()
+    return model.weight._grad
+
+
+def test_zero_grad_recycles_an_unshared_gradient_array():
+    """A large weight's released gradient array is written again by the next backward
+    (no fresh pages), and the values are the true gradient, not old ones added in."""
+    torch.manual_seed(0)
+    theirs = tnn.Linear(300, 400)
+    ours = nn.Linear(300, 400)
+    ours.load_state_dict(theirs.state_dict())
+    opt = optim.SGD(ours.parameters(), lr=0.1)
+    opt_t = torch.optim.SGD(theirs.parameters(), lr=0.1)
+    rng = np.random.default_rng(1)
+    for step in range(3):
+        x = rng.standard_normal((7, 300)).astype(np.float32)
+        opt.zero_grad()
+        spare = ours.weight._spare
+        assert (spare is None) == (step == 0)
+        ours(nndl.tensor(x)).sum().backward()
+        assert spare is None or ours.weight._grad is spare
+        del spare
+        opt_t.zero_grad()
+        theirs(torch.tensor(x)).sum().backward()
+        np.testing.assert_allclose(ours.weight._grad, theirs.weight.grad.numpy(), rtol=1e-5,
+                                   atol=1e-5)
+        opt.step()
+        opt_t.step()
+    # accumulation across backward calls still adds
+    x = nndl.tensor(rng.standard_normal((7, 300)).astype(np.float32))
+    g1 = _big_linear_step(ours, opt, x).copy()
+    ours(x).sum().backward()
+    np.testing.assert_allclose(ours.weight._grad, 2 * g1, rtol=1e-6)
+
+
+@pytest.mark.parametrize("hold", ["grad", "view"])
+def test_zero_grad_never_recycles_a_gradient_someone_holds(hold):
+    model = nn.Linear(300, 400)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x = nndl.randn(5, 300)
+    _big_linear_step(model, opt, x)
+    held = model.weight.grad if hold == "grad" else model.weight._grad[:10]
+    before = np.array(held.data if hold == "grad" else held)
+    _big_linear_step(model, opt, 2 * x)  # a different gradient
+    np.testing.assert_array_equal(held.data if hold == "grad" else held, before)
+    assert not np.shares_memory(model.weight._grad, np.asarray(held.data if hold == "grad"
+                                                                else held))

@@ -65,7 +65,11 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         g2 = g.reshape(-1, g.shape[-1])
         x2 = xd.reshape(-1, xd.shape[-1])
         gx = (g @ wd) if x.requires_grad else None
-        gw = (g2.T @ x2) if weight.requires_grad else None
+        gw = None
+        if weight.requires_grad:
+            # into the array the last zero_grad() released, when there is one (see
+            # Tensor._release_grad): no fresh pages to fault in for a large layer
+            gw = np.matmul(g2.T, x2, out=weight._spare_grad(wd.shape, wd.dtype))
         if bias is None:
             return gx, gw
         return gx, gw, (g2.sum(0) if bias.requires_grad else None)

@@ -302,7 +302,7 @@ class Module:
         """Forget accumulated gradients (``None`` by default, as PyTorch 2)."""
         for p in self.parameters():
             if set_to_none or p._grad is None:
-                p._grad = None
+                p._release_grad()
             else:
                 p._grad[...] = 0
 
