@@ -85,6 +85,26 @@ def load_digits(test_size: float = 0.2, seed: int = 0) -> DigitsSplit:
     return DigitsSplit(x[tr], y[tr], x[te], y[te], seed=seed, test_size=test_size)
 
 
+def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
+    """Each image of ``x`` (N, C, H, W) moved by its own random (dy, dx), |dy|, |dx| ≤ ``max_shift``.
+
+    Pixels moved in from outside are 0 (the digits' background). Data augmentation: a digit
+    one pixel to the left is still the same digit, so the network learns to ignore the shift.
+    """
+    if max_shift < 0:
+        raise DataError(f"max_shift must be 0 or more pixels, got {max_shift}",
+                        hint="use 1 (shift by up to one pixel) or 0 (no augmentation)")
+    if max_shift == 0:
+        return x
+    n, _, h, w = x.shape
+    m = max_shift
+    padded = np.pad(x, ((0, 0), (0, 0), (m, m), (m, m)))
+    # (N, C, 2m+1, 2m+1, H, W): every shifted copy as a view; pick one per image
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))
+    dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))
+    return np.ascontiguousarray(windows[np.arange(n), :, dy, dx])
+
+
 def batches(x: np.ndarray, y: np.ndarray, batch_size: int, *, shuffle: bool = False,
             rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Mini-batches ``(x[i:i+b], y[i:i+b])``; the last may be smaller (``drop_last=False``)."""

@@ -84,3 +84,39 @@ def test_batches_cover_everything_once():
     ys = np.concatenate([b[1] for b in shuffled])
     assert sorted(ys.tolist()) == list(range(10)) and not np.array_equal(ys, y)
     assert all(np.array_equal(bx[:, 0], by) for bx, by in shuffled)  # pairs stay together
+
+
+@given(n=st.integers(1, 6), h=st.integers(3, 7), w=st.integers(3, 7), m=st.integers(0, 2),
+       seed=st.integers(0, 2**31))
+def test_random_shift_moves_each_image_within_the_limit(n, h, w, m, seed):
+    """Each output image is its input moved by some |dy|, |dx| ≤ m, zeros moved in."""
+    from nndl.data import random_shift
+
+    x = np.random.default_rng(seed).uniform(0.1, 1.0, (n, 2, h, w)).astype(np.float32)
+    out = random_shift(x, m, np.random.default_rng(seed))
+    assert out.shape == x.shape and out.dtype == x.dtype
+    assert np.array_equal(out, random_shift(x, m, np.random.default_rng(seed)))  # seeded
+    for img, orig in zip(out, x, strict=True):
+        matches = []
+        for dy in range(-m, m + 1):
+            for dx in range(-m, m + 1):
+                ref = np.zeros_like(orig)  # orig moved by (dy, dx), written independently
+                for i in range(h):
+                    for j in range(w):
+                        if 0 <= i - dy < h and 0 <= j - dx < w:
+                            ref[:, i, j] = orig[:, i - dy, j - dx]
+                matches.append(np.array_equal(img, ref))
+        assert sum(matches) == 1  # pixels > 0 and m < h, w: the zero border tells the shift
+
+
+def test_random_shift_uses_every_offset_and_checks_its_argument():
+    from nndl.data import random_shift
+
+    x = np.zeros((400, 1, 3, 3), np.float32)
+    x[:, 0, 1, 1] = 1.0  # a single bright centre pixel: where it lands tells the shift
+    out = random_shift(x, 1, np.random.default_rng(0))
+    where = {tuple(np.argwhere(img[0])[0]) for img in out}
+    assert where == {(i, j) for i in range(3) for j in range(3)}
+    assert random_shift(x, 0, np.random.default_rng(0)) is x
+    with pytest.raises(DataError, match="max_shift"):
+        random_shift(x, -1, np.random.default_rng(0))

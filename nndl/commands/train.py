@@ -21,6 +21,11 @@ class OptimizerName(StrEnum):
     adam = "adam"
 
 
+class Schedule(StrEnum):
+    constant = "constant"
+    cosine = "cosine"
+
+
 class Language(StrEnum):
     zh = "zh"
     en = "en"
@@ -50,7 +55,17 @@ def digits_command(
                                             help="sgd (with --momentum) or adam."),
     momentum: float = typer.Option(0.9, "--momentum", help="SGD momentum (ignored by adam)."),
     batch_size: int = typer.Option(32, "--batch-size", "-b", help="Mini-batch size."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the initial weights and the shuffling."),
+    schedule: Schedule | None = typer.Option(
+        None, "--schedule", help="Learning rate over the epochs: constant, or cosine annealing to 0 "
+                                 "(default: the model's, see --model)."),
+    augment: int | None = typer.Option(
+        None, "--augment", help="Shift each training image by up to N pixels (random, each axis) every epoch "
+                                "(0 = off; default: the model's, see --model)."),
+    threads: int = typer.Option(1, "--threads",
+                                help="BLAS threads; the digits' matrices are too small to gain "
+                                     "from more."),
+    seed: int = typer.Option(0, "--seed",
+                             help="Seed of the initial weights, the shuffling and the shifts."),
     plot: Path | None = typer.Option(None, "--plot", help="Save the learning curves (.svg/.png/.pdf)."),
     save: Path | None = typer.Option(None, "--save",
                                      help="Save the trained weights (.npz or .safetensors)."),
@@ -84,7 +99,9 @@ def digits_command(
     try:
         history, net = train.train_digits(
             model.value, epochs=epochs, lr=lr, optimizer=optimizer.value, momentum=momentum,
-            batch_size=batch_size, seed=seed, on_batch=bar.update if bar else None)
+            batch_size=batch_size, seed=seed, augment=augment,
+            schedule=schedule.value if schedule else None, threads=threads,
+            on_batch=bar.update if bar else None)
     finally:
         if bar is not None:
             bar.close()
