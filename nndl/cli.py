@@ -12,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from nndl import __version__
 from nndl.errors import NNDLError
@@ -70,9 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except NNDLError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        # the message is the user's text (brackets like [train] are not markup), and long lines
+        # are not re-wrapped, so a caret stays under its character
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False,
+                          soft_wrap=True)
         if exc.hint:
-            err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+            err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False,
+                              soft_wrap=True)
         return 2
     except typer.Exit as exc:
         return exc.exit_code

@@ -1,0 +1,51 @@
+"""The command line: help, version, and user errors without a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from nndl.cli import main
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nndl", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_help_lists_every_command_in_order():
+    out = _run("--help").stdout
+    names = ["solve", "act", "vanish", "graph", "summary", "experiment", "train"]
+    positions = [out.find(f" {n} ") for n in names]
+    assert all(p > 0 for p in positions), out
+    assert positions[0] == min(positions)  # the main job comes first
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert "nndl 0.1.0" in capsys.readouterr().out
+
+
+def test_user_error_is_one_message_and_exit_2():
+    proc = _run("graph", "(x+y)^2*", "x=1", "y=2")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    expr_line = next(i for i, line in enumerate(lines) if line.strip() == "(x+y)^2*")
+    # the caret sits under the end of the expression, not re-wrapped onto another line
+    assert lines[expr_line + 1].index("^") == lines[expr_line].index("*") + 1
+
+
+def test_hint_brackets_are_printed_literally(capsys):
+    import nndl.cli as cli
+    from nndl.errors import NNDLError
+
+    def boom() -> None:
+        raise NNDLError("needs the extra", hint='pip install -e ".[train]"')
+
+    cli.app.command("boom-test")(boom)
+    try:
+        assert main(["boom-test"]) == 2
+    finally:
+        cli.app.registered_commands.pop()
+    assert '".[train]"' in capsys.readouterr().err
