@@ -69,7 +69,7 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a user error is one readable message and exit status 2, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="nndl", standalone_mode=False)
     except NNDLError as exc:
         # the message is the user's text (brackets like [train] are not markup), and long lines
         # are not re-wrapped, so a caret stays under its character
@@ -85,13 +85,24 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("aborted")
         return 130
     except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, _click_exceptions()):
             exc.show()
             return exc.exit_code
         raise
     return 0
+
+
+def _click_exceptions() -> tuple[type, ...]:
+    """Click's usage-error base class, wherever it lives: Typer ≥ 0.20 ships its own copy of
+    click (``typer._click``), whose exceptions are not ``click.ClickException``."""
+    found = [cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"]
+    try:
+        import click
+
+        found.append(click.ClickException)
+    except ImportError:  # pragma: no cover - click is optional once Typer vendors it
+        pass
+    return tuple(found)
 
 
 if __name__ == "__main__":
