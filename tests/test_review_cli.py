@@ -34,3 +34,43 @@ def test_usage_error_from_the_real_command_line():
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "Usage: nndl solve" in proc.stderr and "'pdf'" in proc.stderr
+
+
+# every command that writes a file refuses a bad path before doing any work
+_WRITERS = [
+    ["act", "sigmoid", "--no-timing", "--plot", "{}.svg"],
+    ["experiment", "outlier", "--t", "1", "--plot", "{}.svg"],
+    ["vanish", "-d", "2", "-a", "sigmoid", "-i", "pytorch", "--plot", "{}.svg"],
+    ["graph", "(x+y)^2*z", "x=1", "y=2", "z=-6", "-o", "{}.svg"],
+    ["train", "digits", "--plot", "{}.svg"],
+    ["train", "digits", "--save", "{}.npz"],
+]
+
+
+@pytest.mark.parametrize("args", _WRITERS, ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize("where", ["missing folder", "file as folder", "folder as file",
+                                   "wrong suffix", "proc"])
+def test_bad_output_paths_fail_early_and_clearly(capsys, tmp_path, args, where):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir.svg").mkdir()
+    (tmp_path / "adir.npz").mkdir()
+    stem = {"missing folder": tmp_path / "nope" / "out",
+            "file as folder": tmp_path / "afile" / "out",
+            "folder as file": tmp_path / "adir",
+            "wrong suffix": tmp_path / "out.gif" if "train" not in args else None,
+            "proc": "/proc/nndl-review"}[where]
+    if stem is None or (where == "proc" and not __import__("os").path.isdir("/proc")):
+        pytest.skip("not applicable")
+    argv = [a.replace("{}.svg", f"{stem}.svg" if where != "wrong suffix" else str(stem))
+            .replace("{}.npz", f"{stem}.npz") for a in args]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "error:" in captured.err and "hint:" in captured.err
+    assert captured.out == ""  # nothing computed or printed before the refusal
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir.npz", "adir.svg", "afile"]
+
+
+def test_solve_output_folder_that_cannot_be_created(capsys, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    assert main(["solve", "4", "--format", "md", "-o", str(tmp_path / "afile" / "key")]) == 2
+    assert "cannot create the folder" in capsys.readouterr().err

@@ -20,7 +20,7 @@ class Format(StrEnum):
 def act_command(
     names: list[str] = typer.Argument(None, help="Activations (default: sigmoid tanh relu, the seed's three); 'all' for every one."),
     all_: bool = typer.Option(False, "--all", help="Every registered activation."),
-    plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg or .png)."),
+    plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg, .png or .pdf)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),
     lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
     timing: bool = typer.Option(True, "--timing/--no-timing", help="Measure the cost against ReLU (a second or two)."),
@@ -35,8 +35,12 @@ def act_command(
       nndl act sigmoid tanh --plot f.svg curves of f and f′, saturation shaded
     """
     from nndl.activations import analyze, render, resolve
+    from nndl.fileio import check_writable
+    from nndl.plotting import FORMATS
 
     acts = resolve(["all"] if all_ else (names or None))
+    if plot is not None:
+        check_writable(plot, FORMATS, "figure")
     reports = [analyze(a.name, cost=timing) for a in acts]
     figure = None
     if plot is not None:

@@ -53,7 +53,11 @@ def outlier_command(
     """
     from nndl.classic.experiment import outlier_experiment
     from nndl.classic.render import render_outlier
+    from nndl.fileio import check_writable
+    from nndl.plotting import FORMATS
 
+    if plot is not None:
+        check_writable(plot, FORMATS, "figure")
     res = outlier_experiment(_floats(ts, "--t"), lr=lr, epochs=epochs, fit_intercept=bias,
                              pla_max_iter=pla_max_iter, pla_shuffle=shuffle, random_state=seed)
     sys.stdout.write(render_outlier(res, fmt.value, lang.value))

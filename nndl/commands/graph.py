@@ -13,7 +13,8 @@ from rich.console import Console
 
 from nndl.errors import NNDLError
 from nndl.expr import ExprValueError, trace
-from nndl.viz import draw, graph_json, graph_markdown, graph_table
+from nndl.fileio import check_writable
+from nndl.viz import SAVE_FORMATS, draw, graph_json, graph_markdown, graph_table
 
 FORMATS = ("table", "json", "md", "svg", "dot")
 _SPLIT_ITEMS = re.compile(r"(?<=\S)\s+(?=[^\s=,;]+\s*=)")  # "x=1 y=2": break before "y="
@@ -84,6 +85,8 @@ def register(app: typer.Typer) -> None:
         language = resolve_lang(lang)
         if fmt not in FORMATS:
             raise NNDLError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+        if output is not None:
+            check_writable(output, SAVE_FORMATS, "drawing")
         result = trace(expression, parse_assignments(values or []))
         console = Console(highlight=False)
         if fmt == "table":

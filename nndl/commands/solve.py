@@ -36,17 +36,23 @@ def solve_command(
       nndl solve 4 --lang en          exercise 4 (computational graph) in English
       nndl solve --format html -o out answer key as one HTML page + figures
     """
-    from nndl.fileio import atomic_write
+    from nndl.fileio import atomic_write, check_writable
     from nndl.solutions import parse_selection, render, solve_all
 
     numbers = parse_selection(which)
-    if out is not None and out.exists() and not out.is_dir():
-        raise NNDLError(f"{out} exists and is not a folder", hint="choose a folder for -o")
+    if out is not None:  # a bad folder fails now, not after the sweeps
+        if out.exists() and not out.is_dir():
+            raise NNDLError(f"{out} exists and is not a folder", hint="choose a folder for -o")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise NNDLError(f"cannot create the folder {out}: {exc.strerror}",
+                            hint="choose a folder you can write to for -o") from None
+        check_writable(out / f"solutions.{fmt.value}")
     solutions = solve_all(numbers, full=full)
     lang_code = lang.value
     figure_links = None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
         figure_links = True
         for s in solutions:
             for f in s.figures:
@@ -54,9 +60,11 @@ def solve_command(
                     atomic_write(out / f.file_name(code), f.svg_for(code))
     if fmt is Format.text:
         if out is not None:
+            import io
+
             from rich.console import Console
 
-            console = Console(record=True, width=110, file=open("/dev/null", "w"))  # noqa: SIM115
+            console = Console(record=True, width=110, file=io.StringIO())
             render.print_text(solutions, lang_code, console)
             atomic_write(out / "solutions.txt", console.export_text())
             typer.echo(f"wrote {out / 'solutions.txt'}")

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import typer
 
-from nndl.errors import NNDLError
-
 
 class ModelName(StrEnum):
     mlp = "mlp"
@@ -83,17 +81,14 @@ def digits_command(
       nndl train digits --plot curves.svg --save lenet.safetensors --lang en
     """
     from nndl import checkpoint, plotting, train
+    from nndl.fileio import check_writable
 
     # refuse bad output paths before spending the time to train
     if save is not None:
         checkpoint.format_of(save, None)
-    if plot is not None and plot.suffix.lower().lstrip(".") not in plotting.FORMATS:
-        raise NNDLError(f"cannot tell the figure format of '{plot}'",
-                        hint="end the file name with .svg, .png or .pdf")
-    for out in (save, plot):
-        if out is not None and not out.resolve().parent.is_dir():
-            raise NNDLError(f"cannot write {out}: folder {out.parent} does not exist",
-                            hint="create the folder first or choose another path")
+        check_writable(save)
+    if plot is not None:
+        check_writable(plot, plotting.FORMATS, "figure")
 
     bar = _ProgressBar(lang.value) if progress else None
     try:

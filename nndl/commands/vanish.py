@@ -42,7 +42,11 @@ def vanish_command(
     """
     from nndl.deep.render import plot_vanishing, render_vanish
     from nndl.deep.vanish import vanishing_sweep
+    from nndl.fileio import check_writable
+    from nndl.plotting import FORMATS
 
+    if plot is not None:
+        check_writable(plot, FORMATS, "figure")
     s = vanishing_sweep(depth, _names(activations), _names(init), width=width, batch=batch,
                         seed=seed)
     sys.stdout.write(render_vanish(s, fmt.value, lang.value))
