@@ -74,3 +74,44 @@ def test_solve_output_folder_that_cannot_be_created(capsys, tmp_path):
     (tmp_path / "afile").write_text("x")
     assert main(["solve", "4", "--format", "md", "-o", str(tmp_path / "afile" / "key")]) == 2
     assert "cannot create the folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, says", [
+    (["experiment", "outlier", "--t", "1e13"], "too large"),
+    (["experiment", "outlier", "--t", "1,10", "--plot-t", "5", "--plot", "{tmp}/o.svg"],
+     "--plot-t 5"),
+    (["experiment", "outlier", "--t", "1", "--lr", "0"], "learning rate"),
+    (["experiment", "backprop", "--sizes", "3"], "--sizes '3'"),
+    (["experiment", "backprop", "--loss", "bce", "-a", "identity"], "cross-entropy"),
+    (["experiment", "backprop", "--loss", "bce", "-a", "tanh"], "cross-entropy"),
+])
+def test_experiment_inputs_that_cannot_work(capsys, tmp_path, args, says):
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in args]) == 2
+    captured = capsys.readouterr()
+    assert says in captured.err and "hint:" in captured.err
+    assert captured.out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_bce_targets_outside_0_1_are_refused():
+    from nndl.deep.backprop import BackpropError, check_gradients
+
+    with pytest.raises(BackpropError, match=r"targets y in \[0, 1\]"):
+        check_gradients((2, 3, 1), loss="bce", y=[1.5])
+
+
+def test_max_margin_stays_exact_for_the_largest_allowed_t():
+    # x4 = (0, −t) lies on the far side of the max-margin line of D's augmented data for every
+    # t ≥ 1, so γ* does not depend on t: t = 1e12 must give t = 10's value, not 0 (which
+    # printed Novikoff's bound as ∞)
+    import numpy as np
+
+    from nndl.classic import max_margin
+    from nndl.classic.experiment import T_MAX
+
+    def gamma(t):
+        X = np.array([[1, 0, 1], [1, 1, 0], [1, -1, 0], [1, 0, -t]], dtype=float)
+        return max_margin(X, np.array([1, 1, -1, 1.0]))[1]
+
+    assert T_MAX == 1e12
+    assert gamma(T_MAX) == pytest.approx(gamma(10.0), rel=1e-3)
+    assert gamma(10.0) > 0.4

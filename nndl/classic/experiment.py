@@ -206,6 +206,9 @@ def frame_epochs(epochs: int) -> list[int]:
     return out + [epochs] if epochs > 0 else out
 
 
+T_MAX = 1e12  # largest t whose margins and bounds float64 still computes to 3+ digits
+
+
 def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
                        fit_intercept: bool = False, pla_max_iter: int = 2000,
                        pla_shuffle: bool = False, random_state: int | None = None
@@ -224,8 +227,15 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
         if not math.isfinite(t) or t <= 0:
             raise DataError(f"outlier_experiment: t = {t} is not a positive finite number",
                             hint="x4 = (0, −t) needs t > 0, e.g. ts=(1, 10, 1e9)")
+        if t > T_MAX:
+            # beside samples of size 1, float64 resolves the geometry (margins, Novikoff's
+            # bound, angles) only up to about eps·t; past 1e12 the numbers would be noise or inf
+            raise DataError(f"outlier_experiment: t = {t:g} is too large for float64 "
+                            f"(at most {T_MAX:g})",
+                            hint="t = 1e9 already shows the limit t → ∞, e.g. ts=(1, 10, 1e9)")
     if epochs < 1:
-        raise DataError(f"outlier_experiment: epochs must be ≥ 1, got {epochs}")
+        raise DataError(f"outlier_experiment: epochs must be ≥ 1, got {epochs}",
+                        hint="e.g. epochs=1000 (--epochs 1000)")
     X, y = np.array(X_D), np.array(Y_D, dtype=np.float64)
     kw = dict(lr=lr, epochs=epochs, fit_intercept=fit_intercept)
     frames = frame_epochs(epochs)

@@ -68,9 +68,10 @@ class Neuron:
                  random_state: int | None = None, record_every: int = 1):
         self.loss = loss_name(loss)
         if not (np.isfinite(lr) and lr > 0):
-            raise DataError(f"Neuron: learning rate must be a positive number, got {lr}")
+            raise DataError(f"Neuron: learning rate must be a positive number, got {lr}",
+                            hint="e.g. lr=1.0 (--lr 1), or 0.1 for smaller steps")
         if epochs < 0:
-            raise DataError(f"Neuron: epochs must be ≥ 0, got {epochs}")
+            raise DataError(f"Neuron: epochs must be ≥ 0, got {epochs}", hint="e.g. epochs=1000")
         if init not in ("zeros", "random"):
             raise DataError(f"Neuron: unknown init '{init}'", hint="use 'zeros' or 'random'")
         self.lr, self.epochs, self.fit_intercept = float(lr), int(epochs), fit_intercept

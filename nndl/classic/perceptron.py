@@ -78,7 +78,8 @@ class Perceptron:
             raise DataError(f"Perceptron: unknown feature_scaling '{feature_scaling}'",
                             hint="use None or 'maxabs'")
         if max_iter < 1:
-            raise DataError(f"Perceptron: max_iter must be ≥ 1, got {max_iter}")
+            raise DataError(f"Perceptron: max_iter must be ≥ 1, got {max_iter}",
+                            hint="it caps PLA's epochs, e.g. max_iter=2000 (--pla-max-iter 2000)")
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -181,7 +182,7 @@ def max_margin(Z, y, *, max_subsets: int = 200_000) -> tuple[np.ndarray, float, 
     else:
         best = _frank_wolfe(P)
     nb = np.linalg.norm(best)
-    if nb < 1e-12 * max(1.0, np.abs(P).max()):
+    if nb < 1e-14 * max(1.0, np.abs(P).max()):  # rounding noise of the affine solves
         return np.zeros(d), 0.0, exact
     u = best / nb
     return u, float(max(np.min(P @ u), 0.0)), exact

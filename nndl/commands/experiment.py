@@ -56,9 +56,15 @@ def outlier_command(
     from nndl.fileio import check_writable
     from nndl.plotting import FORMATS
 
+    t_values = _floats(ts, "--t")
     if plot is not None:
         check_writable(plot, FORMATS, "figure")
-    res = outlier_experiment(_floats(ts, "--t"), lr=lr, epochs=epochs, fit_intercept=bias,
+    if plot_t is not None and plot_t not in t_values:
+        from nndl.classic.errors import DataError
+
+        raise DataError(f"--plot-t {plot_t:g} is not one of the --t values",
+                        hint="choose one of " + ", ".join(f"{t:g}" for t in t_values))
+    res = outlier_experiment(t_values, lr=lr, epochs=epochs, fit_intercept=bias,
                              pla_max_iter=pla_max_iter, pla_shuffle=shuffle, random_state=seed)
     sys.stdout.write(render_outlier(res, fmt.value, lang.value))
     if plot is not None:
@@ -100,6 +106,10 @@ def backprop_command(
         except ValueError:
             raise BackpropError(f"--sizes '{sizes}' is not a comma-separated list of integers",
                                 hint="e.g. --sizes 3,4,3,1") from None
+        if len(layer_sizes) < 2:
+            raise BackpropError(f"--sizes '{sizes}' names {len(layer_sizes)} layer; the input "
+                                "and at least the output are needed",
+                                hint="e.g. --sizes 3,4,3,1 (input 3, hidden 4 and 3, output 1)")
         depth = len(layer_sizes) - 1
     else:
         if depth < 1:

@@ -270,6 +270,13 @@ def check_gradients(sizes=(3, 4, 3, 1), *, activation: str = "sigmoid", loss: st
     """The seed's network (default: 2 sigmoid hidden layers, sigmoid output) with seeded
     weights and input; gradients by the δ recursion, the engine and finite differences."""
     net = make_network(sizes, activation, init=init, seed=seed)
+    _check("loss", loss, LOSSES)
+    if loss == "bce" and net.output_activation != "sigmoid":
+        # −[y log ŷ + (1 − y) log(1 − ŷ)] is defined only for ŷ in (0, 1)
+        raise BackpropError(f"binary cross-entropy needs the output ŷ in (0, 1), but the output "
+                            f"activation is {net.output_activation}, not sigmoid",
+                            hint="use the squared loss (--loss squared) or a sigmoid network "
+                                 "(-a sigmoid)")
     rng = np.random.default_rng(seed + 1)
     x = rng.standard_normal(net.sizes[0]) if x is None else np.asarray(x, dtype=np.float64)
     if x.shape != (net.sizes[0],):
@@ -279,6 +286,9 @@ def check_gradients(sizes=(3, 4, 3, 1), *, activation: str = "sigmoid", loss: st
         y = rng.uniform(0.1, 0.9, net.sizes[-1]) if activation == "sigmoid" else \
             rng.standard_normal(net.sizes[-1])
     y = np.asarray(y, dtype=np.float64).reshape(net.sizes[-1])
+    if loss == "bce" and not np.all((y >= 0) & (y <= 1)):
+        raise BackpropError(f"binary cross-entropy needs targets y in [0, 1], got {y.tolist()}",
+                            hint="give probabilities or 0/1 labels")
     dp = delta_backprop(net, x[None, :], y[None, :], loss)
     ge, _ = engine_grads(net, x[None, :], y[None, :], loss)
     gf = finite_difference_grads(net, x[None, :], y[None, :], loss, fd_step)
