@@ -115,3 +115,16 @@ def test_max_margin_stays_exact_for_the_largest_allowed_t():
     assert T_MAX == 1e12
     assert gamma(T_MAX) == pytest.approx(gamma(10.0), rel=1e-3)
     assert gamma(10.0) > 0.4
+
+
+@pytest.mark.parametrize("args, says", [
+    (["vanish", "-d", "30-2"], "runs backwards"),
+    (["vanish", "-d", "2", "--width", "100000000"], "GiB"),
+    (["vanish", "-d", "2", "--batch", "10000000"], "GiB"),
+    (["vanish", "-d", "2", "--width", "0"], "must be ≥ 1"),
+    (["experiment", "backprop", "--sizes", "3,100000000,1"], "500,000,001 weights"),
+])
+def test_sizes_too_large_or_backwards_are_refused_at_once(capsys, args, says):
+    assert main(args) == 2  # not a MemoryError traceback, not an hour of finite differences
+    err = capsys.readouterr().err
+    assert says in err and "hint:" in err

@@ -264,11 +264,22 @@ class GradientCheck:
     tolerance: float
 
 
+MAX_CHECK_WEIGHTS = 20_000  # about 10 s of finite differences
+
+
 def check_gradients(sizes=(3, 4, 3, 1), *, activation: str = "sigmoid", loss: str = "squared",
                     init: str = "pytorch", seed: int = 0, x=None, y=None, fd_step: float = 1e-6,
                     tolerance: float = 1e-7) -> GradientCheck:
     """The seed's network (default: 2 sigmoid hidden layers, sigmoid output) with seeded
     weights and input; gradients by the δ recursion, the engine and finite differences."""
+    sizes = _check_sizes(sizes)
+    n_weights = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    if n_weights > MAX_CHECK_WEIGHTS:  # finite differences cost 2·n forward passes of size ~n
+        raise BackpropError(f"sizes {sizes} have {n_weights:,} weights; the finite-difference "
+                            f"check perturbs them one at a time (at most "
+                            f"{MAX_CHECK_WEIGHTS:,} weights)",
+                            hint="use smaller layers, e.g. --sizes 3,4,3,1, or --no-check for "
+                                 "the formulas alone")
     net = make_network(sizes, activation, init=init, seed=seed)
     _check("loss", loss, LOSSES)
     if loss == "bce" and net.output_activation != "sigmoid":

@@ -116,6 +116,9 @@ def parse_depths(spec) -> list[int]:
         try:
             if "-" in part:
                 a, b = (int(v) for v in part.split("-", 1))
+                if a > b:
+                    raise BackpropError(f"depth range '{part}' runs backwards",
+                                        hint=f"write the smaller number first, e.g. {b}-{a}")
                 out.extend(range(a, b + 1))
             else:
                 out.append(int(part))
@@ -123,6 +126,9 @@ def parse_depths(spec) -> list[int]:
             raise BackpropError(f"depth list '{spec}': item {k + 1} ('{part}') is not a number "
                                 "or a range", hint="write e.g. 2-30 or 2,5,10,20") from None
     return out
+
+
+MEMORY_LIMIT = 2 * 2**30  # bytes one network of the sweep may take
 
 
 def vanishing_sweep(depths=range(2, 31), activations=SWEEP_ACTIVATIONS, inits=INITS, *,
@@ -140,7 +146,15 @@ def vanishing_sweep(depths=range(2, 31), activations=SWEEP_ACTIVATIONS, inits=IN
         if i not in INITS:
             raise BackpropError(f"unknown init '{i}'", hint=f"use some of: {', '.join(INITS)}")
     if width < 1 or batch < 1:
-        raise BackpropError(f"width ({width}) and batch ({batch}) must be ≥ 1")
+        raise BackpropError(f"width ({width}) and batch ({batch}) must be ≥ 1",
+                            hint="e.g. width 32 and batch 64 (--width 32 --batch 64)")
+    # weights and their gradients, activations and their gradients, float64, deepest network
+    need = 8 * (max(depths) + 1) * (2 * width * (width + 1) + 4 * batch * width)
+    if need > MEMORY_LIMIT:
+        raise BackpropError(f"width {width}, batch {batch} and depth {max(depths)} need about "
+                            f"{need / 2**30:.3g} GiB (at most {MEMORY_LIMIT / 2**30:g} GiB)",
+                            hint="the vanishing gradient shows already at width 32, batch 64; "
+                                 "use a smaller --width, --batch or --depth")
     runs = [measure(d, a, i, width=width, batch=batch, seed=seed)
             for a in activations for i in inits for d in depths]
     trends = []
