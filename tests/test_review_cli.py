@@ -128,3 +128,26 @@ def test_sizes_too_large_or_backwards_are_refused_at_once(capsys, args, says):
     assert main(args) == 2  # not a MemoryError traceback, not an hour of finite differences
     err = capsys.readouterr().err
     assert says in err and "hint:" in err
+
+
+@pytest.mark.parametrize("spec, says", [
+    ("input 8x8x1; conv 4 3x3 stride=4 stride=2", "stride is given twice"),
+    ("input 227x227x3; conv 96@11x11/4 stride=2", "stride is given twice"),
+    ("input 99999999x99999999x3; fc 100000", "more elements than NumPy can index"),
+    ("{tmp}/nosuch.txt", "no such file"),
+    ("{tmp}", "is a folder"),
+    ("{tmp}/binary.txt", "not UTF-8"),
+])
+def test_summary_inputs_that_cannot_work(capsys, tmp_path, spec, says):
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00 not text")
+    assert main(["summary", spec.replace("{tmp}", str(tmp_path))]) == 2
+    captured = capsys.readouterr()
+    assert says in captured.err and "hint:" in captured.err and captured.out == ""
+
+
+def test_summary_verify_refuses_a_network_that_cannot_fit(capsys):
+    # 100000×100000×3 floats are 112 GiB: the table is fine (meta device), the forward pass not
+    assert main(["summary", "input 100000x100000x3; conv 100 5x5"]) == 0
+    capsys.readouterr()
+    assert main(["summary", "input 100000x100000x3; conv 100 5x5", "--verify"]) == 2
+    assert "--verify" in capsys.readouterr().err

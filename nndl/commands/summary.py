@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import typer
 
 from nndl.commands._common import Language
+from nndl.errors import NNDLError
 
 HELP = r"""Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds
 of a network written as the textbook writes it, with the formulas and their numbers.
@@ -82,13 +84,34 @@ def _read(spec: str) -> str:
     if spec == "-":
         return sys.stdin.read()
     if "\n" not in spec and ";" not in spec and len(spec) < 4096:
+        path = Path(spec)
         try:
-            path = Path(spec)
-            if path.is_file():
+            is_file, is_dir = path.is_file(), path.is_dir()
+        except OSError:  # a name too long for the file system is spec text
+            is_file = is_dir = False
+        if is_file:
+            try:
                 return path.read_text(encoding="utf-8")
-        except OSError:
-            pass
+            except UnicodeDecodeError as exc:
+                raise NNDLError(f"{spec}: byte {exc.start} is not UTF-8 text; is this a spec file?",
+                                hint="save the spec as plain UTF-8 text, one layer per line"
+                                ) from None
+            except OSError as exc:
+                raise NNDLError(f"cannot read {spec}: {exc.strerror}",
+                                hint="check the file's permissions") from None
+        if is_dir:
+            raise NNDLError(f"{spec} is a folder, not a spec file",
+                            hint="give a file inside it, or the spec text itself")
+        if _PATH_LIKE.search(spec):
+            raise NNDLError(f"no such file: {spec}",
+                            hint='check the path, or give the spec itself, e.g. '
+                                 '"input 300x300x3; fc 100"')
     return spec
+
+
+# one word with a folder separator or a file suffix (alexnet.txt, specs/lenet): a path, not a
+# layer, since no layer keyword contains '/' or '.' and layers with numbers have spaces
+_PATH_LIKE = re.compile(r"^\S*([/\\]\S*|\.[A-Za-z]\w*)$")
 
 
 def register(app: typer.Typer) -> None:

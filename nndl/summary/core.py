@@ -172,6 +172,11 @@ def _spec_entries(lines: list[SpecLine], in_shape: tuple[int, ...]) -> list[_Ent
             module = _make(sl, shape)
         except LayerShapeError as exc:
             raise SpecError(f"line {sl.line} `{sl.text}`: {exc.message}", hint=exc.hint) from None
+        except (ValueError, OverflowError, MemoryError):  # NumPy cannot even index the weights
+            raise SpecError(f"line {sl.line} `{sl.text}`: this layer's weights would have more "
+                            f"elements than NumPy can index (its input has "
+                            f"{int(np.prod(shape, dtype=object)):,} values)",
+                            hint="use a smaller input or layer") from None
         entries.append(_Entry(module, sl.text, sl.line, spec=sl))
         try:
             shape = module.describe(shape, floor=True).out_shape
@@ -300,6 +305,7 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
             entries = _spec_entries(lines, in_shape)
         result = _describe(entries, in_shape, floor, "spec")
         if verify:
+            _check_verify_memory(result)
             model, _ = spec_model(model_or_spec, input_size)
             _verify_nndl(result, model, [m for m in model])
     elif isinstance(model_or_spec, nn.Module):
@@ -312,6 +318,7 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
         entries = [_Entry(m, n or type(m).__name__) for n, m in leaves]
         result = _describe(entries, in_shape, floor, "nndl")
         if verify:
+            _check_verify_memory(result)
             _verify_nndl(result, model_or_spec, [m for _, m in leaves])
     elif _is_torch_module(model_or_spec):
         from nndl.summary.torch_bridge import summary_of_torch
@@ -334,6 +341,21 @@ _SKIP: tuple[type, ...] = (nn.CrossEntropyLoss, nn.MSELoss, nn.BCEWithLogitsLoss
 def _is_torch_module(obj: Any) -> bool:
     return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module"
                for c in type(obj).__mro__)
+
+
+VERIFY_MEMORY_LIMIT = 2 * 2**30  # bytes of weights + activations --verify may allocate
+
+
+def _check_verify_memory(result: Summary) -> None:
+    """--verify allocates the real weights and runs a forward pass: refuse what cannot fit
+    instead of dying with a MemoryError (the table itself needs no memory)."""
+    need = result.param_bytes + result.activation_bytes + 4 * int(np.prod(result.input_shape))
+    if need > VERIFY_MEMORY_LIMIT:
+        raise SummaryError(f"--verify runs a real forward pass, and this network needs about "
+                           f"{need / 2**30:.3g} GiB for its weights and activations (at most "
+                           f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)",
+                           hint="leave out --verify: every number in the table is computed "
+                                "without allocating the network")
 
 
 def _verify_nndl(result: Summary, model: nn.Module, leaves: list[nn.Module]) -> None:

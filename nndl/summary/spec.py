@@ -213,6 +213,10 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                            hint=_suggest(key.lower(), allowed) + (
                                f"{kw} takes: {', '.join(allowed)}" if allowed else
                                f"{kw} takes no options"))
+            if k in a:  # stride=4 stride=2: which one did the student mean?
+                raise _err(line, at(t), seg, f"{k} is given twice ({a[k].text} and {value})",
+                           f"{k} 重复给出（{a[k].text} 和 {value}）",
+                           hint=f"keep one {k}")
             a[k] = Token(value, t.col + len(key) + 1)
         else:
             positional.append(t)
@@ -226,6 +230,11 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                 a["filters"] = Token(m.group(1), t.col)
                 a["kernel"] = Token(m.group(2), t.col + len(m.group(1)) + 1)
                 if m.group(3):
+                    if "stride" in a and a["stride"].text != m.group(3):
+                        raise _err(line, at(t), seg, f"stride is given twice ({a['stride'].text} "
+                                   f"and /{m.group(3)} in {t.text})",
+                                   f"stride 重复给出（{a['stride'].text} 和 /{m.group(3)}）",
+                                   hint="keep one stride")
                     a["stride"] = Token(m.group(3), t.col + len(t.text) - len(m.group(3)))
                 continue
             m = _KSLASH.match(t.text)
