@@ -302,6 +302,10 @@ def train_digits(model: str = "lenet", *, epochs: int = 30, lr: float | None = N
                             hint="--augment 1 shifts each image by up to one pixel; 0 turns it off")
     if threads is not None and threads < 1:
         raise TrainingError(f"threads must be at least 1, got {threads}", hint="e.g. --threads 1")
+    if optimizer == "sgd" and not (math.isfinite(momentum) and 0 <= momentum < 1):
+        # momentum ≥ 1 keeps every past step at full (or growing) weight: it cannot converge
+        raise TrainingError(f"SGD momentum must be in [0, 1), got {momentum}",
+                            hint="e.g. --momentum 0.9, or 0 for plain SGD")
     split = load_digits(test_size=test_size, seed=split_seed)
     nndl.manual_seed(seed)
     net = make_model(model)

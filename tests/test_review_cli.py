@@ -151,3 +151,9 @@ def test_summary_verify_refuses_a_network_that_cannot_fit(capsys):
     capsys.readouterr()
     assert main(["summary", "input 100000x100000x3; conv 100 5x5", "--verify"]) == 2
     assert "--verify" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("momentum", ["1", "2", "-1", "nan"])
+def test_train_refuses_momentum_outside_0_1_before_training(capsys, momentum):
+    assert main(["train", "digits", "--momentum", momentum, "--no-progress"]) == 2
+    assert "momentum must be in [0, 1)" in capsys.readouterr().err
