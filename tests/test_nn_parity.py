@@ -249,3 +249,33 @@ def test_network_forward_backward_matches_torch():
 def test_conv2d_both_im2col_paths_match_torch(n, cin, cout, hw, k, s, p, d):
     x = np.random.default_rng(5).standard_normal((n, cin) + hw)
     _run_both(nn.Conv2d(cin, cout, k, s, p, d), tnn.Conv2d(cin, cout, k, s, p, d), x)
+
+
+def test_conv_work_buffers_are_not_shared_by_live_graphs():
+    """Conv reuses its large work arrays across calls (a pool); two graphs alive at once,
+    with the same shapes, must still each get their own gradients, and repeated steps
+    must not leak old values into new ones."""
+    torch.manual_seed(0)
+    theirs = tnn.Sequential(tnn.Conv2d(3, 4, 3, padding=1), tnn.ReLU(), tnn.Conv2d(4, 2, 3)).double()
+    ours = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 3)).double()
+    ours.load_state_dict(theirs.state_dict())
+    rng = np.random.default_rng(0)
+    xs = [rng.standard_normal((2, 3, 9, 9)) for _ in range(3)]
+    ins = [nndl.tensor(x, requires_grad=True) for x in xs]
+    outs = [ours(x).sum() for x in ins]  # three graphs alive before any backward
+    ins_t = [torch.tensor(x, requires_grad=True) for x in xs]
+    outs_t = [theirs(x).sum() for x in ins_t]
+    for i in (2, 0, 1):  # weight gradients accumulate over the three, in both
+        outs[i].backward()
+        outs_t[i].backward()
+        _close(ins[i].grad, ins_t[i].grad, f"input grad of graph {i}")
+        _close(ours[0].weight.grad, theirs[0].weight.grad, f"after graph {i}")
+        _close(ours[2].weight.grad, theirs[2].weight.grad, f"after graph {i}")
+    for step in range(3):  # one graph at a time, the pool's arrays are reused
+        ours.zero_grad()
+        theirs.zero_grad()
+        x = rng.standard_normal((2, 3, 9, 9))
+        ours(nndl.tensor(x)).sum().backward()
+        theirs(torch.tensor(x)).sum().backward()
+        _close(ours[0].weight.grad, theirs[0].weight.grad, f"step {step}")
+        _close(ours[2].weight.grad, theirs[2].weight.grad, f"step {step}")

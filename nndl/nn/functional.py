@@ -11,6 +11,8 @@ same way. Everything stays in the input's dtype (float32 by default).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -46,6 +48,37 @@ def conv_out_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
 def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ------------------------------------------------------------- scratch buffers
+# Conv and pooling need large work arrays (im2col columns, padded copies) every step.
+# A fresh large array costs a page fault per 4 KiB on first touch (about 2,000 per
+# LeNet step), so they come from a small pool keyed by (role, shape, dtype). A pooled
+# array is handed out only when nothing but the pool refers to it (no graph keeps it,
+# no view of it is alive), so reuse can never overwrite a value still in use.
+_POOL: dict[tuple, list[np.ndarray]] = {}
+_POOL_MAX_BYTES = 8 << 20  # per array: bigger ones are rare and fault in few huge pages
+_POOL_PER_KEY = 3
+
+
+def _scratch(role: str, shape: tuple[int, ...], dtype, zero: bool = False) -> np.ndarray:
+    """A work array for ``role``; ``zero``: all zeros, else only what this role's own
+    writes left (roles that write the same region every time keep their zero border)."""
+    key = (role, shape, dtype)
+    bufs = _POOL.get(key)
+    if bufs is not None:
+        for buf in bufs:
+            if sys.getrefcount(buf) == 3:  # the list, `buf` here, the call's argument
+                if zero:
+                    buf.fill(0)
+                return buf
+    buf = np.zeros(shape, dtype=dtype)
+    if buf.nbytes <= _POOL_MAX_BYTES:
+        if bufs is None:
+            bufs = _POOL[key] = []
+        if len(bufs) < _POOL_PER_KEY:
+            bufs.append(buf)
+    return buf
 
 
 # --------------------------------------------------------------------- linear
@@ -177,12 +210,13 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
     k, _, kh, kw = wd.shape
     hp, wp = h + 2 * ph, w + 2 * pw
     length = h2 * wp
-    # one spare row so the last offsets' runs stay inside the buffer
-    xp = np.zeros((c, n, hp + 1, wp), dtype=xd.dtype)
+    # one spare row so the last offsets' runs stay inside the buffer; the border is
+    # never written, so a pooled buffer keeps its zeros
+    xp = _scratch("conv_rows_xp", (c, n, hp + 1, wp), xd.dtype)
     xp[:, :, ph:ph + h, pw:pw + w] = xd.transpose(1, 0, 2, 3)
     flat = xp.reshape(c, n, (hp + 1) * wp)
     starts = [(i, j, i * dh * wp + j * dw) for i in range(kh) for j in range(kw)]
-    cols = np.empty((c, kh, kw, n, length), dtype=xd.dtype)
+    cols = _scratch("conv_rows_cols", (c, kh, kw, n, length), xd.dtype)
     for i, j, s0 in starts:
         cols[:, i, j] = flat[:, :, s0:s0 + length]
     cols = cols.reshape(c * kh * kw, n * length)
@@ -194,13 +228,14 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
     dtype = xd.dtype
 
     def backward(g):
-        g2 = np.zeros((k, n, h2, wp), dtype=dtype)  # zero on the discarded columns
+        g2 = _scratch("conv_rows_g", (k, n, h2, wp), dtype)  # zero on the discarded columns
         g2[:, :, :, :w2] = g.transpose(1, 0, 2, 3)
         g2 = g2.reshape(k, n * length)
         gw = (g2 @ cols.T).reshape(wd.shape) if weight.requires_grad else None
         gx = None
         if x.requires_grad:
-            dcols = (w2d.T @ g2).reshape(c, kh, kw, n, length)
+            dcols = np.matmul(w2d.T, g2, out=_scratch("conv_rows_dcols", (c * kh * kw, n * length),
+                                                      dtype)).reshape(c, kh, kw, n, length)
             dflat = np.zeros((c, n, (hp + 1) * wp), dtype=dtype)
             for i, j, s0 in starts:  # col2im: kh·kw long, contiguous adds
                 dflat[:, :, s0:s0 + length] += dcols[:, i, j]
@@ -252,21 +287,30 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
             out = cand.copy()
         else:
             np.maximum(out, cand, out=out)
-    xp_shape = xp.shape
+    tiles = (not (ph or pw) and dh == dw == 1 and (sh, sw) == (kh, kw)
+             and xd.shape[2] == h2 * kh and xd.shape[3] == w2 * kw)
 
     def backward(g):
         # route g to the first offset (in scan order) that holds the max, as PyTorch does;
         # the gradient takes the input's memory layout so the next backward op streams
-        dxp = np.zeros_like(xp, dtype=g.dtype) if xp is xd else np.zeros(xp_shape, dtype=g.dtype)
+        # windows that tile the input (the usual 2×2/2): each input element is in exactly
+        # one window, so each offset writes its share straight into an uninitialised array
+        make = np.empty_like if tiles else np.zeros_like
+        dxp = make(xp, dtype=g.dtype)
         free = None  # windows whose max has not been claimed yet
-        for rows, cols in offsets:
-            hit = xp[:, :, rows, cols] == out
+        last = len(offsets) - 1
+        for k, (rows, cols) in enumerate(offsets):
+            hit = np.equal(xp[:, :, rows, cols], out)
             if free is None:
                 free = ~hit
             else:
                 hit &= free
-                free ^= hit  # hit ⊂ free, so this removes the claimed windows
-            dxp[:, :, rows, cols] += g * hit
+                if k < last:
+                    free ^= hit  # hit ⊂ free, so this removes the claimed windows
+            if tiles:
+                np.multiply(g, hit, out=dxp[:, :, rows, cols])
+            else:
+                dxp[:, :, rows, cols] += g * hit
         return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
 
     y = make(out, "max_pool2d", (x,), backward)
