@@ -13,12 +13,29 @@ import sys
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from nndl import __version__
 from nndl.errors import NNDLError
 
+# the order `nndl --help` lists them: the main job first, then exercise by exercise
+COMMAND_ORDER = ("solve", "act", "experiment", "vanish", "graph", "summary", "train")
+
+
+def _rank(name: str) -> tuple[int, str]:
+    return (COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER), name)
+
+
+class _OrderedGroup(TyperGroup):
+    """Typer lists plain commands before sub-apps (experiment, train); keep the course order."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted(super().list_commands(ctx), key=_rank)
+
+
 app = typer.Typer(
     name="nndl",
+    cls=_OrderedGroup,
     help=(
         "Neural Networks and Deep Learning, computed, verified, explained and drawn.\n\n"
         "神经网络与深度学习习题：计算、验证、讲解与作图。"
@@ -46,17 +63,10 @@ def _root(
     """Neural Networks and Deep Learning, computed, verified, explained and drawn."""
 
 
-# the order `nndl --help` lists them: the main job first, then exercise by exercise
-COMMAND_ORDER = ("solve", "act", "experiment", "vanish", "graph", "summary", "train")
-
-
 def _register_commands() -> None:
     import nndl.commands as commands
 
-    def rank(name: str) -> tuple[int, str]:
-        return (COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER), name)
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: rank(m.name)):
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: _rank(m.name)):
         module = importlib.import_module(f"nndl.commands.{info.name}")
         register = getattr(module, "register", None)
         if register is not None:

@@ -157,3 +157,37 @@ def test_summary_verify_refuses_a_network_that_cannot_fit(capsys):
 def test_train_refuses_momentum_outside_0_1_before_training(capsys, momentum):
     assert main(["train", "digits", "--momentum", momentum, "--no-progress"]) == 2
     assert "momentum must be in [0, 1)" in capsys.readouterr().err
+
+
+def _all_commands():
+    import typer
+
+    from nndl.cli import app
+
+    def walk(cmd, path):
+        yield " ".join(path), cmd
+        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), ["nndl"]))
+
+
+@pytest.mark.parametrize("path, cmd", _all_commands(), ids=lambda v: v if isinstance(v, str) else "")
+def test_help_text_fits_an_80_column_terminal(path, cmd):
+    import inspect
+
+    text = inspect.cleandoc(cmd.help or "")
+    first, *rest = text.split("\n\n")
+    # `nndl --help` lists the first paragraph as written (Rich mode keeps its line breaks)
+    assert "\n" not in first or cmd.short_help, f"{path}: first paragraph spans lines"
+    assert "\\b" not in text, f"{path}: a raw \\b would be printed literally"
+    # below it, lines are kept as written: an example must fit the 78 columns inside the box
+    too_long = [line for line in "\n\n".join(rest).splitlines() if len(line) > 78]
+    assert not too_long, f"{path}: {too_long}"
+
+
+def test_help_lists_commands_in_course_order():
+    out = _run("--help").stdout
+    order = ["solve", "act", "experiment", "vanish", "graph", "summary", "train"]
+    positions = [out.find(f"│ {n} ") for n in order]
+    assert all(p > 0 for p in positions) and positions == sorted(positions), out

@@ -29,10 +29,10 @@ def act_command(
 
     \b
     Examples:
-      nndl act                           sigmoid, tanh and ReLU (exercise 1), in Chinese
-      nndl act gelu silu mish --lang en  three modern ones, in English
-      nndl act --all --format json       every number, machine-readable
-      nndl act sigmoid tanh --plot f.svg curves of f and f′, saturation shaded
+      nndl act                            sigmoid, tanh, ReLU (exercise 1)
+      nndl act gelu silu mish --lang en   three modern ones, in English
+      nndl act --all --format json        every number, machine-readable
+      nndl act sigmoid tanh --plot f.svg  f and f′, saturation shaded
     """
     from nndl.activations import analyze, render, resolve
     from nndl.fileio import check_writable

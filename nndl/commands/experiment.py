@@ -47,9 +47,9 @@ def outlier_command(
 
     \b
     Examples:
-      nndl experiment outlier                      the six t values of the worked solution
-      nndl experiment outlier --t 1e9 --plot o.svg the extreme case, drawn
-      nndl experiment outlier --bias --lang en     with a bias term, in English
+      nndl experiment outlier                       the worked solution's six t
+      nndl experiment outlier --t 1e9 --plot o.svg  the extreme case, drawn
+      nndl experiment outlier --bias --lang en      with a bias, in English
     """
     from nndl.classic.experiment import outlier_experiment
     from nndl.classic.render import render_outlier
@@ -87,13 +87,15 @@ def backprop_command(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md (LaTeX in $$) or json."),
     lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
 ) -> None:
-    """Exercise 3: the δ recursion in LaTeX for any depth, and a numeric check
-    (hand-written δ recursion vs. engine autodiff vs. finite differences).
+    """Exercise 3: the δ recursion in LaTeX for any depth, checked numerically.
+
+    The numeric check computes every gradient three ways: the hand-written
+    δ recursion, the engine's autodiff and finite differences.
 
     \b
     Examples:
-      nndl experiment backprop                     the seed's 2-hidden-layer sigmoid network
-      nndl experiment backprop --depth 6 -f md     six layers, Markdown with LaTeX
+      nndl experiment backprop                  the seed's 2-hidden-layer network
+      nndl experiment backprop --depth 6 -f md  six layers, Markdown with LaTeX
       nndl experiment backprop --sizes 4,8,8,2 -a tanh
     """
     from nndl.deep.backprop import BackpropError, check_gradients

@@ -74,7 +74,8 @@ def register(app: typer.Typer) -> None:
                                     help="Save the drawing: .svg, .png, .pdf or .dot."),
         fmt: str = typer.Option("table", "--format", "-f",
                                 help="What to print: table, json, md, svg or dot."),
-        lang: str = typer.Option(None, "--lang", help="zh or en (default: $NNDL_LANG or zh)."),
+        lang: str = typer.Option(None, "--lang", "-l",
+                                 help="zh or en (default: $NNDL_LANG or zh)."),
     ) -> None:
         """Computational graph of an expression: values, gradients, chain-rule steps, drawing.
 

@@ -12,34 +12,36 @@ import typer
 from nndl.commands._common import Language
 from nndl.errors import NNDLError
 
-HELP = r"""Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds
-of a network written as the textbook writes it, with the formulas and their numbers.
+# the first paragraph stays on one line: `nndl --help` lists it as written
+HELP = ("Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds "
+        "of a network written as the textbook writes it, with the formulas and their numbers."
+        + r"""
 
-\b
 SPEC is the text itself, a file holding it, or - for standard input.
 One layer per line, or several separated by ';'. '#' starts a comment.
-\b
-  input 227x227x3          width x height x channels (also 227*227*3, 227×227×3,
-                           28x28 = 1 channel, 784 = a vector, "300x300 rgb")
-  conv 96 11x11 stride=4   K filters of F×F; pad=P  stride=S  dilation=D  bias=false
-                           (also p= s= d=, "stride 4", shorthand 96@11x11/4;
-                           11x11x3 also checks the depth D1 = 3)
-  maxpool 3x3 stride=2     also "maxpool 3/2"; "maxpool 2" means stride 2 (PyTorch)
-  avgpool 2                same options as maxpool
-  fc 4096                  also linear / dense; a flatten is implied after an image
-  relu  sigmoid  tanh  leakyrelu \[slope]  softmax  flatten  dropout \[p]  bn
+
+  input 227x227x3         width x height x channels; also 227*227*3,
+                          227×227×3, 28x28 (1 channel), 784 (a vector),
+                          "300x300 rgb"
+  conv 96 11x11 stride=4  K filters of F×F; pad=P stride=S dilation=D
+                          bias=false (also p= s= d=, "stride 4");
+                          shorthand 96@11x11/4; 11x11x3 checks D1 = 3
+  maxpool 3x3 stride=2    also "maxpool 3/2"; "maxpool 2" means stride 2
+  avgpool 2               same options as maxpool
+  fc 4096                 also linear, dense; flatten implied after an image
+  relu sigmoid tanh leakyrelu \[slope] softmax flatten dropout \[p] bn
   An activation may end a layer line: conv 6 5x5 pad=2 relu
-\b
-A size rule that does not give a whole number, e.g. (224 − 11 + 2·0)/4 + 1 = 54.25,
-is an error naming the padding, stride or input that fixes it; --floor rounds
-down as PyTorch does, with a warning.
-\b
+
+A size rule that gives no whole number, e.g. (224 − 11 + 2·0)/4 + 1 = 54.25,
+is an error naming the padding, stride or input that fixes it; --floor
+rounds down as PyTorch does, with a warning.
+
 Examples:
-  nndl summary "input 300x300x3; fc 100"                       exercise 5 (1)
-  nndl summary "input 300x300x3; conv 100 5x5 stride=1" --explain   exercise 5 (2)
+  nndl summary "input 300x300x3; fc 100"                   exercise 5 (1)
+  nndl summary "input 300x300x3; conv 100 5x5" --explain   exercise 5 (2)
   nndl summary alexnet.txt --explain --verify --lang en
-  nndl summary "conv 6 5x5 pad=2; maxpool 2; conv 16 5x5" --input 28x28 --format json
-"""
+  nndl summary "conv 6 5x5 pad=2; maxpool 2" --input 28x28 -f json
+""")
 
 
 class Format(StrEnum):
@@ -115,4 +117,6 @@ _PATH_LIKE = re.compile(r"^\S*([/\\]\S*|\.[A-Za-z]\w*)$")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("summary", help=HELP)(summary_command)
+    app.command("summary", help=HELP,
+                short_help="Exercises 5 and 6: shapes, neurons, parameters and mult-adds of a "
+                           "network, with every formula.")(summary_command)

@@ -76,7 +76,7 @@ def digits_command(
 
     \b
     Examples:
-      nndl train digits                              LeNet-style CNN, SGD, 30 epochs
+      nndl train digits                          LeNet-style CNN, SGD, 30 epochs
       nndl train digits --model mlp --optimizer adam --lr 0.001
       nndl train digits --plot curves.svg --save lenet.safetensors --lang en
     """

@@ -36,8 +36,8 @@ def vanish_command(
 
     \b
     Examples:
-      nndl vanish                                  depths 2-30, three activations, three inits
-      nndl vanish -d 10 -a sigmoid -i pytorch      one network, with the 0.25^L bound
+      nndl vanish                              depths 2-30, 3 activations, 3 inits
+      nndl vanish -d 10 -a sigmoid -i pytorch  one network, with the 0.25^L bound
       nndl vanish --plot vanish.svg --lang en
     """
     from nndl.deep.render import plot_vanishing, render_vanish
