@@ -367,7 +367,7 @@ nav.toc { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 8px; pa
 nav.toc ol { margin: .3rem 0; }
 section.exercise { border-top: 2px solid #d0d7de; margin-top: 2rem; padding-top: .5rem; }
 .problem { background: #fff8e6; border-left: 4px solid #d4a72c; padding: .6rem 1rem; border-radius: 4px; }
-.math { overflow-x: auto; margin: .6rem 0; }
+.math { overflow-x: auto; overflow-y: hidden; padding: .15rem 0; margin: .6rem 0; }
 math[display="block"] { font-size: 1.08em; }
 .tablewrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
