@@ -51,6 +51,11 @@ class _GradState(threading.local):
 
 
 _grad_state = _GradState()
+# How many grad-disabling contexts are open, in all threads together. While none is,
+# every thread has gradients on and the ops skip the thread-local read (five times the
+# cost of a global's, and the scalar path makes one per node).
+_disabling = 0
+_disabling_lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -65,11 +70,19 @@ class _GradMode(contextlib.ContextDecorator):
         self._saved: list[bool] = []
 
     def __enter__(self):
+        global _disabling
+        if not self.enabled:
+            with _disabling_lock:
+                _disabling += 1
         self._saved.append(_grad_state.enabled)
         _grad_state.enabled = self.enabled
 
     def __exit__(self, *exc):
+        global _disabling
         _grad_state.enabled = self._saved.pop()
+        if not self.enabled:
+            with _disabling_lock:
+                _disabling -= 1
         return False
 
 
@@ -418,7 +431,7 @@ class Tensor:
         t._v = v
         t._gv = None
         t._users = 0
-        if requires_grad and _grad_state.enabled:
+        if requires_grad and (not _disabling or _grad_state.enabled):
             t.requires_grad = True
             t._op = op
             t._inputs = inputs
@@ -453,7 +466,7 @@ class Tensor:
         t._gv = None
         t._saved = None
         t._users = 0
-        if _grad_state.enabled and any(i.requires_grad for i in inputs):
+        if (not _disabling or _grad_state.enabled) and any(i.requires_grad for i in inputs):
             t.requires_grad = True
             t._op = op
             t._inputs = inputs

@@ -390,6 +390,30 @@ def test_grad_mode_is_per_thread():
     assert seen == [True]
 
 
+@pytest.mark.parametrize("value", [2.0, np.ones(3)], ids=["scalar-path", "array-path"])
+def test_ops_record_per_thread_while_another_thread_is_in_no_grad(value):
+    """Ops skip the thread-local grad-mode read while no thread is in no_grad(); while one
+    is, every other thread must still record its graph, and that one must not."""
+    x = nndl.tensor(value, requires_grad=True, dtype=nndl.float64)
+    inside, done = threading.Event(), threading.Event()
+    seen = {}
+
+    def worker():
+        with nndl.no_grad():
+            inside.set()
+            done.wait(5)
+            seen["worker"] = (x * 3).requires_grad
+
+    t = threading.Thread(target=worker)
+    t.start()
+    inside.wait(5)
+    seen["main"] = (x * 3).requires_grad and (x.exp()).requires_grad
+    done.set()
+    t.join()
+    assert seen == {"main": True, "worker": False}
+    assert (x * 3).requires_grad  # every context closed: recorded again
+
+
 # ----------------------------------------------------------------- deep graphs
 @pytest.mark.parametrize("scalar", [True, False], ids=["scalar-path", "array-path"])
 def test_deep_chain_of_10000_ops(scalar):
