@@ -43,6 +43,22 @@ class Math:
     plain: str = ""
     kind: str = "math"
 
+    # words inside a formula ("for x ≤ 0", "otherwise", as SymPy prints a Piecewise) in Chinese
+    _ZH_WORDS = ((r"\text{for}", r"\text{当}"), (r"\text{otherwise}", r"\text{其他}"),
+                 (" if ", " 当 "), (" otherwise", " 其他"))
+
+    def latex_for(self, lang: Lang) -> str:
+        return _translate(self.latex, self._ZH_WORDS[:2]) if lang == "zh" else self.latex
+
+    def plain_for(self, lang: Lang) -> str:
+        return _translate(self.plain, self._ZH_WORDS[2:]) if lang == "zh" else self.plain
+
+
+def _translate(text: str, pairs) -> str:
+    for en, zh in pairs:
+        text = text.replace(en, zh)
+    return text
+
 
 @dataclass
 class Table:

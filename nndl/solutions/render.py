@@ -188,7 +188,7 @@ def _md_block(b, lang: Lang, figure_links) -> list[str]:
     if isinstance(b, Paragraph):
         return [b.text(lang), ""]
     if isinstance(b, Math):
-        return ["$$", b.latex, "$$", ""]
+        return ["$$", b.latex_for(lang), "$$", ""]
     if isinstance(b, Table):
         head = "| " + " | ".join(_md_cell(c(lang)) for c in b.columns) + " |"
         rule = "|" + "---|" * len(b.columns)
@@ -228,8 +228,8 @@ def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
                 if isinstance(b, Paragraph):
                     console.print(inline_plain(b.text(lang)), highlight=False)
                 elif isinstance(b, Math):
-                    console.print("    " + (b.plain or latex_to_plain(b.latex)), highlight=False,
-                                  style="italic")
+                    console.print("    " + (b.plain_for(lang) or latex_to_plain(b.latex_for(lang))),
+                                  highlight=False, style="italic")
                 elif isinstance(b, Table):
                     # compact, and long numbers fold rather than being cut off with "…"
                     t = RichTable(title=b.caption(lang) if b.caption else None, show_lines=False,
@@ -320,6 +320,9 @@ def _html_block(b, uid: str) -> str:
     if isinstance(b, Paragraph):
         return _html_both(b.text, "p")
     if isinstance(b, Math):
+        if b.latex_for("zh") != b.latex:
+            return "".join(f'<div class="math l-{lang}">{_mathml(b.latex_for(lang), True)}</div>'
+                           for lang in LANGS)
         return f'<div class="math">{_mathml(b.latex, True)}</div>'
     if isinstance(b, Table):
         head = "".join(f"<th>{_html_both(c)}</th>" for c in b.columns)
