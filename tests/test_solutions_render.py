@@ -62,6 +62,8 @@ def test_selection_parsing():
         parse_selection("7")
     with pytest.raises(NNDLError):
         parse_selection("one")
+    with pytest.raises(NNDLError, match="backwards"):
+        parse_selection("3-1")
 
 
 def test_problem_statements_in_both_languages():

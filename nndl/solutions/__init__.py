@@ -22,6 +22,9 @@ def parse_selection(which: str) -> list[int]:
         try:
             if "-" in part:
                 lo, hi = (int(p) for p in part.split("-", 1))
+                if lo > hi:
+                    raise NNDLError(f"the range '{part}' runs backwards",
+                                    hint=f"write it as {hi}-{lo}")
                 numbers += list(range(lo, hi + 1))
             else:
                 numbers.append(int(part))
