@@ -544,7 +544,9 @@ def basic_index(draw):
     if draw(st.booleans()):
         parts.insert(draw(st.integers(0, len(parts))), None)
     if draw(st.booleans()) and len(parts) < len(shape):
-        parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
+        # after the parts drawn for the leading dims: an Ellipsis before one of them would
+        # move it onto a trailing dim, where its int may be out of range
+        parts.append(Ellipsis)
     index = parts[0] if len(parts) == 1 and draw(st.booleans()) else tuple(parts)
     return shape, index
 
