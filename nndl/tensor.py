@@ -340,12 +340,12 @@ class Tensor:
         fault per 4 KiB: a third of the weight-gradient time of a 177 M-weight layer."""
         g = self._gv
         self._gv = None
-        # exactly 2 references (g here and getrefcount's argument): nobody else holds it
-        if type(g) is np.ndarray and g.base is None and sys.getrefcount(g) == 2 \
-                and g.size >= _SPARE_MIN:
+        # exactly 2 references (g here and getrefcount's argument): nobody else holds it.
+        # Otherwise an earlier spare stays (zero_grad twice in a row keeps it); only this
+        # tensor can reach it, so it stays unshared.
+        if type(g) is np.ndarray and g.base is None and g.size >= _SPARE_MIN \
+                and sys.getrefcount(g) == 2:
             self._spare = g
-        elif self._spare is not None:
-            self._spare = None
 
     def _spare_grad(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | None:
         """The spare gradient array to write this tensor's new gradient into, or None.
