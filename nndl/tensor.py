@@ -377,6 +377,14 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a tensor that came out of an op as its computational graph."""
+        if not self._inputs:
+            return None  # a leaf: the text repr says it all
+        from nndl.viz import draw
+
+        return draw(self).svg
+
     def __format__(self, spec: str) -> str:
         if spec and self.numel() == 1:
             return format(self.item(), spec)  # f"{loss:.4f}", as torch for one element

@@ -140,3 +140,16 @@ def test_layout_handles_a_long_chain():
     svg = draw(y).svg
     assert len(ET.fromstring(svg).findall(f".//{SVG}rect")) >= 301
     assert np.isfinite(float(ET.fromstring(svg).get("width")))
+
+
+def test_tensor_shows_its_graph_in_jupyter():
+    import xml.etree.ElementTree as ET
+
+    import nndl
+
+    x = nndl.tensor([1.0, 2.0], requires_grad=True)
+    assert x._repr_svg_() is None  # a leaf has no graph to draw
+    y = (x * x + x).sum()
+    svg = y._repr_svg_()
+    ET.fromstring(svg)
+    assert svg == nndl.viz.draw(y).svg
