@@ -94,11 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         return 130
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        if isinstance(exc, _click_exceptions()):
-            exc.show()
-            return exc.exit_code
-        raise
+    except _click_exceptions() as exc:  # usage errors arrive here in non-standalone mode
+        exc.show()
+        return exc.exit_code
     return 0
 
 

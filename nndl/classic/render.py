@@ -171,7 +171,7 @@ def verdict(row: OutlierRow, res: OutlierExperiment, lang: str) -> list[str]:
     return out
 
 
-def _summary_lines(res: OutlierExperiment, lang: str) -> list[str]:
+def summary_lines(res: OutlierExperiment, lang: str) -> list[str]:
     d = res.direction
     bias = tr("bias_on" if res.fit_intercept else "bias_off", lang)
     nb = res.pla_D.novikoff
@@ -216,7 +216,7 @@ def render_outlier(res: OutlierExperiment, fmt: str = "text", lang: str = "zh") 
     cols, scols = tr("cols", lang), tr("sheet_cols", lang)
     if fmt == "md":
         out = [f"## {tr('title', lang)}", "", f"### {tr('on_D', lang)}", ""]
-        out += [f"- {s}" for s in _summary_lines(res, lang)]
+        out += [f"- {s}" for s in summary_lines(res, lang)]
         out += ["", f"### {tr('table', lang)}", "", "| " + " | ".join(cols) + " |",
                 "|" + "---|" * len(cols)]
         out += ["| " + " | ".join(r) + " |" for r in _rows(res, lang)]
@@ -239,7 +239,7 @@ def render_outlier(res: OutlierExperiment, fmt: str = "text", lang: str = "zh") 
         sheet.add_column(c)
     for r in _sheet_rows(res, lang):
         sheet.add_row(*r)
-    items = [tr("title", lang), *(f"• {s}" for s in _summary_lines(res, lang)), table,
+    items = [tr("title", lang), *(f"• {s}" for s in summary_lines(res, lang)), table,
              tr("verdicts", lang)]
     for row in res.rows:
         items.append(f"t = {g(row.t)}:")

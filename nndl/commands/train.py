@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from nndl.commands._common import Language
+
 
 class ModelName(StrEnum):
     mlp = "mlp"
@@ -22,11 +24,6 @@ class OptimizerName(StrEnum):
 class Schedule(StrEnum):
     constant = "constant"
     cosine = "cosine"
-
-
-class Language(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 class Format(StrEnum):

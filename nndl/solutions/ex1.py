@@ -47,7 +47,7 @@ def _derivative_checks(name: str) -> Check:
         ok, f"max |Δ| = {err_ad:.1e} (autodiff), {err_fd:.1e} (finite diff.)")
 
 
-def _identity_check(name: str, d) -> Check | None:
+def _identity_check(name: str) -> Check | None:
     """The seed's rewritten forms (σ′ = σ(1−σ), tanh′ = 1 − tanh²) evaluated numerically."""
     act = get(name)
     y = act.f(GRID)
@@ -83,7 +83,7 @@ def _section(name: str) -> tuple[Section, list[Check], object]:
         caption=Text("优缺点", "Pros and cons"),
     ))
     checks = [_derivative_checks(name)]
-    ident = _identity_check(name, d)
+    ident = _identity_check(name)
     if ident:
         checks.append(ident)
     return Section(Text(f"（{SEED_NAMES.index(name) + 1}）{r.title}", f"({SEED_NAMES.index(name) + 1}) {r.title}"),

@@ -10,7 +10,7 @@ import numpy as np
 from nndl import _kernels
 from nndl.classic import outlier_experiment
 from nndl.classic.plots import plot_outlier
-from nndl.classic.render import _summary_lines, verdict
+from nndl.classic.render import summary_lines, verdict
 from nndl.plotting import figure_bytes
 from nndl.solutions.model import (
     Answer,
@@ -49,7 +49,7 @@ def build(full: bool = False) -> Solution:
     t_max = last.t
 
     setup = Section(Text("在 D 上训练", "Training on D"), [
-        Paragraph(_both(lambda lang: " ".join(_summary_lines(res, lang)))),
+        Paragraph(_both(lambda lang: " ".join(summary_lines(res, lang)))),
         Table([Text("轮次", "epoch"), Text("‖w‖", "‖w‖"), Text("与最大间隔方向的夹角", "angle to the max-margin direction")],
               [[str(e), fmt_num(n, 4), f"{fmt_num(a, 3)}°"]
                for e, n, a in zip(res.direction.epochs, res.direction.norms, res.direction.angles_deg, strict=True)],
