@@ -52,7 +52,7 @@ def blas_threads() -> int:
 
 
 def set_threads(n: int | None, torch_too: bool = True) -> int:
-    """Use ``n`` threads in NumPy's BLAS and torch (None: NumPy's default); returns the count."""
+    """Use ``n`` threads in NumPy's BLAS, nndl and torch (None: BLAS's default); returns the count."""
     if n is not None:
         try:
             from threadpoolctl import threadpool_limits
@@ -61,6 +61,9 @@ def set_threads(n: int | None, torch_too: bool = True) -> int:
         except ImportError:
             pass
     n = n if n is not None else blas_threads()
+    import nndl
+
+    nndl.set_num_threads(n)  # nndl's own loops (im2col, col2im, pooling), as torch's pool
     if torch_too:
         import torch
 

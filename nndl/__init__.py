@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nndl import ops
+from nndl._parallel import get_num_threads, set_num_threads
 from nndl.errors import NNDLError
 from nndl.ops import (
     abs,
@@ -125,7 +126,7 @@ def arange(*args, dtype=None) -> Tensor:
 __all__ = [
     "NNDLError", "Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_like",
     "ones_like", "randn", "rand", "arange", "manual_seed", "no_grad", "enable_grad",
-    "set_grad_enabled", "is_grad_enabled", "float32", "float64", "int64", "bool_", "ops",
+    "set_grad_enabled", "is_grad_enabled", "set_num_threads", "get_num_threads", "float32", "float64", "int64", "bool_", "ops",
     "__version__",
     # ops, as torch.<name>
     "abs", "add", "amax", "amin", "argmax", "argmin", "cat", "clamp", "clip", "cos", "div", "exp",

@@ -18,6 +18,7 @@ from numpy.lib.stride_tricks import as_strided
 
 import nndl
 from nndl import _kernels, ops
+from nndl._parallel import parallel_for
 from nndl.errors import ShapeError
 from nndl.tensor import Tensor
 
@@ -173,7 +174,13 @@ def _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2):
     # every receptive field, as a view: (C, kh, kw, N, H2, W2)
     view = as_strided(xp, shape=(c, kh, kw, n, h2, w2),
                       strides=(sc, dh * shh, dw * sww, sn, sh * shh, sw * sww), writeable=False)
-    cols = np.ascontiguousarray(view).reshape(c * kh * kw, n * h2 * w2)  # the one im2col copy
+    cols = np.empty(view.shape, dtype=xp.dtype)
+
+    def im2col(n0: int, n1: int) -> None:  # the one im2col copy, a slice of samples per thread
+        cols[:, :, :, n0:n1] = view[:, :, :, n0:n1]
+
+    parallel_for(im2col, n, cols.size)
+    cols = cols.reshape(c * kh * kw, n * h2 * w2)
     w2d = wd.reshape(k, c * kh * kw)
     out = w2d @ cols  # (K, N·H2·W2): the whole convolution is this GEMM
     if bias is not None:
@@ -188,11 +195,17 @@ def _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2):
         gx = None
         if x.requires_grad:
             dcols = (w2d.T @ g2).reshape(c, kh, kw, n, h2, w2)
-            dxp = np.zeros((c, n) + xp_shape[2:], dtype=dtype)  # col2im, channel-major
-            for i in range(kh):
-                rows = _offset(i, dh, sh, h2)
-                for j in range(kw):
-                    dxp[:, :, rows, _offset(j, dw, sw, w2)] += dcols[:, i, j]
+            dxp = np.empty((c, n) + xp_shape[2:], dtype=dtype)  # col2im, channel-major
+
+            def col2im(n0: int, n1: int) -> None:
+                part = dxp[:, n0:n1]
+                part.fill(0)
+                for i in range(kh):
+                    rows = _offset(i, dh, sh, h2)
+                    for j in range(kw):
+                        part[:, :, rows, _offset(j, dw, sw, w2)] += dcols[:, i, j, n0:n1]
+
+            parallel_for(col2im, n, dcols.size)
             gx = dxp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
         if bias is None:
             return gx, gw
@@ -213,12 +226,16 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
     # one spare row so the last offsets' runs stay inside the buffer; the border is
     # never written, so a pooled buffer keeps its zeros
     xp = _scratch("conv_rows_xp", (c, n, hp + 1, wp), xd.dtype)
-    xp[:, :, ph:ph + h, pw:pw + w] = xd.transpose(1, 0, 2, 3)
     flat = xp.reshape(c, n, (hp + 1) * wp)
     starts = [(i, j, i * dh * wp + j * dw) for i in range(kh) for j in range(kw)]
     cols = _scratch("conv_rows_cols", (c, kh, kw, n, length), xd.dtype)
-    for i, j, s0 in starts:
-        cols[:, i, j] = flat[:, :, s0:s0 + length]
+
+    def im2col(n0: int, n1: int) -> None:  # samples n0..n1 (one thread's share)
+        xp[:, n0:n1, ph:ph + h, pw:pw + w] = xd[n0:n1].transpose(1, 0, 2, 3)
+        for i, j, s0 in starts:
+            cols[:, i, j, n0:n1] = flat[:, n0:n1, s0:s0 + length]
+
+    parallel_for(im2col, n, cols.size)
     cols = cols.reshape(c * kh * kw, n * length)
     w2d = wd.reshape(k, c * kh * kw)
     full = w2d @ cols  # (K, N·H2·Wp): one GEMM
@@ -229,16 +246,27 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
 
     def backward(g):
         g2 = _scratch("conv_rows_g", (k, n, h2, wp), dtype)  # zero on the discarded columns
-        g2[:, :, :, :w2] = g.transpose(1, 0, 2, 3)
+        gk = g.transpose(1, 0, 2, 3)
+
+        def fill(n0: int, n1: int) -> None:
+            g2[:, n0:n1, :, :w2] = gk[:, n0:n1]
+
+        parallel_for(fill, n, g.size)
         g2 = g2.reshape(k, n * length)
         gw = (g2 @ cols.T).reshape(wd.shape) if weight.requires_grad else None
         gx = None
         if x.requires_grad:
             dcols = np.matmul(w2d.T, g2, out=_scratch("conv_rows_dcols", (c * kh * kw, n * length),
                                                       dtype)).reshape(c, kh, kw, n, length)
-            dflat = np.zeros((c, n, (hp + 1) * wp), dtype=dtype)
-            for i, j, s0 in starts:  # col2im: kh·kw long, contiguous adds
-                dflat[:, :, s0:s0 + length] += dcols[:, i, j]
+            dflat = np.empty((c, n, (hp + 1) * wp), dtype=dtype)
+
+            def col2im(n0: int, n1: int) -> None:  # kh·kw long, contiguous adds
+                part = dflat[:, n0:n1]
+                part.fill(0)
+                for i, j, s0 in starts:
+                    part[:, :, s0:s0 + length] += dcols[:, i, j, n0:n1]
+
+            parallel_for(col2im, n, dcols.size)
             gx = dflat.reshape(c, n, hp + 1, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
         if bias is None:
             return gx, gw
@@ -280,13 +308,18 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     xp = _pad(xd, ph, pw, -np.inf)
     offsets = [(_offset(i, dh, sh, h2), _offset(j, dw, sw, w2)) for i in range(kh)
                for j in range(kw)]
-    out = None
-    for rows, cols in offsets:  # a running max over the kh·kw kernel offsets
-        cand = xp[:, :, rows, cols]
-        if out is None:
-            out = cand.copy()
-        else:
-            np.maximum(out, cand, out=out)
+    out = np.empty(xp.shape[:2] + (h2, w2), dtype=xp.dtype)
+
+    def forward(n0: int, n1: int) -> None:  # a running max over the kh·kw kernel offsets
+        part = out[n0:n1]
+        for k, (rows, cols) in enumerate(offsets):
+            cand = xp[n0:n1, :, rows, cols]
+            if k == 0:
+                part[...] = cand
+            else:
+                np.maximum(part, cand, out=part)
+
+    parallel_for(forward, out.shape[0], xp.size)
     tiles = (not (ph or pw) and dh == dw == 1 and (sh, sw) == (kh, kw)
              and xd.shape[2] == h2 * kh and xd.shape[3] == w2 * kw)
 
@@ -297,20 +330,25 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
         # one window, so each offset writes its share straight into an uninitialised array
         make = np.empty_like if tiles else np.zeros_like
         dxp = make(xp, dtype=g.dtype)
-        free = None  # windows whose max has not been claimed yet
         last = len(offsets) - 1
-        for k, (rows, cols) in enumerate(offsets):
-            hit = np.equal(xp[:, :, rows, cols], out)
-            if free is None:
-                free = ~hit
-            else:
-                hit &= free
-                if k < last:
-                    free ^= hit  # hit ⊂ free, so this removes the claimed windows
-            if tiles:
-                np.multiply(g, hit, out=dxp[:, :, rows, cols])
-            else:
-                dxp[:, :, rows, cols] += g * hit
+
+        def route(n0: int, n1: int) -> None:
+            free = None  # windows whose max has not been claimed yet
+            gp, outp = g[n0:n1], out[n0:n1]
+            for k, (rows, cols) in enumerate(offsets):
+                hit = np.equal(xp[n0:n1, :, rows, cols], outp)
+                if free is None:
+                    free = ~hit
+                else:
+                    hit &= free
+                    if k < last:
+                        free ^= hit  # hit ⊂ free, so this removes the claimed windows
+                if tiles:
+                    np.multiply(gp, hit, out=dxp[n0:n1, :, rows, cols])
+                else:
+                    dxp[n0:n1, :, rows, cols] += gp * hit
+
+        parallel_for(route, dxp.shape[0], dxp.size)
         return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
 
     y = make(out, "max_pool2d", (x,), backward)
