@@ -165,6 +165,35 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     return make(out, "conv2d", inputs, backward)
 
 
+# The bias rides in the GEMMs: the columns get a last row of ones and the weight matrix a
+# last column holding the bias, so W·cols adds it (no pass over the output), and the
+# weight-gradient GEMM g·colsᵀ returns the bias gradient (the sums of g's rows) as its last
+# column (no pass over g).
+def _with_bias(w2d: np.ndarray, bias: Tensor | None) -> np.ndarray:
+    if bias is None:
+        return w2d
+    k, ckk = w2d.shape
+    wb = np.empty((k, ckk + 1), dtype=w2d.dtype)
+    wb[:, :ckk] = w2d
+    wb[:, ckk] = bias.data
+    return wb
+
+
+def _weight_grads(g2: np.ndarray, cols: np.ndarray, weight: Tensor, bias: Tensor | None):
+    """(weight gradient, bias gradient) from g (K, columns) and the columns (with the bias
+    row when there is a bias)."""
+    ckk = weight.shape[1] * weight.shape[2] * weight.shape[3]
+    if not weight.requires_grad:
+        if bias is None or not bias.requires_grad:
+            return None, None
+        return None, g2.sum(1)
+    gwb = g2 @ cols.T  # (K, C·kh·kw [+ 1])
+    if bias is None:
+        return gwb.reshape(weight.shape), None
+    return (np.ascontiguousarray(gwb[:, :ckk]).reshape(weight.shape),
+            gwb[:, ckk].copy() if bias.requires_grad else None)
+
+
 def _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2):
     """General im2col: one column per output pixel, gathered through a strided view."""
     n, c, h, w = xd.shape
@@ -174,24 +203,25 @@ def _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2):
     # every receptive field, as a view: (C, kh, kw, N, H2, W2)
     view = as_strided(xp, shape=(c, kh, kw, n, h2, w2),
                       strides=(sc, dh * shh, dw * sww, sn, sh * shh, sw * sww), writeable=False)
-    cols = np.empty(view.shape, dtype=xp.dtype)
+    ckk = c * kh * kw
+    cols = np.empty((ckk + (bias is not None), n * h2 * w2), dtype=xp.dtype)
+    if bias is not None:
+        cols[ckk] = 1  # the bias row (see _with_bias)
+    patches = cols[:ckk].reshape(view.shape)
 
     def im2col(n0: int, n1: int) -> None:  # the one im2col copy, a slice of samples per thread
-        cols[:, :, :, n0:n1] = view[:, :, :, n0:n1]
+        patches[:, :, :, n0:n1] = view[:, :, :, n0:n1]
 
-    parallel_for(im2col, n, cols.size)
-    cols = cols.reshape(c * kh * kw, n * h2 * w2)
-    w2d = wd.reshape(k, c * kh * kw)
-    out = w2d @ cols  # (K, N·H2·W2): the whole convolution is this GEMM
-    if bias is not None:
-        out += bias.data[:, None]
+    parallel_for(im2col, n, patches.size)
+    w2d = wd.reshape(k, ckk)
+    out = _with_bias(w2d, bias) @ cols  # (K, N·H2·W2): the whole convolution is this GEMM
     # present as NCHW; memory stays K-major, which backward's GEMMs want
     out = out.reshape(k, n, h2, w2).transpose(1, 0, 2, 3)
     xp_shape, dtype = xp.shape, xd.dtype
 
     def backward(g):
         g2 = g.transpose(1, 0, 2, 3).reshape(k, n * h2 * w2)  # free when g is K-major
-        gw = (g2 @ cols.T).reshape(wd.shape) if weight.requires_grad else None
+        gw, gb = _weight_grads(g2, cols, weight, bias)
         gx = None
         if x.requires_grad:
             dcols = (w2d.T @ g2).reshape(c, kh, kw, n, h2, w2)
@@ -207,9 +237,7 @@ def _conv2d_cols(x, weight, bias, xd, wd, sh, sw, ph, pw, dh, dw, h2, w2):
 
             parallel_for(col2im, n, dcols.size)
             gx = dxp[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
-        if bias is None:
-            return gx, gw
-        return gx, gw, (g2.sum(1) if bias.requires_grad else None)
+        return (gx, gw) if bias is None else (gx, gw, gb)
 
     return out, backward
 
@@ -228,19 +256,23 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
     xp = _scratch("conv_rows_xp", (c, n, hp + 1, wp), xd.dtype)
     flat = xp.reshape(c, n, (hp + 1) * wp)
     starts = [(i, j, i * dh * wp + j * dw) for i in range(kh) for j in range(kw)]
-    cols = _scratch("conv_rows_cols", (c, kh, kw, n, length), xd.dtype)
+    ckk = c * kh * kw
+    if bias is None:
+        cols = _scratch("conv_rows_cols", (ckk, n * length), xd.dtype)
+    else:  # a separate role: only here is the last row the bias row, written once
+        cols = _scratch("conv_rows_cols_bias", (ckk + 1, n * length), xd.dtype)
+        if cols[ckk, 0] != 1:
+            cols[ckk] = 1
+    patches = cols[:ckk].reshape(c, kh, kw, n, length)
 
     def im2col(n0: int, n1: int) -> None:  # samples n0..n1 (one thread's share)
         xp[:, n0:n1, ph:ph + h, pw:pw + w] = xd[n0:n1].transpose(1, 0, 2, 3)
         for i, j, s0 in starts:
-            cols[:, i, j, n0:n1] = flat[:, n0:n1, s0:s0 + length]
+            patches[:, i, j, n0:n1] = flat[:, n0:n1, s0:s0 + length]
 
-    parallel_for(im2col, n, cols.size)
-    cols = cols.reshape(c * kh * kw, n * length)
-    w2d = wd.reshape(k, c * kh * kw)
-    full = w2d @ cols  # (K, N·H2·Wp): one GEMM
-    if bias is not None:
-        full += bias.data[:, None]
+    parallel_for(im2col, n, patches.size)
+    w2d = wd.reshape(k, ckk)
+    full = _with_bias(w2d, bias) @ cols  # (K, N·H2·Wp): one GEMM
     out = full.reshape(k, n, h2, wp)[:, :, :, :w2].transpose(1, 0, 2, 3)
     dtype = xd.dtype
 
@@ -253,7 +285,7 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
 
         parallel_for(fill, n, g.size)
         g2 = g2.reshape(k, n * length)
-        gw = (g2 @ cols.T).reshape(wd.shape) if weight.requires_grad else None
+        gw, gb = _weight_grads(g2, cols, weight, bias)
         gx = None
         if x.requires_grad:
             dcols = np.matmul(w2d.T, g2, out=_scratch("conv_rows_dcols", (c * kh * kw, n * length),
@@ -268,9 +300,7 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
 
             parallel_for(col2im, n, dcols.size)
             gx = dflat.reshape(c, n, hp + 1, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
-        if bias is None:
-            return gx, gw
-        return gx, gw, (g.sum(axis=(0, 2, 3)) if bias.requires_grad else None)
+        return (gx, gw) if bias is None else (gx, gw, gb)
 
     return out, backward
 
