@@ -26,11 +26,35 @@ def _rank(name: str) -> tuple[int, str]:
     return (COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER), name)
 
 
+def _untyped_flags(cmd, ctx) -> None:
+    """Typer 0.29 prints a type after every flag in --help (`--full <bool>`), but a flag takes
+    no value: an empty metavar leaves that cell blank. Sub-groups' commands too."""
+    params = list(cmd.params)
+    help_option = cmd.get_help_option(ctx)  # made once and cached by the command
+    if help_option is not None:
+        params.append(help_option)
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(cmd, "commands", {}).values():
+        _untyped_flags(sub, ctx)
+
+
 class _OrderedGroup(TyperGroup):
     """Typer lists plain commands before sub-apps (experiment, train); keep the course order."""
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(super().list_commands(ctx), key=_rank)
+
+    def get_command(self, ctx, cmd_name: str):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            _untyped_flags(cmd, ctx)
+        return cmd
+
+    def format_help(self, ctx, formatter) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
 
 
 app = typer.Typer(

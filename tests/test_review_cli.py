@@ -194,3 +194,12 @@ def test_help_lists_commands_in_course_order():
     order = ["solve", "act", "experiment", "vanish", "graph", "summary", "train"]
     positions = [out.find(f"│ {n} ") for n in order]
     assert all(p > 0 for p in positions) and positions == sorted(positions), out
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _all_commands()])
+def test_help_shows_no_type_after_a_flag(path, capsys):
+    # a flag takes no value, so `--full <bool>` would mislead; value options keep their type
+    assert main([*path.split()[1:], "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "<bool>" not in out, out
+    assert "--help" in out
