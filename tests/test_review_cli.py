@@ -203,3 +203,16 @@ def test_help_shows_no_type_after_a_flag(path, capsys):
     out = capsys.readouterr().out
     assert "<bool>" not in out, out
     assert "--help" in out
+
+
+def test_nndl_lang_sets_every_commands_language(monkeypatch, capsys):
+    monkeypatch.setenv("NNDL_LANG", "en")
+    assert main(["graph", "x*y", "x=2", "y=3"]) == 0
+    assert "Computational graph" in capsys.readouterr().out
+    assert main(["summary", "input 8x8x1; fc 3"]) == 0
+    assert "Architecture summary" in capsys.readouterr().out
+    assert main(["graph", "x*y", "x=2", "y=3", "--lang", "zh"]) == 0  # the option wins
+    assert "计算图" in capsys.readouterr().out
+    monkeypatch.setenv("NNDL_LANG", "fr")
+    assert main(["graph", "x*y", "x=2", "y=3"]) == 2
+    assert "NNDL_LANG" in capsys.readouterr().err

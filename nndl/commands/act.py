@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language
+from nndl.commands._common import Language, lang_option
 
 
 class Format(StrEnum):
@@ -22,7 +22,7 @@ def act_command(
     all_: bool = typer.Option(False, "--all", help="Every registered activation."),
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg, .png or .pdf)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    lang: Language = lang_option(),
     timing: bool = typer.Option(True, "--timing/--no-timing", help="Measure the cost against ReLU (a second or two)."),
 ) -> None:
     """Derivatives (derived with SymPy), measured properties and pros/cons of activation functions.

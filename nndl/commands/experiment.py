@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language
+from nndl.commands._common import Language, lang_option
 
 
 class Format(StrEnum):
@@ -41,7 +41,7 @@ def outlier_command(
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the boundaries and per-epoch frames to this file (.svg/.png/.pdf)."),
     plot_t: float | None = typer.Option(None, "--plot-t", help="Which t to draw (default: the largest)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    lang: Language = lang_option(),
 ) -> None:
     """Exercise 2: PLA vs. a sigmoid neuron on D, then with x4 = (0, −t) added.
 
@@ -85,7 +85,7 @@ def backprop_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the weights and the sample."),
     check: bool = typer.Option(True, "--check/--no-check", help="Also compute the numeric instance three ways."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md (LaTeX in $$) or json."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    lang: Language = lang_option(),
 ) -> None:
     """Exercise 3: the δ recursion in LaTeX for any depth, checked numerically.
 

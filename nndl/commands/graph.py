@@ -3,7 +3,6 @@ and backward gradient, as a table, JSON, Markdown, or a drawing (SVG, PNG, DOT).
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from nndl.commands._common import Language, lang_option
 from nndl.errors import NNDLError
 from nndl.expr import ExprValueError, trace
 from nndl.fileio import check_writable
@@ -19,13 +19,6 @@ from nndl.viz import SAVE_FORMATS, draw, graph_json, graph_markdown, graph_table
 FORMATS = ("table", "json", "md", "svg", "dot")
 _SPLIT_ITEMS = re.compile(r"(?<=\S)\s+(?=[^\s=,;]+\s*=)")  # "x=1 y=2": break before "y="
 _ITEM = re.compile(r"\s*([^\s=,;]+)\s*=\s*(.+?)\s*")
-
-
-def resolve_lang(lang: str | None) -> str:
-    lang = (lang or os.environ.get("NNDL_LANG") or "zh").lower()
-    if lang not in ("zh", "en"):
-        raise NNDLError(f"unknown language {lang!r}", hint="use --lang zh or --lang en")
-    return lang
 
 
 def _top_level_split(text: str) -> list[str]:
@@ -74,8 +67,7 @@ def register(app: typer.Typer) -> None:
                                     help="Save the drawing: .svg, .png, .pdf or .dot."),
         fmt: str = typer.Option("table", "--format", "-f",
                                 help="What to print: table, json, md, svg or dot."),
-        lang: str = typer.Option(None, "--lang", "-l",
-                                 help="zh or en (default: $NNDL_LANG or zh)."),
+        lang: Language = lang_option(),
     ) -> None:
         """Computational graph of an expression: values, gradients, chain-rule steps, drawing.
 
@@ -83,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
         Example: nndl graph "(x+y)^2*z" x=1 y=2 z=-6 -o graph.svg
         """
-        language = resolve_lang(lang)
+        language = lang.value
         if fmt not in FORMATS:
             raise NNDLError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
         if output is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language
+from nndl.commands._common import Language, lang_option
 from nndl.errors import NNDLError
 
 
@@ -21,7 +21,7 @@ class Format(StrEnum):
 
 def solve_command(
     which: str = typer.Argument("all", help="Which exercises: 1-6, a range (1-3), a list (2,5) or all."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh (the sheet's language) or en."),
+    lang: Language = lang_option("zh (the sheet's language) or en."),
     fmt: Format = typer.Option(Format.text, "--format", "-f",
                                help="text (terminal), md (Markdown with $…$ math), html (one self-contained page), json."),
     out: Path | None = typer.Option(None, "--output", "-o", file_okay=False,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language
+from nndl.commands._common import Language, lang_option
 from nndl.errors import NNDLError
 
 # the first paragraph stays on one line: `nndl --help` lists it as written
@@ -65,7 +65,7 @@ def summary_command(
                                help="Round a non-dividing stride down (PyTorch's rule) instead "
                                     "of failing."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md or json."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    lang: Language = lang_option(),
 ) -> None:
     from nndl.summary import render, summary
 

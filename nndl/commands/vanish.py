@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language
+from nndl.commands._common import Language, lang_option
 
 
 class Format(StrEnum):
@@ -30,7 +30,7 @@ def vanish_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the weights and the batch."),
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the log-scale figure to this file (.svg/.png/.pdf)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    lang: Language = lang_option(),
 ) -> None:
     """Exercise 3: the vanishing gradient, measured (‖∂ℓ/∂W⁽ˡ⁾‖ per layer, θ′ products).
 
