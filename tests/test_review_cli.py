@@ -216,3 +216,17 @@ def test_nndl_lang_sets_every_commands_language(monkeypatch, capsys):
     monkeypatch.setenv("NNDL_LANG", "fr")
     assert main(["graph", "x*y", "x=2", "y=3"]) == 2
     assert "NNDL_LANG" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec, hint", [("fc 1e3", "write 1000"), ("fc 2.0", "write 2"),
+                                        ("fc abc", "digits only"), ("fc 0.5", "whole number")])
+def test_summary_says_how_to_write_a_whole_number(capsys, spec, hint):
+    assert main(["summary", spec]) == 2
+    err = capsys.readouterr().err
+    assert "hint:" in err and hint in err
+
+
+@pytest.mark.parametrize("args, what", [(["-a", ""], "activation"), (["-i", " , "], "init")])
+def test_vanish_refuses_an_empty_list_instead_of_running_nothing(capsys, args, what):
+    assert main(["vanish", *args]) == 2
+    assert f"at least one {what}" in capsys.readouterr().err

@@ -138,6 +138,9 @@ def vanishing_sweep(depths=range(2, 31), activations=SWEEP_ACTIVATIONS, inits=IN
     if not depths or min(depths) < 1 or max(depths) > 200:
         raise BackpropError(f"depths {depths} out of range",
                             hint="give hidden-layer counts between 1 and 200, e.g. 2-30")
+    if not activations or not inits:
+        raise BackpropError(f"the sweep needs at least one {'activation' if not activations else 'init'}",
+                            hint=f"e.g. -a {','.join(SWEEP_ACTIVATIONS)} -i {','.join(INITS)}")
     for a in activations:
         if a not in SWEEP_ACTIVATIONS:
             raise BackpropError(f"unknown activation '{a}' for the sweep",

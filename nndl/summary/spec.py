@@ -119,10 +119,22 @@ def _col_map(orig: str, squeezed: str):
     return lambda i: mapping[i] if i < len(mapping) else i
 
 
+def _whole_number_hint(text: str) -> str:
+    """Say what to write instead: 1e3 -> 1000, 2.0 -> 2; otherwise just digits."""
+    try:
+        value = float(text)
+    except ValueError:
+        return "write it with digits only, e.g. 64"
+    if value.is_integer() and value >= 1:
+        return f"write {int(value)}"
+    return "it counts units or pixels, so it is a positive whole number such as 64"
+
+
 def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: int = 1) -> int:
     if not _NUM.match(tok.text):
         raise _err(line, seg_col + tok.col - 1, seg, f"{what} must be a whole number, got "
-                   f"'{tok.text}'", f"{what} 必须是整数，这里是 '{tok.text}'")
+                   f"'{tok.text}'", f"{what} 必须是整数，这里是 '{tok.text}'",
+                   hint=_whole_number_hint(tok.text))
     v = int(tok.text)
     if v < minimum:
         raise _err(line, seg_col + tok.col - 1, seg,
