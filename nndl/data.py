@@ -76,6 +76,25 @@ def stratified_split(labels: np.ndarray, test_size: float, seed: int) -> tuple[n
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
+def stratified_folds(labels: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
+    """``k`` disjoint sorted index arrays covering ``labels``; each class is dealt round-robin
+    after a seeded shuffle, so every fold holds ⌊n_c/k⌋ or ⌈n_c/k⌉ of class c (k-fold
+    cross-validation: each fold is the validation part once, the rest trains)."""
+    labels = np.asarray(labels)
+    if not 2 <= k <= len(labels):
+        raise DataError(f"k-fold needs 2 ≤ k ≤ {len(labels)} (the number of samples), got {k}",
+                        hint="e.g. k=5: five 80/20 train/validation cuts")
+    rng = np.random.default_rng(seed)
+    folds: list[list[np.ndarray]] = [[] for _ in range(k)]
+    offset = 0  # start each class where the last one stopped, so fold sizes stay within one
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        for i in range(k):
+            folds[(offset + i) % k].append(idx[i::k])
+        offset += len(idx)
+    return [np.sort(np.concatenate(f)) for f in folds]
+
+
 def load_digits(test_size: float = 0.2, seed: int = 0) -> DigitsSplit:
     """scikit-learn's digits, scaled to [0, 1] float32, as a seeded stratified train/test split."""
     images, target = _sklearn_digits()
@@ -103,6 +122,54 @@ def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.
     windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))
     dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))
     return np.ascontiguousarray(windows[np.arange(n), :, dy, dx])
+
+
+def affine_warp(x: np.ndarray, degrees: np.ndarray, zoom: np.ndarray, dy: np.ndarray,
+                dx: np.ndarray) -> np.ndarray:
+    """Image k of ``x`` (N, C, H, W) rotated by ``degrees[k]`` and zoomed by ``zoom[k]`` about
+    its centre, then moved by (``dy[k]``, ``dx[k]``) pixels (fractions too).
+
+    Output pixel p reads the input at centre + A⁻¹(p − centre − t) (A = zoom·rotation),
+    bilinearly interpolated between the four pixels around it; pixels outside the image
+    count as 0, the digits' background.
+    """
+    n, _, h, w = x.shape
+    theta = np.deg2rad(np.asarray(degrees, dtype=np.float64))
+    zoom = np.asarray(zoom, dtype=np.float64)
+    cos, sin = (np.cos(theta) / zoom)[:, None, None], (np.sin(theta) / zoom)[:, None, None]
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    i, j = np.mgrid[0:h, 0:w]
+    ry = i[None] - cy - np.asarray(dy, dtype=np.float64)[:, None, None]  # (N, H, W): p − c − t
+    rx = j[None] - cx - np.asarray(dx, dtype=np.float64)[:, None, None]
+    sy, sx = cy + cos * ry + sin * rx, cx - sin * ry + cos * rx          # A⁻¹ = R(−θ) / zoom
+    y0, x0 = np.floor(sy).astype(np.int64), np.floor(sx).astype(np.int64)
+    fy, fx = (sy - y0).astype(x.dtype), (sx - x0).astype(x.dtype)
+    out = np.zeros_like(x)
+    rows = np.arange(n)[:, None, None]
+    for oy, ox, weight in ((0, 0, (1 - fy) * (1 - fx)), (0, 1, (1 - fy) * fx),
+                           (1, 0, fy * (1 - fx)), (1, 1, fy * fx)):
+        yy, xx = y0 + oy, x0 + ox
+        inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+        pix = x[rows, :, np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)]   # (N, H, W, C)
+        out += np.moveaxis(pix * (weight * inside)[..., None], -1, 1)
+    return out
+
+
+def random_affine(x: np.ndarray, rng: np.random.Generator, *, rotate: float = 0.0,
+                  scale: float = 0.0, shift: float = 0.0) -> np.ndarray:
+    """Each image of ``x`` (N, C, H, W) rotated, zoomed and moved by its own random amounts:
+    an angle uniform in ±``rotate`` degrees, a zoom uniform in 1 ± ``scale``, a (dy, dx)
+    uniform in ±``shift`` pixels (:func:`affine_warp`). Data augmentation with smaller,
+    smoother changes than :func:`random_shift`'s whole pixels (an eighth of an 8×8 digit).
+    """
+    if min(rotate, scale, shift) < 0 or scale >= 1:
+        raise DataError(f"rotate, scale and shift must be ≥ 0 and scale < 1, got rotate={rotate}, "
+                        f"scale={scale}, shift={shift}", hint="e.g. rotate=10, scale=0.1, shift=0.5")
+    n = len(x)
+    degrees = rng.uniform(-rotate, rotate, n)
+    zoom = rng.uniform(1 - scale, 1 + scale, n)
+    dy, dx = rng.uniform(-shift, shift, (2, n))
+    return affine_warp(x, degrees, zoom, dy, dx)
 
 
 def batches(x: np.ndarray, y: np.ndarray, batch_size: int, *, shuffle: bool = False,

@@ -15,13 +15,15 @@ from nndl.train import (
     LENET_CHANNELS,
     LENET_HIDDEN,
     TrainingError,
+    WeightAverage,
     blas_threads,
-    cosine_lr,
     evaluate,
     fit,
     learning_curve,
+    lr_factor,
     make_model,
     render_text,
+    smoothed_targets,
     to_json,
     to_markdown,
     train_digits,
@@ -92,44 +94,131 @@ def test_one_epoch_of_sgd_matches_torch_step_for_step():
 
 
 def test_shifted_cosine_epochs_match_torch_step_for_step():
-    """With augmentation, weight decay and the cosine schedule: each epoch shifts the images
-    with the run's generator, then shuffles with it; the lr follows CosineAnnealingLR."""
-    from nndl.data import random_shift
+    """With augmentation, weight decay, Nesterov, label smoothing and a warmed-up cosine lr:
+    each epoch shifts and warps the images with the run's generator, then shuffles with it;
+    the lr follows torch's LinearLR then CosineAnnealingLR, stepped after every batch."""
+    from nndl.data import random_affine, random_shift
 
     split = load_digits()
     x, y = split.x_train[:300], split.y_train[:300]
     nndl.manual_seed(1)
     net = make_model("lenet", dropout=0.0)
     twin = _torch_twin("lenet", net)
-    opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4, nesterov=True)
     stats, _ = fit(net, x, y, split.x_test, split.y_test, epochs=3, optimizer=opt,
-                   batch_size=32, seed=4, augment=1, schedule="cosine")
-    topt = torch.optim.SGD(twin.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=3)
+                   batch_size=32, seed=4, augment=1, affine=(10.0, 0.1, 0.5), schedule="cosine",
+                   warmup=1, label_smoothing=0.1)
+    topt = torch.optim.SGD(twin.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4,
+                           nesterov=True)
+    per_epoch = 10  # ceil(300 / 32)
+    sched = torch.optim.lr_scheduler.SequentialLR(topt, [
+        torch.optim.lr_scheduler.LinearLR(topt, 1 / per_epoch, total_iters=per_epoch - 1),
+        torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=2 * per_epoch)],
+        milestones=[per_epoch])
+    ce = torch.nn.CrossEntropyLoss(label_smoothing=0.1)
     rng = np.random.default_rng(4)
     for epoch in range(3):
         total = 0.0
-        for xb, yb in batches(random_shift(x, 1, rng), y, 32, shuffle=True, rng=rng):
+        x_epoch = random_affine(random_shift(x, 1, rng), rng, rotate=10.0, scale=0.1, shift=0.5)
+        for xb, yb in batches(x_epoch, y, 32, shuffle=True, rng=rng):
             topt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(
-                twin(torch.from_numpy(xb.astype(np.float64))), torch.from_numpy(yb))
+            loss = ce(twin(torch.from_numpy(xb.astype(np.float64))), torch.from_numpy(yb))
             loss.backward()
             topt.step()
+            sched.step()
             total += loss.item() * len(yb)
         assert stats[epoch].train_loss == pytest.approx(total / len(y), rel=1e-4)
-        sched.step()
     for k, v in twin.state_dict().items():
         np.testing.assert_allclose(net.state_dict()[k].data, v.numpy(), atol=5e-4, err_msg=k)
 
 
-def test_cosine_lr_is_torchs_cosine_annealing():
+@pytest.mark.parametrize("warmup, steps", [(0, 7), (3, 11), (5, 6)])
+def test_lr_factor_is_torchs_warmup_then_cosine(warmup, steps):
     params = [torch.nn.Parameter(torch.zeros(1))]
-    topt = torch.optim.SGD(params, lr=0.05)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=7)
-    for epoch in range(7):
-        assert cosine_lr(0.05, epoch, 7) == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+    topt = torch.optim.SGD(params, lr=1.0)
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=steps - warmup)
+    sched = cosine if warmup == 0 else torch.optim.lr_scheduler.SequentialLR(
+        topt, [torch.optim.lr_scheduler.LinearLR(topt, 1 / warmup, total_iters=warmup - 1),
+               cosine], milestones=[warmup])
+    for step in range(steps):
+        assert lr_factor(step, steps, "cosine", warmup) == pytest.approx(
+            topt.param_groups[0]["lr"], rel=1e-12, abs=1e-15)
+        assert lr_factor(step, steps, "constant", warmup) == (
+            (step + 1) / warmup if step < warmup else 1.0)
         topt.step()
         sched.step()
+
+
+def test_smoothed_targets_give_torchs_label_smoothing():
+    from nndl.nn import functional as F
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(6, 10))
+    y = rng.integers(0, 10, 6)
+    t = smoothed_targets(y, 10, 0.1, np.float64)
+    np.testing.assert_allclose(t.sum(axis=1), 1.0)
+    x = nndl.tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, nndl.from_numpy(t))
+    loss.backward()
+    tx = torch.tensor(logits, requires_grad=True)
+    ref = torch.nn.functional.cross_entropy(tx, torch.from_numpy(y), label_smoothing=0.1)
+    ref.backward()
+    assert loss.item() == pytest.approx(ref.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("mode", ["swa", "ema"])
+def test_weight_average_is_the_mean_or_the_ema_of_the_recorded_weights(mode):
+    net = make_model("lenet", batchnorm=True)
+    avg = WeightAverage(net, mode, decay=0.9)
+    assert len(avg.tensors) == len(list(net.parameters())) + 4  # + 2 BN's running mean/var
+    rng = np.random.default_rng(0)
+    recorded = []
+    for _ in range(4):
+        for t in avg.tensors:
+            t.data[...] = rng.normal(size=t.shape)
+        recorded.append([t.data.copy() for t in avg.tensors])
+        avg.record()
+    own = [t.data.copy() for t in avg.tensors]
+    with avg.applied():
+        for i, t in enumerate(avg.tensors):
+            ws = [r[i] for r in recorded]
+            if mode == "swa":
+                expect = np.mean(ws, axis=0)
+            else:  # m1 = w1, m_k = 0.9·m_(k-1) + 0.1·w_k
+                expect = ws[0]
+                for w in ws[1:]:
+                    expect = 0.9 * expect + 0.1 * w
+            np.testing.assert_allclose(t.data, expect, rtol=1e-5, atol=1e-6)
+    for t, w in zip(avg.tensors, own, strict=True):  # restored after the block
+        assert np.array_equal(t.data, w)
+    with pytest.raises(TrainingError, match="weight average"):
+        WeightAverage(net, "polyak")
+
+
+def test_fit_with_swa_ends_with_the_mean_of_the_epoch_end_weights():
+    """SWA from epoch 3 of 5: the model ends holding the mean of the weights after epochs 3,
+    4 and 5, and the last test statistics are those of that averaged model."""
+    split = load_digits()
+    x, y = split.x_train[:400], split.y_train[:400]
+    nndl.manual_seed(2)
+    net = make_model("lenet")
+    params = list(net.parameters())
+    snapshots = []
+
+    def on_batch(epoch, epochs, batch, batches, loss, acc):
+        if batch == batches and epoch >= 3:
+            snapshots.append([p.data.copy() for p in params])
+
+    opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    stats, _ = fit(net, x, y, split.x_test, split.y_test, epochs=5, optimizer=opt,
+                   batch_size=32, seed=0, average="swa", average_from=3, on_batch=on_batch)
+    assert len(snapshots) == 3
+    for i, p in enumerate(params):
+        np.testing.assert_allclose(p.data, np.mean([s[i] for s in snapshots], axis=0),
+                                   rtol=1e-5, atol=1e-6)
+    assert evaluate(net, split.x_test, split.y_test) == (stats[-1].test_loss,
+                                                         stats[-1].test_accuracy)
 
 
 def test_blas_threads_caps_and_restores():

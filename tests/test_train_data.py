@@ -120,3 +120,90 @@ def test_random_shift_uses_every_offset_and_checks_its_argument():
     assert random_shift(x, 0, np.random.default_rng(0)) is x
     with pytest.raises(DataError, match="max_shift"):
         random_shift(x, -1, np.random.default_rng(0))
+
+
+@given(seed=st.integers(0, 2**31), c=st.integers(1, 3), h=st.integers(3, 9), w=st.integers(3, 9))
+def test_affine_warp_is_scipys_bilinear_affine_transform(seed, c, h, w):
+    """Oracle: scipy.ndimage.affine_transform (order 1, outside = 0 and interpolated), which
+    maps output pixel o to input o' = M·o + offset; here M = A⁻¹, offset = ctr − A⁻¹(ctr + t)."""
+    from scipy import ndimage
+
+    from nndl.data import affine_warp
+
+    rng = np.random.default_rng(seed)
+    n = 3
+    x = rng.uniform(0, 1, (n, c, h, w)).astype(np.float32)
+    deg, zoom = rng.uniform(-40, 40, n), rng.uniform(0.7, 1.3, n)
+    dy, dx = rng.uniform(-2, 2, (2, n))
+    out = affine_warp(x, deg, zoom, dy, dx)
+    assert out.shape == x.shape and out.dtype == x.dtype
+    ctr = np.array([(h - 1) / 2, (w - 1) / 2])
+    for k in range(n):
+        th = np.deg2rad(deg[k])
+        inv = np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]]) / zoom[k]
+        offset = ctr - inv @ (ctr + np.array([dy[k], dx[k]]))
+        for ch in range(c):
+            ref = ndimage.affine_transform(x[k, ch].astype(np.float64), inv, offset=offset,
+                                           order=1, mode="grid-constant", cval=0.0)
+            np.testing.assert_allclose(out[k, ch], ref, atol=1e-5)
+
+
+def test_affine_warp_identity_and_whole_pixel_moves():
+    from nndl.data import affine_warp, random_shift
+
+    x = np.random.default_rng(0).uniform(0.1, 1, (5, 1, 8, 8)).astype(np.float32)
+    ones, zeros = np.ones(5), np.zeros(5)
+    np.testing.assert_allclose(affine_warp(x, zeros, ones, zeros, zeros), x, atol=1e-6)
+    # a whole-pixel move is random_shift's move (same zero border)
+    rng = np.random.default_rng(3)
+    shifted = random_shift(x, 1, rng)
+    for k in range(5):
+        dy, dx = np.argwhere(shifted[k, 0] == x[k, 0, 3, 3])[0] - 3
+        moved = affine_warp(x[k:k + 1], [0.0], [1.0], [dy], [dx])
+        np.testing.assert_allclose(moved[0], shifted[k], atol=1e-6)
+
+
+def test_random_affine_stays_within_its_limits_and_is_seeded():
+    from nndl.data import random_affine
+
+    x = np.zeros((300, 1, 9, 9), np.float32)
+    x[:, 0, 4, 4] = 1.0  # one bright centre pixel: moved by t, its centroid moves by t
+    kw = dict(rotate=20, scale=0.1, shift=0.5)
+    warped = random_affine(x, np.random.default_rng(0), **kw)
+    assert np.array_equal(warped, random_affine(x, np.random.default_rng(0), **kw))  # seeded
+    assert not np.array_equal(warped, random_affine(x, np.random.default_rng(1), **kw))
+    out = random_affine(x, np.random.default_rng(0), shift=0.5)
+    i, j = np.mgrid[0:9, 0:9]
+    mass = out.sum(axis=(1, 2, 3))
+    np.testing.assert_allclose(mass, 1.0, rtol=1e-5)  # bilinear weights sum to 1
+    cy = (out[:, 0] * i).sum(axis=(1, 2)) / mass - 4
+    cx = (out[:, 0] * j).sum(axis=(1, 2)) / mass - 4
+    assert np.all(np.abs(cy) <= 0.5 + 1e-6) and np.all(np.abs(cx) <= 0.5 + 1e-6)
+    assert np.abs(cy).max() > 0.45 and np.abs(cx).max() > 0.45  # the whole range is used
+    assert random_affine(x, np.random.default_rng(0)).tolist() == x.tolist()  # all limits 0
+    with pytest.raises(DataError, match="scale < 1"):
+        random_affine(x, np.random.default_rng(0), scale=1.0)
+    with pytest.raises(DataError, match="≥ 0"):
+        random_affine(x, np.random.default_rng(0), rotate=-5)
+
+
+@given(labels=st.lists(st.integers(0, 3), min_size=6, max_size=80), k=st.integers(2, 6),
+       seed=st.integers(0, 2**31))
+def test_stratified_folds_partition_and_balance(labels, k, seed):
+    from nndl.data import stratified_folds
+
+    y = np.array(labels)
+    if k > len(y):
+        with pytest.raises(DataError, match="k-fold"):
+            stratified_folds(y, k, seed)
+        return
+    folds = stratified_folds(y, k, seed)
+    assert len(folds) == k
+    assert sorted(np.concatenate(folds).tolist()) == list(range(len(y)))  # a partition
+    sizes = [len(f) for f in folds]
+    assert max(sizes) - min(sizes) <= 1
+    for c in np.unique(y):  # each class spread as evenly as it can be
+        per_fold = [int(np.sum(y[f] == c)) for f in folds]
+        assert max(per_fold) - min(per_fold) <= 1
+    assert all(np.array_equal(a, b) for a, b in zip(folds, stratified_folds(y, k, seed),
+                                                     strict=True))
