@@ -53,6 +53,22 @@ class Candidate:
     ema_decay: float = 0.99
 
 
+# Results (mean validation accuracy over 10 runs ± their sd; `--table` prints these):
+# round 1 (fold seed 100, seeds 0 1): old default 98.44 ± 0.85; + SWA from ep 16 98.47;
+#   + EMA 0.99 98.44; cosine + 3 ep warm-up, 60 ep ("cos60") 98.51 ± 0.77; cos60 + Nesterov
+#   98.23; + wd 5e-4 98.61; + label smoothing 0.1 99.23 ± 0.51; + BatchNorm 98.92;
+#   + affine 10°/10%/0.5 px 99.30 ± 0.66; + shift 1 px 98.57; 32/64 channels 98.64; Adam 2e-3
+#   98.40; + SWA from ep 46 98.44.
+# round 2 (same folds and seeds), LSA = cos60 + label smoothing 0.1 + affine: LSA 99.55 ±
+#   0.33; + BatchNorm 99.72 ± 0.36; + BatchNorm + wd 99.58 ± 0.22; + wd 99.48; 100 epochs
+#   99.51; + EMA 0.995 from ep 31 99.55; + SWA from ep 46 99.51; LS 0.2 99.48; affine
+#   15°/15%/1 px 99.17; 32/64 channels 99.58.
+# round 3 (a fresh check of the top three on other folds and seeds: --fold-seed 101 --seeds
+#   2 3): LSA 99.27 ± 0.50; LSA + BatchNorm 99.69 ± 0.45; + BatchNorm + wd 99.69 ± 0.35.
+# Chosen: LSA + BatchNorm (best of round 2, tied best in round 3, 99.71 over the 20 runs,
+# simpler than adding weight decay); nndl.train's LeNet defaults are this candidate. Weight
+# averaging (SWA, EMA) did not help with a cosine lr that already ends at 0. Differences
+# below ~0.2 points are noise (one validation error in 10 runs is 0.035 points).
 BASE = Candidate("old default: 16/32, SGD 0.05 m0.9, constant, 30 ep")
 COS60 = replace(BASE, name="cosine + 3 ep warm-up, 60 ep", schedule="cosine", warmup=3,
                 epochs=60)
@@ -106,12 +122,12 @@ def run(c: Candidate, x_fit, y_fit, x_val, y_val, seed: int) -> tuple[float, flo
     return stats[-1].test_accuracy, seconds
 
 
-def _job(args: tuple[int, int, int]) -> tuple[int, int, int, float, float]:
-    i, fold, seed = args
+def _job(args: tuple[int, int, int, int]) -> tuple[int, int, int, float, float]:
+    i, fold, seed, fold_seed = args
     from nndl.data import load_digits, stratified_folds
 
     train = load_digits()  # only its training part is used
-    folds = stratified_folds(train.y_train, FOLDS, FOLD_SEED)
+    folds = stratified_folds(train.y_train, FOLDS, fold_seed)
     val = folds[fold]
     fit_idx = [j for f, idx in enumerate(folds) if f != fold for j in idx]
     acc, secs = run(CANDIDATES[i], train.x_train[fit_idx], train.y_train[fit_idx],
@@ -140,6 +156,8 @@ def main() -> None:
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), help="weight seeds")
+    ap.add_argument("--fold-seed", type=int, default=FOLD_SEED, help="seed of the 5 folds")
     ap.add_argument("--table", metavar="JSONL", help="rank the candidates recorded in a file")
     args = ap.parse_args()
     if args.list:
@@ -152,7 +170,7 @@ def main() -> None:
         return
     which = range(len(CANDIDATES)) if args.all else args.which
     for i in which:
-        jobs = [(i, fold, seed) for fold in range(FOLDS) for seed in SEEDS]
+        jobs = [(i, fold, seed, args.fold_seed) for fold in range(FOLDS) for seed in args.seeds]
         t0 = time.perf_counter()
         if args.jobs > 1:
             from multiprocessing import Pool
@@ -163,7 +181,7 @@ def main() -> None:
             results = [_job(j) for j in jobs]
         r = summary(asdict(CANDIDATES[i]), [a for *_, a, _ in results],
                     [s for *_, s in results])
-        r["total_wall_s"] = time.perf_counter() - t0
+        r.update(total_wall_s=time.perf_counter() - t0, seeds=args.seeds, fold_seed=args.fold_seed)
         print(json.dumps(r), flush=True)
         print(table([r]).splitlines()[1], file=sys.stderr, flush=True)
 

@@ -12,8 +12,6 @@ import nndl
 from nndl import checkpoint, optim
 from nndl.data import batches, load_digits
 from nndl.train import (
-    LENET_CHANNELS,
-    LENET_HIDDEN,
     TrainingError,
     WeightAverage,
     blas_threads,
@@ -33,24 +31,33 @@ torch = require_torch()
 pytest.importorskip("sklearn")
 
 
-def _torch_twin(name: str, net) -> torch.nn.Module:
-    """The same architecture in PyTorch, with the nndl model's weights (float64).
+def _torch_twin(net) -> torch.nn.Module:
+    """The same layers in PyTorch, with the nndl model's weights and buffers (float64).
 
-    Dropout (if the default LeNet has it) is the last layer but one; the twin keeps the
-    layer indices, so state_dict keys match, and is used in eval mode or with p = 0.
+    Built layer by layer from the nndl Sequential, so state_dict keys match; Dropout (if a
+    model has it) is used in eval mode or with p = 0.
     """
     tn = torch.nn
-    if name == "mlp":
-        m = tn.Sequential(tn.Flatten(), tn.Linear(64, 128), tn.ReLU(), tn.Linear(128, 64), tn.ReLU(),
-                          tn.Linear(64, 10))
-    else:
-        (c1, c2), h = LENET_CHANNELS, LENET_HIDDEN
-        head = [tn.Dropout(0.0)] if type(net[-2]).__name__ == "Dropout" else []
-        m = tn.Sequential(tn.Conv2d(1, c1, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2),
-                          tn.Conv2d(c1, c2, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2), tn.Flatten(),
-                          tn.Linear(c2 * 4, h), tn.ReLU(), *head, tn.Linear(h, 10))
-    m.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in net.state_dict().items()})
-    return m.double()
+    layers = []
+    for m in net:
+        kind = type(m).__name__
+        if kind == "Conv2d":
+            layers.append(tn.Conv2d(m.in_channels, m.out_channels, m.kernel_size,
+                                    padding=m.padding))
+        elif kind == "Linear":
+            layers.append(tn.Linear(m.in_features, m.out_features))
+        elif kind == "BatchNorm2d":
+            layers.append(tn.BatchNorm2d(m.num_features))
+        elif kind == "MaxPool2d":
+            layers.append(tn.MaxPool2d(m.kernel_size))
+        elif kind == "Dropout":
+            layers.append(tn.Dropout(0.0))
+        else:
+            layers.append(getattr(tn, kind)())
+    twin = tn.Sequential(*layers)
+    twin.load_state_dict({k: torch.from_numpy(np.array(v.data))
+                          for k, v in net.state_dict().items()})
+    return twin.double()
 
 
 @pytest.mark.parametrize("name", ["mlp", "lenet"])
@@ -58,8 +65,12 @@ def test_evaluate_matches_torch(name):
     split = load_digits()
     nndl.manual_seed(3)
     net = make_model(name)
+    rng = np.random.default_rng(3)
+    for b in net.buffers():  # BatchNorm's running statistics, as if trained: eval uses them
+        if b.data.dtype.kind == "f":
+            b.data[...] = rng.uniform(0.5, 1.5, b.shape)
     loss, acc = evaluate(net, split.x_test, split.y_test, batch_size=100)
-    twin = _torch_twin(name, net)
+    twin = _torch_twin(net).eval()
     with torch.no_grad():
         logits = twin(torch.from_numpy(split.x_test.astype(np.float64)))
         ref_loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(split.y_test)).item()
@@ -73,7 +84,7 @@ def test_one_epoch_of_sgd_matches_torch_step_for_step():
     split = load_digits()
     nndl.manual_seed(0)
     net = make_model("mlp")
-    twin = _torch_twin("mlp", net)
+    twin = _torch_twin(net)
     opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
     stats, _ = fit(net, split.x_train, split.y_train, split.x_test, split.y_test, epochs=1,
                    optimizer=opt, batch_size=32, seed=7)
@@ -103,7 +114,7 @@ def test_shifted_cosine_epochs_match_torch_step_for_step():
     x, y = split.x_train[:300], split.y_train[:300]
     nndl.manual_seed(1)
     net = make_model("lenet", dropout=0.0)
-    twin = _torch_twin("lenet", net)
+    twin = _torch_twin(net)
     opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4, nesterov=True)
     stats, _ = fit(net, x, y, split.x_test, split.y_test, epochs=3, optimizer=opt,
                    batch_size=32, seed=4, augment=1, affine=(10.0, 0.1, 0.5), schedule="cosine",
@@ -237,13 +248,15 @@ def test_blas_threads_caps_and_restores():
 
 def test_default_lenet_learns_the_digits():
     """The default LeNet run (what `nndl train digits` does), seed 0: a correctness check
-    on the held-out test split, not a timed one. Seed 0 measured 96.7-97.2 % while the
-    engine's rounding changed; the constant-lr final epoch swings by 1-2 points, so the bar
-    is 95 % (chance is 10 %)."""
-    h, _ = train_digits("lenet", seed=0)
-    assert h.test_accuracy >= 0.95, h.test_accuracy
-    assert max(s.test_accuracy for s in h.history) >= 0.97
-    assert h.threads == 1
+    on the held-out test split, not a timed one, and not the place the recipe was chosen
+    (bench/select_digits.py never sees the test split). The bar is far below what it
+    measured (see README), so a change in the engine's rounding cannot flip it."""
+    h, net = train_digits("lenet", seed=0)
+    assert h.epochs == 60 and h.schedule == "cosine" and h.warmup == 3
+    assert h.label_smoothing == 0.1 and h.affine == (10.0, 0.1, 0.5)
+    assert "BatchNorm2d(16)" in h.architecture and h.threads == 1
+    assert h.test_accuracy >= 0.96, h.test_accuracy
+    assert h.history[-1].train_loss < h.history[0].train_loss
 
 
 def test_history_is_deterministic_and_learns():
@@ -275,6 +288,29 @@ def test_divergence_and_bad_settings_are_errors():
         train_digits("mlp", augment=-1)
     with pytest.raises(TrainingError, match="threads"):
         train_digits("mlp", threads=0)
+    with pytest.raises(TrainingError, match="warm-up"):
+        train_digits("mlp", epochs=2, warmup=3)
+    with pytest.raises(TrainingError, match="label smoothing"):
+        train_digits("mlp", label_smoothing=1.0)
+    with pytest.raises(TrainingError, match="affine limits"):
+        train_digits("mlp", affine=(10, 1.5, 0))
+    with pytest.raises(TrainingError, match="lenet model only"):
+        train_digits("mlp", batchnorm=True)
+
+
+def test_default_warmup_leaves_room_and_affine_zero_is_off():
+    h, _ = train_digits("lenet", epochs=2, affine=(0, 0, 0), label_smoothing=0.0,
+                        batchnorm=False)
+    assert h.warmup == 1 and h.affine is None and "BatchNorm" not in h.architecture
+    assert h.history[-1].test_accuracy > 0.5  # two epochs on one-hot targets, no warps
+
+
+@pytest.mark.parametrize("text, expect", [("10,0.1,0.5", (10.0, 0.1, 0.5)), ("0", (0.0, 0.0, 0.0)),
+                                          (" 5, 0, 1 ", (5.0, 0.0, 1.0))])
+def test_parse_affine(text, expect):
+    from nndl.train import parse_affine
+
+    assert parse_affine(text) == expect
 
 
 def test_renderers_show_the_same_numbers_in_both_languages():
@@ -320,12 +356,35 @@ def test_cli_trains_saves_and_plots(tmp_path, capsys):
         checkpoint.load_into(make_model("lenet"), ck)
 
 
+def test_cli_lenet_options_reach_the_report_and_the_checkpoint_keeps_batchnorm(tmp_path, capsys):
+    from nndl.cli import main
+
+    ck = tmp_path / "lenet.npz"
+    code = main(["train", "digits", "--epochs", "2", "--no-progress", "--format", "json",
+                 "--affine", "5,0.05,0.25", "--label-smoothing", "0.05", "--warmup", "1",
+                 "--save", str(ck)])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["model"] == "lenet" and report["epochs"] == 2 and report["warmup"] == 1
+    assert report["affine"] == [5.0, 0.05, 0.25] and report["label_smoothing"] == 0.05
+    assert "BatchNorm2d(32)" in report["architecture"]
+    # the running statistics are saved: the reloaded model scores what the run reported
+    net = checkpoint.load_into(make_model("lenet"), ck)
+    split = load_digits()
+    assert evaluate(net, split.x_test, split.y_test)[1] == report["history"][-1]["test_accuracy"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--save", "m.pt"], "checkpoint format"),
     (["--plot", "c.gif"], "figure format"),
     (["--save", "no/such/dir/m.npz"], "does not exist"),
     (["--lr", "0"], "learning rate"),
     (["--augment", "9"], "0 to 3 pixels"),
+    (["--affine", "10,0.1"], "three numbers"),
+    (["--affine", "x"], "three numbers"),
+    (["--batchnorm"], "lenet model only"),
+    (["--warmup", "5"], "warm-up"),
+    (["--label-smoothing", "-0.1"], "label smoothing"),
 ])
 def test_cli_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, capsys, args, message):
     from nndl.cli import main

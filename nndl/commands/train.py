@@ -42,8 +42,11 @@ train_app = typer.Typer(
 @train_app.command("digits")
 def digits_command(
     model: ModelName = typer.Option(ModelName.lenet, "--model", "-m",
-                                    help="lenet (LeNet-style CNN, 3×3 convs) or mlp (64-128-64-10)."),
-    epochs: int = typer.Option(30, "--epochs", "-e", help="Passes over the training split."),
+                                    help="lenet (LeNet-style CNN, 3×3 convs, BatchNorm) or mlp "
+                                         "(64-128-64-10)."),
+    epochs: int | None = typer.Option(None, "--epochs", "-e",
+                                      help="Passes over the training split (default: lenet 60, "
+                                           "mlp 30)."),
     lr: float | None = typer.Option(None, "--lr",
                                     help="Learning rate (default: 0.001 for adam, 0.05 for sgd)."),
     optimizer: OptimizerName = typer.Option(OptimizerName.sgd, "--optimizer", "-o",
@@ -51,16 +54,30 @@ def digits_command(
     momentum: float = typer.Option(0.9, "--momentum", help="SGD momentum (ignored by adam)."),
     batch_size: int = typer.Option(32, "--batch-size", "-b", help="Mini-batch size."),
     schedule: Schedule | None = typer.Option(
-        None, "--schedule", help="Learning rate over the epochs: constant, or cosine annealing to 0 "
-                                 "(default: the model's, see --model)."),
+        None, "--schedule", help="Learning rate over the steps: constant, or cosine annealing to 0 "
+                                 "(default: lenet cosine, mlp constant)."),
+    warmup: int | None = typer.Option(
+        None, "--warmup", help="Epochs over which the lr rises linearly to --lr before the "
+                               "schedule (default: lenet 3, at most half the epochs; mlp 0)."),
+    label_smoothing: float | None = typer.Option(
+        None, "--label-smoothing", help="Train against (1 − ε)·one-hot + ε/10 instead of one-hot "
+                                        "targets (default: lenet 0.1, mlp 0)."),
+    affine: str | None = typer.Option(
+        None, "--affine", metavar="DEG,ZOOM,PX",
+        help="Rotate, zoom and move each training image by random amounts up to these every epoch "
+             "(0 = off; default: lenet 10,0.1,0.5, mlp off)."),
     augment: int | None = typer.Option(
-        None, "--augment", help="Shift each training image by up to N pixels (random, each axis) every epoch "
-                                "(0 = off; default: the model's, see --model)."),
+        None, "--augment", help="Shift each training image by up to N whole pixels (random, each "
+                                "axis) every epoch (0 = off, the default)."),
+    batchnorm: bool | None = typer.Option(
+        None, "--batchnorm/--no-batchnorm",
+        help="BatchNorm after each of lenet's convolutions (default: on)."),
     threads: int = typer.Option(1, "--threads",
                                 help="BLAS threads; the digits' matrices are too small to gain "
                                      "from more."),
     seed: int = typer.Option(0, "--seed",
-                             help="Seed of the initial weights, the shuffling and the shifts."),
+                             help="Seed of the initial weights, the shuffling and the "
+                                  "augmentation."),
     plot: Path | None = typer.Option(None, "--plot", help="Save the learning curves (.svg/.png/.pdf)."),
     save: Path | None = typer.Option(None, "--save",
                                      help="Save the trained weights (.npz or .safetensors)."),
@@ -73,8 +90,9 @@ def digits_command(
 
     \b
     Examples:
-      nndl train digits                          LeNet-style CNN, SGD, 30 epochs
+      nndl train digits                        LeNet + BatchNorm, SGD, 60 epochs
       nndl train digits --model mlp --optimizer adam --lr 0.001
+      nndl train digits --affine 0 --label-smoothing 0   no warps, one-hot targets
       nndl train digits --plot curves.svg --save lenet.safetensors --lang en
     """
     from nndl import checkpoint, plotting, train
@@ -87,12 +105,15 @@ def digits_command(
     if plot is not None:
         check_writable(plot, plotting.FORMATS, "figure")
 
+    affine_limits = None if affine is None else train.parse_affine(affine)
     bar = _ProgressBar(lang.value) if progress else None
     try:
         history, net = train.train_digits(
             model.value, epochs=epochs, lr=lr, optimizer=optimizer.value, momentum=momentum,
             batch_size=batch_size, seed=seed, augment=augment,
-            schedule=schedule.value if schedule else None, threads=threads,
+            schedule=schedule.value if schedule else None, warmup=warmup,
+            label_smoothing=label_smoothing, affine=affine_limits, batchnorm=batchnorm,
+            threads=threads,
             on_batch=bar.update if bar else None)
     finally:
         if bar is not None:
