@@ -96,7 +96,8 @@ def make_optimizer(name: str, params, lr: float, momentum: float, weight_decay: 
 @dataclass
 class EpochStats:
     epoch: int
-    train_loss: float       # mean over the epoch's mini-batches (weights changing meanwhile)
+    train_loss: float       # mean over the epoch's mini-batches (weights changing meanwhile),
+    #                         against the smoothed targets when label smoothing is on
     train_accuracy: float
     test_loss: float        # after the epoch, on the held-out split
     test_accuracy: float
@@ -517,7 +518,7 @@ def _t(key: str, lang: str) -> str:
 def _opt_text(h: TrainHistory) -> str:
     extra = f", momentum={h.momentum:g}" if h.optimizer == "sgd" else ""
     sched = ", cosine lr" if h.schedule == "cosine" else ""
-    sched += f", {h.warmup} warm-up epochs" if h.warmup else ""
+    sched += f", {h.warmup}-epoch warm-up" if h.warmup else ""
     aug = f", shift ±{h.augment} px" if h.augment else ""
     if h.affine:
         deg, zoom, move = h.affine
@@ -577,9 +578,10 @@ def learning_curve(h: TrainHistory):
     """Loss and accuracy per epoch, train vs test (English labels: PNG has no CJK font)."""
     from nndl.plotting import new_figure
 
-    fig, (ax_loss, ax_acc) = new_figure(1, 2, figsize=(9, 3.4))
+    fig, (ax_loss, ax_acc) = new_figure(1, 2, figsize=(9, 3.6), layout="constrained")
     ep = [s.epoch for s in h.history]
-    ax_loss.plot(ep, [s.train_loss for s in h.history], "o-", ms=3, label="train")
+    smoothed = " (smoothed targets)" if h.label_smoothing else ""  # its floor is above 0
+    ax_loss.plot(ep, [s.train_loss for s in h.history], "o-", ms=3, label="train" + smoothed)
     ax_loss.plot(ep, [s.test_loss for s in h.history], "s-", ms=3, label="test")
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
     ax_acc.plot(ep, [100 * s.train_accuracy for s in h.history], "o-", ms=3, label="train")
@@ -588,5 +590,7 @@ def learning_curve(h: TrainHistory):
                title=f"Accuracy (final test {100 * h.test_accuracy:.1f} %)")
     for ax in (ax_loss, ax_acc):
         ax.legend()
-    fig.suptitle(f"digits, {h.model}, {_opt_text(h)}", fontsize=9)
+    import textwrap
+
+    fig.suptitle(textwrap.fill(f"digits, {h.model}, {_opt_text(h)}", 110), fontsize=9)
     return fig

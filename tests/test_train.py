@@ -255,7 +255,7 @@ def test_default_lenet_learns_the_digits():
     assert h.epochs == 60 and h.schedule == "cosine" and h.warmup == 3
     assert h.label_smoothing == 0.1 and h.affine == (10.0, 0.1, 0.5)
     assert "BatchNorm2d(16)" in h.architecture and h.threads == 1
-    assert h.test_accuracy >= 0.96, h.test_accuracy
+    assert h.test_accuracy >= 0.97, h.test_accuracy  # seed 0 measured 98.89 %
     assert h.history[-1].train_loss < h.history[0].train_loss
 
 
