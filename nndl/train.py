@@ -33,7 +33,9 @@ DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3}
 # (bench/select_digits.py, whose comments hold the numbers): BatchNorm after each conv, SGD
 # 0.05 with momentum 0.9, 60 epochs, 3 of linear warm-up then a cosine lr to 0, label
 # smoothing 0.1, and each training image rotated ±10°, zoomed ±10 % and moved ±0.5 px every
-# epoch. The MLP keeps its first settings (it was never tuned).
+# epoch. Only then was it run on the test split, once per seed: 98.89 / 99.44 / 98.89 /
+# 98.89 / 99.72 % (seeds 0-4, `nndl train digits --seed N`). The MLP keeps its first
+# settings (it was never tuned).
 LENET_CHANNELS, LENET_HIDDEN, LENET_DROPOUT, LENET_BATCHNORM = (16, 32), 64, 0.0, True
 LENET_AFFINE = (10.0, 0.1, 0.5)  # max rotation (degrees), zoom (fraction), move (pixels)
 MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
