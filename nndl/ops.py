@@ -9,10 +9,11 @@ array the forward pass saved, because the engine accumulates into them in place.
 The arithmetic and elementwise ops that micrograd has (+ - * / ** exp log sqrt tanh
 sigmoid relu) also have a *scalar path*: when every operand is a 0-d float tensor
 held as a Python/NumPy scalar (see :mod:`nndl.tensor`), the op computes on scalars
-and records a module-level rule ``_<op>_s(g, saved)`` written next to it. Where the
-scalar arithmetic would behave differently from NumPy (division by zero, log of a
-non-positive number, overflow, negative base to a fractional power) the op falls
-through to the array path, so both paths give NumPy's (and PyTorch's) answer.
+and records a module-level rule ``_<op>_s(g, saved)`` written next to it, which returns
+the gradient of its one input, or the pair for two inputs. Where the scalar arithmetic
+would behave differently from NumPy (division by zero, log of a non-positive number,
+overflow, negative base to a fractional power) the op falls through to the array path,
+so both paths give NumPy's (and PyTorch's) answer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from nndl.tensor import Tensor, _as_array
 
 make = Tensor._make
 _scalar = Tensor._scalar
+_ndarray = np.ndarray
 _F32 = np.float32
 _ZERO32 = np.float32(0)
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -82,14 +84,14 @@ def _operands(a, b) -> tuple[Tensor, Tensor]:
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             return a, b
-        v, tb = a._v, type(b)
-        if v is not None and (tb is float or tb is int):
-            return a, _constant(b, type(v))
+        tv, tb = type(a._d), type(b)
+        if tv is not _ndarray and (tb is float or tb is int):
+            return a, _constant(b, tv)
         return a, as_tensor(b, a)
     if isinstance(b, Tensor):
-        v, ta = b._v, type(a)
-        if v is not None and (ta is float or ta is int):
-            return _constant(a, type(v)), b
+        tv, ta = type(b._d), type(a)
+        if tv is not _ndarray and (ta is float or ta is int):
+            return _constant(a, tv), b
         return as_tensor(a, b), b
     b = as_tensor(b)
     return as_tensor(a, b), b
@@ -97,13 +99,17 @@ def _operands(a, b) -> tuple[Tensor, Tensor]:
 
 # ------------------------------------------------------------------ arithmetic
 # Each binary op: operands to tensors, then the scalar path when both hold scalars of one
-# dtype (``type(av) is type(bv)`` is False when either is None), else the array path.
+# dtype (both floats or both np.float32: one type, and not ndarray), else the array path.
+# An op whose array-path backward is a closure over its variables has that path in a
+# function of its own (``_mul_array``): a variable that a closure captures becomes a cell,
+# which Python allocates on every call, so the scalar path would pay for it too.
 def add(a, b) -> Tensor:
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b)
-    av, bv = a._v, b._v
-    if av is not None and type(av) is type(bv):
-        return _scalar(av + bv, "add", (a, b), a.requires_grad or b.requires_grad, _add_s)
+    av, bv = a._d, b._d
+    tv = type(av)
+    if tv is type(bv) and tv is not _ndarray:
+        return _scalar(av + bv, "add", a, b, a.requires_grad or b.requires_grad, _add_s)
 
     def backward(g):
         return g, g
@@ -118,9 +124,10 @@ def _add_s(g, saved):
 def sub(a, b) -> Tensor:
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b)
-    av, bv = a._v, b._v
-    if av is not None and type(av) is type(bv):
-        return _scalar(av - bv, "sub", (a, b), a.requires_grad or b.requires_grad, _sub_s)
+    av, bv = a._d, b._d
+    tv = type(av)
+    if tv is type(bv) and tv is not _ndarray:
+        return _scalar(av - bv, "sub", a, b, a.requires_grad or b.requires_grad, _sub_s)
 
     def backward(g):
         return g, -g
@@ -135,10 +142,20 @@ def _sub_s(g, saved):
 def mul(a, b) -> Tensor:
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b)
-    av, bv = a._v, b._v
-    if av is not None and type(av) is type(bv):
-        return _scalar(av * bv, "mul", (a, b), a.requires_grad or b.requires_grad, _mul_s,
+    av, bv = a._d, b._d
+    tv = type(av)
+    if tv is type(bv) and tv is not _ndarray:
+        return _scalar(av * bv, "mul", a, b, a.requires_grad or b.requires_grad, _mul_s,
                        (av, bv))
+    return _mul_array(a, b)
+
+
+def _mul_s(g, saved):
+    av, bv = saved
+    return g * bv, g * av
+
+
+def _mul_array(a: Tensor, b: Tensor) -> Tensor:
     ad, bd = _promote(a.data, b.data)
 
     def backward(g):
@@ -147,18 +164,23 @@ def mul(a, b) -> Tensor:
     return make(ad * bd, "mul", (a, b), backward)
 
 
-def _mul_s(g, saved):
-    av, bv = saved
-    return g * bv, g * av
-
-
 def div(a, b) -> Tensor:
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b)
-    av, bv = a._v, b._v
-    if av is not None and type(av) is type(bv) and bv != 0:  # x/0: the array path's inf
+    av, bv = a._d, b._d
+    tv = type(av)
+    if tv is type(bv) and tv is not _ndarray and bv != 0:  # x/0: the array path's inf
         out = av / bv
-        return _scalar(out, "div", (a, b), a.requires_grad or b.requires_grad, _div_s, (out, bv))
+        return _scalar(out, "div", a, b, a.requires_grad or b.requires_grad, _div_s, (out, bv))
+    return _div_array(a, b)
+
+
+def _div_s(g, saved):
+    out, bv = saved
+    return g / bv, -g * (out / bv)
+
+
+def _div_array(a: Tensor, b: Tensor) -> Tensor:
     ad, bd = _promote(a.data, b.data)
     if ad.dtype.kind != "f" and bd.dtype.kind != "f":  # true division, as torch
         ad, bd = ad.astype(np.float32), bd.astype(np.float32)
@@ -173,15 +195,10 @@ def div(a, b) -> Tensor:
     return make(out, "div", (a, b), backward)
 
 
-def _div_s(g, saved):
-    out, bv = saved
-    return g / bv, -g * (out / bv)
-
-
 def neg(a) -> Tensor:
-    v = a._v
-    if v is not None:
-        return _scalar(-v, "neg", (a,), a.requires_grad, _neg_s)
+    v = a._d
+    if type(v) is not _ndarray:
+        return _scalar(-v, "neg", a, None, a.requires_grad, _neg_s)
 
     def backward(g):
         return (-g,)
@@ -190,7 +207,7 @@ def neg(a) -> Tensor:
 
 
 def _neg_s(g, saved):
-    return (-g,)
+    return -g
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -198,35 +215,43 @@ def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
     if not isinstance(b, Tensor) and isinstance(a, Tensor):
         # a number: the common x**2 case, no log needed (a NumPy scalar counts as a number)
         exponent = b.item() if isinstance(b, np.generic) else b
-        v, te = a._v, type(exponent)
-        if v is not None and (te is int or te is float) and (v != 0 or exponent >= 1):
+        v, te = a._d, type(exponent)
+        if type(v) is not _ndarray and (te is int or te is float) and (v != 0 or exponent >= 1):
             try:
                 out = v ** exponent
             except ArithmeticError:  # Python floats raise on overflow where NumPy gives inf
                 out = None
             if out is not None and type(out) is not complex:  # (-8.0)**(1/3) is complex
-                return _scalar(out, "pow", (a,), a.requires_grad, _pow_s, (v, exponent))
-
-        ad = _floating(a.data) if isinstance(exponent, float) else a.data
-        out = ad ** exponent
-
-        def backward_const(g):
-            if exponent == 0:
-                return (np.zeros_like(g),)
-            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf
-                return (g * exponent * ad ** (exponent - 1),)
-
-        return make(out, "pow", (a,), backward_const)
+                return _scalar(out, "pow", a, None, a.requires_grad, _pow_s, (v, exponent))
+        return _pow_const_array(a, exponent)
     a, b = _operands(a, b)
-    av, bv = a._v, b._v
-    if av is not None and type(av) is type(bv) and av > 0:  # log a exists: the scalar path
+    av, bv = a._d, b._d
+    tv = type(av)
+    if tv is type(bv) and tv is not _ndarray and av > 0:  # log a exists: the scalar path
         try:
             out = av ** bv
         except OverflowError:
             out = None
         if out is not None:
-            return _scalar(out, "pow", (a, b), a.requires_grad or b.requires_grad, _pow2_s,
+            return _scalar(out, "pow", a, b, a.requires_grad or b.requires_grad, _pow2_s,
                            (av, bv, out))
+    return _pow_array(a, b)
+
+
+def _pow_const_array(a: Tensor, exponent) -> Tensor:
+    ad = _floating(a.data) if isinstance(exponent, float) else a.data
+    out = ad ** exponent
+
+    def backward(g):
+        if exponent == 0:
+            return (np.zeros_like(g),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf
+            return (g * exponent * ad ** (exponent - 1),)
+
+    return make(out, "pow", (a,), backward)
+
+
+def _pow_array(a: Tensor, b: Tensor) -> Tensor:
     ad, bd = _promote(a.data, b.data)
     out = ad ** bd
 
@@ -253,7 +278,7 @@ def _power(v, e):
 
 def _pow_s(g, saved):
     v, e = saved
-    return (g * e * _power(v, e - 1),)
+    return g * e * _power(v, e - 1)
 
 
 def _pow2_s(g, saved):
@@ -309,14 +334,22 @@ def matmul(a, b) -> Tensor:
 
 # ------------------------------------------------------------------ elementwise
 def exp(a) -> Tensor:
-    v = a._v
-    if v is not None:
+    v = a._d
+    if type(v) is not _ndarray:
         try:
             out = math.exp(v) if type(v) is float else np.exp(v)
         except OverflowError:  # e^710 and up: the array path gives inf (with NumPy's warning)
             out = None
         if out is not None:
-            return _scalar(out, "exp", (a,), a.requires_grad, _exp_s, out)
+            return _scalar(out, "exp", a, None, a.requires_grad, _exp_s, out)
+    return _exp_array(a)
+
+
+def _exp_s(g, out):
+    return g * out
+
+
+def _exp_array(a: Tensor) -> Tensor:
     out = np.exp(_floating(a.data))
 
     def backward(g):
@@ -325,15 +358,19 @@ def exp(a) -> Tensor:
     return make(out, "exp", (a,), backward)
 
 
-def _exp_s(g, out):
-    return (g * out,)
-
-
 def log(a) -> Tensor:
-    v = a._v
-    if v is not None and v > 0:
-        return _scalar(math.log(v) if type(v) is float else np.log(v), "log", (a,),
+    v = a._d
+    if type(v) is not _ndarray and v > 0:
+        return _scalar(math.log(v) if type(v) is float else np.log(v), "log", a, None,
                        a.requires_grad, _log_s, v)
+    return _log_array(a)
+
+
+def _log_s(g, v):
+    return g / v
+
+
+def _log_array(a: Tensor) -> Tensor:
     ad = _floating(a.data)
 
     def backward(g):
@@ -344,15 +381,19 @@ def log(a) -> Tensor:
         return make(np.log(ad), "log", (a,), backward)
 
 
-def _log_s(g, v):
-    return (g / v,)
-
-
 def sqrt(a) -> Tensor:
-    v = a._v
-    if v is not None and v > 0:
+    v = a._d
+    if type(v) is not _ndarray and v > 0:
         out = math.sqrt(v) if type(v) is float else np.sqrt(v)
-        return _scalar(out, "sqrt", (a,), a.requires_grad, _sqrt_s, out)
+        return _scalar(out, "sqrt", a, None, a.requires_grad, _sqrt_s, out)
+    return _sqrt_array(a)
+
+
+def _sqrt_s(g, out):
+    return g / (2 * out)
+
+
+def _sqrt_array(a: Tensor) -> Tensor:
     with np.errstate(invalid="ignore"):
         out = np.sqrt(_floating(a.data))
 
@@ -361,10 +402,6 @@ def sqrt(a) -> Tensor:
             return (g / (2 * out),)
 
     return make(out, "sqrt", (a,), backward)
-
-
-def _sqrt_s(g, out):
-    return (g / (2 * out),)
 
 
 def abs(a) -> Tensor:  # noqa: A001
@@ -395,10 +432,18 @@ def cos(a) -> Tensor:
 
 
 def tanh(a) -> Tensor:
-    v = a._v
-    if v is not None:
+    v = a._d
+    if type(v) is not _ndarray:
         t = math.tanh(v) if type(v) is float else np.tanh(v)
-        return _scalar(t, "tanh", (a,), a.requires_grad, _tanh_s, t)
+        return _scalar(t, "tanh", a, None, a.requires_grad, _tanh_s, t)
+    return _tanh_array(a)
+
+
+def _tanh_s(g, t):
+    return g * (1 - t * t)
+
+
+def _tanh_array(a: Tensor) -> Tensor:
     out = np.tanh(_floating(a.data))
 
     def backward(g):
@@ -407,15 +452,19 @@ def tanh(a) -> Tensor:
     return make(out, "tanh", (a,), backward)
 
 
-def _tanh_s(g, t):
-    return (g * (1 - t * t),)
-
-
 def sigmoid(a) -> Tensor:
-    v = a._v
-    if v is not None:
+    v = a._d
+    if type(v) is not _ndarray:
         s = _kernels.sigmoid_scalar(v)
-        return _scalar(s, "sigmoid", (a,), a.requires_grad, _sigmoid_s, s)
+        return _scalar(s, "sigmoid", a, None, a.requires_grad, _sigmoid_s, s)
+    return _sigmoid_array(a)
+
+
+def _sigmoid_s(g, s):
+    return g * s * (1 - s)
+
+
+def _sigmoid_array(a: Tensor) -> Tensor:
     out = _kernels.sigmoid(_floating(a.data))
 
     def backward(g):
@@ -424,26 +473,26 @@ def sigmoid(a) -> Tensor:
     return make(out, "sigmoid", (a,), backward)
 
 
-def _sigmoid_s(g, s):
-    return (g * s * (1 - s),)
-
-
 def relu(a) -> Tensor:
-    v = a._v
-    if v is not None:
+    v = a._d
+    if type(v) is not _ndarray:
         positive = v > 0
         out = v if positive or v != v else (0.0 if type(v) is float else _ZERO32)  # NaN stays
-        return _scalar(out, "relu", (a,), a.requires_grad, _relu_s, positive)
+        return _scalar(out, "relu", a, None, a.requires_grad, _relu_s, positive)
+    return _relu_array(a)
+
+
+def _relu_s(g, positive):
+    return g * positive
+
+
+def _relu_array(a: Tensor) -> Tensor:
     ad = a.data
 
     def backward(g):
         return (g * (ad > 0),)  # ReLU'(0) = 0, as PyTorch
 
     return make(np.maximum(ad, 0), "relu", (a,), backward)
-
-
-def _relu_s(g, positive):
-    return (g * positive,)
 
 
 def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:

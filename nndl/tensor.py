@@ -10,7 +10,8 @@ and backward side by side.
 
 Scalars (0-d float tensors) built from Python numbers take a lean path: their
 value is held as a Python ``float`` (float64) or a NumPy ``float32`` scalar and
-turned into a 0-d ``ndarray`` only when ``.data`` is first read. Ops between
+turned into a 0-d ``ndarray`` only when ``.data`` is first read (``_d`` holds
+either; ``type(t._d) is not ndarray`` says a tensor is on the scalar path). Ops between
 such scalars (the scalar branch at the top of each op in :mod:`nndl.ops`) then
 cost a few hundred nanoseconds instead of the microseconds of NumPy's array
 machinery, which is what makes micrograd-style graphs of 10^5 scalar nodes fast
@@ -41,6 +42,7 @@ bool_ = np.dtype(np.bool_)
 BackwardFn = Callable[..., Sequence["np.ndarray | float | None"]]
 
 _new = object.__new__
+_ndarray = np.ndarray
 _SPARE_MIN = 1 << 16  # elements: smaller gradients are cheap to allocate (and not worth keeping)
 _NP_FLOAT32 = np.float32
 _ONE32 = np.float32(1)
@@ -132,13 +134,20 @@ def _scalar_value(x: float, dtype: Any):
 class Tensor:
     """An n-dimensional array with gradient tracking, named and behaving as ``torch.Tensor``."""
 
-    # _data: the ndarray, or None while the value is a scalar held in _v (see the module doc).
+    # _d: the values, an ndarray (exactly that type), or while on the scalar path a float
+    # (float64) or np.float32 scalar (see the module doc); read them as data or _value().
     # Rarely set attributes live in __dict__ with these class defaults, so that making a
     # tensor stores only the slots (the scalar path counts every store).
     # _users/_gacc: run_backward's use count and gradient being summed (see there).
     # _gv: the accumulated gradient, an ndarray or (scalar path) a scalar; read it as _grad.
-    __slots__ = ("_data", "_v", "requires_grad", "_gv", "_op", "_inputs", "_backward",
-                 "_saved", "_users", "_gacc", "__dict__", "__weakref__")
+    # _a/_b: the inputs, read them as _inputs. A leaf has _a None; an array-path node (made
+    # by _make) has the tuple of all its inputs in _a; a scalar-path node (made by _scalar)
+    # has its first input in _a and its second (or None) in _b, and the values its backward
+    # needs in _saved. Slots instead of a tuple: a tuple that holds tensors is one more
+    # object per node for Python's cycle collector to walk again and again while the graph
+    # grows (see Tensor._scalar). _b and _saved are set on scalar-path nodes only.
+    __slots__ = ("_d", "requires_grad", "_gv", "_op", "_a", "_b", "_backward", "_saved",
+                 "_users", "_gacc", "__dict__", "__weakref__")
     name: str | None = None  # a label for drawings and traces (t.name = "x")
     _retains_grad = False
     _spare = None  # a released gradient array that backward may write into (see _release_grad)
@@ -146,69 +155,75 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
-        v = None
+        d = None
         if type(data) is float:  # the scalar path (micrograd-style code makes many of these)
-            if dtype is None or dtype is float32:
-                v = _NP_FLOAT32(data)
-            elif dtype is float64:
-                v = data
+            if dtype is float64:
+                d = data
+            elif dtype is None or dtype is float32:
+                d = _NP_FLOAT32(data)
             else:
-                v = _scalar_value(data, dtype)
-        if v is None:
-            self._data = _as_array(data, dtype)
-            if requires_grad and self._data.dtype.kind not in "fc":
+                d = _scalar_value(data, dtype)
+        if d is None:
+            d = _as_array(data, dtype)
+            if requires_grad and d.dtype.kind not in "fc":
                 raise GraphError(
-                    f"only floating-point tensors can require gradients, got dtype "
-                    f"{self._data.dtype}",
+                    f"only floating-point tensors can require gradients, got dtype {d.dtype}",
                     hint="create it with dtype=nndl.float32 or a float literal such as 1.0",
                 )
-        else:
-            self._data = None
-        self._v = v
+        self._d = d
         self.requires_grad = requires_grad is True or bool(requires_grad)
         self._gv = None
         self._op = ""
-        self._inputs = ()
+        self._a = None
         self._backward = None
-        self._saved = None
         self._users = 0
 
     # ----------------------------------------------------------------- basics
     @property
     def data(self) -> np.ndarray:
         """The values as an ``ndarray`` (shared, not copied: in-place changes show here)."""
-        d = self._data
-        if d is None:  # a scalar-path value becomes a 0-d array for good
-            d = self._data = np.array(self._v)
-            self._v = None
+        d = self._d
+        if type(d) is not _ndarray:  # a scalar-path value becomes a 0-d array for good
+            d = self._d = np.array(d)
         return d
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value if type(value) is np.ndarray else _as_array(value)
-        self._v = None
+        self._d = value if type(value) is _ndarray else _as_array(value)
 
     def _value(self):
         """The values for reading only: the ndarray, or the scalar without making an array."""
-        d = self._data
-        return self._v if d is None else d
+        return self._d
+
+    @property
+    def _v(self):
+        """The scalar while on the scalar path, else None."""
+        d = self._d
+        return None if type(d) is _ndarray else d
+
+    @property
+    def _data(self) -> np.ndarray | None:
+        """The ndarray, or None while on the scalar path (reading .data makes it)."""
+        d = self._d
+        return d if type(d) is _ndarray else None
 
     @property
     def shape(self) -> tuple[int, ...]:
-        d = self._data
-        return () if d is None else d.shape
+        d = self._d
+        return d.shape if type(d) is _ndarray else ()
 
     @property
     def ndim(self) -> int:
-        d = self._data
-        return 0 if d is None else d.ndim
+        d = self._d
+        return d.ndim if type(d) is _ndarray else 0
 
     @property
     def dtype(self) -> np.dtype:
-        d = self._data
-        if d is None:
-            return float64 if type(self._v) is float else float32
-        return d.dtype
+        d = self._d
+        tp = type(d)
+        if tp is _ndarray:
+            return d.dtype
+        return float64 if tp is float else float32
 
     @property
     def size_(self) -> int:
@@ -218,8 +233,8 @@ class Tensor:
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self) -> int:
-        d = self._data
-        return 1 if d is None else int(d.size)
+        d = self._d
+        return int(d.size) if type(d) is _ndarray else 1
 
     def dim(self) -> int:
         return self.ndim
@@ -227,7 +242,7 @@ class Tensor:
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self._data)
+        return len(self._d)
 
     def numpy(self) -> np.ndarray:
         return self.data
@@ -239,16 +254,16 @@ class Tensor:
         return data.copy() if copy else data
 
     def item(self) -> float | int | bool:
-        d = self._data
-        if d is None:
-            return float(self._v)
+        d = self._d
+        if type(d) is not _ndarray:
+            return float(d)
         if d.size != 1:
             raise GraphError(f"item() needs a tensor with one element, this one has shape "
                              f"{d.shape}", hint="index one element first, e.g. t[0, 1].item()")
         return d.reshape(()).item()
 
     def tolist(self):
-        return np.asarray(self._value()).tolist()
+        return np.asarray(self._d).tolist()
 
     @property
     def op(self) -> str:
@@ -261,8 +276,18 @@ class Tensor:
         return self._inputs
 
     @property
+    def _inputs(self) -> tuple[Tensor, ...]:
+        a = self._a
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return a
+        b = self._b  # a scalar-path node (see __slots__)
+        return (a,) if b is None else (a, b)
+
+    @property
     def is_leaf(self) -> bool:
-        return not self._inputs or not self.requires_grad
+        return self._a is None or not self.requires_grad
 
     @property
     def _grad(self) -> np.ndarray | None:
@@ -299,20 +324,25 @@ class Tensor:
             raise GraphError("retain_grad() on a tensor that does not require grad",
                              hint="only tensors computed from requires_grad=True inputs have one")
         self._retains_grad = True
-        if self._saved is not None:
-            # the scalar sweep does not look for retained tensors: move this node to the
-            # general convention, backward(g), where the sweep does
-            rule, saved = self._backward, self._saved
-            self._backward = lambda g: rule(g, saved)
-            self._saved = None
+        a, rule = self._a, self._backward
+        if a is not None and type(a) is not tuple and rule is not _freed:
+            # the scalar sweep does not look for retained tensors: make this node an
+            # array-path one (inputs tuple, backward(g) -> one gradient per input), which
+            # the sweep checks (the closure holds the rule and the saved values, not self)
+            b, saved = self._b, self._saved
+            if b is None:
+                self._backward = lambda g: (rule(g, saved),)
+            else:
+                self._backward = lambda g: rule(g, saved)
+            self._a = self._inputs
         return self
 
     @property
     def retains_grad(self) -> bool:
-        return self._retains_grad and bool(self._inputs)
+        return self._retains_grad and self._a is not None
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if self._inputs:
+        if self._a is not None:
             raise GraphError("requires_grad_() can only change leaf tensors",
                              hint="use .detach().requires_grad_() to make a new leaf")
         if requires_grad and self.dtype.kind not in "fc":
@@ -323,8 +353,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf with the same values (memory shared), outside the graph."""
-        d = self._data
-        return Tensor._scalar(self._v) if d is None else Tensor._wrap(d)
+        d = self._d
+        return Tensor._wrap(d) if type(d) is _ndarray else Tensor._scalar(d)
 
     def clone(self) -> Tensor:
         return _ops.clone(self)
@@ -379,7 +409,7 @@ class Tensor:
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a tensor that came out of an op as its computational graph."""
-        if not self._inputs:
+        if self._a is None:
             return None  # a leaf: the text repr says it all
         from nndl.viz import draw
 
@@ -412,45 +442,47 @@ class Tensor:
     def _wrap(data: np.ndarray) -> Tensor:
         """A leaf around an existing array, without conversion or copy."""
         t = _new(Tensor)
-        t._data = data if type(data) is np.ndarray else np.asarray(data)
-        t._v = None
+        t._d = data if type(data) is _ndarray else np.asarray(data)
         t.requires_grad = False
         t._gv = None
         t._op = ""
-        t._inputs = ()
+        t._a = None
         t._backward = None
-        t._saved = None
         t._users = 0
         return t
 
     @staticmethod
-    def _scalar(v, op: str = "", inputs: tuple[Tensor, ...] = (), requires_grad: bool = False,
-                backward: BackwardFn | None = None, saved: Any = ()) -> Tensor:
+    def _scalar(v, op: str = "", a: Tensor | None = None, b: Tensor | None = None,
+                requires_grad: bool = False, backward: BackwardFn | None = None,
+                saved: Any = None) -> Tensor:
         """A scalar-path tensor holding ``v`` (Python float = float64, np.float32 = float32).
 
-        With ``requires_grad`` (and grad mode on) it records ``op``; its ``backward`` is
-        called as ``backward(g, saved)``: a module-level function plus the values it needs
-        (a float or a tuple) instead of a closure, so a node allocates the tensor and its
-        inputs tuple and no function object or closure cells (fewer objects for the cycle
-        collector to walk).
+        With ``requires_grad`` (and grad mode on) it records ``op`` on inputs ``a`` and
+        ``b`` (None for a one-input op). Its ``backward`` is called as ``backward(g,
+        saved)`` and returns the gradient of ``a`` (one input) or those of ``a`` and ``b``:
+        a module-level function plus the values it needs (a float, or a tuple of floats,
+        which the cycle collector stops tracking) instead of a closure. So a node is one
+        object that the cycle collector keeps walking, the tensor itself: no inputs tuple
+        (the inputs live in slots), no function object, no closure cells. Python's cycle
+        collector walks every live tracked object of a growing graph again and again, so
+        that count, more than the allocations, sets the cost of a micrograd-style graph.
         """
         t = _new(Tensor)
-        t._data = None
-        t._v = v
+        t._d = v
         t._gv = None
         t._users = 0
         if requires_grad and (not _disabling or _grad_state.enabled):
             t.requires_grad = True
             t._op = op
-            t._inputs = inputs
+            t._a = a
+            t._b = b
             t._backward = backward
             t._saved = saved
         else:
             t.requires_grad = False
             t._op = ""
-            t._inputs = ()
+            t._a = None
             t._backward = None
-            t._saved = None
         return t
 
     @staticmethod
@@ -463,26 +495,23 @@ class Tensor:
         """
         t = _new(Tensor)
         tp = type(data)
-        if tp is np.ndarray:
-            t._data, t._v = data, None
+        if tp is _ndarray or tp is _NP_FLOAT32:
+            t._d = data
         elif tp is np.float64:  # a NumPy op on 0-d operands: keep it on the scalar path
-            t._data, t._v = None, float(data)
-        elif tp is _NP_FLOAT32:
-            t._data, t._v = None, data
+            t._d = float(data)
         else:
-            t._data, t._v = np.asarray(data), None
+            t._d = np.asarray(data)
         t._gv = None
-        t._saved = None
         t._users = 0
         if (not _disabling or _grad_state.enabled) and any(i.requires_grad for i in inputs):
             t.requires_grad = True
             t._op = op
-            t._inputs = inputs
+            t._a = inputs if type(inputs) is tuple else tuple(inputs)
             t._backward = backward
         else:
             t.requires_grad = False
             t._op = ""
-            t._inputs = ()
+            t._a = None
             t._backward = None
         return t
 
@@ -622,7 +651,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def _freed(g, saved=None):  # pragma: no cover - run_backward raises before calling it
+def _freed(g, saved=None):  # pragma: no cover - the sweep raises before calling it
     raise AssertionError("backward rule of a freed node")
 
 
@@ -654,8 +683,9 @@ def run_backward(root: Tensor, gradient: Any = None, *, retain_graph: bool = Fal
                 f"backward() without a gradient needs a scalar, this tensor has shape {root.shape}",
                 hint="call .sum() first or pass gradient= with the same shape",
             )
-        v = root._v
-        seed = np.ones_like(root._data) if v is None else (1.0 if type(v) is float else _ONE32)
+        d = root._d
+        tp = type(d)
+        seed = np.ones_like(d) if tp is _ndarray else (1.0 if tp is float else _ONE32)
     else:
         seed = _as_array(gradient, root.dtype)
         if seed.shape != root.shape:
@@ -682,56 +712,96 @@ def _run(root: Tensor, seed, retain_graph: bool, on_edge: EdgeHook | None) -> No
 
 def _count_uses(root: Tensor) -> list[Tensor]:
     """Pass 1: each tensor's uses inside this graph, kept on the tensors themselves
-    (attribute access is much cheaper than a dict keyed by 10^5 tensors)."""
-    stack = [root]
+    (attribute access is much cheaper than a dict keyed by 10^5 tensors).
+
+    Both passes work a stack that sits on a block of None sentinels: a pop that returns
+    None ends the pass, and the list never gets short. (CPython reallocates a list that
+    falls under half its capacity, and a stack that hovers at a few tensors, as it does
+    on a long chain, would do that on most pops.)
+    """
+    stack: list[Tensor | None] = [None] * 8
     pop, push = stack.pop, stack.append
-    while stack:
-        for inp in pop()._inputs:
-            if inp.requires_grad:
-                n = inp._users
-                if n:
-                    inp._users = n + 1
-                else:
-                    inp._users = 1
-                    inp._gacc = None
-                    push(inp)
+    push(root)
+    while (node := pop()) is not None:
+        a = node._a
+        if a is None:  # a leaf
+            continue
+        if type(a) is tuple:  # an array-path node: all its inputs
+            for inp in a:
+                if inp.requires_grad:
+                    n = inp._users
+                    if n:
+                        inp._users = n + 1
+                    else:
+                        inp._users = 1
+                        inp._gacc = None
+                        push(inp)
+            continue
+        # a scalar-path node: inputs _a and _b (or None), the same code written out
+        if a.requires_grad:
+            n = a._users
+            if n:
+                a._users = n + 1
+            else:
+                a._users = 1
+                a._gacc = None
+                push(a)
+        b = node._b
+        if b is not None and b.requires_grad:
+            n = b._users
+            if n:
+                b._users = n + 1
+            else:
+                b._users = 1
+                b._gacc = None
+                push(b)
     return stack
 
 
-def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) -> None:
+def _sweep(stack: list[Tensor | None], retain_graph: bool, on_edge: EdgeHook | None) -> None:
     pop, push = stack.pop, stack.append
     owned: set[Tensor] = set()  # whose gradient array was allocated here (safe to += into)
     scalar_ok = on_edge is None
     ndarray = np.ndarray
-    while stack:
-        node = pop()
+    while (node := pop()) is not None:  # (None: the sentinels under the stack, see above)
         g = node._gacc
         node._gacc = None
-        saved = node._saved
-        if saved is not None and scalar_ok and g is not None:
-            # a scalar-path node (see Tensor._scalar): its rule returns scalars of the
-            # node's dtype, so there is nothing to reduce or check; this loop is the
-            # whole backward of a micrograd-style graph, hence the bare code
-            input_grads = node._backward(g, saved)
-            if not retain_graph:
-                node._backward = _freed
-                node._saved = None
-            for inp, ig in zip(node._inputs, input_grads):  # noqa: B905 (a keyword slows zip)
-                if inp.requires_grad:
-                    s = inp._gacc
-                    inp._gacc = ig if s is None else s + ig
-                    n = inp._users - 1
-                    inp._users = n
-                    if not n:
-                        push(inp)
-            continue
-        bw = node._backward
-        if bw is None:  # a leaf
+        a = node._a
+        if a is None:  # a leaf
             if g is not None:
                 if node._gv is None and type(g) is not ndarray:
                     node._gv = g  # a scalar: immutable, kept as is
                 else:
                     _accumulate(node, g, node in owned)
+            continue
+        bw = node._backward
+        if type(a) is not tuple and scalar_ok and g is not None and bw is not _freed:
+            # a scalar-path node (see Tensor._scalar): its rule returns scalars of the
+            # node's dtype, so there is nothing to reduce or check; this loop is the
+            # whole backward of a micrograd-style graph, hence the bare code, written
+            # out for each of the two inputs
+            b = node._b
+            if b is None:
+                ga = bw(g, node._saved)
+            else:
+                ga, gb = bw(g, node._saved)
+            if not retain_graph:
+                node._backward = _freed
+                node._saved = None
+            if a.requires_grad:
+                s = a._gacc
+                a._gacc = ga if s is None else s + ga
+                n = a._users - 1
+                a._users = n
+                if not n:
+                    push(a)
+            if b is not None and b.requires_grad:
+                s = b._gacc
+                b._gacc = gb if s is None else s + gb
+                n = b._users - 1
+                b._users = n
+                if not n:
+                    push(b)
             continue
         if bw is _freed:
             raise GraphError(
@@ -750,10 +820,16 @@ def _sweep(stack: list[Tensor], retain_graph: bool, on_edge: EdgeHook | None) ->
             continue
         if node._retains_grad:
             _accumulate(node, g, False)
-        input_grads = bw(g) if saved is None else bw(g, saved)
+        if type(a) is tuple:
+            input_grads = bw(g)
+        else:  # a scalar-path node (with on_edge): its rule's convention
+            input_grads = bw(g, node._saved)
+            if len(inputs) == 1:
+                input_grads = (input_grads,)
         if not retain_graph:
             node._backward = _freed
-            node._saved = None
+            if type(a) is not tuple:
+                node._saved = None
         for k, (inp, ig) in enumerate(zip(inputs, input_grads, strict=True)):
             if not inp.requires_grad:
                 continue

@@ -599,6 +599,82 @@ def test_scalar_path_is_taken_and_stays_consistent():
     assert a.grad.item() == pytest.approx(0.3 * (1 - np.tanh(1.06) ** 2), rel=1e-5)
 
 
+def test_scalar_nodes_keep_their_inputs_in_slots_and_show_the_same_graph():
+    """A scalar-path node holds its inputs directly, not in a tuple (a tuple of tensors is
+    one more object per node for the cycle collector); .inputs, topological_order and
+    is_leaf see the same graph as before."""
+    a, b = f64(2.0), f64(3.0)
+    m, sq, n, c = a * b, a * a, -a, a * 2.0
+    t = m.tanh()
+    assert m.inputs == (a, b) and sq.inputs == (a, a) and n.inputs == (a,) and t.inputs == (m,)
+    assert c.inputs[0] is a and not c.inputs[1].requires_grad and c.inputs[1].item() == 2.0
+    assert a.inputs == () and a.is_leaf and not t.is_leaf and t.op == "tanh" and m.op == "mul"
+    for node in (m, sq, n, t):
+        assert not any(type(r) is tuple and any(isinstance(x, Tensor) for x in r)
+                       for r in gc.get_referents(node))
+    mixed = a * f64(np.array([1.0, 2.0]))  # an array-path node: a tuple, as ever
+    assert mixed.inputs[0] is a and mixed.inputs[1].shape == (2,)
+    order = topological_order(t + sq)
+    assert order[-1].inputs == (t, sq) and {id(x) for x in order} >= {id(a), id(b), id(m)}
+    assert all(order.index(i) < order.index(x) for x in order for i in x.inputs)
+    with nndl.no_grad():
+        assert (a * b).inputs == () and (a * b).is_leaf
+
+
+def test_a_scalar_graph_is_one_tracked_object_per_node():
+    """What the cycle collector walks while a micrograd-style graph grows: the tensors, and
+    no tuple, closure or cell per node (mul's tuple of saved floats stops being tracked at
+    the first collection that sees it)."""
+    terms = 200
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        s, leaves = f64(0.0), []
+        for i in range(terms):
+            a, b, c = f64(0.1 * i), f64(0.2), f64(-0.3)
+            leaves.append(a)
+            s = s + (a * b + c).tanh()  # 7 tensors: a, b, c, mul, add, tanh, add
+        grown = len(gc.get_objects()) - before
+        gc.collect()
+        kept = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert grown <= 8 * terms + 10 and kept <= 7 * terms + 10, (grown, kept)
+    s.backward()
+    assert leaves[3].grad.item() == pytest.approx(0.2 * (1 - math.tanh(0.3 * 0.2 - 0.3) ** 2))
+
+
+def test_retain_grad_and_on_edge_on_scalar_nodes_match_torch():
+    grads = []
+    for lib, make in (("nndl", f64), ("torch", lambda v: torch.tensor(
+            v, dtype=torch.float64, requires_grad=True))):
+        x = make(0.7)
+        h = (x * 3.0).tanh()
+        h.retain_grad()  # one input
+        m = h * x
+        m.retain_grad()  # two inputs
+        (m * m + h).backward()
+        grads.append([float(t.grad) for t in (x, h, m)])
+        if lib == "nndl":
+            assert h.inputs[0].op == "mul" and m.inputs == (h, x) and m.retains_grad
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+    x, y = f64(0.5), f64(-1.5)
+    z = (x * y).tanh()
+    edges = []
+    run_backward(z, on_edge=lambda node, k, inp, c: edges.append((node.op, k, float(c))))
+    dz = 1 - math.tanh(-0.75) ** 2
+    assert edges == [("tanh", 0, pytest.approx(dz)), ("mul", 0, pytest.approx(dz * -1.5)),
+                     ("mul", 1, pytest.approx(dz * 0.5))]
+
+    t = x * x  # freed by a first backward: retain_grad() then keeps the freed state
+    t.backward()
+    t.retain_grad()
+    with pytest.raises(GraphError, match="second time"):
+        t.backward()
+
+
 def test_scalar_and_array_tensors_mix():
     s = f64(2.0)
     v = f64(np.array([1.0, 2.0, 3.0]))
