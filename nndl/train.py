@@ -344,7 +344,8 @@ def _threads() -> int:
 
 @contextlib.contextmanager
 def blas_threads(n: int | None):
-    """Run the block with at most ``n`` BLAS threads (``None``: leave BLAS as it is).
+    """Run the block with at most ``n`` BLAS threads and ``n`` nndl threads (``None``: leave
+    both as they are).
 
     The digits' GEMMs are tiny (batch 32, at most a few hundred columns), so splitting them
     over threads costs more than it saves, and on a busy machine waiting threads spin: on a
@@ -354,13 +355,20 @@ def blas_threads(n: int | None):
     if n is None:
         yield
         return
+    import nndl
+
+    before = nndl.get_num_threads()
+    nndl.set_num_threads(n)  # nndl's own loops (im2col, pooling) too
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            yield
+            return
+        with threadpool_limits(limits=n, user_api="blas"):
+            yield
+    finally:
+        nndl.set_num_threads(before)
 
 
 def parse_affine(text: str) -> tuple[float, float, float]:

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from oracles import require_torch
+from oracles import require, require_torch
 
 import nndl
 from nndl import checkpoint, optim
@@ -28,7 +28,7 @@ from nndl.train import (
 )
 
 torch = require_torch()
-pytest.importorskip("sklearn")
+require("sklearn")
 
 
 def _torch_twin(net) -> torch.nn.Module:

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from oracles import require
 
 from nndl import data
 from nndl.data import DataError, batches, load_digits, stratified_split
 
-sklearn_datasets = pytest.importorskip("sklearn.datasets")
+sklearn_datasets = require("sklearn.datasets")
 
 
 def test_digits_are_sklearns_images_scaled_and_split():

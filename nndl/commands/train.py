@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language
+from nndl.commands._common import Language, lang_option
 
 
 class ModelName(StrEnum):
@@ -81,7 +81,7 @@ def digits_command(
     plot: Path | None = typer.Option(None, "--plot", help="Save the learning curves (.svg/.png/.pdf)."),
     save: Path | None = typer.Option(None, "--save",
                                      help="Save the trained weights (.npz or .safetensors)."),
-    lang: Language = typer.Option(Language.zh, "--lang", "-l", help="zh or en."),
+    lang: Language = lang_option(),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json (stdout)."),
     progress: bool = typer.Option(True, "--progress/--no-progress",
                                   help="Show a progress bar (on stderr)."),
