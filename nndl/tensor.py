@@ -145,7 +145,8 @@ class Tensor:
     # has its first input in _a and its second (or None) in _b, and the values its backward
     # needs in _saved. Slots instead of a tuple: a tuple that holds tensors is one more
     # object per node for Python's cycle collector to walk again and again while the graph
-    # grows (see Tensor._scalar). _b and _saved are set on scalar-path nodes only.
+    # grows (see Tensor._scalar). A leaf sets none of _op, _b, _backward, _saved (one store
+    # fewer is time saved on every leaf), an array-path node no _b or _saved.
     __slots__ = ("_d", "requires_grad", "_gv", "_op", "_a", "_b", "_backward", "_saved",
                  "_users", "_gacc", "__dict__", "__weakref__")
     name: str | None = None  # a label for drawings and traces (t.name = "x")
@@ -173,9 +174,7 @@ class Tensor:
         self._d = d
         self.requires_grad = requires_grad is True or bool(requires_grad)
         self._gv = None
-        self._op = ""
         self._a = None
-        self._backward = None
         self._users = 0
 
     # ----------------------------------------------------------------- basics
@@ -268,7 +267,7 @@ class Tensor:
     @property
     def op(self) -> str:
         """Name of the op that made this tensor ('' for a leaf)."""
-        return self._op
+        return "" if self._a is None else self._op
 
     @property
     def inputs(self) -> tuple[Tensor, ...]:
@@ -324,12 +323,12 @@ class Tensor:
             raise GraphError("retain_grad() on a tensor that does not require grad",
                              hint="only tensors computed from requires_grad=True inputs have one")
         self._retains_grad = True
-        a, rule = self._a, self._backward
-        if a is not None and type(a) is not tuple and rule is not _freed:
+        a = self._a
+        if a is not None and type(a) is not tuple and self._backward is not _freed:
             # the scalar sweep does not look for retained tensors: make this node an
             # array-path one (inputs tuple, backward(g) -> one gradient per input), which
             # the sweep checks (the closure holds the rule and the saved values, not self)
-            b, saved = self._b, self._saved
+            rule, b, saved = self._backward, self._b, self._saved
             if b is None:
                 self._backward = lambda g: (rule(g, saved),)
             else:
@@ -399,7 +398,7 @@ class Tensor:
         extras = []
         if data.dtype not in (float32, int64, bool_):
             extras.append(f"dtype={data.dtype}")
-        if self._op and self.requires_grad:
+        if self._a is not None and self.requires_grad:
             extras.append(f"op={self._op}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
@@ -445,9 +444,7 @@ class Tensor:
         t._d = data if type(data) is _ndarray else np.asarray(data)
         t.requires_grad = False
         t._gv = None
-        t._op = ""
         t._a = None
-        t._backward = None
         t._users = 0
         return t
 
@@ -480,9 +477,7 @@ class Tensor:
             t._saved = saved
         else:
             t.requires_grad = False
-            t._op = ""
             t._a = None
-            t._backward = None
         return t
 
     @staticmethod
@@ -510,9 +505,7 @@ class Tensor:
             t._backward = backward
         else:
             t.requires_grad = False
-            t._op = ""
             t._a = None
-            t._backward = None
         return t
 
     # --------------------------------------------------------------- dtypes
@@ -651,8 +644,20 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def _freed(g, saved=None):  # pragma: no cover - the sweep raises before calling it
-    raise AssertionError("backward rule of a freed node")
+class _FreedNode(Exception):
+    """Raised by the rule of a node that backward() has freed (see _sweep)."""
+
+
+def _freed(g, saved=None):
+    raise _FreedNode
+
+
+def _freed_error(node: Tensor) -> GraphError:
+    return GraphError(
+        f"backward through the graph a second time (at op '{node._op}'): its saved "
+        "values were freed by the first backward()",
+        hint="pass retain_graph=True to the first backward() call",
+    )
 
 
 EdgeHook = Callable[[Tensor, int, Tensor, np.ndarray], None]
@@ -763,94 +768,105 @@ def _sweep(stack: list[Tensor | None], retain_graph: bool, on_edge: EdgeHook | N
     owned: set[Tensor] = set()  # whose gradient array was allocated here (safe to += into)
     scalar_ok = on_edge is None
     ndarray = np.ndarray
-    while (node := pop()) is not None:  # (None: the sentinels under the stack, see above)
-        g = node._gacc
-        node._gacc = None
-        a = node._a
-        if a is None:  # a leaf
-            if g is not None:
-                if node._gv is None and type(g) is not ndarray:
-                    node._gv = g  # a scalar: immutable, kept as is
-                else:
-                    _accumulate(node, g, node in owned)
-            continue
-        bw = node._backward
-        if type(a) is not tuple and scalar_ok and g is not None and bw is not _freed:
-            # a scalar-path node (see Tensor._scalar): its rule returns scalars of the
-            # node's dtype, so there is nothing to reduce or check; this loop is the
-            # whole backward of a micrograd-style graph, hence the bare code, written
-            # out for each of the two inputs
-            b = node._b
-            if b is None:
-                ga = bw(g, node._saved)
-            else:
-                ga, gb = bw(g, node._saved)
-            if not retain_graph:
-                node._backward = _freed
-                node._saved = None
-            if a.requires_grad:
-                s = a._gacc
-                a._gacc = ga if s is None else s + ga
-                n = a._users - 1
-                a._users = n
-                if not n:
-                    push(a)
-            if b is not None and b.requires_grad:
-                s = b._gacc
-                b._gacc = gb if s is None else s + gb
-                n = b._users - 1
-                b._users = n
-                if not n:
-                    push(b)
-            continue
-        if bw is _freed:
-            raise GraphError(
-                f"backward through the graph a second time (at op '{node._op}'): its saved "
-                "values were freed by the first backward()",
-                hint="pass retain_graph=True to the first backward() call",
-            )
-        inputs = node._inputs
-        if g is None:  # every use passed None: nothing to propagate, but count the uses
-            for inp in inputs:
-                if inp.requires_grad:
-                    n = inp._users - 1
-                    inp._users = n
-                    if not n:
-                        push(inp)
-            continue
-        if node._retains_grad:
-            _accumulate(node, g, False)
-        if type(a) is tuple:
-            input_grads = bw(g)
-        else:  # a scalar-path node (with on_edge): its rule's convention
-            input_grads = bw(g, node._saved)
-            if len(inputs) == 1:
-                input_grads = (input_grads,)
-        if not retain_graph:
-            node._backward = _freed
-            if type(a) is not tuple:
-                node._saved = None
-        for k, (inp, ig) in enumerate(zip(inputs, input_grads, strict=True)):
-            if not inp.requires_grad:
+    node = None
+    try:
+        while (node := pop()) is not None:  # (None: the sentinels under the stack, see above)
+            g = node._gacc
+            a = node._a
+            if a is None:  # a leaf
+                node._gacc = None
+                if g is not None:
+                    if node._gv is None and type(g) is not ndarray:
+                        node._gv = g  # a scalar: immutable, kept as is
+                    else:
+                        _accumulate(node, g, node in owned)
                 continue
-            if ig is not None:
-                ig = _reduce_to_shape(ig, inp.shape, inp.dtype)
-                if on_edge is not None:
-                    on_edge(node, k, inp, np.asarray(ig))
-                s = inp._gacc
-                if s is None:
-                    inp._gacc = ig
-                    if type(ig) is ndarray and ig is not g and ig.base is None:
-                        owned.add(inp)
-                elif type(s) is ndarray and inp in owned:
-                    s += ig
+            bw = node._backward
+            if type(a) is not tuple and scalar_ok and g is not None:
+                # a scalar-path node (see Tensor._scalar): its rule returns scalars of the
+                # node's dtype, so there is nothing to reduce or check; this loop is the
+                # whole backward of a micrograd-style graph, hence the bare code, written
+                # out for each of the two inputs. Its gradient, a scalar, stays in _gacc
+                # (the next backward resets it), and a freed node's rule raises _FreedNode.
+                b = node._b
+                if b is None:
+                    ga = bw(g, node._saved)
                 else:
-                    inp._gacc = s + ig
+                    ga, gb = bw(g, node._saved)
+                if not retain_graph:
+                    node._backward = _freed
+                    node._saved = None
+                if a.requires_grad:
+                    s = a._gacc
+                    a._gacc = ga if s is None else s + ga
+                    n = a._users - 1
+                    a._users = n
+                    if not n:
+                        push(a)
+                if b is not None and b.requires_grad:
+                    s = b._gacc
+                    b._gacc = gb if s is None else s + gb
+                    n = b._users - 1
+                    b._users = n
+                    if not n:
+                        push(b)
+                continue
+            node._gacc = None
+            if bw is _freed:
+                raise _FreedNode
+            _general_step(node, g, push, owned, retain_graph, on_edge)
+    except _FreedNode:
+        raise _freed_error(node) from None
+
+
+def _general_step(node: Tensor, g, push, owned: set[Tensor], retain_graph: bool,
+                  on_edge: EdgeHook | None) -> None:
+    """One node of the sweep in general: array gradients reduced to each input's shape and
+    summed in place where that is safe, retained gradients, on_edge reports."""
+    a = node._a
+    inputs = node._inputs
+    if g is None:  # every use passed None: nothing to propagate, but count the uses
+        for inp in inputs:
+            if inp.requires_grad:
+                n = inp._users - 1
+                inp._users = n
+                if not n:
+                    push(inp)
+        return
+    if node._retains_grad:
+        _accumulate(node, g, False)
+    if type(a) is tuple:
+        input_grads = node._backward(g)
+    else:  # a scalar-path node (with on_edge): its rule's convention
+        input_grads = node._backward(g, node._saved)
+        if len(inputs) == 1:
+            input_grads = (input_grads,)
+    if not retain_graph:
+        node._backward = _freed
+        if type(a) is not tuple:
+            node._saved = None
+    ndarray = np.ndarray
+    for k, (inp, ig) in enumerate(zip(inputs, input_grads, strict=True)):
+        if not inp.requires_grad:
+            continue
+        if ig is not None:
+            ig = _reduce_to_shape(ig, inp.shape, inp.dtype)
+            if on_edge is not None:
+                on_edge(node, k, inp, np.asarray(ig))
+            s = inp._gacc
+            if s is None:
+                inp._gacc = ig
+                if type(ig) is ndarray and ig is not g and ig.base is None:
                     owned.add(inp)
-            n = inp._users - 1
-            inp._users = n
-            if not n:
-                push(inp)
+            elif type(s) is ndarray and inp in owned:
+                s += ig
+            else:
+                inp._gacc = s + ig
+                owned.add(inp)
+        n = inp._users - 1
+        inp._users = n
+        if not n:
+            push(inp)
 
 
 def _reset(root: Tensor) -> None:
