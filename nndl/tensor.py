@@ -11,11 +11,12 @@ and backward side by side.
 Scalars (0-d float tensors) built from Python numbers take a lean path: their
 value is held as a Python ``float`` (float64) or a NumPy ``float32`` scalar and
 turned into a 0-d ``ndarray`` only when ``.data`` is first read (``_d`` holds
-either; ``type(t._d) is not ndarray`` says a tensor is on the scalar path). Ops between
-such scalars (the scalar branch at the top of each op in :mod:`nndl.ops`) then
-cost a few hundred nanoseconds instead of the microseconds of NumPy's array
-machinery, which is what makes micrograd-style graphs of 10^5 scalar nodes fast
-(``bench/scalar_graph.py``). Semantics do not change: ``.data`` and ``._grad``
+either: ``type(t._d) is not ndarray`` says a tensor is on the scalar path). Ops
+between such scalars (the scalar branch at the top of each op in :mod:`nndl.ops`)
+then cost a few hundred nanoseconds instead of the microseconds of NumPy's array
+machinery, and each such node is a single object (see ``Tensor._scalar``), which is
+what makes micrograd-style graphs of 10^5 scalar nodes fast (``bench/scalar_graph.py``).
+Semantics do not change: ``.data`` and ``._grad``
 are always ndarrays when read, dtypes follow the same rules, and where scalar
 arithmetic would differ from NumPy's (x/0, log 0, overflow) the op takes the
 array path.
@@ -144,9 +145,9 @@ class Tensor:
     # by _make) has the tuple of all its inputs in _a; a scalar-path node (made by _scalar)
     # has its first input in _a and its second (or None) in _b, and the values its backward
     # needs in _saved. Slots instead of a tuple: a tuple that holds tensors is one more
-    # object per node for Python's cycle collector to walk again and again while the graph
-    # grows (see Tensor._scalar). A leaf sets none of _op, _b, _backward, _saved (one store
-    # fewer is time saved on every leaf), an array-path node no _b or _saved.
+    # object per node for Python's cycle collector to walk (see Tensor._scalar). A leaf
+    # sets none of _op, _b, _backward, _saved (a store fewer is time saved on every leaf),
+    # an array-path node no _b or _saved: code reads them only where they are set.
     __slots__ = ("_d", "requires_grad", "_gv", "_op", "_a", "_b", "_backward", "_saved",
                  "_users", "_gacc", "__dict__", "__weakref__")
     name: str | None = None  # a label for drawings and traces (t.name = "x")
@@ -458,11 +459,12 @@ class Tensor:
         ``b`` (None for a one-input op). Its ``backward`` is called as ``backward(g,
         saved)`` and returns the gradient of ``a`` (one input) or those of ``a`` and ``b``:
         a module-level function plus the values it needs (a float, or a tuple of floats,
-        which the cycle collector stops tracking) instead of a closure. So a node is one
-        object that the cycle collector keeps walking, the tensor itself: no inputs tuple
-        (the inputs live in slots), no function object, no closure cells. Python's cycle
-        collector walks every live tracked object of a growing graph again and again, so
-        that count, more than the allocations, sets the cost of a micrograd-style graph.
+        which the cycle collector stops tracking) instead of a closure. So the tensor is
+        the only object of a node that the cycle collector keeps walking: no inputs tuple
+        (the inputs live in slots), no function object, no closure cells. The collector
+        walks the newest objects at each of its frequent collections and every live one
+        at each full collection, and a micrograd-style graph is all alive while it grows:
+        fewer (and smaller) objects per node are what makes it cheaper there.
         """
         t = _new(Tensor)
         t._d = v

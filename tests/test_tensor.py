@@ -595,7 +595,7 @@ def test_scalar_path_is_taken_and_stays_consistent():
     assert type(arr) is np.ndarray and arr.dtype == np.float32 and c._v is None
     arr[...] = 0.5
     assert (c * 2).item() == 1.0
-    c.backward()  # with the value saved when c was computed, as torch
+    c.backward()  # with the value saved when c was computed (torch would see the 0.5)
     assert a.grad.item() == pytest.approx(0.3 * (1 - np.tanh(1.06) ** 2), rel=1e-5)
 
 
