@@ -52,7 +52,7 @@ def blas_threads() -> int:
 
 
 def set_threads(n: int | None, torch_too: bool = True) -> int:
-    """Use ``n`` threads in NumPy's BLAS, nndl and torch (None: BLAS's default); returns the count."""
+    """Use ``n`` threads in NumPy's BLAS and torch (None: BLAS's default); returns the count."""
     if n is not None:
         try:
             from threadpoolctl import threadpool_limits
@@ -61,9 +61,8 @@ def set_threads(n: int | None, torch_too: bool = True) -> int:
         except ImportError:
             pass
     n = n if n is not None else blas_threads()
-    import nndl
-
-    nndl.set_num_threads(n)  # nndl's own loops (im2col, col2im, pooling), as torch's pool
+    # nndl's own loops keep nndl's default (1 thread, see nndl/_parallel.py; set
+    # NNDL_NUM_THREADS to measure more): with BLAS threaded they were slower on 2 cores
     if torch_too:
         import torch
 
@@ -248,8 +247,11 @@ def environment() -> dict:
             cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
     except OSError:
         pass
+    import nndl
+
     return {"python": platform.python_version(), "numpy": np.__version__,
-            "torch": torch.__version__, "cpu": cpu, "cpu_count": os.cpu_count()}
+            "torch": torch.__version__, "cpu": cpu, "cpu_count": os.cpu_count(),
+            "nndl_threads": nndl.get_num_threads()}
 
 
 def run_workload(w: W.Workload, quick: bool, threads: int, memory: bool, log) -> WorkloadResult:

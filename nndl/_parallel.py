@@ -8,9 +8,13 @@ side; the slices never overlap, so no locking is needed. GEMMs stay single calls
 threads them itself, and two threads each calling a multi-threaded BLAS would fight
 over the cores.
 
-``set_num_threads(n)`` / ``get_num_threads()`` mirror ``torch``'s; the default is the
-number of cores this process may run on, at most 4 (memory-bound loops stop scaling
-before that). ``NNDL_NUM_THREADS`` in the environment overrides the default.
+``set_num_threads(n)`` / ``get_num_threads()`` mirror ``torch``'s, but the default is 1
+(``NNDL_NUM_THREADS`` in the environment overrides it). Measured on a 2-core VM (LeNet-5
+step, BLAS on 2 threads, median ratios to PyTorch over 4 rounds): 1.40 with 1 nndl thread,
+1.57 with 2. After each GEMM, OpenBLAS's idle workers spin on the cores for a while, and
+a Python worker that needs that core waits behind them; the loops themselves gained only
+~5 % with BLAS on 1 thread. More cores and more memory bandwidth may change that, so the
+threads are there to switch on and measure (``python bench/run.py``), not on by default.
 """
 
 from __future__ import annotations
@@ -22,22 +26,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from nndl.errors import NNDLError
 
-_MAX_DEFAULT = 4
 _MIN_ELEMENTS = 1 << 16  # below this per thread, handing work over costs more than it saves
 
 
 def _default_threads() -> int:
     env = os.environ.get("NNDL_NUM_THREADS", "").strip()
-    if env:
-        if env.isdigit() and int(env) >= 1:
-            return int(env)
-        raise NNDLError(f"NNDL_NUM_THREADS must be a whole number ≥ 1, got {env!r}",
-                        hint="unset it or set it to e.g. 2")
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, _MAX_DEFAULT))
+    if not env:
+        return 1
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    raise NNDLError(f"NNDL_NUM_THREADS must be a whole number ≥ 1, got {env!r}",
+                    hint="unset it or set it to e.g. 2")
 
 
 _threads: int | None = None

@@ -129,6 +129,8 @@ def test_set_num_threads_rejects_bad_counts(bad):
 
 
 def test_thread_count_from_the_environment(monkeypatch):
+    monkeypatch.delenv("NNDL_NUM_THREADS", raising=False)
+    assert _parallel._default_threads() == 1  # off unless asked for (see the module doc)
     monkeypatch.setenv("NNDL_NUM_THREADS", "3")
     assert _parallel._default_threads() == 3
     monkeypatch.setenv("NNDL_NUM_THREADS", "many")
