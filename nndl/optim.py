@@ -63,7 +63,11 @@ class Optimizer:
         self._scratch: dict[np.dtype, np.ndarray] = {}
 
     def _tmp(self, like: np.ndarray) -> np.ndarray:
-        """A scratch buffer of one chunk in ``like``'s dtype, reused by every update."""
+        """A scratch buffer of one chunk in ``like``'s dtype, reused by every update.
+
+        Invariant: its contents are undefined between uses; its one user, ``_axpy``,
+        writes the slice it reads (``np.multiply(..., out=t)``) before reading it, and the
+        buffer never leaves this optimiser (tests/test_model_parity.py poisons it)."""
         t = self._scratch.get(like.dtype)
         if t is None:
             t = self._scratch[like.dtype] = np.empty(_CHUNK, dtype=like.dtype)

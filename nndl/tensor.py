@@ -25,7 +25,6 @@ array path.
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -153,6 +152,7 @@ class Tensor:
     name: str | None = None  # a label for drawings and traces (t.name = "x")
     _retains_grad = False
     _spare = None  # a released gradient array that backward may write into (see _release_grad)
+    _grad_lent = False  # the grad getter handed _gv's array to user code (see _release_grad)
     # NumPy defers to our reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
 
@@ -305,7 +305,10 @@ class Tensor:
     def grad(self) -> Tensor | None:
         """Accumulated gradient (a Tensor sharing memory with the stored array), or None."""
         g = self._grad
-        return None if g is None else Tensor._wrap(g)
+        if g is None:
+            return None
+        self._grad_lent = True  # user code may keep it: never reuse it as a spare
+        return Tensor._wrap(g)
 
     @grad.setter
     def grad(self, value) -> None:
@@ -364,17 +367,24 @@ class Tensor:
 
     def _release_grad(self) -> None:
         """``.grad = None`` for ``zero_grad(set_to_none=True)``, keeping the array as a spare
-        when nothing else refers to it (no ``.grad`` tensor, no view: nobody can see it
-        change). The next backward may compute the new gradient straight into it
-        (:meth:`_spare_grad`) instead of into a fresh array, whose first touch costs a page
-        fault per 4 KiB: a third of the weight-gradient time of a 177 M-weight layer."""
+        when nobody else can see it change. The next backward may compute the new gradient
+        straight into it (:meth:`_spare_grad`) instead of into a fresh array, whose first
+        touch costs a page fault per 4 KiB: a third of the weight-gradient time of a
+        177 M-weight layer.
+
+        Invariant: the spare is an array that only this tensor can reach. ``_gv`` holds
+        either an array the sweep allocated (a backward rule's fresh result, or a copy) or
+        a copy the ``grad`` setter made; the one way out to user code is the ``grad``
+        getter, which marks the array as lent (``_grad_lent``). A lent array never becomes
+        a spare, so nothing depends on reference counts.
+        """
         g = self._gv
         self._gv = None
-        # exactly 2 references (g here and getrefcount's argument): nobody else holds it.
-        # Otherwise an earlier spare stays (zero_grad twice in a row keeps it); only this
-        # tensor can reach it, so it stays unshared.
-        if type(g) is np.ndarray and g.base is None and g.size >= _SPARE_MIN \
-                and sys.getrefcount(g) == 2:
+        lent = self._grad_lent
+        if lent:
+            self._grad_lent = False  # the next gradient is a new array, not lent yet
+        # Otherwise an earlier spare stays (zero_grad twice in a row keeps it).
+        if not lent and type(g) is np.ndarray and g.base is None and g.size >= _SPARE_MIN:
             self._spare = g
 
     def _spare_grad(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | None:

@@ -11,13 +11,11 @@ same way. Everything stays in the input's dtype (float32 by default).
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 import nndl
-from nndl import _kernels, ops
+from nndl import _kernels, _pool, ops
 from nndl._parallel import parallel_for
 from nndl.errors import ShapeError
 from nndl.tensor import Tensor
@@ -49,37 +47,6 @@ def conv_out_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
 def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
-
-
-# ------------------------------------------------------------- scratch buffers
-# Conv and pooling need large work arrays (im2col columns, padded copies) every step.
-# A fresh large array costs a page fault per 4 KiB on first touch (about 2,000 per
-# LeNet step), so they come from a small pool keyed by (role, shape, dtype). A pooled
-# array is handed out only when nothing but the pool refers to it (no graph keeps it,
-# no view of it is alive), so reuse can never overwrite a value still in use.
-_POOL: dict[tuple, list[np.ndarray]] = {}
-_POOL_MAX_BYTES = 8 << 20  # per array: bigger ones are rare and fault in few huge pages
-_POOL_PER_KEY = 3
-
-
-def _scratch(role: str, shape: tuple[int, ...], dtype, zero: bool = False) -> np.ndarray:
-    """A work array for ``role``; ``zero``: all zeros, else only what this role's own
-    writes left (roles that write the same region every time keep their zero border)."""
-    key = (role, shape, dtype)
-    bufs = _POOL.get(key)
-    if bufs is not None:
-        for buf in bufs:
-            if sys.getrefcount(buf) == 3:  # the list, `buf` here, the call's argument
-                if zero:
-                    buf.fill(0)
-                return buf
-    buf = np.zeros(shape, dtype=dtype)
-    if buf.nbytes <= _POOL_MAX_BYTES:
-        if bufs is None:
-            bufs = _POOL[key] = []
-        if len(bufs) < _POOL_PER_KEY:
-            bufs.append(buf)
-    return buf
 
 
 # --------------------------------------------------------------------- linear
@@ -246,50 +213,60 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
     """Stride 1: im2col over whole padded rows. With the padded image flattened, kernel
     offset (i, j) reads one contiguous run starting at i·D·Wp + j·D, so im2col and col2im
     are kh·kw long memory copies/adds instead of many short rows. Each output row is
-    computed Wp wide; the Wp − W2 extra columns are discarded (and get zero gradient)."""
+    computed Wp wide; the Wp − W2 extra columns are discarded (and get zero gradient).
+
+    Work arrays come from :mod:`nndl._pool` with undefined contents, so each use writes
+    everything it reads: the padded copy's border and spare row, the bias row of the
+    columns, and the zero gradient of the discarded columns."""
     n, c, h, w = xd.shape
     k, _, kh, kw = wd.shape
     hp, wp = h + 2 * ph, w + 2 * pw
     length = h2 * wp
-    # one spare row so the last offsets' runs stay inside the buffer; the border is
-    # never written, so a pooled buffer keeps its zeros
-    xp = _scratch("conv_rows_xp", (c, n, hp + 1, wp), xd.dtype)
+    # one spare row so the last offsets' runs stay inside the buffer (they feed only
+    # discarded columns, but those must hold finite numbers: backward multiplies them by 0)
+    xp = _pool.take((c, n, hp + 1, wp), xd.dtype)
     flat = xp.reshape(c, n, (hp + 1) * wp)
     starts = [(i, j, i * dh * wp + j * dw) for i in range(kh) for j in range(kw)]
     ckk = c * kh * kw
-    if bias is None:
-        cols = _scratch("conv_rows_cols", (ckk, n * length), xd.dtype)
-    else:  # a separate role: only here is the last row the bias row, written once
-        cols = _scratch("conv_rows_cols_bias", (ckk + 1, n * length), xd.dtype)
-        if cols[ckk, 0] != 1:
-            cols[ckk] = 1
+    # the columns live as long as backward may need them (the lease dies with the closure)
+    cols_lease = _pool.Lease((ckk + (bias is not None), n * length), xd.dtype)
+    cols = cols_lease.buf
+    if bias is not None:
+        cols[ckk] = 1  # the bias row (see _with_bias)
     patches = cols[:ckk].reshape(c, kh, kw, n, length)
 
     def im2col(n0: int, n1: int) -> None:  # samples n0..n1 (one thread's share)
-        xp[:, n0:n1, ph:ph + h, pw:pw + w] = xd[n0:n1].transpose(1, 0, 2, 3)
+        part = xp[:, n0:n1]
+        part[:, :, :ph] = 0  # the zero border, written at every use
+        part[:, :, ph + h:] = 0  # (the bottom border and the spare row)
+        part[:, :, ph:ph + h, :pw] = 0
+        part[:, :, ph:ph + h, pw + w:] = 0
+        part[:, :, ph:ph + h, pw:pw + w] = xd[n0:n1].transpose(1, 0, 2, 3)
         for i, j, s0 in starts:
             patches[:, i, j, n0:n1] = flat[:, n0:n1, s0:s0 + length]
 
     parallel_for(im2col, n, patches.size)
+    _pool.give(xp)  # (flat, a view of it, is not used again)
     w2d = wd.reshape(k, ckk)
     full = _with_bias(w2d, bias) @ cols  # (K, N·H2·Wp): one GEMM
     out = full.reshape(k, n, h2, wp)[:, :, :, :w2].transpose(1, 0, 2, 3)
     dtype = xd.dtype
 
     def backward(g):
-        g2 = _scratch("conv_rows_g", (k, n, h2, wp), dtype)  # zero on the discarded columns
+        g2 = _pool.take((k, n, h2, wp), dtype)
         gk = g.transpose(1, 0, 2, 3)
 
         def fill(n0: int, n1: int) -> None:
             g2[:, n0:n1, :, :w2] = gk[:, n0:n1]
+            g2[:, n0:n1, :, w2:] = 0  # the discarded columns get no gradient
 
         parallel_for(fill, n, g.size)
-        g2 = g2.reshape(k, n * length)
-        gw, gb = _weight_grads(g2, cols, weight, bias)
+        g2d = g2.reshape(k, n * length)
+        gw, gb = _weight_grads(g2d, cols_lease.buf, weight, bias)
         gx = None
         if x.requires_grad:
-            dcols = np.matmul(w2d.T, g2, out=_scratch("conv_rows_dcols", (c * kh * kw, n * length),
-                                                      dtype)).reshape(c, kh, kw, n, length)
+            dcols_buf = _pool.take((ckk, n * length), dtype)
+            dcols = np.matmul(w2d.T, g2d, out=dcols_buf).reshape(c, kh, kw, n, length)
             dflat = np.empty((c, n, (hp + 1) * wp), dtype=dtype)
 
             def col2im(n0: int, n1: int) -> None:  # kh·kw long, contiguous adds
@@ -299,7 +276,11 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
                     part[:, :, s0:s0 + length] += dcols[:, i, j, n0:n1]
 
             parallel_for(col2im, n, dcols.size)
+            del dcols
+            _pool.give(dcols_buf)
             gx = dflat.reshape(c, n, hp + 1, wp)[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+        del g2d
+        _pool.give(g2)
         return (gx, gw) if bias is None else (gx, gw, gb)
 
     return out, backward
