@@ -21,6 +21,13 @@ class Format(StrEnum):
 
 def solve_command(
     which: str = typer.Argument("all", help="Which exercises: 1-6, a range (1-3), a list (2,5) or all."),
+    assignments: list[str] | None = typer.Argument(
+        None, metavar="[NAME=VALUE]...",
+        help="Parameters of one exercise (the rest keep the sheet's values), e.g. "
+             "nndl solve 5 image=224x224x3 filters=64 kernel=3 pad=1. --params lists them."),
+    list_params: bool = typer.Option(False, "--params",
+                                     help="List the exercise's parameters (name, type, default, "
+                                          "allowed values) and stop."),
     lang: Language = lang_option("zh (the sheet's language) or en."),
     fmt: Format = typer.Option(Format.text, "--format", "-f",
                                help="text (terminal), md (Markdown with $…$ math), html (one self-contained page), json."),
@@ -35,11 +42,24 @@ def solve_command(
       nndl solve                      all six, in Chinese, in the terminal
       nndl solve 4 --lang en          exercise 4 (computational graph) in English
       nndl solve --format html -o out answer key as one HTML page + figures
+      nndl solve 5 image=224x224x3 filters=64 kernel=3 pad=1
+                                      exercise 5 for other numbers
+      nndl solve 5 --params           the parameters exercise 5 takes
     """
     from nndl.fileio import atomic_write, check_writable
-    from nndl.solutions import parse_selection, render, solve_all
+    from nndl.solutions import params_class, parse_selection, render, solve, solve_all
 
     numbers = parse_selection(which)
+    if (assignments or list_params) and len(numbers) != 1:
+        raise NNDLError("parameters belong to one exercise, but the selection "
+                        f"'{which}' names {len(numbers)}",
+                        hint="choose one exercise, e.g. nndl solve 5 image=224x224x3")
+    if list_params:
+        render.print_params(params_class(numbers[0]), lang.value)
+        return
+    chosen = None
+    if assignments:
+        chosen = params_class(numbers[0]).from_strings(_pairs(assignments))
     if out is not None:  # a bad folder fails now, not after the sweeps
         if out.exists() and not out.is_dir():
             raise NNDLError(f"{out} exists and is not a folder", hint="choose a folder for -o")
@@ -49,7 +69,8 @@ def solve_command(
             raise NNDLError(f"cannot create the folder {out}: {exc.strerror}",
                             hint="choose a folder you can write to for -o") from None
         check_writable(out / f"solutions.{fmt.value}")
-    solutions = solve_all(numbers, full=full)
+    solutions = ([solve(numbers[0], chosen, full=full)] if chosen is not None
+                 else solve_all(numbers, full=full))
     lang_code = lang.value
     figure_links = None
     if out is not None:
@@ -82,6 +103,21 @@ def solve_command(
     else:
         atomic_write(out / name, content)
         typer.echo(f"wrote {out / name}")
+
+
+def _pairs(assignments: list[str]) -> dict[str, str]:
+    """['image=224x224x3', 'pad=1'] -> {'image': '224x224x3', 'pad': '1'}."""
+    pairs: dict[str, str] = {}
+    for a in assignments:
+        name, eq, value = a.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise NNDLError(f"cannot read '{a}' as a parameter",
+                            hint="write NAME=VALUE, e.g. kernel=3 (nndl solve N --params lists the names)")
+        if name in pairs:
+            raise NNDLError(f"the parameter '{name}' is given twice", hint="give each parameter once")
+        pairs[name] = value
+    return pairs
 
 
 def register(app: typer.Typer) -> None:

@@ -38,13 +38,27 @@ def parse_selection(which: str) -> list[int]:
     return sorted(set(numbers))
 
 
-def solve(number: int, *, full: bool = False) -> Solution:
-    """Build the worked solution of one exercise (every number computed now)."""
+def params_class(number: int):
+    """The ``Params`` dataclass of exercise ``number`` (the sheet's instance as defaults)."""
     if number not in EXERCISES:
         raise NNDLError(f"there is no exercise {number}", hint="the sheet has exercises 1-6")
+    return importlib.import_module(f"nndl.solutions.ex{number}").Params
+
+
+def solve(number: int, params=None, *, full: bool = False) -> Solution:
+    """Build the worked solution of one exercise (every number computed now) for
+    ``params`` (its ``Params``; None: the sheet's own instance)."""
+    cls = params_class(number)
+    if params is None:
+        params = cls()
+    elif not isinstance(params, cls):
+        raise NNDLError(f"exercise {number} takes {cls.__module__}.Params, got "
+                        f"{type(params).__name__}", hint=f"build it as {cls.__module__}.Params(...)")
+    params.validate()
     module = importlib.import_module(f"nndl.solutions.ex{number}")
     start = time.perf_counter()
-    solution = module.build(full=full)
+    solution = module.build(params, full=full)
+    solution.params = params
     solution.seconds = time.perf_counter() - start
     return solution
 

@@ -1,7 +1,11 @@
-"""Exercise 5: parameters of a fully connected and a convolutional first layer on a 300×300 RGB
-image, and the number of output neurons of the convolution."""
+"""Exercise 5: parameters of a fully connected and a convolutional first layer on a W×H×D
+image (the sheet: 300×300 RGB), and the number of output neurons of the convolution."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nndl.solutions import params as P
 
 from nndl.solutions._layers import layer_formulas, layer_table, shape_textbook, verification_checks
 from nndl.solutions.model import (
@@ -13,10 +17,83 @@ from nndl.solutions.model import (
     Text,
     fmt_int,
     problem_text,
-    problems,
 )
 from nndl.summary import summary
 from nndl.summary.core import spec_model
+
+_SIDE = 100_000  # a side past this is no longer an image a course asks about
+
+
+@dataclass(frozen=True)
+class Params(P.ExerciseParams):
+    """An image of ``image`` = (W, H, D) fully connected to ``fc_units`` neurons, and
+    convolved by ``filters`` filters of ``kernel``×``kernel``×D with ``stride`` and ``pad``."""
+
+    number = 5
+    image: tuple[int, int, int] = P.param(
+        (300, 300, 3), kind=Text("宽×高×通道", "W×H×D"), allowed=Text("各 1–100,000", "each 1–100,000"),
+        help=Text("输入图像", "the input image"), parse=P.dims(3, 1, _SIDE))
+    fc_units: int = P.param(
+        100, kind=Text("整数", "integer"), allowed=Text("1–1,000,000", "1–1,000,000"),
+        help=Text("全连接层的神经元个数", "neurons of the fully connected layer"),
+        parse=P.integer(1, 1_000_000))
+    filters: int = P.param(
+        100, kind=Text("整数", "integer"), allowed=Text("1–100,000", "1–100,000"),
+        help=Text("卷积滤波器个数 K", "number of convolution filters K"), parse=P.integer(1, _SIDE))
+    kernel: int = P.param(
+        5, kind=Text("整数", "integer"), allowed=Text("1 至填充后的图像边长", "1 to the padded side"),
+        help=Text("滤波器边长 F", "filter side F"), parse=P.integer(1, _SIDE))
+    stride: int = P.param(
+        1, kind=Text("整数", "integer"), allowed=Text("须整除 W − F + 2P 与 H − F + 2P",
+                                                    "must divide W − F + 2P and H − F + 2P"),
+        help=Text("步长 S", "stride S"), parse=P.integer(1, _SIDE))
+    pad: int = P.param(
+        0, kind=Text("整数", "integer"), allowed=Text("0–F−1", "0 to F − 1"),
+        help=Text("边缘填充 P", "zero padding P"), parse=P.integer(0, _SIDE))
+
+    def validate(self) -> None:
+        w, h, _ = self.image
+        f, s, p = self.kernel, self.stride, self.pad
+        if p >= f:
+            raise P.ParamError(f"pad={p} is not smaller than kernel={f}: some outputs would see "
+                               "only padding", hint=f"use pad from 0 to {f - 1}")
+        for side, name in ((w, "width"), (h, "height")):
+            if f > side + 2 * p:
+                raise P.ParamError(f"kernel={f} is larger than the padded image {name} "
+                                   f"{side} + 2·{p} = {side + 2 * p}",
+                                   hint=f"use kernel ≤ {side + 2 * p} or more padding")
+            if (side - f + 2 * p) % s:
+                fits = [d for d in range(1, s + 1) if (side - f + 2 * p) % d == 0]
+                raise P.ParamError(
+                    f"stride={s} does not divide the image {name}: (W − F + 2P)/S = "
+                    f"({side} − {f} + 2·{p})/{s} is not a whole number",
+                    hint=f"use stride={fits[-1]}, or change pad or the image size")
+
+    def specs(self) -> tuple[str, str]:
+        w, h, d = self.image
+        return (f"input {w}x{h}x{d}; fc {self.fc_units}",
+                f"input {w}x{h}x{d}; conv {self.filters} {self.kernel}x{self.kernel} "
+                f"stride={self.stride} pad={self.pad}")
+
+
+def statement(p: Params) -> Text:
+    """The problem in the sheet's words, for any parameters."""
+    if p.is_sheet():
+        return problem_text(5)[1]
+    w, h, d = p.image
+    colour = ("彩色（RGB）", "colour (RGB)") if d == 3 else (f"{d} 通道", f"{d}-channel")
+    pad_zh = f"、边缘填充（padding）为 {p.pad}" if p.pad else ""
+    pad_en = f" and the padding is {p.pad}" if p.pad else ""
+    return Text(
+        f"对于一幅 {w}×{h} 大小的{colour[0]}图像，（1）如果输入端与有 {p.fc_units} 个神经元的第一层隐含层用"
+        f"全连接方式连接时，请问这一层会包含多少参数？（2）如果用 {p.filters} 个 "
+        f"${p.kernel} \\times {p.kernel} \\times {d}$ 大小的滤波器作卷积操作，那么这一层的参数为多少？"
+        f"如果滤波器移动步长（stride）为 {p.stride}{pad_zh}，经过卷积计算后的输出端神经元个数有多少？",
+        f"For a {w}×{h} {colour[1]} image: (1) if the input is fully connected to a first hidden "
+        f"layer of {p.fc_units} neurons, how many parameters does this layer have? (2) If the "
+        f"convolution uses {p.filters} filters of size ${p.kernel} \\times {p.kernel} \\times {d}$, "
+        f"how many parameters does this layer have? If the stride is {p.stride}{pad_en}, how many "
+        "output neurons does the convolution produce?")
 
 
 def _summarise(spec: str):
@@ -24,11 +101,11 @@ def _summarise(spec: str):
     return summary(model, in_shape, verify=True), model
 
 
-def build(full: bool = False) -> Solution:
-    title, statement = problem_text(5)
-    specs = problems()[5]["specs"]
-    fc, fc_model = _summarise(specs["fc"])
-    conv, conv_model = _summarise(specs["conv"])
+def build(params: Params, full: bool = False) -> Solution:
+    title = problem_text(5)[0]
+    fc_spec, conv_spec = params.specs()
+    fc, fc_model = _summarise(fc_spec)
+    conv, conv_model = _summarise(conv_spec)
     fc_row = next(r for r in fc.layers if r.type == "Linear")
     conv_row = conv.layers[0]
     c, h, w = conv_row.input_shape
@@ -36,9 +113,9 @@ def build(full: bool = False) -> Solution:
 
     sec1 = Section(Text("（1）全连接", "(1) Fully connected"), [
         Paragraph(Text(
-            f"RGB 图像有 {c} 个通道，展平后输入 N_in = {w}×{h}×{c} 个数；每个神经元对每个输入有一个权重，"
+            f"图像有 {c} 个通道，展平后输入 N_in = {w}×{h}×{c} 个数；每个神经元对每个输入有一个权重，"
             "另有一个偏置（常数项）。",
-            f"An RGB image has {c} channels, so the flattened input has N_in = {w}×{h}×{c} values; each "
+            f"The image has {c} channels, so the flattened input has N_in = {w}×{h}×{c} values; each "
             "neuron has one weight per input plus one bias.")),
         *[m for row in fc.layers for m in layer_formulas(row)],
         layer_table(fc),
@@ -46,9 +123,9 @@ def build(full: bool = False) -> Solution:
     sec2 = Section(Text("（2）卷积", "(2) Convolution"), [
         Paragraph(Text(
             "每个滤波器有 F·F·D1 个权重和 1 个偏置；共 K 个滤波器。输出边长由 W2 = (W1 − F + 2P)/S + 1 给出"
-            "（P = 0，S = 1）。",
+            f"（P = {params.pad}，S = {params.stride}）。",
             "Each filter has F·F·D1 weights and one bias, and there are K filters. The output side is "
-            "W2 = (W1 − F + 2P)/S + 1 (here P = 0, S = 1).")),
+            f"W2 = (W1 − F + 2P)/S + 1 (here P = {params.pad}, S = {params.stride}).")),
         *layer_formulas(conv_row),
         layer_table(conv),
         Paragraph(Text(
@@ -66,7 +143,7 @@ def build(full: bool = False) -> Solution:
     stride = conv_model[0].stride[0]
     kernel = conv_model[0].kernel_size[0]
     as_written = (w - kernel / stride) + 1
-    errata = [Erratum(Text(
+    errata = [] if not params.is_sheet() else [Erratum(Text(
         f"原答案写作 “(300 − 5 / 1) + 1”，按运算优先级只把 F 除以了 S；正确的公式是 "
         f"(W1 − F + 2P)/S + 1，即 {f_side.substituted} = {f_side.value}。此处因 S = {stride}，两者恰好相等"
         f"（{as_written:g}），步长不为 1 时就会出错。",
@@ -84,4 +161,4 @@ def build(full: bool = False) -> Solution:
         Answer("conv_neurons", Text("（2）卷积输出神经元个数", "(2) output neurons of the convolution"),
                conv_row.neurons, f"{w2}×{h2}×{k} = {fmt_int(conv_row.neurons)}"),
     ]
-    return Solution(5, title, statement, [sec1, sec2], answers, checks, errata)
+    return Solution(5, title, statement(params), [sec1, sec2], answers, checks, errata)

@@ -133,6 +133,7 @@ class Solution:
     checks: list[Check] = field(default_factory=list)
     errata: list[Erratum] = field(default_factory=list)
     seconds: float = 0.0
+    params: Any = None  # the exercise's Params (see nndl.solutions.params)
 
     @property
     def figures(self) -> list[Figure]:

@@ -36,6 +36,12 @@ UI = {
     "failed": Text("未通过", "FAILED"),
     "doc_title": Text("神经网络与深度学习习题解答（nndl 计算）",
                       "Neural Networks and Deep Learning — worked solutions (computed by nndl)"),
+    "param_name": Text("参数", "parameter"),
+    "param_kind": Text("类型", "type"),
+    "param_default": Text("默认值（原题）", "default (the sheet)"),
+    "param_allowed": Text("取值范围", "allowed"),
+    "param_help": Text("含义", "meaning"),
+    "params_title": Text("第 {n} 题的参数", "Parameters of exercise {n}"),
     "generated": Text("本文件中的每个数字都由 nndl 在运行时计算得到。",
                       "Every number in this document was computed by nndl when it was generated."),
 }
@@ -116,6 +122,8 @@ def to_data(solutions: list[Solution]) -> dict[str, Any]:
         out.append({
             "number": s.number,
             "title": {lang: s.title(lang) for lang in LANGS},
+            "params": s.params.to_json() if s.params is not None else None,
+            "problem": {lang: s.statement(lang) for lang in LANGS},
             "answers": {a.key: a.value for a in s.answers},
             "answer_labels": {a.key: {lang: a.label(lang) for lang in LANGS} for a in s.answers},
             "answer_display": {a.key: ({lang: a.display(lang) for lang in LANGS}
@@ -468,3 +476,18 @@ def to_html(solutions: list[Solution], lang: Lang) -> str:
 </body>
 </html>
 """
+
+
+# ------------------------------------------------------------------ parameters
+def print_params(params_cls, lang: Lang, console=None) -> None:
+    """``nndl solve N --params``: one row per parameter."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    table = RichTable(title=UI["params_title"](lang).format(n=params_cls.number), box=box.SIMPLE)
+    for key in ("param_name", "param_kind", "param_default", "param_allowed", "param_help"):
+        table.add_column(UI[key](lang))
+    for p in params_cls.info():
+        table.add_row(p.name, p.kind(lang), p.default, p.allowed(lang), p.help(lang))
+    (console or Console()).print(table)
