@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from oracles import require_torch
 
@@ -126,6 +127,81 @@ def test_exact_max_margin_matches_a_qp_solver(data):
     assert gamma == pytest.approx(1 / np.linalg.norm(qp.x), rel=1e-6)
     # and the approximate route agrees roughly (Frank-Wolfe converges like 1/k)
     assert gamma <= np.linalg.norm(_frank_wolfe(P, iters=2000)) + 1e-9
+
+
+def _exact_max_margin_sq(Z, lab):
+    """Oracle in exact rational arithmetic: γ*² for the rows p_n = y_n z_n, by brute force
+    over active sets. For every linearly independent set S of rows, v_S = P_Sᵀ(P_S P_Sᵀ)⁻¹1
+    is the least-norm solution of P_S v = 1; γ*² = 1 / min ‖v_S‖² over the v_S with P v ≥ 1
+    (0 when none is feasible). No rounding, so it holds for any t, 1e12 included."""
+    from fractions import Fraction
+
+    P = [[Fraction(float(y_)) * Fraction(float(z)) for z in row] for row, y_ in zip(Z, lab)]
+    n, d = len(P), len(P[0])
+    best = None
+    for k in range(1, min(n, d) + 1):
+        for S in itertools.combinations(range(n), k):
+            A = [P[i] for i in S]
+            G = [[sum(a * b for a, b in zip(r, c)) for c in A] + [Fraction(1)] for r in A]
+            for c in range(k):                      # Gauss-Jordan on [G | 1]
+                piv = next((r for r in range(c, k) if G[r][c] != 0), None)
+                if piv is None:
+                    break                           # dependent rows: a smaller S covers it
+                G[c], G[piv] = G[piv], G[c]
+                G[c] = [x / G[c][c] for x in G[c]]
+                for r in range(k):
+                    if r != c and G[r][c] != 0:
+                        G[r] = [x - G[r][c] * yv for x, yv in zip(G[r], G[c])]
+            else:
+                lam = [G[r][k] for r in range(k)]
+                v = [sum(lam[r] * A[r][j] for r in range(k)) for j in range(d)]
+                if all(sum(p * x for p, x in zip(row, v)) >= 1 for row in P):
+                    nv = sum(x * x for x in v)
+                    best = nv if best is None or nv < best else best
+    return Fraction(0) if best is None else 1 / best
+
+
+@pytest.mark.parametrize("t", [1.0, 10.0, 1e3, 1e6, 1e9, 1e11, 1e12])
+@pytest.mark.parametrize("bias", [True, False])
+def test_max_margin_on_D_with_x4_is_exact_for_every_allowed_t(t, bias):
+    X4, y4 = with_x4(t)
+    Z = np.hstack([np.ones((4, 1)), X4]) if bias else X4
+    u, gamma, exact = max_margin(Z, y4)
+    want = math.sqrt(_exact_max_margin_sq(Z, y4))
+    assert exact
+    assert gamma == pytest.approx(want, rel=1e-12, abs=0)
+    if want:
+        assert np.min((Z * y4[:, None]) @ u) == gamma and np.linalg.norm(u) == pytest.approx(1)
+
+
+@st.composite
+def ill_scaled(draw):
+    """Small integer data sets, with or without a bias column, one entry blown up by 10^e."""
+    d = draw(st.integers(1, 3))
+    n = draw(st.integers(1, 6))
+    Z = np.array(draw(st.lists(st.lists(st.integers(-4, 4), min_size=d, max_size=d),
+                               min_size=n, max_size=n)), dtype=np.float64)
+    Z[draw(st.integers(0, n - 1)), draw(st.integers(0, d - 1))] *= 10.0 ** draw(st.integers(0, 12))
+    if draw(st.booleans()):
+        Z = np.hstack([np.ones((n, 1)), Z])
+    lab = np.array(draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n)))
+    return Z, lab
+
+
+@settings(max_examples=200)
+@given(ill_scaled())
+# the old Gram-matrix solve returned γ = 0 here (two same-side points 1e11 apart)
+@example((np.array([[1e11], [1.0]]), np.array([-1.0, -1.0])))
+def test_exact_max_margin_matches_rational_brute_force_on_ill_scaled_data(data):
+    Z, lab = data
+    u, gamma, exact = max_margin(Z, lab)
+    want = math.sqrt(_exact_max_margin_sq(Z, lab))
+    assert exact
+    if want == 0:
+        assert gamma == 0.0
+    else:
+        assert gamma == pytest.approx(want, rel=1e-9, abs=0)
+        assert np.min((Z * lab[:, None]) @ u) == gamma      # attained by the u returned
 
 
 # ------------------------------------------------------------- the sheet

@@ -161,31 +161,40 @@ class Perceptron:
 def max_margin(Z, y, *, max_subsets: int = 200_000) -> tuple[np.ndarray, float, bool]:
     """Unit u maximising min_n y_n uᵀz_n (no bias term: put a 1 column in Z for one).
 
-    The optimum is the point p* of the convex hull of {y_n z_n} nearest the origin,
-    u = p*/‖p*‖ and γ* = ‖p*‖ (0 when the hull contains the origin: not separable).
-    p* lies in the relative interior of a face spanned by at most d+1 of the
-    points, so for small data we solve every such face's affine least-norm problem
-    and keep the best one inside the hull: exact. Larger data: Frank-Wolfe.
+    With p_n = y_n z_n this is the hard-margin problem min ‖v‖² s.t. p_nᵀv ≥ 1 for all
+    n, u = v*/‖v*‖ and γ* = 1/‖v*‖ (γ* = 0 when no v is feasible: not separable).
+    At the optimum the active rows S (p_nᵀv* = 1) can be taken linearly independent,
+    so |S| ≤ d, and v* is the least-norm solution of P_S v = 1. For small data
+    every such S is solved, each solve well conditioned (see :func:`_least_norm_ones`),
+    and the S whose unit v attains the largest margin min_n p_nᵀu over *all* rows is
+    kept: exact, and whatever rounding does, the γ returned is one that u attains.
+    Larger data: Frank-Wolfe on the dual (the hull point of {p_n} nearest 0).
     Returns (u, γ, exact); γ is recomputed as min y·uᵀz, so it is always attained.
     """
     P = np.asarray(Z, dtype=np.float64) * np.asarray(y, dtype=np.float64)[:, None]
     n, d = P.shape
-    kmax = min(n, d + 1)
+    kmax = min(n, d)
     count = sum(_comb(n, k) for k in range(1, kmax + 1))
-    best, exact = None, count <= max_subsets
-    if exact:
-        for k in range(1, kmax + 1):
-            for idx in itertools.combinations(range(n), k):
-                p = _affine_min_norm(P[list(idx)])
-                if p is not None and (best is None or p @ p < best @ best):
-                    best = p
-    else:
+    exact = count <= max_subsets
+    if not exact:
         best = _frank_wolfe(P)
-    nb = np.linalg.norm(best)
-    if nb < 1e-14 * max(1.0, np.abs(P).max()):  # rounding noise of the affine solves
+        nb = np.linalg.norm(best)
+        if nb < 1e-14 * max(1.0, np.abs(P).max()):  # rounding noise of the iteration
+            return np.zeros(d), 0.0, exact
+        u = best / nb
+        return u, float(max(np.min(P @ u), 0.0)), exact
+    norms = np.linalg.norm(P, axis=1)
+    if np.any(norms == 0):          # a zero row has margin 0 for every u
         return np.zeros(d), 0.0, exact
-    u = best / nb
-    return u, float(max(np.min(P @ u), 0.0)), exact
+    u = _best_active_set(P, norms, kmax)
+    if u is None:
+        return np.zeros(d), 0.0, exact
+    gamma = float(np.min(P @ u))
+    # not separable: every u has some margin ≤ 0, which rounding can lift to about
+    # eps·Σ_j |p_nj·u_j| (componentwise, so a huge coordinate that u ignores adds nothing)
+    if gamma <= 64 * np.finfo(np.float64).eps * float((np.abs(P) @ np.abs(u)).max()):
+        return np.zeros(d), 0.0, exact
+    return u, gamma, exact
 
 
 def _comb(n: int, k: int) -> int:
@@ -194,26 +203,60 @@ def _comb(n: int, k: int) -> int:
     return comb(n, k)
 
 
-def _affine_min_norm(Q: np.ndarray) -> np.ndarray | None:
-    """Least-norm point of the affine hull of Q's rows if it lies in their convex hull."""
-    k = len(Q)
-    if k == 1:
-        return Q[0]
-    # scale rows to unit size so huge coordinates (t = 1e9) do not ruin the solve
-    s = max(np.abs(Q).max(), 1e-300)
-    Qs = Q / s
-    G = Qs @ Qs.T
-    K = np.block([[G, np.ones((k, 1))], [np.ones((1, k)), np.zeros((1, 1))]])
-    rhs = np.zeros(k + 1)
-    rhs[-1] = 1.0
-    try:
-        sol = np.linalg.solve(K, rhs)
-    except np.linalg.LinAlgError:
-        return None
-    alpha = sol[:k]
-    if not np.all(np.isfinite(alpha)) or np.any(alpha < -1e-10):
-        return None
-    return alpha @ Q
+def _best_active_set(P: np.ndarray, norms: np.ndarray, kmax: int,
+                     chunk: int = 4096) -> np.ndarray | None:
+    """The unit u = v_S/‖v_S‖ with the largest attained margin over every row set S,
+    |S| ≤ kmax, where v_S is the least-norm solution of P_S v = 1; None if none is finite."""
+    n, _ = P.shape
+    best_u, best_g = None, -np.inf
+    for k in range(1, kmax + 1):
+        combos = itertools.combinations(range(n), k)
+        while True:
+            idx = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, chunk)),
+                              dtype=np.intp)
+            if idx.size == 0:
+                break
+            idx = idx.reshape(-1, k)
+            V = _least_norm_ones(P[idx], norms[idx])
+            with np.errstate(all="ignore"):
+                U = V / np.linalg.norm(V, axis=1, keepdims=True)
+                g = (U @ P.T).min(axis=1)
+            g[~np.isfinite(g)] = -np.inf
+            i = int(np.argmax(g))
+            if g[i] > best_g:
+                best_g, best_u = float(g[i]), U[i]
+    return best_u
+
+
+def _least_norm_ones(A: np.ndarray, norms: np.ndarray, refine: int = 3) -> np.ndarray:
+    """Least-norm v with A_m v = 1 for a stack A (m, k, d), k ≤ d; rank-deficient A give
+    non-finite rows.
+
+    Rows are scaled to unit length (a row (1, 0, −t) with t = 1e12 beside rows of size 1
+    would otherwise swamp the others), the scaled system is solved through a QR
+    factorisation of its transpose (conditioned like A, not like AAᵀ), and the residual
+    1 − A v is then corrected a few times, computed on the *unscaled* rows. The
+    corrections make each row's residual small relative to Σ_j |a_ij v_j|, not to
+    ‖a_i‖·‖v‖: with t = 1e12 a 1e-16 error in v's last coordinate would otherwise move
+    that row's margin by 1e-4.
+    """
+    s = 1.0 / norms                                       # (m, k)
+    Q, R = np.linalg.qr(np.swapaxes(A * s[..., None], 1, 2))   # Aᵀ·diag(s) = Q R
+    k = A.shape[1]
+
+    def solve(b):                                         # least norm of diag(s) A v = b
+        w = np.empty_like(b)                              # Rᵀ w = b, forward substitution
+        with np.errstate(all="ignore"):
+            for j in range(k):
+                w[:, j] = (b[:, j] - np.einsum("mi,mi->m", R[:, :j, j], w[:, :j])) / R[:, j, j]
+        return np.einsum("mdk,mk->md", Q, w)
+
+    v = solve(s)
+    for _ in range(refine):
+        with np.errstate(all="ignore"):
+            r = 1.0 - np.einsum("mkd,md->mk", A, v)
+        v = v + solve(r * s)
+    return v
 
 
 def _frank_wolfe(P: np.ndarray, iters: int = 20_000) -> np.ndarray:

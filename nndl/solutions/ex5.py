@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nndl.solutions import params as P
-
 from nndl.solutions._layers import layer_formulas, layer_table, shape_textbook, verification_checks
 from nndl.solutions.model import (
     Answer,
