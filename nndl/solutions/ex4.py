@@ -1,11 +1,18 @@
-"""Exercise 4: the computational graph of (x+y)²z with forward values and backward gradients
-(the sheet's answer is empty: its figure was lost)."""
+"""Exercise 4: the computational graph of an expression (the sheet: (x+y)²z at x = 1, y = 2,
+z = −6) with forward values and backward gradients (the sheet's answer is empty: its figure
+was lost)."""
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Self
+
 import sympy
 
-from nndl.expr import to_sympy, trace
+from nndl.expr import ExprError, parse, to_sympy, trace, variables
+from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
     Check,
@@ -19,16 +26,116 @@ from nndl.solutions.model import (
     Text,
     fmt_num,
     problem_text,
-    problems,
 )
 from nndl.viz import graph_svg
 
+_VALUE = P.number(-1e6, 1e6)
 
-def build(full: bool = False) -> Solution:
-    title, statement = problem_text(4)
-    spec = problems()[4]
-    expression, values = spec["expression"], spec["values"]
+
+@dataclass(frozen=True)
+class Params(P.ExerciseParams):
+    """The expression ``expr`` and each variable's value, given on the command line under
+    the variable's own name (``nndl solve 4 "expr=x*y+x" x=2 y=3``).
+
+    Answer keys: ``f``; each intermediate node's name (q, p, …, as the trace names them);
+    ``df/dVAR`` for each variable and ``df/dNODE`` for each intermediate node. Which keys
+    exist therefore depends on the expression."""
+
+    number = 4
+    expr: str = P.param(
+        "(x+y)^2*z", kind=Text("表达式", "expression"),
+        allowed=Text("+ − * / ^、exp、log、sqrt、sigmoid、relu… ", "+ − * / ^, exp, log, sqrt, sigmoid, relu, …"),
+        help=Text("要画计算图的函数 f", "the function f whose graph is drawn"), parse=P.text_value)
+    values: tuple[tuple[str, float], ...] = P.param(
+        (("x", 1.0), ("y", 2.0), ("z", -6.0)), kind=Text("数", "number"),
+        allowed=Text("每个变量一个，−10⁶ 至 10⁶", "one per variable, −10⁶ to 10⁶"),
+        help=Text("写作 变量名=值，如 x=1 y=2", "written as NAME=VALUE, e.g. x=1 y=2"),
+        parse=P.text_value)
+
+    @classmethod
+    def info(cls) -> list[P.ParamInfo]:
+        expr_info, values_info = super().info()
+        default = ", ".join(f"{k}={P.show(v)}" for k, v in cls().values)
+        return [expr_info, P.ParamInfo("NAME", values_info.kind, default, values_info.allowed,
+                                       values_info.help)]
+
+    @classmethod
+    def from_strings(cls, pairs: dict[str, str]) -> Self:
+        expr = P.text_value("expr", pairs["expr"]) if "expr" in pairs else cls().expr
+        given = {k: v for k, v in pairs.items() if k != "expr"}
+        if "expr" in pairs or given:
+            names = cls._names(expr)
+            if "expr" not in pairs:  # only values: the sheet's expression with new numbers
+                given = dict({k: P.show(v) for k, v in cls().values}, **given)
+            values = tuple((k, _VALUE(k, given[k])) for k in names if k in given)
+            made = cls(expr, values)
+            extra = [k for k in given if k not in names]
+            if extra:
+                raise P.ParamError(f"the expression {expr} has no variable '{extra[0]}'",
+                                   hint="its variables are " + ", ".join(names))
+        else:
+            made = cls()
+        made.validate()
+        return made
+
+    @staticmethod
+    def _names(expr: str) -> list[str]:
+        try:
+            return [v.name for v in variables(parse(expr))]
+        except ExprError as exc:
+            raise P.ParamError(f"expr: {exc.message}", hint=exc.hint) from None
+
+    def validate(self) -> None:
+        names = self._names(self.expr)
+        if not names:
+            raise P.ParamError(f"expr={self.expr} has no variable to differentiate by",
+                               hint="use variables, e.g. expr=(x+y)^2*z")
+        given = dict(self.values)
+        missing = [k for k in names if k not in given]
+        if missing:
+            raise P.ParamError(f"no value for the variable {missing[0]} of expr={self.expr}",
+                               hint="give every variable a value: "
+                                    + " ".join(f"{k}=1" for k in missing))
+        for k, v in given.items():
+            if not math.isfinite(v):
+                raise P.ParamError(f"{k}={v} is not a finite number", hint=f"write e.g. {k}=1")
+        try:  # log(0), x/0, sqrt(−1) name their node now, before anything is drawn
+            trace(self.expr, given)
+        except ExprError as exc:
+            raise P.ParamError(f"expr at {self._at()}: {exc.message}", hint=exc.hint) from None
+
+    def _at(self) -> str:
+        return ", ".join(f"{k}={P.show(v)}" for k, v in self.values)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"expr": self.expr, **dict(self.values)}
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _pretty(expr: str) -> str:
+    """'(x+y)^2*z' -> '(x+y)²z': the expression as a caption writes it."""
+    s = re.sub(r"(\^|\*\*)(\d+)", lambda m: m.group(2).translate(_SUPERSCRIPTS), expr.replace(" ", ""))
+    s = re.sub(r"(?<=[)²³⁴⁵⁶⁷⁸⁹⁰¹])\*(?=[A-Za-z(])", "", s)
+    return s.replace("*", "·")
+
+
+def statement(p: Params) -> Text:
+    if p.is_sheet():
+        return problem_text(4)[1]
+    shown = _pretty(p.expr)
+    at = ", ".join(f"{k}={fmt_num(v)}" for k, v in p.values)
+    return Text(f"画出 {shown} 的计算图，当 {at} 时，写出前向传播的数值和反向传播的梯度值。",
+                f"Draw the computational graph of {shown} and, at {at}, write down the values of "
+                "the forward pass and the gradients of the backward pass.")
+
+
+def build(params: Params, full: bool = False) -> Solution:
+    title = problem_text(4)[0]
+    expression, values = params.expr, dict(params.values)
     t = trace(expression, values)
+    shown = _pretty(expression)
     at = ", ".join(f"{k} = {fmt_num(v)}" for k, v in values.items())
 
     intermediates = [n for n in t.nodes if n.op != "input"]
@@ -38,8 +145,8 @@ def build(full: bool = False) -> Solution:
             "边上方（绿色）是前向传播的数值，下方（红色）是反向传播的梯度 ∂f/∂(节点)。",
             "One node per input and per operation: " + ", ".join(f"${n.id} = {n.latex}$" for n in intermediates)
             + ". Above each edge (green) the forward value, below it (red) the gradient ∂f/∂(node).")),
-        Figure("ex4_graph", graph_svg(t, lang="zh"), Text(f"(x+y)²z 的计算图，{at}",
-                                                       f"computational graph of (x+y)²z at {at}"),
+        Figure("ex4_graph", graph_svg(t, lang="zh"), Text(f"{shown} 的计算图，{at}",
+                                                       f"computational graph of {shown} at {at}"),
                svg_en=graph_svg(t, lang="en")),
     ])
     forward = Section(Text("前向传播", "Forward pass"),
@@ -71,18 +178,18 @@ def build(full: bool = False) -> Solution:
         fd[k] = (trace(expression, up).output - trace(expression, down).output) / (2 * h)
     err_sym = max(abs(sym_grads[k] - t.gradients[k]) for k in values)
     err_fd = max(abs(fd[k] - t.gradients[k]) for k in values)
+    partials = ", ".join(f"∂f/∂{k}" for k in values)
     checks = [
         Check(Text("前向值 f", "the value f"), Text("与 SymPy 代入求值比较", "against SymPy's exact evaluation"),
               abs(sym_value - t.output) < 1e-12, f"SymPy: {fmt_num(sym_value)}"),
-        Check(Text("梯度 ∂f/∂x, ∂f/∂y, ∂f/∂z", "the gradients ∂f/∂x, ∂f/∂y, ∂f/∂z"),
+        Check(Text("梯度 " + partials, "the gradients " + partials),
               Text("与 SymPy 符号求导、中心差分比较", "against SymPy's symbolic derivatives and central differences"),
               err_sym < 1e-12 and err_fd < 1e-5,
               f"max |Δ| = {err_sym:.1e} (SymPy), {err_fd:.1e} (finite diff.)"),
     ]
     symbolic = Section(Text("解析验证", "Analytic cross-check"), [
-        Math(r"\frac{\partial f}{\partial x} = " + sympy.latex(sympy.diff(expr, symbols["x"]))
-             + r",\quad \frac{\partial f}{\partial y} = " + sympy.latex(sympy.diff(expr, symbols["y"]))
-             + r",\quad \frac{\partial f}{\partial z} = " + sympy.latex(sympy.diff(expr, symbols["z"]))),
+        Math(r",\quad ".join(rf"\frac{{\partial f}}{{\partial {sympy.latex(symbols[k])}}} = "
+                              + sympy.latex(sympy.diff(expr, symbols[k])) for k in values)),
     ])
     answers = [Answer("f", Text("前向输出 f", "output f"), t.output, fmt_num(t.output))]
     for n in intermediates[:-1]:
@@ -92,6 +199,7 @@ def build(full: bool = False) -> Solution:
         answers.append(Answer(f"df/d{k}", Text(f"∂f/∂{k}", f"∂f/∂{k}"), t.gradients[k], fmt_num(t.gradients[k])))
     for n in intermediates[:-1]:
         answers.append(Answer(f"df/d{n.id}", Text(f"∂f/∂{n.id}", f"∂f/∂{n.id}"), n.grad, fmt_num(n.grad)))
-    errata = [Erratum(Text("原答案此题为空（图已丢失），以上为完整解答。",
-                           "The sheet's answer to this exercise is empty (its figure was lost); the above fills it."))]
-    return Solution(4, title, statement, [graph, forward, backward, table, symbolic], answers, checks, errata)
+    errata = [] if not params.is_sheet() else [Erratum(Text(
+        "原答案此题为空（图已丢失），以上为完整解答。",
+        "The sheet's answer to this exercise is empty (its figure was lost); the above fills it."))]
+    return Solution(4, title, statement(params), [graph, forward, backward, table, symbolic], answers, checks, errata)
