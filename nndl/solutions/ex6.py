@@ -22,7 +22,6 @@ from nndl.solutions.model import (
 )
 from nndl.summary import summary
 from nndl.summary.core import spec_model
-from nndl.summary.spec import SpecError
 
 # The answer keys, by family; K is the layer's number in the summary (Conv-K, MaxPool-K, FC-K):
 #   convK_params, convK_image_size ([W, H] after Conv-K), maxpoolK_output ([W, H, D]),
@@ -59,10 +58,13 @@ class Params(P.ExerciseParams):
     def validate(self) -> None:
         try:
             model, in_shape = spec_model(self.spec)
+            if len(model) == 0:
+                raise P.ParamError("spec: the network has only its input line",
+                                   hint="add layers, e.g. spec=\"input 32x32x3; conv 6 5x5; fc 10\"")
             rows = summary(model, in_shape).layers
-        except SpecError as exc:
-            raise P.ParamError(f"spec: {exc.message}", hint=exc.hint) from None
-        except NNDLError as exc:
+        except P.ParamError:
+            raise
+        except NNDLError as exc:  # SpecError and the calculator's shape errors
             raise P.ParamError(f"spec: {exc.message}", hint=exc.hint) from None
         names = {r.name for r in rows}
         for q in self.questions:
