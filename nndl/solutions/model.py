@@ -8,25 +8,10 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
-
-
-@dataclass(frozen=True)
-class Text:
-    """One sentence or paragraph in both languages. Inline math goes between $…$."""
-
-    zh: str
-    en: str
-
-    def __call__(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
-
-    @staticmethod
-    def same(text: str) -> Text:
-        return Text(text, text)
+from nndl.report import fmt_int, fmt_num
+from nndl.text import LANGS, Lang, Text
 
 
 @dataclass
@@ -152,23 +137,4 @@ def problem_text(number: int) -> tuple[Text, Text]:
     return Text(**p["title"]), Text(**p["statement"])
 
 
-def fmt_int(n: int) -> str:
-    """27000100 -> '27,000,100' (the grouping both languages read)."""
-    return f"{int(n):,}"
-
-
-_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def fmt_num(x: float, digits: int = 4) -> str:
-    """A float for reading: integers without '.0', others to ``digits`` significant figures,
-    with a true minus sign."""
-    x = float(x)
-    if x == int(x) and abs(x) < 1e6:
-        s = str(int(x))
-    else:
-        s = f"{x:.{digits}g}"
-        if "e" in s:
-            mant, exp = s.split("e")
-            s = f"{mant}×10{str(int(exp)).translate(_SUPERSCRIPT_DIGITS)}"
-    return s.replace("-", "−")
+__all__ = ["LANGS", "Lang", "Text", "fmt_int", "fmt_num"]  # re-exported: nndl.text, nndl.report
