@@ -142,7 +142,7 @@ def _exact_max_margin_sq(Z, lab):
     for k in range(1, min(n, d) + 1):
         for S in itertools.combinations(range(n), k):
             A = [P[i] for i in S]
-            G = [[sum(a * b for a, b in zip(r, c)) for c in A] + [Fraction(1)] for r in A]
+            G = [[sum(a * b for a, b in zip(r, c, strict=True)) for c in A] + [Fraction(1)] for r in A]
             for c in range(k):                      # Gauss-Jordan on [G | 1]
                 piv = next((r for r in range(c, k) if G[r][c] != 0), None)
                 if piv is None:
@@ -151,11 +151,11 @@ def _exact_max_margin_sq(Z, lab):
                 G[c] = [x / G[c][c] for x in G[c]]
                 for r in range(k):
                     if r != c and G[r][c] != 0:
-                        G[r] = [x - G[r][c] * yv for x, yv in zip(G[r], G[c])]
+                        G[r] = [x - G[r][c] * yv for x, yv in zip(G[r], G[c], strict=True)]
             else:
                 lam = [G[r][k] for r in range(k)]
                 v = [sum(lam[r] * A[r][j] for r in range(k)) for j in range(d)]
-                if all(sum(p * x for p, x in zip(row, v)) >= 1 for row in P):
+                if all(sum(p * x for p, x in zip(row, v, strict=True)) >= 1 for row in P):
                     nv = sum(x * x for x in v)
                     best = nv if best is None or nv < best else best
     return Fraction(0) if best is None else 1 / best

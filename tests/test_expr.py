@@ -385,6 +385,20 @@ def _sympy_partial(expr, values, v):
     return sympy.limit((g.subs(x, at + h) - g.subs(x, at)) / h, h, 0, dir="+-")
 
 
+@pytest.mark.parametrize("text, values, want", [
+    ("(x+0.5)^y", {"x": -0.5, "y": 1.0}, {"x": 1, "y": 0}),        # b^1 = b; 0^y = 0 for y > 0
+    ("(x+0.5)^y", {"x": -0.5, "y": 2.0}, {"x": 0, "y": 0}),
+    ("(x-y)^y", {"x": 1.0, "y": 1.0}, {"x": 1, "y": -1}),          # f(1, y) = (1 − y)^y
+    ("exp((x+0.5)^y)", {"x": -0.5, "y": 1.0}, {"x": 1, "y": 0}),
+    ("(x+0.5)^(x+1.5)", {"x": -0.5}, {"x": 1}),                    # the difference quotient
+])
+def test_sympy_oracle_is_defined_at_a_zero_base(text, values, want):
+    """The oracle's own check: at a power's zero base it gives the derivative, worked by hand."""
+    expr = to_sympy(text)
+    for v, w in want.items():
+        assert _sympy_partial(expr, values, v) == w, (text, v)
+
+
 def test_to_sympy_of_the_seed():
     x, y, z = (sympy.Symbol(n, real=True) for n in "xyz")
     assert sympy.simplify(to_sympy("(x+y)^2*z") - (x + y) ** 2 * z) == 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nndl.classic.errors import DataError
+from nndl.classic.errors import DataError, check_xy
 from nndl.classic.neuron import Neuron, loss_name
 from nndl.classic.perceptron import LineCheck, NovikoffBound, Perceptron, check_line, max_margin
 
@@ -30,9 +30,15 @@ Y_D = (1, 1, -1)
 DEFAULT_TS = (1, 10, 100, 1e3, 1e6, 1e9)
 
 
-def with_x4(t: float) -> tuple[np.ndarray, np.ndarray]:
-    """D ∪ {((0, −t)ᵀ, +1)} as arrays."""
-    return np.array(X_D + ((0.0, -float(t)),)), np.array(Y_D + (1,), dtype=np.float64)
+DEFAULT_DIRECTION = (0.0, -1.0)
+
+
+def with_x4(t: float, X=X_D, y=Y_D, direction=DEFAULT_DIRECTION,
+            label: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """D ∪ {(t·direction, label)} as arrays (default: the seed's D ∪ {((0, −t)ᵀ, +1)})."""
+    x4 = tuple(float(c) * float(t) for c in direction)
+    return (np.array(tuple(tuple(map(float, x)) for x in X) + (x4,)),
+            np.array(tuple(y) + (label,), dtype=np.float64))
 
 
 def angle_deg(u, v) -> float:
@@ -158,7 +164,8 @@ class OutlierExperiment:
     ce_D: NeuronResult
     direction: DirectionStudy
     rows: list[OutlierRow]
-    sheet: list[LineCheck]
+    sheet: list[LineCheck]           # empty unless D, the direction and the label are the seed's
+    x4_label: int = 1
 
 
 def _pla(X, y, set_name: str, *, max_iter: int, scaling: str | None, shuffle: bool,
@@ -211,9 +218,16 @@ T_MAX = 1e12  # largest t whose margins and bounds float64 still computes to 3+ 
 
 def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
                        fit_intercept: bool = False, pla_max_iter: int = 2000,
-                       pla_shuffle: bool = False, random_state: int | None = None
+                       pla_shuffle: bool = False, random_state: int | None = None,
+                       X=None, y=None, direction=DEFAULT_DIRECTION, x4_label: int = 1,
+                       losses: tuple[str, str] = ("sigmoid_squared", "logistic")
                        ) -> OutlierExperiment:
     """Train PLA and the sigmoid neuron on D, then on D ∪ {x4(t)} for each t.
+
+    D is the seed's unless ``X``, ``y`` are given; x4 = t·``direction`` with label
+    ``x4_label`` (the seed: (0, −t), +1). ``losses`` = (main, contrast): the ``bp*``
+    runs and the direction study use the main loss, the ``ce*`` runs the contrast
+    (the seed's names: the sheet's squared loss, then cross-entropy).
 
     PLA runs twice per t: on the raw data (capped at ``pla_max_iter`` epochs;
     its update count grows like t) and on max-abs scaled features (the line is
@@ -223,11 +237,22 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
     warm-started from its own D boundary.
     """
     ts = [float(t) for t in ts]
+    main_loss, contrast_loss = (loss_name(v) for v in losses)
+    seed_data = X is None and y is None
+    X, y = check_xy(X_D if X is None else X, Y_D if y is None else y, "outlier_experiment")
+    direction = tuple(float(c) for c in direction)
+    d_norm = math.hypot(*direction)
+    if len(direction) != X.shape[1] or not math.isfinite(d_norm) or d_norm == 0:
+        raise DataError(f"outlier_experiment: direction {direction} is not a nonzero vector "
+                        f"of {X.shape[1]} finite numbers", hint="e.g. direction=(0, -1)")
+    if x4_label not in (1, -1):
+        raise DataError(f"outlier_experiment: x4_label must be +1 or -1, got {x4_label}",
+                        hint="x4_label=1 (the seed's)")
     for t in ts:
         if not math.isfinite(t) or t <= 0:
             raise DataError(f"outlier_experiment: t = {t} is not a positive finite number",
                             hint="x4 = (0, −t) needs t > 0, e.g. ts=(1, 10, 1e9)")
-        if t > T_MAX:
+        if t * d_norm > T_MAX:
             # beside samples of size 1, float64 resolves the geometry (margins, Novikoff's
             # bound, angles) only up to about eps·t; past 1e12 the numbers would be noise or inf
             raise DataError(f"outlier_experiment: t = {t:g} is too large for float64 "
@@ -236,54 +261,55 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
     if epochs < 1:
         raise DataError(f"outlier_experiment: epochs must be ≥ 1, got {epochs}",
                         hint="e.g. epochs=1000 (--epochs 1000)")
-    X, y = np.array(X_D), np.array(Y_D, dtype=np.float64)
     kw = dict(lr=lr, epochs=epochs, fit_intercept=fit_intercept)
     frames = frame_epochs(epochs)
 
     pla_D = _pla(X, y, "D", max_iter=pla_max_iter, scaling=None, shuffle=pla_shuffle,
                  random_state=random_state)
-    bp_D, bp_model = _neuron(X, y, loss="sigmoid_squared", start="zeros", frame_epochs=frames,
-                             **kw)
-    ce_D, ce_model = _neuron(X, y, loss="logistic", start="zeros", frame_epochs=frames, **kw)
+    bp_D, bp_model = _neuron(X, y, loss=main_loss, start="zeros", frame_epochs=frames, **kw)
+    ce_D, ce_model = _neuron(X, y, loss=contrast_loss, start="zeros", frame_epochs=frames, **kw)
     # references: the same continuation without x4
-    bp_ref = _neuron(X, y, loss="sigmoid_squared", start="warm", init_from=bp_model, **kw)[0]
-    ce_ref = _neuron(X, y, loss="logistic", start="warm", init_from=ce_model, **kw)[0]
+    bp_ref = _neuron(X, y, loss=main_loss, start="warm", init_from=bp_model, **kw)[0]
+    ce_ref = _neuron(X, y, loss=contrast_loss, start="warm", init_from=ce_model, **kw)[0]
 
     u, gamma, _ = max_margin(X, y)
     hist = bp_model.history_
     marks = [e for e in (1, 10, 100, 1000, 10000, 100000) if e <= epochs]
     by_epoch = {h.epoch: h for h in hist}
-    direction = DirectionStudy(
+    study = DirectionStudy(
         max_margin_direction=u.tolist(), max_margin=gamma, epochs=marks,
         norms=[float(np.linalg.norm(by_epoch[e].coef)) for e in marks],
         angles_deg=[angle_deg(by_epoch[e].coef, u) for e in marks])
 
     rows = []
+    n = len(X)
     for t in ts:
-        X4, y4 = with_x4(t)
+        X4, y4 = with_x4(t, X, y, direction, x4_label)
         sep0 = max_margin(X4, y4)[1] > 0
-        sep1 = max_margin(np.hstack([np.ones((4, 1)), X4]), y4)[1] > 0
+        sep1 = max_margin(np.hstack([np.ones((n + 1, 1)), X4]), y4)[1] > 0
         pla_raw = _pla(X4, y4, f"D∪x4(t={t:g})", max_iter=pla_max_iter, scaling=None,
                        shuffle=pla_shuffle, random_state=random_state)
         pla_scaled = _pla(X4, y4, f"D∪x4(t={t:g})", max_iter=pla_max_iter, scaling="maxabs",
                           shuffle=pla_shuffle, random_state=random_state)
-        bp = _neuron(X4, y4, loss="sigmoid_squared", start="warm", init_from=bp_model,
-                     x4_index=3, frame_epochs=frames, **kw)[0]
+        bp = _neuron(X4, y4, loss=main_loss, start="warm", init_from=bp_model,
+                     x4_index=n, frame_epochs=frames, **kw)[0]
         bp.angle_deg = angle_deg(bp.coef, bp_ref.coef)
-        bpz = _neuron(X4, y4, loss="sigmoid_squared", start="zeros", x4_index=3,
+        bpz = _neuron(X4, y4, loss=main_loss, start="zeros", x4_index=n,
                       frame_epochs=frames, **kw)[0]
         bpz.angle_deg = angle_deg(bpz.coef, bp_D.coef)
-        ce = _neuron(X4, y4, loss="logistic", start="warm", init_from=ce_model, x4_index=3,
+        ce = _neuron(X4, y4, loss=contrast_loss, start="warm", init_from=ce_model, x4_index=n,
                      frame_epochs=frames, **kw)[0]
         ce.angle_deg = angle_deg(ce.coef, ce_ref.coef)
-        rows.append(OutlierRow(t=t, x4=[0.0, -t], separable_without_bias=sep0,
+        rows.append(OutlierRow(t=t, x4=X4[n].tolist(), separable_without_bias=sep0,
                                separable_with_bias=sep1, pla_raw=pla_raw,
                                pla_scaled=pla_scaled, bp=bp, bp_zeros=bpz, ce=ce))
 
     return OutlierExperiment(
         X=X.tolist(), y=[int(v) for v in y], ts=ts, lr=lr, epochs=epochs,
         fit_intercept=fit_intercept, pla_max_iter=pla_max_iter, pla_D=pla_D, bp_D=bp_D,
-        ce_D=ce_D, direction=direction, rows=rows, sheet=sheet_checks(ts))
+        ce_D=ce_D, direction=study, rows=rows, x4_label=x4_label,
+        sheet=sheet_checks(ts) if seed_data and direction == DEFAULT_DIRECTION and x4_label == 1
+        else [])
 
 
 def sheet_checks(ts=DEFAULT_TS) -> list[LineCheck]:

@@ -9,39 +9,48 @@ from nndl.classic.experiment import Frame, OutlierExperiment
 from nndl.plotting import new_figure
 
 MAX_FRAMES = 6
-BOX = 2.5   # the view is [−BOX, BOX]²; x4 further out is drawn at the edge with its coordinate
+BOX = 2.5   # the view is at least [−BOX, BOX]²; x4 further out is drawn at the edge with its coordinate
 
 
-def _line(ax, coef, b, **kw) -> None:
+def _line(ax, coef, b, box: float = BOX, **kw) -> None:
     w1, w2 = float(coef[0]), float(coef[1])
     if w1 == 0 and w2 == 0:
         return
-    s = np.linspace(-BOX, BOX, 2)
+    s = np.linspace(-box, box, 2)
     if abs(w2) >= abs(w1):
         ax.plot(s, -(b + w1 * s) / w2, **kw)
     else:
         ax.plot(-(b + w2 * s) / w1, s, **kw)
 
 
-def _points(ax, X, y, t: float | None, small: bool = False) -> None:
+def _points(ax, X, y, t: float | None, small: bool = False, box: float = BOX) -> None:
+    """D's samples x1, x2, ...; with ``t``, the last row of X is the added sample."""
     X = np.asarray(X, dtype=np.float64)
-    for (x1, x2), lab, name in zip(X, y, ("x1", "x2", "x3"), strict=False):
+    n = len(X) - (t is not None)
+    for i, ((x1, x2), lab) in enumerate(zip(X[:n], y, strict=False)):
         ax.scatter([x1], [x2], marker="o" if lab > 0 else "x", c="C0" if lab > 0 else "C3",
                    s=25 if small else 60, zorder=5)
         if not small:
-            ax.annotate(name, (x1, x2), textcoords="offset points", xytext=(6, 6))
+            ax.annotate(f"x{i + 1}", (x1, x2), textcoords="offset points", xytext=(6, 6))
     if t is not None:
-        inside = t <= BOX
-        y4 = -t if inside else -BOX + 0.05
-        ax.scatter([0], [y4], marker="o" if inside else "v", c="C2", s=25 if small else 70,
+        p = X[n]
+        far = float(np.abs(p).max())
+        inside = far <= box
+        # further out: drawn at the edge, in its direction, as an arrowhead pointing there
+        px, py = (float(p[0]), float(p[1])) if inside else (
+            (0.0 if p[0] == 0 else p[0] / far * (box - 0.05)),
+            (0.0 if p[1] == 0 else p[1] / far * (box - 0.05)))
+        edge = ("v" if py < 0 else "^") if abs(py) >= abs(px) else ("<" if px < 0 else ">")
+        ax.scatter([px], [py], marker="o" if inside else edge, c="C2", s=25 if small else 70,
                    zorder=6)
         if not small:
-            label = f"x4 = (0, {-t:g})" + ("" if inside else " (off the plot)")
-            ax.annotate(label, (0, y4), xytext=(0.3, y4 + 0.5),
+            label = (f"x{n + 1} = ({p[0]:g}, {p[1]:g})" + ("" if inside else " (off the plot)")
+                     + ("" if y[n] > 0 else ", y = −1"))
+            ax.annotate(label, (px, py), xytext=(px + 0.3, py + 0.5),
                         arrowprops=None if inside else {"arrowstyle": "->", "color": "C2"},
                         color="C2")
-    ax.set_xlim(-BOX, BOX)
-    ax.set_ylim(-BOX, BOX)
+    ax.set_xlim(-box, box)
+    ax.set_ylim(-box, box)
     ax.set_aspect("equal")
 
 
@@ -53,11 +62,12 @@ def _pick(frames: list[Frame], k: int = MAX_FRAMES) -> list[Frame]:
     return [frames[i] for i in idx]
 
 
-def _frames_row(axes, frames: list[Frame], X, y, t, title: str, color: str) -> None:
+def _frames_row(axes, frames: list[Frame], X, y, t, title: str, color: str,
+                box: float = BOX) -> None:
     frames = _pick(frames)
     for ax, fr in zip(axes, frames, strict=False):
-        _points(ax, X, y, t, small=True)
-        _line(ax, fr.coef, fr.intercept, color=color, lw=1.5)
+        _points(ax, X, y, t, small=True, box=box)
+        _line(ax, fr.coef, fr.intercept, box, color=color, lw=1.5)
         ax.set_title(f"{title}\nepoch {fr.epoch}", fontsize=7)
         ax.set_xticks([])   # the big panel carries the scale; ticks on 20 panels cost seconds
         ax.set_yticks([])
@@ -74,7 +84,10 @@ def plot_outlier(res: OutlierExperiment, t: float | None = None):
         raise DataError(f"plot_outlier: t = {t:g} was not run",
                         hint=f"choose one of {', '.join(f'{r.t:g}' for r in res.rows)}")
     X4 = res.X + [row.x4]
-    y4 = res.y + [1]
+    y4 = res.y + [res.x4_label]
+    x4 = f"x{len(res.X) + 1}"
+    other = "cross-entropy" if row.ce.loss == "logistic" else "squared loss"
+    box = max(BOX, 1.25 * float(np.abs(np.asarray(res.X)).max()))  # D inside the view
     ncols = min(MAX_FRAMES, max(len(row.bp.frames), len(res.bp_D.frames), len(row.ce.frames)))
     ncols = max(ncols, 4)
     fig, axes = new_figure(4, ncols, figsize=(1.9 * ncols, 12),
@@ -82,23 +95,23 @@ def plot_outlier(res: OutlierExperiment, t: float | None = None):
     for ax in axes[0]:
         ax.remove()
     main = fig.add_subplot(axes[1, 0].get_gridspec()[0, : ncols // 2])
-    _points(main, X4, y4, row.t)
-    _line(main, res.pla_D.coef, res.pla_D.intercept, color="C1", ls="--",
+    _points(main, X4, y4, row.t, box=box)
+    _line(main, res.pla_D.coef, res.pla_D.intercept, box, color="C1", ls="--",
           label=f"PLA on D: {res.pla_D.equation}")
-    _line(main, row.pla_scaled.coef, row.pla_scaled.intercept, color="C1",
-          label=f"PLA on D+x4: {row.pla_scaled.equation}")
-    _line(main, res.bp_D.coef, res.bp_D.intercept, color="C0", ls="--",
+    _line(main, row.pla_scaled.coef, row.pla_scaled.intercept, box, color="C1",
+          label=f"PLA on D+{x4}: {row.pla_scaled.equation}")
+    _line(main, res.bp_D.coef, res.bp_D.intercept, box, color="C0", ls="--",
           label=f"BP on D: {res.bp_D.equation}")
-    _line(main, row.bp.coef, row.bp.intercept, color="C0", ls=":", lw=2.5,
-          label=f"BP on D+x4 (continued): {row.bp.equation}")
-    _line(main, row.ce.coef, row.ce.intercept, color="C4",
-          label=f"cross-entropy on D+x4: {row.ce.equation}")
-    main.set_title(f"t = {row.t:g}: boundaries before (dashed) and after adding x4")
+    _line(main, row.bp.coef, row.bp.intercept, box, color="C0", ls=":", lw=2.5,
+          label=f"BP on D+{x4} (continued): {row.bp.equation}")
+    _line(main, row.ce.coef, row.ce.intercept, box, color="C4",
+          label=f"{other} on D+{x4}: {row.ce.equation}")
+    main.set_title(f"t = {row.t:g}: boundaries before (dashed) and after adding {x4}")
     main.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     main.set_xlabel("x1")
     main.set_ylabel("x2")
-    _frames_row(axes[1], res.bp_D.frames, res.X, res.y, None, "BP on D from 0", "C0")
-    _frames_row(axes[2], row.bp.frames, X4, y4, row.t, "BP on D+x4, continued", "C0")
-    _frames_row(axes[3], row.ce.frames, X4, y4, row.t, "cross-entropy on D+x4", "C4")
+    _frames_row(axes[1], res.bp_D.frames, res.X, res.y, None, "BP on D from 0", "C0", box)
+    _frames_row(axes[2], row.bp.frames, X4, y4, row.t, f"BP on D+{x4}, continued", "C0", box)
+    _frames_row(axes[3], row.ce.frames, X4, y4, row.t, f"{other} on D+{x4}", "C4", box)
     fig.subplots_adjust(hspace=0.45, wspace=0.3)
     return fig

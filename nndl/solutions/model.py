@@ -10,8 +10,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from nndl.report import fmt_int, fmt_num
-from nndl.text import LANGS, Lang, Text
+from nndl.report import fmt_int as fmt_int
+from nndl.report import fmt_num as fmt_num
+from nndl.text import LANGS as LANGS
+from nndl.text import Lang as Lang
+from nndl.text import Text as Text
 
 
 @dataclass
@@ -137,4 +140,3 @@ def problem_text(number: int) -> tuple[Text, Text]:
     return Text(**p["title"]), Text(**p["statement"])
 
 
-__all__ = ["LANGS", "Lang", "Text", "fmt_int", "fmt_num"]  # re-exported: nndl.text, nndl.report
