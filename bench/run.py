@@ -61,7 +61,7 @@ def set_threads(n: int | None, torch_too: bool = True) -> int:
         except ImportError:
             pass
     n = n if n is not None else blas_threads()
-    # nndl's own loops keep nndl's default (1 thread, see nndl/_parallel.py; set
+    # nndl's own loops keep nndl's default (1 thread, see nndl/engine/parallel.py; set
     # NNDL_NUM_THREADS to measure more): with BLAS threaded they were slower on 2 cores
     if torch_too:
         import torch

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nndl import ops
-from nndl._parallel import get_num_threads, set_num_threads
-from nndl.errors import NNDLError
-from nndl.ops import (
+from nndl.engine import ops
+from nndl.engine.ops import (
     abs,
     add,
     amax,
@@ -52,7 +50,8 @@ from nndl.ops import (
     var,
     where,
 )
-from nndl.tensor import (
+from nndl.engine.parallel import get_num_threads, set_num_threads
+from nndl.engine.tensor import (
     Tensor,
     bool_,
     enable_grad,
@@ -63,8 +62,19 @@ from nndl.tensor import (
     no_grad,
     set_grad_enabled,
 )
+from nndl.errors import NNDLError
 
 __version__ = "0.1.0"
+
+
+def _graph_svg(t: Tensor) -> str:
+    """A tensor's computational graph as SVG (nndl.viz, imported on first use)."""
+    from nndl.viz import draw
+
+    return draw(t).svg
+
+
+Tensor.svg_renderer = _graph_svg  # Jupyter's display of a tensor (see Tensor._repr_svg_)
 
 _rng = np.random.default_rng()
 

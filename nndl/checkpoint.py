@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
 from nndl.fileio import atomic_write
-from nndl.tensor import Tensor
 
 FORMATS = ("npz", "safetensors")
 _ST_DTYPES = {

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
-from nndl.tensor import Tensor
 
 _CHUNK = 1 << 16  # elements per chunk: the temporaries stay in cache
 

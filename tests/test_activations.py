@@ -13,9 +13,9 @@ from hypothesis.extra.numpy import arrays
 from oracles import require_torch
 
 import nndl
-from nndl import ops
 from nndl.activations import REGISTRY, UnknownActivationError, apply, functional, get
 from nndl.activations import kernels as K
+from nndl.engine import ops
 
 torch = require_torch()
 F = torch.nn.functional

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from oracles import require_torch
 
 import nndl
-from nndl import _pool, nn
+from nndl import nn
+from nndl.engine import pool as _pool
 
 torch = require_torch()
 tnn = torch.nn

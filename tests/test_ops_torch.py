@@ -22,7 +22,8 @@ from hypothesis import given
 from oracles import require_torch
 
 import nndl
-from nndl import Tensor, ops
+from nndl import Tensor
+from nndl.engine import ops
 
 torch = require_torch()
 F = torch.nn.functional

@@ -1,4 +1,4 @@
-"""Intra-op threads (nndl._parallel): the sliced loops give exactly the serial results.
+"""Intra-op threads (nndl.engine.parallel): the sliced loops give exactly the serial results.
 
 Real batches are small in the tests, so the fixture ``sliced`` lowers the work threshold
 to one element and asks for 3 threads: every conv and pool of two or more samples then
@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nndl
-from nndl import _parallel, nn
+from nndl import nn
+from nndl.engine import parallel as _parallel
 from nndl.errors import NNDLError
 from nndl.nn import functional as F
 

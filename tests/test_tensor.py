@@ -17,9 +17,10 @@ import pytest
 from oracles import require_torch
 
 import nndl
-from nndl import Tensor, ops
+from nndl import Tensor
+from nndl.engine import ops
+from nndl.engine.tensor import run_backward, topological_order
 from nndl.errors import GraphError, NNDLError, ShapeError
-from nndl.tensor import run_backward, topological_order
 
 torch = require_torch()
 

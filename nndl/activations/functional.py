@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nndl.activations.registry import get, names
-from nndl.tensor import Tensor
+from nndl.engine.tensor import Tensor
 
 
 def apply(name: str, x, **params) -> Tensor:

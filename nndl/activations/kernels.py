@@ -2,7 +2,7 @@
 
 Every exp() here sees a non-positive argument (or one whose overflow cannot reach the
 result), so |x| up to 1e4 gives no overflow warning and no NaN. The sigmoid, tanh and
-ReLU kernels are the engine's own (:mod:`nndl._kernels`, ``np.tanh``, ``np.maximum``).
+ReLU kernels are the engine's own (:mod:`nndl.engine.kernels`, ``np.tanh``, ``np.maximum``).
 Derivatives follow PyTorch's convention at kinks (ReLU'(0) = 0, hardtanh'(±1) = 0, ...).
 """
 
@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from nndl import _kernels
+from nndl.engine import kernels as _kernels
 
 SELU_ALPHA = 1.6732632423543772848170429916717  # torch.nn.SELU's constants
 SELU_SCALE = 1.0507009873554804934193349852946

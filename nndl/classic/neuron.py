@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nndl import ops
 from nndl.classic.errors import DataError, check_xy
-from nndl.tensor import Tensor, no_grad
+from nndl.engine import ops
+from nndl.engine.tensor import Tensor, no_grad
 
 LOSSES = ("sigmoid_squared", "logistic")
 _ALIASES = {"seed": "sigmoid_squared", "squared": "sigmoid_squared",
@@ -159,7 +159,7 @@ class Neuron:
 
     def predict_proba(self, X) -> np.ndarray:
         """θ(wᵀx + b), the probability of the +1 class."""
-        from nndl import _kernels
+        from nndl.engine import kernels as _kernels
 
         return _kernels.sigmoid(self.decision_function(X))
 

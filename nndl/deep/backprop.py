@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nndl import _kernels, ops
+from nndl.engine import kernels as _kernels
+from nndl.engine import ops
+from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
-from nndl.tensor import Tensor
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 INITS = ("pytorch", "xavier", "he")

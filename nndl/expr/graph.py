@@ -1,5 +1,5 @@
 """An expression becomes a computational graph on the engine; forward and backward run
-through :mod:`nndl.ops` and :func:`nndl.tensor.run_backward`, and this module only
+through :mod:`nndl.engine.ops` and :func:`nndl.engine.tensor.run_backward`, and this module only
 records what they did, as a textbook writes it.
 
 Granularity is a textbook's: one node per input variable and per operation; constants
@@ -22,11 +22,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from nndl import ops
+from nndl.engine import ops
+from nndl.engine.tensor import Tensor, run_backward, topological_order
 from nndl.expr import format as fm
 from nndl.expr.errors import ExprDomainError, ExprError, ExprValueError
 from nndl.expr.parser import Node, Num, Op, Var, parse, variables
-from nndl.tensor import Tensor, run_backward, topological_order
 
 _NAME_POOL = ("q", "p", "r", "s", "t", "u", "v", "w", "a", "b", "c", "d", "g", "h", "k", "m", "n")
 

@@ -3,9 +3,9 @@ a neuron once, at the layer whose weighted sum it computes)."""
 
 from __future__ import annotations
 
-from nndl import ops
+from nndl.engine import ops
+from nndl.engine.tensor import Tensor
 from nndl.nn.module import Module, ShapeInfo
-from nndl.tensor import Tensor
 
 
 class _Elementwise(Module):

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
+from nndl.engine.tensor import Tensor
 from nndl.nn import _explain, init
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, Parameter, ShapeInfo, empty, fmt
-from nndl.tensor import Tensor
 
 
 def _pair(v) -> tuple[int, int]:

@@ -15,10 +15,12 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 import nndl
-from nndl import _kernels, _pool, ops
-from nndl._parallel import parallel_for
+from nndl.engine import kernels as _kernels
+from nndl.engine import ops
+from nndl.engine import pool as _pool
+from nndl.engine.parallel import parallel_for
+from nndl.engine.tensor import Tensor
 from nndl.errors import ShapeError
-from nndl.tensor import Tensor
 
 make = Tensor._make
 
@@ -215,7 +217,7 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
     are kh·kw long memory copies/adds instead of many short rows. Each output row is
     computed Wp wide; the Wp − W2 extra columns are discarded (and get zero gradient).
 
-    Work arrays come from :mod:`nndl._pool` with undefined contents, so each use writes
+    Work arrays come from :mod:`nndl.engine.pool` with undefined contents, so each use writes
     everything it reads: the padded copy's border and spare row, the bias row of the
     columns, and the zero gradient of the discarded columns."""
     n, c, h, w = xd.shape

@@ -12,8 +12,8 @@ import math
 import numpy as np
 
 import nndl
+from nndl.engine.tensor import Tensor
 from nndl.errors import ShapeError
-from nndl.tensor import Tensor
 
 
 def _target(t: Tensor) -> np.ndarray | None:

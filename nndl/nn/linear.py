@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 
-from nndl import ops
+from nndl.engine import ops
+from nndl.engine.tensor import Tensor
 from nndl.nn import _explain, init
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, Parameter, ShapeInfo, empty, fmt, shape_text
-from nndl.tensor import Tensor
 
 
 class Linear(Module):

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from nndl.engine.tensor import Tensor
 from nndl.nn import functional as F
 from nndl.nn.module import Module
-from nndl.tensor import Tensor
 
 
 class _Loss(Module):

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from nndl.engine.tensor import Tensor, float32
 from nndl.errors import ShapeError
-from nndl.tensor import Tensor, float32
 
 
 class LayerShapeError(ShapeError):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from nndl.engine.tensor import Tensor
 from nndl.nn import _explain
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, Parameter, ShapeInfo, empty
-from nndl.tensor import Tensor
 
 
 class _BatchNorm(Module):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from nndl.engine.tensor import Tensor
 from nndl.nn import _explain
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, ShapeInfo
-from nndl.tensor import Tensor
 
 
 def _pair(v) -> tuple[int, int]:

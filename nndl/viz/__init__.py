@@ -15,10 +15,10 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
 from nndl.expr.graph import GraphTrace
 from nndl.fileio import atomic_write
-from nndl.tensor import Tensor
 from nndl.viz.diagram import Diagram, from_tensor, from_trace
 from nndl.viz.dot import render_dot
 from nndl.viz.report import graph_json, graph_markdown, graph_table

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nndl.engine.tensor import Tensor, topological_order
 from nndl.expr import format as fm
 from nndl.expr.graph import GraphTrace
-from nndl.tensor import Tensor, topological_order
 
 VALUE_COLOR = "#1a7f37"   # forward values: green
 GRAD_COLOR = "#cf222e"    # gradients: red

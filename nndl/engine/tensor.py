@@ -5,14 +5,14 @@ rule that maps the gradient of the output to the gradients of the inputs. The
 rule captures the inputs and whatever values it needs, never the output itself,
 so a graph holds no reference cycles and is freed by reference counting alone
 (micrograd's closures capture their output, and Python's cycle collector then
-dominates its run time). The ops live in :mod:`nndl.ops`, each with its forward
+dominates its run time). The ops live in :mod:`nndl.engine.ops`, each with its forward
 and backward side by side.
 
 Scalars (0-d float tensors) built from Python numbers take a lean path: their
 value is held as a Python ``float`` (float64) or a NumPy ``float32`` scalar and
 turned into a 0-d ``ndarray`` only when ``.data`` is first read (``_d`` holds
 either: ``type(t._d) is not ndarray`` says a tensor is on the scalar path). Ops
-between such scalars (the scalar branch at the top of each op in :mod:`nndl.ops`)
+between such scalars (the scalar branch at the top of each op in :mod:`nndl.engine.ops`)
 then cost a few hundred nanoseconds instead of the microseconds of NumPy's array
 machinery, and each such node is a single object (see ``Tensor._scalar``), which is
 what makes micrograd-style graphs of 10^5 scalar nodes fast (``bench/scalar_graph.py``).
@@ -417,13 +417,15 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+    # Jupyter's rich display draws the graph. The drawing lives above the engine (nndl.viz),
+    # which the engine never imports: the package installs it here (nndl/__init__.py).
+    svg_renderer: Callable[[Tensor], str] | None = None
+
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a tensor that came out of an op as its computational graph."""
-        if self._a is None:
+        if self._a is None or Tensor.svg_renderer is None:
             return None  # a leaf: the text repr says it all
-        from nndl.viz import draw
-
-        return draw(self).svg
+        return Tensor.svg_renderer(self)
 
     def __format__(self, spec: str) -> str:
         if spec and self.numel() == 1:
@@ -575,7 +577,7 @@ class Tensor:
     # ------------------------------------------------------------ operators
     # The arithmetic operators (+ - * / ** @, unary -, abs) and the one-argument
     # methods that are ops (exp, log, tanh, sum, reshape, ...) are bound to this class
-    # at the end of nndl/ops.py, straight to the op functions: ``a * b`` is one call.
+    # at the end of nndl/engine/ops.py, straight to the op functions: ``a * b`` is one call.
 
     def __pos__(self):
         return self
@@ -923,4 +925,4 @@ def _reduce_to_shape(g, shape: tuple[int, ...], dtype: np.dtype):
     return g
 
 
-from nndl import ops as _ops  # noqa: E402  (ops imports this module; bound at the end)
+from nndl.engine import ops as _ops  # noqa: E402  (ops imports this module; bound at the end)

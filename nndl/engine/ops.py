@@ -1,7 +1,7 @@
 """Differentiable ops. Each op computes its forward value and defines, right below it,
 the backward rule that maps the output's gradient ``g`` to each input's gradient.
 
-The engine (:func:`nndl.tensor.run_backward`) sums gradients that were broadcast back
+The engine (:func:`nndl.engine.tensor.run_backward`) sums gradients that were broadcast back
 to each input's shape, so a rule may return a gradient of the broadcast shape.
 A backward rule must return freshly computed arrays (or ``g`` itself), never an
 array the forward pass saved, because the engine accumulates into them in place.
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from nndl import _kernels
+from nndl.engine import kernels as _kernels
+from nndl.engine.tensor import Tensor, _as_array
 from nndl.errors import NNDLError, ShapeError
-from nndl.tensor import Tensor, _as_array
 
 make = Tensor._make
 _scalar = Tensor._scalar
