@@ -734,3 +734,21 @@ def test_bench_scalar_graph_runs_and_agrees_with_micrograd():
         r = module.run(700, repeat=1, dtype=dtype)
         assert r["results_agree"] and r["n_nodes"] == 701
         assert r["nndl_us_per_node"] > 0 and r["micrograd_us_per_node"] > 0
+
+
+def test_tensor_methods_declared_for_readers_are_the_op_functions():
+    """Tensor's TYPE_CHECKING block declares the methods ops.py binds; each is bound to the
+    op function itself (no forwarding call) and every declared name exists at run time."""
+    import ast
+    import inspect
+
+    from nndl.engine import ops as engine_ops
+    from nndl.engine import tensor as engine_tensor
+
+    tree = ast.parse(inspect.getsource(engine_tensor.Tensor))
+    declared = {node.name for block in ast.walk(tree) if isinstance(block, ast.If)
+                and ast.unparse(block.test) == "TYPE_CHECKING"
+                for node in block.body if isinstance(node, ast.FunctionDef)}
+    assert declared == set(engine_ops._METHODS)
+    for name, fn in engine_ops._METHODS.items():
+        assert Tensor.__dict__[name] is fn, name
