@@ -12,13 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nndl.errors import NNDLError
+from nndl.errors import DataError as DataError  # the one family (nndl.errors)
 
 INSTALL_HINT = 'install the training extra: pip install -e ".[train]"  (it brings scikit-learn)'
 
 
-class DataError(NNDLError):
-    """A data set that cannot be loaded, or a split / batch request that cannot work."""
 
 
 @dataclass(frozen=True)

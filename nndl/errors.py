@@ -23,3 +23,8 @@ class GraphError(NNDLError):
 
 class ShapeError(NNDLError):
     """Shapes that cannot work together (matmul, broadcasting, layers)."""
+
+
+class DataError(NNDLError, ValueError):
+    """Data that cannot be used: a data set that cannot be loaded, training samples or
+    labels a model cannot take, a split or batch request that cannot work."""

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nndl.errors import NNDLError
-
-
-class DataError(NNDLError):
-    """Training data or a setting that a classic model cannot use."""
+from nndl.errors import DataError as DataError  # the one family (nndl.errors)
 
 
 def check_xy(X, y, where: str) -> tuple[np.ndarray, np.ndarray]:
