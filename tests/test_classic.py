@@ -136,7 +136,7 @@ def _exact_max_margin_sq(Z, lab):
     (0 when none is feasible). No rounding, so it holds for any t, 1e12 included."""
     from fractions import Fraction
 
-    P = [[Fraction(float(y_)) * Fraction(float(z)) for z in row] for row, y_ in zip(Z, lab)]
+    P = [[Fraction(float(y_)) * Fraction(float(z)) for z in row] for row, y_ in zip(Z, lab, strict=True)]
     n, d = len(P), len(P[0])
     best = None
     for k in range(1, min(n, d) + 1):
@@ -192,16 +192,23 @@ def ill_scaled(draw):
 @given(ill_scaled())
 # the old Gram-matrix solve returned γ = 0 here (two same-side points 1e11 apart)
 @example((np.array([[1e11], [1.0]]), np.array([-1.0, -1.0])))
+# γ* = 3.5e-8 from rows of size 1e7 whose terms cancel: y·uᵀz rounds by ~1e-16 absolute
+@example((np.array([[1.0, 1e7, 0.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]]), np.array([1.0, 1.0, -1.0])))
 def test_exact_max_margin_matches_rational_brute_force_on_ill_scaled_data(data):
     Z, lab = data
     u, gamma, exact = max_margin(Z, lab)
     want = math.sqrt(_exact_max_margin_sq(Z, lab))
     assert exact
-    if want == 0:
-        assert gamma == 0.0
+    P, eps = Z * lab[:, None], np.finfo(np.float64).eps
+    if gamma == 0.0:
+        # not separable, or a margin below what float64 resolves of y·uᵀz
+        assert want <= 64 * eps * np.linalg.norm(P, axis=1).max()
     else:
-        assert gamma == pytest.approx(want, rel=1e-9, abs=0)
-        assert np.min((Z * lab[:, None]) @ u) == gamma      # attained by the u returned
+        # y·uᵀz itself rounds by about eps·Σ_j |y z_j u_j| (a 1e7 beside 1s whose terms cancel
+        # to a margin of 3.5e-8 loses 9 digits there); beyond that rounding, exact
+        scale = float((np.abs(P) @ np.abs(u)).max())
+        assert gamma == pytest.approx(want, rel=1e-12, abs=16 * eps * scale)
+        assert np.min(P @ u) == gamma                       # attained by the u returned
 
 
 # ------------------------------------------------------------- the sheet
