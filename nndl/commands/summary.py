@@ -79,7 +79,7 @@ def summary_command(
         sys.stdout.write(render.to_json(result))
     if result.notes and fmt is not Format.table and fmt is not Format.text:
         for n in result.notes:
-            typer.echo(f"warning: {n.text(lang.value)}", err=True)
+            typer.echo(f"warning: {n(lang.value)}", err=True)
 
 
 def _read(spec: str) -> str:

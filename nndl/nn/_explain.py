@@ -3,7 +3,8 @@ it does not work. Shared by ``Conv2d``, ``MaxPool2d`` and ``AvgPool2d``."""
 
 from __future__ import annotations
 
-from nndl.nn.module import Formula, LayerShapeError, Note, fmt
+from nndl.nn.module import Formula, LayerShapeError, fmt
+from nndl.text import Text
 
 
 def check_positive(layer: str, **sizes: int) -> None:
@@ -41,7 +42,7 @@ def _subst(n: int, k: int, s: int, p: int, d: int, pool: bool) -> str:
 
 def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
            p: tuple[int, int], d: tuple[int, int], *, floor: bool, pool: bool = False,
-           ) -> tuple[int, int, list[Formula], list[Note]]:
+           ) -> tuple[int, int, list[Formula], list[Text]]:
     """H2, W2 by (W1 − F + 2P)/S + 1 (dilated: (W1 + 2P − D·(F − 1) − 1)/S + 1).
 
     A result that is not a whole number is an error that names the padding, stride or
@@ -52,7 +53,7 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
     axes = [("W", w, 1)] if square else [("W", w, 1), ("H", h, 0)]
     out = {}
     formulas: list[Formula] = []
-    notes: list[Note] = []
+    notes: list[Text] = []
     for sym, n, i in axes:
         suffix = "" if k[0] == k[1] else sym.lower()
         f, ss, pp, dd = (("F" + suffix), "S" + ("" if s[0] == s[1] else sym.lower()),
@@ -80,11 +81,11 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
             value = span // s[i] + 1
             formulas.append(Formula(name, expr, subst + f" = {exact:g} → ⌊{exact:g}⌋",
                                     value))
-            notes.append(Note(
-                en=f"{name}: {exact:g} rounded down to {value} (PyTorch's floor rule; the last "
-                   f"{span % s[i]} row(s)/column(s) of the padded input are never covered)",
+            notes.append(Text(
                 zh=f"{name}：{exact:g} 向下取整为 {value}（PyTorch 的 floor 规则；填充后输入的最后 "
-                   f"{span % s[i]} 行/列没有被窗口覆盖）"))
+                   f"{span % s[i]} 行/列没有被窗口覆盖）",
+                en=f"{name}: {exact:g} rounded down to {value} (PyTorch's floor rule; the last "
+                   f"{span % s[i]} row(s)/column(s) of the padded input are never covered)"))
         else:
             value = span // s[i] + 1
             formulas.append(Formula(name, expr, subst, value))

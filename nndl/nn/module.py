@@ -19,6 +19,7 @@ import numpy as np
 
 from nndl.engine.tensor import Tensor, float32
 from nndl.errors import ShapeError
+from nndl.text import Text
 
 
 class LayerShapeError(ShapeError):
@@ -112,15 +113,9 @@ class Formula:
         return " = ".join(parts)
 
 
-@dataclass
-class Note:
-    """A remark in both languages (a warning, an assumption the calculator made)."""
-
-    en: str
-    zh: str
-
-    def text(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
+# A remark in both languages (a warning, an assumption the calculator made) is the one
+# zh/en type, nndl.text.Text; ``Note`` stays as its name here for ``nndl.nn.Note``.
+Note = Text
 
 
 @dataclass
@@ -134,7 +129,7 @@ class ShapeInfo:
     mult_adds: int = 0
     neurons: int = 0  # new units the textbook counts (conv, fc, pool); 0 for activations
     formulas: list[Formula] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 import types
 
-from nndl.summary.core import LayerRow, Summary, SummaryError, parse_input_size, spec_model, summary
+from nndl.summary.core import spec_model, summary
 from nndl.summary.render import print_table, to_json, to_markdown
+from nndl.summary.rows import LayerRow, Summary, SummaryError, parse_input_size
 from nndl.summary.spec import SpecError, parse
 
 __all__ = ["summary", "Summary", "LayerRow", "SummaryError", "SpecError", "parse",

@@ -8,150 +8,25 @@ builds the real model and runs a forward pass on zeros, comparing every shape.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from nndl import nn
-from nndl.errors import NNDLError
-from nndl.nn.module import Formula, LayerShapeError, Note, fmt, shape_text
+from nndl.nn.module import LayerShapeError, fmt, shape_text
+from nndl.summary.rows import (
+    LayerRow,
+    Summary,
+    SummaryError,
+    _compare,
+    _describe,
+    _Entry,
+    parse_input_size,
+)
 from nndl.summary.spec import SpecError, SpecLine, parse
+from nndl.text import Text
 
-
-class SummaryError(NNDLError):
-    """The model or its input size cannot be summarised; the message names the layer."""
-
-
-@dataclass
-class LayerRow:
-    name: str  # the textbook's name: Conv-1, MaxPool-1, FC-1 ...
-    type: str  # the class: Conv2d, MaxPool2d, Linear ...
-    input_shape: tuple[int, ...]  # PyTorch order (C, H, W) or (N,), without the batch
-    output_shape: tuple[int, ...]
-    neurons: int
-    params: int
-    trainable: int
-    mult_adds: int
-    formulas: list[Formula] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    source: str = ""  # the spec statement or the module's path in the model
-    line: int | None = None
-    implied: bool = False  # added by the calculator (the flatten before an fc)
-    verified_shape: tuple[int, ...] | None = None
-
-    @property
-    def textbook_shape(self) -> str:
-        return shape_text(self.output_shape)
-
-    @property
-    def torch_shape(self) -> str:
-        return "×".join(str(n) for n in self.output_shape)
-
-    @property
-    def output_elements(self) -> int:
-        return int(np.prod(self.output_shape))
-
-
-@dataclass
-class Summary:
-    input_shape: tuple[int, ...]
-    layers: list[LayerRow]
-    total_params: int
-    trainable_params: int
-    total_neurons: int
-    total_mult_adds: int
-    param_bytes: int
-    activation_bytes: int  # forward activations of one sample, every layer's output
-    bytes_per_value: int = 4
-    floor: bool = False
-    verified: bool = False
-    source: str = "spec"
-    notes: list[Note] = field(default_factory=list)
-
-    @property
-    def non_trainable_params(self) -> int:
-        return self.total_params - self.trainable_params
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        return self.layers[-1].output_shape if self.layers else self.input_shape
-
-    def layer(self, name: str) -> LayerRow:
-        for row in self.layers:
-            if row.name == name:
-                return row
-        raise KeyError(f"no layer named {name!r}; layers: {[r.name for r in self.layers]}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "input_shape": list(self.input_shape),
-            "input_shape_textbook": shape_text(self.input_shape),
-            "layers": [{
-                "name": r.name, "type": r.type, "output_shape": list(r.output_shape),
-                "output_shape_textbook": r.textbook_shape, "neurons": r.neurons,
-                "output_elements": r.output_elements, "params": r.params,
-                "trainable_params": r.trainable, "mult_adds": r.mult_adds,
-                "formulas": [str(f) for f in r.formulas],
-                "notes": [{"en": n.en, "zh": n.zh} for n in r.notes],
-                "source": r.source, "line": r.line, "implied": r.implied,
-                "verified_shape": None if r.verified_shape is None else list(r.verified_shape),
-            } for r in self.layers],
-            "total_params": self.total_params, "trainable_params": self.trainable_params,
-            "non_trainable_params": self.non_trainable_params,
-            "total_neurons": self.total_neurons, "total_mult_adds": self.total_mult_adds,
-            "param_bytes": self.param_bytes, "activation_bytes": self.activation_bytes,
-            "bytes_per_value": self.bytes_per_value, "floor": self.floor,
-            "verified": self.verified, "source": self.source,
-            "notes": [{"en": n.en, "zh": n.zh} for n in self.notes],
-        }
-
-
-# ------------------------------------------------------------------ building rows
-@dataclass
-class _Entry:
-    module: nn.Module
-    source: str
-    line: int | None = None
-    implied: bool = False
-    spec: SpecLine | None = None
-
-
-def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
-              source: str) -> Summary:
-    rows: list[LayerRow] = []
-    counts: Counter[str] = Counter()
-    shape = tuple(in_shape)
-    for e in entries:
-        m = e.module
-        base = m.summary_name or type(m).__name__
-        counts[base] += 1
-        name = f"{base}-{counts[base]}"
-        try:
-            info = m.describe(shape, floor=floor)
-        except LayerShapeError as exc:
-            raise _located(e, name, exc) from None
-        rows.append(LayerRow(name, type(m).__name__, shape, info.out_shape, info.neurons,
-                             info.params, info.trainable, info.mult_adds, info.formulas,
-                             info.notes, e.source, e.line, e.implied))
-        shape = info.out_shape
-    total = sum(r.params for r in rows)
-    bpv = 4
-    return Summary(tuple(in_shape), rows, total, sum(r.trainable for r in rows),
-                   sum(r.neurons for r in rows), sum(r.mult_adds for r in rows), total * bpv,
-                   sum(r.output_elements for r in rows) * bpv, bpv, floor, False, source)
-
-
-def _located(e: _Entry, name: str, exc: NNDLError) -> NNDLError:
-    if e.spec is not None:
-        where = f"line {e.spec.line} `{e.spec.text}` ({name})"
-        cls = SpecError
-    else:
-        where = f"layer {name} ({e.source})"
-        cls = SummaryError
-    return cls(f"{where}: {exc.message}", hint=exc.hint)
+__all__ = ["LayerRow", "Summary", "SummaryError", "parse_input_size", "spec_model", "summary"]
 
 
 # ------------------------------------------------------------------ spec -> layers
@@ -234,30 +109,6 @@ def _hw(kernel: tuple[int, ...]) -> tuple[int, int]:
     return (kernel[0], kernel[0]) if len(kernel) == 1 else (kernel[1], kernel[0])
 
 
-def parse_input_size(size: Any) -> tuple[int, ...]:
-    """``"227x227x3"`` (textbook W×H×D) or a tuple in PyTorch order: (C, H, W), (N, C, H, W),
-    (features,) or (N, features)."""
-    if isinstance(size, str):
-        text = size.strip()
-        if not re.match(r"^(input|in|image)\b", text, re.I):
-            text = "input " + text
-        sl = parse(text)
-        if len(sl) != 1 or sl[0].keyword != "input":
-            raise SummaryError(f"cannot read the input size {size!r}",
-                               hint="write it as 227x227x3 (width x height x channels)")
-        return sl[0].args["shape"]
-    try:
-        dims = tuple(int(n) for n in size)
-    except TypeError:
-        dims = (int(size),)
-    if len(dims) == 4 or len(dims) == 2:
-        dims = dims[1:]
-    if not dims or len(dims) not in (1, 3) or any(n <= 0 for n in dims):
-        raise SummaryError(f"input_size {size!r} is not (C, H, W), (N, C, H, W), (features,) or "
-                           "(N, features) with positive sizes",
-                           hint="e.g. input_size=(3, 227, 227) or \"227x227x3\"")
-    return dims
-
 
 def spec_model(text: str, input_size: Any = None, *, meta: bool = False) -> tuple[nn.Sequential, tuple[int, ...]]:
     """The runnable :class:`nndl.nn.Sequential` a spec describes, and its input shape."""
@@ -328,10 +179,10 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
         raise SummaryError(f"cannot summarise a {type(model_or_spec).__name__}",
                            hint="pass a text spec, an nndl.nn.Module or a torch.nn.Module")
     if floor and any(r.notes for r in result.layers):
-        result.notes.append(Note(
+        result.notes.append(Text(
+            zh="--floor：步长不能整除时按 PyTorch 的规则向下取整（见各层说明）",
             en="--floor: a stride that does not divide was rounded down as PyTorch does "
-               "(see the layer notes)",
-            zh="--floor：步长不能整除时按 PyTorch 的规则向下取整（见各层说明）"))
+               "(see the layer notes)"))
     return result
 
 
@@ -378,19 +229,3 @@ def _verify_nndl(result: Summary, model: nn.Module, leaves: list[nn.Module]) -> 
         for h in handles:
             h.remove()
     _compare(result, [seen.get(id(m)) for m in leaves])
-
-
-def _compare(result: Summary, shapes: list[tuple[int, ...] | None]) -> None:
-    for row, real in zip(result.layers, shapes, strict=True):
-        if real is None:
-            raise SummaryError(f"--verify: layer {row.name} ({row.source}) never ran in the "
-                               "forward pass", hint="the analytic walk assumes the layers run in "
-                               "the order they are registered (as in Sequential)")
-        row.verified_shape = real
-        if real != row.output_shape:
-            raise SummaryError(
-                f"--verify: layer {row.name} ({row.source}): the formulas give "
-                f"{row.torch_shape} but the forward pass produced {'×'.join(map(str, real))}",
-                hint="the model's forward() does not run its layers in registration order, or "
-                     "reshapes between them")
-    result.verified = True

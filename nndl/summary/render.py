@@ -6,42 +6,42 @@ from __future__ import annotations
 import json
 
 from nndl.nn.module import fmt, shape_text
-from nndl.summary.core import Summary
+from nndl.summary.rows import Summary
+from nndl.text import Text
 
 L = {
-    "title": ("网络结构汇总", "Architecture summary"),
-    "layer": ("层", "Layer"),
-    "type": ("类型", "Type"),
-    "wxhxd": ("输出 W×H×D", "Output W×H×D"),
-    "chw": ("PyTorch C×H×W", "PyTorch C×H×W"),
-    "wxhxd_short": ("W×H×D", "W×H×D"),
-    "chw_short": ("C×H×W", "C×H×W"),
-    "neurons": ("神经元", "Neurons"),
-    "params": ("参数量", "Params"),
-    "mult_adds": ("乘加次数", "Mult-adds"),
-    "input": ("输入", "Input"),
-    "total_params": ("参数总量", "Total params"),
-    "trainable": ("可训练参数", "Trainable params"),
-    "non_trainable": ("不可训练参数", "Non-trainable params"),
-    "total_neurons": ("神经元总数", "Total neurons"),
-    "total_mult_adds": ("乘加总数", "Total mult-adds"),
-    "param_mem": ("参数内存 (float32)", "Parameter memory (float32)"),
-    "act_mem": ("前向激活内存 (batch 1, float32)", "Forward activations (batch 1, float32)"),
-    "verified": ("已用真实前向传播核对每层形状（全零输入，batch 1）",
-                 "Every shape checked by a real forward pass (zeros, batch 1)"),
-    "implied": ("（自动加入）", "(implied)"),
-    "implied_note": ("自动加入：全连接层之前把图像展平", "implied: the image is flattened before the fc layer"),
-    "working": ("计算过程", "Working"),
-    "notes": ("说明", "Notes"),
-    "neuron_note": ("神经元 = 卷积、全连接、池化层的输出元素个数；激活、BN、Dropout、Flatten 不产生新的神经元（—）。",
-                    "Neurons = output elements of conv, fc and pooling layers; activations, BN, "
-                    "dropout and flatten add no new neurons (—)."),
+    "title": Text("网络结构汇总", "Architecture summary"),
+    "layer": Text("层", "Layer"),
+    "type": Text("类型", "Type"),
+    "wxhxd": Text("输出 W×H×D", "Output W×H×D"),
+    "chw": Text("PyTorch C×H×W", "PyTorch C×H×W"),
+    "wxhxd_short": Text("W×H×D", "W×H×D"),
+    "chw_short": Text("C×H×W", "C×H×W"),
+    "neurons": Text("神经元", "Neurons"),
+    "params": Text("参数量", "Params"),
+    "mult_adds": Text("乘加次数", "Mult-adds"),
+    "input": Text("输入", "Input"),
+    "total_params": Text("参数总量", "Total params"),
+    "trainable": Text("可训练参数", "Trainable params"),
+    "non_trainable": Text("不可训练参数", "Non-trainable params"),
+    "total_neurons": Text("神经元总数", "Total neurons"),
+    "total_mult_adds": Text("乘加总数", "Total mult-adds"),
+    "param_mem": Text("参数内存 (float32)", "Parameter memory (float32)"),
+    "act_mem": Text("前向激活内存 (batch 1, float32)", "Forward activations (batch 1, float32)"),
+    "verified": Text("已用真实前向传播核对每层形状（全零输入，batch 1）",
+                     "Every shape checked by a real forward pass (zeros, batch 1)"),
+    "implied": Text("（自动加入）", "(implied)"),
+    "implied_note": Text("自动加入：全连接层之前把图像展平", "implied: the image is flattened before the fc layer"),
+    "working": Text("计算过程", "Working"),
+    "notes": Text("说明", "Notes"),
+    "neuron_note": Text("神经元 = 卷积、全连接、池化层的输出元素个数；激活、BN、Dropout、Flatten 不产生新的神经元（—）。",
+                        "Neurons = output elements of conv, fc and pooling layers; activations, BN, "
+                        "dropout and flatten add no new neurons (—)."),
 }
 
 
 def t(key: str, lang: str) -> str:
-    zh, en = L[key]
-    return zh if lang == "zh" else en
+    return L[key](lang)
 
 
 def mem(n_bytes: int) -> str:
@@ -100,14 +100,14 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
                 for f in r.formulas:
                     console.print(f"  {f}", highlight=False, markup=False)
                 for n in r.notes:
-                    console.print(f"  [yellow]⚠ {n.text(lang)}[/]", highlight=False)
+                    console.print(f"  [yellow]⚠ {n(lang)}[/]", highlight=False)
     for label, value in _totals(s, lang):
         console.print(f"[bold]{label}[/]: {value}", highlight=False)
     console.print(f"[dim]{t('neuron_note', lang)}[/]", highlight=False)
     if s.verified:
         console.print(f"[green]✓ {t('verified', lang)}[/]", highlight=False)
     for n in s.notes:
-        console.print(f"[yellow]⚠ {n.text(lang)}[/]", highlight=False)
+        console.print(f"[yellow]⚠ {n(lang)}[/]", highlight=False)
 
 
 def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
@@ -132,10 +132,10 @@ def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
                 out.append(f"**{r.name}** (`{r.source}`)" if r.source else f"**{r.name}**")
                 out.append("")
                 out += [f"- `{f}`" for f in r.formulas]
-                out += [f"- ⚠ {n.text(lang)}" for n in r.notes]
+                out += [f"- ⚠ {n(lang)}" for n in r.notes]
                 out.append("")
     for n in s.notes:
-        out += ["", f"> ⚠ {n.text(lang)}"]
+        out += ["", f"> ⚠ {n(lang)}"]
     return "\n".join(out).rstrip() + "\n"
 
 

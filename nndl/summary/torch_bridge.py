@@ -8,7 +8,7 @@ from typing import Any
 
 from nndl import nn
 from nndl.nn.module import fmt, shape_text
-from nndl.summary.core import (
+from nndl.summary.rows import (
     Summary,
     SummaryError,
     _compare,
