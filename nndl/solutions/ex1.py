@@ -62,7 +62,7 @@ class Params(P.ExerciseParams):
 
     number = 1
     names: tuple[str, ...] = P.param(
-        SEED_NAMES, kind=Text("激活函数名列表（逗号分隔）", "activation names (comma-separated)"),
+        SEED_NAMES, kind=Text("名称列表", "list of names"),
         allowed=Text("互不相同的注册表名称：" + ", ".join(registry_names()),
                      "distinct registry names: " + ", ".join(registry_names())),
         help=Text("题目所问的激活函数", "the activation functions asked about"),
@@ -87,7 +87,10 @@ class Params(P.ExerciseParams):
         object.__setattr__(self, "names", tuple(fixed))
 
     def validate(self) -> None:
-        if not isinstance(self.names, tuple) or not self.names:
+        if not isinstance(self.names, tuple):
+            raise P.ParamError(f"names={self.names!r} is not a list of activation names",
+                               hint="write names=" + ",".join(SEED_NAMES))
+        if not self.names:
             raise P.ParamError("names is empty: there is no activation to ask about",
                                hint="write names=" + ",".join(SEED_NAMES))
         known = registry_names()
@@ -166,7 +169,10 @@ def statement(p: Params) -> Text:
 def _derivative_checks(name: str) -> Check:
     """f′ from the derived formula vs the engine's autodiff vs central finite differences."""
     act = get(name)
-    x = GRID[np.abs(GRID) > 1e-3]  # away from kinks
+    away = np.abs(GRID) > 1e-3  # away from 0 and from every kink (where f′ is a convention)
+    for k in analyze(name, cost=False).properties.kinks:
+        away &= np.abs(GRID - k) > 1e-3
+    x = GRID[away]
     t = nndl.tensor(x, requires_grad=True, dtype=nndl.float64)
     nndl.activations.apply(name, t).sum().backward()
     autodiff = np.asarray(t.grad)
@@ -242,7 +248,7 @@ def _condition(w: Interval) -> str:
     return f"x {'≤' if w.hi_closed else '<'} {fmt_num(w.hi)}"
 
 
-def _clause(name: str, r) -> Text:
+def _clause(name: str, r, also: bool = True) -> Text:
     """What one activation's backward factor does over many layers, read from its properties."""
     p = r.properties
     zh, en = _short(name)
@@ -263,9 +269,9 @@ def _clause(name: str, r) -> Text:
         return Text(f"{zh} 的因子最大可达 {c}（大于 1），逐层相乘时梯度也可能增大{tail[0]}",
                     f"{en}'s factor reaches {c} (above 1), so the product can also grow with "
                     f"depth{tail[1]}")
-    if saturates:
-        return Text(f"{zh} 的因子上界为 {c}，但在饱和区同样趋于 0",
-                    f"{en}'s factor is at most {c} but also tends to 0 where it saturates")
+    if saturates:  # "also": like the activation the summary leads with
+        return Text(f"{zh} 的因子上界为 {c}，但在饱和区{'同样' if also else ''}趋于 0",
+                    f"{en}'s factor is at most {c} but {'also ' if also else ''}tends to 0 where it saturates")
     return Text(f"{zh} 的因子上界为 {c}", f"{en}'s factor is at most {c}")
 
 
@@ -274,7 +280,7 @@ def _summary(names: tuple[str, ...], reports: dict) -> Section:
     (the sheet: sigmoid), then one clause per other activation, in the order asked."""
     vanishing = [n for n in names if reports[n].properties.chain_factor < 1 - 1e-12]
     lead = min(vanishing, key=lambda n: reports[n].properties.chain_factor) if vanishing else None
-    clauses = [_clause(n, reports[n]) for n in names if n != lead]
+    clauses = [_clause(n, reports[n], also=lead is not None) for n in names if n != lead]
     rest_zh = "；".join(t.zh for t in clauses) + "。" if clauses else ""
     rest_en = "; ".join(t.en for t in clauses) + "." if clauses else ""
     if lead is None:

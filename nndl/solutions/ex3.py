@@ -1,12 +1,32 @@
-"""Exercise 3: gradients of a network with two sigmoid hidden layers and a sigmoid output
-(the δ recursion in the sheet's notation), a numeric instance checked three ways, and the
-vanishing gradient measured."""
+"""Exercise 3: gradients of a fully connected network (the sheet: two sigmoid hidden layers and
+a sigmoid output) by the δ recursion in the sheet's notation, a numeric instance checked
+three ways, and the vanishing gradient measured.
+
+The exercise is a function of :class:`Params`: the layer sizes of the numeric instance
+(``sizes``; its depth is the derivation's), the activation θ of every neuron, the
+initialisation of the numeric instance and of the sweep, and the depths of the sweep.
+
+Answer keys: ``delta_output`` and ``gradient_rule`` (LaTeX of the derivation for
+len(sizes) − 1 weight layers and θ = ``activation``), ``three_way_max_diff`` (the numeric
+instance), and ``sigmoid_factor_per_layer`` / ``relu_factor_per_layer``: these two come from
+the vanishing sweep, which always compares sigmoid, tanh and ReLU (all the sweep supports)
+whatever ``activation`` is, with ``init`` and ``depths`` as given.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
 from nndl.deep import check_gradients, derive_backprop, vanishing_sweep
+from nndl.deep.backprop import ACTIVATIONS, INITS, MAX_CHECK_WEIGHTS, BackpropError, theta_prime
 from nndl.deep.render import plot_vanishing
+from nndl.deep.vanish import SWEEP_ACTIVATIONS, parse_depths
 from nndl.plotting import figure_bytes
+from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
     Check,
@@ -22,19 +42,295 @@ from nndl.solutions.model import (
 )
 
 SEED_SIZES = (3, 4, 3, 1)  # input, two sigmoid hidden layers, one sigmoid output (the sheet's net)
+SHEET_DEPTHS = (2, 4, 6, 8, 10, 15, 20)  # hidden layers of the sweep (the sheet's instance)
+FULL_DEPTHS = tuple(range(2, 31))  # what --full sweeps when depths are the sheet's
+MAX_WEIGHT_LAYERS = 50  # derive_backprop's limit
+MAX_SWEEP_DEPTH = 200  # vanishing_sweep's limit
+_SEPARATORS = re.compile(r"\s*[x×*,\-]\s*|\s+")
+
+
+# ------------------------------------------------------------------ parsers
+def int_list(lo: int, hi: int, min_len: int, max_len: int,
+             example: str) -> Callable[[str, str], tuple[int, ...]]:
+    """'3,4,3,1', '3x4x3x1', '3-4-3-1', '(3, 4, 3, 1)' -> (3, 4, 3, 1)."""
+    def parse(name: str, text: str) -> tuple[int, ...]:
+        body = text.strip().strip("()[]").strip()
+        parts = _SEPARATORS.split(body) if body else []
+        try:
+            values = tuple(int(p) for p in parts)
+        except ValueError:
+            raise P.ParamError(f"cannot read {name}={text!r} as whole numbers separated by "
+                               "commas or x", hint=f"write it as {name}={example}") from None
+        if not min_len <= len(values) <= max_len:
+            raise P.ParamError(f"{name}={text} has {len(values)} number{'' if len(values) == 1 else 's'}; "
+                               "it needs "
+                               f"{min_len} to {max_len}", hint=f"e.g. {name}={example}")
+        for v in values:
+            if not lo <= v <= hi:
+                raise P.ParamError(f"{name}={text}: {v} is outside {lo}..{hi:,}",
+                                   hint=f"each number of {name} must be from {lo} to {hi:,}")
+        return values
+    return parse
+
+
+def _parse_depths(name: str, text: str) -> tuple[int, ...]:
+    """'2-30', '2,5,10,20', '2x4x6' (as --params shows a list) -> sorted distinct depths."""
+    spec = re.sub(r"\s*[x×]\s*", ",", text.strip().strip("()[]"))
+    try:
+        depths = parse_depths(spec)
+    except BackpropError as exc:
+        raise P.ParamError(f"{name}={text!r}: {exc.message}", hint=f"write e.g. {name}=2-30 or "
+                                                         f"{name}=2,5,10,20") from None
+    if depths and not 1 <= min(depths) <= max(depths) <= MAX_SWEEP_DEPTH:
+        raise P.ParamError(f"{name}={text}: hidden-layer counts must be from 1 to {MAX_SWEEP_DEPTH}",
+                           hint=f"e.g. {name}=2-30")
+    return tuple(sorted(set(depths)))
+
+
+def _commas(values: tuple[int, ...]) -> str:
+    return ",".join(map(str, values))
+
+
+def _compact(values: tuple[int, ...]) -> str:
+    """(2, 3, …, 30) -> '2-30'; else '2,5,10' (both read back by the parsers)."""
+    v = list(values)
+    if len(v) > 2 and v == list(range(v[0], v[-1] + 1)):
+        return f"{v[0]}-{v[-1]}"
+    return ",".join(map(str, v))
+
+
+@dataclass(frozen=True)
+class Params(P.ExerciseParams):
+    """A network of ``sizes`` (input, hidden layers, output) whose every neuron applies
+    ``activation``; weights drawn by ``init``; the vanishing sweep over ``depths``."""
+
+    number = 3
+    sizes: tuple[int, ...] = P.param(
+        SEED_SIZES, kind=Text("整数列表", "list of integers"),
+        allowed=Text(f"2–{MAX_WEIGHT_LAYERS + 1} 个正整数，权重共 ≤ {MAX_CHECK_WEIGHTS:,} 个",
+                     f"2–{MAX_WEIGHT_LAYERS + 1} positive integers, ≤ {MAX_CHECK_WEIGHTS:,} weights"),
+        help=Text("各层神经元个数：输入、隐含层…、输出", "units per layer: input, hidden layers…, output"),
+        parse=int_list(1, MAX_CHECK_WEIGHTS, 2, MAX_WEIGHT_LAYERS + 1, "3,4,3,1"))
+    activation: str = P.param(
+        "sigmoid", kind=Text("名称", "name"), allowed=Text.same(", ".join(ACTIVATIONS)),
+        help=Text("所有神经元的激活函数 θ", "the activation θ of every neuron"),
+        parse=P.one_of(ACTIVATIONS))
+    init: str = P.param(
+        "pytorch", kind=Text("名称", "name"), allowed=Text.same(", ".join(INITS)),
+        help=Text("权重初始化（数值实例与梯度消失实验）",
+                  "weight initialisation (numeric instance and the vanishing sweep)"),
+        parse=P.one_of(INITS))
+    depths: tuple[int, ...] = P.param(
+        SHEET_DEPTHS, kind=Text("深度列表或范围", "depth list or range"),
+        allowed=Text(f"至少两个不同的隐含层数，1–{MAX_SWEEP_DEPTH}，如 2-30 或 2,5,10",
+                     f"at least two distinct hidden-layer counts, 1–{MAX_SWEEP_DEPTH}, "
+                     "e.g. 2-30 or 2,5,10"),
+        help=Text("梯度消失实验的隐含层数（--full 时原题的默认值改为 2–30）",
+                  "hidden layers of the vanishing sweep (--full widens the sheet's to 2–30)"),
+        parse=_parse_depths)
+
+    def __post_init__(self) -> None:
+        # Python callers may pass lists: keep tuples, so equality (and is_sheet) works
+        for name in ("sizes", "depths"):
+            v = getattr(self, name)
+            if isinstance(v, list | range):
+                object.__setattr__(self, name, tuple(v))
+
+    def validate(self) -> None:
+        s = self.sizes
+        if not isinstance(s, tuple) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                               for v in s):
+            raise P.ParamError(f"sizes={s!r} is not a list of whole numbers",
+                               hint="write e.g. sizes=3,4,3,1")
+        if not 2 <= len(s) <= MAX_WEIGHT_LAYERS + 1:
+            raise P.ParamError(f"sizes={_commas(s)} gives {len(s) - 1} weight layers; the "
+                               f"derivation takes 1 to {MAX_WEIGHT_LAYERS}",
+                               hint="give the input, the hidden layers and the output, e.g. "
+                                    "sizes=3,4,3,1")
+        if min(s) < 1:
+            raise P.ParamError(f"sizes={_commas(s)}: a layer has {min(s)} units",
+                               hint="every layer of sizes needs at least one unit")
+        weights = sum((a + 1) * b for a, b in zip(s[:-1], s[1:], strict=False))
+        if weights > MAX_CHECK_WEIGHTS:
+            raise P.ParamError(f"sizes={_commas(s)} has {weights:,} weights; the finite-difference "
+                               f"check perturbs them one at a time (at most {MAX_CHECK_WEIGHTS:,})",
+                               hint="use smaller layers in sizes, e.g. sizes=3,4,3,1")
+        if self.activation not in ACTIVATIONS:
+            raise P.ParamError(f"activation={self.activation!r} is not one of "
+                               f"{', '.join(ACTIVATIONS)}", hint="write activation=sigmoid")
+        if self.init not in INITS:
+            raise P.ParamError(f"init={self.init!r} is not one of {', '.join(INITS)}",
+                               hint="write init=pytorch")
+        d = self.depths
+        if not isinstance(d, tuple) or not all(isinstance(v, int) for v in d):
+            raise P.ParamError(f"depths={d!r} is not a list of whole numbers",
+                               hint="write e.g. depths=2-30")
+        if len(set(d)) < 2:
+            raise P.ParamError(f"depths={_compact(d)}: the trend per layer needs at least two "
+                               "different depths", hint="write e.g. depths=2-30 or depths=2,10")
+        if min(d) < 1 or max(d) > MAX_SWEEP_DEPTH:
+            raise P.ParamError(f"depths={_compact(d)} has a depth outside 1..{MAX_SWEEP_DEPTH}",
+                               hint=f"choose depths from 1 to {MAX_SWEEP_DEPTH}, e.g. depths=2-30")
+
+    def sweep_depths(self, full: bool) -> tuple[int, ...]:
+        """The sweep's depths: --full widens only the sheet's own choice."""
+        return FULL_DEPTHS if full and self.depths == SHEET_DEPTHS else self.depths
+
+
+# ------------------------------------------------------------------ wording
+# θ as the sheet names it (zh, en) in the problem, in running text, and in the sweep's tables
+_THETA = {"sigmoid": ("Sigmoid 函数", "the sigmoid activation", "Sigmoid", "the sigmoid", "sigmoid"),
+          "tanh": ("双曲正切函数 tanh", "the hyperbolic tangent tanh", "tanh", "tanh", "tanh"),
+          "relu": ("ReLU 函数", "ReLU", "ReLU", "ReLU", "ReLU"),
+          "identity": ("恒等函数（即不加激活）", "the identity (no activation)", "恒等函数",
+                       "the identity", "identity")}
+_INIT = {"pytorch": ("PyTorch 默认初始化", "PyTorch's default initialisation"),
+         "xavier": ("Xavier 均匀初始化", "Xavier uniform initialisation"),
+         "he": ("He（Kaiming）正态初始化", "He (Kaiming) normal initialisation")}
+_TITLE_ACT = {"sigmoid": ("Sigmoid", "sigmoid"), "tanh": ("tanh", "tanh"), "relu": ("ReLU", "ReLU"),
+              "identity": ("线性", "linear")}
+_ZH_COUNT = "一两三四五六七八九十"
+_EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _zh_count(n: int) -> str:
+    return f"{_ZH_COUNT[n - 1]}个" if n <= len(_ZH_COUNT) else f" {n} 个"
+
+
+def _en_count(n: int) -> str:
+    return _EN_COUNT[n - 1] if n <= len(_EN_COUNT) else str(n)
+
+
+def _w(layer: int) -> str:
+    return f"$w_{{ij}}^{{({layer})}}$"
+
+
+def _ws(layers: list[int], zh: bool) -> str:
+    """w⁽¹⁾ 和 w⁽²⁾ / w⁽¹⁾, w⁽²⁾ and w⁽³⁾ / w⁽¹⁾ … w⁽ᴴ⁾."""
+    ws = [_w(k) for k in layers]
+    if len(ws) > 3:
+        return f"{ws[0]} 至 {ws[-1]}" if zh else f"{ws[0]} to {ws[-1]}"
+    if len(ws) == 1:
+        return ws[0]
+    return ("、".join(ws[:-1]) + " 和 " + ws[-1]) if zh else (", ".join(ws[:-1]) + " and " + ws[-1])
+
+
+def _depth_range(depths: tuple[int, ...], zh: bool) -> str:
+    """2–30 for a range, else 2、5、10 / 2, 5 and 10."""
+    d = sorted(depths)
+    if len(d) > 2 and d == list(range(d[0], d[-1] + 1)):
+        return f"{d[0]}–{d[-1]}"
+    if zh:
+        return "、".join(map(str, d))
+    return ", ".join(map(str, d[:-1])) + " and " + str(d[-1])
+
+
+def statement(p: Params) -> Text:
+    """The problem in the sheet's words, for any network; the layer widths (not in the sheet,
+    which is symbolic) are stated, and the initialisation and depths when they are not the
+    sheet's instance's."""
+    if p.is_sheet():
+        return problem_text(3)[1]
+    s, L = p.sizes, len(p.sizes) - 1
+    hidden, out = list(s[1:-1]), s[-1]
+    th = _THETA[p.activation]
+    if hidden:
+        widths_zh = "、".join(map(str, hidden))
+        widths_en = ", ".join(map(str, hidden[:-1])) + (" and " if len(hidden) > 1 else "") + str(hidden[-1])
+        many = len(hidden) > 1
+        net_zh = (f"一个包含{_zh_count(len(hidden))}隐含层（{'分别' if many else ''}有 {widths_zh} 个神经元，"
+                  f"参数{'分别' if many else ''}为 {_ws(list(range(1, L)), True)}）和一个有 {out} 个神经元的"
+                  f"输出层 $\\hat{{y}}$（参数为 {_w(L)}）的神经网络")
+        net_en = (f"a neural network with {_en_count(len(hidden))} hidden layer{'s' if many else ''} "
+                  f"of {widths_en} neuron{'s' if many or hidden[0] != 1 else ''} (parameters "
+                  f"{_ws(list(range(1, L)), False)}) and an output layer $\\hat{{y}}$ of {out} "
+                  f"neuron{'s' if out != 1 else ''} (parameters {_w(L)})")
+    else:
+        net_zh = (f"一个没有隐含层、只有一个有 {out} 个神经元的输出层 $\\hat{{y}}$（参数为 {_w(L)}）的神经网络")
+        net_en = (f"a neural network with no hidden layer, only an output layer $\\hat{{y}}$ of {out} "
+                  f"neuron{'s' if out != 1 else ''} (parameters {_w(L)})")
+    extra_zh = extra_en = ""
+    if p.init != Params.init or p.depths != SHEET_DEPTHS:
+        extra_zh = (f"（数值实例与实验采用 {_INIT[p.init][0]}；梯度消失在隐含层数为 "
+                    f"{_depth_range(p.depths, True)} 的网络上测量。）")
+        extra_en = (f" (The numeric instance and the experiment use {_INIT[p.init][1]}; the "
+                    f"vanishing gradient is measured on networks of {_depth_range(p.depths, False)} "
+                    "hidden layers.)")
+    return Text(
+        f"给定 {s[0]} 维输入 $\\mathbf{{x}}$，假设{net_zh}，所有神经元的激活函数均为"
+        f"{' ' if th[0][:1].isascii() else ''}{th[0]}，"
+        "给定可导的损失函数 $\\ell_n$，请推导损失函数对各参数的梯度，并分析梯度消失现象。" + extra_zh,
+        f"Given a {s[0]}-dimensional input $\\mathbf{{x}}$, consider {net_en}, where every neuron "
+        f"uses {th[1]}. For a differentiable loss $\\ell_n$, derive the gradient of the loss with "
+        "respect to every parameter, and analyse the vanishing-gradient phenomenon." + extra_en)
+
+
+def title(p: Params) -> Text:
+    """The sheet's title, or one in its words for another depth or activation."""
+    hidden = len(p.sizes) - 2
+    if (hidden, p.activation) == (len(SEED_SIZES) - 2, Params.activation):
+        return problem_text(3)[0]
+    zh_act, en_act = _TITLE_ACT[p.activation]
+    zh_act = f" {zh_act} " if zh_act.isascii() else zh_act
+    if hidden == 0:
+        return Text(f"无隐层{zh_act}网络的梯度与梯度消失",
+                    f"Gradients of a {en_act} network without hidden layers, and the vanishing gradient")
+    zh_n = _ZH_COUNT[hidden - 1] if hidden <= len(_ZH_COUNT) else f" {hidden} "
+    return Text(f"{zh_n}隐层{zh_act}网络的梯度与梯度消失",
+                f"Gradients of a {_en_count(hidden)}-hidden-layer {en_act} network, and the "
+                "vanishing gradient")
 
 
 def _maths(latex: list[str]) -> list[Math]:
     return [Math(t) for t in latex]
 
 
-def build(full: bool = False) -> Solution:
-    title, statement = problem_text(3)
-    d = derive_backprop(depth=3, activation="sigmoid")
+def _max_theta_prime(activation: str) -> float:
+    """max θ′ over the real line, measured (θ′ of all four peaks at or from 0)."""
+    s = np.concatenate([np.linspace(-8.0, 8.0, 1601), [0.0, 1e-9]])
+    return float(np.max(theta_prime(activation, s)))
+
+
+KINK_MARGIN = 1e-4  # |S| this close to ReLU's kink: finite differences straddle it
+SEEDS_TRIED = 20
+
+
+def _on_kink(g) -> bool:
+    """True if some pre-activation S of the instance lies at θ's kink (ReLU at 0), where θ′
+    is a convention and a central difference cannot agree with it."""
+    if g.activation != "relu":
+        return False
+    h = np.asarray(g.x, dtype=np.float64)
+    for W in g.weights:
+        S = np.asarray(W[0]) + h @ np.asarray(W[1:])
+        if np.any(np.abs(S) < KINK_MARGIN):
+            return True
+        h = np.maximum(S, 0.0)
+    return False
+
+
+def _numeric_instance(params: Params):
+    """The gradient check on seed 0, or the first later seed whose point is off θ's kink (with
+    ReLU and a zero-bias initialisation, a layer that is all dead feeds the next layer S = 0
+    exactly); the seed used is shown."""
+    first = None
+    for seed in range(SEEDS_TRIED):
+        g = check_gradients(params.sizes, activation=params.activation, init=params.init, seed=seed)
+        if not _on_kink(g):
+            return g
+        first = first or g
+    return first
+
+
+def build(params: Params, full: bool = False) -> Solution:
+    act, init = params.activation, params.init
+    th = _THETA[act]
+    init_zh, init_en = _INIT[init]
+    d = derive_backprop(depth=len(params.sizes) - 1, activation=act)
     sections = [
         Section(Text("网络与记号（与原题一致）", "The network and the sheet's notation"), [
-            Paragraph(Text("θ 为 Sigmoid，$x_0^{(l)} = 1$ 承担偏置；第 l 层的输入与输出：",
-                           "θ is the sigmoid and $x_0^{(l)} = 1$ carries the bias; layer l's input and output:")),
+            Paragraph(Text(f"θ 为 {th[2]}，$x_0^{{(l)}} = 1$ 承担偏置；第 l 层的输入与输出：",
+                           f"θ is {th[3]} and $x_0^{{(l)}} = 1$ carries the bias; layer l's input and output:")),
             *_maths(d.theta + d.forward)]),
         Section(Text("δ 递推（反向传播）", "The δ recursion (backpropagation)"), [
             Paragraph(Text("定义 $\\delta_j^{(l)} = \\partial \\ell_n / \\partial S_j^{(l)}$。输出层直接由链式法则得到，"
@@ -53,62 +349,76 @@ def build(full: bool = False) -> Solution:
     ]
 
     # a numeric instance: δ recursion (matrix code) vs the engine's autodiff vs finite differences
-    g = check_gradients(SEED_SIZES, activation="sigmoid", seed=0)
+    g = _numeric_instance(params)
     rows = []
     for layer, diffs in enumerate(g.layer_max_abs_diff, start=1):
         rows.append([f"W⁽{layer}⁾", "×".join(str(n) for n in (len(g.grads_delta[layer - 1]),
                                                               len(g.grads_delta[layer - 1][0]))),
                      f"{diffs['delta-engine']:.1e}", f"{diffs['delta-fd']:.1e}", f"{diffs['engine-fd']:.1e}"])
+    bound = _max_theta_prime(act)
+    y_shown = ", ".join(fmt_num(v, 3) for v in g.y)
+    y_shown = y_shown if len(g.y) == 1 else f"({y_shown})"
     sections.append(Section(Text("数值实例：三种方法算同一个梯度", "A numeric instance: one gradient, three ways"), [
         Paragraph(Text(
-            f"网络 {'-'.join(map(str, g.sizes))}（PyTorch 默认初始化，种子 {g.seed}），输入 x = "
-            f"({', '.join(fmt_num(v, 3) for v in g.x)})，目标 y = {fmt_num(g.y[0], 3)}，"
+            f"网络 {'-'.join(map(str, g.sizes))}（{init_zh}，种子 {g.seed}），输入 x = "
+            f"({', '.join(fmt_num(v, 3) for v in g.x)})，目标 y = {y_shown}，"
             f"平方损失 ℓ = {fmt_num(g.loss_value, 6)}。",
-            f"Network {'-'.join(map(str, g.sizes))} (PyTorch's default initialisation, seed {g.seed}), "
-            f"input x = ({', '.join(fmt_num(v, 3) for v in g.x)}), target y = {fmt_num(g.y[0], 3)}, "
+            f"Network {'-'.join(map(str, g.sizes))} ({init_en}, seed {g.seed}), "
+            f"input x = ({', '.join(fmt_num(v, 3) for v in g.x)}), target y = {y_shown}, "
             f"squared loss ℓ = {fmt_num(g.loss_value, 6)}.")),
         Table([Text("参数", "parameter"), Text("形状", "shape"), Text("δ 递推 vs 自动微分", "δ recursion vs autodiff"),
                Text("δ 递推 vs 差分", "δ recursion vs finite diff."), Text("自动微分 vs 差分", "autodiff vs finite diff.")],
               rows, caption=Text("最大绝对误差", "largest absolute difference")),
         Paragraph(Text(
             "每层的 θ′(S) 均值：" + "，".join(f"第 {i} 层 {fmt_num(sum(v) / len(v), 3)}"
-                                         for i, v in enumerate(g.dtheta, start=1)) + "（都 ≤ 0.25）。",
+                                         for i, v in enumerate(g.dtheta, start=1))
+            + f"（都 ≤ {fmt_num(bound)}）。",
             "Mean θ′(S) per layer: " + ", ".join(f"layer {i}: {fmt_num(sum(v) / len(v), 3)}"
-                                                for i, v in enumerate(g.dtheta, start=1)) + " (all ≤ 0.25).")),
+                                                for i, v in enumerate(g.dtheta, start=1))
+            + f" (all ≤ {fmt_num(bound)}).")),
     ]))
     checks = [Check(Text("各层梯度 ∂ℓ/∂W⁽ˡ⁾", "every layer's gradient ∂ℓ/∂W⁽ˡ⁾"),
                     Text("手写 δ 递推（矩阵代码）、引擎自动微分、中心差分三者比较",
                          "hand-written δ recursion (matrix code), the engine's autodiff and central differences"),
                     g.agree, f"max |Δ| = {max(g.max_abs_diff.values()):.1e} ≤ {g.tolerance:g}")]
 
-    # vanishing gradient, measured
-    depths = range(2, 31) if full else (2, 4, 6, 8, 10, 15, 20)
-    sweep = vanishing_sweep(depths, inits=("pytorch",), width=32, batch=32)
+    # vanishing gradient, measured: sigmoid, tanh and ReLU side by side, whatever θ above is
+    sweep = vanishing_sweep(params.sweep_depths(full), inits=(init,), width=32, batch=32)
     deepest = max(sweep.depths)
-    fig = plot_vanishing(sweep, depth=10 if 10 in sweep.depths else deepest)
+    shown = 10 if 10 in sweep.depths else deepest
+    fig = plot_vanishing(sweep, depth=shown)
     trend = {t.activation: t for t in sweep.trends}
     rows = []
     for depth in sweep.depths:
-        rows.append([str(depth)] + [f"{sweep.run(a, 'pytorch', depth).first_layer_norm:.2e}"
+        rows.append([str(depth)] + [f"{sweep.run(a, init, depth).first_layer_norm:.2e}"
                                     for a in sweep.activations])
-    sig10 = sweep.run("sigmoid", "pytorch", 10 if 10 in sweep.depths else deepest)
-    first = sig10.layers[0]
+    # the θ′ product is told for θ when the sweep has it, else for the sheet's sigmoid
+    focus = act if act in SWEEP_ACTIVATIONS else "sigmoid"
+    fth = _THETA[focus]
+    run = sweep.run(focus, init, shown)
+    first = run.layers[0]
+    focus_bound = _max_theta_prime(focus)
+    if focus_bound < 1:
+        against = (f"，而 {fmt_num(focus_bound)} 的上界为 {fmt_num(focus_bound ** run.depth, 3)}",
+                   f", against the {fmt_num(focus_bound)}-bound {fmt_num(focus_bound ** run.depth, 3)}")
+    else:
+        against = ("", "")
     sections.append(Section(Text("梯度消失：实测", "The vanishing gradient, measured"), [
         Paragraph(Text(
-            f"宽度 {sweep.width} 的全连接网络（PyTorch 默认初始化），测第 1 层权重梯度的范数随深度的变化：",
-            f"Fully connected networks of width {sweep.width} (PyTorch's default initialisation): the norm "
+            f"宽度 {sweep.width} 的全连接网络（{init_zh}），测第 1 层权重梯度的范数随深度的变化：",
+            f"Fully connected networks of width {sweep.width} ({init_en}): the norm "
             "of the first layer's weight gradient as depth grows:")),
         Table([Text("隐含层数", "hidden layers")] + [Text.same(a) for a in sweep.activations], rows,
               caption=Text("‖∂ℓ/∂W⁽¹⁾‖", "‖∂ℓ/∂W⁽¹⁾‖")),
         Paragraph(Text(
             "每多一层，第 1 层梯度范数大约乘以：" + "，".join(
                 f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + "。"
-            f"{sig10.depth} 层 Sigmoid 网络中第 1 层的 θ′ 因子连乘为 {fmt_num(first.dtheta_product, 3)}，"
-            f"而 0.25 的上界为 {fmt_num(first.sigmoid_bound, 3)}。",
+            f"{run.depth} 层 {fth[2]} 网络中第 1 层的 θ′ 因子连乘为 {fmt_num(first.dtheta_product, 3)}"
+            f"{against[0]}。",
             "Each extra layer multiplies the first layer's gradient norm by about: " + ", ".join(
                 f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + ". "
-            f"In the {sig10.depth}-layer sigmoid network the product of θ′ factors reaching layer 1 is "
-            f"{fmt_num(first.dtheta_product, 3)}, against the 0.25-bound {fmt_num(first.sigmoid_bound, 3)}.")),
+            f"In the {run.depth}-layer {fth[4]} network the product of θ′ factors reaching layer 1 is "
+            f"{fmt_num(first.dtheta_product, 3)}{against[1]}.")),
         Figure("ex3_vanishing", figure_bytes(fig, "svg").decode("utf-8"),
                Text("各层梯度范数（对数坐标）", "gradient norm per layer (log scale)")),
     ]))
@@ -129,4 +439,4 @@ def build(full: bool = False) -> Solution:
     ]
     for a in answers[:2]:
         a.display = f"${a.value}$"
-    return Solution(3, title, statement, sections, answers, checks, [])
+    return Solution(3, title(params), statement(params), sections, answers, checks, [])
