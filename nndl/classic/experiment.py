@@ -175,7 +175,10 @@ def _pla(X, y, set_name: str, *, max_iter: int, scaling: str | None, shuffle: bo
     return PLAResult(
         set_name=set_name, coef=p.coef_.tolist(), intercept=p.intercept_,
         equation=equation(p.coef_, p.intercept_), n_updates=p.n_updates_, epochs=p.n_iter_,
-        converged=p.converged_, separates=bool(np.all(p.predict(X) == y)),
+        converged=p.converged_,
+        # strict, as PLA's own mistakes: a sample on the line is not separated (a scaled run
+        # can stop with a line through a sample once mapped back, by rounding)
+        separates=bool(np.all(y * p.decision_function(X) > 0)),
         feature_scaling=scaling, novikoff=p.novikoff_bound())
 
 

@@ -1,17 +1,38 @@
 """Exercise 2: the perceptron (PLA) vs. one sigmoid neuron trained by BP on D, then with the
-outlier x4 = (0, −t) added for growing t."""
+outlier x4 = t·d (the sheet: (0, −t), label +1) added for growing t.
+
+Parameters (:class:`Params`): the data set D, the outlier's direction d and label, the values of
+t, the neuron's loss, learning rate and epochs. With more or fewer than three points in D the
+added sample is x_{n+1}; the answer keys keep the sheet's names:
+
+* ``pla_separates_all`` — (1): is D ∪ {x_{n+1}} linearly separable (with a bias) for every t,
+  i.e. can PLA classify every sample (Novikoff: PLA stops with all right exactly then);
+* ``pla_boundary_t_max`` — PLA's (max-abs scaled) boundary at the largest t; a solution only
+  where that set is separable and PLA converged within its epoch cap;
+* ``bp_boundary_D`` — BP (the chosen loss) on D from w = 0;
+* ``bp_turn_deg_t_max``, ``x4_gradient_t_max``, ``bp_classifies_x4`` — (2): BP with the chosen
+  loss continued from D's boundary after adding x_{n+1} (x4 in the sheet) at the largest t.
+
+The sheet's own errata and its checks of the sheet's boundaries appear only for the sheet's
+problem (its D, x4 = (0, −t) with label +1 and its squared loss); ``ts``, ``lr`` and ``epochs``
+are how the solution probes t → ∞ and trains, and are not part of the statement.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
+from dataclasses import dataclass
 
 import numpy as np
 
-from nndl import _kernels
-from nndl.classic import outlier_experiment
-from nndl.classic.plots import plot_outlier
-from nndl.classic.render import summary_lines, verdict
+from nndl.classic import X_D, Y_D, max_margin, outlier_experiment
+from nndl.classic.experiment import T_MAX, OutlierExperiment, OutlierRow, equation, loss_label
+from nndl.classic.plots import BOX, plot_outlier
 from nndl.plotting import figure_bytes
+from nndl.report import g
+from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
     Check,
@@ -28,6 +49,322 @@ from nndl.solutions.model import (
 )
 
 TS = (1, 10, 100, 1e3, 1e6, 1e9)
+SHEET_DATA = tuple((tuple(int(c) for c in x), int(y)) for x, y in zip(X_D, Y_D, strict=True))
+SHEET_DIRECTION = (0, -1)
+EPOCHS = 300          # 1000 with --full
+LOSSES = {"squared": "sigmoid_squared", "cross_entropy": "logistic"}
+_LOSS_ALIASES = {"squared": "squared", "sigmoid_squared": "squared", "seed": "squared",
+                 "sheet": "squared", "mse": "squared",
+                 "cross_entropy": "cross_entropy", "cross-entropy": "cross_entropy",
+                 "crossentropy": "cross_entropy", "ce": "cross_entropy",
+                 "logistic": "cross_entropy", "log_loss": "cross_entropy"}
+_COORD = 100.0        # largest |coordinate| of a point of D and of the direction
+_MAX_POINTS = 10
+_MAX_TS = 12
+_MAX_EPOCHS = 10_000
+_MAX_LR = 10.0
+_TINY = 1e-3          # an initial gradient below this: x4 is saturated
+
+
+# ----------------------------------------------------------------- parsers
+def _num(name: str, text: str, what: str, hint: str) -> float:
+    try:
+        v = float(text.strip().replace("−", "-"))
+    except ValueError:
+        raise P.ParamError(f"{name}: cannot read {what} {text.strip()!r} as a number",
+                           hint=hint) from None
+    if not math.isfinite(v):
+        raise P.ParamError(f"{name}: {what} {text.strip()!r} is not a finite number", hint=hint)
+    return v
+
+
+def _parse_label(name: str, text: str) -> int:
+    t = text.strip().replace("−", "-")
+    if t in ("1", "+1", "+", "1.0", "+1.0"):
+        return 1
+    if t in ("-1", "-", "-1.0"):
+        return -1
+    raise P.ParamError(f"{name}={text!r} is not a label ±1", hint=f"write {name}=1 or {name}=-1")
+
+
+_DATA_HINT = "write data=0,1:1; 1,0:1; -1,0:-1 (each point x1,x2:label, points separated by ';')"
+
+
+def _parse_data(name: str, text: str) -> tuple[tuple[tuple[float, float], int], ...]:
+    """'0,1:1; 1,0:1; -1,0:-1' -> (((0, 1), 1), ((1, 0), 1), ((-1, 0), -1))."""
+    items = [s for s in re.split(r"[;\n]", text) if s.strip()]
+    if not items:
+        raise P.ParamError(f"{name} is empty", hint=_DATA_HINT)
+    out = []
+    for k, item in enumerate(items, start=1):
+        point, colon, lab = item.rpartition(":")
+        if not colon:
+            raise P.ParamError(f"{name}: point {k} ({item.strip()!r}) has no label",
+                               hint="end each point with :1 or :-1; " + _DATA_HINT)
+        coords = [c for c in point.strip().strip("()[] ").split(",")]
+        if len(coords) != 2:
+            raise P.ParamError(f"{name}: point {k} ({item.strip()!r}) does not have two "
+                               "coordinates", hint="points lie in the plane; " + _DATA_HINT)
+        xy = tuple(_num(name, c, f"point {k}'s coordinate", _DATA_HINT) for c in coords)
+        try:
+            y = _parse_label(name, lab)
+        except P.ParamError:
+            raise P.ParamError(f"{name}: point {k}'s label {lab.strip()!r} is not ±1",
+                               hint="labels are 1 or -1; " + _DATA_HINT) from None
+        out.append((xy, y))
+    return tuple(out)
+
+
+def _parse_direction(name: str, text: str) -> tuple[float, float]:
+    hint = f"write {name}=0,-1 (the outlier is t·({name}))"
+    parts = text.strip().strip("()[] ").split(",")
+    if len(parts) != 2:
+        raise P.ParamError(f"cannot read {name}={text!r} as two numbers", hint=hint)
+    return tuple(_num(name, p, "the coordinate", hint) for p in parts)  # type: ignore[return-value]
+
+
+def _parse_ts(name: str, text: str) -> tuple[float, ...]:
+    """'1,10,1e9' -> (1.0, 10.0, 1e9), sorted, each once."""
+    hint = f"write {name}=1,10,100,1e9 (positive numbers separated by commas)"
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts:
+        raise P.ParamError(f"{name} is empty", hint=hint)
+    return tuple(sorted({_num(name, p, "the value", hint) for p in parts}))
+
+
+def _parse_loss(name: str, text: str) -> str:
+    v = _LOSS_ALIASES.get(text.strip().lower())
+    if v is None:
+        raise P.ParamError(f"{name}={text!r} is not a loss this neuron knows",
+                           hint=f"write {name}=squared (the sheet's) or {name}=cross_entropy")
+    return v
+
+
+# ----------------------------------------------------------------- parameters
+def _data_cli(data) -> str:
+    return "; ".join(",".join(P.show(float(c)) for c in x) + f":{y}" for x, y in data)
+
+
+@dataclass(frozen=True)
+class Params(P.ExerciseParams):
+    """D = ``data``; the outlier x_{n+1} = t·``direction`` with label ``label`` for t in ``ts``;
+    BP with ``loss``, ``lr`` and ``epochs``."""
+
+    number = 2
+    data: tuple[tuple[tuple[float, float], int], ...] = P.param(
+        SHEET_DATA, kind=Text("点:标签; …", "point:label; …"),
+        allowed=Text(f"2–{_MAX_POINTS} 个平面上的点，坐标绝对值 ≤ {_COORD:g}，每类至少一个，"
+                     "须能被过原点的直线分开",
+                     f"2–{_MAX_POINTS} points in the plane, |coordinates| ≤ {_COORD:g}, at least "
+                     "one per class, separable by a line through the origin"),
+        help=Text("训练集 D：每个样本写作 x1,x2:标签（标签 1 或 -1），样本之间用分号隔开，"
+                  "如 data=\"0,1:1; 1,0:1; -1,0:-1\"",
+                  "the training set D: each sample as x1,x2:label (label 1 or -1), samples "
+                  "separated by ';', e.g. data=\"0,1:1; 1,0:1; -1,0:-1\""),
+        parse=_parse_data)
+    direction: tuple[float, float] = P.param(
+        SHEET_DIRECTION, kind=Text("d1,d2", "d1,d2"),
+        allowed=Text(f"非零，各分量绝对值 ≤ {_COORD:g}", f"nonzero, each |component| ≤ {_COORD:g}"),
+        help=Text("离群样本的方向 d：新增样本为 t·d（题中 (0, −t)）",
+                  "the outlier's direction d: the added sample is t·d (the sheet: (0, −t))"),
+        parse=_parse_direction)
+    label: int = P.param(
+        1, kind=Text("±1", "±1"), allowed=Text("1 或 -1", "1 or -1"),
+        help=Text("离群样本的标签", "the outlier's label"), parse=_parse_label)
+    ts: tuple[float, ...] = P.param(
+        TS, kind=Text("数,数,…", "number,number,…"),
+        allowed=Text(f"1–{_MAX_TS} 个正数，t·‖d‖ ≤ {T_MAX:g}", f"1–{_MAX_TS} positive numbers, "
+                     f"t·‖d‖ ≤ {T_MAX:g}"),
+        help=Text("逐个尝试的 t 值（逼近 t → ∞），按从小到大排列",
+                  "the values of t tried (approaching t → ∞), in increasing order"),
+        parse=_parse_ts)
+    loss: str = P.param(
+        "squared", kind=Text("名称", "name"), allowed=Text("squared, cross_entropy",
+                                                          "squared, cross_entropy"),
+        help=Text("BP 的损失：题中的平方损失 (θ(y·wᵀx) − 1)² 或交叉熵 log(1 + e^(−y·wᵀx))；"
+                  "另一种作为对比",
+                  "BP's loss: the sheet's squared loss (θ(y·wᵀx) − 1)² or cross-entropy "
+                  "log(1 + e^(−y·wᵀx)); the other one is shown for comparison"),
+        parse=_parse_loss)
+    lr: float = P.param(
+        1.0, kind=Text("数", "number"), allowed=Text(f"0 < lr ≤ {_MAX_LR:g}", f"0 < lr ≤ {_MAX_LR:g}"),
+        help=Text("BP 全批量梯度下降的学习率", "learning rate of BP's full-batch gradient descent"),
+        parse=P.number(0.0, _MAX_LR))
+    epochs: int = P.param(
+        EPOCHS, kind=Text("整数", "integer"), allowed=Text(f"1–{_MAX_EPOCHS:,}", f"1–{_MAX_EPOCHS:,}"),
+        help=Text("BP 的训练轮数（在 D 上，加入离群样本后再同样多轮；--full 时默认值改为 1000）",
+                  "BP's epochs (on D, then as many again after adding the outlier; --full makes "
+                  "the default 1000)"),
+        parse=P.integer(1, _MAX_EPOCHS))
+
+    @classmethod
+    def info(cls) -> list[P.ParamInfo]:
+        shown = {"data": _data_cli(SHEET_DATA), "direction": P.show(SHEET_DIRECTION).replace("x", ","),
+                 "ts": ", ".join(f"{t:g}".replace("e+0", "e").replace("e+", "e") for t in TS)}
+        return [dataclasses.replace(r, default=shown.get(r.name, r.default)) for r in super().info()]
+
+    # --------------------------------------------------------------- derived
+    def X(self) -> np.ndarray:
+        return np.array([[float(c) for c in x] for x, _ in self.data], dtype=np.float64)
+
+    def y(self) -> np.ndarray:
+        return np.array([float(lab) for _, lab in self.data], dtype=np.float64)
+
+    def sheet_data(self) -> bool:
+        """D, the direction and the label are the sheet's (its claimed boundaries apply)."""
+        return (self.data == SHEET_DATA and tuple(self.direction) == SHEET_DIRECTION
+                and self.label == 1)
+
+    def sheet_problem(self) -> bool:
+        """The sheet's problem (its statement and errata apply): its data and its loss."""
+        return self.sheet_data() and self.loss == "squared"
+
+    def losses(self) -> tuple[str, str]:
+        main = LOSSES[self.loss]
+        return main, next(v for v in LOSSES.values() if v != main)
+
+    # ------------------------------------------------------------- validate
+    def validate(self) -> None:
+        self._validate_data()
+        d = self.direction
+        if (not isinstance(d, tuple | list) or len(d) != 2
+                or not all(isinstance(c, int | float) and math.isfinite(c) for c in d)):
+            raise P.ParamError(f"direction={d!r} is not two finite numbers",
+                               hint="write direction=0,-1")
+        if d[0] == 0 and d[1] == 0:
+            raise P.ParamError("direction=0,0 puts the outlier at the origin for every t",
+                               hint="give a nonzero direction, e.g. direction=0,-1")
+        if max(abs(c) for c in d) > _COORD:
+            raise P.ParamError(f"direction={P.show(d[0])},{P.show(d[1])} has a component "
+                               f"beyond ±{_COORD:g}",
+                               hint="scale it down: only its direction and t·‖d‖ matter")
+        if self.label not in (1, -1):
+            raise P.ParamError(f"label={self.label!r} is not ±1", hint="write label=1 or label=-1")
+        self._validate_ts()
+        if self.loss not in LOSSES:
+            raise P.ParamError(f"loss={self.loss!r} is not a loss this neuron knows",
+                               hint="write loss=squared (the sheet's) or loss=cross_entropy")
+        if not (isinstance(self.lr, int | float) and math.isfinite(self.lr)
+                and 0 < self.lr <= _MAX_LR):
+            raise P.ParamError(f"lr={self.lr!r} is not a learning rate in (0, {_MAX_LR:g}]",
+                               hint="write lr=1 (the default), or e.g. lr=0.1 for smaller steps")
+        if not (isinstance(self.epochs, int) and 1 <= self.epochs <= _MAX_EPOCHS):
+            raise P.ParamError(f"epochs={self.epochs!r} is not a whole number from 1 to "
+                               f"{_MAX_EPOCHS:,}", hint=f"write epochs={EPOCHS}")
+
+    def _validate_data(self) -> None:
+        data = self.data
+        shape_ok = isinstance(data, tuple | list) and all(
+            isinstance(s, tuple | list) and len(s) == 2 and isinstance(s[0], tuple | list)
+            and len(s[0]) == 2 and all(isinstance(c, int | float) for c in s[0]) for s in data)
+        if not shape_ok:
+            raise P.ParamError("data is not a list of ((x1, x2), label) samples", hint=_DATA_HINT)
+        if not 2 <= len(data) <= _MAX_POINTS:
+            raise P.ParamError(f"data has {len(data)} sample{'' if len(data) == 1 else 's'}; "
+                               "the exercise takes 2 to "
+                               f"{_MAX_POINTS}", hint=_DATA_HINT)
+        for k, (x, lab) in enumerate(data, start=1):
+            if lab not in (1, -1):
+                raise P.ParamError(f"data: x{k}'s label {lab!r} is not ±1",
+                                   hint="labels are 1 or -1; " + _DATA_HINT)
+            if not all(math.isfinite(c) and abs(c) <= _COORD for c in x):
+                raise P.ParamError(f"data: x{k} = ({', '.join(map(str, x))}) has a coordinate "
+                                   f"that is not finite or beyond ±{_COORD:g}",
+                                   hint=f"keep coordinates within ±{_COORD:g}")
+        for cls_ in (1, -1):
+            if not any(lab == cls_ for _, lab in data):
+                word = "positive (label 1)" if cls_ == 1 else "negative (label -1)"
+                raise P.ParamError(f"data has no {word} sample: a classifier needs both classes",
+                                   hint="add at least one sample of each class; " + _DATA_HINT)
+        X, y = self.X(), self.y()
+        for k, x in enumerate(X, start=1):
+            if not x.any():
+                raise P.ParamError(f"data: x{k} = (0, 0) lies on every line through the origin, "
+                                   "so BP's neuron (no bias, as the sheet's g_BP = x1 + x2) can "
+                                   "never classify it", hint="move it off the origin")
+        if max_margin(X, y)[1] <= 0:
+            with_bias = max_margin(np.hstack([np.ones((len(X), 1)), X]), y)[1] > 0
+            raise P.ParamError(
+                "data: no line through the origin separates the two classes"
+                + ("" if with_bias else ", and no line at all does (PLA would never stop on D)")
+                + "; BP's neuron has no bias (as the sheet's g_BP = x1 + x2), so the exercise "
+                "needs D separable by a line through the origin",
+                hint="move or relabel a sample so that a line through the origin has every "
+                     "positive sample on one side and every negative one on the other; "
+                     + _DATA_HINT)
+
+    def _validate_ts(self) -> None:
+        ts = self.ts
+        if not isinstance(ts, tuple | list) or not 1 <= len(ts) <= _MAX_TS:
+            raise P.ParamError(f"ts must hold 1 to {_MAX_TS} values of t",
+                               hint="write ts=1,10,100,1e9")
+        for t in ts:
+            if not (isinstance(t, int | float) and math.isfinite(t) and t > 0):
+                raise P.ParamError(f"ts: t = {t!r} is not a positive number (x = t·d needs t > 0)",
+                                   hint="write ts=1,10,100,1e9")
+        if any(b <= a for a, b in zip(ts, ts[1:], strict=False)):
+            raise P.ParamError("ts is not increasing", hint="write ts=" + ",".join(
+                f"{t:g}" for t in sorted(set(ts))))
+        norm = math.hypot(*self.direction)
+        t_cap = T_MAX / norm
+        if max(ts) > t_cap:
+            raise P.ParamError(
+                f"ts: t = {max(ts):g} puts the outlier at t·‖d‖ = {max(ts) * norm:g}, beyond "
+                f"{T_MAX:g}, where float64 no longer resolves margins next to samples of size 1",
+                hint=f"use t ≤ {t_cap:.3g} (t = 1e9 already shows the limit t → ∞)")
+
+
+# ----------------------------------------------------------------- wording
+_EN_COUNT = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+             9: "nine", 10: "ten", 11: "eleven"}
+_ZH_COUNT = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十",
+             11: "十一"}
+_LOSS_NAME = {"sigmoid_squared": Text("题中损失", "the sheet's loss"),
+              "logistic": Text("交叉熵", "cross-entropy")}
+_LOSS_LEAD = {"sigmoid_squared": Text("题中损失", "Sheet's loss"),
+              "logistic": Text("交叉熵损失", "Cross-entropy")}
+_SQUARED_MATH = (r"\ell(\mathbf{w}) = (\theta(y\,\mathbf{w}^T\mathbf{x}) - 1)^2,\qquad "
+                 r"\frac{\partial \ell}{\partial \mathbf{w}} = 2(\theta(s) - 1)\,\theta(s)(1 - \theta(s))\,y\,\mathbf{x}")
+_CE_MATH = (r"\ell(\mathbf{w}) = \log(1 + e^{-y\,\mathbf{w}^T\mathbf{x}}),\qquad "
+            r"\frac{\partial \ell}{\partial \mathbf{w}} = -(1 - \theta(s))\,y\,\mathbf{x}")
+
+
+_BIAS_ON = Text("带偏置", "with a bias")
+_BIAS_OFF_SHEET = Text("无偏置（与题中 g_BP = x1 + x2 一致）", "no bias (as the sheet's g_BP = x1 + x2)")
+_BIAS_OFF = Text("无偏置（分类面过原点）", "no bias (the boundary passes through the origin)")
+_PLA_D = Text(
+    "PLA（w=0 起，循环顺序）：{eq}，{u} 次更新，{e} 轮。Novikoff：R = {R}；"
+    "所得分类面（归一化，含偏置的增广空间）的间隔 γ = {gf} → (R/γ)² = {bf}；"
+    "最大间隔 γ* = {gm} → (R/γ*)² = {bm} ≥ 实际更新次数 {u}。",
+    "PLA (from w = 0, cyclic order): {eq}, {u} updates, {e} epochs. Novikoff: R = {R}; "
+    "margin of the found separator (normalised, augmented with the bias) γ = {gf} → "
+    "(R/γ)² = {bf}; maximum margin γ* = {gm} → (R/γ*)² = {bm} ≥ the {u} updates made.")
+_DIR_HEAD = Text(
+    "梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
+    "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。",
+    "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
+    "growing without bound (about like log of the epoch); its direction tends to the "
+    "maximum-margin direction of D, {u} (margin {gm}), at angles {angles}°. ")
+_DIR_SHEET = Text("所以题中的 x1 + x2 是极限方向，尺度不确定；第 {last} 轮实际得到 {eq}。",
+                  "So the sheet's x1 + x2 is the limiting direction, its scale undetermined; "
+                  "after {last} epochs we get {eq}.")
+_DIR_OTHER = Text("所以 BP 在 D 上的分类面只有极限方向 {limit}，尺度不确定；第 {last} 轮实际得到 {eq}。",
+                  "So BP's boundary on D has only a limiting direction, {limit}, its scale "
+                  "undetermined; after {last} epochs we get {eq}.")
+
+
+def _fill(t: Text, lang: str, **kw) -> str:
+    return t(lang).format(**kw)
+
+
+def _names(correct: list[bool]) -> str:
+    return ", ".join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
+
+
+def _status(correct: list[bool], lang: str) -> str:
+    if all(correct):
+        return "全对" if lang == "zh" else "all correct"
+    return (f"错分 {_names(correct)}" if lang == "zh" else f"misclassifies {_names(correct)}")
 
 
 def _both(fn) -> Text:
@@ -35,26 +372,380 @@ def _both(fn) -> Text:
     return Text(fn("zh"), fn("en"))
 
 
-def _seed_formula_grad(coef, x, y) -> float:
-    """‖∂ℓ/∂w‖ by the sheet's closed form 2(θ(s) − 1)θ(s)(1 − θ(s))·y·x, s = y·wᵀx."""
+def _c(v: float) -> str:
+    """A coordinate for reading (true minus sign)."""
+    return fmt_num(v, 6)
+
+
+def _m(v: float) -> str:
+    """A coordinate inside $…$ (ASCII minus, as the sheet writes (-1,0))."""
+    v = float(v)
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    s = f"{v:.6g}"
+    if "e" in s:
+        mant, exp = s.split("e")
+        return f"{mant} \\times 10^{{{int(exp)}}}"
+    return s
+
+
+def _t_terms(d, num) -> list[str]:
+    out = []
+    for c in d:
+        c = float(c)
+        out.append("0" if c == 0 else "t" if c == 1 else ("-t" if c == -1 else f"{num(c)}t"))
+    return out
+
+
+def _tv(d, sep: str = ", ") -> str:
+    """(0, −t) for d = (0, −1): the outlier in plain text."""
+    return "(" + sep.join(s.replace("-", "−") for s in _t_terms(d, _c)) + ")"
+
+
+def _pt(x) -> str:
+    return "(" + ",".join(_c(c) for c in x) + ")"
+
+
+def _sub(k: int) -> str:
+    return f"_{k}" if k < 10 else f"_{{{k}}}"
+
+
+def _x4_margin(coef, intercept: float, row: OutlierRow, label: int) -> float:
+    return label * (float(np.dot(coef, row.x4)) + intercept)
+
+
+def _opposite(res: OutlierExperiment, p: Params) -> int | None:
+    """A sample of x4's class on the other side of the origin from x4 (on the ray −d), which
+    no line through the origin can put on x4's side: its index, or None."""
+    d = np.asarray(p.direction, dtype=np.float64)
+    for i, (x, lab) in enumerate(zip(res.X, res.y, strict=True)):
+        x = np.asarray(x)
+        if lab == p.label and x[0] * d[1] - x[1] * d[0] == 0 and float(x @ d) < 0:
+            return i
+    return None
+
+
+def _t_list(ts) -> str:
+    return ", ".join(fmt_num(t) for t in ts)
+
+
+# ----------------------------------------------------------------- statement
+def statement(p: Params) -> Text:
+    """The problem in the sheet's words, for any parameters (the sheet's own text for the
+    sheet's problem)."""
+    if p.sheet_problem():
+        return problem_text(2)[1]
+    n = len(p.data)
+    k = n + 1
+    items = ", ".join(f"(\\mathbf{{x}}{_sub(i)}, y{_sub(i)}) = (({','.join(_m(c) for c in x)})^T, {lab})"
+                      for i, (x, lab) in enumerate(p.data, start=1))
+    D = f"$D = \\{{{items}\\}}$"
+    x4 = (f"$(\\mathbf{{x}}{_sub(k)}, y{_sub(k)}) = (({', '.join(_t_terms(p.direction, _m))})^T, "
+          f"{p.label})$")
+    sq = p.loss == "squared"
+    loss_zh = (r"平方误差 $(\theta(y\,\mathbf{w}^T\mathbf{x}) - 1)^2$ " if sq
+               else r"交叉熵 $\log(1 + e^{-y\,\mathbf{w}^T\mathbf{x}})$ ")
+    loss_en = (r"the squared loss $(\theta(y\,\mathbf{w}^T\mathbf{x}) - 1)^2$" if sq
+               else r"the cross-entropy loss $\log(1 + e^{-y\,\mathbf{w}^T\mathbf{x}})$")
+    return Text(
+        f"假设训练样本集为 {D}，设计单层感知机（只有一层、一个神经元）。当无激活函数时，采用感知器算法"
+        r"得到分类面 $g_{PLA}(\mathbf{x})$；若采用 Sigmoid 激活函数、以 " + loss_zh + "为损失函数，"
+        r"用 BP 算法（反向传播算法），经过多次迭代后得到过原点（无偏置）的分类面 $g_{BP}(\mathbf{x})$。"
+        f"现增加一个训练样本 {x4}，且 $t \\rightarrow \\infty$，再进行训练得到新的分类面。请问："
+        r"（1）当无激活函数时，采用感知器算法能否得到能使训练样本都能正确分类的分类面 $g_{PLA}(\mathbf{x})$？"
+        r"（2）若采用 Sigmoid 激活函数，用 BP 算法得到的分类面会和 $g_{BP}(\mathbf{x})$ 基本一致吗？",
+        f"Let the training set be {D} and design a single-layer perceptron (one layer, one "
+        r"neuron). Without an activation function, the perceptron learning algorithm gives a "
+        r"decision boundary $g_{PLA}(\mathbf{x})$; with a sigmoid activation and " + loss_en
+        + r", backpropagation (BP) gives after many iterations a boundary $g_{BP}(\mathbf{x})$ "
+        f"through the origin (no bias). Now add the sample {x4} with $t \\rightarrow \\infty$ and "
+        r"train again. (1) Without an activation function, can the perceptron algorithm find a "
+        r"boundary $g_{PLA}(\mathbf{x})$ that classifies every training sample correctly? (2) With "
+        r"the sigmoid activation, is the boundary found by BP essentially the same as "
+        r"$g_{BP}(\mathbf{x})$?")
+
+
+# ----------------------------------------------------------------- the narrative
+def summary(res: OutlierExperiment, p: Params, lang: str) -> list[str]:
+    """The training on D in sentences (for the sheet's problem: nndl.classic.render's)."""
+    zh = lang == "zh"
+    sheet = p.sheet_problem()
+    d = res.direction
+    nb = res.pla_D.novikoff
+    D = "D = {" + ", ".join(f"({_pt(x)},{'+1' if lab > 0 else '−1'})"
+                           for x, lab in zip(res.X, res.y, strict=True)) + "}"
+    bias = (_BIAS_ON if res.fit_intercept else _BIAS_OFF_SHEET if sheet else _BIAS_OFF)(lang)
+    setup = (f"{D}；BP：全批量梯度下降（nndl 引擎，float64），学习率 {g(res.lr)}，{res.epochs} 轮，"
+             f"损失取样本平均，{bias}。" if zh else
+             f"{D}; BP: full-batch gradient descent through nndl's engine (float64), lr "
+             f"{g(res.lr)}, {res.epochs} epochs, loss averaged over samples, {bias}.")
+    if res.pla_D.converged:
+        pla = _fill(_PLA_D, lang, eq=res.pla_D.equation, u=res.pla_D.n_updates, e=res.pla_D.epochs,
+                 R=g(nb.R), gf=g(nb.gamma_found), bf=g(nb.bound_found), gm=g(nb.gamma_max),
+                 bm=g(nb.bound_max))
+    else:
+        pla = (f"PLA（w=0 起，循环顺序）在 {res.pla_D.epochs} 轮内未收敛（{res.pla_D.n_updates} 次更新）："
+               f"D 线性可分，所以必然收敛，但 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)}（R = {g(nb.R)}，"
+               f"γ* = {g(nb.gamma_max)}）很大。" if zh else
+               f"PLA (from w = 0, cyclic order) has not converged in {res.pla_D.epochs} epochs "
+               f"({res.pla_D.n_updates} updates): D is separable, so it will, but Novikoff's bound "
+               f"(R/γ*)² = {g(nb.bound_max)} (R = {g(nb.R)}, γ* = {g(nb.gamma_max)}) is large.")
+    main, other = res.bp_D.loss, res.ce_D.loss
+    nm, no = _LOSS_NAME[main](lang), _LOSS_NAME[other](lang)
+    bp = (f"BP，{nm} {loss_label(main)}，w=0 起：{res.bp_D.equation}（‖w‖ = {g(res.bp_D.norm)}）。"
+          if zh else f"BP, {nm} {loss_label(main)}, from w = 0: {res.bp_D.equation} "
+          f"(‖w‖ = {g(res.bp_D.norm)}).")
+    ce = (f"BP，{no} {loss_label(other)}，w=0 起：{res.ce_D.equation}。" if zh else
+          f"BP, {no} {loss_label(other)}, from w = 0: {res.ce_D.equation}.")
+    kw = dict(ep=", ".join(map(str, d.epochs)), norms=", ".join(g(v, 3) for v in d.norms),
+              u="(" + ", ".join(g(v, 4) for v in d.max_margin_direction) + ")",
+              gm=g(d.max_margin), angles=", ".join(g(v, 3) for v in d.angles_deg),
+              last=res.epochs, eq=res.bp_D.equation)
+    direction = _fill(_DIR_HEAD, lang, **kw) + (
+        _fill(_DIR_SHEET, lang, **kw) if sheet else _fill(_DIR_OTHER, lang, limit=_limit_equation(res), **kw))
+    return [setup, pla, bp, ce, direction]
+
+
+def _limit_equation(res: OutlierExperiment) -> str:
+    """The max-margin direction scaled so its largest component is 1 (the sheet: x1 + x2)."""
+    u = np.asarray(res.direction.max_margin_direction, dtype=np.float64)
+    top = float(np.abs(u).max())
+    return equation(u / top, 0.0) if top > 0 else "0"
+
+
+def verdict(row: OutlierRow, res: OutlierExperiment, p: Params, lang: str) -> list[str]:
+    """Plain sentences from the numbers of one t (for the sheet's problem:
+    nndl.classic.render's)."""
+    zh = lang == "zh"
+    sheet = p.sheet_problem()
+    k = len(res.X) + 1
+    xo = f"x{k}"
+    all_k = f"全部 {k} 个样本" if zh else f"all {_EN_COUNT.get(k, str(k))}"
+    out: list[str] = []
+    pr, ps = row.pla_raw, row.pla_scaled
+    nb = pr.novikoff
+    if pr.separates:
+        out.append(f"PLA 在原始数据上 {pr.n_updates} 次更新后分对{all_k}：{pr.equation}。" if zh else
+                   f"PLA on the raw data separates {all_k} after {pr.n_updates} updates: {pr.equation}.")
+    elif pr.converged:
+        out.append(_touching("PLA 在原始数据上", "PLA on the raw data", pr, lang))
+    elif not row.separable_with_bias:
+        out.append(
+            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：加入 {xo} 后样本线性不可分，"
+            "没有直线能分对全部样本，PLA 永远不会停止。" if zh else
+            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
+            f"with {xo} the samples are not linearly separable, so no line classifies all of them "
+            "and PLA never stops.")
+    elif sheet:
+        out.append(
+            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：数据线性可分，所以必然收敛，"
+            f"但 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)} 随 t² 增长（R ≈ t）。"
+            if zh else
+            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
+            f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
+            f"{g(nb.bound_max)} grows like t² (R ≈ t).")
+    else:
+        out.append(
+            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：数据线性可分，所以必然收敛，"
+            f"更新次数不超过 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)}（R = {g(nb.R)} 随 t 增长）。"
+            if zh else
+            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
+            f"the data are separable so it will, within Novikoff's bound (R/γ*)² = "
+            f"{g(nb.bound_max)} updates (R = {g(nb.R)} grows with t).")
+    if ps.separates:
+        out.append(f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。"
+                   if zh else
+                   f"With max-abs scaled features PLA separates {all_k} after {ps.n_updates} updates: "
+                   f"{ps.equation} (in raw coordinates).")
+    elif ps.converged:
+        out.append(_touching("把特征按最大绝对值缩放后 PLA", "With max-abs scaled features PLA", ps, lang))
+    elif row.separable_with_bias:
+        out.append(f"把特征按最大绝对值缩放后，PLA 在 {ps.epochs} 轮内仍未收敛（{ps.n_updates} 次更新）。"
+                   if zh else
+                   f"With max-abs scaled features PLA has not converged either in {ps.epochs} epochs "
+                   f"({ps.n_updates} updates).")
+    else:
+        out.append("特征缩放不改变可分性：缩放后 PLA 同样不收敛。" if zh else
+                   "Scaling the features does not change separability: scaled, PLA does not "
+                   "converge either.")
+
+    b = row.bp
+    lead = _LOSS_LEAD[b.loss](lang) + ("、从 D 的分类面续训：" if zh else ", continued from D's boundary: ")
+    moved = b.angle_deg is not None and b.angle_deg >= 1.0
+    if not moved:
+        tiny = (b.x4_grad_first or 0.0) < _TINY
+        if zh:
+            body = f"分类面几乎不动（与不加 {xo} 的同样续训相差 {g(b.angle_deg, 3)}°）"
+            body += (f"，因为 {xo} 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）" if tiny else
+                     f"，{xo} 的初始梯度为 {g(b.x4_grad_first, 3)}")
+            body += "——题中的结论成立。" if sheet else "。"
+        else:
+            body = (f"the boundary barely moves ({g(b.angle_deg, 3)}° from the same continuation "
+                    f"without {xo})")
+            body += (f", because {xo}'s gradient is only {g(b.x4_grad_first, 3)} from the start "
+                     "(θ saturated)" if tiny else
+                     f"; {xo}'s initial gradient is {g(b.x4_grad_first, 3)}")
+            body += " — the sheet's claim holds." if sheet else "."
+    elif b.loss == "sigmoid_squared":
+        body = (f"{xo} 使分类面转动了 {g(b.angle_deg, 3)}°，其初始梯度 {g(b.x4_grad_first, 3)} 并不小"
+                + ("（t 还不够大）。" if sheet else "。") if zh else
+                f"{xo} turns the boundary by {g(b.angle_deg, 3)}°; its initial gradient "
+                f"{g(b.x4_grad_first, 3)} is not small" + (" (t is not large yet)." if sheet else "."))
+    else:
+        grows = _x4_margin(res.bp_D.coef, res.bp_D.intercept, row, p.label) <= 0
+        body = (f"{xo} 使分类面转动了 {g(b.angle_deg, 3)}°，其初始梯度为 {g(b.x4_grad_first, 3)}"
+                + ("（交叉熵的梯度不会消失，约随 t 增长）。" if grows else "。") if zh else
+                f"{xo} turns the boundary by {g(b.angle_deg, 3)}°; its initial gradient is "
+                f"{g(b.x4_grad_first, 3)}"
+                + (" (cross-entropy's gradient does not vanish; it grows like t)." if grows else "."))
+    out.append(lead + body)
+    if not b.all_correct:
+        why = "" if row.separable_without_bias else _why_origin(res, p, lang)
+        out.append(f"但它错分了 {_names(b.correct)}{why}。" if zh else
+                   f"But it misclassifies {_names(b.correct)}{why}.")
+    z = row.bp_zeros
+    out.append(
+        f"同一损失但从 w = 0 起训练：得到 {z.equation}，与 D 上的结果相差 {g(z.angle_deg, 3)}°"
+        f"（w = 0 时所有间隔为 0，{xo} 的梯度为 {g(z.x4_grad_first, 3)}，不饱和），{_status(z.correct, lang)}。"
+        if zh else
+        f"Same loss from w = 0: {z.equation}, {g(z.angle_deg, 3)}° from the D result (at w = 0 "
+        f"every margin is 0 and {xo}'s gradient is {g(z.x4_grad_first, 3)}, not saturated); "
+        f"{_status(z.correct, lang)}.")
+    c = row.ce
+    if c.loss == "logistic":
+        grows = _x4_margin(res.ce_D.coef, res.ce_D.intercept, row, p.label) <= 0
+        note = (("（不会消失，约随 t 增长）" if grows else f"（{xo} 起初就在自己一侧，随 t 增大而消失）") if zh else
+                (" (it does not vanish; it grows like t)" if grows else
+                 f" ({xo} starts on its own side, so it fades as t grows)"))
+        out.append(
+            f"交叉熵损失续训：{xo} 的初始梯度 {g(c.x4_grad_first, 3)}{note}，分类面转动 "
+            f"{g(c.angle_deg, 3)}°，{_status(c.correct, lang)}。" if zh else
+            f"Cross-entropy, continued: {xo}'s initial gradient is {g(c.x4_grad_first, 3)}{note}, "
+            f"the boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
+    else:
+        out.append(
+            f"题中损失续训：{xo} 的初始梯度 {g(c.x4_grad_first, 3)}，分类面转动 {g(c.angle_deg, 3)}°，"
+            f"{_status(c.correct, lang)}。" if zh else
+            f"Sheet's loss, continued: {xo}'s initial gradient is {g(c.x4_grad_first, 3)}, the "
+            f"boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
+    return out
+
+
+def _touching(lead_zh: str, lead_en: str, run, lang: str) -> str:
+    """PLA stopped, yet its line (in raw coordinates) passes through a sample: rounding."""
+    return (f"{lead_zh} {run.n_updates} 次更新后停止，但其分类面 {run.equation} 在原坐标下恰好经过某个样本"
+            "（舍入误差），并未严格分对全部样本。" if lang == "zh" else
+            f"{lead_en} stops after {run.n_updates} updates, but its line {run.equation} passes through "
+            "a sample in raw coordinates (rounding), so it does not strictly separate them all.")
+
+
+def _why_origin(res: OutlierExperiment, p: Params, lang: str) -> str:
+    zh = lang == "zh"
+    k = len(res.X) + 1
+    i = _opposite(res, p)
+    if i is not None:
+        sign = "+" if p.label > 0 else "−"
+        return (f"（没有偏置时，过原点的直线不可能把 x{i + 1} = {_pt(res.X[i])} 和 x{k} = "
+                f"{_tv(p.direction, ',')} 都分为 {sign}1）" if zh else
+                f" (without a bias no line through the origin puts both x{i + 1} = {_pt(res.X[i])} "
+                f"and x{k} = {_tv(p.direction, ',')} on the {sign} side)")
+    return (f"（没有偏置时，过原点的直线不可能分对全部 {k} 个样本）" if zh else
+            f" (without a bias no line through the origin classifies all {k} samples)")
+
+
+def _separability(res: OutlierExperiment, p: Params) -> Paragraph:
+    """With / without a bias, are D and the outlier separable (the sheet's paragraph)."""
+    k = len(res.X) + 1
+    xo = f"x{k}"
+    rows = res.rows
+
+    def verdict_of(flags, lang):
+        zh = lang == "zh"
+        if all(flags):
+            return "是" if zh else "yes"
+        if not any(flags):
+            return "否" if zh else "no"
+        only = _t_list(r.t for r, f in zip(rows, flags, strict=True) if f)
+        return f"仅当 t = {only}" if zh else f"only for t = {only}"
+
+    sep1 = [r.separable_with_bias for r in rows]
+    sep0 = [r.separable_without_bias for r in rows]
+    like = ("g_BP = x1 + x2", "g_BP = x1 + x2") if p.sheet_problem() else ("BP 的分类面", "BP's boundary")
+    i = _opposite(res, p)
+    if all(sep0):
+        s0 = ("可分", "separable")
+    elif not any(sep0):
+        s0 = ("不可分", "not separable")
+    else:
+        only = _t_list(r.t for r, f in zip(rows, sep0, strict=True) if f)
+        s0 = (f"仅在 t = {only} 时可分", f"separable only for t = {only}")
+    if i is not None and not any(sep0):
+        kind = ("正类", "positive") if p.label > 0 else ("负类", "negative")
+        tail = (f"：x{i + 1} = {_pt(res.X[i])} 与 {xo} = {_tv(p.direction, ',')} 都是{kind[0]}，却位于原点两侧。",
+                f": x{i + 1} = {_pt(res.X[i])} and {xo} = {_tv(p.direction, ',')} are both {kind[1]} "
+                "but lie on opposite sides of the origin.")
+    else:
+        tail = ("。", ".")
+    return Paragraph(Text(
+        f"带偏置时{_ZH_COUNT.get(k, str(k))}个样本线性可分（{verdict_of(sep1, 'zh')}）；"
+        f"不带偏置（过原点的直线，如 {like[0]}）时{s0[0]}{tail[0]}",
+        f"With a bias the {_EN_COUNT.get(k, str(k))} samples are linearly separable "
+        f"({verdict_of(sep1, 'en')}); without one (a line through the origin, like {like[1]}) they "
+        f"are {s0[1]}{tail[1]}"))
+
+
+# ----------------------------------------------------------------- gradients in closed form
+def _sigmoid(x) -> np.float64:
+    """θ(x) = 1 / (1 + e^−x) for one float64, without overflow (the engine's formula)."""
+    x = np.float64(x)
+    e = np.exp(-abs(x))
+    return 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
+
+
+def closed_form_grad(loss: str, coef, x, y) -> float:
+    """‖∂ℓ/∂w‖ of one sample in closed form, s = y·wᵀx: the sheet's loss
+    2(θ(s) − 1)θ(s)(1 − θ(s))·y·x, or cross-entropy −(1 − θ(s))·y·x."""
     s = y * float(np.dot(coef, x))
-    th = float(_kernels.sigmoid(np.float64(s)))
-    return float(np.linalg.norm(2 * (th - 1) * th * (1 - th) * y * np.asarray(x, dtype=np.float64)))
+    xv = np.asarray(x, dtype=np.float64)
+    if loss == "logistic":
+        return float(np.linalg.norm(_sigmoid(np.float64(-s)) * y * xv))
+    th = float(_sigmoid(np.float64(s)))
+    return float(np.linalg.norm(2 * (th - 1) * th * (1 - th) * y * xv))
 
 
-def build(full: bool = False) -> Solution:
-    title, statement = problem_text(2)
-    res = outlier_experiment(TS, epochs=1000 if full else 300)
+# ----------------------------------------------------------------- build
+def experiment(p: Params, full: bool = False) -> OutlierExperiment:
+    """The outlier experiment behind the solution (``--full``: 1000 epochs unless set)."""
+    epochs = 1000 if full and p.epochs == EPOCHS else p.epochs
+    # the sheet's own D is passed as None: the experiment then checks the sheet's boundaries too
+    seed = p.sheet_data()
+    return outlier_experiment(p.ts, epochs=epochs, lr=p.lr, X=None if seed else p.X(),
+                              y=None if seed else p.y(),
+                              direction=tuple(float(c) for c in p.direction), x4_label=p.label,
+                              losses=p.losses())
+
+
+def build(params: Params, full: bool = False) -> Solution:
+    p = params
+    title = problem_text(2)[0]
+    sheet = p.sheet_problem()
+    res = experiment(p, full)
     last = res.rows[-1]
     t_max = last.t
+    k = len(res.X) + 1
+    xo = f"x{k}"
+    tv = _tv(p.direction)
+    main, other = res.bp_D.loss, res.ce_D.loss
+    nm, no = _LOSS_NAME[main], _LOSS_NAME[other]
 
     setup = Section(Text("在 D 上训练", "Training on D"), [
-        Paragraph(_both(lambda lang: " ".join(summary_lines(res, lang)))),
+        Paragraph(_both(lambda lang: " ".join(summary(res, p, lang)))),
         Table([Text("轮次", "epoch"), Text("‖w‖", "‖w‖"), Text("与最大间隔方向的夹角", "angle to the max-margin direction")],
               [[str(e), fmt_num(n, 4), f"{fmt_num(a, 3)}°"]
                for e, n, a in zip(res.direction.epochs, res.direction.norms, res.direction.angles_deg, strict=True)],
-              caption=Text("BP（题中损失）在 D 上：‖w‖ 无界增长，方向趋于 x1 + x2",
-                           "BP (the sheet's loss) on D: ‖w‖ grows without bound, the direction tends to x1 + x2")),
+              caption=Text(f"BP（{nm.zh}）在 D 上：‖w‖ 无界增长，方向趋于 {_limit_equation(res)}",
+                           f"BP ({nm.en}) on D: ‖w‖ grows without bound, the direction tends to "
+                           f"{_limit_equation(res)}")),
     ])
 
     rows = []
@@ -66,91 +757,195 @@ def build(full: bool = False) -> Solution:
             Text("对", "right") if r.bp.x4_correct else Text("错", "wrong"),
             f"{fmt_num(r.ce.angle_deg, 3)}°", f"{r.ce.x4_grad_first:.2e}",
         ])
-    sweep = Section(Text("加入 x4 = (0, −t)，t 逐渐增大", "Adding x4 = (0, −t) for growing t"), [
-        Paragraph(Text(
-            f"带偏置时四个样本线性可分（{'是' if all(r.separable_with_bias for r in res.rows) else '否'}）；"
-            f"不带偏置（过原点的直线，如 g_BP = x1 + x2）时{'不' if not any(r.separable_without_bias for r in res.rows) else ''}可分："
-            "x1 = (0,1) 与 x4 = (0,−t) 都是正类，却位于原点两侧。",
-            f"With a bias the four samples are linearly separable ({'yes' if all(r.separable_with_bias for r in res.rows) else 'no'}); "
-            f"without one (a line through the origin, like g_BP = x1 + x2) they are "
-            f"{'not ' if not any(r.separable_without_bias for r in res.rows) else ''}separable: x1 = (0,1) and "
-            "x4 = (0,−t) are both positive but lie on opposite sides of the origin.")),
+    far = max(abs(float(c)) for c in last.x4) > max(BOX, 1.25 * float(np.abs(p.X()).max()))
+    sweep = Section(Text(f"加入 {xo} = {tv}，t 逐渐增大", f"Adding {xo} = {tv} for growing t"), [
+        _separability(res, p),
         Table([Text("t", "t"), Text("PLA（特征缩放）", "PLA (scaled features)"), Text("PLA 全对", "PLA all right"),
-               Text("BP 续训（题中损失）", "BP continued (sheet's loss)"), Text("分类面转角", "turn"),
-               Text("x4 梯度（初）", "x4 gradient (first)"), Text("x4", "x4"),
-               Text("交叉熵：转角", "cross-entropy: turn"), Text("交叉熵：x4 梯度", "cross-entropy: x4 gradient")],
+               Text(f"BP 续训（{nm.zh}）", f"BP continued ({nm.en.removeprefix('the ')})"),
+               Text("分类面转角", "turn"),
+               Text(f"{xo} 梯度（初）", f"{xo} gradient (first)"), Text(xo, xo),
+               Text(f"{no.zh}：转角", f"{no.en.removeprefix('the ')}: turn"),
+               Text(f"{no.zh}：{xo} 梯度", f"{no.en.removeprefix('the ')}: {xo} gradient")],
               rows),
-        *[Paragraph(Text(f"t = {fmt_num(r.t)}：" + " ".join(verdict(r, res, "zh")),
-                         f"t = {fmt_num(r.t)}: " + " ".join(verdict(r, res, "en")))) for r in res.rows],
+        *[Paragraph(Text(f"t = {fmt_num(r.t)}：" + " ".join(verdict(r, res, p, "zh")),
+                         f"t = {fmt_num(r.t)}: " + " ".join(verdict(r, res, p, "en")))) for r in res.rows],
         Figure("ex2_outlier", figure_bytes(plot_outlier(res, t=t_max), "svg").decode("utf-8"),
-               Text(f"PLA 与 BP 的分类面，加入 x4 前后（t = {fmt_num(t_max)}，x4 画在边缘）",
-                    f"PLA's and BP's boundaries before and after adding x4 (t = {fmt_num(t_max)}; x4 drawn at the edge)")),
+               Text(f"PLA 与 BP 的分类面，加入 {xo} 前后（t = {fmt_num(t_max)}"
+                    + (f"，{xo} 画在边缘）" if far else "）"),
+                    f"PLA's and BP's boundaries before and after adding {xo} (t = {fmt_num(t_max)}"
+                    + (f"; {xo} drawn at the edge)" if far else ")"))),
     ])
 
-    # the sheet's gradient, in closed form, at BP's final w for x4 — vs the engine's number,
+    # the loss's gradient in closed form, at BP's final w for x4 — vs the engine's number,
     # at the largest t where it has not underflowed to exactly 0
     probe = next((r for r in reversed(res.rows) if (r.bp.x4_grad_last or 0.0) > 0.0), last)
-    probe_grad = _seed_formula_grad(np.asarray(probe.bp.coef), probe.x4, 1.0)
-    w_bp = np.asarray(last.bp.coef)
-    seed_grad = _seed_formula_grad(w_bp, last.x4, 1.0)
-    s4 = float(np.dot(w_bp, last.x4))
-    why = Section(Text("为什么 x4 对 BP 几乎没有影响", "Why x4 barely affects BP"), [
-        Paragraph(Text("题中损失及其梯度（s = y·wᵀx）：", "The sheet's loss and its gradient (s = y·wᵀx):")),
-        Math(r"\ell(\mathbf{w}) = (\theta(y\,\mathbf{w}^T\mathbf{x}) - 1)^2,\qquad "
-             r"\frac{\partial \ell}{\partial \mathbf{w}} = 2(\theta(s) - 1)\,\theta(s)(1 - \theta(s))\,y\,\mathbf{x}"),
-        Paragraph(Text(
-            f"t = {fmt_num(t_max)} 时，BP 的 w = ({', '.join(fmt_num(c, 4) for c in w_bp)})，对 x4 有 "
-            f"s = {fmt_num(s4, 4)}，θ(s)(1 − θ(s)) 下溢为 {fmt_num(float(_kernels.sigmoid(np.float64(s4)) * (1 - _kernels.sigmoid(np.float64(s4)))), 3)}，"
-            f"所以 x4 的梯度为 {seed_grad:.3g}：样本 x4 对权重更新没有贡献。",
-            f"At t = {fmt_num(t_max)}, BP's w = ({', '.join(fmt_num(c, 4) for c in w_bp)}) gives s = {fmt_num(s4, 4)} "
-            f"for x4, θ(s)(1 − θ(s)) = {fmt_num(float(_kernels.sigmoid(np.float64(s4)) * (1 - _kernels.sigmoid(np.float64(s4)))), 3)}, "
-            f"so x4's gradient is {seed_grad:.3g}: x4 contributes nothing to the update.")),
-        Paragraph(Text(
-            "对比交叉熵损失 log(1 + e^(−s))：梯度为 −(1 − θ(s))·y·x，s → −∞ 时 (1 − θ(s)) → 1，梯度随 t 增长而不消失，"
-            f"所以 x4 会明显转动分类面（t = {fmt_num(t_max)} 时转动 {fmt_num(last.ce.angle_deg, 3)}°）。",
-            "Compare the cross-entropy loss log(1 + e^(−s)): its gradient −(1 − θ(s))·y·x tends to −y·x as "
-            "s → −∞, so it grows with t instead of vanishing, and x4 does turn the boundary "
-            f"({fmt_num(last.ce.angle_deg, 3)}° at t = {fmt_num(t_max)}).")),
-    ])
+    probe_grad = closed_form_grad(main, np.asarray(probe.bp.coef), probe.x4, float(p.label))
+    why = _why(res, p, last)
 
-    sheet_pla_x4 = [c for c in res.sheet if c.name.startswith("g_PLA'")]
-    sheet_pla_D = [c for c in res.sheet if c.name.startswith("g_PLA ") and c.set_name == "D"]
-    sheet_bp = [c for c in res.sheet if c.name.startswith("g_BP")]
-    checks = [
-        Check(Text("PLA 在 D ∪ {x4} 上对每个 t 都分对全部样本", "PLA classifies D ∪ {x4} correctly for every t"),
-              Text("训练后逐个样本检查 y·g(x) > 0", "each sample's y·g(x) > 0 after training"),
-              all(r.pla_scaled.separates for r in res.rows),
-              ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd." for r in res.rows)),
-        Check(Text("原答案的分类面 1.6 + 2x1 − x2 与 1 + 10x1 + 10x2", "the sheet's boundaries 1.6 + 2x1 − x2 and 1 + 10x1 + 10x2"),
-              Text("在各自声称的数据集上逐个样本检查", "checked sample by sample on the sets they are claimed for"),
-              all(c.separates for c in sheet_pla_x4 + sheet_pla_D),
-              f"{len(sheet_pla_x4) + len(sheet_pla_D)} sets"),
-        Check(Text(f"x4 的梯度（t = {fmt_num(probe.t)}）", f"x4's gradient (t = {fmt_num(probe.t)})"),
-              Text("引擎自动微分 vs. 原题的闭式梯度公式", "the engine's autodiff vs. the sheet's closed-form gradient"),
-              math.isclose(probe_grad, probe.bp.x4_grad_last or 0.0, rel_tol=1e-6, abs_tol=1e-300),
-              f"{probe.bp.x4_grad_last:.3g} vs {probe_grad:.3g}"),
-        Check(Text("BP 在 t ≥ 10 时分类面基本不变", "BP's boundary barely moves for t ≥ 10"),
-              Text("与不加 x4 的同样续训比较夹角", "angle to the same continuation without x4"),
-              all(r.bp.angle_deg < 1.0 for r in res.rows if r.t >= 10),
-              ", ".join(f"{fmt_num(r.bp.angle_deg, 3)}°" for r in res.rows if r.t >= 10)),
-    ]
+    checks = [_pla_check(res, p)]
+    if sheet:
+        sheet_pla_x4 = [c for c in res.sheet if c.name.startswith("g_PLA'")]
+        sheet_pla_D = [c for c in res.sheet if c.name.startswith("g_PLA ") and c.set_name == "D"]
+        checks.append(Check(
+            Text("原答案的分类面 1.6 + 2x1 − x2 与 1 + 10x1 + 10x2", "the sheet's boundaries 1.6 + 2x1 − x2 and 1 + 10x1 + 10x2"),
+            Text("在各自声称的数据集上逐个样本检查", "checked sample by sample on the sets they are claimed for"),
+            all(c.separates for c in sheet_pla_x4 + sheet_pla_D),
+            f"{len(sheet_pla_x4) + len(sheet_pla_D)} sets"))
+    checks.append(Check(
+        Text(f"{xo} 的梯度（t = {fmt_num(probe.t)}）", f"{xo}'s gradient (t = {fmt_num(probe.t)})"),
+        Text("引擎自动微分 vs. 原题的闭式梯度公式" if main == "sigmoid_squared" else "引擎自动微分 vs. 交叉熵的闭式梯度公式",
+             "the engine's autodiff vs. the sheet's closed-form gradient" if main == "sigmoid_squared"
+             else "the engine's autodiff vs. cross-entropy's closed-form gradient"),
+        math.isclose(probe_grad, probe.bp.x4_grad_last or 0.0, rel_tol=1e-6, abs_tol=1e-300),
+        f"{probe.bp.x4_grad_last:.3g} vs {probe_grad:.3g}"))
+    if sheet:
+        checks.append(Check(
+            Text("BP 在 t ≥ 10 时分类面基本不变", "BP's boundary barely moves for t ≥ 10"),
+            Text("与不加 x4 的同样续训比较夹角", "angle to the same continuation without x4"),
+            all(r.bp.angle_deg < 1.0 for r in res.rows if r.t >= 10),
+            ", ".join(f"{fmt_num(r.bp.angle_deg, 3)}°" for r in res.rows if r.t >= 10)))
+    else:
+        runs = [res.pla_D] + [q for r in res.rows if r.separable_with_bias
+                              for q in (r.pla_raw, r.pla_scaled)]
+        checks.append(Check(
+            Text("每次在可分数据上运行 PLA，更新次数都不超过 Novikoff 上界",
+                 "PLA's updates stay within Novikoff's bound on every separable run"),
+            Text("更新次数 ≤ (R/γ*)²，γ* 为精确的最大间隔", "updates ≤ (R/γ*)², γ* the exact maximum margin"),
+            all(q.novikoff.holds for q in runs),
+            f"{len(runs)} runs"))
 
+    separable_all = all(r.separable_with_bias for r in res.rows)
+    count = Text(f"{_ZH_COUNT.get(k, str(k))}个样本", _EN_COUNT.get(k, str(k)))
+    solution = last.pla_scaled.separates
     answers = [
-        Answer("pla_separates_all", Text("（1）PLA 能否把四个样本全部分对", "(1) can PLA classify all four correctly"),
-               all(r.pla_scaled.separates for r in res.rows),
-               (Text("能", "yes") if all(r.pla_scaled.separates for r in res.rows) else Text("不能", "no"))),
-        Answer("pla_boundary_t_max", Text(f"（1）PLA 的一个解（t = {fmt_num(t_max)}）", f"(1) one PLA solution (t = {fmt_num(t_max)})"),
+        Answer("pla_separates_all", Text(f"（1）PLA 能否把{count.zh}全部分对", f"(1) can PLA classify all {count.en} correctly"),
+               separable_all, (Text("能", "yes") if separable_all else Text("不能", "no"))),
+        Answer("pla_boundary_t_max",
+               Text(f"（1）PLA 的一个解（t = {fmt_num(t_max)}）" if solution else
+                    f"（1）PLA 最后的分类面，并非解（t = {fmt_num(t_max)}）",
+                    f"(1) one PLA solution (t = {fmt_num(t_max)})" if solution else
+                    f"(1) PLA's last boundary, not a solution (t = {fmt_num(t_max)})"),
                last.pla_scaled.equation, last.pla_scaled.equation),
         Answer("bp_boundary_D", Text("BP 在 D 上的分类面", "BP's boundary on D"), res.bp_D.equation, res.bp_D.equation),
-        Answer("bp_turn_deg_t_max", Text(f"（2）加入 x4 后 BP 分类面转角（t = {fmt_num(t_max)}）",
-                                         f"(2) BP's turn after adding x4 (t = {fmt_num(t_max)})"),
+        Answer("bp_turn_deg_t_max", Text(f"（2）加入 {xo} 后 BP 分类面转角（t = {fmt_num(t_max)}）",
+                                         f"(2) BP's turn after adding {xo} (t = {fmt_num(t_max)})"),
                last.bp.angle_deg, f"{fmt_num(last.bp.angle_deg, 3)}°"),
-        Answer("x4_gradient_t_max", Text(f"（2）x4 的梯度（t = {fmt_num(t_max)}）", f"(2) x4's gradient (t = {fmt_num(t_max)})"),
+        Answer("x4_gradient_t_max", Text(f"（2）{xo} 的梯度（t = {fmt_num(t_max)}）", f"(2) {xo}'s gradient (t = {fmt_num(t_max)})"),
                last.bp.x4_grad_first, f"{last.bp.x4_grad_first:.3g}"),
-        Answer("bp_classifies_x4", Text("（2）BP 的分类面是否分对 x4", "(2) does BP's boundary classify x4"),
+        Answer("bp_classifies_x4", Text(f"（2）BP 的分类面是否分对 {xo}", f"(2) does BP's boundary classify {xo}"),
                bool(last.bp.x4_correct), Text("是", "yes") if last.bp.x4_correct else Text("否", "no")),
     ]
 
+    errata = _errata(res) if sheet else []
+    return Solution(2, title, statement(p), [setup, sweep, why], answers, checks, errata)
+
+
+def _pla_check(res: OutlierExperiment, p: Params) -> Check:
+    if p.sheet_problem():
+        return Check(
+            Text("PLA 在 D ∪ {x4} 上对每个 t 都分对全部样本", "PLA classifies D ∪ {x4} correctly for every t"),
+            Text("训练后逐个样本检查 y·g(x) > 0", "each sample's y·g(x) > 0 after training"),
+            all(r.pla_scaled.separates for r in res.rows),
+            ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd." for r in res.rows))
+    xo = f"x{len(res.X) + 1}"
+
+    def agrees(r: OutlierRow) -> bool:
+        if not r.separable_with_bias:
+            return not r.pla_raw.separates and not r.pla_scaled.separates
+        # separable: PLA separated it, or stopped at its epoch cap inside Novikoff's bound
+        return all(q.separates or q.n_updates <= q.novikoff.bound_max
+                   for q in (r.pla_raw, r.pla_scaled))
+
+    return Check(
+        Text(f"PLA 在 D ∪ {{{xo}}} 上的结果与精确的可分性判定一致（每个 t）",
+             f"PLA on D ∪ {{{xo}}} agrees with the exact separability test for every t"),
+        Text("可分（带偏置的精确最大间隔 > 0）时训练后逐个样本检查 y·g(x) > 0，或尚未收敛但更新次数未超过 "
+             "Novikoff 上界；不可分时 PLA 不会分对全部样本",
+             "separable (exact maximum margin with a bias > 0): each sample's y·g(x) > 0 after "
+             "training, or not yet converged within Novikoff's bound; not separable: PLA never "
+             "gets every sample right"),
+        all(agrees(r) for r in res.rows),
+        ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd."
+                  + ("" if r.separable_with_bias else " (not separable)") for r in res.rows))
+
+
+def _why(res: OutlierExperiment, p: Params, last: OutlierRow) -> Section:
+    """Why x4 does (not) move BP's boundary: the loss's gradient at x4."""
+    xo = f"x{len(res.X) + 1}"
+    t = fmt_num(last.t)
+    moved = (last.bp.angle_deg or 0.0) >= 1.0
+    if res.bp_D.loss == "sigmoid_squared":
+        w = np.asarray(last.bp.coef)
+        s4 = p.label * float(np.dot(w, last.x4))
+        grad = closed_form_grad("sigmoid_squared", w, last.x4, float(p.label))
+        th = float(_sigmoid(np.float64(s4)) * (1 - _sigmoid(np.float64(s4))))
+        ws = ", ".join(fmt_num(c, 4) for c in w)
+        nothing = (("：样本 {x} 对权重更新没有贡献。", ": {x} contributes nothing to the update.") if grad == 0
+                   else ("：样本 {x} 对权重更新几乎没有贡献。", ": {x} contributes practically nothing to the update.")
+                   if grad < 1e-6 else ("。", "."))
+        ce_s = _x4_margin(res.ce_D.coef, res.ce_D.intercept, last, p.label)
+        if ce_s <= 0:
+            turn = ((f"所以 {xo} 会明显转动分类面（t = {t} 时转动 {fmt_num(last.ce.angle_deg, 3)}°）。",
+                     f"and {xo} does turn the boundary ({fmt_num(last.ce.angle_deg, 3)}° at t = {t}).")
+                    if (last.ce.angle_deg or 0.0) >= 1.0 else
+                    (f"但此处 {xo} 只使分类面转动 {fmt_num(last.ce.angle_deg, 3)}°（t = {t}）。",
+                     f"though here {xo} turns the boundary only {fmt_num(last.ce.angle_deg, 3)}° (t = {t})."))
+            compare = Text(
+                "对比交叉熵损失 log(1 + e^(−s))：梯度为 −(1 − θ(s))·y·x，s → −∞ 时 (1 − θ(s)) → 1，梯度随 t 增长而不消失，"
+                + turn[0],
+                "Compare the cross-entropy loss log(1 + e^(−s)): its gradient −(1 − θ(s))·y·x tends to −y·x as "
+                "s → −∞, so it grows with t instead of vanishing, " + turn[1])
+        else:
+            compare = Text(
+                f"对比交叉熵损失 log(1 + e^(−s))：梯度为 −(1 − θ(s))·y·x，s → +∞ 时同样趋于 0：{xo} 从一开始就在"
+                f"自己一侧，两种损失都不会被它明显推动（t = {t} 时交叉熵的分类面转动 {fmt_num(last.ce.angle_deg, 3)}°）。",
+                f"Compare the cross-entropy loss log(1 + e^(−s)): its gradient −(1 − θ(s))·y·x also "
+                f"vanishes as s → +∞; {xo} starts on its own side, so neither loss is pushed much by "
+                f"it (cross-entropy turns the boundary {fmt_num(last.ce.angle_deg, 3)}° at t = {t}).")
+        under = "下溢为" if th == 0 else "为"
+        return Section(Text(f"为什么 {xo} 对 BP 几乎没有影响", f"Why {xo} barely affects BP") if not moved else
+                       Text(f"{xo} 如何影响 BP", f"How {xo} affects BP"), [
+            Paragraph(Text("题中损失及其梯度（s = y·wᵀx）：", "The sheet's loss and its gradient (s = y·wᵀx):")),
+            Math(_SQUARED_MATH),
+            Paragraph(Text(
+                f"t = {t} 时，BP 的 w = ({ws})，对 {xo} 有 s = {fmt_num(s4, 4)}，θ(s)(1 − θ(s)) {under} "
+                f"{fmt_num(th, 3)}，所以 {xo} 的梯度为 {grad:.3g}" + nothing[0].format(x=xo),
+                f"At t = {t}, BP's w = ({ws}) gives s = {fmt_num(s4, 4)} for {xo}, θ(s)(1 − θ(s)) = "
+                f"{fmt_num(th, 3)}, so {xo}'s gradient is {grad:.3g}" + nothing[1].format(x=xo))),
+            Paragraph(compare),
+        ])
+    # cross-entropy: the gradient at the start of the continuation (D's boundary)
+    w = np.asarray(res.bp_D.coef)
+    s4 = _x4_margin(w, res.bp_D.intercept, last, p.label)
+    one_minus = float(_sigmoid(np.float64(-s4)))
+    ws = ", ".join(fmt_num(c, 4) for c in w)
+    tail = (("：s < 0，它随 t 增长，主导了权重更新。", ": s < 0, so it grows with t and dominates the update.")
+            if s4 < 0 else
+            (f"：{xo} 已在自己一侧，s 越大，它的梯度越小。", f": {xo} is already on its own side, and the larger s, "
+             "the smaller its gradient."))
+    return Section(Text(f"为什么 {xo} 会转动 BP 的分类面", f"Why {xo} turns BP's boundary") if moved else
+                   Text(f"为什么 {xo} 对 BP 几乎没有影响", f"Why {xo} barely affects BP"), [
+        Paragraph(Text("交叉熵损失及其梯度（s = y·wᵀx）：", "The cross-entropy loss and its gradient (s = y·wᵀx):")),
+        Math(_CE_MATH),
+        Paragraph(Text(
+            f"t = {t} 时，从 D 上的分类面 w = ({ws}) 开始续训，{xo} 的 s = {fmt_num(s4, 4)}，1 − θ(s) = "
+            f"{fmt_num(one_minus, 3)}，所以 {xo} 的梯度为 {last.bp.x4_grad_first:.3g}" + tail[0],
+            f"At t = {t}, continuing from D's boundary w = ({ws}), {xo} has s = {fmt_num(s4, 4)}, "
+            f"1 − θ(s) = {fmt_num(one_minus, 3)}, so its gradient is {last.bp.x4_grad_first:.3g}"
+            + tail[1])),
+        Paragraph(Text(
+            f"对比题中损失 (θ(s) − 1)²：梯度 2(θ(s) − 1)θ(s)(1 − θ(s))·y·x 在 s → ±∞ 时都趋于 0，用它续训时 "
+            f"{xo} 的初始梯度为 {last.ce.x4_grad_first:.3g}，分类面转动 {fmt_num(last.ce.angle_deg, 3)}°（t = {t}）。",
+            f"Compare the sheet's loss (θ(s) − 1)²: its gradient 2(θ(s) − 1)θ(s)(1 − θ(s))·y·x "
+            f"vanishes as s → ±∞; continued with it, {xo}'s initial gradient is "
+            f"{last.ce.x4_grad_first:.3g} and the boundary turns {fmt_num(last.ce.angle_deg, 3)}° "
+            f"(t = {t}).")),
+    ])
+
+
+def _errata(res: OutlierExperiment) -> list[Erratum]:
+    """Where the sheet's own answer is wrong or incomplete (its problem only)."""
+    sheet_bp = [c for c in res.sheet if c.name.startswith("g_BP")]
     errata = [
         Erratum(Text(
             f"PLA 的分类面不唯一：原答案的 1 + 10x1 + 10x2 是随机初始化的一次结果；从 w = 0 按顺序训练得到 {res.pla_D.equation}。"
@@ -169,4 +964,4 @@ def build(full: bool = False) -> Solution:
             "Part (2) says BP's result stays essentially x1 + x2; that holds when training continues from D's "
             "result, but the sheet does not say that x1 + x2 (like any boundary through the origin) misclassifies "
             "x4, and that trained afresh from w = 0, x4 is not saturated at first and the boundary does move.")))
-    return Solution(2, title, statement, [setup, sweep, why], answers, checks, errata)
+    return errata
