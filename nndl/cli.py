@@ -19,7 +19,7 @@ from nndl import __version__
 from nndl.errors import NNDLError
 
 # the order `nndl --help` lists them: the main job first, then exercise by exercise
-COMMAND_ORDER = ("solve", "act", "experiment", "vanish", "graph", "summary", "train")
+COMMAND_ORDER = ("solve", "check", "act", "experiment", "vanish", "graph", "summary", "train")
 
 
 def _rank(name: str) -> tuple[int, str]:
@@ -103,7 +103,8 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a user error is one readable message and exit status 2, never a traceback."""
     try:
-        app(args=argv, prog_name="nndl", standalone_mode=False)
+        # not standalone: click returns a command's typer.Exit(code) instead of raising it
+        code = app(args=argv, prog_name="nndl", standalone_mode=False)
     except NNDLError as exc:
         # the message is the user's text (brackets like [train] are not markup), and long lines
         # are not re-wrapped, so a caret stays under its character
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except _click_exceptions() as exc:  # usage errors arrive here in non-standalone mode
         exc.show()
         return exc.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _click_exceptions() -> tuple[type, ...]:

@@ -1,0 +1,41 @@
+"""Check a student's answers: which are right, and for each wrong one the step that went
+wrong and the named mistake that produces exactly that number.
+
+>>> from nndl.check import check
+>>> r = check(5, {"fc_params": "27,000,000"})
+>>> r.items[0].verdict, r.items[0].mistakes
+('wrong', ['no_bias'])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nndl.check.core import CheckItem, CheckReport
+from nndl.check.mistakes import CATALOGUE, Mistake
+from nndl.check.values import AnswerError
+
+__all__ = ["CATALOGUE", "AnswerError", "CheckItem", "CheckReport", "Mistake", "check"]
+
+
+def check(problem: int | str, answers: dict[str, str], params: Any = None) -> CheckReport:
+    """Check ``answers`` ({key: the student's text}) for exercise ``problem`` (1-6) with
+    ``params`` (its Params; None: the sheet's instance), or for a free-standing problem:
+    ``"summary"`` (params: the spec), ``"graph"`` (params: (expr, values)),
+    ``"derivative"`` (params: the function)."""
+    from nndl.check import problems
+    from nndl.solutions import params_class
+
+    if problem in (5, "5"):
+        p = params if params is not None else params_class(5)()
+        p.validate()
+        return problems.check_layers("5", problems.exercise5_questions(p), answers, p.to_json())
+    if problem in (6, "6"):
+        p = params if params is not None else params_class(6)()
+        p.validate()
+        return problems.check_layers("6", problems.exercise6_questions(p), answers, p.to_json())
+    if problem == "summary":
+        return problems.check_layers("summary", problems.summary_questions(params), answers,
+                                     {"spec": params})
+    raise AnswerError(f"cannot check problem {problem!r} yet",
+                      hint="nndl check takes exercises 5 and 6 and summary")

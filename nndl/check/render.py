@@ -1,0 +1,65 @@
+"""Renderers of a :class:`~nndl.check.core.CheckReport`: terminal text and JSON. They only
+format; every verdict, diagnosis and sentence comes from the report."""
+
+from __future__ import annotations
+
+import json
+
+from nndl.check.core import CheckReport
+from nndl.check.mistakes import CATALOGUE
+from nndl.text import Text
+
+_MARK = {"correct": "✓", "wrong": "✗", "undetermined": "?"}
+UI = {
+    "title": Text("答案检查：{problem}", "Checked answers: {problem}"),
+    "key": Text("答案键", "key"),
+    "given": Text("你的答案", "your answer"),
+    "expected": Text("正确答案", "right answer"),
+    "verdict": Text("结果", "verdict"),
+    "mistake": Text("诊断", "diagnosis"),
+    "correct": Text("对", "right"),
+    "wrong": Text("错", "wrong"),
+    "undetermined": Text("无法判定", "undetermined"),
+    "score": Text("{correct}/{total} 正确", "{correct} of {total} right"),
+    "step": Text("相关步骤：", "The step: "),
+    "tolerance": Text("实数按相对误差 {tol:g} 比较。", "Real numbers are compared to a relative "
+                      "tolerance of {tol:g}."),
+    "exercise": Text("第 {n} 题", "exercise {n}"),
+}
+
+
+def _problem_name(report: CheckReport, lang: str) -> str:
+    if report.problem.isdigit():
+        return UI["exercise"].format(n=report.problem)(lang)
+    return report.problem
+
+
+def to_json(report: CheckReport, lang: str) -> str:
+    return json.dumps(report.to_json(lang), ensure_ascii=False, indent=2)
+
+
+def to_text(report: CheckReport, lang: str) -> str:
+    from rich import box
+    from rich.table import Table
+
+    from nndl.report import rich_to_text
+
+    table = Table(title=UI["title"].format(problem=_problem_name(report, lang))(lang),
+                  box=box.SIMPLE_HEAD, title_justify="left")
+    for k in ("key", "given", "expected", "verdict", "mistake"):
+        table.add_column(UI[k](lang))
+    for it in report.items:
+        names = ", ".join(CATALOGUE[m].name(lang) for m in it.mistakes)
+        table.add_row(it.key, it.given, it.expected, f"{_MARK[it.verdict]} {UI[it.verdict](lang)}",
+                      names)
+    lines = [rich_to_text(table, width=110).rstrip()]
+    for it in report.items:
+        if it.verdict == "correct":
+            continue
+        lines.append(f"{_MARK[it.verdict]} {it.key}: {it.feedback(lang)}")
+        if it.step is not None:
+            lines.append(f"  {UI['step'](lang)}{it.step(lang)}")
+    if report.tolerance is not None:
+        lines.append(UI["tolerance"].format(tol=report.tolerance)(lang))
+    lines.append(UI["score"].format(correct=report.correct, total=report.total)(lang))
+    return "\n".join(lines) + "\n"
