@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from nndl.errors import NNDLError
+from nndl.text import Text
 
 MODELS = ("mlp", "lenet")
 OPTIMIZERS = ("sgd", "adam")
@@ -503,26 +504,26 @@ def _arch(net) -> str:
 
 # ------------------------------------------------------------------ renderers
 TEXT = {
-    "title": {"en": "Training on scikit-learn's digits", "zh": "在 scikit-learn 手写数字数据集上训练"},
-    "model": {"en": "model", "zh": "模型"},
-    "params": {"en": "parameters", "zh": "参数量"},
-    "opt": {"en": "optimizer", "zh": "优化器"},
-    "data": {"en": "data", "zh": "数据"},
-    "data_v": {"en": "{n_train} training / {n_test} test images (8×8, stratified split, seed {s})",
-               "zh": "训练集 {n_train} 张 / 测试集 {n_test} 张（8×8，分层划分，种子 {s}）"},
-    "epoch": {"en": "epoch", "zh": "轮次"},
-    "train_loss": {"en": "train loss", "zh": "训练损失"},
-    "train_acc": {"en": "train acc", "zh": "训练准确率"},
-    "test_loss": {"en": "test loss", "zh": "测试损失"},
-    "test_acc": {"en": "test acc", "zh": "测试准确率"},
-    "time": {"en": "time (s)", "zh": "用时（秒）"},
-    "result": {"en": "Final test accuracy {acc:.2%} after {e} epochs in {t:.1f} s ({th} thread(s)).",
-               "zh": "训练 {e} 轮后测试准确率 {acc:.2%}，用时 {t:.1f} 秒（{th} 个线程）。"},
+    "title": Text("在 scikit-learn 手写数字数据集上训练", "Training on scikit-learn's digits"),
+    "model": Text("模型", "model"),
+    "params": Text("参数量", "parameters"),
+    "opt": Text("优化器", "optimizer"),
+    "data": Text("数据", "data"),
+    "data_v": Text("训练集 {n_train} 张 / 测试集 {n_test} 张（8×8，分层划分，种子 {s}）",
+                   "{n_train} training / {n_test} test images (8×8, stratified split, seed {s})"),
+    "epoch": Text("轮次", "epoch"),
+    "train_loss": Text("训练损失", "train loss"),
+    "train_acc": Text("训练准确率", "train acc"),
+    "test_loss": Text("测试损失", "test loss"),
+    "test_acc": Text("测试准确率", "test acc"),
+    "time": Text("用时（秒）", "time (s)"),
+    "result": Text("训练 {e} 轮后测试准确率 {acc:.2%}，用时 {t:.1f} 秒（{th} 个线程）。",
+                   "Final test accuracy {acc:.2%} after {e} epochs in {t:.1f} s ({th} thread(s))."),
 }
 
 
 def _t(key: str, lang: str) -> str:
-    return TEXT[key][lang]
+    return TEXT[key](lang)
 
 
 def _opt_text(h: TrainHistory) -> str:

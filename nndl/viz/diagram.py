@@ -15,6 +15,7 @@ import numpy as np
 from nndl.engine.tensor import Tensor, topological_order
 from nndl.expr import format as fm
 from nndl.expr.graph import GraphTrace
+from nndl.text import Text
 
 VALUE_COLOR = "#1a7f37"   # forward values: green
 GRAD_COLOR = "#cf222e"    # gradients: red
@@ -25,18 +26,18 @@ OP_FILL = "#ffffff"
 CONST_FILL = "#f6f8fa"
 
 _TEXT = {
-    "title": {"en": "Computational graph", "zh": "计算图"},
-    "value": {"en": "value (forward pass)", "zh": "数值（前向传播）"},
-    "grad": {"en": "gradient ∂{f}/∂· (backward pass)", "zh": "梯度 ∂{f}/∂·（反向传播）"},
-    "at": {"en": "at", "zh": "其中"},
-    "tvalue": {"en": "value", "zh": "数值"},
-    "tgrad": {"en": "grad", "zh": "梯度"},
-    "tensor_title": {"en": "Autograd graph", "zh": "自动微分计算图"},
+    "title": Text("计算图", "Computational graph"),
+    "value": Text("数值（前向传播）", "value (forward pass)"),
+    "grad": Text("梯度 ∂{f}/∂·（反向传播）", "gradient ∂{f}/∂· (backward pass)"),
+    "at": Text("其中", "at"),
+    "tvalue": Text("数值", "value"),
+    "tgrad": Text("梯度", "grad"),
+    "tensor_title": Text("自动微分计算图", "Autograd graph"),
 }
 
 
 def text(key: str, lang: str, **kw) -> str:
-    return _TEXT[key]["zh" if lang == "zh" else "en"].format(**kw)
+    return _TEXT[key].format(**kw)(lang)
 
 
 @dataclass

@@ -6,34 +6,35 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 from rich.tree import Tree
 
 from nndl.expr import format as fm
 from nndl.expr.graph import GraphTrace
+from nndl.text import Text
 
 _T = {
-    "graph": {"en": "Computational graph of {f} = {expr}", "zh": "{f} = {expr} 的计算图"},
-    "at": {"en": "at {values}", "zh": "取值 {values}"},
-    "node": {"en": "node", "zh": "节点"},
-    "op": {"en": "op", "zh": "运算"},
-    "definition": {"en": "definition", "zh": "定义"},
-    "value": {"en": "value (forward)", "zh": "数值（前向）"},
-    "grad": {"en": "gradient ∂{f}/∂node (backward)", "zh": "梯度 ∂{f}/∂节点（反向）"},
-    "grad_md": {"en": "gradient", "zh": "梯度"},
-    "input": {"en": "input", "zh": "输入"},
-    "forward": {"en": "Forward pass (inputs to output)", "zh": "前向传播（从输入到输出）"},
-    "backward": {"en": "Backward pass (chain rule, in the order the engine computes it)",
-                 "zh": "反向传播（链式法则，按引擎的计算顺序）"},
-    "local": {"en": "local derivative", "zh": "局部导数"},
-    "gradients": {"en": "Gradients", "zh": "梯度"},
-    "nodes": {"en": "Nodes", "zh": "节点"},
-    "structure": {"en": "Structure (output at the root)", "zh": "结构（根为输出）"},
+    "graph": Text("{f} = {expr} 的计算图", "Computational graph of {f} = {expr}"),
+    "at": Text("取值 {values}", "at {values}"),
+    "node": Text("节点", "node"),
+    "op": Text("运算", "op"),
+    "definition": Text("定义", "definition"),
+    "value": Text("数值（前向）", "value (forward)"),
+    "grad": Text("梯度 ∂{f}/∂节点（反向）", "gradient ∂{f}/∂node (backward)"),
+    "grad_md": Text("梯度", "gradient"),
+    "input": Text("输入", "input"),
+    "forward": Text("前向传播（从输入到输出）", "Forward pass (inputs to output)"),
+    "backward": Text("反向传播（链式法则，按引擎的计算顺序）",
+                     "Backward pass (chain rule, in the order the engine computes it)"),
+    "local": Text("局部导数", "local derivative"),
+    "gradients": Text("梯度", "Gradients"),
+    "nodes": Text("节点", "Nodes"),
+    "structure": Text("结构（根为输出）", "Structure (output at the root)"),
 }
 
 
 def _t(key: str, lang: str, **kw) -> str:
-    return _T[key]["zh" if lang == "zh" else "en"].format(**kw)
+    return _T[key].format(**kw)(lang)
 
 
 def _values(trace: GraphTrace, latex: bool = False) -> str:
@@ -45,14 +46,14 @@ def _values(trace: GraphTrace, latex: bool = False) -> str:
 def graph_table(trace: GraphTrace, lang: str = "en"):
     """A Rich renderable: structure tree, node table, forward and backward steps."""
     f = trace.output_id
-    title = Text(_t("graph", lang, f=f, expr=trace.expression), style="bold")
+    title = RichText(_t("graph", lang, f=f, expr=trace.expression), style="bold")
     title.append("   " + _t("at", lang, values=_values(trace)), style="dim")
 
     by_id = {n.id: n for n in trace.nodes}
 
-    def label(nid: str) -> Text:
+    def label(nid: str) -> RichText:
         n = by_id[nid]
-        t = Text(nid, style="bold")
+        t = RichText(nid, style="bold")
         if n.op != "input":
             t.append(f" = {n.formula}", style="")
         t.append(f"  {fm.num(n.value)}", style="green")
@@ -94,12 +95,12 @@ def graph_table(trace: GraphTrace, lang: str = "en"):
             extra = f"{extra}  ({s.note})" if extra else s.note
         bwd.add_row(f"{i}.", s.text, extra)
 
-    grads = Text(_t("gradients", lang) + ": ", style="bold")
+    grads = RichText(_t("gradients", lang) + ": ", style="bold")
     grads.append(", ".join(f"∂{f}/∂{k} = {fm.num(v)}" for k, v in trace.gradients.items()),
                  style="red")
-    return Group(title, Text(""), tree, Text(""), nodes, Text(""),
-                 Text(_t("forward", lang), style="italic"), fwd, Text(""),
-                 Text(_t("backward", lang), style="italic"), bwd, Text(""), grads)
+    return Group(title, RichText(""), tree, RichText(""), nodes, RichText(""),
+                 RichText(_t("forward", lang), style="italic"), fwd, RichText(""),
+                 RichText(_t("backward", lang), style="italic"), bwd, RichText(""), grads)
 
 
 def _cell(latex: str) -> str:
