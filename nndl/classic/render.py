@@ -6,103 +6,62 @@ number comes from it.
 
 from __future__ import annotations
 
-import dataclasses
-import io
-import json
-import math
-
-from rich.console import Console
 from rich.table import Table
 
-from nndl.classic.errors import DataError
 from nndl.classic.experiment import OutlierExperiment, OutlierRow, loss_label
-
-FORMATS = ("text", "md", "json")
-LANGS = ("zh", "en")
-
-
-def check_format(fmt: str, lang: str) -> None:
-    if fmt not in FORMATS:
-        raise DataError(f"unknown output format '{fmt}'", hint=f"use one of: {', '.join(FORMATS)}")
-    if lang not in LANGS:
-        raise DataError(f"unknown language '{lang}'", hint="use zh or en")
-
-
-def g(v: float | None, digits: int = 4) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float) and math.isinf(v):
-        return "∞"
-    return f"{v:.{digits}g}"
-
-
-def jsonable(obj):
-    """asdict, with inf/nan as strings (JSON has no such numbers)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        obj = dataclasses.asdict(obj)
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return str(obj)
-    return obj
-
-
-def to_json(obj) -> str:
-    return json.dumps(jsonable(obj), ensure_ascii=False, indent=2, allow_nan=False)
-
-
-def rich_to_text(*items) -> str:
-    buf = io.StringIO()
-    console = Console(file=buf, width=140, color_system=None, highlight=False, markup=False)
-    for it in items:
-        console.print(it)
-    return buf.getvalue()
-
+from nndl.report import check_format, g, rich_to_text, to_json  # g: nndl.solutions.ex2 too
+from nndl.text import Text
 
 T = {
-    "title": ("习题 2：感知机 (PLA) 与 Sigmoid 神经元 (BP)，加入离群点 x4 = (0, −t)",
-              "Exercise 2: perceptron (PLA) vs. sigmoid neuron (BP), adding the outlier x4 = (0, −t)"),
-    "setup": ("D = {{((0,1),+1), ((1,0),+1), ((−1,0),−1)}}；BP：全批量梯度下降（nndl 引擎，float64），"
-              "学习率 {lr}，{epochs} 轮，损失取样本平均，{bias}。",
-              "D = {{((0,1),+1), ((1,0),+1), ((−1,0),−1)}}; BP: full-batch gradient descent through "
-              "nndl's engine (float64), lr {lr}, {epochs} epochs, loss averaged over samples, {bias}."),
-    "bias_on": ("带偏置", "with a bias"),
-    "bias_off": ("无偏置（与题中 g_BP = x1 + x2 一致）", "no bias (as the sheet's g_BP = x1 + x2)"),
-    "on_D": ("在 D 上训练", "Trained on D"),
-    "pla_D": ("PLA（w=0 起，循环顺序）：{eq}，{u} 次更新，{e} 轮。Novikoff：R = {R}；"
-              "所得分类面（归一化，含偏置的增广空间）的间隔 γ = {gf} → (R/γ)² = {bf}；"
-              "最大间隔 γ* = {gm} → (R/γ*)² = {bm} ≥ 实际更新次数 {u}。",
-              "PLA (from w = 0, cyclic order): {eq}, {u} updates, {e} epochs. Novikoff: R = {R}; "
-              "margin of the found separator (normalised, augmented with the bias) γ = {gf} → "
-              "(R/γ)² = {bf}; maximum margin γ* = {gm} → (R/γ*)² = {bm} ≥ the {u} updates made."),
-    "bp_D": ("BP，题中损失 {loss}，w=0 起：{eq}（‖w‖ = {n}）。", "BP, the sheet's loss {loss}, from w = 0: {eq} (‖w‖ = {n})."),
-    "ce_D": ("BP，交叉熵 {loss}，w=0 起：{eq}。", "BP, cross-entropy {loss}, from w = 0: {eq}."),
-    "dir": ("梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
-            "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。"
-            "所以题中的 x1 + x2 是极限方向，尺度不确定；第 {last} 轮实际得到 {eq}。",
-            "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
-            "growing without bound (about like log of the epoch); its direction tends to the "
-            "maximum-margin direction of D, {u} (margin {gm}), at angles {angles}°. So the sheet's "
-            "x1 + x2 is the limiting direction, its scale undetermined; after {last} epochs we get {eq}."),
-    "table": ("逐个 t 的结果", "Results for each t"),
-    "cols": (["t", "PLA 原始数据", "PLA 特征缩放", "BP 续训 (题中损失)", "x4 梯度 起/末", "夹角", "BP 从 0 起", "交叉熵 续训"],
-             ["t", "PLA raw", "PLA scaled", "BP continued (sheet loss)", "x4 grad first/last", "angle", "BP from 0", "cross-entropy continued"]),
-    "conv": ("{u} 次更新", "{u} updates"),
-    "noconv": ("{e} 轮未收敛（{u} 次更新）", "not converged in {e} epochs ({u} updates)"),
-    "ok": ("全对", "all correct"),
-    "wrong": ("错分 {w}", "misclassifies {w}"),
-    "sheet": ("核对题中给出的分类面", "Checking the sheet's boundaries"),
-    "sheet_cols": (["分类面", "样本集", "全部分对", "错分样本"], ["boundary", "set", "separates", "wrong samples"]),
-    "yes": ("是", "yes"), "no": ("否", "no"),
-    "verdicts": ("结论", "What happens"),
+    "title": Text("习题 2：感知机 (PLA) 与 Sigmoid 神经元 (BP)，加入离群点 x4 = (0, −t)",
+                  "Exercise 2: perceptron (PLA) vs. sigmoid neuron (BP), adding the outlier x4 = (0, −t)"),
+    "setup": Text("D = {{((0,1),+1), ((1,0),+1), ((−1,0),−1)}}；BP：全批量梯度下降（nndl 引擎，float64），"
+                  "学习率 {lr}，{epochs} 轮，损失取样本平均，{bias}。",
+                  "D = {{((0,1),+1), ((1,0),+1), ((−1,0),−1)}}; BP: full-batch gradient descent through "
+                  "nndl's engine (float64), lr {lr}, {epochs} epochs, loss averaged over samples, {bias}."),
+    "bias_on": Text("带偏置", "with a bias"),
+    "bias_off": Text("无偏置（与题中 g_BP = x1 + x2 一致）", "no bias (as the sheet's g_BP = x1 + x2)"),
+    "on_D": Text("在 D 上训练", "Trained on D"),
+    "pla_D": Text("PLA（w=0 起，循环顺序）：{eq}，{u} 次更新，{e} 轮。Novikoff：R = {R}；"
+                  "所得分类面（归一化，含偏置的增广空间）的间隔 γ = {gf} → (R/γ)² = {bf}；"
+                  "最大间隔 γ* = {gm} → (R/γ*)² = {bm} ≥ 实际更新次数 {u}。",
+                  "PLA (from w = 0, cyclic order): {eq}, {u} updates, {e} epochs. Novikoff: R = {R}; "
+                  "margin of the found separator (normalised, augmented with the bias) γ = {gf} → "
+                  "(R/γ)² = {bf}; maximum margin γ* = {gm} → (R/γ*)² = {bm} ≥ the {u} updates made."),
+    "bp_D": Text("BP，题中损失 {loss}，w=0 起：{eq}（‖w‖ = {n}）。",
+                 "BP, the sheet's loss {loss}, from w = 0: {eq} (‖w‖ = {n})."),
+    "ce_D": Text("BP，交叉熵 {loss}，w=0 起：{eq}。", "BP, cross-entropy {loss}, from w = 0: {eq}."),
+    "dir": Text("梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
+                "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。"
+                "所以题中的 x1 + x2 是极限方向，尺度不确定；第 {last} 轮实际得到 {eq}。",
+                "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
+                "growing without bound (about like log of the epoch); its direction tends to the "
+                "maximum-margin direction of D, {u} (margin {gm}), at angles {angles}°. So the sheet's "
+                "x1 + x2 is the limiting direction, its scale undetermined; after {last} epochs we get {eq}."),
+    "table": Text("逐个 t 的结果", "Results for each t"),
+    "cols": (Text.same("t"), Text("PLA 原始数据", "PLA raw"), Text("PLA 特征缩放", "PLA scaled"),
+             Text("BP 续训 (题中损失)", "BP continued (sheet loss)"),
+             Text("x4 梯度 起/末", "x4 grad first/last"), Text("夹角", "angle"),
+             Text("BP 从 0 起", "BP from 0"), Text("交叉熵 续训", "cross-entropy continued")),
+    "conv": Text("{u} 次更新", "{u} updates"),
+    "noconv": Text("{e} 轮未收敛（{u} 次更新）", "not converged in {e} epochs ({u} updates)"),
+    "ok": Text("全对", "all correct"),
+    "wrong": Text("错分 {w}", "misclassifies {w}"),
+    "sheet": Text("核对题中给出的分类面", "Checking the sheet's boundaries"),
+    "sheet_cols": (Text("分类面", "boundary"), Text("样本集", "set"), Text("全部分对", "separates"),
+                   Text("错分样本", "wrong samples")),
+    "yes": Text("是", "yes"), "no": Text("否", "no"),
+    "verdicts": Text("结论", "What happens"),
 }
 
 
 def tr(key: str, lang: str, **kw):
-    v = T[key][0 if lang == "zh" else 1]
-    return v.format(**kw) if kw and isinstance(v, str) else v
+    """The entry ``key`` of :data:`T` in ``lang`` (a list of strings for a row of column
+    headings), its ``{fields}`` filled in from ``kw``."""
+    v = T[key]
+    if isinstance(v, tuple):
+        return [c(lang) for c in v]
+    return (v.format(**kw) if kw else v)(lang)
 
 
 def _names(correct: list[bool]) -> str:
@@ -115,60 +74,58 @@ def _status(correct: list[bool], lang: str) -> str:
 
 def verdict(row: OutlierRow, res: OutlierExperiment, lang: str) -> list[str]:
     """Plain sentences from the numbers of one t (the honest reading of each run)."""
-    zh = lang == "zh"
-    out: list[str] = []
+    out: list[Text] = []
     p, ps = row.pla_raw, row.pla_scaled
     if p.converged:
-        out.append(f"PLA 在原始数据上 {p.n_updates} 次更新后分对全部 4 个样本：{p.equation}。" if zh else
-                   f"PLA on the raw data separates all four after {p.n_updates} updates: {p.equation}.")
+        out.append(Text(
+            f"PLA 在原始数据上 {p.n_updates} 次更新后分对全部 4 个样本：{p.equation}。",
+            f"PLA on the raw data separates all four after {p.n_updates} updates: {p.equation}."))
     else:
-        out.append(
+        out.append(Text(
             f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：数据线性可分，所以必然收敛，"
-            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)} 随 t² 增长（R ≈ t）。"
-            if zh else
+            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)} 随 t² 增长（R ≈ t）。",
             f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} updates): "
             f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
-            f"{g(p.novikoff.bound_max)} grows like t² (R ≈ t).")
-    out.append(f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。"
-               if zh else
-               f"With max-abs scaled features PLA separates all four after {ps.n_updates} updates: "
-               f"{ps.equation} (in raw coordinates).")
+            f"{g(p.novikoff.bound_max)} grows like t² (R ≈ t)."))
+    out.append(Text(
+        f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。",
+        f"With max-abs scaled features PLA separates all four after {ps.n_updates} updates: "
+        f"{ps.equation} (in raw coordinates)."))
     b = row.bp
     moved = b.angle_deg is not None and b.angle_deg >= 1.0
     if not moved:
-        out.append(
+        out.append(Text(
             f"题中损失、从 D 的分类面续训：分类面几乎不动（与不加 x4 的同样续训相差 {g(b.angle_deg, 3)}°），"
-            f"因为 x4 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）——题中的结论成立。" if zh else
+            f"因为 x4 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）——题中的结论成立。",
             f"Sheet's loss, continued from D's boundary: the boundary barely moves ({g(b.angle_deg, 3)}° "
             f"from the same continuation without x4), because x4's gradient is only "
-            f"{g(b.x4_grad_first, 3)} from the start (θ saturated) — the sheet's claim holds.")
+            f"{g(b.x4_grad_first, 3)} from the start (θ saturated) — the sheet's claim holds."))
     else:
-        out.append(
+        out.append(Text(
             f"题中损失、从 D 的分类面续训：x4 使分类面转动了 {g(b.angle_deg, 3)}°，"
-            f"其初始梯度 {g(b.x4_grad_first, 3)} 并不小（t 还不够大）。" if zh else
+            f"其初始梯度 {g(b.x4_grad_first, 3)} 并不小（t 还不够大）。",
             f"Sheet's loss, continued from D's boundary: x4 turns the boundary by "
-            f"{g(b.angle_deg, 3)}°; its initial gradient {g(b.x4_grad_first, 3)} is not small (t is not large yet).")
+            f"{g(b.angle_deg, 3)}°; its initial gradient {g(b.x4_grad_first, 3)} is not small (t is not large yet)."))
     if not b.all_correct:
-        why = ("" if row.separable_without_bias else
-               ("（没有偏置时，过原点的直线不可能把 x1 = (0,1) 和 x4 = (0,−t) 都分为 +1）" if zh else
-                " (without a bias no line through the origin puts both x1 = (0,1) and x4 = (0,−t) on the + side)"))
-        out.append(f"但它错分了 {_names(b.correct)}{why}。" if zh else
-                    f"But it misclassifies {_names(b.correct)}{why}.")
+        why = (Text.same("") if row.separable_without_bias else Text(
+            "（没有偏置时，过原点的直线不可能把 x1 = (0,1) 和 x4 = (0,−t) 都分为 +1）",
+            " (without a bias no line through the origin puts both x1 = (0,1) and x4 = (0,−t) on the + side)"))
+        out.append(Text(f"但它错分了 {_names(b.correct)}{why.zh}。",
+                        f"But it misclassifies {_names(b.correct)}{why.en}."))
     z = row.bp_zeros
-    out.append(
+    out.append(Text(
         f"同一损失但从 w = 0 起训练：得到 {z.equation}，与 D 上的结果相差 {g(z.angle_deg, 3)}°"
-        f"（w = 0 时所有间隔为 0，x4 的梯度为 {g(z.x4_grad_first, 3)}，不饱和），{_status(z.correct, lang)}。"
-        if zh else
+        f"（w = 0 时所有间隔为 0，x4 的梯度为 {g(z.x4_grad_first, 3)}，不饱和），{_status(z.correct, 'zh')}。",
         f"Same loss from w = 0: {z.equation}, {g(z.angle_deg, 3)}° from the D result (at w = 0 "
         f"every margin is 0 and x4's gradient is {g(z.x4_grad_first, 3)}, not saturated); "
-        f"{_status(z.correct, lang)}.")
+        f"{_status(z.correct, 'en')}."))
     c = row.ce
-    out.append(
+    out.append(Text(
         f"交叉熵损失续训：x4 的初始梯度 {g(c.x4_grad_first, 3)}（不会消失，约随 t 增长），分类面转动 "
-        f"{g(c.angle_deg, 3)}°，{_status(c.correct, lang)}。" if zh else
+        f"{g(c.angle_deg, 3)}°，{_status(c.correct, 'zh')}。",
         f"Cross-entropy, continued: x4's initial gradient is {g(c.x4_grad_first, 3)} (it does not vanish; "
-        f"it grows like t), the boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
-    return out
+        f"it grows like t), the boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, 'en')}."))
+    return [t(lang) for t in out]
 
 
 def summary_lines(res: OutlierExperiment, lang: str) -> list[str]:

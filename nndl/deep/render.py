@@ -9,38 +9,33 @@ from __future__ import annotations
 import numpy as np
 from rich.table import Table
 
-from nndl.classic.render import check_format, rich_to_text, to_json
 from nndl.deep.backprop import GradientCheck
 from nndl.deep.derivation import BackpropDerivation
 from nndl.deep.vanish import VanishingSweep
 from nndl.plotting import new_figure
+from nndl.report import check_format, rich_to_text, to_json
+from nndl.text import Text
 
-
-def _l(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
-SECTIONS = (("theta", "激活函数及其导数", "The activation and its derivative"),
-            ("forward", "前向传播", "Forward pass"),
-            ("delta", "δ 递推（反向传播）", "The δ recursion (backward pass)"),
-            ("gradient", "各层参数的梯度", "Gradients of every layer's weights"),
-            ("unrolled", "展开成链式法则的乘积之和（题中的写法）",
-             "Unrolled into sums of chain-rule products (the sheet's form)"),
-            ("vanishing", "梯度消失", "Vanishing gradient"))
+SECTIONS = (("theta", Text("激活函数及其导数", "The activation and its derivative")),
+            ("forward", Text("前向传播", "Forward pass")),
+            ("delta", Text("δ 递推（反向传播）", "The δ recursion (backward pass)")),
+            ("gradient", Text("各层参数的梯度", "Gradients of every layer's weights")),
+            ("unrolled", Text("展开成链式法则的乘积之和（题中的写法）",
+                              "Unrolled into sums of chain-rule products (the sheet's form)")),
+            ("vanishing", Text("梯度消失", "Vanishing gradient")))
 
 
 def _explain(d: BackpropDerivation, lang: str) -> str:
     if d.activation == "sigmoid":
-        return _l(lang,
-                  f"第 l 层的梯度含有第 l 层到第 {d.depth} 层的每一个 θ′ 因子，而 Sigmoid 的 θ′ ≤ 1/4，"
-                  f"所以越靠前的层梯度越小（第 1 层至多乘上 (1/4)^{d.depth}），网络越深越明显：梯度消失。",
-                  f"Layer l's gradient carries one θ′ factor for every layer from l to {d.depth}, and "
-                  f"the sigmoid's θ′ ≤ 1/4, so the earlier the layer the smaller its gradient (layer 1 "
-                  f"is multiplied by at most (1/4)^{d.depth}), the more so the deeper the network: "
-                  f"the vanishing gradient.")
-    return _l(lang, "第 l 层的梯度含有第 l 层之后每一层的 θ′ 因子与权重矩阵的乘积。",
-              "Layer l's gradient carries the product of θ′ factors and weight matrices of every "
-              "layer after it.")
+        return Text(f"第 l 层的梯度含有第 l 层到第 {d.depth} 层的每一个 θ′ 因子，而 Sigmoid 的 θ′ ≤ 1/4，"
+                    f"所以越靠前的层梯度越小（第 1 层至多乘上 (1/4)^{d.depth}），网络越深越明显：梯度消失。",
+                    f"Layer l's gradient carries one θ′ factor for every layer from l to {d.depth}, and "
+                    f"the sigmoid's θ′ ≤ 1/4, so the earlier the layer the smaller its gradient (layer 1 "
+                    f"is multiplied by at most (1/4)^{d.depth}), the more so the deeper the network: "
+                    f"the vanishing gradient.")(lang)
+    return Text("第 l 层的梯度含有第 l 层之后每一层的 θ′ 因子与权重矩阵的乘积。",
+                "Layer l's gradient carries the product of θ′ factors and weight matrices of every "
+                "layer after it.")(lang)
 
 
 def render_backprop(d: BackpropDerivation, check: GradientCheck | None = None,
@@ -48,15 +43,15 @@ def render_backprop(d: BackpropDerivation, check: GradientCheck | None = None,
     check_format(fmt, lang)
     if fmt == "json":
         return to_json({"derivation": d, "check": check})
-    title = _l(lang, f"习题 3：{d.depth} 层（{d.activation}）全连接网络的反向传播",
-               f"Exercise 3: backpropagation through a {d.depth}-layer {d.activation} network")
-    note = _l(lang, "W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w_0j（x₀ = 1 是常数，不向下传梯度）。",
-              "In W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾, W⁽ˡ⁺¹⁾ excludes the bias row w_0j (x₀ = 1 is a constant, it "
-              "passes no gradient down).")
+    title = Text(f"习题 3：{d.depth} 层（{d.activation}）全连接网络的反向传播",
+                 f"Exercise 3: backpropagation through a {d.depth}-layer {d.activation} network")(lang)
+    note = Text("W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w_0j（x₀ = 1 是常数，不向下传梯度）。",
+                "In W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾, W⁽ˡ⁺¹⁾ excludes the bias row w_0j (x₀ = 1 is a constant, it "
+                "passes no gradient down).")(lang)
     md = fmt == "md"
     out = [f"## {title}" if md else title, ""]
-    for key, zh, en in SECTIONS:
-        out.append(f"### {_l(lang, zh, en)}" if md else f"== {_l(lang, zh, en)} ==")
+    for key, heading in SECTIONS:
+        out.append(f"### {heading(lang)}" if md else f"== {heading(lang)} ==")
         for eq in getattr(d, key):
             out.append(f"$$ {eq} $$" if md else f"  {eq}")
         if key == "delta":
@@ -71,30 +66,29 @@ def render_backprop(d: BackpropDerivation, check: GradientCheck | None = None,
 
 
 def _render_check(c: GradientCheck, fmt: str, lang: str) -> str:
-    head = _l(lang, f"数值实例：结构 {c.sizes}，{c.activation}，损失 {c.loss}，初始化 {c.init}，种子 {c.seed}",
-              f"Numeric instance: sizes {c.sizes}, {c.activation}, loss {c.loss}, init {c.init}, seed {c.seed}")
+    head = Text(f"数值实例：结构 {c.sizes}，{c.activation}，损失 {c.loss}，初始化 {c.init}，种子 {c.seed}",
+                f"Numeric instance: sizes {c.sizes}, {c.activation}, loss {c.loss}, init {c.init}, seed {c.seed}")(lang)
     lines = [head, f"x = {[round(v, 6) for v in c.x]}, y = {[round(v, 6) for v in c.y]}, "
                    f"ŷ = {[round(v, 6) for v in c.yhat]}, ℓ = {c.loss_value:.10g}"]
     for l, (dl, th) in enumerate(zip(c.deltas, c.dtheta, strict=True), start=1):
         lines.append(f"δ^({l}) = {[float(f'{v:.6g}') for v in dl]}; θ′(S^({l})) = "
                      f"{[float(f'{v:.6g}') for v in th]}")
-    cols = [_l(lang, "层", "layer"), _l(lang, "δ 递推 vs 引擎", "δ recursion vs engine"),
-            _l(lang, "δ 递推 vs 有限差分", "δ recursion vs finite diff."),
-            _l(lang, "引擎 vs 有限差分", "engine vs finite diff.")]
+    cols = [Text("层", "layer")(lang), Text("δ 递推 vs 引擎", "δ recursion vs engine")(lang),
+            Text("δ 递推 vs 有限差分", "δ recursion vs finite diff.")(lang),
+            Text("引擎 vs 有限差分", "engine vs finite diff.")(lang)]
     rows = [[str(l)] + [f"{v:.3e}" for v in d.values()]
             for l, d in enumerate(c.layer_max_abs_diff, start=1)]
-    verdict = _l(lang,
-                 f"三种方法{'一致' if c.agree else '不一致'}（最大绝对误差 ≤ {c.tolerance:g}；"
-                 f"有限差分步长 h = {c.fd_step:g}，中心差分误差约 h²）。",
-                 f"The three routes {'agree' if c.agree else 'DISAGREE'} (max abs diff ≤ "
-                 f"{c.tolerance:g}; finite-difference step h = {c.fd_step:g}, central "
-                 f"differences err by about h²).")
+    verdict = Text(f"三种方法{'一致' if c.agree else '不一致'}（最大绝对误差 ≤ {c.tolerance:g}；"
+                   f"有限差分步长 h = {c.fd_step:g}，中心差分误差约 h²）。",
+                   f"The three routes {'agree' if c.agree else 'DISAGREE'} (max abs diff ≤ "
+                   f"{c.tolerance:g}; finite-difference step h = {c.fd_step:g}, central "
+                   f"differences err by about h²).")(lang)
     if fmt == "md":
         out = ["### " + head, "", *("- " + s for s in lines[1:]), "",
                "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         out += ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join(out + ["", verdict, ""])
-    t = Table(title=_l(lang, "每层梯度的最大绝对差", "Max abs difference of each layer's gradient"))
+    t = Table(title=Text("每层梯度的最大绝对差", "Max abs difference of each layer's gradient")(lang))
     for col in cols:
         t.add_column(col)
     for r in rows:
@@ -108,20 +102,19 @@ def render_vanish(s: VanishingSweep, fmt: str = "text", lang: str = "zh") -> str
     if fmt == "json":
         return to_json(s)
     D = max(s.depths)
-    title = _l(lang, "梯度消失：各层梯度范数 ‖∂ℓ/∂W⁽ˡ⁾‖", "The vanishing gradient: ‖∂ℓ/∂W⁽ˡ⁾‖ per layer")
-    setup = _l(lang,
-               f"{D} 个隐藏层 × {s.width} 个单元 + 线性输出层；批量 {s.batch}（种子 {s.seed}），"
-               f"损失为批量上的平方误差之和；范数含偏置行。",
-               f"{D} hidden layers × {s.width} units + a linear output layer; batch {s.batch} "
-               f"(seed {s.seed}), loss summed squared error over the batch; norms include the bias row.")
+    title = Text("梯度消失：各层梯度范数 ‖∂ℓ/∂W⁽ˡ⁾‖", "The vanishing gradient: ‖∂ℓ/∂W⁽ˡ⁾‖ per layer")(lang)
+    setup = Text(f"{D} 个隐藏层 × {s.width} 个单元 + 线性输出层；批量 {s.batch}（种子 {s.seed}），"
+                 f"损失为批量上的平方误差之和；范数含偏置行。",
+                 f"{D} hidden layers × {s.width} units + a linear output layer; batch {s.batch} "
+                 f"(seed {s.seed}), loss summed squared error over the batch; norms include the bias row.")(lang)
     combos = [(a, i) for a in s.activations for i in s.inits]
-    cols1 = [_l(lang, "层", "layer")] + [f"{a}/{i}" for a, i in combos]
+    cols1 = [Text("层", "layer")(lang)] + [f"{a}/{i}" for a, i in combos]
     rows1 = []
     for l in range(1, D + 2):
-        rows1.append([str(l) + (_l(lang, "（输出）", " (out)") if l == D + 1 else "")] +
+        rows1.append([str(l) + (Text("（输出）", " (out)")(lang) if l == D + 1 else "")] +
                      [f"{s.run(a, i, D).layers[l - 1].grad_norm:.3e}" for a, i in combos])
     sig = [(a, i) for a, i in combos if a == "sigmoid"]
-    cols2 = [_l(lang, "层", "layer")]
+    cols2 = [Text("层", "layer")(lang)]
     for _, i in sig:
         cols2 += [f"{i}: mean σ′", f"{i}: ∏σ′"]
     cols2.append("0.25^(L−l+1)")
@@ -133,18 +126,18 @@ def render_vanish(s: VanishingSweep, fmt: str = "text", lang: str = "zh") -> str
             r += [f"{lay.mean_dtheta:.4f}", f"{lay.dtheta_product:.3e}"]
         r.append(f"{0.25 ** (D - l + 1):.3e}")
         rows2.append(r)
-    cols3 = [_l(lang, "激活/初始化", "activation/init"),
-             _l(lang, "log10 斜率（每加一层）", "log10 slope per layer"),
-             _l(lang, "每加一层的倍数", "factor per extra layer"),
+    cols3 = [Text("激活/初始化", "activation/init")(lang),
+             Text("log10 斜率（每加一层）", "log10 slope per layer")(lang),
+             Text("每加一层的倍数", "factor per extra layer")(lang),
              f"‖∂ℓ/∂W⁽¹⁾‖ @ {min(s.depths)}", f"‖∂ℓ/∂W⁽¹⁾‖ @ {D}"]
     rows3 = [[f"{t.activation}/{t.init}", f"{t.slope_log10_per_layer:+.3f}",
               f"{t.factor_per_layer:.3f}",
               f"{s.run(t.activation, t.init, min(s.depths)).first_layer_norm:.3e}",
               f"{s.run(t.activation, t.init, D).first_layer_norm:.3e}"] for t in s.trends]
     summary = _summary(s, lang)
-    names = (_l(lang, f"深度 {D} 时各层梯度范数", f"Per-layer gradient norms at depth {D}"),
-             _l(lang, "Sigmoid：θ′ 因子之积与 0.25^k 上界", "Sigmoid: product of θ′ factors vs the 0.25^k bound"),
-             _l(lang, "第 1 层梯度随深度的变化", "First-layer gradient vs depth"))
+    names = (Text(f"深度 {D} 时各层梯度范数", f"Per-layer gradient norms at depth {D}")(lang),
+             Text("Sigmoid：θ′ 因子之积与 0.25^k 上界", "Sigmoid: product of θ′ factors vs the 0.25^k bound")(lang),
+             Text("第 1 层梯度随深度的变化", "First-layer gradient vs depth")(lang))
     tables = [(names[0], cols1, rows1), (names[1], cols2, rows2), (names[2], cols3, rows3)]
     if fmt == "md":
         out = [f"## {title}", "", setup, ""]
@@ -173,13 +166,13 @@ def _summary(s: VanishingSweep, lang: str) -> list[str]:
     for i in s.inits:
         tr = {t.activation: t for t in s.trends if t.init == i}
         parts = ", ".join(f"{a} ×{t.factor_per_layer:.3g}" for a, t in tr.items())
-        out.append(_l(lang, f"初始化 {i}：每多一层，第 1 层梯度范数约乘以 {parts}。",
-                      f"init {i}: each extra layer multiplies the first layer's gradient norm by "
-                      f"about {parts}."))
+        out.append(Text(f"初始化 {i}：每多一层，第 1 层梯度范数约乘以 {parts}。",
+                        f"init {i}: each extra layer multiplies the first layer's gradient norm by "
+                        f"about {parts}.")(lang))
         if "sigmoid" in tr and "relu" in tr:
             faster = tr["sigmoid"].slope_log10_per_layer < tr["relu"].slope_log10_per_layer
-            out.append(_l(lang, f"  Sigmoid 的衰减{'快于' if faster else '不快于'} ReLU。",
-                          f"  The sigmoid's decays {'faster' if faster else 'NOT faster'} than ReLU's."))
+            out.append(Text(f"  Sigmoid 的衰减{'快于' if faster else '不快于'} ReLU。",
+                            f"  The sigmoid's decays {'faster' if faster else 'NOT faster'} than ReLU's.")(lang))
     return out
 
 
