@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nndl.activations.registry import get
-from nndl.solutions.model import Text
+from nndl.text import Text
 
 
 @dataclass

@@ -8,7 +8,7 @@ import json
 import math
 
 from nndl.activations.report import ActivationReport, n
-from nndl.solutions.model import Text
+from nndl.text import Text
 
 L = {
     "property": Text("性质", "property"),

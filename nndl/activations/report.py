@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from nndl.activations.derive import Derivation, derivation
 from nndl.activations.measure import SATURATION, Properties, measure
 from nndl.activations.registry import get
-from nndl.solutions.model import Text, fmt_num
+from nndl.report import fmt_num
+from nndl.text import Text
 
 DEPTH = 10  # the depth used to make "vanishing" concrete
 
@@ -49,13 +50,13 @@ def n(v: float, digits: int = 4) -> str:
     return fmt_num(v, digits)
 
 
-def _where(p: Properties) -> tuple[str, str]:
+def _where(p: Properties) -> Text:
     w = p.max_slope_where
     if p.max_slope_is_limit:
-        return (f"x → {n(w.lo)} 时趋近", f"approached as x → {n(w.lo)}")
+        return Text(f"x → {n(w.lo)} 时趋近", f"approached as x → {n(w.lo)}")
     if w.lo == w.hi:
-        return (f"在 x = {n(w.lo)} 处取到", f"at x = {n(w.lo)}")
-    return (f"在 x ∈ {w.text()} 上取到", f"on x ∈ {w.text()}")
+        return Text(f"在 x = {n(w.lo)} 处取到", f"at x = {n(w.lo)}")
+    return Text(f"在 x ∈ {w.text()} 上取到", f"on x ∈ {w.text()}")
 
 
 def rules(p: Properties, d: Derivation) -> list[Point]:
@@ -113,30 +114,30 @@ def rules(p: Properties, d: Derivation) -> list[Point]:
             f"bounded output in {p.range.text()}" + (", readable as a probability or a gate." if prob else "."),
             range=[lo, hi])
     # gradient size along a chain of layers
-    m, where_zh, where_en = p.max_slope, *_where(p)
+    m, where = p.max_slope, _where(p)
     chain = m**DEPTH
     band = p.active_band
     if m < 1 - 1e-9:
         add("vanishing_gradient", "con",
-            f"导数不超过 {n(m)}（{where_zh}）：反向传播时每经过一层，梯度都要乘上一个这样的导数因子，L 层的乘积至多 "
+            f"导数不超过 {n(m)}（{where.zh}）：反向传播时每经过一层，梯度都要乘上一个这样的导数因子，L 层的乘积至多 "
             f"{n(m)}^L（L = {DEPTH} 时 {n(chain, 2)}），网络较深时梯度消失、难以训练。",
-            f"its derivative is at most {n(m)} ({where_en}): backpropagation multiplies one such factor "
+            f"its derivative is at most {n(m)} ({where.en}): backpropagation multiplies one such factor "
             f"per layer, so L layers give at most {n(m)}^L ({n(m)}^{DEPTH} ≈ {n(chain, 2)}): vanishing "
             f"gradients, deep networks train poorly.",
             max_slope=m, depth=DEPTH, chain_bound=chain)
     elif p.saturates_left and p.saturates_right:
         typ = p.mean_abs_slope
         add("vanishing_gradient", "con",
-            f"导数不超过 {n(m)}（{where_zh}），但只在 x ∈ {band.text()} 内才不可忽略；x ~ N(0,1) 时平均 |f′| = "
+            f"导数不超过 {n(m)}（{where.zh}），但只在 x ∈ {band.text()} 内才不可忽略；x ~ N(0,1) 时平均 |f′| = "
             f"{n(typ, 3)}，{DEPTH} 层连乘约 {n(typ**DEPTH, 2)}：同样会梯度消失。",
-            f"its derivative is at most {n(m)} ({where_en}) but non-negligible only for x in {band.text()}; "
+            f"its derivative is at most {n(m)} ({where.en}) but non-negligible only for x in {band.text()}; "
             f"the mean |f′| for x ~ N(0,1) is {n(typ, 3)}, and {DEPTH} layers multiply to about "
             f"{n(typ**DEPTH, 2)}: it still gives vanishing gradients.",
             max_slope=m, mean_abs_slope=typ, depth=DEPTH)
     if m > 1 + 1e-9:
         add("slope_above_one", "note",
-            f"导数最大 {n(m)} > 1（{where_zh}）：导数的连乘也可能增大。",
-            f"its derivative reaches {n(m)} > 1 ({where_en}): products of derivatives can also grow.",
+            f"导数最大 {n(m)} > 1（{where.zh}）：导数的连乘也可能增大。",
+            f"its derivative reaches {n(m)} > 1 ({where.en}): products of derivatives can also grow.",
             max_slope=m)
     # saturation
     pct = f"{SATURATION:.0%}"
