@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from nndl.classic.experiment import OutlierExperiment, OutlierRow, loss_label
-from nndl.report import check_format, g, rich_to_text, to_json  # g: nndl.solutions.ex2 too
+from nndl.report import check_format, g, rich_to_text, to_json
 from nndl.text import Text
 
 T = {

@@ -134,14 +134,15 @@ def _whole_number_hint(text: str) -> str:
 
 def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: int = 1) -> int:
     if not _NUM.match(tok.text):
-        raise _err(line, seg_col + tok.col - 1, seg, Text(en=f"{what} must be a whole number, got "
-                   f"'{tok.text}'", zh=f"{what} 必须是整数，这里是 '{tok.text}'"),
+        raise _err(line, seg_col + tok.col - 1, seg,
+                   Text(en=f"{what} must be a whole number, got '{tok.text}'",
+                        zh=f"{what} 必须是整数，这里是 '{tok.text}'"),
                    hint=_whole_number_hint(tok.text))
     v = int(tok.text)
     if v < minimum:
         raise _err(line, seg_col + tok.col - 1, seg,
-                   Text(en=f"{what} must be {'positive' if minimum == 1 else '>= ' + str(minimum)}, got {v}",
-                   zh=f"{what} 必须{'为正数' if minimum == 1 else '>= ' + str(minimum)}，这里是 {v}"),
+                   Text(en=f"{what} must be {('positive' if minimum == 1 else '>= ' + str(minimum))}, got {v}",
+                        zh=f"{what} 必须{('为正数' if minimum == 1 else '>= ' + str(minimum))}，这里是 {v}"),
                    hint=f"give {what} a value >= {minimum}")
     return v
 
@@ -149,13 +150,16 @@ def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: i
 def _size(tok: Token, what: str, line: int, seg_col: int, seg: str) -> tuple[int, ...]:
     m = _SIZE.match(tok.text)
     if not m:
-        raise _err(line, seg_col + tok.col - 1, seg, Text(en=f"cannot read the {what} '{tok.text}'",
-                   zh=f"无法识别的{what} '{tok.text}'"), hint="write sizes as 11x11 (or 11×11, 11*11)")
+        raise _err(line, seg_col + tok.col - 1, seg,
+                   Text(en=f"cannot read the {what} '{tok.text}'",
+                        zh=f"无法识别的{what} '{tok.text}'"),
+                   hint="write sizes as 11x11 (or 11×11, 11*11)")
     nums = tuple(int(g) for g in m.groups() if g is not None)
     for v in nums:
         if v <= 0:
-            raise _err(line, seg_col + tok.col - 1, seg, Text(en=f"the {what} {tok.text} has a size of "
-                       f"{v}; sizes must be positive", zh=f"{what} {tok.text} 中有非正的尺寸 {v}"),
+            raise _err(line, seg_col + tok.col - 1, seg,
+                       Text(en=f'the {what} {tok.text} has a size of {v}; sizes must be positive',
+                            zh=f'{what} {tok.text} 中有非正的尺寸 {v}'),
                        hint="every size must be at least 1")
     return nums
 
@@ -178,8 +182,9 @@ def parse(text: str) -> list[SpecLine]:
                 kw = KEYWORDS[m.group(1)]
                 toks = [Token(m.group(1), toks[0].col), Token(m.group(2), toks[0].col + len(m.group(1)))] + toks[1:]
         if kw is None:
-            raise _err(line, col, seg, Text(en=f"unknown layer '{toks[0].text}'",
-                       zh=f"未知的层 '{toks[0].text}'"),
+            raise _err(line, col, seg,
+                       Text(en=f"unknown layer '{toks[0].text}'",
+                            zh=f"未知的层 '{toks[0].text}'"),
                        hint=_suggest(word, KEYWORDS) + "known: input, conv, maxpool, avgpool, fc, "
                             "relu, sigmoid, tanh, leakyrelu, softmax, flatten, dropout, bn")
         sl = SpecLine(line, col, seg, kw)
@@ -222,14 +227,16 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                 k = "p"
             if k is None or k not in ALLOWED.get(kw, set()):
                 allowed = sorted(o for o, c in OPTIONS.items() if c in ALLOWED.get(kw, set()))
-                raise _err(line, at(t), seg, Text(en=f"unknown option '{key}' for {kw}",
-                           zh=f"{kw} 没有选项 '{key}'"),
+                raise _err(line, at(t), seg,
+                           Text(en=f"unknown option '{key}' for {kw}",
+                                zh=f"{kw} 没有选项 '{key}'"),
                            hint=_suggest(key.lower(), allowed) + (
                                f"{kw} takes: {', '.join(allowed)}" if allowed else
                                f"{kw} takes no options"))
             if k in a:  # stride=4 stride=2: which one did the student mean?
-                raise _err(line, at(t), seg, Text(en=f"{k} is given twice ({a[k].text} and {value})",
-                           zh=f"{k} 重复给出（{a[k].text} 和 {value}）"),
+                raise _err(line, at(t), seg,
+                           Text(en=f'{k} is given twice ({a[k].text} and {value})',
+                                zh=f'{k} 重复给出（{a[k].text} 和 {value}）'),
                            hint=f"keep one {k}")
             a[k] = Token(value, t.col + len(key) + 1)
         else:
@@ -245,9 +252,9 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                 a["kernel"] = Token(m.group(2), t.col + len(m.group(1)) + 1)
                 if m.group(3):
                     if "stride" in a and a["stride"].text != m.group(3):
-                        raise _err(line, at(t), seg, Text(en=f"stride is given twice ({a['stride'].text} "
-                                   f"and /{m.group(3)} in {t.text})",
-                                   zh=f"stride 重复给出（{a['stride'].text} 和 /{m.group(3)}）"),
+                        raise _err(line, at(t), seg,
+                                   Text(en=f"stride is given twice ({a['stride'].text} and /{m.group(3)} in {t.text})",
+                                        zh=f"stride 重复给出（{a['stride'].text} 和 /{m.group(3)}）"),
                                    hint="keep one stride")
                     a["stride"] = Token(m.group(3), t.col + len(t.text) - len(m.group(3)))
                 continue
@@ -261,12 +268,15 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
             elif "kernel" not in a:
                 a["kernel"] = t
             else:
-                raise _err(line, at(t), seg, Text(en=f"unexpected '{t.text}'", zh=f"多余的 '{t.text}'"),
+                raise _err(line, at(t), seg,
+                           Text(en=f"unexpected '{t.text}'",
+                                zh=f"多余的 '{t.text}'"),
                            hint="write: conv K FxF stride=S pad=P, e.g. conv 96 11x11 stride=4")
         for need, example in (("filters", "96"), ("kernel", "11x11")):
             if need not in a:
-                raise _err(line, col, seg, Text(en=f"conv needs the number of filters K and the kernel "
-                           f"size F (missing {need})", zh=f"conv 需要滤波器个数 K 和尺寸 F（缺少 {need}）"),
+                raise _err(line, col, seg,
+                           Text(en=f'conv needs the number of filters K and the kernel size F (missing {need})',
+                                zh=f'conv 需要滤波器个数 K 和尺寸 F（缺少 {need}）'),
                            hint=f"e.g. conv 96 11x11 stride=4 (here {need} could be {example})")
     elif kw in ("maxpool", "avgpool"):
         for t in positional:
@@ -278,20 +288,28 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
             elif "stride" not in a:
                 a["stride"] = t
             else:
-                raise _err(line, at(t), seg, Text(en=f"unexpected '{t.text}'", zh=f"多余的 '{t.text}'"),
+                raise _err(line, at(t), seg,
+                           Text(en=f"unexpected '{t.text}'",
+                                zh=f"多余的 '{t.text}'"),
                            hint=f"write: {kw} 3x3 stride=2")
         if "kernel" not in a:
-            raise _err(line, col, seg, Text(en=f"{kw} needs a window size", zh=f"{kw} 需要窗口尺寸"),
+            raise _err(line, col, seg,
+                       Text(en=f'{kw} needs a window size',
+                            zh=f'{kw} 需要窗口尺寸'),
                        hint=f"e.g. {kw} 3x3 stride=2, or {kw} 2")
     elif kw == "fc":
         for t in positional:
             if "filters" in a:
-                raise _err(line, at(t), seg, Text(en=f"unexpected '{t.text}'", zh=f"多余的 '{t.text}'"),
+                raise _err(line, at(t), seg,
+                           Text(en=f"unexpected '{t.text}'",
+                                zh=f"多余的 '{t.text}'"),
                            hint="write: fc N, e.g. fc 4096")
             a["filters"] = t
         if "filters" not in a:
-            raise _err(line, col, seg, Text(en="fc needs the number of neurons",
-                       zh="fc 需要神经元个数"), hint="e.g. fc 4096")
+            raise _err(line, col, seg,
+                       Text(en='fc needs the number of neurons',
+                            zh='fc 需要神经元个数'),
+                       hint="e.g. fc 4096")
     elif kw == "dropout":
         for t in positional:
             a["p"] = t
@@ -300,8 +318,10 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
             a["slope"] = t
     elif positional:
         t = positional[0]
-        raise _err(line, at(t), seg, Text(en=f"{kw} takes no arguments, got '{t.text}'",
-                   zh=f"{kw} 不带参数，这里有 '{t.text}'"), hint=f"write just: {kw}")
+        raise _err(line, at(t), seg,
+                   Text(en=f"{kw} takes no arguments, got '{t.text}'",
+                        zh=f"{kw} 不带参数，这里有 '{t.text}'"),
+                   hint=f"write just: {kw}")
     _convert(sl)
 
 
@@ -317,15 +337,20 @@ def _parse_input(sl: SpecLine, positional: list[Token]) -> None:
             channels = 1
         elif dims is None:
             if _NUM.match(t.text) and int(t.text) <= 0 or re.match(r"^-", t.text):
-                raise _err(line, col + t.col - 1, seg, Text(en=f"the input size '{t.text}' must be "
-                           "positive", zh=f"输入尺寸 '{t.text}' 必须为正数"),
+                raise _err(line, col + t.col - 1, seg,
+                           Text(en=f"the input size '{t.text}' must be positive",
+                                zh=f"输入尺寸 '{t.text}' 必须为正数"),
                            hint="e.g. input 227x227x3")
             dims = _size(t, "input size", line, col, seg)
         else:
-            raise _err(line, col + t.col - 1, seg, Text(en=f"unexpected '{t.text}'", zh=f"多余的 '{t.text}'"),
+            raise _err(line, col + t.col - 1, seg,
+                       Text(en=f"unexpected '{t.text}'",
+                            zh=f"多余的 '{t.text}'"),
                        hint="write: input WxHxD, e.g. input 227x227x3")
     if dims is None:
-        raise _err(line, col, seg, Text(en="input needs a size", zh="input 需要给出尺寸"),
+        raise _err(line, col, seg,
+                   Text(en='input needs a size',
+                        zh='input 需要给出尺寸'),
                    hint="e.g. input 227x227x3 (width x height x channels) or input 784")
     if len(dims) == 3:
         w, h, d = dims
@@ -355,17 +380,20 @@ def _convert(sl: SpecLine) -> None:
         elif k == "bias":
             v = tok.text.lower()
             if v not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
-                raise _err(line, col + tok.col - 1, seg, Text(en=f"bias must be true or false, got "
-                           f"'{tok.text}'", zh=f"bias 只能是 true 或 false，这里是 '{tok.text}'"))
+                raise _err(line, col + tok.col - 1, seg,
+                           Text(en=f"bias must be true or false, got '{tok.text}'",
+                                zh=f"bias 只能是 true 或 false，这里是 '{tok.text}'"))
             out[k] = v in ("true", "yes", "1", "on")
         elif k in ("p", "slope"):
             if not _FLOAT.match(tok.text):
-                raise _err(line, col + tok.col - 1, seg, Text(en=f"{k} must be a number, got '{tok.text}'",
-                           zh=f"{k} 必须是数，这里是 '{tok.text}'"))
+                raise _err(line, col + tok.col - 1, seg,
+                           Text(en=f"{k} must be a number, got '{tok.text}'",
+                                zh=f"{k} 必须是数，这里是 '{tok.text}'"))
             v = float(tok.text)
             if k == "p" and not 0 <= v < 1:
-                raise _err(line, col + tok.col - 1, seg, Text(en=f"the dropout probability must be in "
-                           f"[0, 1), got {v}", zh=f"dropout 概率必须在 [0, 1) 内，这里是 {v}"),
+                raise _err(line, col + tok.col - 1, seg,
+                           Text(en=f'the dropout probability must be in [0, 1), got {v}',
+                                zh=f'dropout 概率必须在 [0, 1) 内，这里是 {v}'),
                            hint="e.g. dropout 0.5")
             out[k] = v
     sl.args = out
