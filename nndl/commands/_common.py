@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 import typer
+
+from nndl.report import Format, check_format
 
 
 class Language(StrEnum):
@@ -19,3 +21,21 @@ def lang_option(help: str = "zh or en.") -> Any:
     """``--lang/-l``: zh unless $NNDL_LANG says otherwise, so a teacher who writes answer keys
     in English sets it once (a wrong value is refused with the variable named)."""
     return typer.Option(Language.zh, "--lang", "-l", envvar="NNDL_LANG", help=help)
+
+
+# What a command's --format accepts: the members of the one nndl.report.Format it renders.
+# Typer offers exactly these (`nndl CMD --help` lists them, another value is refused).
+TextMdJson = Literal[Format.text, Format.md, Format.json]
+
+
+def rendered(fmt: str, lang: str, accepted: Any, aliases: dict[str, Format] | None = None
+             ) -> Format:
+    """``fmt`` as a :class:`Format`, refusing (with the formats named) one this command does
+    not render: the guard for calls that do not come through the command line. ``accepted``
+    is the command's Literal of formats (or Format itself: all of them); ``aliases`` maps an
+    extra spelling to a format (summary's "table" is text)."""
+    choices = list(accepted) if isinstance(accepted, type) else get_args(accepted)
+    names = tuple(str(getattr(v, "value", v)) for v in choices)
+    name = str(getattr(fmt, "value", fmt))
+    check_format(name, str(getattr(lang, "value", lang)), names)
+    return (aliases or {}).get(name) or Format(name)

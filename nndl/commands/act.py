@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option
-
-
-class Format(StrEnum):
-    text = "text"
-    md = "md"
-    json = "json"
+from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.report import Format
 
 
 def act_command(
     names: list[str] = typer.Argument(None, help="Activations (default: sigmoid tanh relu, the seed's three); 'all' for every one."),
     all_: bool = typer.Option(False, "--all", help="Every registered activation."),
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg, .png or .pdf)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),
     lang: Language = lang_option(),
     timing: bool = typer.Option(True, "--timing/--no-timing", help="Measure the cost against ReLU (a second or two)."),
 ) -> None:
@@ -34,6 +28,7 @@ def act_command(
       nndl act --all --format json        every number, machine-readable
       nndl act sigmoid tanh --plot f.svg  f and f′, saturation shaded
     """
+    fmt = rendered(fmt, lang, TextMdJson)
     from nndl.activations import analyze, render, resolve
     from nndl.fileio import check_writable
     from nndl.plotting import FORMATS

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option
-
-
-class Format(StrEnum):
-    text = "text"
-    md = "md"
-    json = "json"
+from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.report import Format
 
 
 def _floats(spec: str, what: str) -> list[float]:
@@ -40,7 +34,7 @@ def outlier_command(
     seed: int = typer.Option(0, "--seed", help="Seed of PLA's random order."),
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the boundaries and per-epoch frames to this file (.svg/.png/.pdf)."),
     plot_t: float | None = typer.Option(None, "--plot-t", help="Which t to draw (default: the largest)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
     lang: Language = lang_option(),
 ) -> None:
     """Exercise 2: PLA vs. a sigmoid neuron on D, then with x4 = (0, −t) added.
@@ -51,6 +45,7 @@ def outlier_command(
       nndl experiment outlier --t 1e9 --plot o.svg  the extreme case, drawn
       nndl experiment outlier --bias --lang en      with a bias, in English
     """
+    fmt = rendered(fmt, lang, TextMdJson)
     from nndl.classic.experiment import outlier_experiment
     from nndl.classic.render import render_outlier
     from nndl.fileio import check_writable
@@ -84,7 +79,7 @@ def backprop_command(
     init: str = typer.Option("pytorch", "--init", help="pytorch (nn.Linear default), xavier or he."),
     seed: int = typer.Option(0, "--seed", help="Seed of the weights and the sample."),
     check: bool = typer.Option(True, "--check/--no-check", help="Also compute the numeric instance three ways."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md (LaTeX in $$) or json."),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text, md (LaTeX in $$) or json."),
     lang: Language = lang_option(),
 ) -> None:
     """Exercise 3: the δ recursion in LaTeX for any depth, checked numerically.
@@ -98,6 +93,7 @@ def backprop_command(
       nndl experiment backprop --depth 6 -f md  six layers, Markdown with LaTeX
       nndl experiment backprop --sizes 4,8,8,2 -a tanh
     """
+    fmt = rendered(fmt, lang, TextMdJson)
     from nndl.deep.backprop import BackpropError, check_gradients
     from nndl.deep.derivation import derive_backprop
     from nndl.deep.render import render_backprop

@@ -14,9 +14,11 @@ from nndl.commands._common import Language, lang_option
 from nndl.errors import NNDLError
 from nndl.expr import ExprValueError, trace
 from nndl.fileio import check_writable
+from nndl.text import Text
 from nndl.viz import SAVE_FORMATS, draw, graph_json, graph_markdown, graph_table
 
-FORMATS = ("table", "json", "md", "svg", "dot")
+FORMATS = ("table", "json", "md", "svg", "dot")  # not nndl.report.Format: drawings too
+_SAVED = Text("已保存", "saved")
 _SPLIT_ITEMS = re.compile(r"(?<=\S)\s+(?=[^\s=,;]+\s*=)")  # "x=1 y=2": break before "y="
 _ITEM = re.compile(r"\s*([^\s=,;]+)\s*=\s*(.+?)\s*")
 
@@ -94,5 +96,4 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(draw(result, language).dot)
         if output is not None:
             saved = draw(result, language).save(output)
-            msg = f"saved {saved}" if language == "en" else f"已保存 {saved}"
-            Console(stderr=fmt != "table", highlight=False).print(msg)
+            Console(stderr=fmt != "table", highlight=False).print(f"{_SAVED(language)} {saved}")

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option
+from nndl.commands._common import Language, lang_option, rendered
 from nndl.errors import NNDLError
-
-
-class Format(StrEnum):
-    text = "text"
-    md = "md"
-    html = "html"
-    json = "json"
+from nndl.report import Format
 
 
 def solve_command(
@@ -46,6 +39,7 @@ def solve_command(
                                       exercise 5 for other numbers
       nndl solve 5 --params           the parameters exercise 5 takes
     """
+    fmt = rendered(fmt, lang, Format)
     from nndl.fileio import atomic_write, check_writable
     from nndl.solutions import params_class, parse_selection, render, solve, solve_all
 

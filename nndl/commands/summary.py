@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
-from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import typer
 
-from nndl.commands._common import Language, lang_option
+from nndl.commands._common import Language, lang_option, rendered
 from nndl.errors import NNDLError
+from nndl.report import Format
 
 # the first paragraph stays on one line: `nndl --help` lists it as written
 HELP = ("Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds "
@@ -44,11 +45,8 @@ Examples:
 """)
 
 
-class Format(StrEnum):
-    table = "table"
-    text = "text"
-    md = "md"
-    json = "json"
+# "table" (the default) and "text" both print the Rich table
+SummaryFormat = Literal["table", Format.text, Format.md, Format.json]
 
 
 def summary_command(
@@ -64,20 +62,22 @@ def summary_command(
     floor: bool = typer.Option(False, "--floor",
                                help="Round a non-dividing stride down (PyTorch's rule) instead "
                                     "of failing."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, md or json."),
+    fmt: SummaryFormat = typer.Option("table", "--format", "-f", help="table, md or json."),
     lang: Language = lang_option(),
 ) -> None:
     from nndl.summary import render, summary
 
+    fmt = rendered(fmt, lang, SummaryFormat, aliases={"table": Format.text})
+
     text = _read(spec)
     result = summary(text, input_size=input_size, verify=verify, floor=floor)
-    if fmt in (Format.table, Format.text):
+    if fmt is Format.text:
         render.print_table(result, lang.value, explain=explain)
     elif fmt is Format.md:
         sys.stdout.write(render.to_markdown(result, lang.value, explain=explain))
     else:
         sys.stdout.write(render.to_json(result))
-    if result.notes and fmt is not Format.table and fmt is not Format.text:
+    if result.notes and fmt is not Format.text:
         for n in result.notes:
             typer.echo(f"warning: {n(lang.value)}", err=True)
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option
+from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.report import Format
+from nndl.text import Text
 
 
 class ModelName(StrEnum):
@@ -26,11 +28,8 @@ class Schedule(StrEnum):
     cosine = "cosine"
 
 
-class Format(StrEnum):
-    text = "text"
-    md = "md"
-    json = "json"
-
+_WROTE = Text("已写入", "wrote")
+_EPOCH = Text("轮次", "epoch")
 
 train_app = typer.Typer(
     help="Train a network on a real data set (nothing is downloaded).\n\n"
@@ -82,7 +81,7 @@ def digits_command(
     save: Path | None = typer.Option(None, "--save",
                                      help="Save the trained weights (.npz or .safetensors)."),
     lang: Language = lang_option(),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json (stdout)."),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text, md or json (stdout)."),
     progress: bool = typer.Option(True, "--progress/--no-progress",
                                   help="Show a progress bar (on stderr)."),
 ) -> None:
@@ -95,6 +94,7 @@ def digits_command(
       nndl train digits --affine 0 --label-smoothing 0   no warps, one-hot targets
       nndl train digits --plot curves.svg --save lenet.safetensors --lang en
     """
+    fmt = rendered(fmt, lang, TextMdJson)
     from nndl import checkpoint, plotting, train
     from nndl.fileio import check_writable
 
@@ -128,15 +128,15 @@ def digits_command(
     notes = []
     if plot is not None:
         plotting.save_figure(train.learning_curve(history), plot)
-        notes.append(("wrote", "已写入", plot))
+        notes.append((_WROTE, plot))
     if save is not None:
         meta = {"model": history.model, "dataset": "digits",
                 "test_accuracy": f"{history.test_accuracy:.6f}", "epochs": str(history.epochs)}
         is_st = checkpoint.format_of(save, None) == "safetensors"
         checkpoint.save(net.state_dict(), save, metadata=meta if is_st else None)
-        notes.append(("wrote", "已写入", save))
-    for en, zh, path in notes:
-        typer.echo(f"{en if lang is Language.en else zh} {path}", err=fmt is not Format.text)
+        notes.append((_WROTE, save))
+    for what, path in notes:
+        typer.echo(f"{what(lang.value)} {path}", err=fmt is not Format.text)
 
 
 class _ProgressBar:
@@ -146,7 +146,7 @@ class _ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.label = "epoch" if lang == "en" else "轮次"
+        self.label = _EPOCH(lang)
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True)

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option
-
-
-class Format(StrEnum):
-    text = "text"
-    md = "md"
-    json = "json"
+from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.report import Format
 
 
 def _names(spec: str) -> list[str]:
@@ -29,7 +23,7 @@ def vanish_command(
     batch: int = typer.Option(64, "--batch", help="Samples in the (seeded, standard normal) batch."),
     seed: int = typer.Option(0, "--seed", help="Seed of the weights and the batch."),
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the log-scale figure to this file (.svg/.png/.pdf)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
     lang: Language = lang_option(),
 ) -> None:
     """Exercise 3: the vanishing gradient, measured (‖∂ℓ/∂W⁽ˡ⁾‖ per layer, θ′ products).
@@ -40,6 +34,7 @@ def vanish_command(
       nndl vanish -d 10 -a sigmoid -i pytorch  one network, with the 0.25^L bound
       nndl vanish --plot vanish.svg --lang en
     """
+    fmt = rendered(fmt, lang, TextMdJson)
     from nndl.deep.render import plot_vanishing, render_vanish
     from nndl.deep.vanish import vanishing_sweep
     from nndl.fileio import check_writable
