@@ -162,3 +162,127 @@ def test_command_line_exit_status_and_json(capsys):
 def test_command_line_takes_the_exercise_parameters(capsys):
     assert main(["check", "5", "image=32x32x3", "fc_params=307,300", "-l", "en"]) == 0
     assert "1 of 1 right" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ graphs (exercise 4)
+from nndl.check.graph import GRAPH_MISTAKES, backward_with  # noqa: E402
+from nndl.expr import trace  # noqa: E402
+
+
+@pytest.mark.parametrize("expr, values", [("(x+y)^2*z", {"x": 1, "y": 2, "z": -6}),
+                                          ("x*y+x", {"x": 2, "y": 3}),
+                                          ("sigmoid(w*x+b)*w", {"w": 0.5, "x": -1.5, "b": 0.25})])
+@pytest.mark.parametrize("mistake", GRAPH_MISTAKES)
+def test_every_graph_mistake_is_diagnosed(expr, values, mistake):
+    t = trace(expr, values)
+    right = backward_with(t, frozenset())
+    keeps = ("first", "last") if mistake == "no_accumulation" else ("first",)
+    steps = [None, *range(len(t.steps))] if mistake == "no_local_gradient" else [None]
+    checked = 0
+    for v in t.variables:
+        for keep in keeps:
+            for at in steps:
+                wrong = backward_with(t, frozenset([mistake]), keep, at)[v]
+                if abs(wrong - right[v]) <= 1e-3 * max(1.0, abs(right[v])):
+                    continue  # this switch does not change ∂f/∂v here
+                r = check("graph", {f"df/d{v}": repr(wrong)}, (expr, values))
+                assert r.items[0].verdict == "wrong"
+                assert mistake in r.items[0].mistakes, (v, wrong, r.items[0].mistakes)
+                checked += 1
+    if mistake != "no_accumulation" or expr != "(x+y)^2*z":
+        assert checked, "the mistake never changes an answer here"
+
+
+def test_exercise4_right_values_and_gradients():
+    r = check(4, {"f": "-54", "q": "3", "p": "9", "df/dx": "-36", "df/dy": "-36", "df/dz": "9"})
+    assert r.all_correct and r.tolerance == 1e-3
+
+
+def test_a_real_number_within_the_stated_tolerance_is_right():
+    assert check("graph", {"f": "0.37754"}, ("sigmoid(w*x+b)", {"w": 0.5, "x": -1.5, "b": 0.25})
+                 ).all_correct
+
+
+# ------------------------------------------------------------------ derivatives (exercise 1)
+@pytest.mark.parametrize("function, answer", [
+    ("sigmoid", "sigmoid(x)*(1-sigmoid(x))"), ("sigmoid", "σ(x)(1−σ(x))"),
+    ("sigmoid", "exp(-x)/(1+exp(-x))^2"), ("sigmoid", "e^x/(1+e^x)^2"),
+    ("tanh", "1-tanh(x)^2"), ("tanh", "1 - tanh(x)**2"), ("tanh", "4/(exp(x)+exp(-x))^2"),
+    ("relu", "{0 if x <= 0; 1 otherwise}"), ("relu", "{0 if x < 0; 1 otherwise}"),
+    ("x^3 + 2x", "3x^2 + 2"), ("log(1+exp(x))", "sigmoid(x)"),
+])
+def test_right_derivatives_in_equivalent_forms(function, answer):
+    item = check("derivative", {"d": answer}, function).items[0]
+    assert item.verdict == "correct", (function, answer, item.feedback.en)
+
+
+@pytest.mark.parametrize("function, answer, mistake", [
+    ("sigmoid", "x(1-x)", "derivative_of_wrong_argument"),
+    ("sigmoid", "x*(1-x)", "derivative_of_wrong_argument"),
+    ("tanh", "1-x^2", "derivative_of_wrong_argument"),
+    ("tanh", "1-tanh(x)", "missing_square"),
+    ("tanh", "tanh(x)^2-1", "sign"),
+    ("sigmoid", "sigmoid(x)*(sigmoid(x)-1)", "sign"),
+    ("x^3", "-3x^2", "sign"),
+])
+def test_derivative_mistakes_are_diagnosed(function, answer, mistake):
+    item = check("derivative", {"d": answer}, function).items[0]
+    assert item.verdict == "wrong" and item.mistakes == [mistake], item.feedback.en
+
+
+def test_relu_at_zero_is_a_convention_and_says_so():
+    item = check("derivative", {"d": "{0 if x <= 0; 1 otherwise}"}, "relu").items[0]
+    assert item.verdict == "correct" and "PyTorch" in item.feedback.en and "PyTorch" in item.feedback.zh
+
+
+def test_an_undecidable_formula_is_undetermined_not_wrong():
+    # log(−x² − 1) is undefined at every real point: neither route can decide
+    item = check("derivative", {"d": "log(-x^2-1)"}, "x^2").items[0]
+    assert item.verdict == "undetermined"
+
+
+def test_a_formula_in_other_variables_is_refused_by_name():
+    with pytest.raises(AnswerError, match="uses y"):
+        check("derivative", {"d": "y*x"}, "sigmoid")
+
+
+def test_exercise1_keys():
+    r = check(1, {"sigmoid_derivative": "x(1-x)", "tanh_derivative": "1-tanh(x)^2",
+                  "relu_max_slope": "1"})
+    got = {i.key: (i.verdict, i.mistakes) for i in r.items}
+    assert got == {"sigmoid_derivative": ("wrong", ["derivative_of_wrong_argument"]),
+                   "tanh_derivative": ("correct", []), "relu_max_slope": ("correct", [])}
+
+
+# ------------------------------------------------------------------ boundaries (exercise 2)
+def test_a_pla_boundary_is_right_when_it_separates_every_point():
+    from nndl.check.boundary import boundary_item
+
+    pts, ys = [[0, 1], [1, 0], [-1, 0], [0, -10]], [1, 1, -1, 1]
+    assert boundary_item("b", "1 + 2x1 - 0.01x2", pts, ys, None).verdict == "correct"
+    assert boundary_item("b", "g(x) = 0.5 + 3·x1 + 0·x2", pts, ys, None).verdict == "correct"
+    wrong = boundary_item("b", "x1 + x2", pts, ys, None)
+    assert wrong.verdict == "wrong" and "x4" in wrong.feedback.en
+    with pytest.raises(AnswerError, match="not a line"):
+        boundary_item("b", "x1^2 + x2", pts, ys, None)
+
+
+def test_exercise2_keys_on_the_sheet():
+    r = check(2, {"pla_separates_all": "是", "bp_boundary_D": "x1 + x2",
+                  "bp_classifies_x4": "no"})
+    assert r.all_correct, [(i.key, i.feedback.en) for i in r.items]
+
+
+def test_exercise3_derivations_are_undetermined_numbers_are_checked():
+    r = check(3, {"delta_output": "whatever", "sigmoid_factor_per_layer": "0.5"})
+    got = {i.key: i.verdict for i in r.items}
+    assert got == {"delta_output": "undetermined", "sigmoid_factor_per_layer": "wrong"}
+
+
+def test_command_line_graph_and_derivative(capsys):
+    assert main(["check", "graph", "x*y+x", "--at", "x=2,y=3", "df/dx=4", "f=8"]) == 0
+    assert main(["check", "derivative", "tanh", "1-tanh(x)", "-f", "json"]) == 1
+    out = capsys.readouterr().out
+    assert json.loads(out[out.index("{"):])["items"][0]["mistakes"] == ["missing_square"]
+    assert main(["check", "4", "f=-54", "q=3", "df/dx=-36"]) == 0
+    assert main(["check", "derivative", "sigmoid"]) == 2

@@ -26,6 +26,27 @@ def check(problem: int | str, answers: dict[str, str], params: Any = None) -> Ch
     from nndl.check import problems
     from nndl.solutions import params_class
 
+    if problem in (1, 2, 3, 4, "1", "2", "3", "4"):
+        n = int(problem)
+        p = params if params is not None else params_class(n)()
+        p.validate()
+        if n == 4:
+            from nndl.check.graph import check_graph
+
+            return check_graph(p.expr, dict(p.values), answers, "4")
+        checker = {1: problems.check_exercise1, 2: problems.check_exercise2,
+                   3: problems.check_exercise3}[n]
+        return checker(p, answers)
+    if problem == "graph":
+        from nndl.check.graph import check_graph
+
+        expr, values = params
+        return check_graph(expr, values, answers)
+    if problem == "derivative":
+        from nndl.check.derivative import check_derivative
+
+        [(_, answer)] = answers.items()
+        return check_derivative(params, answer)
     if problem in (5, "5"):
         p = params if params is not None else params_class(5)()
         p.validate()
@@ -37,5 +58,5 @@ def check(problem: int | str, answers: dict[str, str], params: Any = None) -> Ch
     if problem == "summary":
         return problems.check_layers("summary", problems.summary_questions(params), answers,
                                      {"spec": params})
-    raise AnswerError(f"cannot check problem {problem!r} yet",
-                      hint="nndl check takes exercises 5 and 6 and summary")
+    raise AnswerError(f"there is no problem {problem!r} to check",
+                      hint="use an exercise 1-6, graph, summary or derivative")

@@ -63,3 +63,102 @@ def check_layers(problem: str, questions: list[LayerQuestion], answers: dict[str
     _unknown_keys(answers, [q.key for q in questions], problem)
     asked = [q for q in questions if q.key in answers]
     return CheckReport(problem, params, check_layer_questions(asked, answers))
+
+
+# ------------------------------------------------------------------ exercises 1-4
+def _solution_answers(number: int, params) -> dict[str, Any]:
+    from nndl.solutions import solve
+
+    return {a.key: a.value for a in solve(number, params).answers}
+
+
+def check_exercise1(p, answers: dict[str, str]) -> CheckReport:
+    from nndl.check.derivative import RTOL, check_derivative_item
+
+    known = [f"{n}_{w}" for n in p.names for w in ("derivative", "max_slope")]
+    _unknown_keys(answers, known, "1")
+    slopes = None
+    items = []
+    for key, text in answers.items():
+        if key.endswith("_derivative"):
+            items.append(check_derivative_item(key, key.removesuffix("_derivative"), text))
+            continue
+        if slopes is None:  # the solution measures max |f′| (solved once, only if asked)
+            slopes = _solution_answers(1, p)
+        items.append(number_item(key, text, float(slopes[key]), 1e-3))
+    return CheckReport("1", p.to_json(), items, tolerance=RTOL)
+
+
+def number_item(key: str, text: str, expected: float, rtol: float, atol: float = 1e-9):
+    import math
+
+    from nndl.check.core import CORRECT, CheckItem, plain_wrong
+    from nndl.check.values import parse_number
+    from nndl.report import fmt_num
+
+    given = float(parse_number(text, key))
+    shown = fmt_num(expected)
+    if math.isclose(given, expected, rel_tol=rtol, abs_tol=atol):
+        return CheckItem(key, text, shown, "correct", feedback=CORRECT)
+    if math.isclose(-given, expected, rel_tol=rtol, abs_tol=atol):
+        from nndl.check.core import diagnosis_feedback
+
+        return CheckItem(key, text, shown, "wrong", ["sign"], diagnosis_feedback(["sign"], shown))
+    return CheckItem(key, text, shown, "wrong", [], plain_wrong(shown))
+
+
+def bool_item(key: str, text: str, expected: bool):
+    from nndl.check.core import CORRECT, CheckItem
+    from nndl.check.values import parse_bool
+    from nndl.text import Text
+
+    shown = "yes / 是" if expected else "no / 否"
+    if parse_bool(text, key) == expected:
+        return CheckItem(key, text, shown, "correct", feedback=CORRECT)
+    return CheckItem(key, text, shown, "wrong", [], Text(
+        f"不对，答案是“{'是' if expected else '否'}”；理由见 nndl solve 的解答。",
+        f"Not right: the answer is {'yes' if expected else 'no'}; nndl solve shows why."))
+
+
+def check_exercise2(p, answers: dict[str, str]) -> CheckReport:
+    from nndl.check.boundary import boundary_item
+
+    expected = _solution_answers(2, p)
+    _unknown_keys(answers, list(expected), "2")
+    points = [list(x) for x, _ in p.data]
+    labels = [label for _, label in p.data]
+    t_max = max(p.ts)
+    with_x4 = (points + [[t_max * p.direction[0], t_max * p.direction[1]]], labels + [p.label])
+    items = []
+    for key, text in answers.items():
+        v = expected[key]
+        if key == "pla_boundary_t_max":
+            items.append(boundary_item(key, text, *with_x4, None))
+        elif key == "bp_boundary_D":
+            items.append(boundary_item(key, text, points, labels, str(v)))
+        elif isinstance(v, bool):
+            items.append(bool_item(key, text, v))
+        elif key == "bp_turn_deg_t_max":
+            items.append(number_item(key, text, float(v), 1e-2, atol=0.01))
+        else:
+            items.append(number_item(key, text, float(v), 1e-3, atol=1e-6))
+    return CheckReport("2", p.to_json(), items, tolerance=1e-3)
+
+
+def check_exercise3(p, answers: dict[str, str]) -> CheckReport:
+    from nndl.check.core import CheckItem
+    from nndl.text import Text
+
+    expected = _solution_answers(3, p)
+    _unknown_keys(answers, list(expected), "3")
+    items = []
+    for key, text in answers.items():
+        v = expected[key]
+        if isinstance(v, str):  # a derivation written in LaTeX: not a value to compare
+            items.append(CheckItem(key, text, "—", "undetermined", [], Text(
+                "这一项是推导（公式），nndl 不比较推导的写法；请对照 nndl solve 3 的逐步推导。",
+                "This key is a derivation (a formula); nndl does not compare how it is "
+                "written: compare with the steps of nndl solve 3.")))
+        else:
+            items.append(number_item(key, text, float(v), 1e-3))
+    return CheckReport("3", p.to_json(), items, tolerance=1e-3)

@@ -15,12 +15,14 @@ FORMATS = (Format.text, Format.json)
 
 def check_command(
     problem: str = typer.Argument(..., metavar="PROBLEM",
-                                  help="1-6 (an exercise of the sheet), or summary (a network "
-                                       "spec, given as the first VALUE)."),
+                                  help="1-6 (an exercise of the sheet); graph EXPR, summary SPEC "
+                                       "or derivative FUNC ANSWER (problems of your own)."),
     args: list[str] | None = typer.Argument(
         None, metavar="[SPEC] KEY=VALUE...",
         help="Your answers under the keys of `nndl solve N --format json` (fc_params=27,000,100 "
              "conv_output_shape=296x296x100), and the exercise's parameters, as in nndl solve."),
+    at: str | None = typer.Option(None, "--at", help="For graph: the variables' values, "
+                                                     "e.g. --at x=1,y=2,z=-6."),
     lang: Language = lang_option("zh or en (the feedback's language)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text or json."),
 ) -> None:
@@ -38,6 +40,9 @@ def check_command(
       nndl check 5 image=32x32x3 fc_params=307,300
       nndl check 6 conv1_params=34,944 maxpool1_output=27x27x96
       nndl check summary "input 32x32x3; conv 6 5x5; fc 10" Conv-1.params=456
+      nndl check 4 f=-54 df/dx=-36 df/dz=9
+      nndl check graph "x*y+x" --at x=2,y=3 df/dx=4
+      nndl check derivative sigmoid "sigmoid(x)*(1-sigmoid(x))"
     """
     from nndl.check import check
     from nndl.check.render import to_json, to_text
@@ -49,27 +54,54 @@ def check_command(
                         hint="use --format text or --format json")
     rest = list(args or [])
     target = problem.strip().lower()
-    if target == "summary":
-        if not rest or "=" in rest[0].split()[0]:
-            raise NNDLError("nndl check summary needs the network spec first",
-                            hint='e.g. nndl check summary "input 32x32x3; conv 6 5x5" Conv-1.params=456')
-        spec, pairs = rest[0], _pairs(rest[1:])
-        report = check("summary", pairs, spec)
-    elif target in ("5", "6"):
+    if target in ("summary", "graph", "derivative"):
+        if not rest:
+            raise NNDLError(f"nndl check {target} needs the {_FIRST[target]} first",
+                            hint=_EXAMPLE[target])
+        first, rest = rest[0], rest[1:]
+        if target == "summary":
+            report = check("summary", _pairs(rest), first)
+        elif target == "graph":
+            values = {k: _number(k, v) for k, v in _pairs((at or "").replace(",", " ").split()).items()}
+            report = check("graph", _pairs(rest), (first, values))
+        else:
+            if len(rest) != 1:
+                raise NNDLError("nndl check derivative takes a function and one answer",
+                                hint=_EXAMPLE["derivative"])
+            report = check("derivative", {"derivative": rest[0]}, first)
+    elif target in ("1", "2", "3", "4", "5", "6"):
+        n = int(target)
         pairs = _pairs(rest)
-        cls = params_class(int(target))
+        cls = params_class(n)
         names = {p.name for p in cls.info()}
+        if n == 4:  # the variables' values are parameters; f, nodes and df/d… are answers
+            expr = pairs.get("expr") or cls().expr
+            names = {"expr", *cls._names(expr)}
         chosen = {k: v for k, v in pairs.items() if k in names}
         answers = {k: v for k, v in pairs.items() if k not in names}
         params = cls.from_strings(chosen) if chosen else None
-        report = check(int(target), answers, params)
+        report = check(n, answers, params)
     else:
-        raise NNDLError(f"nndl check cannot check '{problem}' yet",
-                        hint="check exercise 5 or 6, or summary")
+        raise NNDLError(f"nndl check has no problem '{problem}'",
+                        hint="use an exercise 1-6, or graph, summary or derivative")
     out = to_json(report, lang.value) if fmt is Format.json else to_text(report, lang.value)
     sys.stdout.write(out)
     if not report.all_correct:
         raise typer.Exit(1)
+
+
+_FIRST = {"summary": "network spec", "graph": "expression", "derivative": "function"}
+_EXAMPLE = {
+    "summary": 'e.g. nndl check summary "input 32x32x3; conv 6 5x5" Conv-1.params=456',
+    "graph": 'e.g. nndl check graph "(x+y)^2*z" --at x=1,y=2,z=-6 f=-54',
+    "derivative": 'e.g. nndl check derivative sigmoid "sigmoid(x)*(1-sigmoid(x))"',
+}
+
+
+def _number(name: str, text: str) -> float:
+    from nndl.check.values import parse_number
+
+    return float(parse_number(text, name))
 
 
 def register(app: typer.Typer) -> None:

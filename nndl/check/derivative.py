@@ -1,0 +1,289 @@
+"""Checked derivatives: is the student's f′ the same function as the true one? First by
+SymPy (simplify the difference, under a time limit), then by evaluating both at seeded
+points away from kinks. A case neither decides is ``undetermined``, never ``wrong``.
+
+A wrong f′ is diagnosed by building the derivative again with a mistake switched on: the
+identity that writes f′ through f (σ′ = σ(1 − σ), tanh′ = 1 − tanh²; nndl finds it by
+fitting f′ as a polynomial in f) with x put in place of f(x), with the square dropped, or
+with the sign flipped.
+
+Formulas are read by nndl's own expression parser (no ``eval``, no ``sympify`` of raw
+text); a piecewise answer is written ``{0 if x <= 0; 1 otherwise}``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from nndl.check.core import CORRECT, CheckItem, CheckReport, diagnosis_feedback
+from nndl.check.values import MAX_ANSWER_CHARS, AnswerError
+from nndl.expr import ExprError, parse, to_sympy, variables
+from nndl.text import Text
+
+RTOL = 1e-6  # relative tolerance of the sampled comparison
+SYMPY_SECONDS = 2.0
+_POINTS = np.random.default_rng(20261202).uniform(-4.0, 4.0, 64)  # seeded: same verdict every run
+
+
+@dataclass(frozen=True)
+class Branch:
+    expr: object  # a SymPy expression in x
+    op: str | None  # None: otherwise; else "<", "<=", ">", ">="
+    at: float = 0.0
+
+    def holds(self, x: float) -> bool:
+        return {"<": x < self.at, "<=": x <= self.at, ">": x > self.at, ">=": x >= self.at,
+                None: True}[self.op]
+
+
+_COND = re.compile(r"^\s*(?P<body>.+?)\s+(?:if|当)\s+x\s*(?P<op><=|≤|>=|≥|<|>)\s*(?P<at>[-+−]?\d+(?:\.\d+)?)\s*$")
+
+
+def read_formula(text: str, variable: str = "x") -> list[Branch]:
+    """A formula in ``variable`` (or a piecewise one in braces) as SymPy branches."""
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerError(f"the formula is {len(text):,} characters long",
+                          hint=f"a formula has at most {MAX_ANSWER_CHARS} characters")
+    t = text.strip()
+    if t.startswith("{") and t.endswith("}"):
+        branches = []
+        for part in t[1:-1].split(";"):
+            part = part.strip()
+            m = _COND.match(part)
+            if m:
+                op = {"≤": "<=", "≥": ">="}.get(m["op"], m["op"])
+                branches.append(Branch(_one(m["body"], variable), op,
+                                       float(m["at"].replace("−", "-"))))
+            elif re.search(r"\s+(otherwise|else|其他|其它)\s*$", part):
+                body = re.sub(r"\s+(otherwise|else|其他|其它)\s*$", "", part)
+                branches.append(Branch(_one(body, variable), None))
+            else:
+                raise AnswerError(f"cannot read the branch {part!r}",
+                                  hint="write branches as {0 if x <= 0; 1 otherwise}")
+        return branches
+    return [Branch(_one(t, variable), None)]
+
+
+def _one(text: str, variable: str):
+    import sympy as sp
+
+    # x(1 − x) as students write it: the variable is no function, so this is a product
+    text = re.sub(rf"(?<![A-Za-z_]){re.escape(variable)}\s*\(", f"{variable}*(", text)
+    try:
+        tree = parse(text)
+    except ExprError as exc:
+        raise AnswerError(exc.message, hint=exc.hint) from None
+    names = {v.name for v in variables(tree)}
+    unknown = sorted(names - {variable, "e"})
+    if unknown:
+        raise AnswerError(f"the formula {text!r} uses {', '.join(unknown)}, but f′ is a "
+                          f"function of {variable} only", hint=f"write it in {variable}")
+    expr = to_sympy(tree)
+    if "e" in names and variable != "e":
+        expr = expr.subs(sp.Symbol("e", real=True), sp.E).subs(sp.Symbol("e"), sp.E)
+    return expr
+
+
+def _evaluate(branches: list[Branch], xs: np.ndarray) -> np.ndarray:
+    import sympy as sp
+
+    x = sp.Symbol("x", real=True)
+    out = np.full(xs.shape, np.nan)
+    fns = []
+    for b in branches:
+        e = b.expr.subs(sp.Symbol("x"), x)  # type: ignore[attr-defined]
+        fns.append(sp.lambdify(x, e, modules="numpy"))
+    with np.errstate(all="ignore"):
+        for i, xv in enumerate(xs):
+            for b, fn in zip(branches, fns, strict=True):
+                if b.holds(float(xv)):
+                    out[i] = float(np.real(fn(float(xv))))
+                    break
+    return out
+
+
+def _sympy_equal(a, b) -> bool | None:
+    """True/False if SymPy decides a − b ≡ 0 within the time limit, else None."""
+    import sympy as sp
+
+    result: list[bool | None] = [None]
+
+    def work() -> None:
+        try:
+            d = sp.simplify(a - b)
+            result[0] = True if d == 0 else None
+        except Exception:  # SymPy gives up: the sampled comparison decides
+            result[0] = None
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(SYMPY_SECONDS)
+    return result[0]
+
+
+def same_function(given: list[Branch], expected: list[Branch], kinks: list[float]) -> bool | None:
+    """True (the same function away from kinks), False (they differ), None (undecided)."""
+    if len(given) == 1 and len(expected) == 1 and _sympy_equal(given[0].expr, expected[0].expr):
+        return True
+    xs = np.array([x for x in _POINTS if all(abs(x - k) > 1e-3 for k in kinks)])
+    a, b = _evaluate(given, xs), _evaluate(expected, xs)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 8:
+        return None
+    return bool(np.allclose(a[ok], b[ok], rtol=RTOL, atol=1e-9))
+
+
+# ------------------------------------------------------------------ the true f′ and its mistakes
+@lru_cache(maxsize=64)
+def true_derivative(function: str):
+    """(branches of f′, f as a SymPy expression, kinks) for a registry activation or an
+    expression in x."""
+    import sympy as sp
+
+    from nndl.activations import derivation, get
+    from nndl.activations.registry import names
+
+    x = sp.Symbol("x", real=True)
+    if function.strip().lower() in names() or _alias(function):
+        act = get(function.strip().lower())
+        expr, xs, values = act.sympy()
+        f = expr.subs(values).subs(xs, x)
+        kinks = [k.at for k in derivation(act.name).kinks]
+    else:
+        [branch] = read_formula(function)
+        f = branch.expr.subs(sp.Symbol("x"), x)  # type: ignore[attr-defined]
+        kinks = []
+    d = sp.diff(f, x)
+    if isinstance(d, sp.Piecewise):
+        branches = [Branch(e, _op(c, x), _at(c, x)) if c is not sp.true else Branch(e, None)
+                    for e, c in d.args]
+        kinks = kinks or sorted({_at(c, x) for _, c in d.args if c is not sp.true})
+    else:
+        branches = [Branch(d, None)]
+    return branches, f, kinks
+
+
+def _alias(function: str) -> bool:
+    from nndl.activations import get
+
+    try:
+        get(function.strip().lower())
+        return True
+    except Exception:
+        return False
+
+
+def _op(cond, x) -> str:
+    import sympy as sp
+
+    return {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">",
+            sp.GreaterThan: ">="}[type(cond)] if cond.lhs == x else \
+        {sp.StrictLessThan: ">", sp.LessThan: ">=", sp.StrictGreaterThan: "<",
+         sp.GreaterThan: "<="}[type(cond)]
+
+
+def _at(cond, x) -> float:
+    return float(cond.rhs if cond.lhs == x else cond.lhs)
+
+
+def f_identity(f, x):
+    """Coefficients (c0, c1, c2) with f′ = c0 + c1·f + c2·f², if f′ is such a polynomial in
+    f (found by least squares at sample points, then verified exactly by SymPy)."""
+    import sympy as sp
+
+    d = sp.diff(f, x)
+    if d.has(sp.Piecewise):
+        return None
+    fx, dx = sp.lambdify(x, f), sp.lambdify(x, d)
+    pts = np.linspace(-3, 3, 25)
+    try:
+        fv = np.array([float(fx(float(p))) for p in pts])
+        dv = np.array([float(dx(float(p))) for p in pts])
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+    if not (np.isfinite(fv).all() and np.isfinite(dv).all()):
+        return None
+    coef, *_ = np.linalg.lstsq(np.stack([np.ones_like(fv), fv, fv * fv], 1), dv, rcond=None)
+    coef = [sp.nsimplify(round(float(c), 9)) for c in coef]
+    if sp.simplify(coef[0] + coef[1] * f + coef[2] * f ** 2 - d) != 0:
+        return None
+    return coef
+
+
+def mistaken(function: str, mistake: str):
+    """f′ with ``mistake`` switched on, as SymPy branches, or None where it does not apply."""
+    import sympy as sp
+
+    branches, f, _ = true_derivative(function)
+    x = sp.Symbol("x", real=True)
+    if mistake == "sign":
+        return [Branch(-b.expr, b.op, b.at) for b in branches]  # type: ignore[operator]
+    coef = f_identity(f, x)
+    if coef is None:
+        return None
+    c0, c1, c2 = coef
+    if mistake == "derivative_of_wrong_argument":  # σ′ = x(1 − x): x where f(x) belongs
+        return [Branch(c0 + c1 * x + c2 * x ** 2, None)]
+    if mistake == "missing_square" and c2 != 0:  # tanh′ = 1 − tanh(x)
+        return [Branch(c0 + (c1 + c2) * f, None)]
+    return None
+
+
+DERIVATIVE_MISTAKES = ("derivative_of_wrong_argument", "missing_square", "sign")
+
+
+def check_derivative_item(key: str, function: str, answer: str) -> CheckItem:
+    branches, f, kinks = true_derivative(function)
+    given = read_formula(answer)
+    shown = _show(function, branches)
+    verdict = same_function(given, branches, kinks)
+    note = _kink_note(function, kinks)
+    if verdict is True:
+        return CheckItem(key, answer, shown, "correct", feedback=CORRECT + note if note else CORRECT)
+    for m in DERIVATIVE_MISTAKES:
+        wrong = mistaken(function, m)
+        if wrong is not None and same_function(given, wrong, kinks):
+            return CheckItem(key, answer, shown, "wrong", [m], diagnosis_feedback([m], shown))
+    if verdict is None:
+        return CheckItem(key, answer, shown, "undetermined", [], Text(
+            "无法判定：符号化简与取点比较都没能给出结论（例如在取样点上无定义）。",
+            "Undetermined: neither SymPy nor the sampled comparison could decide (for "
+            "example, the formula is undefined at the sample points)."))
+    return CheckItem(key, answer, shown, "wrong", [], Text(
+        f"不对：在一些 x 上与 f′ = {shown} 的值不同。", f"Not right: at some x it differs from "
+        f"f′ = {shown}."))
+
+
+def _show(function: str, branches: list[Branch]) -> str:
+    """f′ as nndl's derivation writes it (in terms of f where it found such a form)."""
+    import sympy as sp
+
+    if _alias(function):
+        from nndl.activations import derivation, get
+
+        return derivation(get(function.strip().lower()).name).derivative_plain
+    if len(branches) == 1:
+        return str(sp.simplify(branches[0].expr))
+    parts = [f"{b.expr} if x {b.op} {b.at:g}" if b.op else f"{b.expr} otherwise" for b in branches]
+    return "{" + "; ".join(parts) + "}"
+
+
+def _kink_note(function: str, kinks: list[float]) -> Text | None:
+    if not kinks:
+        return None
+    at = ", ".join(f"{k:g}" for k in kinks)
+    return Text(f"在 x = {at} 处导数不存在（左右导数不同），那一点取 0、1 或“无定义”都算对；PyTorch 约定取 0。",
+                f" At x = {at} the derivative does not exist (the one-sided ones differ): 0, 1 "
+                "or 'undefined' there are all accepted; PyTorch uses 0.")
+
+
+def check_derivative(function: str, answer: str) -> CheckReport:
+    item = check_derivative_item("derivative", function, answer)
+    return CheckReport("derivative", {"function": function}, [item], tolerance=RTOL)
+
+
