@@ -30,6 +30,7 @@ import numpy as np
 from nndl.classic import X_D, Y_D, max_margin, outlier_experiment
 from nndl.classic.experiment import T_MAX, OutlierExperiment, OutlierRow, equation, loss_label
 from nndl.classic.plots import BOX, plot_outlier
+from nndl.engine.kernels import sigmoid_scalar
 from nndl.plotting import figure_bytes
 from nndl.report import g
 from nndl.solutions import params as P
@@ -695,21 +696,14 @@ def _separability(res: OutlierExperiment, p: Params) -> Paragraph:
 
 
 # ----------------------------------------------------------------- gradients in closed form
-def _sigmoid(x) -> np.float64:
-    """θ(x) = 1 / (1 + e^−x) for one float64, without overflow (the engine's formula)."""
-    x = np.float64(x)
-    e = np.exp(-abs(x))
-    return 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
-
-
 def closed_form_grad(loss: str, coef, x, y) -> float:
     """‖∂ℓ/∂w‖ of one sample in closed form, s = y·wᵀx: the sheet's loss
     2(θ(s) − 1)θ(s)(1 − θ(s))·y·x, or cross-entropy −(1 − θ(s))·y·x."""
     s = y * float(np.dot(coef, x))
     xv = np.asarray(x, dtype=np.float64)
     if loss == "logistic":
-        return float(np.linalg.norm(_sigmoid(np.float64(-s)) * y * xv))
-    th = float(_sigmoid(np.float64(s)))
+        return float(np.linalg.norm(sigmoid_scalar(np.float64(-s)) * y * xv))
+    th = float(sigmoid_scalar(np.float64(s)))
     return float(np.linalg.norm(2 * (th - 1) * th * (1 - th) * y * xv))
 
 
@@ -878,7 +872,7 @@ def _why(res: OutlierExperiment, p: Params, last: OutlierRow) -> Section:
         w = np.asarray(last.bp.coef)
         s4 = p.label * float(np.dot(w, last.x4))
         grad = closed_form_grad("sigmoid_squared", w, last.x4, float(p.label))
-        th = float(_sigmoid(np.float64(s4)) * (1 - _sigmoid(np.float64(s4))))
+        th = float(sigmoid_scalar(np.float64(s4)) * (1 - sigmoid_scalar(np.float64(s4))))
         ws = ", ".join(fmt_num(c, 4) for c in w)
         nothing = (("：样本 {x} 对权重更新没有贡献。", ": {x} contributes nothing to the update.") if grad == 0
                    else ("：样本 {x} 对权重更新几乎没有贡献。", ": {x} contributes practically nothing to the update.")
@@ -917,7 +911,7 @@ def _why(res: OutlierExperiment, p: Params, last: OutlierRow) -> Section:
     # cross-entropy: the gradient at the start of the continuation (D's boundary)
     w = np.asarray(res.bp_D.coef)
     s4 = _x4_margin(w, res.bp_D.intercept, last, p.label)
-    one_minus = float(_sigmoid(np.float64(-s4)))
+    one_minus = float(sigmoid_scalar(np.float64(-s4)))
     ws = ", ".join(fmt_num(c, 4) for c in w)
     tail = (("：s < 0，它随 t 增长，主导了权重更新。", ": s < 0, so it grows with t and dominates the update.")
             if s4 < 0 else
