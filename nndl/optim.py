@@ -136,7 +136,7 @@ class SGD(Optimizer):
                         _axpy(d, g, -lr, self._tmp(d))
                     continue
                 state = self.state.setdefault(id(p), {})
-                buf = state.get("momentum_buffer") if mu else None
+                buf: Any = state.get("momentum_buffer") if mu else None  # an array when mu
                 first = mu and buf is None
                 if first:
                     buf = state["momentum_buffer"] = np.empty_like(data)

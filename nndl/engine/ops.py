@@ -597,7 +597,7 @@ def clone(a) -> Tensor:
 
 
 # ------------------------------------------------------------------ reductions
-def _axis(d: int, ndim: int, op: str) -> int:
+def _axis(d: int | np.integer, ndim: int, op: str) -> int:
     """A dim in [-ndim, ndim) made non-negative (a 0-d tensor accepts 0 and -1, as torch)."""
     n = builtins.max(ndim, 1)
     if not isinstance(d, int | np.integer) or not -n <= d < n:
@@ -786,7 +786,8 @@ def squeeze(a, dim=None) -> Tensor:
     if dim is None:
         shape = tuple(n for n in a.shape if n != 1)
     else:
-        dims = _dims(a.ndim, dim, None, "squeeze") if a.ndim else ()
+        # (_dims gives None only for dim None, hence `or ()` for the type checker alone)
+        dims = (_dims(a.ndim, dim, None, "squeeze") or ()) if a.ndim else ()
         shape = tuple(n for i, n in enumerate(a.shape) if not (i in dims and n == 1))
     return reshape(a, shape, op="squeeze")
 

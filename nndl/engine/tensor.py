@@ -24,10 +24,11 @@ array path.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -38,8 +39,10 @@ float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
 
-# backward(g) -> one gradient per input; scalar-path rules take (g, saved) instead
+# backward(g) -> one gradient per input; scalar-path rules take (g, saved) instead and
+# return the gradient of their one input, or a pair for two (see Tensor._scalar)
 BackwardFn = Callable[..., Sequence["np.ndarray | float | None"]]
+ScalarBackwardFn = Callable[..., Any]
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -149,9 +152,24 @@ class Tensor:
     # an array-path node no _b or _saved: code reads them only where they are set.
     __slots__ = ("_d", "requires_grad", "_gv", "_op", "_a", "_b", "_backward", "_saved",
                  "_users", "_gacc", "__dict__", "__weakref__")
+    # The slots' types, for readers and type checkers (annotations only: no class attribute
+    # is created, so the slots stay as they are). The values are dynamic by design: _d and
+    # _gv hold an ndarray or a scalar, and the code tells them apart with type(x) is ndarray
+    # (cheaper than isinstance) rather than in ways a checker can follow, hence Any.
+    _d: Any  # ndarray | float | np.float32
+    requires_grad: bool
+    _gv: Any  # ndarray | float | np.float32 | None
+    _op: str
+    _a: Any  # None (a leaf) | tuple[Tensor, ...] (array path) | Tensor (scalar path)
+    _b: Tensor | None
+    _backward: Callable[..., Any]  # backward(g) (array path) or backward(g, saved) (scalar)
+    _saved: Any
+    _users: int
+    _gacc: Any  # ndarray | float | np.float32 | None
     name: str | None = None  # a label for drawings and traces (t.name = "x")
     _retains_grad = False
-    _spare = None  # a released gradient array that backward may write into (see _release_grad)
+    # a released gradient array that backward may write into (see _release_grad)
+    _spare: np.ndarray | None = None
     _grad_lent = False  # the grad getter handed _gv's array to user code (see _release_grad)
     # NumPy defers to our reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
@@ -214,7 +232,7 @@ class Tensor:
         def log_softmax(self, dim: int = -1) -> Tensor: ...
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
-        d = None
+        d: Any = None
         if type(data) is float:  # the scalar path (micrograd-style code makes many of these)
             if dtype is float64:
                 d = data
@@ -520,7 +538,7 @@ class Tensor:
 
     @staticmethod
     def _scalar(v, op: str = "", a: Tensor | None = None, b: Tensor | None = None,
-                requires_grad: bool = False, backward: BackwardFn | None = None,
+                requires_grad: bool = False, backward: ScalarBackwardFn | None = None,
                 saved: Any = None) -> Tensor:
         """A scalar-path tensor holding ``v`` (Python float = float64, np.float32 = float32).
 
@@ -544,7 +562,7 @@ class Tensor:
             t._op = op
             t._a = a
             t._b = b
-            t._backward = backward
+            t._backward = backward  # type: ignore[assignment]  # given whenever requires_grad is
             t._saved = saved
         else:
             t.requires_grad = False
@@ -614,7 +632,7 @@ class Tensor:
         self.data[...] = _as_array(src)
         return self
 
-    def add_(self, other, alpha: float = 1.0) -> Tensor:
+    def add_(self, other, alpha: builtins.float = 1.0) -> Tensor:
         other = _raw(other)
         data = self.data
         if alpha == 1.0:
@@ -628,7 +646,7 @@ class Tensor:
         data *= _raw(other)
         return self
 
-    def sub_(self, other, alpha: float = 1.0) -> Tensor:
+    def sub_(self, other, alpha: builtins.float = 1.0) -> Tensor:
         return self.add_(other, alpha=-alpha)
 
     # ------------------------------------------------------------ operators
@@ -820,7 +838,7 @@ def _run(root: Tensor, seed, retain_graph: bool, on_edge: EdgeHook | None) -> No
         raise
 
 
-def _count_uses(root: Tensor) -> list[Tensor]:
+def _count_uses(root: Tensor) -> list[Tensor | None]:
     """Pass 1: each tensor's uses inside this graph, kept on the tensors themselves
     (attribute access is much cheaper than a dict keyed by 10^5 tensors).
 
@@ -920,8 +938,8 @@ def _sweep(stack: list[Tensor | None], retain_graph: bool, on_edge: EdgeHook | N
             if bw is _freed:
                 raise _FreedNode
             _general_step(node, g, push, owned, retain_graph, on_edge)
-    except _FreedNode:
-        raise _freed_error(node) from None
+    except _FreedNode:  # raised at a node (by its rule or the check above): node is set
+        raise _freed_error(cast(Tensor, node)) from None
 
 
 def _general_step(node: Tensor, g, push, owned: set[Tensor], retain_graph: bool,
