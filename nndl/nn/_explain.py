@@ -7,7 +7,7 @@ from nndl.nn.module import Formula, LayerShapeError, fmt
 from nndl.text import Text
 
 
-def check_positive(layer: str, **sizes: int) -> None:
+def check_positive(layer: str, **sizes: int | tuple[int, ...] | None) -> None:
     for name, v in sizes.items():
         if v is None:
             continue
@@ -18,7 +18,7 @@ def check_positive(layer: str, **sizes: int) -> None:
                                       hint=f"give {name} a value >= 1")
 
 
-def check_nonneg(layer: str, **sizes: int) -> None:
+def check_nonneg(layer: str, **sizes: int | tuple[int, ...]) -> None:
     for name, v in sizes.items():
         for x in (v if isinstance(v, tuple | list) else (v,)):
             if not isinstance(x, int) or x < 0:

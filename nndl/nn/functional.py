@@ -426,13 +426,16 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         mean = xd.mean(axis=axes)
         centred = xd - mean.reshape(bshape)
         var = (centred * centred).mean(axis=axes)
-        if running_mean is not None:
+        if running_mean is not None and running_var is not None:
             rm, rv = running_mean.data, running_var.data
             rm *= 1 - momentum
             rm += momentum * mean.astype(rm.dtype)
             rv *= 1 - momentum
             rv += momentum * (var * (m / (m - 1))).astype(rv.dtype)
     else:
+        if running_mean is None or running_var is None:
+            raise ShapeError("batch_norm in eval mode needs the running mean and variance",
+                             hint="pass running_mean and running_var, or training=True")
         mean, var = running_mean.data, running_var.data
         centred = xd - mean.reshape(bshape)
     invstd = (1.0 / np.sqrt(var + eps)).astype(xd.dtype)

@@ -22,6 +22,8 @@ class _BatchNorm(Module):
         _explain.check_positive(type(self).__name__, num_features=num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        self.weight: Parameter | None
+        self.bias: Parameter | None
         if affine:
             self.weight = Parameter(empty((num_features,), dtype, device))
             self.bias = Parameter(empty((num_features,), dtype, device)) if bias else None
