@@ -1,14 +1,5 @@
-"""Training a real network on a real data set: scikit-learn's digits, on nndl's engine.
-
-``train_digits(model="lenet")`` builds the model, trains it with mini-batch SGD or
-Adam, evaluates on a held-out stratified split after every epoch and returns a
-:class:`TrainHistory` (plain data). Renderers below turn it into a terminal report
-(zh/en), Markdown, JSON, or a learning-curve figure.
-
-The digits are 8×8, too small for LeNet-5's 5×5 convolutions on 32×32 inputs, so
-"lenet" keeps LeNet's pattern (two conv + ReLU + max-pool stages, then FC layers)
-with 3×3 kernels and padding 1, which keep the 8×8 → 4×4 → 2×2 halving exact.
-"""
+"""The training loop: epochs over mini-batches, evaluation, the lr schedule, label
+smoothing, weight averaging, threads; returns a :class:`TrainHistory` (plain data)."""
 
 from __future__ import annotations
 
@@ -22,80 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from nndl.errors import NNDLError
-from nndl.text import Text
-
-MODELS = ("mlp", "lenet")
-OPTIMIZERS = ("sgd", "adam")
-SCHEDULES = ("constant", "cosine")
-AVERAGES = ("none", "swa", "ema")
-DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3}
-# The LeNet recipe was chosen by 5-fold cross-validation on the training split only
-# (bench/select_digits.py, whose comments hold the numbers): BatchNorm after each conv, SGD
-# 0.05 with momentum 0.9, 60 epochs, 3 of linear warm-up then a cosine lr to 0, label
-# smoothing 0.1, and each training image rotated ±10°, zoomed ±10 % and moved ±0.5 px every
-# epoch. Only then was it run on the test split, once per seed: 98.89 / 99.44 / 98.89 /
-# 98.89 / 99.72 % (seeds 0-4, `nndl train digits --seed N`). The MLP keeps its first
-# settings (it was never tuned).
-LENET_CHANNELS, LENET_HIDDEN, LENET_DROPOUT, LENET_BATCHNORM = (16, 32), 64, 0.0, True
-LENET_AFFINE = (10.0, 0.1, 0.5)  # max rotation (degrees), zoom (fraction), move (pixels)
-MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
-    "lenet": {"epochs": 60, "schedule": "cosine", "warmup": 3, "label_smoothing": 0.1,
-              "augment": 0, "affine": LENET_AFFINE},
-    "mlp": {"epochs": 30, "schedule": "constant", "warmup": 0, "label_smoothing": 0.0,
-            "augment": 0, "affine": None},
-}
+from nndl.train.model import (
+    AVERAGES,
+    DEFAULT_LR,
+    MODEL_DEFAULTS,
+    MODELS,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainingError,
+    _arch,
+    make_model,
+    make_optimizer,
+)
 
 
-class TrainingError(NNDLError):
-    """Bad training settings, or a run that diverged (loss not finite)."""
-
-
-# ------------------------------------------------------------------ models
-def make_model(name: str, *, channels: tuple[int, int] | None = None, hidden: int | None = None,
-               dropout: float | None = None, batchnorm: bool | None = None):
-    """The two digits models. Input: ``(N, 1, 8, 8)`` images; output: 10 logits.
-
-    ``channels`` (the two conv layers' output channels), ``hidden`` (the FC layer between),
-    ``dropout`` (before the last layer) and ``batchnorm`` (BatchNorm2d after each conv) size
-    the LeNet-style model (defaults: ``LENET_*``); ``hidden`` is also the MLP's second layer.
-    """
-    from nndl import nn
-
-    if name == "mlp":
-        hidden = 64 if hidden is None else hidden
-        return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, hidden),
-                             nn.ReLU(), nn.Linear(hidden, 10))
-    if name == "lenet":
-        c1, c2 = LENET_CHANNELS if channels is None else channels
-        hidden = LENET_HIDDEN if hidden is None else hidden
-        p = LENET_DROPOUT if dropout is None else dropout
-        batchnorm = LENET_BATCHNORM if batchnorm is None else batchnorm
-        head = [nn.Dropout(p)] if p else []  # before the last layer: a regulariser
-
-        def stage(cin, cout):  # c×n×n → cout×(n/2)×(n/2)
-            bn = [nn.BatchNorm2d(cout)] if batchnorm else []
-            return [nn.Conv2d(cin, cout, 3, padding=1), *bn, nn.ReLU(), nn.MaxPool2d(2)]
-
-        return nn.Sequential(*stage(1, c1), *stage(c1, c2),   # 1×8×8 → c1×4×4 → c2×2×2
-                             nn.Flatten(), nn.Linear(c2 * 2 * 2, hidden), nn.ReLU(), *head,
-                             nn.Linear(hidden, 10))
-    raise TrainingError(f"unknown model '{name}'", hint=f"choose one of: {', '.join(MODELS)}")
-
-
-def make_optimizer(name: str, params, lr: float, momentum: float, weight_decay: float = 0.0,
-                   nesterov: bool = False):
-    from nndl import optim
-
-    if name == "sgd":
-        return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay,
-                         nesterov=nesterov)
-    if name == "adam":
-        return optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    raise TrainingError(f"unknown optimizer '{name}'", hint=f"choose one of: {', '.join(OPTIMIZERS)}")
-
-
-# ------------------------------------------------------------------ results
 @dataclass
 class EpochStats:
     epoch: int
@@ -480,128 +411,3 @@ def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float |
         threads=n_threads, augment=augment, schedule=schedule, warmup=warmup,
         label_smoothing=label_smoothing, affine=affine, history=stats, seconds=seconds)
     return history, net
-
-
-def _arch(net) -> str:
-    """A one-line architecture: Conv2d(1→16, 3×3, pad 1) → ReLU → MaxPool2d(2) → ..."""
-    parts = []
-    for m in net:
-        kind = type(m).__name__
-        if kind == "Conv2d":
-            k, p = m.kernel_size, m.padding
-            text = f"Conv2d({m.in_channels}→{m.out_channels}, {k[0]}×{k[1]}"
-            parts.append(text + (f", pad {p[0]})" if p[0] else ")"))
-        elif kind == "Linear":
-            parts.append(f"Linear({m.in_features}→{m.out_features})")
-        elif kind == "MaxPool2d":
-            parts.append(f"MaxPool2d({m.kernel_size})")
-        elif kind == "BatchNorm2d":
-            parts.append(f"BatchNorm2d({m.num_features})")
-        else:
-            parts.append(kind)
-    return " → ".join(parts)
-
-
-# ------------------------------------------------------------------ renderers
-TEXT = {
-    "title": Text("在 scikit-learn 手写数字数据集上训练", "Training on scikit-learn's digits"),
-    "model": Text("模型", "model"),
-    "params": Text("参数量", "parameters"),
-    "opt": Text("优化器", "optimizer"),
-    "data": Text("数据", "data"),
-    "data_v": Text("训练集 {n_train} 张 / 测试集 {n_test} 张（8×8，分层划分，种子 {s}）",
-                   "{n_train} training / {n_test} test images (8×8, stratified split, seed {s})"),
-    "epoch": Text("轮次", "epoch"),
-    "train_loss": Text("训练损失", "train loss"),
-    "train_acc": Text("训练准确率", "train acc"),
-    "test_loss": Text("测试损失", "test loss"),
-    "test_acc": Text("测试准确率", "test acc"),
-    "time": Text("用时（秒）", "time (s)"),
-    "result": Text("训练 {e} 轮后测试准确率 {acc:.2%}，用时 {t:.1f} 秒（{th} 个线程）。",
-                   "Final test accuracy {acc:.2%} after {e} epochs in {t:.1f} s ({th} thread(s))."),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    return TEXT[key](lang)
-
-
-def _opt_text(h: TrainHistory) -> str:
-    extra = f", momentum={h.momentum:g}" if h.optimizer == "sgd" else ""
-    sched = ", cosine lr" if h.schedule == "cosine" else ""
-    sched += f", {h.warmup}-epoch warm-up" if h.warmup else ""
-    aug = f", shift ±{h.augment} px" if h.augment else ""
-    if h.affine:
-        deg, zoom, move = h.affine
-        aug += f", rotate ±{deg:g}° zoom ±{100 * zoom:g}% move ±{move:g} px"
-    ls = f", label smoothing {h.label_smoothing:g}" if h.label_smoothing else ""
-    return f"{h.optimizer.upper() if h.optimizer == 'sgd' else 'Adam'}(lr={h.lr:g}{extra}){sched}, " \
-           f"batch {h.batch_size}{aug}{ls}, seed {h.seed}"
-
-
-def render_text(h: TrainHistory, lang: str = "zh", console=None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
-    console.print(f"[bold]{_t('title', lang)}[/]")
-    console.print(f"{_t('model', lang)}: {h.model} — {h.architecture}", highlight=False)
-    console.print(f"{_t('params', lang)}: {h.parameters:,}; {_t('opt', lang)}: {_opt_text(h)}",
-                  highlight=False)
-    console.print(f"{_t('data', lang)}: " + _t("data_v", lang).format(
-        n_train=h.n_train, n_test=h.n_test, s=h.split_seed), highlight=False)
-    table = Table()
-    for key in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "time"):
-        table.add_column(_t(key, lang), justify="right")
-    for s in h.history:
-        table.add_row(str(s.epoch), f"{s.train_loss:.4f}", f"{s.train_accuracy:.2%}",
-                      f"{s.test_loss:.4f}", f"{s.test_accuracy:.2%}", f"{s.seconds:.1f}")
-    console.print(table)
-    console.print(_t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds,
-                                            th=h.threads), highlight=False)
-
-
-def to_markdown(h: TrainHistory, lang: str = "zh") -> str:
-    cols = [_t(k, lang) for k in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc",
-                                  "time")]
-    lines = [f"## {_t('title', lang)}", "",
-             f"- {_t('model', lang)}: `{h.model}` — {h.architecture}",
-             f"- {_t('params', lang)}: {h.parameters:,}",
-             f"- {_t('opt', lang)}: {_opt_text(h)}",
-             f"- {_t('data', lang)}: " + _t("data_v", lang).format(
-                 n_train=h.n_train, n_test=h.n_test, s=h.split_seed), "",
-             "| " + " | ".join(cols) + " |", "|" + "---:|" * len(cols)]
-    for s in h.history:
-        lines.append(f"| {s.epoch} | {s.train_loss:.4f} | {s.train_accuracy:.2%} | "
-                     f"{s.test_loss:.4f} | {s.test_accuracy:.2%} | {s.seconds:.1f} |")
-    lines += ["", _t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds,
-                                            th=h.threads), ""]
-    return "\n".join(lines)
-
-
-def to_json(h: TrainHistory) -> str:
-    import json
-
-    return json.dumps(h.to_dict(), indent=2, ensure_ascii=False)
-
-
-def learning_curve(h: TrainHistory):
-    """Loss and accuracy per epoch, train vs test (English labels: PNG has no CJK font)."""
-    from nndl.plotting import new_figure
-
-    fig, (ax_loss, ax_acc) = new_figure(1, 2, figsize=(9, 3.6), layout="constrained")
-    ep = [s.epoch for s in h.history]
-    smoothed = " (smoothed targets)" if h.label_smoothing else ""  # its floor is above 0
-    ax_loss.plot(ep, [s.train_loss for s in h.history], "o-", ms=3, label="train" + smoothed)
-    ax_loss.plot(ep, [s.test_loss for s in h.history], "s-", ms=3, label="test")
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
-    ax_acc.plot(ep, [100 * s.train_accuracy for s in h.history], "o-", ms=3, label="train")
-    ax_acc.plot(ep, [100 * s.test_accuracy for s in h.history], "s-", ms=3, label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)",
-               title=f"Accuracy (final test {100 * h.test_accuracy:.1f} %)")
-    for ax in (ax_loss, ax_acc):
-        ax.legend()
-    import textwrap
-
-    fig.suptitle(textwrap.fill(f"digits, {h.model}, {_opt_text(h)}", 110), fontsize=9)
-    return fig

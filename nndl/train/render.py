@@ -1,0 +1,111 @@
+"""Renderers of a :class:`~nndl.train.loop.TrainHistory`: terminal (zh/en), Markdown,
+JSON and the learning-curve figure. They only format."""
+
+from __future__ import annotations
+
+from nndl.text import Text
+from nndl.train.loop import TrainHistory
+
+# ------------------------------------------------------------------ renderers
+TEXT = {
+    "title": Text("在 scikit-learn 手写数字数据集上训练", "Training on scikit-learn's digits"),
+    "model": Text("模型", "model"),
+    "params": Text("参数量", "parameters"),
+    "opt": Text("优化器", "optimizer"),
+    "data": Text("数据", "data"),
+    "data_v": Text("训练集 {n_train} 张 / 测试集 {n_test} 张（8×8，分层划分，种子 {s}）",
+                   "{n_train} training / {n_test} test images (8×8, stratified split, seed {s})"),
+    "epoch": Text("轮次", "epoch"),
+    "train_loss": Text("训练损失", "train loss"),
+    "train_acc": Text("训练准确率", "train acc"),
+    "test_loss": Text("测试损失", "test loss"),
+    "test_acc": Text("测试准确率", "test acc"),
+    "time": Text("用时（秒）", "time (s)"),
+    "result": Text("训练 {e} 轮后测试准确率 {acc:.2%}，用时 {t:.1f} 秒（{th} 个线程）。",
+                   "Final test accuracy {acc:.2%} after {e} epochs in {t:.1f} s ({th} thread(s))."),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return TEXT[key](lang)
+
+
+def _opt_text(h: TrainHistory) -> str:
+    extra = f", momentum={h.momentum:g}" if h.optimizer == "sgd" else ""
+    sched = ", cosine lr" if h.schedule == "cosine" else ""
+    sched += f", {h.warmup}-epoch warm-up" if h.warmup else ""
+    aug = f", shift ±{h.augment} px" if h.augment else ""
+    if h.affine:
+        deg, zoom, move = h.affine
+        aug += f", rotate ±{deg:g}° zoom ±{100 * zoom:g}% move ±{move:g} px"
+    ls = f", label smoothing {h.label_smoothing:g}" if h.label_smoothing else ""
+    return f"{h.optimizer.upper() if h.optimizer == 'sgd' else 'Adam'}(lr={h.lr:g}{extra}){sched}, " \
+           f"batch {h.batch_size}{aug}{ls}, seed {h.seed}"
+
+
+def render_text(h: TrainHistory, lang: str = "zh", console=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    console.print(f"[bold]{_t('title', lang)}[/]")
+    console.print(f"{_t('model', lang)}: {h.model} — {h.architecture}", highlight=False)
+    console.print(f"{_t('params', lang)}: {h.parameters:,}; {_t('opt', lang)}: {_opt_text(h)}",
+                  highlight=False)
+    console.print(f"{_t('data', lang)}: " + _t("data_v", lang).format(
+        n_train=h.n_train, n_test=h.n_test, s=h.split_seed), highlight=False)
+    table = Table()
+    for key in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "time"):
+        table.add_column(_t(key, lang), justify="right")
+    for s in h.history:
+        table.add_row(str(s.epoch), f"{s.train_loss:.4f}", f"{s.train_accuracy:.2%}",
+                      f"{s.test_loss:.4f}", f"{s.test_accuracy:.2%}", f"{s.seconds:.1f}")
+    console.print(table)
+    console.print(_t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds,
+                                            th=h.threads), highlight=False)
+
+
+def to_markdown(h: TrainHistory, lang: str = "zh") -> str:
+    cols = [_t(k, lang) for k in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc",
+                                  "time")]
+    lines = [f"## {_t('title', lang)}", "",
+             f"- {_t('model', lang)}: `{h.model}` — {h.architecture}",
+             f"- {_t('params', lang)}: {h.parameters:,}",
+             f"- {_t('opt', lang)}: {_opt_text(h)}",
+             f"- {_t('data', lang)}: " + _t("data_v", lang).format(
+                 n_train=h.n_train, n_test=h.n_test, s=h.split_seed), "",
+             "| " + " | ".join(cols) + " |", "|" + "---:|" * len(cols)]
+    for s in h.history:
+        lines.append(f"| {s.epoch} | {s.train_loss:.4f} | {s.train_accuracy:.2%} | "
+                     f"{s.test_loss:.4f} | {s.test_accuracy:.2%} | {s.seconds:.1f} |")
+    lines += ["", _t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds,
+                                            th=h.threads), ""]
+    return "\n".join(lines)
+
+
+def to_json(h: TrainHistory) -> str:
+    import json
+
+    return json.dumps(h.to_dict(), indent=2, ensure_ascii=False)
+
+
+def learning_curve(h: TrainHistory):
+    """Loss and accuracy per epoch, train vs test (English labels: PNG has no CJK font)."""
+    from nndl.plotting import new_figure
+
+    fig, (ax_loss, ax_acc) = new_figure(1, 2, figsize=(9, 3.6), layout="constrained")
+    ep = [s.epoch for s in h.history]
+    smoothed = " (smoothed targets)" if h.label_smoothing else ""  # its floor is above 0
+    ax_loss.plot(ep, [s.train_loss for s in h.history], "o-", ms=3, label="train" + smoothed)
+    ax_loss.plot(ep, [s.test_loss for s in h.history], "s-", ms=3, label="test")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
+    ax_acc.plot(ep, [100 * s.train_accuracy for s in h.history], "o-", ms=3, label="train")
+    ax_acc.plot(ep, [100 * s.test_accuracy for s in h.history], "s-", ms=3, label="test")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)",
+               title=f"Accuracy (final test {100 * h.test_accuracy:.1f} %)")
+    for ax in (ax_loss, ax_acc):
+        ax.legend()
+    import textwrap
+
+    fig.suptitle(textwrap.fill(f"digits, {h.model}, {_opt_text(h)}", 110), fontsize=9)
+    return fig
