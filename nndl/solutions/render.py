@@ -42,6 +42,10 @@ UI = {
     "param_allowed": Text("取值范围", "allowed"),
     "param_help": Text("含义", "meaning"),
     "params_title": Text("第 {n} 题的参数", "Parameters of exercise {n}"),
+    "check_hint": Text("想核对自己的答案？运行 nndl check 题号 答案键=你的答案（例如 nndl check 5 "
+                       "fc_params=27,000,000），它会指出哪一步错了、错在哪里。",
+                       "To check your own answers, run nndl check N KEY=VALUE (e.g. nndl check 5 "
+                       "fc_params=27,000,000): it says which step went wrong, and why."),
     "generated": Text("本文件中的每个数字都由 nndl 在运行时计算得到。",
                       "Every number in this document was computed by nndl when it was generated."),
 }
@@ -468,7 +472,7 @@ def to_html(solutions: list[Solution], lang: Lang) -> str:
 <button class="lang" data-set="zh" type="button">中文</button>
 <button class="lang" data-set="en" type="button">English</button></header>
 <main>
-<p class="muted">{_html_both(UI['generated'])}</p>
+<p class="muted">{_html_both(UI['generated'])} {_html_both(UI['check_hint'])}</p>
 <nav class="toc"><b>{_html_both(UI['contents'])}</b><ol>{toc}</ol></nav>
 {''.join(body)}
 </main>
