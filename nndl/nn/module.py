@@ -27,6 +27,19 @@ class LayerShapeError(ShapeError):
 
     The message says what failed with the formula and its numbers; the summary adds
     *where* (spec line, layer name) before it reaches the user.
+
+    Args:
+        message (str): what failed, with the formula and its numbers.
+        hint (str, optional, keyword only): the fix, shown on a line of its own.
+            Default: ``None``
+
+    Examples::
+
+        >>> nn.Conv2d(3, 6, 5, stride=2).describe((3, 32, 32))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        nndl.nn.module.LayerShapeError: Conv2d: the stride does not divide: W2 = H2 = (W1 − F + 2P)/S + 1 = (32 − 5 + 2·0)/2 + 1 = 14.5 is not a whole number
+        Hint: an input of 31 gives ... stride=1 gives 27/1 + 1 = 28; ...
     """
 
 
@@ -40,6 +53,15 @@ def meta_device():
 
     Parameters become zero-stride read-only views with the right shape and dtype, so a
     VGG-sized model can be described in microseconds; it cannot be trained.
+
+    Examples::
+
+        >>> with nn.meta_device():
+        ...     m = nn.Linear(25088, 4096)  # VGG-16's first fc layer, no 400 MB allocated
+        >>> m.weight.shape, m.weight.is_meta
+        ((4096, 25088), True)
+        >>> m.describe((25088,)).params
+        102764544
     """
     prev = getattr(_meta, "on", False)
     _meta.on = True
@@ -62,7 +84,27 @@ def empty(shape: tuple[int, ...], dtype=float32, device: str | None = None) -> n
 
 
 class Parameter(Tensor):
-    """A tensor that a :class:`Module` registers as trainable (``requires_grad=True``)."""
+    """A tensor that a :class:`Module` registers as trainable (``requires_grad=True``), as
+    ``torch.nn.Parameter``: assigning one to an attribute of a module adds it to
+    ``parameters()`` and ``state_dict()``.
+
+    Args:
+        data (Tensor or array, optional): the values; a Tensor's array (or a float32
+            array) is shared, not copied. Default: an empty float32 tensor
+        requires_grad (bool, optional): whether backward computes its gradient (and so
+            whether the optimisers change it). Default: ``True``
+
+    Examples::
+
+        >>> p = nn.Parameter(nndl.zeros(2))
+        >>> p
+        Parameter containing:
+        tensor([0., 0.], requires_grad=True)
+        >>> m = nn.Module()
+        >>> m.scale = p
+        >>> [name for name, _ in m.named_parameters()]
+        ['scale']
+    """
 
     __slots__ = ()
 
@@ -96,7 +138,24 @@ def fmt(n: Any) -> str:
 
 @dataclass
 class Formula:
-    """``name = expr = substituted = value``, e.g. ``W2 = (W1 − F + 2P)/S + 1 = (227 − 11 + 2·0)/4 + 1 = 55``."""
+    """``name = expr = substituted = value``, e.g. ``W2 = (W1 − F + 2P)/S + 1 = (227 − 11 + 2·0)/4 + 1 = 55``.
+
+    One line of a layer's explanation (:meth:`Module.describe`); ``str()`` leaves out a
+    part that repeats the one before it.
+
+    Args:
+        name (str): what it computes, e.g. ``'W2 = H2'`` or ``'params'``.
+        expr (str): the formula in the textbook's letters.
+        substituted (str): the formula with the layer's numbers (``''`` when none).
+        value: the result.
+
+    Examples::
+
+        >>> print(nn.Formula("params", "F·F·D1·K + K", "11·11·3·96 + 96", 34944))
+        params = F·F·D1·K + K = 11·11·3·96 + 96 = 34,944
+        >>> print(nn.Formula("D2", "K", "", 96))
+        D2 = K = 96
+    """
 
     name: str
     expr: str
@@ -120,7 +179,29 @@ Note = Text
 
 @dataclass
 class ShapeInfo:
-    """What a layer does to one input shape (PyTorch order, without the batch dimension)."""
+    """What a layer does to one input shape (PyTorch order, without the batch dimension).
+
+    The result of :meth:`Module.describe`, and one row of ``nndl.summary``.
+
+    Args:
+        in_shape (tuple): the shape of one input sample, e.g. (D1, H1, W1).
+        out_shape (tuple): the shape of one output sample.
+        params (int): the number of parameters. Default: 0
+        trainable (int): how many of them require a gradient. Default: 0
+        mult_adds (int): multiply-adds per sample. Default: 0
+        neurons (int): new units the textbook counts (conv, fc, pool). Default: 0
+        formulas (list of Formula): how the numbers were computed. Default: none
+        notes (list of Text): remarks in both languages (e.g. a size rounded down).
+            Default: none
+
+    Examples::
+
+        >>> info = nn.Conv2d(3, 96, 11, stride=4).describe((3, 227, 227))  # AlexNet conv1
+        >>> info.out_shape, info.params, info.neurons
+        ((96, 55, 55), 34944, 290400)
+        >>> print(info.formulas[0])
+        W2 = H2 = (W1 − F + 2P)/S + 1 = (227 − 11 + 2·0)/4 + 1 = 55
+    """
 
     in_shape: tuple[int, ...]
     out_shape: tuple[int, ...]
@@ -147,6 +228,33 @@ class Module:
     Assigning a :class:`Parameter`, a :class:`Module` or (through
     :meth:`register_buffer`) an array to an attribute registers it, in order; that
     order gives ``state_dict()`` the same keys PyTorch produces.
+
+    A subclass calls ``super().__init__()`` first, then assigns its layers and defines
+    :meth:`forward`; calling the module runs ``forward`` and then the forward hooks.
+    ``train()`` and ``eval()`` switch :class:`Dropout` and batch norm between their two
+    behaviours. :meth:`describe` gives a layer's output shape and parameter count from
+    an input shape alone, with the formulas (the layers of nndl.nn define it).
+
+    Args:
+        None.
+
+    Examples::
+
+        >>> class Net(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.conv = nn.Conv2d(1, 4, 3)
+        ...         self.fc = nn.Linear(4 * 26 * 26, 10)
+        ...
+        ...     def forward(self, x):
+        ...         return self.fc(self.conv(x).relu().flatten(1))
+        >>> net = Net()
+        >>> net(nndl.randn(2, 1, 28, 28)).shape
+        (2, 10)
+        >>> list(net.state_dict())
+        ['conv.weight', 'conv.bias', 'fc.weight', 'fc.bias']
+        >>> sum(p.numel() for p in net.parameters())
+        27090
     """
 
     summary_name: str | None = None  # the textbook's name in a summary (Conv, FC, MaxPool ...)
@@ -428,7 +536,41 @@ class _IncompatibleKeys:
 
 
 class Sequential(Module):
-    """Modules applied one after the other; keys ``0``, ``1``, ... as in PyTorch."""
+    """Modules applied one after the other; keys ``0``, ``1``, ... as in PyTorch.
+
+    As ``torch.nn.Sequential``: the output of each module is the input of the next.
+    ``nndl.summary`` explains a Sequential layer by layer from the layers' own
+    :meth:`describe`.
+
+    Args:
+        *modules (Module): the layers in order, named ``'0'``, ``'1'``, ...; or one
+            dict (e.g. an ``OrderedDict``) of name → module.
+
+    Shape:
+        - Input: whatever the first module takes
+        - Output: whatever the last module gives
+
+    Examples::
+
+        >>> model = nn.Sequential(
+        ...     nn.Conv2d(1, 20, 5),
+        ...     nn.ReLU(),
+        ...     nn.Conv2d(20, 64, 5),
+        ...     nn.ReLU(),
+        ... )
+        >>> model(nndl.randn(1, 1, 28, 28)).shape
+        (1, 64, 20, 20)
+        >>> model[0]
+        Conv2d(1, 20, kernel_size=(5, 5), stride=(1, 1))
+        >>> len(model), list(model.state_dict())[:2]
+        (4, ['0.weight', '0.bias'])
+        >>> named = nn.Sequential({"conv1": nn.Conv2d(1, 20, 5), "relu1": nn.ReLU()})
+        >>> named
+        Sequential(
+          (conv1): Conv2d(1, 20, kernel_size=(5, 5), stride=(1, 1))
+          (relu1): ReLU()
+        )
+    """
 
     def __init__(self, *modules: Module):
         super().__init__()
@@ -461,6 +603,25 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
+    """Holds modules in a list, as ``torch.nn.ModuleList``: they are registered (their
+    parameters appear in ``parameters()`` and ``state_dict()`` under ``0``, ``1``, ...),
+    but unlike :class:`Sequential` the list has no ``forward`` of its own.
+
+    Args:
+        modules (iterable of Module, optional): the modules to add. Default: none
+
+    Examples::
+
+        >>> layers = nn.ModuleList([nn.Linear(10, 10) for _ in range(3)])
+        >>> x = nndl.randn(4, 10)
+        >>> for layer in layers:
+        ...     x = layer(x).relu()
+        >>> x.shape, len(layers)
+        ((4, 10), 3)
+        >>> list(layers.state_dict())[:2]
+        ['0.weight', '0.bias']
+    """
+
     def __init__(self, modules=()):
         super().__init__()
         for m in modules:

@@ -44,6 +44,76 @@ class _Pool2d(Module):
 
 
 class MaxPool2d(_Pool2d):
+    """Takes the maximum of each F×F window of each channel, as ``torch.nn.MaxPool2d``.
+
+    With the input x padded by P on every side with −∞ (so the padding is never the
+    maximum)::
+
+        out[n, c, i, j] = max over u, v < F of x[n, c, S·i + D·u, S·j + D·v]
+
+    In backward the gradient of a window goes to its first maximum, as in PyTorch. The
+    textbook's letters: F = ``kernel_size``, S = ``stride``, P = ``padding``,
+    D = ``dilation``.
+
+    Args:
+        kernel_size (int or tuple): F, the size of the window; a pair (Fh, Fw) for a
+            rectangular one.
+        stride (int or tuple, optional): S, the step of the window. Default:
+            ``kernel_size`` (windows that do not overlap)
+        padding (int or tuple, optional): P, the implicit −∞ added on every side; at most
+            half the window, as PyTorch requires. Default: 0
+        dilation (int or tuple, optional): D, the spacing between the elements of a
+            window. Default: 1
+        return_indices (bool, optional): only ``False`` is supported (the positions of
+            the maxima are not returned yet). Default: ``False``
+        ceil_mode (bool, optional): only ``False`` is supported (the output size is
+            rounded down). Default: ``False``
+
+    Shape:
+        - Input: (N, D1, H1, W1) or (D1, H1, W1), the textbook's W1×H1×D1 image
+        - Output: (N, D2, H2, W2) or (D2, H2, W2), where, for a square input and
+          window (the same F, S, P and D on both axes),
+
+          W2 = H2 = (W1 − F)/S + 1 without padding
+
+          W2 = H2 = (W1 − F + 2P)/S + 1 with a padding P
+
+          W2 = H2 = (W1 + 2P − D·(F − 1) − 1)/S + 1 with a dilation D > 1 (the 2P is
+          left out when P = 0)
+
+          D2 = D1
+
+          On a rectangular input each axis has its own line, W2 = (W1 − F)/S + 1 and
+          H2 = (H1 − F)/S + 1, and a letter whose two values differ gets the axis as a
+          suffix: W2 = (W1 − Fw)/Sw + 1, H2 = (H1 − Fh)/Sh + 1. These are the formulas
+          :meth:`describe` prints. When the division leaves a remainder the forward pass
+          rounds down, as PyTorch; ``describe()`` (and ``nndl.summary``) raises
+          :class:`LayerShapeError` naming a padding, stride or input size that works,
+          unless ``floor=True``.
+
+    Parameters and cost (the textbook's count)::
+
+        params = 0
+        neurons = W2·H2·D2
+
+    Examples::
+
+        >>> m = nn.MaxPool2d(2)  # 2×2 windows, stride 2
+        >>> m(nndl.randn(1, 6, 28, 28)).shape
+        (1, 6, 14, 14)
+        >>> for f in m.describe((6, 28, 28)).formulas:
+        ...     print(f)
+        W2 = H2 = (W1 − F)/S + 1 = (28 − 2)/2 + 1 = 14
+        D2 = D1 = 6
+        neurons = W2·H2·D2 = 14·14·6 = 1,176
+        params = 0
+        >>> m = nn.MaxPool2d(3, stride=2)  # AlexNet's overlapping pooling
+        >>> m(nndl.randn(1, 96, 55, 55)).shape
+        (1, 96, 27, 27)
+        >>> nn.MaxPool2d(2)(nndl.tensor([[[1., 2.], [4., 3.]]]))
+        tensor([[[4.]]])
+    """
+
     summary_name = "MaxPool"
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
@@ -68,6 +138,65 @@ class MaxPool2d(_Pool2d):
 
 
 class AvgPool2d(_Pool2d):
+    """Takes the mean of each F×F window of each channel, as ``torch.nn.AvgPool2d``.
+
+    With the input x zero-padded by P on every side::
+
+        out[n, c, i, j] = 1/(F·F) · Σ_u Σ_v x[n, c, S·i + u, S·j + v]
+
+    for u, v < F (with ``count_include_pad=False`` the divisor is the number of real,
+    unpadded pixels in the window instead of F·F). The textbook's letters:
+    F = ``kernel_size``, S = ``stride``, P = ``padding``.
+
+    Args:
+        kernel_size (int or tuple): F, the size of the window; a pair (Fh, Fw) for a
+            rectangular one.
+        stride (int or tuple, optional): S, the step of the window. Default:
+            ``kernel_size`` (windows that do not overlap)
+        padding (int or tuple, optional): P, the zeros added on every side; at most half
+            the window, as PyTorch requires. Default: 0
+        ceil_mode (bool, optional): only ``False`` is supported (the output size is
+            rounded down). Default: ``False``
+        count_include_pad (bool, optional): if ``True``, the padding zeros count in the
+            mean. Default: ``True``
+
+        PyTorch's ``divisor_override`` is not supported yet.
+
+    Shape:
+        - Input: (N, D1, H1, W1) or (D1, H1, W1), the textbook's W1×H1×D1 image
+        - Output: (N, D2, H2, W2) or (D2, H2, W2), where, for a square input and
+          window (the same F, S and P on both axes),
+
+          W2 = H2 = (W1 − F)/S + 1 without padding
+
+          W2 = H2 = (W1 − F + 2P)/S + 1 with a padding P
+
+          D2 = D1
+
+          On a rectangular input each axis has its own line, W2 = (W1 − F)/S + 1 and
+          H2 = (H1 − F)/S + 1, and a letter whose two values differ gets the axis as a
+          suffix: W2 = (W1 − Fw)/Sw + 1, H2 = (H1 − Fh)/Sh + 1. These are the formulas
+          :meth:`describe` prints. When the division leaves a remainder the forward pass
+          rounds down, as PyTorch; ``describe()`` (and ``nndl.summary``) raises
+          :class:`LayerShapeError` naming a padding, stride or input size that works,
+          unless ``floor=True``.
+
+    Parameters and cost (the textbook's count)::
+
+        params = 0
+        neurons = W2·H2·D2
+
+    Examples::
+
+        >>> m = nn.AvgPool2d(2)  # LeNet-5's subsampling, without its weight and bias
+        >>> m(nndl.randn(1, 6, 28, 28)).shape
+        (1, 6, 14, 14)
+        >>> print(m.describe((6, 28, 28)).formulas[0])
+        W2 = H2 = (W1 − F)/S + 1 = (28 − 2)/2 + 1 = 14
+        >>> m(nndl.tensor([[[1., 2.], [4., 3.]]]))
+        tensor([[[2.5]]])
+    """
+
     summary_name = "AvgPool"
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
