@@ -24,6 +24,7 @@ import numpy as np
 
 from nndl.engine import ops
 from nndl.engine.tensor import Tensor, run_backward, topological_order
+from nndl.errors import NNDLError
 from nndl.expr import format as fm
 from nndl.expr.errors import ExprDomainError, ExprError, ExprValueError
 from nndl.expr.parser import Node, Num, Op, Var, parse, variables
@@ -555,7 +556,9 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
     top = b.build(root)
     records = {id(r.tensor): r for r in b.records}
     root_t = top.tensor
-    assert root_t is not None
+    if root_t is None:
+        raise NNDLError(f"internal: the expression {expression!r} built no output tensor; "
+                        "please report this")
     out_id = top.node or ""
 
     # ---- backward through the engine, recording every chain-rule term

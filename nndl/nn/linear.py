@@ -8,13 +8,60 @@ import numpy as np
 
 from nndl.engine import ops
 from nndl.engine.tensor import Tensor
+from nndl.errors import NNDLError
 from nndl.nn import _explain, init
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, Parameter, ShapeInfo, empty, fmt, shape_text
 
 
 class Linear(Module):
-    """y = x Wᵀ + b with W of shape (out_features, in_features)."""
+    """Applies an affine map to the last dimension, as ``torch.nn.Linear``: the textbook's
+    fully connected (FC) layer of N_out neurons, each connected to all N_in inputs::
+
+        y = x Wᵀ + b
+
+    with W of shape (N_out, N_in) and b of shape (N_out,).
+
+    Args:
+        in_features (int): N_in, the size of each input sample (its last dimension).
+        out_features (int): N_out, the size of each output sample: the number of neurons.
+        bias (bool, optional): if ``True``, the layer learns the additive bias b.
+            Default: ``True``
+        device (str, optional): ``'meta'`` builds the layer without allocating its weights
+            (as :func:`meta_device`); anything else means the CPU. Default: ``None``
+        dtype (optional): the dtype of the weights. Default: float32
+
+    Shape:
+        - Input: (*, N_in), where * is any number of dimensions, none included. An image
+          (N, D, H, W) must be flattened first (:class:`Flatten`): N_in = W·H·D.
+        - Output: (*, N_out), every dimension but the last unchanged.
+
+    Parameters and cost (the textbook's count)::
+
+        params = N_in·N_out + N_out    (bias=False: params = N_in·N_out)
+        mult-adds = N_in·N_out         per sample of shape (N_in,)
+        mult-adds = rows·N_in·N_out    per sample of shape (rows, N_in)
+
+    :meth:`describe` prints these with the layer's numbers.
+
+    Attributes:
+        weight (Parameter): shape (N_out, N_in), drawn from U(−1/√N_in, 1/√N_in) as
+            PyTorch's default (``kaiming_uniform_`` with a = √5).
+        bias (Parameter or None): shape (N_out,), drawn from the same distribution.
+
+    Examples::
+
+        >>> m = nn.Linear(400, 120)  # LeNet-5's first fully connected layer
+        >>> x = nndl.randn(8, 400)
+        >>> m(x).shape
+        (8, 120)
+        >>> m.weight.shape
+        (120, 400)
+        >>> for f in m.describe((400,)).formulas:
+        ...     print(f)
+        params = N_in·N_out + N_out = 400·120 + 120 = 48,120
+        mult-adds = N_in·N_out = 400·120 = 48,000
+    """
 
     summary_name = "FC"
 
@@ -62,7 +109,9 @@ class Linear(Module):
                      Formula("mult-adds", "rows·N_in·N_out", f"{rows}·{fmt(n_in)}·{fmt(n_out)}",
                              mult_adds))
         total, trainable = self._param_counts()
-        assert total == params, (total, params)
+        if total != params:  # the formula and the real weights agree
+            raise NNDLError(f"internal: Linear's formula counts {params} parameters but the "
+                            f"layer holds {total}; please report this")
         out = tuple(in_shape[:-1]) + (n_out,)
         return ShapeInfo(in_shape, out, params, trainable, mult_adds, int(np.prod(out)), forms)
 
@@ -72,7 +121,36 @@ class Linear(Module):
 
 
 class Flatten(Module):
-    """Merge dims start_dim..end_dim (by default everything but the batch)."""
+    """Flattens the dimensions ``start_dim`` to ``end_dim`` (both included) into one, as
+    ``torch.nn.Flatten``. With the defaults it keeps the batch dimension and lays every
+    sample out as a vector: the step from the last conv or pool layer to the first fully
+    connected one.
+
+    Args:
+        start_dim (int, optional): the first dimension to flatten. Default: 1 (the one
+            after the batch)
+        end_dim (int, optional): the last dimension to flatten. Default: -1
+
+    Shape:
+        - Input: (N, *dims), at least ``start_dim`` + 1 dimensions
+        - Output: the dimensions ``start_dim`` to ``end_dim`` replaced by their product;
+          for an image (N, D, H, W) and the defaults, (N, W·H·D), where the textbook's
+          neuron count is
+
+          N = W·H·D
+
+          (PyTorch's order stays C, H, W inside the vector.) No parameters.
+
+    Examples::
+
+        >>> m = nn.Flatten()
+        >>> m(nndl.randn(32, 16, 5, 5)).shape
+        (32, 400)
+        >>> print(m.describe((16, 5, 5)).formulas[0])
+        N = W·H·D = 5·5·16 = 400
+        >>> nn.Flatten(0, 2)(nndl.randn(32, 16, 5, 5)).shape
+        (2560, 5)
+    """
 
     summary_name = "Flatten"
 
@@ -99,6 +177,27 @@ class Flatten(Module):
 
 
 class Identity(Module):
+    """Returns its input unchanged, as ``torch.nn.Identity``: a placeholder, e.g. to
+    remove a layer from a model without changing its indices.
+
+    Args:
+        None. PyTorch's Identity accepts and ignores any arguments; nndl's does not
+        accept them yet.
+
+    Shape:
+        - Input: (*), any shape
+        - Output: (*), the same shape (the same tensor). No parameters.
+
+    Examples::
+
+        >>> m = nn.Identity()
+        >>> x = nndl.randn(128, 20)
+        >>> m(x) is x
+        True
+        >>> m.describe((20,)).out_shape
+        (20,)
+    """
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nndl.engine.tensor import Tensor
+from nndl.errors import NNDLError
 from nndl.nn import _explain
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, Parameter, ShapeInfo, empty
@@ -80,7 +81,9 @@ class _BatchNorm(Module):
         else:
             params, forms = 0, []
         total, trainable = self._param_counts()
-        assert total == params
+        if total != params:  # the formula and the real weights agree
+            raise NNDLError(f"internal: {name}'s formula counts {params} parameters but the "
+                            f"layer holds {total}; please report this")
         return ShapeInfo(in_shape, tuple(in_shape), params, trainable, 0, 0, forms)
 
     def extra_repr(self) -> str:
@@ -90,8 +93,112 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
+    """Normalises each feature over the batch, then scales and shifts it, as
+    ``torch.nn.BatchNorm1d``::
+
+        y = (x − E[x]) / √(Var[x] + eps) · γ + β
+
+    In ``train()`` E[x] and Var[x] (biased) are taken per feature over the batch (and over
+    L for an (N, C, L) input), and the running statistics are updated (with the unbiased
+    variance); in ``eval()`` the running statistics are used instead.
+
+    Args:
+        num_features (int): D, the number of channels: C of an input (N, C) or (N, C, L).
+        eps (float, optional): added to the variance for numerical stability.
+            Default: 1e-5
+        momentum (float or None, optional): the weight of each new batch in the running
+            statistics, running = (1 − momentum)·running + momentum·batch; ``None`` for a
+            cumulative average over all batches. Default: 0.1
+        affine (bool, optional): if ``True``, the layer learns γ (``weight``, initialised
+            to 1) and β (``bias``, initialised to 0). Default: ``True``
+        track_running_stats (bool, optional): if ``True``, the layer keeps
+            ``running_mean``, ``running_var`` and ``num_batches_tracked`` (buffers, in
+            ``state_dict()``) and uses the running statistics in ``eval()``; if ``False``
+            it always uses the batch statistics. Default: ``True``
+        device (str, optional): ``'meta'`` builds the layer without allocating its weights
+            (as :func:`meta_device`); anything else means the CPU. Default: ``None``
+        dtype (optional): the dtype of the weights and statistics. Default: float32
+        bias (bool, optional, keyword only): an nndl extension (PyTorch's BatchNorm has
+            no such argument): ``False`` learns γ only, without β. Default: ``True``
+
+    Shape:
+        - Input: (N, D) or (N, D, L)
+        - Output: (N, D) or (N, D, L), the same shape as the input
+
+    Parameters (the textbook's count)::
+
+        params = 2·D (γ and β)    (bias=False: params = D (γ); affine=False: none)
+
+    The running statistics are buffers, not parameters. :meth:`describe` prints the
+    count with the layer's numbers.
+
+    Examples::
+
+        >>> m = nn.BatchNorm1d(100)
+        >>> x = nndl.randn(20, 100)
+        >>> m(x).shape
+        (20, 100)
+        >>> print(m.describe((100,)).formulas[0])
+        params = 2·D (γ and β) = 2·100 = 200
+        >>> y = m(nndl.tensor([[1.], [3.]]) * nndl.ones(2, 100))
+        >>> y.detach()[:, 0]  # each feature now has mean 0 and variance 1 over the batch
+        tensor([-1.,  1.])
+    """
+
     _dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
+    """Normalises each channel over the batch and all positions, then scales and shifts
+    it, as ``torch.nn.BatchNorm2d``::
+
+        y = (x − E[x]) / √(Var[x] + eps) · γ + β
+
+    In ``train()`` E[x] and Var[x] (biased) are taken per channel over N, H and W, and
+    the running statistics are updated (with the unbiased variance); in ``eval()`` the
+    running statistics are used instead.
+
+    Args:
+        num_features (int): D, the number of channels: C of an input (N, C, H, W).
+        eps (float, optional): added to the variance for numerical stability.
+            Default: 1e-5
+        momentum (float or None, optional): the weight of each new batch in the running
+            statistics, running = (1 − momentum)·running + momentum·batch; ``None`` for a
+            cumulative average over all batches. Default: 0.1
+        affine (bool, optional): if ``True``, the layer learns γ (``weight``, initialised
+            to 1) and β (``bias``, initialised to 0). Default: ``True``
+        track_running_stats (bool, optional): if ``True``, the layer keeps
+            ``running_mean``, ``running_var`` and ``num_batches_tracked`` (buffers, in
+            ``state_dict()``) and uses the running statistics in ``eval()``; if ``False``
+            it always uses the batch statistics. Default: ``True``
+        device (str, optional): ``'meta'`` builds the layer without allocating its weights
+            (as :func:`meta_device`); anything else means the CPU. Default: ``None``
+        dtype (optional): the dtype of the weights and statistics. Default: float32
+        bias (bool, optional, keyword only): an nndl extension (PyTorch's BatchNorm has
+            no such argument): ``False`` learns γ only, without β. Default: ``True``
+
+    Shape:
+        - Input: (N, D, H, W)
+        - Output: (N, D, H, W), the same shape as the input
+
+    Parameters (the textbook's count)::
+
+        params = 2·D (γ and β)    (bias=False: params = D (γ); affine=False: none)
+
+    The running statistics are buffers, not parameters. :meth:`describe` prints the
+    count with the layer's numbers.
+
+    Examples::
+
+        >>> m = nn.BatchNorm2d(6)
+        >>> m(nndl.randn(4, 6, 28, 28)).shape
+        (4, 6, 28, 28)
+        >>> print(m.describe((6, 28, 28)).formulas[0])
+        params = 2·D (γ and β) = 2·6 = 12
+        >>> list(m.state_dict())
+        ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+        >>> m.eval()(nndl.randn(1, 6, 28, 28)).shape  # eval(): the running statistics
+        (1, 6, 28, 28)
+    """
+
     _dims = (4,)

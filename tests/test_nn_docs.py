@@ -1,0 +1,174 @@
+"""The docstrings of nndl.nn (project issue 13 §2).
+
+Every example in them runs and prints what it says (doctest), every public class has
+one, and the formulas each layer's ``describe()`` prints are, letter for letter, in the
+docstring of the layer, so the docs cannot drift from the calculator. Examples assume
+``import nndl`` and ``from nndl import nn``, as PyTorch's assume ``torch`` and ``nn``.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import inspect
+import pkgutil
+import re
+
+import numpy as np
+import pytest
+
+import nndl
+from nndl import nn
+from nndl.errors import NNDLError
+
+
+def _nn_modules() -> list:
+    """nndl.nn and every module in it (new ones included)."""
+    return [nn] + [importlib.import_module(info.name)
+                   for info in pkgutil.iter_modules(nn.__path__, nn.__name__ + ".")]
+
+
+def _doctests() -> list[doctest.DocTest]:
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    found: dict[str, doctest.DocTest] = {}
+    for module in _nn_modules():
+        for test in finder.find(module, module.__name__,
+                                extraglobs={"nndl": nndl, "nn": nn, "np": np}):
+            if test.examples:
+                found.setdefault(test.name, test)
+    return sorted(found.values(), key=lambda t: t.name)
+
+
+DOCTESTS = _doctests()
+
+# the classes nndl.nn exports (Note is nndl.text.Text, documented there)
+PUBLIC = {name: obj for name in nn.__all__
+          if inspect.isclass(obj := getattr(nn, name)) and obj.__module__.startswith("nndl.nn")}
+
+
+def _doc(cls: type) -> str:
+    return re.sub(r"\s+", " ", inspect.getdoc(cls) or "")
+
+
+@pytest.mark.parametrize("test", DOCTESTS, ids=[t.name for t in DOCTESTS])
+def test_docstring_examples_run(test: doctest.DocTest, monkeypatch) -> None:
+    monkeypatch.setattr(nndl, "_rng", np.random.default_rng(0))  # seeded, restored after
+    lines: list[str] = []
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    result = runner.run(test, out=lines.append, clear_globs=False)
+    assert result.failed == 0, "".join(lines)
+    assert result.attempted == len(test.examples)
+
+
+def test_every_public_class_has_examples() -> None:
+    with_examples = {t.name.rsplit(".", 1)[-1] for t in DOCTESTS}
+    missing = sorted(name for name, cls in PUBLIC.items() if cls.__name__ not in with_examples)
+    assert not missing, f"public nndl.nn classes without an Examples:: doctest: {missing}"
+    assert len(PUBLIC) >= 25
+    assert sum(len(t.examples) for t in DOCTESTS) >= 100
+
+
+def _layers() -> dict[str, type]:
+    return {name: cls for name, cls in PUBLIC.items() if issubclass(cls, nn.Module)}
+
+
+@pytest.mark.parametrize("name", sorted(_layers()))
+def test_layer_docstring_sections(name: str) -> None:
+    """PyTorch's layout: what it computes, Args:, Shape: (layers), Examples::."""
+    cls = PUBLIC[name]
+    doc = inspect.getdoc(cls) or ""
+    assert "Args:" in doc, name
+    assert "Examples::" in doc, name
+    if cls not in (nn.Module, nn.ModuleList):
+        assert "Shape:" in doc, name
+
+
+# For every layer with describe(): sample inputs that reach each formula it can print.
+CASES = {
+    "Conv2d": [
+        (lambda: nn.Conv2d(3, 6, 5), (3, 32, 32)),
+        (lambda: nn.Conv2d(3, 6, 5, bias=False), (3, 32, 32)),
+        (lambda: nn.Conv2d(3, 6, 3, padding=2, dilation=2), (3, 32, 32)),
+        (lambda: nn.Conv2d(3, 6, 3, padding=1), (3, 32, 28)),
+        (lambda: nn.Conv2d(3, 6, (3, 5), stride=(1, 2), padding=(1, 2)), (3, 32, 28)),
+        (lambda: nn.Conv2d(3, 6, (3, 5), stride=(1, 2), padding=(1, 2), dilation=(1, 2)),
+         (3, 32, 28)),
+    ],
+    "MaxPool2d": [
+        (lambda: nn.MaxPool2d(2), (6, 28, 28)),
+        (lambda: nn.MaxPool2d(3, 2, 1), (6, 28, 28)),
+        (lambda: nn.MaxPool2d(3, 2, 1, dilation=2), (6, 28, 28)),
+        (lambda: nn.MaxPool2d(2), (6, 28, 24)),
+        (lambda: nn.MaxPool2d((2, 3)), (6, 28, 24)),
+    ],
+    "AvgPool2d": [
+        (lambda: nn.AvgPool2d(2), (6, 28, 28)),
+        (lambda: nn.AvgPool2d(2, padding=1), (6, 28, 28)),
+        (lambda: nn.AvgPool2d(2), (6, 28, 24)),
+        (lambda: nn.AvgPool2d((2, 3)), (6, 28, 24)),
+    ],
+    "Linear": [
+        (lambda: nn.Linear(400, 120), (400,)),
+        (lambda: nn.Linear(400, 120, bias=False), (400,)),
+        (lambda: nn.Linear(400, 120), (5, 400)),
+    ],
+    "Flatten": [(lambda: nn.Flatten(), (16, 5, 5))],
+    "Identity": [(lambda: nn.Identity(), (16, 5, 5))],
+    "BatchNorm1d": [
+        (lambda: nn.BatchNorm1d(6), (6,)),
+        (lambda: nn.BatchNorm1d(6, bias=False), (6, 10)),
+        (lambda: nn.BatchNorm1d(6, affine=False), (6,)),
+    ],
+    "BatchNorm2d": [
+        (lambda: nn.BatchNorm2d(6), (6, 28, 28)),
+        (lambda: nn.BatchNorm2d(6, bias=False), (6, 28, 28)),
+    ],
+    "Dropout": [(lambda: nn.Dropout(), (120,))],
+    **{name: [(lambda cls=cls: cls(), (10,))]
+       for name, cls in [("ReLU", nn.ReLU), ("Sigmoid", nn.Sigmoid), ("Tanh", nn.Tanh),
+                         ("LeakyReLU", nn.LeakyReLU), ("Softmax", nn.Softmax),
+                         ("LogSoftmax", nn.LogSoftmax)]},
+}
+
+
+def test_every_layer_with_describe_has_cases() -> None:
+    described = sorted(name for name, cls in _layers().items()
+                       if cls.describe is not nn.Module.describe)
+    missing = [name for name in described if name not in CASES]
+    assert not missing, (f"layers with describe() and no sample inputs here: {missing} "
+                         "(add them to CASES so their docstrings are checked)")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_docstring_has_describe_formulas(name: str) -> None:
+    cls = PUBLIC[name]
+    doc = _doc(cls)
+    for make, shape in CASES[name]:
+        m = make()
+        assert type(m) is cls
+        info = m.describe(shape, floor=True)
+        if info.formulas:
+            assert "describe" in doc, f"{name}: say that describe() prints these formulas"
+        for f in info.formulas:
+            text = f"{f.name} = {f.expr}"
+            assert text in doc, (f"{name}: describe({shape}) prints {text!r}, which its "
+                                 f"docstring does not contain ({m!r})")
+
+
+def test_shape_examples_agree_with_forward() -> None:
+    """The output shapes of CASES, by describe() and by a real forward pass."""
+    for name, cases in CASES.items():
+        for make, shape in cases:
+            m = make().eval()
+            out = m(nndl.zeros(1, *shape))
+            assert tuple(out.shape) == (1, *m.describe(shape, floor=True).out_shape), name
+
+
+def test_internal_count_check_is_an_nndl_error(monkeypatch) -> None:
+    """A layer whose formula disagrees with its real weights says so as an nndl error."""
+    for make, shape in [(lambda: nn.Conv2d(3, 6, 5), (3, 32, 32)),
+                        (lambda: nn.Linear(4, 2), (4,)), (lambda: nn.BatchNorm2d(3), (3, 4, 4))]:
+        m = make()
+        monkeypatch.setattr(m, "_param_counts", lambda: (-1, -1))
+        with pytest.raises(NNDLError, match="internal"):
+            m.describe(shape)
