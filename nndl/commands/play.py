@@ -1,0 +1,78 @@
+"""``nndl play``: the playground, every exercise live in the browser (see :mod:`nndl.play`)."""
+
+from __future__ import annotations
+
+import errno
+import threading
+import webbrowser
+
+import typer
+
+from nndl.commands._common import Language, lang_option
+from nndl.errors import NNDLError
+from nndl.text import Text
+
+DEFAULT_PORT = 8765
+
+_T = {
+    "url": Text("nndl 演练场：{url}", "nndl playground: {url}"),
+    "stop": Text("按 Ctrl-C 停止。", "Press Ctrl-C to stop."),
+    "stopped": Text("演练场已停止。", "playground stopped."),
+    "exposed": Text(
+        "警告：演练场在 {host} 上监听，同一网络中的其他机器也能访问它；它没有登录保护。",
+        "warning: the playground listens on {host}, so other machines on the network can "
+        "reach it; it has no login."),
+    "in_use": Text("端口 {port} 已被占用", "the port {port} is already in use"),
+    "in_use_hint": Text("用 --port 0 让系统选一个空闲端口，或换一个端口",
+                        "use --port 0 for any free port, or choose another port"),
+    "cannot": Text("无法在 {host}:{port} 上监听：{why}", "cannot listen on {host}:{port}: {why}"),
+    "cannot_hint": Text("检查 --host 与 --port", "check --host and --port"),
+}
+
+
+def play_command(
+    port: int = typer.Option(DEFAULT_PORT, "--port", "-p", min=0, max=65535,
+                             help="The port (0 = any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host",
+                             help="The address to listen on. Anything but loopback lets other "
+                                  "machines in: only when you mean it."),
+    no_browser: bool = typer.Option(False, "--no-browser",
+                                    help="Print the address, do not open a browser."),
+    lang: Language = lang_option("zh or en: the page's first language (it has a switch)."),
+) -> None:
+    """Every exercise live in the browser: graphs, shapes, activations, worked solutions.
+
+    演练场：在浏览器里动手做每一道题。
+
+    \b
+    Examples:
+      nndl play                      opens http://127.0.0.1:8765/
+      nndl play --port 0 --no-browser --lang en
+    """
+    from nndl.play.server import is_loopback, make_server
+
+    code = lang.value
+    try:
+        server = make_server(host, port, code)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise NNDLError(_T["in_use"].format(port=port)(code),
+                            hint=_T["in_use_hint"](code)) from None
+        raise NNDLError(_T["cannot"].format(host=host, port=port, why=exc.strerror or exc)(code),
+                        hint=_T["cannot_hint"](code)) from None
+    if not is_loopback(host):
+        typer.secho(_T["exposed"].format(host=host)(code), fg="yellow", err=True)
+    typer.echo(_T["url"].format(url=server.url)(code))
+    typer.echo(_T["stop"](code))
+    if not no_browser:
+        threading.Timer(0.3, webbrowser.open, [server.url]).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo(_T["stopped"](code))
+    finally:
+        server.server_close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("play")(play_command)

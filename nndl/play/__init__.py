@@ -1,0 +1,14 @@
+"""``nndl play``: every exercise live in the browser.
+
+A local web page (plain HTML, CSS and JavaScript modules in ``static/``, no build step, no
+network) over a JSON API (:mod:`nndl.play.api`) that returns what the commands print with
+``--format json``, computed by the same functions; the page never computes, it asks and
+draws. :mod:`nndl.play.server` serves both with the standard library's threading HTTP
+server.
+
+>>> from nndl.play.server import make_server
+>>> server = make_server("127.0.0.1", 0, warm=False)   # port 0: any free port
+>>> server.url.startswith("http://127.0.0.1:")
+True
+>>> server.server_close()
+"""

@@ -1,0 +1,342 @@
+"""The playground's HTTP server: the standard library's :class:`ThreadingHTTPServer`, the
+JSON API of :mod:`nndl.play.api` under ``/api/``, and the page's own files from the
+package's ``static`` folder.
+
+Safety rules (each has a test in ``tests/test_play_server.py``):
+
+* it listens on 127.0.0.1 unless another host is asked for (``nndl play`` warns then);
+* a request whose ``Host`` header is not this server's own host and port is refused (403),
+  so a web page whose domain name is made to point at 127.0.0.1 (DNS rebinding) gets
+  nothing; a request that carries an ``Origin`` must come from this server's own page,
+  and a POST must carry one;
+* the URL, the number of query fields and a POST body are bounded (414, 413), and so is the
+  work: the expression parser's limits, :data:`nndl.play.api.MAX_SPEC_LAYERS`, the
+  exercises' parameter ranges, and the worker's time limit for solve and check;
+* only files that are in the ``static`` folder are served (looked up by name in a table
+  made from the folder, never by joining a path); nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+import sys
+import traceback
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+from nndl.errors import NNDLError
+from nndl.play import api, worker
+from nndl.text import Text
+
+STATIC = Path(__file__).resolve().with_name("static")
+MAX_URL = 16_384          # bytes of path and query
+MAX_FIELDS = 100          # query fields
+MAX_BODY = 65_536         # bytes of a POST body
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
+         ".json": "application/json; charset=utf-8"}
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+       "form-action 'none'; frame-ancestors 'none'")
+
+_T = {
+    "host": Text("拒绝：Host 头 '{host}' 不是本服务器（{own}）",
+                 "refused: the Host header '{host}' is not this server ({own})"),
+    "host_hint": Text("用 nndl play 打印的地址打开演练场",
+                      "open the playground at the address nndl play printed"),
+    "origin": Text("拒绝：来自 '{origin}' 的请求不是本服务器的页面发出的",
+                   "refused: a request from '{origin}' is not from this server's page"),
+    "origin_hint": Text("POST 需要本服务器的 Origin 头", "a POST needs this server's Origin header"),
+    "url": Text("请求地址太长（{n:,} 字节，上限 {max:,}）",
+                "the request's address is too long ({n:,} bytes, at most {max:,})"),
+    "fields": Text("查询参数太多（上限 {max}）", "too many query fields (at most {max})"),
+    "body": Text("请求体太大（上限 {max:,} 字节）", "the request body is too large (at most {max:,} bytes)"),
+    "body_json": Text("请求体应为 JSON 对象 {{名称: 值}}", "the request body must be a JSON object {{name: value}}"),
+    "twice": Text("参数 {name} 出现了两次", "the parameter {name} is given twice"),
+    "encoding": Text("查询不是有效的 UTF-8", "the query is not valid UTF-8"),
+    "not_found": Text("没有 {path}", "there is no {path}"),
+    "not_found_hint": Text("API 是 /api/{names}", "the API is /api/{names}"),
+    "method": Text("不支持 {method}", "{method} is not supported"),
+    "method_hint": Text("用 GET（或带 Origin 的 POST）", "use GET (or POST with an Origin)"),
+    "internal": Text("服务器内部错误：{what}", "internal error: {what}"),
+    "internal_hint": Text("这是 nndl 的错误，请报告它和你的输入",
+                          "this is a bug in nndl: please report it with your input"),
+}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def static_files() -> dict[str, Path]:
+    """URL name -> file: exactly the files in the static folder (and its sub-folders)."""
+    return {p.relative_to(STATIC).as_posix(): p for p in sorted(STATIC.rglob("*"))
+            if p.is_file() and p.suffix in TYPES}
+
+
+class PlayError(Exception):
+    """A refused request: HTTP status, message and hint (the JSON error's fields)."""
+
+    def __init__(self, status: int, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.hint = status, message, hint
+
+
+class PlayServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, lang: str = "zh",
+                 quiet: bool = True):
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.host_name, self.lang, self.quiet = host, lang, quiet
+        self.files = static_files()
+        super().__init__((host.strip("[]"), port), Handler)
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    @property
+    def url(self) -> str:
+        host = self.host_name
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}/"
+
+    def host_allowed(self, header: str) -> bool:
+        """``Host`` is name:port with this server's port, and the name is a loopback name
+        or the host it was asked to listen on; on a wildcard address (0.0.0.0) any IP
+        address too (DNS rebinding needs a domain name, and an IP address is none)."""
+        name, sep, port = header.rpartition(":")
+        if not sep or not port.isdigit() or int(port) != self.port or "]" in port:
+            return False
+        name = name.lower()
+        if name in ("127.0.0.1", "localhost", "[::1]", self.host_name.lower(),
+                    f"[{self.host_name.lower()}]"):
+            return True
+        return self.host_name in ("0.0.0.0", "::") and _is_ip(name)
+
+
+def parse_query(query: str, lang: str) -> dict[str, str]:
+    """``a=1&b=x%2By`` -> {"a": "1", "b": "x+y"}. A '+' is a plus sign (RFC 3986), not a
+    space: expressions are full of them. A name given twice is refused."""
+    pairs: dict[str, str] = {}
+    parts = [p for p in query.split("&") if p]
+    if len(parts) > MAX_FIELDS:
+        raise PlayError(413, _T["fields"].format(max=MAX_FIELDS)(lang))
+    for part in parts:
+        name, _, value = part.partition("=")
+        try:
+            name, value = unquote(name, errors="strict"), unquote(value, errors="strict")
+        except UnicodeDecodeError:
+            raise PlayError(400, _T["encoding"](lang)) from None
+        if name in pairs:
+            raise PlayError(400, _T["twice"].format(name=name)(lang))
+        pairs[name] = value
+    return pairs
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: PlayServer
+    protocol_version = "HTTP/1.1"
+    server_version = "nndl-play"
+    sys_version = ""
+
+    # ------------------------------------------------------------------ plumbing
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        if not self.server.quiet:
+            super().log_message(format, *args)
+
+    def _send(self, status: int, body: bytes, content_type: str, *, cache: str = "no-store",
+              head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Content-Security-Policy", CSP)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _json(self, status: int, text: str, head: bool = False) -> None:
+        self._send(status, text.encode("utf-8"), "application/json; charset=utf-8", head=head)
+
+    def _error(self, status: int, message: str, hint: str | None, extra: dict | None = None,
+               head: bool = False) -> None:
+        body = {"error": message, "hint": hint, **(extra or {})}
+        self._json(status, json.dumps(body, ensure_ascii=False), head=head)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None
+                   ) -> None:
+        """The base class's own refusals (a request line over 64 KiB, a malformed request)
+        as JSON too, and the connection closed after them."""
+        self.close_connection = True
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = str(code)
+        body = json.dumps({"error": message or phrase, "hint": explain}, ensure_ascii=False)
+        self._send(code, body.encode("utf-8"), "application/json; charset=utf-8",
+                   head=self.command == "HEAD")
+
+    def _lang(self) -> str:
+        return self.server.lang
+
+    # ------------------------------------------------------------------ the rules
+    def _guard(self, method: str) -> None:
+        lang = self._lang()
+        host = self.headers.get("Host", "")
+        if not self.server.host_allowed(host):
+            own = f"{self.server.host_name}:{self.server.port}"
+            raise PlayError(403, _T["host"].format(host=host, own=own)(lang),
+                            _T["host_hint"](lang))
+        origin = self.headers.get("Origin")
+        if (origin is not None or method == "POST") and origin != f"http://{host}":
+            raise PlayError(403, _T["origin"].format(origin=origin or "")(lang),
+                            _T["origin_hint"](lang))
+        if len(self.path.encode("utf-8", "replace")) > MAX_URL:
+            raise PlayError(414, _T["url"].format(n=len(self.path), max=MAX_URL)(lang))
+
+    def _body(self) -> dict[str, str]:
+        lang = self._lang()
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = MAX_BODY + 1
+        if length < 0 or length > MAX_BODY:
+            self.close_connection = True  # the body is left unread
+            raise PlayError(413, _T["body"].format(max=MAX_BODY)(lang))
+        raw = self.rfile.read(length)
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = None
+        if not isinstance(data, dict) or len(data) > MAX_FIELDS or not all(
+                isinstance(v, str | int | float) and not isinstance(v, bool)
+                for v in data.values()):
+            raise PlayError(400, _T["body_json"](lang))
+        return {str(k): str(v) for k, v in data.items()}
+
+    # ------------------------------------------------------------------ methods
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        self._handle("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._handle("HEAD")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+    def _refuse_method(self) -> None:
+        lang = self._lang()
+        self.close_connection = True
+        self._error(405, _T["method"].format(method=self.command)(lang), _T["method_hint"](lang))
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method  # noqa: N815
+
+    def _handle(self, method: str) -> None:
+        head = method == "HEAD"
+        try:
+            self._guard(method)
+            path, _, query = self.path.partition("?")
+            path = path.split("#", 1)[0]
+            if path.startswith("/api/"):
+                q = parse_query(query, self._lang())
+                if method == "POST":
+                    body = self._body()
+                    twice = set(body) & set(q)
+                    if twice:
+                        raise PlayError(400, _T["twice"].format(name=min(twice))(self._lang()))
+                    q.update(body)
+                self._api(path[len("/api/"):], q, head)
+            elif method == "POST":
+                raise PlayError(405, _T["method"].format(method="POST")(self._lang()),
+                                _T["method_hint"](self._lang()))
+            else:
+                self._static(path, head)
+        except PlayError as exc:
+            self._error(exc.status, exc.message, exc.hint, head=head)
+        except ConnectionError:  # the browser went away (a newer request replaced this one)
+            self.close_connection = True
+        except Exception as exc:  # a bug, not the user's input: say so, keep serving
+            traceback.print_exc(file=sys.stderr)
+            lang = self._lang()
+            self._error(500, _T["internal"].format(what=f"{type(exc).__name__}: {exc}")(lang),
+                        _T["internal_hint"](lang), head=head)
+
+    def _api(self, name: str, q: dict[str, str], head: bool) -> None:
+        lang = self._lang()
+        fn = api.ENDPOINTS.get(name)
+        if fn is None:
+            raise PlayError(404, _T["not_found"].format(path=f"/api/{name}")(lang),
+                            _T["not_found_hint"].format(names=", ".join(api.ENDPOINTS))(lang))
+        try:
+            lang = api.request_lang(q, self.server.lang)
+            text = fn(q, lang)
+        except worker.TimeLimitError as exc:
+            self._error(422, exc.message, exc.hint, head=head)
+        except worker.BusyError as exc:
+            self._error(429, exc.message, exc.hint, head=head)
+        except worker.JobCrash as exc:
+            self._error(500, str(exc), None, head=head)
+        except NNDLError as exc:
+            self._error(400, exc.message, exc.hint, api.error_position(exc.message), head=head)
+        else:
+            self._json(200, text, head=head)
+
+    def _static(self, path: str, head: bool) -> None:
+        lang = self._lang()
+        name = "index.html" if path == "/" else None
+        if path.startswith("/static/"):
+            try:
+                name = unquote(path[len("/static/"):], errors="strict")
+            except UnicodeDecodeError:
+                name = None
+        file = self.server.files.get(name) if name else None
+        if file is None:
+            raise PlayError(404, _T["not_found"].format(path=path)(lang))
+        body = file.read_bytes()
+        if name == "index.html":  # the language nndl play was started with
+            body = body.replace(b"__NNDL_LANG__", self.server.lang.encode())
+        self._send(200, body, TYPES[file.suffix], cache="no-cache", head=head)
+
+
+def make_server(host: str = "127.0.0.1", port: int = 0, lang: str = "zh", *,
+                quiet: bool = True, warm: bool = True) -> PlayServer:
+    """A server bound and ready (``serve_forever()`` runs it). ``warm`` starts the solve
+    worker's fork server and computes what the first views ask for in the background, so
+    the first page does not wait for imports and SymPy."""
+    server = PlayServer(host, port, lang, quiet)
+    if warm:
+        import threading
+
+        def warm_up() -> None:
+            worker.warm_up()
+            api.warm_up()
+
+        threading.Thread(target=warm_up, name="nndl-play-warm", daemon=True).start()
+    return server
+

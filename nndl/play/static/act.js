@@ -1,0 +1,165 @@
+// #/act?names=sigmoid,tanh,relu — exercise 1 live: f and f′ as nndl samples them, the
+// saturation nndl measured shaded, the measured properties (the rows of `nndl act`), the
+// chain factor over depth, the derivation and the pros and cons.
+
+import { api } from "./api.js";
+import { errorBox } from "./common.js";
+import { clear, h } from "./dom.js";
+import { pick, t } from "./i18n.js";
+
+const SHEET = "sigmoid,tanh,relu";
+const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                "#7f7f7f", "#bcbd22", "#17becf"];
+
+export class ActView {
+  constructor(root, app) {
+    this.app = app;
+    this.lang = app.lang;
+    this.seq = 0;
+    const L = (k) => t(k, this.lang);
+    this.choices = h("div", { class: "acts", id: "choices" });
+    this.err = h("div", { id: "error" });
+    this.plot = h("div", { class: "plot", id: "plot" });
+    this.details = h("div", { id: "details" });
+    root.append(
+      h("h1", { text: L("act_title") }),
+      h("p", { class: "lead", text: L("act_lead") }),
+      h("div", { class: "panel" }, this.choices),
+      this.err,
+      h("div", { class: "cols" }, h("div", { class: "panel" }, this.plot), this.details));
+    this.loadNames();
+  }
+
+  get params() { return this.app.params; }
+
+  names() {
+    return (this.params.get("names") || SHEET).split(/[,\s]+/).filter(Boolean);
+  }
+
+  async loadNames() {
+    const r = await api("act/curves", { names: "all", points: "2" });
+    if (!r.ok) return;
+    this.all = r.data.curves.map((c) => ({ name: c.name, title: c.title }));
+    this.drawChoices();
+  }
+
+  drawChoices() {
+    if (!this.all) return;
+    const chosen = new Set(this.names());
+    clear(this.choices);
+    for (const a of this.all) {
+      const box = h("input", { type: "checkbox", "data-name": a.name, checked: chosen.has(a.name) });
+      box.addEventListener("change", () => {
+        const names = [...this.choices.querySelectorAll("input:checked")].map((b) => b.dataset.name);
+        this.app.set({ names: names.join(",") || null });
+        this.refresh();
+      });
+      this.choices.append(h("label", {}, box, " ", a.title));
+    }
+  }
+
+  show() {
+    if (!this.params.has("names")) this.app.set({ names: SHEET });
+    this.drawChoices();
+    this.refresh();
+  }
+
+  async refresh() {
+    const seq = ++this.seq;
+    const names = this.names().join(",");
+    const [curves, data, table] = await Promise.all([
+      api("act/curves", { names, points: "321" }), api("act", { names }),
+      api("act/table", { names, lang: this.lang })]);
+    if (seq !== this.seq) return;
+    const bad = [curves, data, table].find((r) => !r.ok);
+    if (bad) {
+      clear(this.err).append(errorBox(bad.data, this.lang));
+      return;
+    }
+    clear(this.err);
+    this.drawPlot(curves.data, data.data);
+    this.drawDetails(data.data, table.data);
+  }
+
+  drawPlot(curves, data) {
+    const W = 560, H = 230, M = { l: 44, r: 12, t: 18, b: 26 };
+    const sat = Object.fromEntries(data.activations.map((a) => [a.name, a.properties.saturation]));
+    const panel = (key, label, top) => {
+      const ys = curves.curves.flatMap((c) => c[key]).filter((v) => v !== null);
+      let lo = Math.min(0, ...ys), hi = Math.max(0, ...ys);
+      if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+      const pad = (hi - lo) * 0.06;
+      lo -= pad; hi += pad;
+      const x0 = curves.x[0], x1 = curves.x[curves.x.length - 1];
+      const X = (x) => M.l + (x - x0) / (x1 - x0) * (W - M.l - M.r);
+      const Y = (y) => top + M.t + (hi - y) / (hi - lo) * (H - M.t - M.b);
+      const g = h("g", { "data-panel": key });
+      g.append(h("rect", { x: M.l, y: top + M.t, width: W - M.l - M.r, height: H - M.t - M.b,
+                           fill: "#fff", stroke: "#d0d7de" }));
+      if (key === "df") {  // saturation as nndl measured it
+        curves.curves.forEach((c, i) => {
+          for (const s of sat[c.name] || []) {
+            const a = Math.max(Number(s.lo), x0), b = Math.min(Number(s.hi), x1);
+            if (b > a) g.append(h("rect", { class: "sat", x: X(a), y: top + M.t, width: X(b) - X(a),
+              height: H - M.t - M.b, fill: COLORS[i % COLORS.length], opacity: 0.12 }));
+          }
+        });
+      }
+      g.append(h("line", { x1: M.l, x2: W - M.r, y1: Y(0), y2: Y(0), stroke: "#8c959f", "stroke-width": 0.8 }));
+      if (x0 < 0 && x1 > 0) g.append(h("line", { x1: X(0), x2: X(0), y1: top + M.t, y2: top + H - M.b, stroke: "#8c959f", "stroke-width": 0.8 }));
+      for (const v of [lo + pad, hi - pad]) {
+        g.append(h("text", { x: M.l - 4, y: Y(v) + 4, "font-size": 11, "text-anchor": "end", fill: "#5b6475", text: Number(v.toPrecision(3)).toString() }));
+      }
+      for (const v of [x0, 0, x1]) {
+        g.append(h("text", { x: X(v), y: top + H - M.b + 14, "font-size": 11, "text-anchor": "middle", fill: "#5b6475", text: String(v) }));
+      }
+      g.append(h("text", { x: M.l + 6, y: top + M.t + 14, "font-size": 13, "font-weight": "bold", fill: "#1d2330", text: label }));
+      curves.curves.forEach((c, i) => {
+        const pts = [];
+        c[key].forEach((y, j) => { if (y !== null && y >= lo && y <= hi) pts.push(`${X(curves.x[j]).toFixed(1)},${Y(y).toFixed(1)}`); });
+        g.append(h("polyline", { points: pts.join(" "), fill: "none", stroke: COLORS[i % COLORS.length],
+                                 "stroke-width": 2, "data-curve": c.name }));
+      });
+      return g;
+    };
+    const legend = h("g", {});
+    curves.curves.forEach((c, i) => {
+      const x = M.l + i * 110;
+      legend.append(h("line", { x1: x, x2: x + 18, y1: 2 * H + 16, y2: 2 * H + 16, stroke: COLORS[i % COLORS.length], "stroke-width": 3 }),
+        h("text", { x: x + 22, y: 2 * H + 20, "font-size": 12, fill: "#1d2330", text: c.title }));
+    });
+    const svg = h("svg", { viewBox: `0 0 ${W} ${2 * H + 30}`, id: "act-plot" },
+      panel("f", "f(x)", 0), panel("df", "f′(x)", H), legend);
+    clear(this.plot).append(svg);
+  }
+
+  drawDetails(data, table) {
+    const L = (k, v) => t(k, this.lang, v);
+    clear(this.details);
+    data.activations.forEach((a, i) => {
+      const rows = table.activations[i].rows;
+      const p = a.properties;
+      const depths = Object.keys(p.chain_bound || {});
+      const d = a.derivation;
+      this.details.append(h("div", { class: "panel", "data-act": a.name },
+        h("h2", {}, h("span", { style: `color:${COLORS[i % COLORS.length]}`, text: "■ " }), a.title,
+          h("span", { class: "muted small", text: `  ${a.torch}` })),
+        h("p", { class: "num" }, `f′(x) = ${d.derivative_plain}`),
+        h("table", { class: "data small" }, h("tbody", {},
+          rows.map(([k, v]) => h("tr", {}, h("td", { text: k }), h("td", { class: "num", text: v }))))),
+        depths.length ? h("table", { class: "data small chain" },
+          h("thead", {}, h("tr", {}, h("th", { text: L("chain_factor") }),
+            depths.map((n) => h("th", { class: "r", text: L("chain_depth", { n }) })))),
+          h("tbody", {}, h("tr", {}, h("td", { class: "num", text: String(p.chain_factor) }),
+            depths.map((n) => h("td", { class: "r num", text: Number(p.chain_bound[n]).toPrecision(3) }))))) : null,
+        h("details", {}, h("summary", { text: L("derivation") }),
+          h("ol", { class: "steps" }, d.steps.map((s) => h("li", {},
+            h("span", { class: "muted", text: pick(s.title, this.lang) + ": " }), s.plain,
+            s.note ? h("div", { class: "muted small", text: pick(s.note, this.lang) }) : null)))),
+        h("div", { class: "small muted", text: L("pros") }),
+        h("ul", { class: "pc pros" }, a.pros.map((x) => h("li", { text: pick(x.text, this.lang) }))),
+        h("div", { class: "small muted", text: L("cons") }),
+        h("ul", { class: "pc cons" }, a.cons.map((x) => h("li", { text: pick(x.text, this.lang) })))));
+    });
+  }
+}

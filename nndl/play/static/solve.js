@@ -1,0 +1,125 @@
+// #/solve?n=4[&NAME=VALUE...] — the worked solutions, the same as `nndl solve N --format html`
+// (the answer key's body, both languages, one shown), for the sheet's parameters or yours.
+
+import { api } from "./api.js";
+import { errorBox } from "./common.js";
+import { clear, h, htmlFrom } from "./dom.js";
+import { pick, t } from "./i18n.js";
+
+const OWN = new Set(["n", "lang"]);
+
+export class SolveView {
+  constructor(root, app) {
+    this.app = app;
+    this.lang = app.lang;
+    this.seq = 0;
+    const L = (k, v) => t(k, this.lang, v);
+    this.tabs = h("div", { class: "tabs", id: "exercises" });
+    for (let n = 1; n <= 6; n++) {
+      this.tabs.append(h("button", { type: "button", "data-n": n, text: L("exercise_n", { n }),
+        onclick: () => { this.app.replace(new Map([["n", String(n)]])); this.show(this.app.params); } }));
+    }
+    this.form = h("div", { class: "params-grid", id: "params" });
+    this.button = h("button", { type: "button", class: "primary", id: "solve-button", text: L("solve_button"),
+      onclick: () => this.submit() });
+    this.err = h("div", { id: "error" });
+    this.out = h("div", { class: "solution", id: "solution" });
+    root.append(
+      h("h1", { text: L("solve_title") }),
+      h("p", { class: "lead", text: L("solve_lead") }),
+      this.tabs,
+      h("div", { class: "cols" },
+        h("div", { class: "panel" }, this.form,
+          h("div", { class: "row", style: "margin-top:.6rem" }, this.button,
+            h("button", { type: "button", class: "small", id: "reset", text: L("reset"),
+              onclick: () => { this.app.replace(new Map([["n", this.n()]])); this.show(this.app.params); } }))),
+        h("div", {}, this.err, this.out)));
+  }
+
+  get params() { return this.app.params; }
+
+  n() { return this.params.get("n") || "4"; }
+
+  /** The exercise's own parameters in the hash (everything but n and lang). */
+  chosen() {
+    return Object.fromEntries([...this.params].filter(([k]) => !OWN.has(k)));
+  }
+
+  async show() {
+    if (!this.params.has("n")) this.app.set({ n: "4" });
+    const n = this.n();
+    for (const b of this.tabs.querySelectorAll("button")) b.classList.toggle("on", b.dataset.n === n);
+    if (this.formFor !== n) await this.buildForm(n);
+    this.fillForm();
+    this.solve();
+  }
+
+  async buildForm(n) {
+    const r = await api("solve/params", { n });
+    clear(this.form);
+    this.inputs = {};
+    if (!r.ok) { clear(this.err).append(errorBox(r.data, this.lang)); return; }
+    this.info = r.data;
+    for (const p of r.data.params) {
+      const name = p.name === "NAME" ? "values" : p.name;  // exercise 4: one box for x=1 y=2 ...
+      const input = h(p.name === "spec" ? "textarea" : "input",
+        { type: "text", class: "mono", "data-param": name, rows: p.name === "spec" ? 8 : null,
+          wrap: p.name === "spec" ? "off" : null, autocomplete: "off", spellcheck: "false",
+          placeholder: p.default });
+      this.inputs[name] = input;
+      this.form.append(
+        h("label", { class: "num", text: name === "values" ? t("values_field", this.lang) : name }), input,
+        h("div", { class: "help", text: `${pick(p.help, this.lang)} · ${pick(p.allowed, this.lang)}` }));
+    }
+    this.formFor = n;
+  }
+
+  fillForm() {
+    const chosen = this.chosen();
+    for (const [name, input] of Object.entries(this.inputs || {})) {
+      if (name === "values") {
+        const names = Object.keys(chosen).filter((k) => !(k in this.inputs));
+        input.value = names.map((k) => `${k}=${chosen[k]}`).join(", ");
+      } else {
+        input.value = chosen[name] ?? "";
+      }
+    }
+  }
+
+  submit() {
+    const params = new Map([["n", this.n()]]);
+    for (const [name, input] of Object.entries(this.inputs || {})) {
+      const v = input.value.trim();
+      if (!v) continue;
+      if (name === "values") {  // "x=1, y=2 z=-6" -> x=1 & y=2 & z=-6
+        for (const item of v.split(/[,;\s]+/)) {
+          const i = item.indexOf("=");
+          if (i > 0) params.set(item.slice(0, i).trim(), item.slice(i + 1).trim());
+        }
+      } else {
+        params.set(name, v);
+      }
+    }
+    this.app.replace(params);
+    this.solve();
+  }
+
+  async solve() {
+    const seq = ++this.seq;
+    const q = { n: this.n(), ...this.chosen() };
+    this.button.disabled = true;
+    this.out.classList.add("stale");
+    this.button.classList.add("busy");
+    const r = await api("solve/html", q);
+    if (seq !== this.seq) return;
+    this.button.disabled = false;
+    this.button.classList.remove("busy");
+    this.out.classList.remove("stale");
+    if (!r.ok) {
+      clear(this.err).append(errorBox(r.data, this.lang));
+      return;
+    }
+    clear(this.err);
+    clear(this.out).append(htmlFrom(r.data.html));
+  }
+}
