@@ -11,6 +11,9 @@ const SHEET = "sigmoid,tanh,relu";
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                 "#7f7f7f", "#bcbd22", "#17becf"];
 
+// nndl writes an unbounded end as "-inf" or "inf" (JSON has no infinity)
+const bound = (v) => (v === "-inf" ? -Infinity : v === "inf" ? Infinity : Number(v));
+
 export class ActView {
   constructor(root, app) {
     this.app = app;
@@ -20,13 +23,13 @@ export class ActView {
     this.choices = h("div", { class: "acts", id: "choices" });
     this.err = h("div", { id: "error" });
     this.plot = h("div", { class: "plot", id: "plot" });
-    this.details = h("div", { id: "details" });
+    this.details = h("div", { id: "details", class: "cards" });
     root.append(
       h("h1", { text: L("act_title") }),
       h("p", { class: "lead", text: L("act_lead") }),
       h("div", { class: "panel" }, this.choices),
       this.err,
-      h("div", { class: "cols" }, h("div", { class: "panel" }, this.plot), this.details));
+      h("div", { class: "panel" }, this.plot), h("div", { style: "height:.8rem" }), this.details);
     this.loadNames();
   }
 
@@ -99,7 +102,7 @@ export class ActView {
       if (key === "df") {  // saturation as nndl measured it
         curves.curves.forEach((c, i) => {
           for (const s of sat[c.name] || []) {
-            const a = Math.max(Number(s.lo), x0), b = Math.min(Number(s.hi), x1);
+            const a = Math.max(bound(s.lo), x0), b = Math.min(bound(s.hi), x1);
             if (b > a) g.append(h("rect", { class: "sat", x: X(a), y: top + M.t, width: X(b) - X(a),
               height: H - M.t - M.b, fill: COLORS[i % COLORS.length], opacity: 0.12 }));
           }
@@ -151,7 +154,7 @@ export class ActView {
           h("thead", {}, h("tr", {}, h("th", { text: L("chain_factor") }),
             depths.map((n) => h("th", { class: "r", text: L("chain_depth", { n }) })))),
           h("tbody", {}, h("tr", {}, h("td", { class: "num", text: String(p.chain_factor) }),
-            depths.map((n) => h("td", { class: "r num", text: Number(p.chain_bound[n]).toPrecision(3) }))))) : null,
+            depths.map((n) => h("td", { class: "r num", text: String(Number(Number(p.chain_bound[n]).toPrecision(3))) }))))) : null,
         h("details", {}, h("summary", { text: L("derivation") }),
           h("ol", { class: "steps" }, d.steps.map((s) => h("li", {},
             h("span", { class: "muted", text: pick(s.title, this.lang) + ": " }), s.plain,

@@ -5,7 +5,9 @@ import { pick, t } from "./i18n.js";
 
 /** {error, hint, line?, column?} as nndl sent it. */
 export function errorBox(data, lang) {
-  const where = data.line ? (data.column ? t("line_col", lang, data) : t("line_only", lang, data)) : null;
+  // the place, in the page's language (nndl's message starts with it in English)
+  let where = data.line ? (data.column ? t("line_col", lang, data) : t("line_only", lang, data)) : null;
+  if (where && (data.error || "").startsWith(where)) where = null;
   return h("div", { class: "error", role: "alert" },
     where ? h("span", { class: "where", text: where + " · " }) : null,
     h("span", { class: "message", text: data.error || "" }),

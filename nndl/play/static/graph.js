@@ -181,6 +181,9 @@ export class GraphView {
                       height: n.h + 6, rx: 8 }));
     }
     svg.append(hits);
+    // as drawn, up to a third larger where there is room (never blown up to the column)
+    const width = Number(svg.getAttribute("width")) || 600;
+    svg.style.width = `${Math.round(width * 1.3)}px`;
     clear(this.drawing).append(svg);
     // the table of nodes
     clear(this.table);
