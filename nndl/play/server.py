@@ -158,6 +158,9 @@ def parse_query(query: str, lang: str) -> dict[str, str]:
 class Handler(BaseHTTPRequestHandler):
     server: PlayServer
     protocol_version = "HTTP/1.1"
+    # headers and body leave in two writes: without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK hold the body back ~40 ms on every answer
+    disable_nagle_algorithm = True
     server_version = "nndl-play"
     sys_version = ""
 
