@@ -15,7 +15,24 @@ from nndl.check.core import CheckItem, CheckReport
 from nndl.check.mistakes import CATALOGUE, Mistake
 from nndl.check.values import AnswerError
 
-__all__ = ["CATALOGUE", "AnswerError", "CheckItem", "CheckReport", "Mistake", "check"]
+__all__ = ["CATALOGUE", "AnswerError", "CheckItem", "CheckReport", "Mistake", "check",
+           "exercise_args"]
+
+
+def exercise_args(number: int, pairs: dict[str, str]) -> tuple[dict[str, str], Any]:
+    """Split ``NAME=VALUE`` pairs given for exercise ``number`` into (answers, Params or
+    None): names of the exercise's parameters choose the instance (for exercise 4: ``expr``
+    and its variables), every other name is an answer key. The command line and the
+    playground both read their arguments with this."""
+    from nndl.solutions import params_class
+
+    cls = params_class(number)
+    names = {p.name for p in cls.info()}
+    if number == 4:  # the variables' values are parameters; f, nodes and df/d… are answers
+        names = {"expr", *cls._names(pairs.get("expr") or cls().expr)}
+    chosen = {k: v for k, v in pairs.items() if k in names}
+    answers = {k: v for k, v in pairs.items() if k not in names}
+    return answers, (cls.from_strings(chosen) if chosen else None)
 
 
 def check(problem: int | str, answers: dict[str, str], params: Any = None) -> CheckReport:

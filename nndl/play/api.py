@@ -301,9 +301,9 @@ def check_request(q: Query, lang: str) -> tuple[Any, dict[str, str], Any]:
     reads its arguments: ``problem=summary&spec=...``, ``problem=graph&expr=...&at=x=1,y=2``,
     ``problem=derivative&func=...&answer=...``, or ``problem=N`` with the exercise's
     parameters and the answers under their keys."""
+    from nndl.check import exercise_args
     from nndl.commands.check import _number as number_value
     from nndl.commands.graph import parse_assignments
-    from nndl.solutions import params_class
 
     problem = _need(q, "problem", lang, "problem=4&f=-54").strip().lower()
     rest = {k: v for k, v in q.items() if k not in ("problem", "lang")}
@@ -320,13 +320,8 @@ def check_request(q: Query, lang: str) -> tuple[Any, dict[str, str], Any]:
         return "derivative", {"derivative": _need(q, "answer", lang, "answer=...")}, func
     if problem in ("1", "2", "3", "4", "5", "6"):
         n = int(problem)
-        cls = params_class(n)
-        names = {p.name for p in cls.info()}
-        if n == 4:  # the variables' values are parameters; f, nodes and df/d… are answers
-            names = {"expr", *cls._names(rest.get("expr") or cls().expr)}
-        chosen = {k: v for k, v in rest.items() if k in names}
-        answers = {k: v for k, v in rest.items() if k not in names}
-        return n, answers, (cls.from_strings(chosen) if chosen else None)
+        answers, params = exercise_args(n, rest)
+        return n, answers, params
     raise QueryError(say("check_problem", lang, p=problem), hint=say("check_problem_hint", lang))
 
 
