@@ -1,0 +1,137 @@
+"""Variants of exercise 1: which activation functions are asked about (from the registry).
+
+easy: one or two of the sheet's three (sigmoid, tanh, ReLU); standard: two or three of
+those and softplus; hard: three or four, with softplus or mish among them. Only
+activations whose worked answer ``nndl check`` reads back as correct are drawn (sigmoid,
+tanh, relu, softplus, mish: the others' derivative keys are written with names or symbols
+the checker's formula reader does not know, e.g. α, λ, erf). The wrong options are the
+derivative with a mistake switched on (:func:`nndl.check.derivative.mistaken`: x put in
+place of f(x), the square left out, the sign), written in the form a student would write."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from functools import cache
+from typing import Any
+
+from nndl.activations import analyze
+from nndl.activations import names as registry_names
+from nndl.check import check
+from nndl.check.derivative import DERIVATIVE_MISTAKES, mistaken, true_derivative
+from nndl.solutions import ex1
+from nndl.text import Text
+
+CHECKED = ("sigmoid", "tanh", "relu", "softplus", "mish")
+POOLS = {"easy": (("sigmoid", "tanh", "relu"), (1, 2), ()),
+         "standard": (("sigmoid", "tanh", "relu", "softplus"), (2, 3), ()),
+         "hard": (CHECKED, (3, 4), ("softplus", "mish"))}
+# how f is written inside its own derivative, where the formula reader knows its name
+_F_NAME = {"sigmoid": "σ(x)", "tanh": "tanh(x)"}
+
+
+def _choices(difficulty: str) -> list[tuple[str, ...]]:
+    pool, sizes, needs = POOLS[difficulty]
+    order = registry_names()
+    out = []
+    for k in sizes:
+        for combo in itertools.combinations(sorted(pool, key=order.index), k):
+            if needs and not set(needs) & set(combo):
+                continue
+            if ex1.Params(combo).is_sheet():
+                continue
+            out.append(combo)
+    return out
+
+
+def capacity(difficulty: str) -> int:
+    return len(_choices(difficulty))
+
+
+def sample(rng: random.Random, difficulty: str) -> ex1.Params | None:
+    return ex1.Params(rng.choice(_choices(difficulty)))
+
+
+def normal(p: ex1.Params) -> Any:
+    return p.names
+
+
+def problem(p: ex1.Params) -> Text:
+    return ex1.statement(p)
+
+
+@cache
+def _report(name: str):
+    return analyze(name)  # what ex1's solution shows for this activation
+
+
+def answers(p: ex1.Params) -> dict[str, Any]:
+    """The keys of ``nndl solve 1``: each f′ as the derivation writes it, and max |f′|."""
+    out: dict[str, Any] = {}
+    for name in p.names:
+        r = _report(name)
+        out[f"{name}_derivative"] = r.derivation.derivative_plain
+        out[f"{name}_max_slope"] = r.properties.max_slope
+    return out
+
+
+def _through_f(expr, name: str) -> str | None:
+    """``expr`` as a polynomial c0 + c1·f + c2·f² in f itself (σ(x)² − σ(x)), if it is one."""
+    import numpy as np
+    import sympy as sp
+
+    if name not in _F_NAME:
+        return None
+    _, f, _ = true_derivative(name)
+    x = sp.Symbol("x", real=True)
+    pts = np.linspace(-3, 3, 25)
+    fx, ex = sp.lambdify(x, f), sp.lambdify(x, expr)
+    try:
+        fv = np.array([float(fx(float(t))) for t in pts])
+        ev = np.array([float(ex(float(t))) for t in pts])
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+    coef, *_ = np.linalg.lstsq(np.stack([np.ones_like(fv), fv, fv * fv], 1), ev, rcond=None)
+    c = [sp.nsimplify(round(float(v), 9)) for v in coef]
+    if sp.simplify(c[0] + c[1] * f + c[2] * f ** 2 - expr) != 0:
+        return None
+    big_f = sp.Symbol("F")
+    text = sp.sstr(c[0] + c[1] * big_f + c[2] * big_f ** 2)
+    return text.replace("**", "^").replace("F", _F_NAME[name])
+
+
+def _written(branches, name: str) -> list[str]:
+    """Ways to write the mistaken f′, most readable first."""
+    import sympy as sp
+
+    if len(branches) > 1:
+        parts = [f"{sp.sstr(b.expr)} if x {b.op} {b.at:g}" if b.op else f"{sp.sstr(b.expr)} otherwise"
+                 for b in branches]
+        return ["{" + "; ".join(parts).replace("**", "^") + "}"]
+    e = branches[0].expr
+    return [t.replace("**", "^") for t in (_through_f(e, name), sp.sstr(e)) if t]
+
+
+@cache
+def _wrong_derivatives(name: str) -> tuple[tuple[str, str], ...]:
+    """(formula, mistake) for each mistake that applies to ``name``'s f′ and is not a
+    constant, written so that ``nndl check`` reads it and diagnoses that mistake."""
+    key = f"{name}_derivative"
+    out = []
+    for m in DERIVATIVE_MISTAKES:
+        branches = mistaken(name, m)
+        if branches is None or (len(branches) == 1 and not branches[0].expr.free_symbols):
+            continue  # does not apply, or a constant (σ′ without its square is 0): no option
+        for text in _written(branches, name):
+            try:
+                item = check(1, {key: text}, ex1.Params((name,))).items[0]
+            except Exception:  # noqa: BLE001 - a form the reader refuses: try the next
+                continue
+            if item.verdict == "wrong" and item.mistakes == [m]:
+                out.append((text, m))
+                break
+    return tuple(out)
+
+
+def distractors(p: ex1.Params, key: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
+    return {f"{n}_derivative": list(_wrong_derivatives(n)) for n in p.names}
