@@ -1,0 +1,169 @@
+"""Variants as a Moodle question bank (Moodle XML, ``--format moodle``).
+
+For every answer key of every variant: a *numerical* question for a number (exact for
+counts of parameters and neurons, ±0.1 % for real numbers), a *short answer* question for
+a shape (W×H×D written in the usual ways), and — where the key has wrong options — a
+*multiple choice* question whose wrong options are the distractors. Every wrong answer
+Moodle can recognise carries feedback naming the mistake that gives it, from
+:data:`nndl.check.mistakes.CATALOGUE`. Questions sit in one category per exercise and
+question type (``$course$/top/nndl gen/Exercise 5/numerical``); formulas are written
+``\\(…\\)`` for Moodle's MathJax filter. Built with :mod:`xml.etree.ElementTree`, so every
+text is escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from nndl.check.core import CORRECT
+from nndl.check.mistakes import CATALOGUE
+from nndl.gen.core import Variant, answer_text, display
+from nndl.text import Text
+
+MAX_OPTIONS = 5  # a multiple-choice question: the key and up to four wrong options
+RELATIVE = 1e-3  # tolerance of a real number, as nndl check grades it
+
+UI = {
+    "category": Text("第 {n} 题", "Exercise {n}"),
+    "numerical": Text("数值题", "numerical"),
+    "shortanswer": Text("填空题", "short answer"),
+    "multichoice": Text("选择题", "multiple choice"),
+    "info": Text("nndl gen 生成的第 {n} 题变体（每个数字都由 nndl 计算）。",
+                 "Variants of exercise {n} made by nndl gen (every number computed by nndl)."),
+    "give": Text("请给出：{label}", "Give: {label}"),
+    "choose": Text("请选择：{label}", "Choose: {label}"),
+    "shape_hint": Text("（写作 {form}，例如 {example}）", " (write it as {form}, e.g. {example})"),
+    "unknown": Text("不对，也没有一个已知的常见错误能得出这个答案。",
+                    "Not right, and no known mistake gives this answer."),
+    "general": Text("正确答案：{answer}。完整解答：nndl solve {n} --variant {id}",
+                    "The answer: {answer}. Worked solution: nndl solve {n} --variant {id}"),
+    "partly": Text("部分正确。", "Partly correct."),
+    "wrong": Text("不对。", "Not right."),
+}
+
+
+def _math(text: str) -> str:
+    """Escaped HTML with $…$ written \\(…\\) (Moodle's MathJax filter reads that)."""
+    return re.sub(r"\$(.+?)\$", lambda m: r"\(" + m.group(1) + r"\)", html.escape(text))
+
+
+def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
+    el = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
+    ET.SubElement(el, "text").text = text
+    return el
+
+
+def _feedback(mistake: str, lang: str) -> str:
+    m = CATALOGUE[mistake]
+    return html.escape(f"{m.name(lang)} ({mistake}): {m.explanation(lang)}")
+
+
+def _shape_forms(values: list[int]) -> list[str]:
+    """How students write a shape: 27x27x96, 27×27×96, 27*27*96, 27 x 27 x 96, 27, 27, 96 …"""
+    s = [str(v) for v in values]
+    return list(dict.fromkeys(["x".join(s), "×".join(s), "*".join(s), " x ".join(s),
+                               ", ".join(s), ",".join(s), "(" + ", ".join(s) + ")"]))
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, list):
+        return "shortanswer"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "numerical"
+    return None  # a formula: only multiple choice
+
+
+def _tolerance(exercise: int, value: Any) -> str:
+    if exercise in (5, 6):  # counts: exact
+        return "0"
+    return repr(max(abs(float(value)) * RELATIVE, 1e-9))
+
+
+def _question(parent: ET.Element, kind: str, name: str, idnumber: str, body: str,
+              general: str) -> ET.Element:
+    q = ET.SubElement(parent, "question", {"type": kind})
+    _text(q, "name", name, None)
+    _text(q, "questiontext", body)
+    _text(q, "generalfeedback", general)
+    ET.SubElement(q, "defaultgrade").text = "1.0000000"
+    ET.SubElement(q, "penalty").text = "0.3333333"
+    ET.SubElement(q, "hidden").text = "0"
+    ET.SubElement(q, "idnumber").text = idnumber
+    return q
+
+
+def _answer(q: ET.Element, fraction: int, text: str, feedback: str, fmt: str = "moodle_auto_format",
+            tolerance: str | None = None) -> None:
+    a = ET.SubElement(q, "answer", {"fraction": str(fraction), "format": fmt})
+    ET.SubElement(a, "text").text = text
+    _text(a, "feedback", feedback)
+    if tolerance is not None:
+        ET.SubElement(a, "tolerance").text = tolerance
+
+
+def to_moodle(variants: list[Variant], lang: str) -> str:
+    """The question bank as Moodle XML (one language: ``lang``)."""
+    groups: dict[tuple[int, str], list] = {}
+    for v in variants:
+        labels = {a.key: a.label for a in v.solution().answers}
+        for key, value in v.answers.items():
+            kind = _kind(value)
+            if kind is not None:
+                groups.setdefault((v.exercise, kind), []).append((v, key, value, labels[key]))
+            if v.distractors.get(key):
+                groups.setdefault((v.exercise, "multichoice"), []).append(
+                    (v, key, value, labels[key]))
+    root = ET.Element("quiz")
+    order = {"numerical": 0, "shortanswer": 1, "multichoice": 2}
+    for (n, kind), items in sorted(groups.items(), key=lambda g: (g[0][0], order[g[0][1]])):
+        cat = ET.SubElement(root, "question", {"type": "category"})
+        path = f"$course$/top/nndl gen/{UI['category'].format(n=n)(lang)}/{UI[kind](lang)}"
+        _text(cat, "category", path, None)
+        _text(cat, "info", html.escape(UI["info"].format(n=n)(lang)))
+        for v, key, value, label in items:
+            _write(root, kind, v, key, value, label, lang)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label: Text,
+           lang: str) -> None:
+    general = html.escape(UI["general"].format(answer=display(value), n=v.exercise, id=v.id)(lang))
+    ask = UI["choose" if kind == "multichoice" else "give"].format(label=label(lang))(lang)
+    if kind == "shortanswer":
+        form = "WxHxD" if len(value) == 3 else "WxH"
+        ask += UI["shape_hint"].format(form=form, example="x".join(["8"] * len(value)))(lang)
+    body = f"<p>{_math(v.problem(lang))}</p><p><b>{_math(ask)}</b></p>"
+    name = f"{v.id} · {key}" + (" · MC" if kind == "multichoice" else "")
+    q = _question(root, kind, name, f"{v.id}:{key}:{kind}", body, general)
+    right = html.escape(CORRECT(lang))
+    wrong = v.distractors.get(key, [])
+    if kind == "numerical":
+        _answer(q, 100, answer_text(value), right, tolerance=_tolerance(v.exercise, value))
+        for w, m in wrong:
+            _answer(q, 0, answer_text(w), _feedback(m, lang), tolerance=_tolerance(v.exercise, w))
+        _answer(q, 0, "*", html.escape(UI["unknown"](lang)), tolerance="0")
+        ET.SubElement(q, "unitgradingtype").text = "0"
+        ET.SubElement(q, "unitpenalty").text = "0.1000000"
+        ET.SubElement(q, "showunits").text = "3"
+        ET.SubElement(q, "unitsleft").text = "0"
+    elif kind == "shortanswer":
+        ET.SubElement(q, "usecase").text = "0"
+        for form in _shape_forms(value):
+            _answer(q, 100, form, right)
+        for w, m in wrong:
+            for form in _shape_forms(w):
+                _answer(q, 0, form, _feedback(m, lang))
+        _answer(q, 0, "*", html.escape(UI["unknown"](lang)))
+    else:
+        ET.SubElement(q, "single").text = "true"
+        ET.SubElement(q, "shuffleanswers").text = "true"
+        ET.SubElement(q, "answernumbering").text = "abc"
+        _text(q, "correctfeedback", right)
+        _text(q, "partiallycorrectfeedback", html.escape(UI["partly"](lang)))
+        _text(q, "incorrectfeedback", html.escape(UI["wrong"](lang)))
+        _answer(q, 100, html.escape(display(value)), right, fmt="html")
+        for w, m in wrong[:MAX_OPTIONS - 1]:
+            _answer(q, 0, html.escape(display(w)), _feedback(m, lang), fmt="html")

@@ -1,0 +1,187 @@
+"""Variants rendered: JSON, plain text and Markdown (problems, then the answer key with the
+wrong options and their mistakes), a printable HTML exam sheet (one variant per page, a
+line for the student's name) and an HTML answer key of worked solutions. Renderers only
+format :class:`~nndl.gen.core.Variant` data; the worked solutions come from
+:func:`nndl.solutions.solve` and :func:`nndl.solutions.render.to_html`."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+
+from nndl.check.mistakes import CATALOGUE
+from nndl.gen.core import Variant, display
+from nndl.text import Text
+
+UI = {
+    "title": Text("神经网络与深度学习 · 练习变体", "Neural Networks and Deep Learning · exercise variants"),
+    "exercise": Text("第 {n} 题", "Exercise {n}"),
+    "variant": Text("变体", "Variant"),
+    "key": Text("答案", "Answer key"),
+    "wrong": Text("错误选项", "wrong options"),
+    "check_with": Text("批改学生答案：", "Check a student's answers: "),
+    "name": Text("姓名", "Name"),
+    "student_no": Text("学号", "Student number"),
+    "date": Text("日期", "Date"),
+    "answer_space": Text("解答", "Your answer"),
+    "count": Text("共 {k} 个变体，种子 {seed}，难度 {difficulty}（生成器 {g}）",
+                  "{k} variants, seed {seed}, difficulty {difficulty} (generator {g})"),
+    "key_title": Text("练习变体的答案与详解", "Exercise variants: answer key with worked solutions"),
+    "key_variant": Text("（变体 {id}）", " (variant {id})"),
+    "page": Text("第 {i} / {k} 页", "page {i} of {k}"),
+}
+
+
+# ------------------------------------------------------------------ JSON
+def to_json(variants: list[Variant], lang: str) -> str:
+    """{"variants": [{"id", "exercise", "params", "problem", "answers", "distractors"}]}."""
+    return json.dumps({"variants": [v.to_json(lang) for v in variants]}, ensure_ascii=False,
+                      indent=2, allow_nan=False) + "\n"
+
+
+# ------------------------------------------------------------------ text and Markdown
+def _mistake(mistake: str, lang: str) -> str:
+    return f"{CATALOGUE[mistake].name(lang)} ({mistake})"
+
+
+def _heading(variants: list[Variant], lang: str) -> str:
+    first = variants[0]
+    from nndl.gen.core import parse_id
+
+    vid = parse_id(first.id)
+    return UI["count"].format(k=len(variants), seed=vid.seed, difficulty=vid.difficulty,
+                              g=vid.generator)(lang)
+
+
+def _check_line(v: Variant) -> str:
+    return f"nndl check {v.exercise} --variant {v.id} KEY=VALUE …"
+
+
+def to_text(variants: list[Variant], lang: str, key: bool = True) -> str:
+    from nndl.solutions.render import inline_plain
+
+    out = [UI["title"](lang), _heading(variants, lang), ""]
+    for v in variants:
+        head = f"{UI['exercise'](lang).format(n=v.exercise)} · {UI['variant'](lang)} {v.id}"
+        out += ["━" * 8 + f" {head} " + "━" * 8, inline_plain(v.problem(lang)), ""]
+        if key:
+            out.append(f"{UI['key'](lang)}:")
+            width = max(len(k) for k in v.answers)
+            for k, value in v.answers.items():
+                out.append(f"  {k:<{width}}  {display(value)}")
+                for wrong, m in v.distractors.get(k, []):
+                    out.append(f"  {'':<{width}}    ✗ {display(wrong)}  — {_mistake(m, lang)}")
+            out += [UI["check_with"](lang) + _check_line(v), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md(s: str) -> str:
+    return s.replace("|", r"\|").replace("\n", " ")
+
+
+def to_markdown(variants: list[Variant], lang: str, key: bool = True) -> str:
+    out = [f"# {UI['title'](lang)}", "", f"_{_heading(variants, lang)}_", ""]
+    for v in variants:
+        out += [f"## {UI['exercise'](lang).format(n=v.exercise)} · {UI['variant'](lang)} `{v.id}`",
+                "", v.problem(lang), ""]
+        if key:
+            out += [f"**{UI['key'](lang)}**", "",
+                    f"| key | {UI['key'](lang)} | {UI['wrong'](lang)} |", "|---|---|---|"]
+            for k, value in v.answers.items():
+                wrong = "; ".join(f"{display(w)} ({_mistake(m, lang)})"
+                                  for w, m in v.distractors.get(k, []))
+                out.append(f"| `{k}` | **{_md(display(value))}** | {_md(wrong)} |")
+            out += ["", f"{UI['check_with'](lang)}`{_check_line(v)}`", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------ the printable exam sheet
+_EXAM_CSS = """
+@page { size: A4; margin: 16mm 16mm 18mm; }
+* { box-sizing: border-box; }
+html { font-family: "Noto Serif CJK SC", "Songti SC", "SimSun", Georgia, serif; color: #111;
+       line-height: 1.55; font-size: 11.5pt; }
+body { margin: 0; }
+section.variant { break-after: page; page-break-after: always; max-width: 178mm; margin: 0 auto;
+                  padding: 0; overflow-wrap: anywhere; }
+section.variant:last-of-type { break-after: auto; page-break-after: auto; }
+header.sheet { display: flex; justify-content: space-between; border-bottom: 1.5px solid #111;
+               padding-bottom: 2mm; font-size: 10pt; }
+.vid { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
+.student { display: flex; gap: 6mm; margin: 5mm 0 6mm; }
+.student span { flex: 1; border-bottom: 1px solid #111; padding-bottom: 1mm; white-space: nowrap; }
+.student span.short { flex: 0.6; }
+h2 { font-size: 13pt; margin: 0 0 3mm; }
+.problem { margin: 0 0 5mm; }
+math { font-size: 1.05em; }
+.space { border: 1px solid #999; border-radius: 2mm; min-height: 50mm; padding: 2mm 3mm;
+         color: #666; font-size: 9pt;
+         background: repeating-linear-gradient(transparent, transparent 9mm, #ddd 9mm, #ddd 9.3mm); }
+footer.sheet { margin-top: 3mm; font-size: 8.5pt; color: #555; text-align: right; }
+@media print { section.variant { display: flex; flex-direction: column; min-height: 255mm; }
+               .space { flex: 1 1 auto; } }
+@media screen { body { background: #eee; } section.variant { background: #fff; padding: 12mm;
+                margin: 8mm auto; box-shadow: 0 1px 4px #0003; } .space { height: 150mm; } }
+"""
+
+
+def _bcp(lang: str) -> str:
+    return "zh-CN" if lang == "zh" else "en"
+
+
+def exam_html(variants: list[Variant], lang: str) -> str:
+    """One printable sheet per variant (CSS page breaks): header with the variant's id, a
+    line for the student's name, the problem with MathML formulas, room for the answer."""
+    from nndl.solutions.render import _html_inline  # $…$ -> MathML, the answer key's way
+
+    pages = []
+    for i, v in enumerate(variants, 1):
+        pages.append(f"""<section class="variant" id="v-{html.escape(v.id)}">
+<header class="sheet"><span>{html.escape(UI['title'](lang))}</span><span class="vid">{html.escape(v.id)}</span></header>
+<div class="student"><span>{html.escape(UI['name'](lang))}:</span><span>{html.escape(UI['student_no'](lang))}:</span><span class="short">{html.escape(UI['date'](lang))}:</span></div>
+<h2>{html.escape(UI['exercise'](lang).format(n=v.exercise))}</h2>
+<div class="problem">{_html_inline(v.problem(lang))}</div>
+<div class="space">{html.escape(UI['answer_space'](lang))}</div>
+<footer class="sheet">{html.escape(UI['page'].format(i=i, k=len(variants))(lang))}</footer>
+</section>""")
+    title = html.escape(UI["title"](lang) + " · " + _heading(variants, lang))
+    return f"""<!DOCTYPE html>
+<html lang="{_bcp(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="nndl gen">
+<title>{title}</title>
+<style>{_EXAM_CSS}</style>
+</head>
+<body>
+{chr(10).join(pages)}
+</body>
+</html>
+"""
+
+
+def key_html(variants: list[Variant], lang: str) -> str:
+    """The worked solutions of every variant in one offline page (MathML, inline SVG), as
+    :func:`nndl.solutions.render.to_html` renders the sheet's answer key; each exercise's
+    title carries its variant id, and each section a unique anchor."""
+    from nndl.solutions.render import to_html
+
+    solutions = []
+    for v in variants:
+        s = v.solution()
+        suffix = UI["key_variant"].format(id=v.id)
+        solutions.append(dataclasses.replace(s, title=s.title + suffix))
+    page = to_html(solutions, lang)
+    # one anchor per variant (to_html names a section by its exercise number)
+    for v in variants:
+        anchor = f'id="ex{v.exercise}"'
+        page = page.replace(anchor, f'id="v-{html.escape(v.id)}"', 1)
+        page = page.replace(f'href="#ex{v.exercise}"', f'href="#v-{html.escape(v.id)}"', 1)
+    return page.replace(html.escape(_doc_title(lang)), html.escape(UI["key_title"](lang)), 1)
+
+
+def _doc_title(lang: str) -> str:
+    from nndl.solutions.render import UI as SOLUTION_UI
+
+    return SOLUTION_UI["doc_title"](lang)
