@@ -25,6 +25,10 @@ def check_command(
                                                      "e.g. --at x=1,y=2,z=-6."),
     lang: Language = lang_option("zh or en (the feedback's language)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text or json."),
+    variant: str | None = typer.Option(None, "--variant",
+                                       help="Check against a variant made by nndl gen (its id, "
+                                            "e.g. 5-g1-s42-i3-standard): every KEY=VALUE is an "
+                                            "answer."),
 ) -> None:
     """Check your answers: which are right, and which mistake gave each wrong one.
 
@@ -44,17 +48,18 @@ def check_command(
       nndl check graph "x*y+x" --at x=2,y=3 df/dx=4
       nndl check derivative sigmoid "sigmoid(x)*(1-sigmoid(x))"
     """
-    from nndl.check import check
+    from nndl.check import check, exercise_args
     from nndl.check.render import to_json, to_text
     from nndl.commands.solve import _pairs
-    from nndl.solutions import params_class
 
     if fmt not in FORMATS:
         raise NNDLError(f"nndl check writes text or json, not {fmt.value}",
                         hint="use --format text or --format json")
     rest = list(args or [])
     target = problem.strip().lower()
-    if target in ("summary", "graph", "derivative"):
+    if variant is not None:
+        report = _check_variant(target, variant, rest)
+    elif target in ("summary", "graph", "derivative"):
         if not rest:
             raise NNDLError(f"nndl check {target} needs the {_FIRST[target]} first",
                             hint=_EXAMPLE[target])
@@ -71,15 +76,7 @@ def check_command(
             report = check("derivative", {"derivative": rest[0]}, first)
     elif target in ("1", "2", "3", "4", "5", "6"):
         n = int(target)
-        pairs = _pairs(rest)
-        cls = params_class(n)
-        names = {p.name for p in cls.info()}
-        if n == 4:  # the variables' values are parameters; f, nodes and df/d… are answers
-            expr = pairs.get("expr") or cls().expr
-            names = {"expr", *cls._names(expr)}
-        chosen = {k: v for k, v in pairs.items() if k in names}
-        answers = {k: v for k, v in pairs.items() if k not in names}
-        params = cls.from_strings(chosen) if chosen else None
+        answers, params = exercise_args(n, _pairs(rest))
         report = check(n, answers, params)
     else:
         raise NNDLError(f"nndl check has no problem '{problem}'",
@@ -88,6 +85,19 @@ def check_command(
     sys.stdout.write(out)
     if not report.all_correct:
         raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ --variant (nndl gen)
+def _check_variant(target: str, variant: str, rest: list[str]):
+    """Every KEY=VALUE is an answer, checked against the parameters the id rebuilds."""
+    from nndl.check import check
+    from nndl.commands.solve import _pairs, variant_params
+
+    if not target.isdigit():
+        raise NNDLError(f"--variant belongs with an exercise number, not '{target}'",
+                        hint="e.g. nndl check 5 --variant 5-g1-s42-i3-standard fc_params=…")
+    params = variant_params("check", target, [int(target)], variant, given=False)
+    return check(int(target), _pairs(rest), params)
 
 
 _FIRST = {"summary": "network spec", "graph": "expression", "derivative": "function"}

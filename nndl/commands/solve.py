@@ -27,6 +27,9 @@ def solve_command(
     out: Path | None = typer.Option(None, "--output", "-o", file_okay=False,
                                     help="Write solutions.<fmt> and every figure (SVG) into this folder."),
     full: bool = typer.Option(False, "--full", help="Run the longer sweeps (seconds become tens of seconds)."),
+    variant: str | None = typer.Option(None, "--variant",
+                                       help="The parameters of a variant made by nndl gen, from "
+                                            "its id (e.g. 5-g1-s42-i3-standard)."),
 ) -> None:
     """Print the six exercises with worked solutions, every number computed by nndl now.
 
@@ -52,7 +55,9 @@ def solve_command(
         render.print_params(params_class(numbers[0]), lang.value)
         return
     chosen = None
-    if assignments:
+    if variant is not None:
+        chosen = variant_params("solve", which, numbers, variant, given=bool(assignments))
+    elif assignments:
         chosen = params_class(numbers[0]).from_strings(_pairs(assignments))
     if out is not None:  # a bad folder fails now, not after the sweeps
         if out.exists() and not out.is_dir():
@@ -97,6 +102,22 @@ def solve_command(
     else:
         atomic_write(out / name, content)
         typer.echo(f"wrote {out / name}")
+
+
+# ------------------------------------------------------------------ --variant (nndl gen)
+def variant_params(command: str, which: str, numbers: list[int], variant: str, given: bool):
+    """The Params a variant id rebuilds, for exactly the exercise it belongs to (and no
+    NAME=VALUE parameters beside it: the id fixes them all)."""
+    from nndl.gen import from_id, parse_id
+
+    vid = parse_id(variant)
+    if len(numbers) != 1 or numbers[0] != vid.exercise:
+        raise NNDLError(f"the variant {variant} belongs to exercise {vid.exercise}, not to "
+                        f"'{which}'", hint=f"write nndl {command} {vid.exercise} --variant {variant}")
+    if given:
+        raise NNDLError("a variant's id fixes all its parameters; NAME=VALUE cannot change them",
+                        hint="leave out either --variant or the NAME=VALUE parameters")
+    return from_id(variant)
 
 
 def _pairs(assignments: list[str]) -> dict[str, str]:
