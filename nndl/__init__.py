@@ -129,8 +129,18 @@ def rand(*size, dtype=float32, requires_grad: bool = False) -> Tensor:
     return Tensor(_rng.random(_shape(size)).astype(dtype), requires_grad=requires_grad)
 
 
-def arange(*args, dtype=None) -> Tensor:
-    return Tensor(np.arange(*args), dtype=dtype)
+def arange(start, end=None, step=1, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``torch.arange``: int64 when start, end and step are integers, else the default
+    float dtype (float32), whatever NumPy would pick."""
+    bounds = [float(v) if isinstance(v, Tensor) and v.dtype.kind == "f" else
+              (int(v) if isinstance(v, Tensor) else v) for v in (start, end, step)]
+    if bounds[1] is None:
+        bounds[:2] = [0, bounds[0]]
+    if dtype is None:
+        integral = all(isinstance(v, int | np.integer) for v in bounds)
+        dtype = int64 if integral else float32
+    values = np.arange(*bounds, dtype=np.float64 if np.dtype(dtype).kind == "f" else None)
+    return Tensor(values.astype(dtype), requires_grad=requires_grad)
 
 
 __all__ = [

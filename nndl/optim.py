@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 
 from nndl.engine.tensor import Tensor
-from nndl.errors import NNDLError
+from nndl.errors import ArgumentError
 
 _CHUNK = 1 << 16  # elements per chunk: the temporaries stay in cache
 
 
-class OptimizerError(NNDLError):
-    """Bad optimiser settings (negative learning rate, empty parameter list...)."""
+class OptimizerError(ArgumentError):
+    """Bad optimiser settings (negative learning rate, empty parameter list...); a
+    ValueError, as PyTorch raises."""
 
 
 def _flat_chunks(*arrays: np.ndarray):

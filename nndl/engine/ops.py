@@ -28,7 +28,7 @@ import numpy as np
 
 from nndl.engine import kernels as _kernels
 from nndl.engine.tensor import Tensor, _as_array
-from nndl.errors import NNDLError, ShapeError
+from nndl.errors import ArgumentError, DimError, NNDLError, ShapeError
 
 make = Tensor._make
 _scalar = Tensor._scalar
@@ -38,8 +38,13 @@ _ZERO32 = np.float32(0)
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
-class OpArgumentError(NNDLError, ValueError):
-    """An op called with arguments it cannot use (e.g. clamp() with neither bound)."""
+class OpArgumentError(ArgumentError):
+    """An op called with an argument value it cannot use (a ValueError, as PyTorch)."""
+
+
+class OpCallError(NNDLError, RuntimeError):
+    """An op called in a way PyTorch refuses with a RuntimeError (clamp() with neither
+    bound, an integer tensor to a negative integer power)."""
 
 
 class IndexOutOfRange(ShapeError, IndexError):
@@ -238,8 +243,18 @@ def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
     return _pow_array(a, b)
 
 
+def _no_negative_int_power(base: np.ndarray, exponent) -> None:
+    """NumPy's ValueError for an integer base to a negative integer power, as PyTorch's
+    RuntimeError (an integer result cannot hold 1/x^n)."""
+    e = np.asarray(exponent)
+    if base.dtype.kind in "iub" and e.dtype.kind in "iub" and e.size and e.min() < 0:
+        raise OpCallError("Integers to negative integer powers are not allowed.",
+                          hint="convert the base to a float tensor first, e.g. x.float() ** -2")
+
+
 def _pow_const_array(a: Tensor, exponent) -> Tensor:
     ad = _floating(a.data) if isinstance(exponent, float) else a.data
+    _no_negative_int_power(ad, exponent)
     out = ad ** exponent
 
     def backward(g):
@@ -253,13 +268,15 @@ def _pow_const_array(a: Tensor, exponent) -> Tensor:
 
 def _pow_array(a: Tensor, b: Tensor) -> Tensor:
     ad, bd = _promote(a.data, b.data)
+    _no_negative_int_power(ad, bd)
     out = ad ** bd
 
     def backward(g):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if a.requires_grad:
-                ga = g * bd * ad ** (bd - 1)
+                # d(a^b)/da = b·a^(b−1), and 0 where b == 0 (as PyTorch: 0·0^−1 is not NaN)
+                ga = g * np.where(bd == 0, 0.0, bd * ad ** (bd - 1))
             if b.requires_grad:
                 # d(a^b)/db = a^b log a; PyTorch takes 0 where a == 0 and b >= 0
                 gb = g * out * np.where((ad == 0) & (bd >= 0), 0.0, np.log(ad))
@@ -516,7 +533,7 @@ def softplus(a) -> Tensor:
 def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """Clip to [min, max] (either may be None, a number or a tensor), as ``torch.clamp``."""
     if min is None and max is None:
-        raise OpArgumentError("clamp() needs at least one of min and max",
+        raise OpCallError("clamp() needs at least one of min and max",
                               hint="e.g. x.clamp(min=0) or x.clamp(-1, 1)")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds get gradients too: clamp = where(x < min, min, x), then for max
@@ -601,7 +618,7 @@ def _axis(d: int | np.integer, ndim: int, op: str) -> int:
     """A dim in [-ndim, ndim) made non-negative (a 0-d tensor accepts 0 and -1, as torch)."""
     n = builtins.max(ndim, 1)
     if not isinstance(d, int | np.integer) or not -n <= d < n:
-        raise ShapeError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
+        raise DimError(f"{op}: dim {d!r} is out of range for a tensor with {ndim} "
                          f"dimension(s)", hint=f"use a dim in [{-n}, {n - 1}]")
     return int(d) % n
 
@@ -787,7 +804,7 @@ def squeeze(a, dim=None) -> Tensor:
         shape = tuple(n for n in a.shape if n != 1)
     else:
         # (_dims gives None only for dim None, hence `or ()` for the type checker alone)
-        dims = (_dims(a.ndim, dim, None, "squeeze") or ()) if a.ndim else ()
+        dims = _dims(a.ndim, dim, None, "squeeze") or ()  # (0-d: dims 0 and -1, as torch)
         shape = tuple(n for i, n in enumerate(a.shape) if not (i in dims and n == 1))
     return reshape(a, shape, op="squeeze")
 
@@ -838,27 +855,63 @@ def expand(a, *shape) -> Tensor:
     return make(out, "expand", (a,), backward)
 
 
+def _index_part(i):
+    if isinstance(i, Tensor):
+        d = i.data
+        # a 0-d integer tensor indexes as an int, as in PyTorch
+        return int(d) if d.ndim == 0 and d.dtype.kind in "iu" else d
+    return i
+
+
 def _index(index):
-    if isinstance(index, Tensor):
-        return index.data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index
+        return tuple(_index_part(i) for i in index)
+    return _index_part(index)
+
+
+def _is_int(i) -> bool:
+    return isinstance(i, int | np.integer) and type(i) is not bool
 
 
 def _is_basic(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or type(i) is slice
-               or (isinstance(i, int | np.integer) and type(i) is not bool) for i in parts)
+    return all(i is None or i is Ellipsis or type(i) is slice or _is_int(i) for i in parts)
+
+
+def _split_index(index: tuple):
+    """PyTorch applies the integer parts of an index first (each a select, which drops its
+    dim) and then the advanced parts (integer arrays, masks) to what is left. NumPy counts
+    an integer next to an array as advanced too, so where a slice separates them the
+    result's dims come out in another order (``t[0, :, [0, 1]]`` on shape (2, 3, 4) is
+    (3, 2) in PyTorch, (2, 3) in NumPy). Returns the basic index (ints, slices, None) and
+    the advanced one to apply to its result, or None where NumPy's rule is the same."""
+    if _is_basic(index) or not builtins.any(_is_int(i) for i in index):
+        return None
+    first: list[Any] = []
+    second: list[Any] = []
+    for i in index:
+        if _is_int(i):
+            first.append(i)  # its dim is gone from the result of `first`
+        elif i is None or i is Ellipsis or type(i) is slice:
+            first.append(i)
+            second.append(i if i is Ellipsis else slice(None))
+        else:  # an advanced part: keep its dims for the second step
+            k = np.ndim(i) if np.asarray(i).dtype == bool else 1
+            first.extend([slice(None)] * k)
+            second.append(i)
+    return tuple(first), tuple(second)
 
 
 def getitem(a, index) -> Tensor:
-    """``a[index]`` with NumPy's rules: ints, slices, None, ..., integer arrays, bool masks."""
+    """``a[index]`` with PyTorch's rules: ints, slices, None, ..., integer arrays, bool
+    masks (NumPy's, but for where an int and an array separated by a slice put the
+    result's dims: see _split_index)."""
     index = _index(index)
     shape, dtype = a.shape, a.dtype
     basic = _is_basic(index)
+    split = None if basic or not isinstance(index, tuple) else _split_index(index)
     try:
-        out = a.data[index]
+        out = a.data[index] if split is None else a.data[split[0]][split[1]]
     except IndexError as exc:
         raise IndexOutOfRange(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
                               hint="indices run from -n to n-1 along each dim") from None
@@ -867,8 +920,10 @@ def getitem(a, index) -> Tensor:
         full = np.zeros(shape, dtype=dtype)
         if basic:
             full[index] = g
-        else:
+        elif split is None:
             np.add.at(full, index, g)  # repeated indices accumulate
+        else:
+            np.add.at(full[split[0]], split[1], g)  # full[basic] is a view into full
         return (full,)
 
     return make(out, "getitem", (a,), backward)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from nndl.errors import GraphError, ShapeError
+from nndl.errors import ArgumentTypeError, GraphError, ShapeError
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
@@ -316,7 +316,8 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise ArgumentTypeError("len() of a 0-d tensor", hint="a 0-d tensor has no length: "
+                                    "use .item() for its value")
         return len(self._d)
 
     def numpy(self) -> np.ndarray:
@@ -507,11 +508,27 @@ class Tensor:
             return format(self.item(), spec)  # f"{loss:.4f}", as torch for one element
         return format(repr(self), spec)
 
-    # Tensors hash by identity (object's default); == is not overloaded so they can be
-    # dict keys and set members (use .eq() for elementwise comparison).
+    # == and != compare elementwise, as in PyTorch, and tensors hash by identity (object's
+    # hash): dicts and sets of tensors work, `x in list_of_tensors` compares values.
+    def __eq__(self, o) -> Tensor:  # type: ignore[override]
+        if not isinstance(o, _COMPARABLE):
+            return NotImplemented  # None, a string ...: Python's identity test, False
+        return Tensor._wrap(np.asarray(self._value() == _raw(o)))
+
+    def __ne__(self, o) -> Tensor:  # type: ignore[override]
+        if not isinstance(o, _COMPARABLE):
+            return NotImplemented
+        return Tensor._wrap(np.asarray(self._value() != _raw(o)))
+
+    __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
-        return bool(self._value())
+        d = self._d
+        if type(d) is _ndarray and d.size != 1:
+            raise ShapeError(f"the truth value of a tensor of shape {d.shape} ({d.size} "
+                             "values) is ambiguous",
+                             hint="use .any() or .all(), or compare one element")
+        return bool(d)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -521,7 +538,8 @@ class Tensor:
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iub":
-            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+            raise ArgumentTypeError(f"only integer tensors can be used as an index, not {self.dtype}",
+                                    hint="convert it with .long()")
         return int(self.item())
 
     # ---------------------------------------------------------- construction
@@ -662,7 +680,8 @@ class Tensor:
 
     def __iter__(self):
         if self.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise ArgumentTypeError("iteration over a 0-d tensor",
+                                    hint="a 0-d tensor holds one value: use .item()")
         return (self[i] for i in range(len(self)))
 
     # comparisons give bool tensors outside the graph, as in PyTorch
@@ -707,6 +726,9 @@ class Tensor:
 
 def _raw(x):
     return x._value() if isinstance(x, Tensor) else x
+
+
+_COMPARABLE = (Tensor, int, float, complex, np.ndarray, np.generic, list, tuple)
 
 
 # ------------------------------------------------------------------ the walk

@@ -20,7 +20,7 @@ from nndl.engine import ops
 from nndl.engine import pool as _pool
 from nndl.engine.parallel import parallel_for
 from nndl.engine.tensor import Tensor
-from nndl.errors import ShapeError
+from nndl.errors import ArgumentError, ShapeError
 
 make = Tensor._make
 
@@ -473,7 +473,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1 − p) (inverted dropout)."""
     if not 0 <= p <= 1:
-        raise ShapeError(f"dropout probability must be in [0, 1], got {p}")
+        raise ArgumentError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
     xd = x.data
@@ -490,72 +490,194 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 
 # ----------------------------------------------------------------------- losses
+class TargetOutOfRange(ShapeError, IndexError):
+    """A class-index target outside 0..C−1 (an IndexError, as PyTorch's "Target 5 is out of
+    bounds")."""
+
+
+class BatchSizeMismatch(ShapeError, ValueError):
+    """Input and target with different batch sizes (a ValueError, as PyTorch's)."""
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ArgumentError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}",
+                            hint="reduction='mean' averages, 'sum' adds, 'none' keeps each loss")
+
+
 def _reduce(loss: np.ndarray, reduction: str, n_mean: int | None = None):
+    _check_reduction(reduction)
     if reduction == "none":
         return loss, 1.0
     if reduction == "sum":
         return np.asarray(loss.sum(), dtype=loss.dtype), 1.0
-    if reduction == "mean":
-        count = loss.size if n_mean is None else n_mean
-        return np.asarray(loss.sum() / max(count, 1), dtype=loss.dtype), 1.0 / max(count, 1)
-    raise ShapeError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    count = loss.size if n_mean is None else n_mean
+    return np.asarray(loss.sum() / max(count, 1), dtype=loss.dtype), 1.0 / max(count, 1)
 
 
-def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """−log softmax(x)[target], fused: stable (shifted by the max) and one backward rule,
-    ∂ℓ/∂x = softmax(x) − onehot(target). ``target`` holds class indices (N,) or
-    probabilities with the input's shape."""
-    xd = input.data
+def _no_legacy(name: str, size_average, reduce) -> None:
+    if size_average is not None or reduce is not None:
+        raise ArgumentError(f"{name}: size_average and reduce are deprecated in PyTorch and "
+                            "not supported", hint="use reduction='mean', 'sum' or 'none'")
+
+
+def _classes_last(xd: np.ndarray) -> np.ndarray:
+    """Scores (C,), (N, C) or (N, C, d1, ...) as rows of C classes: (1, C), (N, C), (N·d1·…, C)."""
     if xd.ndim == 1:
-        xd2 = xd[None, :]
-    else:  # (N, C, d1, ...) -> classes last
-        xd2 = np.moveaxis(xd, 1, -1).reshape(-1, xd.shape[1]) if xd.ndim > 2 else xd
-    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
-    shifted = xd2 - xd2.max(axis=1, keepdims=True)
+        return xd[None, :]
+    if xd.ndim == 2:
+        return xd
+    return np.moveaxis(xd, 1, -1).reshape(-1, xd.shape[1])
+
+
+def _classes_back(g2: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The inverse of :func:`_classes_last`."""
+    if len(shape) == 1:
+        return g2[0]
+    if len(shape) == 2:
+        return g2
+    return np.moveaxis(g2.reshape((shape[0],) + shape[2:] + (shape[1],)), -1, 1)
+
+
+def _class_indices(name: str, xshape: tuple[int, ...], tgt: np.ndarray, ignore_index: int):
+    """Class-index targets as one flat array matching the rows of :func:`_classes_last`, and
+    the mask of the rows that count (None when all do; an ignored row points at class 0)."""
+    if len(xshape) == 0:
+        raise ShapeError(f"{name}: the input must have a class dimension, got a 0-d tensor")
+    want = () if len(xshape) == 1 else (xshape[0],) + xshape[2:]
+    if tgt.shape != want:
+        if len(xshape) >= 2 and tgt.ndim >= 1 and tgt.shape[0] != xshape[0]:
+            raise BatchSizeMismatch(f"{name}: expected input batch_size ({xshape[0]}) to match "
+                                    f"target batch_size ({tgt.shape[0]})",
+                                    hint="give one target per sample")
+        raise ShapeError(f"{name}: class-index targets of shape {tgt.shape} do not fit the input "
+                         f"{xshape} (expected {want})",
+                         hint="one class index per sample, and per position for (N, C, d1, ...)")
+    c = xshape[0] if len(xshape) == 1 else xshape[1]
+    t = tgt.reshape(-1).astype(np.intp, copy=False)
+    keep = None
+    if t.size and (0 <= ignore_index < c or t.min() < 0 or t.max() >= c):
+        keep = t != ignore_index
+        bad = keep & ((t < 0) | (t >= c))
+        if bad.any():
+            raise TargetOutOfRange(f"{name}: target {int(t[bad][0])} is out of bounds for {c} "
+                                   "classes", hint=f"class indices run from 0 to {c - 1}")
+        if keep.all():
+            keep = None
+        else:
+            t = np.where(keep, t, 0)
+    return t, keep
+
+
+def _class_weight(name: str, weight, c: int, dtype: np.dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    if w.shape != (c,):
+        raise ShapeError(f"{name}: weight of shape {w.shape} for {c} classes",
+                         hint=f"give one weight per class: shape ({c},)")
+    return w
+
+
+def cross_entropy(input: Tensor, target, weight=None, size_average=None,  # noqa: A002
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """−Σ_c q_c log softmax(x)_c, fused: stable (shifted by the max) and one backward rule,
+    ∂ℓ/∂x_j = p_j·Σ_c q_c − q_j with p = softmax(x), as ``torch.nn.functional.cross_entropy``.
+
+    ``target`` holds class indices, shape (N,) for input (N, C), (N, d1, ...) for
+    (N, C, d1, ...), () for (C,) — then q is one-hot, times ``weight[target]``, with rows
+    equal to ``ignore_index`` left out — or class probabilities of the input's shape (q is
+    the target times ``weight``; a target that requires grad gets ∂ℓ/∂q_c = −log p_c).
+    ``label_smoothing`` ε mixes the target with the uniform distribution: (1 − ε)·q + ε/C.
+    ``reduction='mean'`` divides by Σ weight[target] over the rows that count (class
+    indices) or by the number of rows (probabilities), as PyTorch.
+    """
+    if isinstance(weight, str):  # the former signature cross_entropy(input, target, reduction)
+        weight, reduction = None, weight
+    _no_legacy("cross_entropy", size_average, reduce)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ArgumentError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                            f"{label_smoothing}")
+    xd = input.data
+    if xd.dtype.kind != "f":
+        raise ArgumentError(f"cross_entropy expects floating-point scores, got {xd.dtype}",
+                            hint="convert the input with .float()")
+    x2 = _classes_last(xd)
+    n, c = x2.shape
+    shifted = x2 - x2.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     s = e.sum(axis=1, keepdims=True)
     logp = shifted - np.log(s)
-    c = xd2.shape[1]
-    if tgt.dtype.kind in "iub":
-        t = tgt.reshape(-1)
-        if t.shape[0] != xd2.shape[0]:
-            raise ShapeError(f"cross_entropy: {xd2.shape[0]} predictions but {t.shape[0]} targets")
-        if t.size and (t.min() < 0 or t.max() >= c):
-            raise ShapeError(f"cross_entropy: target classes must be in 0..{c - 1}, got "
-                             f"{int(t.min())}..{int(t.max())}")
-        rows = np.arange(t.shape[0])
-        loss = -logp[rows, t]
-        soft = None
+    w = _class_weight("cross_entropy", weight, c, xd.dtype)
+    eps = float(label_smoothing)
+    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
+    rows = t = q = None
+    soft = tgt.dtype.kind == "f"
+    if not soft:
+        t, keep = _class_indices("cross_entropy", xd.shape, tgt, ignore_index)
+        rows = np.arange(n)
+        if w is None and keep is None and not eps:  # the common case: no dense target
+            loss = -logp[rows, t]
+            denom: float = n
+        else:
+            wr = np.ones(n, dtype=xd.dtype) if w is None else w[t]
+            if keep is not None:
+                wr = wr * keep
+            q = np.zeros_like(x2)
+            q[rows, t] = (1 - eps) * wr
+            if eps:
+                spread = np.full(c, eps / c, dtype=xd.dtype) if w is None else (eps / c) * w
+                q += spread if keep is None else keep[:, None] * spread
+            loss = -(q * logp).sum(axis=1)
+            denom = wr.sum()
     else:
-        soft = tgt.astype(xd.dtype, copy=False)
-        soft = soft[None, :] if xd.ndim == 1 else (
-            np.moveaxis(soft, 1, -1).reshape(-1, c) if xd.ndim > 2 else soft)
-        if soft.shape != xd2.shape:
+        soft_t = _classes_last(tgt.astype(xd.dtype, copy=False))
+        if tgt.shape != xd.shape:
             raise ShapeError(f"cross_entropy: probability targets of shape {tgt.shape} do not "
-                             f"match the input {xd.shape}")
-        loss = -(soft * logp).sum(axis=1)
+                             f"match the input {xd.shape}",
+                             hint="give class probabilities of the input's shape, or class "
+                                  "indices as an integer tensor")
+        q = soft_t * (1 - eps) + eps / c if eps else soft_t
+        if w is not None:
+            q = q * w
+        loss = -(q * logp).sum(axis=1)
+        denom = n
     out_shape = () if xd.ndim == 1 else ((xd.shape[0],) + xd.shape[2:])
-    value, scale = _reduce(loss.reshape(out_shape) if reduction == "none" else loss, reduction)
+    with np.errstate(invalid="ignore", divide="ignore"):  # every row ignored: 0/0, NaN as torch
+        if reduction == "none":
+            value = loss.reshape(out_shape)
+        elif reduction == "sum":
+            value = np.asarray(loss.sum())
+        else:
+            value = np.asarray(loss.sum() / denom)
     inv = (1.0 / s).astype(xd.dtype)
+    inputs = (input, target) if soft and isinstance(target, Tensor) else (input,)
 
     def backward(gout):
-        grad = e * inv  # softmax
-        if soft is None:
-            grad[rows, t] -= 1
-        else:  # ∂/∂x_j of −Σ_c t_c log p_c = p_j·Σ_c t_c − t_j
-            grad *= soft.sum(axis=1, keepdims=True)
-            grad -= soft
         if reduction == "none":
-            grad *= gout.reshape(-1, 1)
+            cn = gout.reshape(-1, 1)
         else:
-            grad *= gout * xd.dtype.type(scale)
-        if xd.ndim == 1:
-            return (grad[0],)
-        if xd.ndim > 2:
-            grad = np.moveaxis(grad.reshape((xd.shape[0],) + xd.shape[2:] + (c,)), -1, 1)
-        return (grad,)
+            cn = gout / denom if reduction == "mean" else gout
+        gx = None
+        if input.requires_grad:
+            grad = e * inv  # softmax
+            if q is None:
+                grad[rows, t] -= 1
+            else:  # ∂/∂x_j of −Σ_c q_c log p_c = p_j·Σ_c q_c − q_j
+                grad *= q.sum(axis=1, keepdims=True)
+                grad -= q
+            grad *= cn
+            gx = _classes_back(grad, xd.shape)
+        if len(inputs) == 1:
+            return (gx,)
+        gq = logp * (-(1 - eps) * cn)  # ∂ℓ/∂target_c = −(1 − ε)·weight_c·log p_c
+        if w is not None:
+            gq *= w
+        return gx, _classes_back(gq, xd.shape)
 
-    return make(value.astype(xd.dtype, copy=False), "cross_entropy", (input,), backward)
+    return make(value.astype(xd.dtype, copy=False), "cross_entropy", inputs, backward)
 
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -604,16 +726,45 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     return make(value, "binary_cross_entropy_with_logits", (input, target), backward)
 
 
-def nll_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """−input[target] for log-probabilities (N, C), as PyTorch."""
+def nll_loss(input: Tensor, target, weight=None, size_average=None,  # noqa: A002
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """−weight[y]·input[y] for log-probabilities (C,), (N, C) or (N, C, d1, ...), as
+    ``torch.nn.functional.nll_loss``: targets equal to ``ignore_index`` count for nothing,
+    and ``reduction='mean'`` divides by Σ weight[y] over the targets that count."""
+    if isinstance(weight, str):  # the former signature nll_loss(input, target, reduction)
+        weight, reduction = None, weight
+    _no_legacy("nll_loss", size_average, reduce)
+    _check_reduction(reduction)
     xd = input.data
-    t = (target.data if isinstance(target, Tensor) else np.asarray(target)).reshape(-1)
-    rows = np.arange(t.shape[0])
-    value, scale = _reduce(-xd[rows, t], reduction)
+    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if tgt.dtype.kind not in "iu":
+        raise ArgumentError(f"nll_loss expects class indices (an integer tensor), got {tgt.dtype}",
+                            hint="convert the target with .long()")
+    x2 = _classes_last(xd)
+    n, c = x2.shape
+    t, keep = _class_indices("nll_loss", xd.shape, tgt, ignore_index)
+    w = _class_weight("nll_loss", weight, c, xd.dtype)
+    rows = np.arange(n)
+    wr = None if w is None and keep is None else (
+        (np.ones(n, dtype=xd.dtype) if w is None else w[t]) * (1 if keep is None else keep))
+    loss = -x2[rows, t] if wr is None else -wr * x2[rows, t]
+    denom = n if wr is None else wr.sum()
+    out_shape = () if xd.ndim == 1 else ((xd.shape[0],) + xd.shape[2:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if reduction == "none":
+            value = loss.reshape(out_shape)
+        elif reduction == "sum":
+            value = np.asarray(loss.sum())
+        else:
+            value = np.asarray(loss.sum() / denom)
 
     def backward(g):
-        grad = np.zeros_like(xd)
-        grad[rows, t] = -(g.reshape(-1) if reduction == "none" else g * scale)
-        return (grad,)
+        if reduction == "none":
+            cn = g.reshape(-1)
+        else:
+            cn = g / denom if reduction == "mean" else g
+        grad = np.zeros_like(x2)
+        grad[rows, t] = -cn if wr is None else -wr * cn
+        return (_classes_back(grad, xd.shape),)
 
-    return make(value, "nll_loss", (input,), backward)
+    return make(value.astype(xd.dtype, copy=False), "nll_loss", (input,), backward)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from nndl.engine.tensor import Tensor
 from nndl.nn import functional as F
 from nndl.nn.module import Module
@@ -11,9 +13,20 @@ from nndl.nn.module import Module
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        F._check_reduction(reduction)  # an ArgumentError, a ValueError as in PyTorch
         self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    """A loss with per-class weights, kept as the buffer ``weight`` (as PyTorch)."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        if isinstance(weight, str):  # nndl's former signature: the reduction first
+            weight, reduction = None, weight
+        F._no_legacy(type(self).__name__, size_average, reduce)
+        super().__init__(reduction)
+        self.register_buffer("weight", None if weight is None else (
+            weight if isinstance(weight, Tensor) else Tensor(np.asarray(weight))))
 
     def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
@@ -52,7 +65,7 @@ class MSELoss(_Loss):
         return F.mse_loss(input, target, self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
+class CrossEntropyLoss(_WeightedLoss):
     """The cross-entropy between the softmax of the logits x and the target class, as
     ``torch.nn.CrossEntropyLoss``: :class:`LogSoftmax` and :class:`NLLLoss` in one stable
     step::
@@ -63,16 +76,24 @@ class CrossEntropyLoss(_Loss):
     (a float tensor with the input's shape): ℓ = −Σ_c p[c] · log softmax(x)[c].
 
     Args:
-        reduction (str, optional): ``'mean'`` (the mean over the samples and positions),
-            ``'sum'`` or ``'none'`` (one loss per sample and position). Default: ``'mean'``
+        weight (Tensor, optional): a weight per class, shape (C,): the loss of a sample of
+            class y is multiplied by weight[y] (probability targets: each term by
+            weight[c]). Default: ``None`` (all 1)
+        ignore_index (int, optional): a class-index target equal to it counts for nothing
+            (no loss, no gradient, not in the mean). Default: ``-100``
+        reduction (str, optional): ``'mean'`` (the weighted mean over the samples and
+            positions: the sum divided by Σ weight[y]), ``'sum'`` or ``'none'`` (one loss
+            per sample and position). Default: ``'mean'``
+        label_smoothing (float, optional): ε in [0, 1]: the target becomes
+            (1 − ε)·onehot(y) + ε/C. Default: ``0.0``
 
-        Not supported yet: ``weight`` (per-class weights), ``ignore_index`` and
-        ``label_smoothing``; PyTorch's deprecated ``size_average`` and ``reduce``.
+        PyTorch's deprecated ``size_average`` and ``reduce`` are not supported.
 
     Shape:
         - Input: (N, C) logits, or (C,), or (N, C, d1, ...) for a class per position
         - Target: (N,) class indices 0 ≤ y < C (an integer tensor), or (), or
-          (N, d1, ...); or probabilities with the input's shape (a float tensor)
+          (N, d1, ...); or probabilities with the input's shape (a float tensor, which
+          gets a gradient when it requires one)
         - Output: a scalar; (N,) or (N, d1, ...) with ``reduction='none'``. No
           parameters.
 
@@ -86,13 +107,24 @@ class CrossEntropyLoss(_Loss):
         >>> out.backward()
         >>> x.grad.shape
         (3, 5)
+        >>> nn.CrossEntropyLoss(label_smoothing=0.1)(nndl.tensor([[2., 0., 0.]]), nndl.tensor([0]))
+        tensor(0.3729)
+        >>> nn.CrossEntropyLoss(ignore_index=0)(nndl.tensor([[2., 0., 0.], [0., 1., 0.]]),
+        ...                                     nndl.tensor([0, 1]))  # only the second counts
+        tensor(0.5514)
     """
 
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
     def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
-class NLLLoss(_Loss):
+class NLLLoss(_WeightedLoss):
     """The negative log likelihood of the target class, given log-probabilities, as
     ``torch.nn.NLLLoss``::
 
@@ -102,17 +134,21 @@ class NLLLoss(_Loss):
     the two together give :class:`CrossEntropyLoss`.
 
     Args:
-        reduction (str, optional): ``'mean'`` (the mean over the samples), ``'sum'`` or
-            ``'none'`` (one loss per sample). Default: ``'mean'``
+        weight (Tensor, optional): a weight per class, shape (C,): the loss of a sample of
+            class y is weight[y]·(−x[y]). Default: ``None`` (all 1)
+        ignore_index (int, optional): a target equal to it counts for nothing. Default:
+            ``-100``
+        reduction (str, optional): ``'mean'`` (the sum divided by Σ weight[y] over the
+            targets that count), ``'sum'`` or ``'none'`` (one loss per sample and
+            position). Default: ``'mean'``
 
-        Not supported yet: ``weight`` (per-class weights) and ``ignore_index``;
-        PyTorch's deprecated ``size_average`` and ``reduce``.
+        PyTorch's deprecated ``size_average`` and ``reduce`` are not supported.
 
     Shape:
-        - Input: (N, C) log-probabilities only ((C,) and (N, C, d1, ...) are not
-          supported yet)
-        - Target: (N,) class indices 0 ≤ y < C
-        - Output: a scalar; (N,) with ``reduction='none'``. No parameters.
+        - Input: (N, C) log-probabilities, or (C,), or (N, C, d1, ...)
+        - Target: (N,) class indices 0 ≤ y < C, or (), or (N, d1, ...)
+        - Output: a scalar; (N,) or (N, d1, ...) with ``reduction='none'``. No
+          parameters.
 
     Examples::
 
@@ -120,10 +156,19 @@ class NLLLoss(_Loss):
         >>> logp = nn.LogSoftmax(dim=1)(nndl.tensor([[2., 0., 0.]]))
         >>> loss(logp, nndl.tensor([0]))  # the same as CrossEntropyLoss on the logits
         tensor(0.2395)
+        >>> nn.NLLLoss(weight=nndl.tensor([1., 3.]))(nndl.tensor([[-1., -2.], [-1., -2.]]),
+        ...                                          nndl.tensor([0, 1]))  # (1·1 + 3·2)/(1 + 3)
+        tensor(1.75)
     """
 
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
     def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):

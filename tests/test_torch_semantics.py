@@ -1,0 +1,284 @@
+"""Where nndl once gave another answer than PyTorch (issue 17, "Wrong today"): each case is
+run on both and compared — values, shapes, dtypes, gradients and the exception types that
+course code catches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from oracles import require_torch
+
+import nndl
+import nndl.nn.functional as F
+from nndl import nn
+from nndl.errors import NNDLError
+
+torch = require_torch()
+TF = torch.nn.functional
+
+
+def _same(x: nndl.Tensor, t, atol=1e-6) -> None:
+    assert tuple(x.shape) == tuple(t.shape)
+    assert str(x.dtype) == str(t.dtype).removeprefix("torch."), (x.dtype, t.dtype)
+    np.testing.assert_allclose(np.asarray(x.data, dtype=np.float64),
+                               t.detach().numpy().astype(np.float64), atol=atol, rtol=1e-6)
+
+
+# ----------------------------------------------------------------- pow at 0 ** 0
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pow_zero_to_zero_gradient_is_zero(dtype):
+    base, exp = np.array([0.0, 0.0, 2.0, 0.0]), np.array([0.0, 1.0, 0.0, 2.0])
+    x = nndl.tensor(base, dtype=dtype, requires_grad=True)
+    y = nndl.tensor(exp, dtype=dtype, requires_grad=True)
+    tx = torch.tensor(base, dtype=getattr(torch, dtype), requires_grad=True)
+    ty = torch.tensor(exp, dtype=getattr(torch, dtype), requires_grad=True)
+    (x ** y).sum().backward()
+    (tx ** ty).sum().backward()
+    _same(x.grad, tx.grad)
+    _same(y.grad, ty.grad)
+    # 0-d tensors (the scalar path's operands) too
+    a = nndl.tensor(0.0, requires_grad=True)
+    b = nndl.tensor(0.0, requires_grad=True)
+    (a ** b).backward()
+    assert a.grad.item() == 0.0 and b.grad.item() == 0.0
+
+
+# ----------------------------------------------------------------- advanced indexing
+INDEXES = [
+    lambda L: (0, slice(None), L([0, 1])),
+    lambda L: (L([0, 1]), slice(None), 0),
+    lambda L: (slice(None), 0, L([0, 1])),
+    lambda L: (0, L([0, 1]), slice(None)),
+    lambda L: (0, Ellipsis, L([0, 1])),
+    lambda L: (None, 0, slice(None), L([0, 1])),
+    lambda L: (L([0, 1]), 0, L([1, 3])),
+    lambda L: (L([1, 0]), slice(None), L([0, 3])),
+    lambda L: (1, slice(1, 3), L([[0, 1], [3, 3]])),
+    lambda L: (-1, L([True, False, True]), slice(None)),
+    lambda L: (0, slice(None), L([2, 2, 0])),  # repeated: gradients accumulate
+]
+
+
+@pytest.mark.parametrize("k", range(len(INDEXES)))
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_advanced_index_dims_are_placed_as_pytorch(k, as_tensor):
+    data = np.arange(24.0).reshape(2, 3, 4)
+    nindex = INDEXES[k](lambda v: nndl.tensor(v) if as_tensor else v)
+    tindex = INDEXES[k](lambda v: torch.tensor(v))
+    x = nndl.tensor(data, dtype=nndl.float64, requires_grad=True)
+    t = torch.tensor(data, requires_grad=True)
+    y, ty = x[nindex], t[tindex]
+    _same(y, ty)
+    w = np.random.default_rng(k).standard_normal(y.shape)
+    y.backward(w)
+    ty.backward(torch.tensor(w))
+    _same(x.grad, t.grad)
+
+
+def test_zero_d_integer_tensor_indexes_as_an_int():
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x, t = nndl.tensor(data), torch.tensor(data)
+    _same(x[nndl.tensor(1), :, [0, 1]], t[torch.tensor(1), :, [0, 1]])
+    _same(x[nndl.tensor(1)], t[torch.tensor(1)])
+
+
+# ----------------------------------------------------------------- arange dtypes
+@pytest.mark.parametrize("args", [(5,), (5.5, 175.5, 2.5), (1, 10, 3), (0, 1, 0.1), (-3, 3),
+                                  (2.0,), (0, 5, 2), (10, 0, -3), (1, 2.5)])
+def test_arange_dtype_and_values(args):
+    _same(nndl.arange(*args), torch.arange(*args))
+
+
+def test_arange_explicit_dtype():
+    _same(nndl.arange(0, 5, dtype=nndl.float64), torch.arange(0, 5, dtype=torch.float64))
+    _same(nndl.arange(5, dtype=nndl.float32), torch.arange(5, dtype=torch.float32))
+
+
+# ----------------------------------------------------------------- cross-entropy targets
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(4, 5), (5,), (2, 5, 3), (2, 5, 2, 2)])
+def test_cross_entropy_probability_targets_get_a_gradient(reduction, shape):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    p = rng.random(shape)
+    p /= p.sum(axis=0 if len(shape) == 1 else 1, keepdims=True)
+    nx, nt = (nndl.tensor(a, dtype=nndl.float64, requires_grad=True) for a in (x, p))
+    tx, tt = (torch.tensor(a, requires_grad=True) for a in (x, p))
+    out = F.cross_entropy(nx, nt, reduction=reduction)
+    tout = TF.cross_entropy(tx, tt, reduction=reduction)
+    _same(out, tout)
+    w = rng.standard_normal(out.shape)
+    out.backward(w)
+    tout.backward(torch.tensor(w))
+    _same(nx.grad, tx.grad)
+    assert nt.grad is not None
+    _same(nt.grad, tt.grad)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("options", [
+    {}, {"weight": True}, {"ignore_index": 1}, {"label_smoothing": 0.2},
+    {"weight": True, "ignore_index": 2, "label_smoothing": 0.1},
+])
+@pytest.mark.parametrize("soft", [False, True])
+@pytest.mark.parametrize("shape", [(6, 4), (4,), (3, 4, 2), (2, 4, 3, 2, 2)])
+def test_cross_entropy_options_match_torch(reduction, options, soft, shape):
+    if soft and "ignore_index" in options:
+        return  # ignore_index applies to class-index targets only
+    rng = np.random.default_rng(1)
+    c = shape[0] if len(shape) == 1 else shape[1]
+    x = rng.standard_normal(shape)
+    if soft:
+        target = rng.random(shape)
+    else:
+        tshape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+        target = rng.integers(0, c, tshape)
+    kw = {k: v for k, v in options.items() if k != "weight"}
+    weight = rng.uniform(0.5, 2.0, c) if options.get("weight") else None
+    nx = nndl.tensor(x, dtype=nndl.float64, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    out = F.cross_entropy(nx, nndl.tensor(target), reduction=reduction,
+                          weight=None if weight is None else nndl.tensor(weight), **kw)
+    tout = TF.cross_entropy(tx, torch.tensor(target), reduction=reduction,
+                            weight=None if weight is None else torch.tensor(weight), **kw)
+    _same(out, tout)
+    w = rng.standard_normal(out.shape)
+    out.backward(w)
+    tout.backward(torch.tensor(w))
+    _same(nx.grad, tx.grad)
+    # the module form
+    mod = nn.CrossEntropyLoss(weight=None if weight is None else nndl.tensor(weight),
+                              reduction=reduction, **kw)
+    _same(mod(nndl.tensor(x, dtype=nndl.float64), nndl.tensor(target)), tout)
+
+
+# ----------------------------------------------------------------- nll_loss shapes
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(4, 3), (3,), (2, 3, 4), (2, 3, 2, 2, 2)])
+@pytest.mark.parametrize("options", [{}, {"ignore_index": 0}, {"weight": True}])
+def test_nll_loss_any_shape_matches_torch(reduction, shape, options):
+    rng = np.random.default_rng(2)
+    c = shape[0] if len(shape) == 1 else shape[1]
+    x = rng.standard_normal(shape)
+    target = rng.integers(0, c, () if len(shape) == 1 else (shape[0],) + shape[2:])
+    weight = rng.uniform(0.5, 2.0, c) if options.get("weight") else None
+    kw = {k: v for k, v in options.items() if k != "weight"}
+    nx = nndl.tensor(x, dtype=nndl.float64, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    out = F.nll_loss(nx, nndl.tensor(target), reduction=reduction,
+                     weight=None if weight is None else nndl.tensor(weight), **kw)
+    tout = TF.nll_loss(tx, torch.tensor(target), reduction=reduction,
+                       weight=None if weight is None else torch.tensor(weight), **kw)
+    _same(out, tout)
+    w = rng.standard_normal(out.shape)
+    out.backward(w)
+    tout.backward(torch.tensor(w))
+    _same(nx.grad, tx.grad)
+    mod = nn.NLLLoss(weight=None if weight is None else nndl.tensor(weight),
+                     reduction=reduction, **kw)
+    _same(mod(nndl.tensor(x, dtype=nndl.float64), nndl.tensor(target)), tout)
+
+
+def test_loss_target_errors_are_the_builtins_torch_raises():
+    x = np.zeros((2, 3))
+    for fn, tfn in ((F.cross_entropy, TF.cross_entropy), (F.nll_loss, TF.nll_loss)):
+        for target, exc in (([0, 5], IndexError), ([0, 1, 2], ValueError)):
+            with pytest.raises(exc):
+                tfn(torch.tensor(x), torch.tensor(target))
+            with pytest.raises(exc) as info:
+                fn(nndl.tensor(x), nndl.tensor(target))
+            assert isinstance(info.value, NNDLError)
+        with pytest.raises(ValueError):
+            fn(nndl.tensor(x), nndl.tensor([0, 1]), reduction="avg")
+
+
+# ----------------------------------------------------------------- == and hashing
+def test_eq_is_elementwise_and_tensors_hash_by_identity():
+    a, b = nndl.tensor([1.0, 2.0, 3.0]), nndl.tensor([1.0, 0.0, 3.0])
+    ta, tb = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 0.0, 3.0])
+    _same(a == b, ta == tb)
+    _same(a != b, ta != tb)
+    _same(a == 2.0, ta == 2.0)
+    _same(2.0 == a, 2.0 == ta)  # noqa: SIM300 - the reflected ==
+    _same(a != 2, ta != 2)
+    assert (a == None) is False and (a != None) is True  # noqa: E711 - as torch
+    assert (a == "x") is False
+    d = {a: 1, b: 2}  # hashable, by identity
+    assert d[a] == 1 and d[b] == 2 and len({a, b, a}) == 2
+    assert hash(a) != hash(nndl.tensor([1.0, 2.0, 3.0])) or a is not None
+    with pytest.raises(RuntimeError):
+        bool(a == b)  # ambiguous, as torch
+    with pytest.raises(RuntimeError):
+        bool(ta == tb)
+    assert bool(nndl.tensor([2.0]) == 2.0)
+    assert (nndl.tensor(1.5) == 1.5).item() is True  # a 0-d scalar-path tensor
+
+
+# ----------------------------------------------------------------- errors
+def test_int_tensor_to_negative_power_raises_runtime_error():
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        torch.tensor([1, 2]) ** -2
+    with pytest.raises(RuntimeError, match="negative integer powers") as info:
+        nndl.tensor([1, 2]) ** -2
+    assert isinstance(info.value, NNDLError)
+    with pytest.raises(RuntimeError):
+        nndl.tensor([1, 2]) ** nndl.tensor([1, -1])
+    _same(nndl.tensor([1, 2]) ** 2, torch.tensor([1, 2]) ** 2)
+    _same(nndl.tensor([1.0, 2.0]) ** -2, torch.tensor([1.0, 2.0]) ** -2)
+
+
+def test_squeeze_dim_out_of_range_raises_index_error():
+    for dim in (10, 1, -2):
+        with pytest.raises(IndexError):
+            torch.tensor(1.0).squeeze(dim)
+        with pytest.raises(IndexError):
+            nndl.tensor(1.0).squeeze(dim)
+    for dim in (0, -1):
+        _same(nndl.tensor(1.0).squeeze(dim), torch.tensor(1.0).squeeze(dim))
+    with pytest.raises(IndexError):
+        nndl.zeros(2, 3).squeeze(2)
+
+
+ERRORS = [  # (what, nndl call, torch call, the built-in both raise)
+    ("dim out of range", lambda m: m.zeros(2, 3).sum(5), IndexError),
+    ("unsqueeze out of range", lambda m: m.zeros(2, 3).unsqueeze(5), IndexError),
+    ("index out of range", lambda m: m.zeros(2, 3)[5], IndexError),
+    ("matmul shapes", lambda m: m.zeros(2, 3) @ m.zeros(2, 3), RuntimeError),
+    ("reshape size", lambda m: m.zeros(2, 3).reshape(5), RuntimeError),
+    ("clamp without bounds", lambda m: m.zeros(2).clamp(), RuntimeError),
+    ("int requires grad", lambda m: m.tensor([1, 2], requires_grad=True), RuntimeError),
+    ("item of many", lambda m: m.zeros(2).item(), RuntimeError),
+    ("permute duplicates", lambda m: m.zeros(2, 3).permute(0, 0), RuntimeError),
+    ("expand", lambda m: m.zeros(2, 3).expand(3, 3), RuntimeError),
+    ("stack sizes", lambda m: m.stack([m.zeros(2), m.zeros(3)]), RuntimeError),
+    ("flatten order", lambda m: m.zeros(2, 3, 4).flatten(2, 0), RuntimeError),
+    ("t() of 3-d", lambda m: m.zeros(2, 3, 4).t(), RuntimeError),
+    ("len of 0-d", lambda m: len(m.tensor(1.0)), TypeError),
+    ("backward twice", lambda m: _backward_twice(m), RuntimeError),
+    ("backward without grad", lambda m: m.zeros(1).sum().backward(), RuntimeError),
+    ("dropout p", lambda m: m.nn.functional.dropout(m.zeros(3), p=2), ValueError),
+    ("reduction name", lambda m: m.nn.functional.mse_loss(m.zeros(2), m.zeros(2),
+                                                         reduction="avg"), ValueError),
+    ("empty optimiser", lambda m: m.optim.SGD([], lr=0.1), ValueError),
+    ("negative lr", lambda m: m.optim.SGD([m.zeros(1, requires_grad=True)], lr=-0.1),
+     ValueError),
+    ("conv channels", lambda m: m.nn.functional.conv2d(m.zeros(1, 2, 3, 3),
+                                                       m.zeros(1, 3, 2, 2)), RuntimeError),
+]
+
+
+def _backward_twice(m):
+    x = m.ones(3, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    y.backward()
+
+
+@pytest.mark.parametrize("what", [e[0] for e in ERRORS])
+def test_errors_derive_from_the_builtin_torch_raises(what):
+    _, call, exc = next(e for e in ERRORS if e[0] == what)
+    with pytest.raises(exc):
+        call(torch)
+    with pytest.raises(exc) as info:
+        call(nndl)
+    assert isinstance(info.value, NNDLError), type(info.value)
