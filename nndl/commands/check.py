@@ -32,11 +32,12 @@ def check_command(
 ) -> None:
     """Check your answers: which are right, and which mistake gave each wrong one.
 
-    For each wrong answer nndl names the step that went wrong and the mistake that gives
-    exactly that number, found by re-running the solver with each mistake switched on.
+    For each wrong answer nndl names the step that went wrong and the mistake
+    that gives exactly that number, found by re-running the solver with each
+    mistake switched on.
 
-    Exit status: 0 when every answer is right, 1 when any is wrong or undetermined, 2 when
-    the input cannot be read.
+    Exit status: 0 when every answer is right, 1 when any is wrong or
+    undetermined, 2 when the input cannot be read.
 
     \b
     Examples:

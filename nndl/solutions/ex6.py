@@ -57,7 +57,7 @@ class Params(P.ExerciseParams):
 
     def validate(self) -> None:
         try:
-            model, in_shape = spec_model(self.spec)
+            model, in_shape = spec_model(self.spec, meta=True)  # shapes only: no weights
             if len(model) == 0:
                 raise P.ParamError("spec: the network has only its input line",
                                    hint="add layers, e.g. spec=\"input 32x32x3; conv 6 5x5; fc 10\"")
