@@ -8,9 +8,8 @@ builds the real model and runs a forward pass on zeros, comparing every shape.
 
 from __future__ import annotations
 
+import math
 from typing import Any
-
-import numpy as np
 
 from nndl import nn
 from nndl.nn.module import LayerShapeError, fmt, shape_text
@@ -23,7 +22,7 @@ from nndl.summary.rows import (
     _Entry,
     parse_input_size,
 )
-from nndl.summary.spec import SpecError, SpecLine, parse
+from nndl.summary.spec import MAX_COUNT, SpecError, SpecLine, _shown, parse
 from nndl.text import Text
 
 __all__ = ["LayerRow", "Summary", "SummaryError", "parse_input_size", "spec_model", "summary"]
@@ -37,27 +36,39 @@ def _spec_entries(lines: list[SpecLine], in_shape: tuple[int, ...]) -> list[_Ent
     shape = in_shape
     for sl in lines:
         kw = sl.keyword
+        text = _shown(sl.text)
         if kw == "input":
-            raise SpecError(f"line {sl.line} `{sl.text}`: a second input line\n（第 {sl.line} 行："
+            raise SpecError(f"line {sl.line} `{text}`: a second input line\n（第 {sl.line} 行："
                             "重复的 input）", hint="a spec has one input line, at the top")
         if kw == "fc" and len(shape) > 1:
             entries.append(_Entry(nn.Flatten(), sl.text, sl.line, implied=True, spec=sl))
-            shape = (int(np.prod(shape)),)
+            shape = (math.prod(shape),)
         try:
             module = _make(sl, shape)
         except LayerShapeError as exc:
-            raise SpecError(f"line {sl.line} `{sl.text}`: {exc.message}", hint=exc.hint) from None
+            raise SpecError(f"line {sl.line} `{text}`: {exc.message}", hint=exc.hint) from None
         except (ValueError, OverflowError, MemoryError):  # NumPy cannot even index the weights
-            raise SpecError(f"line {sl.line} `{sl.text}`: this layer's weights would have more "
+            raise SpecError(f"line {sl.line} `{text}`: this layer's weights would have more "
                             f"elements than NumPy can index (its input has "
-                            f"{int(np.prod(shape, dtype=object)):,} values)",
+                            f"{math.prod(shape):,} values)",
                             hint="use a smaller input or layer") from None
         entries.append(_Entry(module, sl.text, sl.line, spec=sl))
         try:
             shape = module.describe(shape, floor=True).out_shape
         except LayerShapeError:
             return entries  # _describe reports it with the layer's name
+        if math.prod(shape) > MAX_COUNT:
+            return entries  # _describe reports it with the layer's name and the bound
     return entries
+
+
+def _check_params(n: int) -> None:
+    """Refuse a layer of more than MAX_COUNT parameters before creating it (NumPy's int64
+    product of its weight's shape would wrap)."""
+    if n > MAX_COUNT:
+        raise LayerShapeError(f"the layer would have {n:,} parameters, more than nndl counts "
+                              "(at most 10^15)",
+                              hint="use smaller sizes: past 10^15 no count is computed")
 
 
 def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
@@ -77,6 +88,7 @@ def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
                     hint=f"write the kernel as {kernel[0]}x{kernel[1]} or "
                          f"{kernel[0]}x{kernel[1]}x{shape[0]}")
             kernel = kernel[:2]
+        _check_params(math.prod(kernel) * shape[0] * a["filters"] + a["filters"])
         return nn.Conv2d(shape[0], a["filters"], _hw(kernel), a.get("stride", 1),
                          a.get("pad", 0), a.get("dilation", 1), bias=a.get("bias", True))
     if kw in ("maxpool", "avgpool"):
@@ -90,6 +102,7 @@ def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
             return nn.MaxPool2d(k, stride, a.get("pad", 0), a.get("dilation", 1))
         return nn.AvgPool2d(k, stride, a.get("pad", 0))
     if kw == "fc":
+        _check_params(shape[-1] * a["filters"] + a["filters"])
         return nn.Linear(shape[-1], a["filters"], bias=a.get("bias", True))
     if kw == "bn":
         return nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0])
@@ -126,6 +139,12 @@ def _split_input(text: str, input_size: Any) -> tuple[list[SpecLine], tuple[int,
     given = None if input_size is None else parse_input_size(input_size)
     if lines and lines[0].keyword == "input":
         in_shape = lines[0].args["shape"]
+        if math.prod(in_shape) > MAX_COUNT:
+            raise SpecError(f"line {lines[0].line} `{_shown(lines[0].text)}`: the input "
+                            f"{shape_text(in_shape)} has {math.prod(in_shape):,} values; nndl "
+                            "counts at most 10^15 values in a tensor",
+                            hint="use a smaller input: past 10^15 no count is computed "
+                                 "(int64 would wrap)")
         if given is not None and given != in_shape:
             raise SpecError(f"line {lines[0].line}: the spec says input {shape_text(in_shape)} "
                             f"but --input gives {shape_text(given)}",
@@ -156,7 +175,7 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
             entries = _spec_entries(lines, in_shape)
         result = _describe(entries, in_shape, floor, "spec")
         if verify:
-            _check_verify_memory(result)
+            _check_verify_cost(result, [e.module for e in entries])
             model, _ = spec_model(model_or_spec, input_size)
             _verify_nndl(result, model, [m for m in model])
     elif isinstance(model_or_spec, nn.Module):
@@ -169,7 +188,7 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
         entries = [_Entry(m, n or type(m).__name__) for n, m in leaves]
         result = _describe(entries, in_shape, floor, "nndl")
         if verify:
-            _check_verify_memory(result)
+            _check_verify_cost(result, [m for _, m in leaves])
             _verify_nndl(result, model_or_spec, [m for _, m in leaves])
     elif _is_torch_module(model_or_spec):
         from nndl.summary.torch_bridge import summary_of_torch
@@ -194,19 +213,61 @@ def _is_torch_module(obj: Any) -> bool:
                for c in type(obj).__mro__)
 
 
-VERIFY_MEMORY_LIMIT = 2 * 2**30  # bytes of weights + activations --verify may allocate
+# What --verify may spend: it allocates the real weights and runs a forward pass on zeros.
+VERIFY_MEMORY_LIMIT = 2 * 2**30  # bytes: weights, activations and the largest work array
+VERIFY_WORK_LIMIT = 5 * 10**10  # operations, weighted as below: about a minute at most
+_ELEMENTWISE = 10  # a NumPy element-wise step costs about ten mult-adds of a BLAS GEMM
 
 
-def _check_verify_memory(result: Summary) -> None:
-    """--verify allocates the real weights and runs a forward pass: refuse what cannot fit
-    instead of dying with a MemoryError (the table itself needs no memory)."""
-    need = result.param_bytes + result.activation_bytes + 4 * int(np.prod(result.input_shape))
+def _pair(v: Any) -> tuple[int, int]:
+    return (v[0], v[1]) if isinstance(v, tuple | list) else (v, v)
+
+
+def verify_cost(result: Summary, modules: list[nn.Module]) -> tuple[int, int]:
+    """(bytes, operations) a forward pass of batch 1 on nndl's engine takes: the weights, every
+    activation, and the largest temporary of one layer (a convolution's im2col columns, a
+    pooling's padded copy), at ``result.bytes_per_value`` bytes a value; the GEMMs' mult-adds
+    plus ten per element-wise step (im2col copies, window comparisons, activations)."""
+    largest = work = 0
+    for row, m in zip(result.layers, modules, strict=True):
+        inp, out = math.prod(row.input_shape), math.prod(row.output_shape)
+        kind = type(m).__name__
+        if kind == "Conv2d" and len(row.input_shape) == 3:
+            c, h, w = row.input_shape
+            k, h2, _ = row.output_shape
+            (kh, kw), (ph, pw) = _pair(m.kernel_size), _pair(m.padding)
+            wide = max(row.output_shape[2], w + 2 * pw)  # the stride-1 path computes Wp wide
+            cols = (c * kh * kw + 1) * h2 * wide
+            temp = cols + c * (h + 2 * ph + 1) * (w + 2 * pw) + k * h2 * wide
+            work += k * cols + _ELEMENTWISE * cols
+        elif kind in ("MaxPool2d", "AvgPool2d") and len(row.input_shape) == 3:
+            c, h, w = row.input_shape
+            (kh, kw), (ph, pw) = _pair(m.kernel_size), _pair(m.padding)
+            temp = c * (h + 2 * ph) * (w + 2 * pw) + out
+            work += _ELEMENTWISE * out * kh * kw
+        else:
+            temp = inp + out
+            work += _ELEMENTWISE * (inp + out)
+        largest = max(largest, temp)
+    values = math.prod(result.input_shape) + largest
+    return result.param_bytes + result.activation_bytes + values * result.bytes_per_value, work
+
+
+def _check_verify_cost(result: Summary, modules: list[nn.Module]) -> None:
+    """--verify allocates the real weights and runs a forward pass: refuse what cannot fit or
+    would run for minutes, instead of dying with a MemoryError (the table itself needs
+    neither)."""
+    need, work = verify_cost(result, modules)
+    hint = "leave out --verify: every number in the table is computed without running the network"
     if need > VERIFY_MEMORY_LIMIT:
         raise SummaryError(f"--verify runs a real forward pass, and this network needs about "
-                           f"{need / 2**30:.3g} GiB for its weights and activations (at most "
-                           f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)",
-                           hint="leave out --verify: every number in the table is computed "
-                                "without allocating the network")
+                           f"{need / 2**30:.3g} GiB for its weights, activations and the largest "
+                           f"work array (a convolution's im2col columns) (at most "
+                           f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)", hint=hint)
+    if work > VERIFY_WORK_LIMIT:
+        raise SummaryError(f"--verify runs a real forward pass, and this network takes about "
+                           f"{work:.2g} operations (at most {VERIFY_WORK_LIMIT:.0e}, about a "
+                           f"minute)", hint=hint)
 
 
 def _verify_nndl(result: Summary, model: nn.Module, leaves: list[nn.Module]) -> None:

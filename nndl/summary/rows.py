@@ -9,17 +9,18 @@ against a real forward pass by :func:`_compare`.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from nndl import nn
 from nndl.errors import NNDLError
 from nndl.nn.module import Formula, LayerShapeError, shape_text
-from nndl.summary.spec import SpecError, SpecLine, parse
+from nndl.summary import hints
+from nndl.summary.spec import MAX_COUNT, MAX_LAYERS, SpecError, SpecLine, parse
 from nndl.text import Text
 
 
@@ -54,7 +55,7 @@ class LayerRow:
 
     @property
     def output_elements(self) -> int:
-        return int(np.prod(self.output_shape))
+        return math.prod(self.output_shape)  # a Python int: exact, never wraps
 
 
 @dataclass
@@ -126,13 +127,26 @@ def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
     rows: list[LayerRow] = []
     counts: Counter[str] = Counter()
     shape = tuple(in_shape)
+    check_size(shape)
+    if len(entries) > MAX_LAYERS:
+        raise SummaryError(f"the model has {len(entries):,} layers; nndl summarises at most "
+                           f"{MAX_LAYERS:,}", hint="summarise a part of it")
     for e in entries:
         m = e.module
         base = m.summary_name or type(m).__name__
         counts[base] += 1
         name = f"{base}-{counts[base]}"
         try:
-            info = m.describe(shape, floor=floor)
+            params = sum(math.prod(p.shape) for p in m.parameters())
+            if params > MAX_COUNT:
+                raise LayerShapeError(f"the layer has {params:,} parameters, more than nndl "
+                                      f"counts ({_LIMIT})", hint=_LIMIT_HINT)
+            info = hints.describe(m, shape, floor)
+            out = math.prod(info.out_shape)
+            if out > MAX_COUNT:
+                raise LayerShapeError(f"its output {shape_text(info.out_shape)} has {out:,} "
+                                      f"values, more than nndl counts ({_LIMIT})",
+                                      hint=_LIMIT_HINT)
         except LayerShapeError as exc:
             raise _located(e, name, exc) from None
         rows.append(LayerRow(name, type(m).__name__, shape, info.out_shape, info.neurons,
@@ -146,9 +160,22 @@ def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
                    sum(r.output_elements for r in rows) * bpv, bpv, floor, False, source)
 
 
+_LIMIT = "at most 10^15 values in a tensor or parameters in a layer"
+_LIMIT_HINT = "use smaller sizes: past 10^15 no count is computed (int64 would wrap)"
+
+
+def check_size(shape: tuple[int, ...], what: str = "the input") -> None:
+    """Refuse a shape of more than MAX_COUNT values, before any count is made from it."""
+    n = math.prod(shape)
+    if n > MAX_COUNT:
+        raise SummaryError(f"{what} is {shape_text(shape)}, {n:,} values; nndl counts {_LIMIT}",
+                           hint=_LIMIT_HINT)
+
+
 def _located(e: _Entry, name: str, exc: NNDLError) -> NNDLError:
+    cls: type[NNDLError]
     if e.spec is not None:
-        where = f"line {e.spec.line} `{e.spec.text}` ({name})"
+        where = f"line {e.spec.line} `{e.spec.text[:120]}` ({name})"
         cls = SpecError
     else:
         where = f"layer {name} ({e.source})"
@@ -167,18 +194,32 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
         if len(sl) != 1 or sl[0].keyword != "input":
             raise SummaryError(f"cannot read the input size {size!r}",
                                hint="write it as 227x227x3 (width x height x channels)")
-        return sl[0].args["shape"]
+        shape = sl[0].args["shape"]
+        check_size(shape, f"the input size {_brief(size)}")
+        return shape
+    hint = "e.g. input_size=(3, 227, 227) or \"227x227x3\""
     try:
-        dims = tuple(int(n) for n in size)
+        items = tuple(size)
     except TypeError:
-        dims = (int(size),)
+        items = (size,)
+    for n in items[:5]:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            # int(1.5) would be 1: a size that is not whole is refused, not truncated
+            raise SummaryError(f"input_size {_brief(size)}: {_brief(n)} is not a whole number",
+                               hint=hint)
+    dims = tuple(int(n) for n in items)
     if len(dims) == 4 or len(dims) == 2:
         dims = dims[1:]
     if not dims or len(dims) not in (1, 3) or any(n <= 0 for n in dims):
-        raise SummaryError(f"input_size {size!r} is not (C, H, W), (N, C, H, W), (features,) or "
-                           "(N, features) with positive sizes",
-                           hint="e.g. input_size=(3, 227, 227) or \"227x227x3\"")
+        raise SummaryError(f"input_size {_brief(size)} is not (C, H, W), (N, C, H, W), "
+                           "(features,) or (N, features) with positive sizes", hint=hint)
+    check_size(dims, f"input_size {_brief(size)}")
     return dims
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "…"
 
 
 def _compare(result: Summary, shapes: list[tuple[int, ...] | None]) -> None:

@@ -84,10 +84,46 @@ _SHORTHAND = re.compile(rf"^(\d+)@(\d+(?:{_X}\d+)?)(?:/(\d+))?$")  # 96@11x11/4
 _KSLASH = re.compile(rf"^(\d+(?:{_X}\d+)?)/(\d+)$")  # 3x3/2, 3/2
 
 
+# Bounds: past them a spec is refused with the bound named, never computed with wrapped
+# integers or for minutes. 10^15 values is beyond any network a course draws (VGG-16 has
+# 1.4·10^8 parameters) and below 2^53, so every count is exact as an int64 and a float64.
+MAX_COUNT = 10**15  # values in any tensor, parameters in any layer; also any single number
+MAX_LAYERS = 10_000  # layers in one spec (ResNet-152 has about 500)
+MAX_SPEC_CHARS = 1_000_000  # characters of spec text (1 MB)
+_ECHO = 60  # characters of a statement an error echoes on each side of the bad column
+
+
+def _shown(text: str, col: int = 1) -> str:
+    """The statement as an error echoes it: whole when short, else the part around ``col``."""
+    if len(text) <= 2 * _ECHO:
+        return text
+    start = max(0, min(col - 1 - _ECHO, len(text) - 2 * _ECHO))
+    return ("…" if start else "") + text[start:start + 2 * _ECHO] + (
+        "…" if start + 2 * _ECHO < len(text) else "")
+
+
+def _short(token: str) -> str:
+    """A token as an error names it (a 5,000-digit number is cut, with its length)."""
+    return token if len(token) <= 40 else f"{token[:20]}…{token[-8:]} ({len(token)} characters)"
+
+
 def _err(sl_line: int, col: int, text: str, msg: Text, hint: str | None = None) -> SpecError:
     """A spec error says what is wrong in both languages at once (English, then Chinese)."""
     where = f"line {sl_line}" + (f", column {col}" if col > 1 else "")
-    return SpecError(f"{where} `{text}`: {msg.en}\n（第 {sl_line} 行：{msg.zh}）", hint=hint)
+    return SpecError(f"{where} `{_shown(text, col)}`: {msg.en}\n（第 {sl_line} 行：{msg.zh}）",
+                     hint=hint)
+
+
+def _bounded(digits: str, what: str, line: int, col: int, seg: str) -> int:
+    """``int(digits)`` for a string of ASCII digits (a sign allowed), refused past MAX_COUNT
+    before converting (Python will not even convert 5,000 digits)."""
+    body = digits.lstrip("+-").lstrip("0")
+    if len(body) > len(str(MAX_COUNT)) or int(body or "0") > MAX_COUNT:
+        raise _err(line, col, seg,
+                   Text(en=f"the {what} {_short(digits)} is too large (at most 10^15)",
+                        zh=f"{what} {_short(digits)} 太大（最多 10^15）"),
+                   hint="nndl computes sizes up to 10^15 values; use a smaller number")
+    return int(digits)
 
 
 def _segments(text: str):
@@ -135,10 +171,10 @@ def _whole_number_hint(text: str) -> str:
 def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: int = 1) -> int:
     if not _NUM.match(tok.text):
         raise _err(line, seg_col + tok.col - 1, seg,
-                   Text(en=f"{what} must be a whole number, got '{tok.text}'",
-                        zh=f"{what} 必须是整数，这里是 '{tok.text}'"),
+                   Text(en=f"{what} must be a whole number, got '{_short(tok.text)}'",
+                        zh=f"{what} 必须是整数，这里是 '{_short(tok.text)}'"),
                    hint=_whole_number_hint(tok.text))
-    v = int(tok.text)
+    v = _bounded(tok.text, what, line, seg_col + tok.col - 1, seg)
     if v < minimum:
         raise _err(line, seg_col + tok.col - 1, seg,
                    Text(en=f"{what} must be {('positive' if minimum == 1 else '>= ' + str(minimum))}, got {v}",
@@ -151,28 +187,52 @@ def _size(tok: Token, what: str, line: int, seg_col: int, seg: str) -> tuple[int
     m = _SIZE.match(tok.text)
     if not m:
         raise _err(line, seg_col + tok.col - 1, seg,
-                   Text(en=f"cannot read the {what} '{tok.text}'",
-                        zh=f"无法识别的{what} '{tok.text}'"),
+                   Text(en=f"cannot read the {what} '{_short(tok.text)}'",
+                        zh=f"无法识别的{what} '{_short(tok.text)}'"),
                    hint="write sizes as 11x11 (or 11×11, 11*11)")
-    nums = tuple(int(g) for g in m.groups() if g is not None)
+    nums = tuple(_bounded(g, what, line, seg_col + tok.col - 1, seg)
+                 for g in m.groups() if g is not None)
     for v in nums:
         if v <= 0:
             raise _err(line, seg_col + tok.col - 1, seg,
-                       Text(en=f'the {what} {tok.text} has a size of {v}; sizes must be positive',
-                            zh=f'{what} {tok.text} 中有非正的尺寸 {v}'),
+                       Text(en=f'the {what} {_short(tok.text)} has a size of {v}; sizes must be positive',
+                            zh=f'{what} {_short(tok.text)} 中有非正的尺寸 {v}'),
                        hint="every size must be at least 1")
     return nums
 
 
+def _canon(text: str) -> str:
+    """A value as compared for "given twice": 3, 3x3 and 03×3 are one kernel."""
+    m = _SIZE.match(text)
+    if not m:
+        return text.lower()
+    nums = [g.lstrip("0") or "0" for g in m.groups() if g is not None]
+    return "x".join(nums * 2 if len(nums) == 1 else nums)
+
+
 def _suggest(word: str, choices) -> str:
+    if len(word) > 40:  # no keyword is that long (and difflib's work grows with it)
+        return ""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
     return f"did you mean '{close[0]}'? " if close else ""
 
 
 def parse(text: str) -> list[SpecLine]:
     """Read every statement; raise :class:`SpecError` naming line and column on bad input."""
+    if not isinstance(text, str):
+        raise SpecError(f"a spec is text, got {type(text).__name__}",
+                        hint='e.g. "input 227x227x3; conv 96 11x11 stride=4"')
+    if len(text) > MAX_SPEC_CHARS:
+        raise SpecError(f"the spec has {len(text):,} characters; nndl reads at most "
+                        f"{MAX_SPEC_CHARS:,} (1 MB)\n（规格超过 1 MB）",
+                        hint="a network of even a thousand layers takes a few kB")
     out: list[SpecLine] = []
     for line, col, seg in _segments(text):
+        if len(out) >= MAX_LAYERS:
+            raise _err(line, col, seg,
+                       Text(en=f"the spec has more than {MAX_LAYERS:,} layers",
+                            zh=f"层数超过 {MAX_LAYERS:,}"),
+                       hint=f"nndl summarises at most {MAX_LAYERS:,} layers; split the network")
         toks = _tokens(seg)
         word = toks[0].text.lower().rstrip(":")
         kw = KEYWORDS.get(word)
@@ -183,8 +243,8 @@ def parse(text: str) -> list[SpecLine]:
                 toks = [Token(m.group(1), toks[0].col), Token(m.group(2), toks[0].col + len(m.group(1)))] + toks[1:]
         if kw is None:
             raise _err(line, col, seg,
-                       Text(en=f"unknown layer '{toks[0].text}'",
-                            zh=f"未知的层 '{toks[0].text}'"),
+                       Text(en=f"unknown layer '{_short(toks[0].text)}'",
+                            zh=f"未知的层 '{_short(toks[0].text)}'"),
                        hint=_suggest(word, KEYWORDS) + "known: input, conv, maxpool, avgpool, fc, "
                             "relu, sigmoid, tanh, leakyrelu, softmax, flatten, dropout, bn")
         sl = SpecLine(line, col, seg, kw)
@@ -207,6 +267,17 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
     def at(tok):
         return col + tok.col - 1
 
+    def put(key: str, value: Token, where: Token) -> None:
+        """a[key] = value, unless the statement already gave key another value: with
+        `conv 1 3x3 k=5` the student meant one of the two kernels, and nndl cannot tell which."""
+        if key in a and _canon(a[key].text) != _canon(value.text):
+            raise _err(line, at(where), seg,
+                       Text(en=f"{key} is given twice ({_short(a[key].text)} and "
+                               f"{_short(value.text)})",
+                            zh=f"{key} 重复给出（{_short(a[key].text)} 和 {_short(value.text)}）"),
+                       hint=f"keep one {key}")
+        a[key] = value
+
     # "stride 4" -> "stride=4"
     merged: list[Token] = []
     i = 0
@@ -228,15 +299,15 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
             if k is None or k not in ALLOWED.get(kw, set()):
                 allowed = sorted(o for o, c in OPTIONS.items() if c in ALLOWED.get(kw, set()))
                 raise _err(line, at(t), seg,
-                           Text(en=f"unknown option '{key}' for {kw}",
-                                zh=f"{kw} 没有选项 '{key}'"),
+                           Text(en=f"unknown option '{_short(key)}' for {kw}",
+                                zh=f"{kw} 没有选项 '{_short(key)}'"),
                            hint=_suggest(key.lower(), allowed) + (
                                f"{kw} takes: {', '.join(allowed)}" if allowed else
                                f"{kw} takes no options"))
             if k in a:  # stride=4 stride=2: which one did the student mean?
                 raise _err(line, at(t), seg,
-                           Text(en=f'{k} is given twice ({a[k].text} and {value})',
-                                zh=f'{k} 重复给出（{a[k].text} 和 {value}）'),
+                           Text(en=f'{k} is given twice ({_short(a[k].text)} and {_short(value)})',
+                                zh=f'{k} 重复给出（{_short(a[k].text)} 和 {_short(value)}）'),
                            hint=f"keep one {k}")
             a[k] = Token(value, t.col + len(key) + 1)
         else:
@@ -245,32 +316,28 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
     if kw == "input":
         _parse_input(sl, positional)
     elif kw == "conv":
+        plain = 0
         for t in positional:
             m = _SHORTHAND.match(t.text)
             if m:
-                a["filters"] = Token(m.group(1), t.col)
-                a["kernel"] = Token(m.group(2), t.col + len(m.group(1)) + 1)
+                put("filters", Token(m.group(1), t.col), t)
+                put("kernel", Token(m.group(2), t.col + len(m.group(1)) + 1), t)
                 if m.group(3):
-                    if "stride" in a and a["stride"].text != m.group(3):
-                        raise _err(line, at(t), seg,
-                                   Text(en=f"stride is given twice ({a['stride'].text} and /{m.group(3)} in {t.text})",
-                                        zh=f"stride 重复给出（{a['stride'].text} 和 /{m.group(3)}）"),
-                                   hint="keep one stride")
-                    a["stride"] = Token(m.group(3), t.col + len(t.text) - len(m.group(3)))
+                    put("stride", Token(m.group(3), t.col + len(t.text) - len(m.group(3))), t)
                 continue
             m = _KSLASH.match(t.text)
             if m:
-                a["kernel"], a["stride"] = Token(m.group(1), t.col), Token(m.group(2), t.col)
+                put("kernel", Token(m.group(1), t.col), t)
+                put("stride", Token(m.group(2), t.col), t)
             elif re.search(r"[x×X*]", t.text):
-                a["kernel"] = t
-            elif "filters" not in a:
-                a["filters"] = t
-            elif "kernel" not in a:
-                a["kernel"] = t
+                put("kernel", t, t)
+            elif plain < 2:  # conv K F: the first plain number is K, the second F
+                put(("filters", "kernel")[plain], t, t)
+                plain += 1
             else:
                 raise _err(line, at(t), seg,
-                           Text(en=f"unexpected '{t.text}'",
-                                zh=f"多余的 '{t.text}'"),
+                           Text(en=f"unexpected '{_short(t.text)}'",
+                                zh=f"多余的 '{_short(t.text)}'"),
                            hint="write: conv K FxF stride=S pad=P, e.g. conv 96 11x11 stride=4")
         for need, example in (("filters", "96"), ("kernel", "11x11")):
             if need not in a:
@@ -279,18 +346,20 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                                 zh=f'conv 需要滤波器个数 K 和尺寸 F（缺少 {need}）'),
                            hint=f"e.g. conv 96 11x11 stride=4 (here {need} could be {example})")
     elif kw in ("maxpool", "avgpool"):
+        plain = 0
         for t in positional:
             m = _KSLASH.match(t.text)
             if m:
-                a["kernel"], a["stride"] = Token(m.group(1), t.col), Token(m.group(2), t.col)
-            elif "kernel" not in a:
-                a["kernel"] = t
-            elif "stride" not in a:
-                a["stride"] = t
+                put("kernel", Token(m.group(1), t.col), t)
+                put("stride", Token(m.group(2), t.col), t)
+                plain = 2
+            elif plain < 2:  # maxpool F S: the first is the window, the second the stride
+                put(("kernel", "stride")[plain], t, t)
+                plain += 1
             else:
                 raise _err(line, at(t), seg,
-                           Text(en=f"unexpected '{t.text}'",
-                                zh=f"多余的 '{t.text}'"),
+                           Text(en=f"unexpected '{_short(t.text)}'",
+                                zh=f"多余的 '{_short(t.text)}'"),
                            hint=f"write: {kw} 3x3 stride=2")
         if "kernel" not in a:
             raise _err(line, col, seg,
@@ -301,8 +370,8 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
         for t in positional:
             if "filters" in a:
                 raise _err(line, at(t), seg,
-                           Text(en=f"unexpected '{t.text}'",
-                                zh=f"多余的 '{t.text}'"),
+                           Text(en=f"unexpected '{_short(t.text)}'",
+                                zh=f"多余的 '{_short(t.text)}'"),
                            hint="write: fc N, e.g. fc 4096")
             a["filters"] = t
         if "filters" not in a:
@@ -312,15 +381,15 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                        hint="e.g. fc 4096")
     elif kw == "dropout":
         for t in positional:
-            a["p"] = t
+            put("p", t, t)
     elif kw == "leakyrelu":
         for t in positional:
-            a["slope"] = t
+            put("slope", t, t)
     elif positional:
         t = positional[0]
         raise _err(line, at(t), seg,
-                   Text(en=f"{kw} takes no arguments, got '{t.text}'",
-                        zh=f"{kw} 不带参数，这里有 '{t.text}'"),
+                   Text(en=f"{kw} takes no arguments, got '{_short(t.text)}'",
+                        zh=f"{kw} 不带参数，这里有 '{_short(t.text)}'"),
                    hint=f"write just: {kw}")
     _convert(sl)
 
@@ -336,16 +405,16 @@ def _parse_input(sl: SpecLine, positional: list[Token]) -> None:
         elif low in ("gray", "grey", "grayscale", "greyscale", "mono"):
             channels = 1
         elif dims is None:
-            if _NUM.match(t.text) and int(t.text) <= 0 or re.match(r"^-", t.text):
+            if re.fullmatch(r"[+-]?0+|-.*", t.text):
                 raise _err(line, col + t.col - 1, seg,
-                           Text(en=f"the input size '{t.text}' must be positive",
-                                zh=f"输入尺寸 '{t.text}' 必须为正数"),
+                           Text(en=f"the input size '{_short(t.text)}' must be positive",
+                                zh=f"输入尺寸 '{_short(t.text)}' 必须为正数"),
                            hint="e.g. input 227x227x3")
             dims = _size(t, "input size", line, col, seg)
         else:
             raise _err(line, col + t.col - 1, seg,
-                       Text(en=f"unexpected '{t.text}'",
-                            zh=f"多余的 '{t.text}'"),
+                       Text(en=f"unexpected '{_short(t.text)}'",
+                            zh=f"多余的 '{_short(t.text)}'"),
                        hint="write: input WxHxD, e.g. input 227x227x3")
     if dims is None:
         raise _err(line, col, seg,
@@ -381,14 +450,14 @@ def _convert(sl: SpecLine) -> None:
             v = tok.text.lower()
             if v not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
                 raise _err(line, col + tok.col - 1, seg,
-                           Text(en=f"bias must be true or false, got '{tok.text}'",
-                                zh=f"bias 只能是 true 或 false，这里是 '{tok.text}'"))
+                           Text(en=f"bias must be true or false, got '{_short(tok.text)}'",
+                                zh=f"bias 只能是 true 或 false，这里是 '{_short(tok.text)}'"))
             out[k] = v in ("true", "yes", "1", "on")
         elif k in ("p", "slope"):
             if not _FLOAT.match(tok.text):
                 raise _err(line, col + tok.col - 1, seg,
-                           Text(en=f"{k} must be a number, got '{tok.text}'",
-                                zh=f"{k} 必须是数，这里是 '{tok.text}'"))
+                           Text(en=f"{k} must be a number, got '{_short(tok.text)}'",
+                                zh=f"{k} 必须是数，这里是 '{_short(tok.text)}'"))
             v = float(tok.text)
             if k == "p" and not 0 <= v < 1:
                 raise _err(line, col + tok.col - 1, seg,
