@@ -16,13 +16,22 @@ seed's argument leaves out.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from nndl.classic.errors import DataError, check_xy
 from nndl.classic.neuron import Neuron, loss_name
-from nndl.classic.perceptron import LineCheck, NovikoffBound, Perceptron, check_line, max_margin
+from nndl.classic.perceptron import (
+    ConvergenceWarning,
+    LineCheck,
+    NovikoffBound,
+    Perceptron,
+    check_line,
+    max_margin,
+    predicted_updates,
+)
 
 # The seed's data set D (exercise 2).
 X_D = ((0.0, 1.0), (1.0, 0.0), (-1.0, 0.0))
@@ -86,6 +95,8 @@ class PLAResult:
     separates: bool
     feature_scaling: str | None
     novikoff: NovikoffBound
+    predicted_updates: int | None = None  # ⌊(R/γ*)²⌋, Novikoff's most (None: not separable)
+    warning: str = ""  # the ConvergenceWarning of a run that stopped at max_iter ("" if none)
 
 
 @dataclass
@@ -166,12 +177,16 @@ class OutlierExperiment:
     rows: list[OutlierRow]
     sheet: list[LineCheck]           # empty unless D, the direction and the label are the seed's
     x4_label: int = 1
+    warnings: list[str] = field(default_factory=list)  # every PLA run that did not converge
 
 
 def _pla(X, y, set_name: str, *, max_iter: int, scaling: str | None, shuffle: bool,
          random_state: int | None) -> PLAResult:
-    p = Perceptron(max_iter=max_iter, feature_scaling=scaling, shuffle=shuffle,
-                   random_state=random_state).fit(X, y)
+    with warnings.catch_warnings():  # said in the result (and every rendering) instead
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        p = Perceptron(max_iter=max_iter, feature_scaling=scaling, shuffle=shuffle,
+                       random_state=random_state).fit(X, y)
+    nb = p.novikoff_bound()
     return PLAResult(
         set_name=set_name, coef=p.coef_.tolist(), intercept=p.intercept_,
         equation=equation(p.coef_, p.intercept_), n_updates=p.n_updates_, epochs=p.n_iter_,
@@ -179,7 +194,8 @@ def _pla(X, y, set_name: str, *, max_iter: int, scaling: str | None, shuffle: bo
         # strict, as PLA's own mistakes: a sample on the line is not separated (a scaled run
         # can stop with a line through a sample once mapped back, by rounding)
         separates=bool(np.all(y * p.decision_function(X) > 0)),
-        feature_scaling=scaling, novikoff=p.novikoff_bound())
+        feature_scaling=scaling, novikoff=nb, predicted_updates=predicted_updates(nb),
+        warning=p.convergence_message())
 
 
 def _neuron(X, y, *, loss: str, start: str, lr: float, epochs: int, fit_intercept: bool,
@@ -307,7 +323,10 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
                                separable_with_bias=sep1, pla_raw=pla_raw,
                                pla_scaled=pla_scaled, bp=bp, bp_zeros=bpz, ce=ce))
 
+    runs = [("D", pla_D)] + [(f"t = {r.t:g}, {kind}", pla) for r in rows
+                             for kind, pla in (("raw", r.pla_raw), ("max-abs scaled", r.pla_scaled))]
     return OutlierExperiment(
+        warnings=[f"{where}: {pla.warning}" for where, pla in runs if pla.warning],
         X=X.tolist(), y=[int(v) for v in y], ts=ts, lr=lr, epochs=epochs,
         fit_intercept=fit_intercept, pla_max_iter=pla_max_iter, pla_D=pla_D, bp_D=bp_D,
         ce_D=ce_D, direction=study, rows=rows, x4_label=x4_label,

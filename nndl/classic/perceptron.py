@@ -16,11 +16,18 @@ the tightest bound.
 from __future__ import annotations
 
 import itertools
+import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from nndl.classic.errors import DataError, check_xy
+
+
+class ConvergenceWarning(UserWarning):
+    """PLA stopped after ``max_iter`` epochs without separating the data (scikit-learn's
+    ``sklearn.exceptions.ConvergenceWarning``, for the same situation)."""
 
 
 @dataclass
@@ -121,7 +128,26 @@ class Perceptron:
                 break
         self.n_iter_ = len(self.history_)
         self._w_aug, self._Xa, self._y = w, Xa, y
+        if not self.converged_:
+            warnings.warn(ConvergenceWarning(self.convergence_message()), stacklevel=2)
         return self
+
+    def convergence_message(self) -> str:
+        """Why the last ``fit`` stopped without separating the data, with the number of
+        updates Novikoff's bound predicts (empty when it converged)."""
+        if self.converged_:
+            return ""
+        nb = self.novikoff_bound()
+        head = (f"Perceptron: PLA stopped after max_iter={self.max_iter} epochs "
+                f"({self.n_updates_} updates) without separating the data")
+        if not math.isfinite(nb.bound_max):
+            return (f"{head}: no separator has a positive margin (the data are not linearly "
+                    f"separable{' through the origin' if not self.fit_intercept else ''}), "
+                    "so PLA never converges")
+        start = "" if nb.zero_start else " (the bound is for a start from w = 0)"
+        return (f"{head}. Novikoff's bound ⌊(R/γ*)²⌋ predicts at most "
+                f"{predicted_updates(nb):,} updates{start}; raise max_iter, or scale the "
+                "features (feature_scaling='maxabs')")
 
     def _set(self, w: np.ndarray) -> None:
         if self.fit_intercept:
@@ -155,6 +181,14 @@ class Perceptron:
             holds=self.n_updates_ <= (R / g_max) ** 2 if g_max > 0 else False,
             zero_start=self.init == "zeros",
         )
+
+
+def predicted_updates(nb: NovikoffBound) -> int | None:
+    """⌊(R/γ*)²⌋, the most updates Novikoff's theorem allows PLA from w = 0 (None when the
+    data are not separable: no bound)."""
+    if not math.isfinite(nb.bound_max):
+        return None
+    return math.floor(nb.bound_max * (1 + 1e-12))  # 64.99999999999 is the bound 65
 
 
 # --------------------------------------------------------------- max margin

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from nndl.classic.experiment import OutlierExperiment, OutlierRow, loss_label
+from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, loss_label
 from nndl.report import check_format, g, rich_to_text, to_json
 from nndl.text import Text
 
+SCALED_NOCONV = Text("把特征按最大绝对值缩放后 PLA 仍在 {e} 轮内未收敛（{u} 次更新）：{why}。",
+                     "With max-abs scaled features PLA has not converged in {e} epochs either "
+                     "({u} updates): {why}.")
 T = {
     "title": Text("习题 2：感知机 (PLA) 与 Sigmoid 神经元 (BP)，加入离群点 x4 = (0, −t)",
                   "Exercise 2: perceptron (PLA) vs. sigmoid neuron (BP), adding the outlier x4 = (0, −t)"),
@@ -45,6 +48,25 @@ T = {
              Text("BP 从 0 起", "BP from 0"), Text("交叉熵 续训", "cross-entropy continued")),
     "conv": Text("{u} 次更新", "{u} updates"),
     "noconv": Text("{e} 轮未收敛（{u} 次更新）", "not converged in {e} epochs ({u} updates)"),
+    "bound_n": Text("Novikoff 上界：最多 {n} 次更新", "Novikoff's bound: at most {n} updates"),
+    "no_sep": Text("线性不可分，PLA 永不收敛", "not linearly separable: PLA never converges"),
+    "warn": Text("⚠ 收敛警告（ConvergenceWarning）：{where}的 PLA 在 {e} 轮（{u} 次更新）后停止，"
+                 "仍未分开数据；{why}。",
+                 "⚠ ConvergenceWarning: PLA on {where} stopped after {e} epochs ({u} updates) "
+                 "without separating the data; {why}."),
+    "why_bound": Text("Novikoff 上界 ⌊(R/γ*)²⌋ 预测（从 w = 0 起）最多 {n} 次更新：可增大 "
+                      "--pla-max-iter，或缩放特征",
+                      "Novikoff's bound ⌊(R/γ*)²⌋ predicts at most {n} updates (from w = 0): "
+                      "raise --pla-max-iter, or scale the features"),
+    "why_nosep": Text("数据线性不可分（没有间隔为正的分类面），PLA 永不收敛",
+                      "the data are not linearly separable (no separator has a positive "
+                      "margin), so PLA never converges"),
+    "on_D_where": Text("D 上", "D"),
+    "raw_where": Text("t = {t} 原始数据上", "the raw data at t = {t}"),
+    "scaled_where": Text("t = {t} 缩放特征上", "the max-abs scaled data at t = {t}"),
+    "pla_D_noconv": Text("PLA（w=0 起，循环顺序）：{e} 轮内未收敛（{u} 次更新），停在 {eq}；{why}。",
+                         "PLA (from w = 0, cyclic order): not converged in {e} epochs ({u} "
+                         "updates), stopped at {eq}; {why}."),
     "ok": Text("全对", "all correct"),
     "wrong": Text("错分 {w}", "misclassifies {w}"),
     "sheet": Text("核对题中给出的分类面", "Checking the sheet's boundaries"),
@@ -68,6 +90,31 @@ def _names(correct: list[bool]) -> str:
     return ", ".join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
 
 
+def _why(p: PLAResult, lang: str) -> str:
+    """Novikoff's prediction for a run that did not converge, or that it never will."""
+    if p.predicted_updates is None:
+        return tr("why_nosep", lang)
+    return tr("why_bound", lang, n=f"{p.predicted_updates:,}")
+
+
+def _pla_cell(p: PLAResult, lang: str) -> str:
+    if p.converged:
+        return tr("conv", lang, u=p.n_updates)
+    bound = (tr("no_sep", lang) if p.predicted_updates is None
+             else tr("bound_n", lang, n=f"{p.predicted_updates:,}"))
+    return f"{tr('noconv', lang, e=p.epochs, u=p.n_updates)}; {bound}"
+
+
+def warning_lines(res: OutlierExperiment, lang: str) -> list[str]:
+    """One ConvergenceWarning sentence per PLA run that stopped at its epoch cap."""
+    runs = [(tr("on_D_where", lang), res.pla_D)]
+    for r in res.rows:
+        runs += [(tr("raw_where", lang, t=g(r.t)), r.pla_raw),
+                 (tr("scaled_where", lang, t=g(r.t)), r.pla_scaled)]
+    return [tr("warn", lang, where=where, e=p.epochs, u=p.n_updates, why=_why(p, lang))
+            for where, p in runs if not p.converged]
+
+
 def _status(correct: list[bool], lang: str) -> str:
     return tr("ok", lang) if all(correct) else tr("wrong", lang, w=_names(correct))
 
@@ -80,17 +127,29 @@ def verdict(row: OutlierRow, res: OutlierExperiment, lang: str) -> list[str]:
         out.append(Text(
             f"PLA 在原始数据上 {p.n_updates} 次更新后分对全部 4 个样本：{p.equation}。",
             f"PLA on the raw data separates all four after {p.n_updates} updates: {p.equation}."))
+    elif p.predicted_updates is None:
+        out.append(Text(
+            f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：{_why(p, 'zh')}。",
+            f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} "
+            f"updates): {_why(p, 'en')}."))
     else:
         out.append(Text(
             f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：数据线性可分，所以必然收敛，"
-            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)} 随 t² 增长（R ≈ t）。",
+            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)}（最多 {p.predicted_updates:,} 次更新）"
+            f"随 t² 增长（R ≈ t）。",
             f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} updates): "
             f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
-            f"{g(p.novikoff.bound_max)} grows like t² (R ≈ t)."))
-    out.append(Text(
-        f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。",
-        f"With max-abs scaled features PLA separates all four after {ps.n_updates} updates: "
-        f"{ps.equation} (in raw coordinates)."))
+            f"{g(p.novikoff.bound_max)} (at most {p.predicted_updates:,} updates) grows like t² "
+            f"(R ≈ t)."))
+    if ps.converged:
+        out.append(Text(
+            f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。",
+            f"With max-abs scaled features PLA separates all four after {ps.n_updates} updates: "
+            f"{ps.equation} (in raw coordinates)."))
+    else:
+        t = SCALED_NOCONV
+        out.append(Text(t.zh.format(e=ps.epochs, u=ps.n_updates, why=_why(ps, "zh")),
+                        t.en.format(e=ps.epochs, u=ps.n_updates, why=_why(ps, "en"))))
     b = row.bp
     moved = b.angle_deg is not None and b.angle_deg >= 1.0
     if not moved:
@@ -132,11 +191,14 @@ def summary_lines(res: OutlierExperiment, lang: str) -> list[str]:
     d = res.direction
     bias = tr("bias_on" if res.fit_intercept else "bias_off", lang)
     nb = res.pla_D.novikoff
+    pla_D = (tr("pla_D", lang, eq=res.pla_D.equation, u=res.pla_D.n_updates, e=res.pla_D.epochs,
+                R=g(nb.R), gf=g(nb.gamma_found), bf=g(nb.bound_found), gm=g(nb.gamma_max),
+                bm=g(nb.bound_max)) if res.pla_D.converged else
+             tr("pla_D_noconv", lang, e=res.pla_D.epochs, u=res.pla_D.n_updates,
+                eq=res.pla_D.equation, why=_why(res.pla_D, lang)))
     return [
         tr("setup", lang, lr=g(res.lr), epochs=res.epochs, bias=bias),
-        tr("pla_D", lang, eq=res.pla_D.equation, u=res.pla_D.n_updates, e=res.pla_D.epochs,
-           R=g(nb.R), gf=g(nb.gamma_found), bf=g(nb.bound_found), gm=g(nb.gamma_max),
-           bm=g(nb.bound_max)),
+        pla_D,
         tr("bp_D", lang, loss=loss_label("sigmoid_squared"), eq=res.bp_D.equation, n=g(res.bp_D.norm)),
         tr("ce_D", lang, loss=loss_label("logistic"), eq=res.ce_D.equation),
         tr("dir", lang, ep=", ".join(map(str, d.epochs)), norms=", ".join(g(v, 3) for v in d.norms),
@@ -148,11 +210,9 @@ def summary_lines(res: OutlierExperiment, lang: str) -> list[str]:
 def _rows(res: OutlierExperiment, lang: str) -> list[list[str]]:
     rows = []
     for r in res.rows:
-        p = r.pla_raw
-        raw = (tr("conv", lang, u=p.n_updates) if p.converged else
-               tr("noconv", lang, e=p.epochs, u=p.n_updates))
         rows.append([
-            g(r.t), raw, f"{r.pla_scaled.equation} ({tr('conv', lang, u=r.pla_scaled.n_updates)})",
+            g(r.t), _pla_cell(r.pla_raw, lang),
+            f"{r.pla_scaled.equation} ({_pla_cell(r.pla_scaled, lang)})",
             f"{r.bp.equation}; {_status(r.bp.correct, lang)}",
             f"{g(r.bp.x4_grad_first, 3)} / {g(r.bp.x4_grad_last, 3)}", f"{g(r.bp.angle_deg, 3)}°",
             f"{r.bp_zeros.equation} ({g(r.bp_zeros.angle_deg, 3)}°); {_status(r.bp_zeros.correct, lang)}",
@@ -172,7 +232,10 @@ def render_outlier(res: OutlierExperiment, fmt: str = "text", lang: str = "zh") 
         return to_json(res)
     cols, scols = tr("cols", lang), tr("sheet_cols", lang)
     if fmt == "md":
-        out = [f"## {tr('title', lang)}", "", f"### {tr('on_D', lang)}", ""]
+        out = [f"## {tr('title', lang)}", ""]
+        out += [f"> {w}" for w in warning_lines(res, lang)] + (
+            [""] if warning_lines(res, lang) else [])
+        out += [f"### {tr('on_D', lang)}", ""]
         out += [f"- {s}" for s in summary_lines(res, lang)]
         out += ["", f"### {tr('table', lang)}", "", "| " + " | ".join(cols) + " |",
                 "|" + "---|" * len(cols)]
@@ -196,7 +259,8 @@ def render_outlier(res: OutlierExperiment, fmt: str = "text", lang: str = "zh") 
         sheet.add_column(c)
     for r in _sheet_rows(res, lang):
         sheet.add_row(*r)
-    items = [tr("title", lang), *(f"• {s}" for s in summary_lines(res, lang)), table,
+    items = [tr("title", lang), *warning_lines(res, lang),
+             *(f"• {s}" for s in summary_lines(res, lang)), table,
              tr("verdicts", lang)]
     for row in res.rows:
         items.append(f"t = {g(row.t)}:")
