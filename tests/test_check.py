@@ -286,3 +286,15 @@ def test_command_line_graph_and_derivative(capsys):
     assert json.loads(out[out.index("{"):])["items"][0]["mistakes"] == ["missing_square"]
     assert main(["check", "4", "f=-54", "q=3", "df/dx=-36"]) == 0
     assert main(["check", "derivative", "sigmoid"]) == 2
+
+
+@pytest.mark.parametrize("function, answer", [
+    ("hardtanh", "{0 if x < -1; 1 if x <= 1; 0 otherwise}"),
+    ("hardsigmoid", "{0 if x < -3; 1/6 if x < 3; 0 otherwise}"),
+    ("leaky_relu", "{a if x <= 0; 1 otherwise}"),  # the activation's own parameter by name
+    ("leaky_relu", "{0.01 if x < 0; 1 otherwise}"),
+    ("elu", "{alpha*exp(x) if x <= 0; 1 otherwise}"),
+])
+def test_piecewise_activations_with_parameters(function, answer):
+    item = check("derivative", {"d": answer}, function).items[0]
+    assert item.verdict == "correct", item.feedback.en
