@@ -43,7 +43,7 @@ def solve_command(
       nndl solve 5 --params           the parameters exercise 5 takes
     """
     fmt = rendered(fmt, lang, Format)
-    from nndl.fileio import atomic_write, check_writable
+    from nndl.fileio import check_folder
     from nndl.solutions import params_class, parse_selection, render, solve, solve_all
 
     numbers = parse_selection(which)
@@ -60,24 +60,18 @@ def solve_command(
     elif assignments:
         chosen = params_class(numbers[0]).from_strings(_pairs(assignments))
     if out is not None:  # a bad folder fails now, not after the sweeps
-        if out.exists() and not out.is_dir():
-            raise NNDLError(f"{out} exists and is not a folder", hint="choose a folder for -o")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise NNDLError(f"cannot create the folder {out}: {exc.strerror}",
-                            hint="choose a folder you can write to for -o") from None
-        check_writable(out / f"solutions.{fmt.value}")
+        check_folder(out)
     solutions = ([solve(numbers[0], chosen, full=full)] if chosen is not None
                  else solve_all(numbers, full=full))
     lang_code = lang.value
     figure_links = None
+    files: dict[str, str] = {}  # -o: written together at the end (_write_folder)
     if out is not None:
         figure_links = True
         for s in solutions:
             for f in s.figures:
                 for code in ("zh", "en"):
-                    atomic_write(out / f.file_name(code), f.svg_for(code))
+                    files[f.file_name(code)] = f.svg_for(code)
     if fmt is Format.text:
         if out is not None:
             import io
@@ -86,7 +80,8 @@ def solve_command(
 
             console = Console(record=True, width=110, file=io.StringIO())
             render.print_text(solutions, lang_code, console)
-            atomic_write(out / "solutions.txt", console.export_text())
+            files["solutions.txt"] = console.export_text()
+            _write_folder(out, files)
             typer.echo(f"wrote {out / 'solutions.txt'}")
         else:
             render.print_text(solutions, lang_code)
@@ -100,8 +95,19 @@ def solve_command(
     if out is None:
         sys.stdout.write(content)
     else:
-        atomic_write(out / name, content)
+        files[name] = content
+        _write_folder(out, files)
         typer.echo(f"wrote {out / name}")
+
+
+def _write_folder(out: Path, files: dict[str, str]) -> None:
+    """Every file of -o appears in ``out`` together, or (a full disk, Ctrl-C) none does: they
+    are written into a temporary folder beside it, which then takes its place."""
+    from nndl.fileio import atomic_dir
+
+    with atomic_dir(out) as tmp:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
 
 
 # ------------------------------------------------------------------ --variant (nndl gen)
