@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import stat
 import struct
+import warnings
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,7 @@ import numpy as np
 
 from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
-from nndl.fileio import atomic_write
+from nndl.fileio import atomic_write, file_kind
 
 FORMATS = ("npz", "safetensors")
 _ST_DTYPES = {
@@ -65,8 +69,11 @@ def _state(obj: Any) -> dict[str, np.ndarray]:
     out = {}
     for name, value in state.items():
         if not isinstance(name, str) or not name:
-            raise CheckpointError(f"state_dict key {name!r} is not a non-empty string",
+            raise CheckpointError(f"state_dict key {_brief(name)} is not a non-empty string",
                                   hint="name every entry, as Module.state_dict() does")
+        if "\x00" in name:  # a zip member name ends at a NUL: the key would come back cut
+            raise CheckpointError(f"state_dict key {_brief(name)} contains a NUL character",
+                                  hint="name entries as Module.state_dict() does (layer.weight)")
         out[name] = _to_numpy(name, value)
     return out
 
@@ -90,22 +97,114 @@ def _npz_bytes(state: dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def _npz_load(path: Path) -> dict[str, np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            out = {name: npz[name] for name in npz.files}
-    except ValueError as exc:  # object arrays (pickles) are refused
-        raise CheckpointError(f"'{path}' holds an entry that can only be read by unpickling ({exc})",
-                              hint="nndl never unpickles; re-save the weights with nndl.save") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise CheckpointError(f"'{path}' is a damaged .npz file ({exc})",
-                              hint="save the checkpoint again") from None
-    for name, arr in out.items():
-        if not isinstance(arr, np.ndarray):
-            raise CheckpointError(f"'{path}': member '{name}' is not a .npy array",
-                                  hint="pass a file written by nndl.save or numpy.savez")
-    return out
+MAX_DIMS = 32  # NumPy allows 64; no layer's weight has more than 5
+MAX_CHECKPOINT_BYTES = 2 * 2**30  # what a checkpoint may hold (or an .npz inflate to): 2 GiB
+#                                    (VGG-16's 138 M float32 weights are 0.55 GiB)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+               ValueError, NotImplementedError, OverflowError, RuntimeError)
 
+
+def _brief(value: Any, limit: int = 60) -> str:
+    """A name or value from a file as a message quotes it: a crafted 1 MB key is cut."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit - 12] + f"… ({len(text):,} chars)"
+
+
+def _check_shape(bad, name: str, shape: tuple[int, ...], dtype: np.dtype) -> int:
+    """The bytes an entry declares, after refusing shapes no model has (before any data is
+    read, so a crafted header cannot make nndl allocate)."""
+    if len(shape) > MAX_DIMS:
+        raise bad(f"entry '{_brief(name)}' has {len(shape)} dimensions (at most {MAX_DIMS})")
+    if any(n < 0 for n in shape):
+        raise bad(f"entry '{_brief(name)}' has a negative size in its shape {_brief(shape)}")
+    nbytes = math.prod(shape) * dtype.itemsize  # Python ints: [2**32, 2**32] does not wrap to 0
+    if nbytes > MAX_CHECKPOINT_BYTES:
+        raise bad(f"entry '{_brief(name)}' declares shape {_brief(shape)}, {nbytes:,} bytes "
+                  f"(nndl loads at most {MAX_CHECKPOINT_BYTES // 2**30} GiB)")
+    return nbytes
+
+
+def _npy_header(bad, name: str, fh) -> tuple[np.dtype, tuple[int, ...], int]:
+    """(dtype, shape, bytes of the header) of one .npy member, reading nothing more."""
+    try:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f".npy format version {version} (nndl reads 1.0 and 2.0)")
+    except (*_ZIP_ERRORS, SyntaxError, TypeError, RecursionError, MemoryError) as exc:
+        why = str(exc) if str(exc).startswith(".npy format") else "it must be a short Python " \
+            "dict literal of descr, fortran_order and shape"
+        raise bad(f"member '{_brief(name)}' has no readable .npy header ({why})") from None
+    if dtype.hasobject:
+        raise _unpickling(bad.path, name)
+    if np.dtype(dtype).newbyteorder("=") not in _ST_NAMES:
+        raise bad(f"entry '{_brief(name)}' has dtype {_brief(str(dtype))}, which a checkpoint "
+                  "cannot hold")
+    return dtype, tuple(shape), fh.tell()
+
+
+def _unpickling(path: Path, name: str) -> CheckpointError:
+    return CheckpointError(f"'{path}' holds an entry ('{_brief(name)}') that can only be read "
+                           "by unpickling", hint="nndl never unpickles; re-save the weights "
+                                                 "with nndl.save")
+
+
+class _Bad:
+    """Makes the errors of one damaged file, naming it."""
+
+    def __init__(self, path: Path, what: str, hint: str):
+        self.path, self.what, self.hint = path, what, hint
+
+    def __call__(self, detail: str) -> CheckpointError:
+        return CheckpointError(f"'{self.path}' {self.what}: {detail}", hint=self.hint)
+
+
+def _npz_load(path: Path, fh, wanted: set[str] | None, data: bool) -> dict[str, Any]:
+    """The entries of an .npz: every header is read and checked (names, dtypes, shapes,
+    declared sizes against the member sizes, the total) first; then the arrays of the
+    ``wanted`` names (all when None) are inflated, or, without ``data``, their shapes given."""
+    bad = _Bad(path, "is a damaged .npz file", "save the checkpoint again")
+    entries: dict[str, tuple[zipfile.ZipInfo, tuple[int, ...]]] = {}
+    total = 0
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            for info in zf.infolist():
+                if not info.filename.endswith(".npy"):
+                    raise CheckpointError(f"'{path}': member '{_brief(info.filename)}' is not a "
+                                          ".npy array", hint="pass a file written by nndl.save "
+                                                             "or numpy.savez")
+                name = info.filename[:-4]
+                if name in entries:
+                    raise bad(f"it holds two entries named '{_brief(name)}'")
+                with zf.open(info) as member:
+                    dtype, shape, offset = _npy_header(bad, name, member)
+                nbytes = _check_shape(bad, name, shape, dtype)
+                if info.file_size != offset + nbytes:
+                    raise bad(f"member '{_brief(name)}' declares shape {_brief(shape)} of "
+                              f"{dtype} ({nbytes:,} bytes) but holds "
+                              f"{max(info.file_size - offset, 0):,} bytes of data (truncated?)")
+                total += nbytes
+                if total > MAX_CHECKPOINT_BYTES:
+                    raise bad(f"its arrays hold more than {MAX_CHECKPOINT_BYTES // 2**30} GiB "
+                              "(the most nndl loads)")
+                entries[name] = (info, shape)
+            if not data:
+                return {name: shape for name, (_, shape) in entries.items()}
+            out = {}
+            for name, (info, _) in entries.items():
+                if wanted is not None and name not in wanted:
+                    continue  # an entry the model does not have is never inflated
+                with zf.open(info) as member:
+                    arr = np.lib.format.read_array(member, allow_pickle=False)
+                out[name] = arr.astype(arr.dtype.newbyteorder("="), copy=False)
+            return out
+    except CheckpointError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise bad(_brief(str(exc) or type(exc).__name__, 160)) from None
 
 # ------------------------------------------------------------------ safetensors
 def _safetensors_bytes(state: dict[str, np.ndarray], metadata: Mapping[str, str] | None) -> bytearray:
@@ -137,50 +236,82 @@ def _safetensors_bytes(state: dict[str, np.ndarray], metadata: Mapping[str, str]
     return out
 
 
-def _safetensors_load(path: Path, blob: bytearray) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    def bad(what: str) -> CheckpointError:
-        return CheckpointError(f"'{path}' is not a valid safetensors file: {what}",
-                               hint="save it again with nndl.save(..., 'file.safetensors')")
-
-    (n,) = struct.unpack("<Q", bytes(blob[:8]))
-    if n > min(_MAX_HEADER, len(blob) - 8):
-        raise bad(f"its header claims {n} bytes but the file has {len(blob)}")
+def _safetensors_load(path: Path, fh, size: int, wanted: set[str] | None, data: bool
+                      ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The entries and metadata of a safetensors file: the header is checked whole (types,
+    dtypes, shapes, offsets that tile the data exactly) before any tensor is read."""
+    bad = _Bad(path, "is not a valid safetensors file",
+               "save it again with nndl.save(..., 'file.safetensors')")
+    (n,) = struct.unpack("<Q", fh.read(8))
+    if n > min(_MAX_HEADER, size - 8):
+        raise bad(f"its header claims {n} bytes but the file has {size}")
     try:
-        header = json.loads(bytes(blob[8:8 + n]).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bad(f"the header is not JSON ({exc})") from None
+        header = json.loads(fh.read(n).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: JSON, digits
+        why = ("a number in it has thousands of digits" if "digits" in str(exc) else
+               "it is nested too deeply" if isinstance(exc, RecursionError) else
+               _brief(str(exc), 120))
+        raise bad(f"the header is not JSON ({why})") from None
     if not isinstance(header, dict):
         raise bad("the header is not a JSON object")
-    metadata = header.pop("__metadata__", None) or {}
-    data = memoryview(blob)[8 + n:]
-    spans, out = [], {}
+    metadata = header.pop("__metadata__", None)
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise bad("its __metadata__ is not an object of strings")
+    data_len = size - 8 - n
+    spans, entries = [], {}
     for name, entry in header.items():
-        try:
-            dtype = np.dtype(_ST_DTYPES[entry["dtype"]]).newbyteorder("<")
-            shape = tuple(int(s) for s in entry["shape"])
-            begin, end = (int(v) for v in entry["data_offsets"])
-        except KeyError as exc:
-            raise bad(f"entry '{name}' lacks or has an unknown field {exc}") from None
-        except (TypeError, ValueError):
-            raise bad(f"entry '{name}' has a malformed shape or data_offsets") from None
-        if any(s < 0 for s in shape) or not 0 <= begin <= end <= len(data):
-            raise bad(f"entry '{name}' has shape {shape} / offsets [{begin}, {end}] outside the data")
-        if end - begin != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
-            raise bad(f"entry '{name}': {end - begin} bytes do not hold shape {shape} of {entry['dtype']}")
+        if not isinstance(entry, dict):
+            raise bad(f"entry '{_brief(name)}' is not an object")
+        for key in ("dtype", "shape", "data_offsets"):
+            if key not in entry:
+                raise bad(f"entry '{_brief(name)}' lacks or has an unknown field '{key}'")
+        code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+        if not isinstance(code, str) or code not in _ST_DTYPES:
+            raise bad(f"entry '{_brief(name)}' lacks or has an unknown field 'dtype' "
+                      f"({_brief(code)})")
+        if not (isinstance(shape, list) and all(type(v) is int for v in shape)
+                and isinstance(offsets, list) and len(offsets) == 2
+                and all(type(v) is int for v in offsets)):
+            raise bad(f"entry '{_brief(name)}' has a malformed shape or data_offsets "
+                      "(lists of whole numbers)")
+        dtype = np.dtype(_ST_DTYPES[code]).newbyteorder("<")
+        shape = tuple(shape)
+        nbytes = _check_shape(bad, name, shape, dtype)
+        begin, end = offsets
+        if not 0 <= begin <= end <= data_len:
+            raise bad(f"entry '{_brief(name)}' has shape {_brief(shape)} / offsets "
+                      f"[{begin}, {end}] outside the data")
+        if end - begin != nbytes:
+            raise bad(f"entry '{_brief(name)}': {end - begin} bytes do not hold shape "
+                      f"{_brief(shape)} of {code}")
         spans.append((begin, end, name))
-        arr = np.frombuffer(data, dtype=dtype, count=(end - begin) // dtype.itemsize, offset=begin)
-        if begin % dtype.itemsize:
-            arr = arr.copy()  # another writer's unaligned tensor: copy rather than slow views
-        out[name] = arr.reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+        entries[name] = (dtype, shape, begin, end)
     pos = 0
     for begin, end, name in sorted(spans):
         if begin != pos:
-            raise bad(f"entry '{name}' starts at byte {begin}, expected {pos} (gap or overlap)")
+            raise bad(f"entry '{_brief(name)}' starts at byte {begin}, expected {pos} "
+                      "(gap or overlap)")
         pos = end
-    if pos != len(data):
-        raise bad(f"{len(data) - pos} bytes after the last tensor belong to no entry")
-    return out, {str(k): str(v) for k, v in metadata.items()}
-
+    if pos != data_len:
+        raise bad(f"{data_len - pos} bytes after the last tensor belong to no entry")
+    if not data:
+        return {name: e[1] for name, e in entries.items()}, dict(metadata)
+    blob = bytearray(data_len)
+    if fh.readinto(blob) != data_len:
+        raise bad("the file ended while it was being read (changed meanwhile?)")
+    view = memoryview(blob)
+    out = {}
+    for name, (dtype, shape, begin, end) in entries.items():
+        if wanted is not None and name not in wanted:
+            continue
+        arr = np.frombuffer(view, dtype=dtype, count=(end - begin) // dtype.itemsize,
+                            offset=begin)
+        if begin % dtype.itemsize:
+            arr = arr.copy()  # another writer's unaligned tensor: copy rather than slow views
+        out[name] = arr.reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    return out, dict(metadata)
 
 # ------------------------------------------------------------------ public API
 def save(obj: Any, path: str | os.PathLike, *, format: str | None = None,  # noqa: A002
@@ -199,8 +330,12 @@ def save(obj: Any, path: str | os.PathLike, *, format: str | None = None,  # noq
                                   hint="save as .safetensors to keep metadata")
         payload: bytes | bytearray = _npz_bytes(state)
     else:
+        if "__metadata__" in state:  # the header's reserved key: the file could not be read
+            raise CheckpointError("a safetensors file cannot hold an entry named '__metadata__' "
+                                  "(the format reserves that key for the metadata)",
+                                  hint="rename the entry, or save as .npz")
         payload = _safetensors_bytes(state, metadata)
-    return atomic_write(path, payload)  # type: ignore[arg-type] - bytearray writes like bytes
+    return atomic_write(path, payload)
 
 
 def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -209,8 +344,13 @@ def load_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def load_metadata(path: str | os.PathLike) -> dict[str, str]:
-    """The ``__metadata__`` of a safetensors file ({} for .npz)."""
-    return _read(Path(path))[1]
+    """The ``__metadata__`` of a safetensors file ({} for .npz); reads the header only."""
+    return _read(Path(path), data=False)[1]
+
+
+def load_shapes(path: str | os.PathLike) -> dict[str, tuple[int, ...]]:
+    """Each entry's shape, from the headers alone (no tensor is read or inflated)."""
+    return _read(Path(path), data=False)[0]
 
 
 def load(path: str | os.PathLike) -> dict[str, Tensor]:
@@ -218,53 +358,145 @@ def load(path: str | os.PathLike) -> dict[str, Tensor]:
     return {name: Tensor._wrap(arr) for name, arr in load_arrays(path).items()}
 
 
-def _read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    if not path.is_file():
+def _read(path: Path, *, expected: Mapping[str, tuple[int, ...]] | None = None,
+          strict: bool = True, data: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
+    """(arrays, metadata), or with ``data=False`` (shapes, metadata). With ``expected``
+    (name -> shape) the keys and shapes are checked against it from the headers, before
+    any tensor is read or inflated, and only the expected entries are read."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
         raise CheckpointError(f"checkpoint '{path}' does not exist",
-                              hint="check the path, or create it with nndl.save / --save")
-    with open(path, "rb") as fh:
-        blob = bytearray(os.fstat(fh.fileno()).st_size)
-        fh.readinto(blob)
-    if blob[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip (an empty one starts at its end record)
-        return _npz_load(path), {}
-    if len(blob) >= 9 and blob[8:9] == b"{":
-        return _safetensors_load(path, blob)
+                              hint="check the path, or create it with nndl.save / --save"
+                              ) from None
+    except OSError as exc:
+        raise CheckpointError(f"cannot read checkpoint '{path}': "
+                              f"{exc.strerror or type(exc).__name__}",
+                              hint="check the path and its permissions") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise CheckpointError(f"checkpoint '{path}' is {file_kind(st.st_mode)}, not a file",
+                              hint="pass a file written by nndl.save")
+    with open(fd, "rb") as fh:
+        if st.st_size > MAX_CHECKPOINT_BYTES + _MAX_HEADER:
+            raise CheckpointError(f"checkpoint '{path}' has {st.st_size:,} bytes; nndl loads "
+                                  f"at most {MAX_CHECKPOINT_BYTES // 2**30} GiB",
+                                  hint="nndl's models are far smaller: is this the right file?")
+        head = fh.read(9)
+        fh.seek(0)
+        if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip (an empty one: its end record)
+            shapes = _npz_load(path, fh, None, data=False)
+            if expected is not None:
+                _check_keys(expected, shapes, f"checkpoint '{path}'", strict)
+            if not data:
+                return shapes, {}
+            fh.seek(0)
+            return _npz_load(path, fh, None if expected is None else set(expected), True), {}
+        if len(head) >= 9 and head[8:9] == b"{":
+            shapes, metadata = _safetensors_load(path, fh, st.st_size, None, data=False)
+            if expected is not None:
+                _check_keys(expected, shapes, f"checkpoint '{path}'", strict)
+            if not data:
+                return shapes, metadata
+            fh.seek(0)
+            return _safetensors_load(path, fh, st.st_size,
+                                     None if expected is None else set(expected), True)
     raise CheckpointError(f"'{path}' is neither an .npz nor a safetensors checkpoint "
-                          f"(it starts with {bytes(blob[:8])!r})",
+                          f"(it starts with {bytes(head[:8])!r})",
                           hint="pass a file written by nndl.save (or numpy.savez / safetensors)")
+
+
+def _check_keys(expected: Mapping[str, tuple[int, ...]], found: Mapping[str, tuple[int, ...]],
+                source: str, strict: bool) -> None:
+    """Raise if ``found`` misses keys of ``expected``, has extra ones (strict), or other
+    shapes; both map a name to a shape."""
+    missing = [k for k in expected if k not in found]
+    unexpected = [k for k in found if k not in expected] if strict else []
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"missing keys {_names(missing)}")
+        if unexpected:
+            parts.append(f"unexpected keys {_names(unexpected)}")
+        raise CheckpointError(f"{source} does not match the model: " + "; ".join(parts),
+                              hint="load it into the same architecture it was saved from "
+                                   "(or pass strict=False to skip extra keys)")
+    for name, want_shape in expected.items():
+        if name in found and tuple(found[name]) != tuple(want_shape):
+            raise CheckpointError(f"{source}: '{_brief(name)}' has shape "
+                                  f"{_brief(tuple(found[name]))}, the model's is "
+                                  f"{tuple(want_shape)}",
+                                  hint="the checkpoint comes from a model with other layer sizes")
+
+
+def _names(names: list[str], most: int = 10) -> str:
+    shown = [_brief(n) for n in names[:most]]
+    return str(shown) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def check_compatible(expected: Mapping[str, Any], state: Mapping[str, Any], *,
                      source: str = "checkpoint", strict: bool = True) -> None:
     """Raise if ``state`` misses keys of ``expected``, has extra ones (strict), or other shapes."""
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected] if strict else []
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append(f"missing keys {missing}")
-        if unexpected:
-            parts.append(f"unexpected keys {unexpected}")
-        raise CheckpointError(f"{source} does not match the model: " + "; ".join(parts),
-                              hint="load it into the same architecture it was saved from "
-                                   "(or pass strict=False to skip extra keys)")
-    for name, want in expected.items():
-        if name not in state:
+    _check_keys({k: tuple(np.shape(_to_numpy(k, v))) for k, v in expected.items()},
+                {k: tuple(np.shape(_to_numpy(k, v))) for k, v in state.items()},
+                source, strict)
+
+
+class CastWarning(UserWarning):
+    """``load_into(..., cast=True)`` changed the values of some tensors to fit the model."""
+
+
+def _fit_dtypes(expected: Mapping[str, Any], arrays: dict[str, np.ndarray], source: str,
+                cast: bool) -> dict[str, np.ndarray]:
+    """Each array in the model's dtype. A cast that keeps every value (float32 -> float64, or
+    float64 values that float32 holds exactly) is silent; one that changes a value (1e300 ->
+    inf, 0.1 rounded) or the kind of number (int or bool weights in a float model) is refused
+    unless ``cast``, and then named in a :class:`CastWarning`."""
+    out, changed = {}, []
+    for name, arr in arrays.items():
+        want = _to_numpy(name, expected[name]).dtype
+        if arr.dtype == want:
+            out[name] = arr
             continue
-        have_shape = tuple(np.shape(_to_numpy(name, state[name])))
-        want_shape = tuple(np.shape(_to_numpy(name, want)))
-        if have_shape != want_shape:
-            raise CheckpointError(f"{source}: '{name}' has shape {have_shape}, the model's is "
-                                  f"{want_shape}",
-                                  hint="the checkpoint comes from a model with other layer sizes")
+        with np.errstate(all="ignore"):
+            conv = arr.astype(want)
+            kept = arr.dtype.kind == want.kind and np.array_equal(
+                conv.astype(arr.dtype), arr, equal_nan=arr.dtype.kind == "f")
+        if not kept:
+            changed.append((name, arr, conv))
+        out[name] = conv
+    if not changed:
+        return out
+    name, arr, conv = changed[0]
+    if arr.dtype.kind == conv.dtype.kind:
+        i = int(np.flatnonzero(conv.astype(arr.dtype).ravel() != arr.ravel())[0])
+        example = f"{arr.ravel()[i].item()!r} becomes {conv.ravel()[i].item()!r}"
+    else:
+        example = f"{arr.dtype} numbers are not {conv.dtype} weights"
+    names = _names([c[0] for c in changed])
+    if not cast:
+        raise CheckpointError(f"{source}: loading would change the values of {len(changed)} "
+                              f"tensor(s) {names}: '{_brief(name)}' is {arr.dtype} in the file "
+                              f"and {conv.dtype} in the model ({example})",
+                              hint="pass cast=True to load_into to cast anyway (a warning names "
+                                   "the tensors), or load it into a model of the file's dtype")
+    warnings.warn(CastWarning(f"{source}: cast {len(changed)} tensor(s) {names} to the model's "
+                              f"dtype, changing values ({example})"), stacklevel=3)
+    return out
 
 
-def load_into(model: Any, path: str | os.PathLike, *, strict: bool = True) -> Any:
-    """Check the file against ``model.state_dict()`` (keys, shapes), then load it; returns model."""
-    state = load(path)
-    check_compatible(model.state_dict(), state, source=f"checkpoint '{path}'", strict=strict)
-    if not strict:
-        expected = model.state_dict()
-        state = {k: v for k, v in state.items() if k in expected}
-    model.load_state_dict(state)
+def load_into(model: Any, path: str | os.PathLike, *, strict: bool = True,
+              cast: bool = False) -> Any:
+    """Check the file against ``model.state_dict()`` (keys and shapes, from the headers, before
+    any tensor is read), then load it; returns model. A dtype cast that would change a value
+    is refused unless ``cast=True`` (then a :class:`CastWarning` names the tensors). A failed
+    load leaves the model as it was."""
+    expected = model.state_dict()
+    shapes = {k: tuple(np.shape(_to_numpy(k, v))) for k, v in expected.items()}
+    source = f"checkpoint '{path}'"
+    arrays, _ = _read(Path(path), expected=shapes, strict=strict)
+    arrays = _fit_dtypes(expected, arrays, source, cast)
+    model.load_state_dict({k: Tensor._wrap(v) for k, v in arrays.items()})
     return model
