@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import Literal
 
 import typer
 
-from nndl.commands._common import Language, lang_option
+from nndl.commands._common import Language, lang_option, rendered
 from nndl.errors import NNDLError
 from nndl.report import Format
 
-FORMATS = (Format.text, Format.json)
+TextJson = Literal[Format.text, Format.json]  # what --format accepts (and --help lists)
 
 
 def check_command(
@@ -24,7 +25,7 @@ def check_command(
     at: str | None = typer.Option(None, "--at", help="For graph: the variables' values, "
                                                      "e.g. --at x=1,y=2,z=-6."),
     lang: Language = lang_option("zh or en (the feedback's language)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(Format.text, "--format", "-f", help="text or json."),
     variant: str | None = typer.Option(None, "--variant",
                                        help="Check against a variant made by nndl gen (its id, "
                                             "e.g. 5-g1-s42-i3-standard): every KEY=VALUE is an "
@@ -53,9 +54,7 @@ def check_command(
     from nndl.check.render import to_json, to_text
     from nndl.commands.solve import _pairs
 
-    if fmt not in FORMATS:
-        raise NNDLError(f"nndl check writes text or json, not {fmt.value}",
-                        hint="use --format text or --format json")
+    fmt = rendered(fmt, lang, TextJson)
     rest = list(args or [])
     target = problem.strip().lower()
     if variant is not None:
