@@ -13,6 +13,7 @@ from rich.console import Console
 from nndl.commands._common import Language, lang_option
 from nndl.errors import NNDLError
 from nndl.expr import ExprValueError, trace
+from nndl.expr.errors import brief
 from nndl.fileio import check_writable
 from nndl.text import Text
 from nndl.viz import SAVE_FORMATS, draw, graph_json, graph_markdown, graph_table
@@ -25,7 +26,9 @@ _ITEM = re.compile(r"\s*([^\s=,;]+)\s*=\s*(.+?)\s*")
 
 def _top_level_split(text: str) -> list[str]:
     """Split at commas/semicolons outside parentheses (a value may be max(1, 2))."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "(（":
             depth += 1
@@ -49,12 +52,12 @@ def parse_assignments(args: list[str]) -> dict[str, str]:
                 continue
             m = _ITEM.fullmatch(item)
             if not m:
-                raise ExprValueError(f"cannot read the value {item.strip()!r} / 无法读取取值",
+                raise ExprValueError(f"cannot read the value {brief(item.strip())!r} / 无法读取取值",
                                      hint="write values as name=number, e.g. x=1 y=2 z=-6")
             name, value = m.groups()
             if name in values:
-                raise ExprValueError(f"two values for {name}: {values[name]} and {value}",
-                                     hint=f"give {name} one value")
+                raise ExprValueError(f"two values for {brief(name)}: {brief(values[name])} and "
+                                     f"{brief(value)}", hint=f"give {brief(name)} one value")
             values[name] = value
     return values
 
@@ -79,7 +82,8 @@ def register(app: typer.Typer) -> None:
         """
         language = lang.value
         if fmt not in FORMATS:
-            raise NNDLError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+            raise NNDLError(f"unknown format {brief(fmt)!r}",
+                            hint=f"use one of: {', '.join(FORMATS)}")
         if output is not None:
             check_writable(output, SAVE_FORMATS, "drawing")
         result = trace(expression, parse_assignments(values or []))

@@ -9,15 +9,30 @@ from __future__ import annotations
 
 from nndl.errors import NNDLError
 
+EXCERPT = 60  # characters shown on each side of the caret; a longer text is cut with …
+
 
 def caret_excerpt(text: str, start: int, end: int | None = None) -> str:
-    """The expression on one line and ``^`` under characters ``start..end`` (exclusive)."""
+    """The expression on one line and ``^`` under characters ``start..end`` (exclusive); a
+    long expression is cut to about EXCERPT characters around them (a 1 MB expression's
+    error is a few lines, not 2 MB)."""
     end = start + 1 if end is None or end <= start else end
     start = max(0, min(start, len(text)))
     end = max(start + 1, min(end, len(text) + 1))
+    lo = max(0, start - EXCERPT)
+    hi = min(len(text), max(end, start + 1) + EXCERPT, lo + 3 * EXCERPT)
+    end = min(end, hi + 1)
     # Tabs and newlines would shift the caret; show them as spaces.
-    shown = "".join(" " if ch in "\t\r\n\f\v" else ch for ch in text)
-    return f"  {shown}\n  {' ' * start}{'^' * (end - start)}"
+    shown = "".join(" " if ch in "\t\r\n\f\v" else ch for ch in text[lo:hi])
+    left = "…" if lo else ""
+    right = "…" if hi < len(text) else ""
+    pad = len(left) + start - lo
+    return f"  {left}{shown}{right}\n  {' ' * pad}{'^' * max(end - start, 1)}"
+
+
+def brief(text: str, limit: int = 60) -> str:
+    """A piece of the user's text as a message quotes it: cut, with its length, when long."""
+    return text if len(text) <= limit else f"{text[:limit - 20]}… ({len(text):,} characters)"
 
 
 class ExprError(NNDLError):

@@ -15,6 +15,7 @@ in :func:`_local`; the tests check that local × upstream equals the engine's te
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from nndl.engine import ops
 from nndl.engine.tensor import Tensor, run_backward, topological_order
 from nndl.errors import NNDLError
 from nndl.expr import format as fm
-from nndl.expr.errors import ExprDomainError, ExprError, ExprValueError
+from nndl.expr.errors import ExprDomainError, ExprError, ExprValueError, brief
 from nndl.expr.parser import Node, Num, Op, Var, parse, variables
 
 _NAME_POOL = ("q", "p", "r", "s", "t", "u", "v", "w", "a", "b", "c", "d", "g", "h", "k", "m", "n")
@@ -160,7 +161,9 @@ def _assign_names(root: Node, taken: set[str]) -> dict[int, str]:
     pool = [c for c in _NAME_POOL if c not in taken]
     extra = (f"{c}{i}" for i in range(1, 10**6) for c in _NAME_POOL)
     names: dict[int, str] = {}
-    out_name = next(c for c in ("f", "F", "out", "out_") if c not in taken)
+    # the output's name: f, unless the values use it (then F, out, out_, f_1, f_2, ...)
+    outs = itertools.chain(("f", "F", "out", "out_"), (f"f_{i}" for i in itertools.count(1)))
+    out_name = next(c for c in outs if c not in taken)
     for op in live_ops[:-1]:
         name = pool.pop(0) if pool else next(n for n in extra if n not in taken)
         names[id(op)] = name
@@ -489,15 +492,16 @@ def _coerce_values(text: str, names: list[Var], values: Mapping[str, object]) ->
     known = {v.name for v in names}
     for key in values:
         if key not in known:
-            have = ", ".join(v.name for v in names) or "none"
+            have = brief(", ".join(v.name for v in names), 80) or "none"
             raise ExprValueError(
-                f"a value was given for {key!r}, but the expression {text!r} has no variable "
-                f"{key} (its variables: {have}) / 表达式中没有变量 {key}",
+                f"a value was given for {brief(str(key))!r}, but the expression "
+                f"{brief(text)!r} has no variable {brief(str(key))} (its variables: {have}) / "
+                f"表达式中没有变量 {brief(str(key))}",
                 hint="check the spelling, or remove that value")
     out: dict[str, float] = {}
     for v in names:
         if v.name not in values:
-            example = " ".join(f"{w.name}=1" for w in names)
+            example = brief(" ".join(f"{w.name}=1" for w in names), 80)
             raise ExprValueError(
                 f"the variable {v.name!r} (character {v.start + 1}) has no value / 变量 {v.name} "
                 "没有给出取值",
@@ -513,7 +517,7 @@ def _to_float(name: str, raw: object) -> float:
         try:
             value = float(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ExprValueError(f"the value of {name} is not a number: {raw!r}",
+            raise ExprValueError(f"the value of {name} is not a number: {brief(repr(raw))}",
                                  hint=f"write {name}=1.5") from None
     if not math.isfinite(value):
         raise ExprValueError(f"the value of {name} is {value}, not a finite number",
@@ -529,7 +533,7 @@ def evaluate(text: str, what: str = "the expression") -> float:
         raise ExprValueError(f"{what}: {exc.message}", hint=exc.hint) from None
     names = variables(root)
     if names:
-        raise ExprValueError(f"{what} must be a number, but {text!r} contains the variable "
+        raise ExprValueError(f"{what} must be a number, but {brief(text)!r} contains the variable "
                              f"{names[0].name!r}", hint="give a number such as 2, -0.5 or 1/3")
     return _Builder(text, root, {}).build(root).value
 
@@ -548,7 +552,7 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
     given.update(kwargs)
     if not names:
         raise ExprValueError(
-            f"the expression {expression!r} has no variables, so there is nothing to "
+            f"the expression {brief(expression)!r} has no variables, so there is nothing to "
             "differentiate / 表达式中没有变量",
             hint='use variables, e.g. "(x+y)^2*z" x=1 y=2 z=-6')
     vals = _coerce_values(expression, names, given)
@@ -557,7 +561,7 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
     records = {id(r.tensor): r for r in b.records}
     root_t = top.tensor
     if root_t is None:
-        raise NNDLError(f"internal: the expression {expression!r} built no output tensor; "
+        raise NNDLError(f"internal: the expression {brief(expression)!r} built no output tensor; "
                         "please report this")
     out_id = top.node or ""
 

@@ -16,10 +16,11 @@ errors and drawings can point back into the text.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
-from nndl.expr.errors import ExprSyntaxError, UnknownFunctionError
+from nndl.expr.errors import ExprSyntaxError, UnknownFunctionError, brief
 
 # fn name -> arity (None: two or more, folded left)
 FUNCTIONS: dict[str, tuple[str, int | None]] = {
@@ -31,6 +32,7 @@ FUNCTIONS: dict[str, tuple[str, int | None]] = {
 KNOWN_FUNCTIONS = "exp, log (ln), sqrt, abs, sin, cos, tanh, sigmoid (σ), relu, max, min"
 MAX_DEPTH = 60  # nesting limit: deep input is an error, not a RecursionError
 MAX_TREE_DEPTH = 250  # a chain like x+x+...+x; later walks recurse over the tree
+MAX_LENGTH = 10_000  # characters: a course's expressions take a few dozen
 
 # One character in, one character out, so positions in the normalised text are the user's.
 _SAME_AS = str.maketrans({
@@ -94,16 +96,19 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         elif ch in "0123456789" or ch == "." and i + 1 < n and src[i + 1] in "0123456789":
             m = _NUMBER.match(src, i)
-            value = float(m.group())
+            if m is None:  # pragma: no cover - the branch condition guarantees a digit
+                raise ExprSyntaxError("expected a number", text, i)
+            value = float(m.group())  # float() of 5,000 digits is inf, never an error
             if value == float("inf"):
-                raise ExprSyntaxError(f"the number {m.group()} is too large for float64", text, i,
-                                      end=m.end(), hint="use a number below 1.8e308")
+                raise ExprSyntaxError(f"the number {brief(m.group())} is too large for float64",
+                                      text, i, end=m.end(), hint="use a number below 1.8e308")
             j = m.end()
             if j < n and src[j] in "eE" and (j + 1 >= n or not _is_name_char(src[j + 1])):
+                num = brief(m.group(), 30)
                 raise ExprSyntaxError(
-                    f"'{src[i:j + 1]}' is ambiguous (the number {m.group()} times e, or an "
+                    f"'{num}e' is ambiguous (the number {num} times e, or an "
                     "unfinished exponent?)", text, j,
-                    hint=f"write {m.group()}*e for a product, or {m.group()}e3 for {m.group()}·10³")
+                    hint=f"write {num}*e for a product, or {num}e3 for {num}·10³")
             tokens.append(Token("num", m.group(), i, j, value))
             i = j
         elif _is_letter(ch):
@@ -127,9 +132,15 @@ def tokenize(text: str) -> list[Token]:
                 j += 1
             digits = "".join(_SUPERSCRIPTS[c] for c in src[i:j])
             if not re.fullmatch(r"-?\d+", digits):
-                raise ExprSyntaxError(f"'{src[i:j]}' is not a superscript integer", text, i, end=j,
+                raise ExprSyntaxError(f"'{brief(src[i:j])}' is not a superscript integer", text,
+                                      i, end=j,
                                       hint="write x² or x⁻¹, or use ^ for other exponents")
-            tokens.append(Token("sup", src[i:j], i, j, float(int(digits))))
+            exponent = float(digits)  # not int(): 5,000 digits would be a ValueError
+            if not math.isfinite(exponent):
+                raise ExprSyntaxError(f"the superscript exponent ({j - i:,} digits) is too large "
+                                      "for float64", text, i, end=j,
+                                      hint="use a smaller exponent, e.g. x² or x^10")
+            tokens.append(Token("sup", src[i:j], i, j, exponent))
             i = j
         else:
             name = f"U+{ord(ch):04X}"
@@ -143,7 +154,7 @@ def tokenize(text: str) -> list[Token]:
 
 # ------------------------------------------------------------------ parser
 def _describe(tok: Token) -> str:
-    return "the end of the expression" if tok.kind == "end" else repr(tok.text)
+    return "the end of the expression" if tok.kind == "end" else repr(brief(tok.text))
 
 
 class _Parser:
@@ -183,9 +194,10 @@ class _Parser:
                 raise self.error("this ')' has no matching '('",
                                  hint="remove it or add a '(' before it")
             if tok.kind == "name" and self.tokens[self.i - 1].kind == "name":
-                raise self.error(f"expected an operator between two names, found {tok.text!r}",
-                                 hint=f"write {self.tokens[self.i - 1].text}*{tok.text} for a "
-                                      "product")
+                raise self.error(f"expected an operator between two names, found "
+                                 f"{brief(tok.text)!r}",
+                                 hint=f"write {brief(self.tokens[self.i - 1].text)}*"
+                                      f"{brief(tok.text)} for a product")
             raise self.error(f"expected an operator (+ − * / ^) or the end, found {_describe(tok)}",
                              hint="put an operator between the two parts, e.g. 2*x")
         if _tree_depth(node) > MAX_TREE_DEPTH:
@@ -294,8 +306,9 @@ class _Parser:
         name = name_tok.text
         if name not in FUNCTIONS:
             raise UnknownFunctionError(
-                f"unknown function {name!r}", self.text, name_tok.start, end=name_tok.end,
-                hint=f"known functions: {KNOWN_FUNCTIONS}; for a product write {name}*(...)")
+                f"unknown function {brief(name)!r}", self.text, name_tok.start, end=name_tok.end,
+                hint=f"known functions: {KNOWN_FUNCTIONS}; for a product write "
+                     f"{brief(name)}*(...)")
         fn, arity = FUNCTIONS[name]
         opening = self.advance()
         self.enter()
@@ -336,6 +349,10 @@ def parse(text: str) -> Node:
     """Parse ``text`` into a tree of :class:`Num`, :class:`Var` and :class:`Op` nodes."""
     if not isinstance(text, str):
         raise ExprSyntaxError(f"the expression must be text, got {type(text).__name__}", "", 0)
+    if len(text) > MAX_LENGTH:
+        raise ExprSyntaxError(f"the expression has {len(text):,} characters; nndl reads at "
+                              f"most {MAX_LENGTH:,}", text, MAX_LENGTH,
+                              hint="split it into smaller expressions")
     return _Parser(text).parse()
 
 
