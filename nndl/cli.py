@@ -6,9 +6,14 @@ function; they are discovered here so that adding a command touches no shared fi
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
 import importlib
+import os
 import pkgutil
 import sys
+import unicodedata
 
 import typer
 from rich.console import Console
@@ -101,7 +106,35 @@ _register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: a user error is one readable message and exit status 2, never a traceback."""
+    """Entry point: a user error is one readable message and exit status 2, never a traceback;
+    Ctrl-C is one line and 130; a closed, full or broken standard output is one line too."""
+    if sys.stdout is None:  # started with stdout closed (nndl ... >&-): nowhere for results
+        _stderr("error: standard output is closed, so nndl has nowhere to write its results\n"
+                "hint: run it with the output going to a terminal, a file or a pipe "
+                "(e.g. nndl solve > solutions.txt)")
+        return 2
+    _fit_encoding()
+    try:
+        code = _run(argv)
+        if code == 130:  # Typer turns Ctrl-C into status 130 and says nothing: say it
+            _stderr("interrupted (Ctrl-C)")
+        sys.stdout.flush()  # a full disk (> /dev/full) shows here, not at interpreter exit
+    except KeyboardInterrupt:  # outside Typer (while flushing)
+        _stderr("interrupted (Ctrl-C)")
+        return 130
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        _silence_stdout()
+        if exc.errno == errno.EPIPE:  # the reader went away (nndl solve | head): as Typer, 1
+            return 1
+        _stderr(f"error: cannot write the output: {exc.strerror}\n"
+                "hint: write it where there is space (e.g. > some/other/file)")
+        return 1
+    return code
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         # not standalone: click returns a command's typer.Exit(code) instead of raising it
         code = app(args=argv, prog_name="nndl", standalone_mode=False)
@@ -117,12 +150,109 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
         return 130
     except _click_exceptions() as exc:  # usage errors arrive here in non-standalone mode
         exc.show()
         return exc.exit_code
     return code if isinstance(code, int) else 0
+
+
+# where writing stdout fails: full disk or quota, a closed pipe, a vanished terminal
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EPIPE, errno.EIO, errno.EBADF}
+
+
+def _stderr(text: str) -> None:
+    with contextlib.suppress(Exception):
+        if sys.stderr is not None:
+            sys.stderr.write(text + "\n")
+            sys.stderr.flush()
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so the interpreter's last flush of the unwritable buffer fails
+    silently instead of printing 'Exception ignored ...'."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ non-UTF-8 terminals
+# What nndl prints beyond ASCII, as ASCII: the symbols of the formulas and Rich's box lines.
+# Anything else (Chinese) becomes '?'; a note on stderr says how to get the real output.
+_ASCII = {
+    "σ": "sigma", "∂": "d", "×": "x", "·": "*", "⋅": "*", "−": "-", "–": "-", "—": "--",
+    "→": "->", "←": "<-", "⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=", "≈": "~", "∞": "inf",
+    "√": "sqrt", "∑": "sum", "Σ": "Sum", "∏": "prod", "∇": "grad", "∈": "in", "±": "+-",
+    "÷": "/", "‖": "||", "ᵀ": "^T", "⌊": "floor(", "⌋": ")", "⌈": "ceil(", "⌉": ")",
+    "′": "'", "″": "''", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "•": "*",
+    "✓": "ok", "✔": "ok", "✗": "x", "✘": "x", "⚠": "!", "°": " deg", "µ": "u",
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "eps", "η": "eta",
+    "θ": "theta", "λ": "lambda", "μ": "mu", "π": "pi", "ρ": "rho", "τ": "tau", "φ": "phi",
+    "ω": "omega", "Δ": "Delta", "Γ": "Gamma", "Θ": "Theta", "Λ": "Lambda", "Φ": "Phi",
+    "Ω": "Omega", "（": "(", "）": ")", "，": ", ", "：": ": ", "；": "; ", "。": ". ",
+    "、": ", ", "　": " ", "⁻": "^-",
+    **{c: "^" + str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+    **{c: str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+}
+
+
+def _to_ascii(ch: str) -> str:
+    if ch in _ASCII:
+        return _ASCII[ch]
+    code = ord(ch)
+    if 0x2500 <= code <= 0x257F:  # box drawing: lines and corners
+        name = unicodedata.name(ch, "")
+        if "HORIZONTAL" in name and "VERTICAL" not in name:
+            return "="if "DOUBLE" in name else "-"
+        if "VERTICAL" in name and "HORIZONTAL" not in name:
+            return "|"
+        return "+"
+    if 0x2580 <= code <= 0x259F:  # block elements (bars, sparklines)
+        return "#"
+    plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    return plain or "?"
+
+
+def _ascii_of(ch: str) -> str:
+    """``_to_ascii``, as wide as the character on screen, so Rich's columns stay aligned."""
+    out = _to_ascii(ch)
+    if unicodedata.east_asian_width(ch) in ("W", "F") and len(out) < 2:
+        out = out.ljust(2, "?" if out == "?" else " ")
+    return out
+
+
+def _ascii_errors(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return "".join(_ascii_of(c) for c in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error("nndl-ascii", _ascii_errors)
+_PROBE = "σ∂×─│中"
+
+
+def _fit_encoding() -> None:
+    """On a terminal (or pipe) whose encoding cannot hold nndl's symbols (LC_ALL=C with
+    PYTHONIOENCODING=ascii, a latin-1 console), write them in ASCII instead of failing with
+    UnicodeEncodeError, and say once how to get the real output."""
+    lossy = False
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            _PROBE.encode(encoding)
+        except UnicodeEncodeError:
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                stream.reconfigure(errors="nndl-ascii")  # type: ignore[union-attr]
+                lossy = True
+        except LookupError:
+            continue
+    if lossy and not os.environ.get("NNDL_QUIET_ENCODING"):
+        enc = getattr(sys.stdout, "encoding", "?")
+        _stderr(f"note: this terminal's encoding ({enc}) cannot show all of nndl's characters, "
+                "so they are written in ASCII (Chinese as ?). For the real output set "
+                "PYTHONIOENCODING=utf-8 (or a UTF-8 locale such as LC_ALL=C.UTF-8), or use "
+                "--lang en.")
 
 
 def _click_exceptions() -> tuple[type, ...]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
-from pathlib import Path
 from typing import Literal
 
 import typer
@@ -83,32 +84,64 @@ def summary_command(
 
 
 def _read(spec: str) -> str:
+    """The spec text: SPEC itself, the file it names, or standard input for '-'; at most
+    1 MB (MAX_SPEC_CHARS) is read from a file or a pipe, and special files are named."""
+    from nndl.fileio import file_kind
+    from nndl.summary.spec import MAX_SPEC_CHARS
+
     if spec == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise NNDLError("standard input is closed, so '-' has nothing to read",
+                            hint='pipe the spec in (cat spec.txt | nndl summary -) or give '
+                                 'it as text')
+        return _decode("standard input", stream.read(MAX_SPEC_CHARS + 1), MAX_SPEC_CHARS)
+    if not spec.strip():
+        raise NNDLError("the spec is empty",
+                        hint='give the network as text, e.g. "input 300x300x3; fc 100", a '
+                             "file holding it, or - to read standard input")
     if "\n" not in spec and ";" not in spec and len(spec) < 4096:
-        path = Path(spec)
         try:
-            is_file, is_dir = path.is_file(), path.is_dir()
-        except OSError:  # a name too long for the file system is spec text
-            is_file = is_dir = False
-        if is_file:
+            st = os.stat(spec)
+        except (OSError, ValueError):  # missing, a name too long for the file system: text
+            st = None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise NNDLError(f"{spec} is a folder, not a spec file",
+                            hint="give a file inside it, or the spec text itself")
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            raise NNDLError(f"{spec} is {file_kind(st.st_mode)}, not a spec file",
+                            hint="to read a pipe or standard input, use - "
+                                 "(e.g. cat spec.txt | nndl summary -)")
+        if st is not None:
+            if st.st_size > MAX_SPEC_CHARS:
+                raise NNDLError(f"{spec} has {st.st_size:,} bytes; a spec file is at most "
+                                f"{MAX_SPEC_CHARS:,} (1 MB)",
+                                hint="is this the right file? A network of a thousand layers "
+                                     "takes a few kB")
             try:
-                return path.read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise NNDLError(f"{spec}: byte {exc.start} is not UTF-8 text; is this a spec file?",
-                                hint="save the spec as plain UTF-8 text, one layer per line"
-                                ) from None
+                with open(spec, "rb") as fh:
+                    data = fh.read(MAX_SPEC_CHARS + 1)
             except OSError as exc:
                 raise NNDLError(f"cannot read {spec}: {exc.strerror}",
                                 hint="check the file's permissions") from None
-        if is_dir:
-            raise NNDLError(f"{spec} is a folder, not a spec file",
-                            hint="give a file inside it, or the spec text itself")
+            return _decode(spec, data, MAX_SPEC_CHARS)
         if _PATH_LIKE.search(spec):
             raise NNDLError(f"no such file: {spec}",
                             hint='check the path, or give the spec itself, e.g. '
                                  '"input 300x300x3; fc 100"')
     return spec
+
+
+def _decode(where: str, data: bytes, limit: int) -> str:
+    if len(data) > limit:
+        raise NNDLError(f"{where} holds more than {limit:,} bytes; a spec is at most 1 MB",
+                        hint="is this the right input? A network of a thousand layers takes "
+                             "a few kB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NNDLError(f"{where}: byte {exc.start} is not UTF-8 text; is this a spec file?",
+                        hint="save the spec as plain UTF-8 text, one layer per line") from None
 
 
 # one word with a folder separator or a file suffix (alexnet.txt, specs/lenet): a path, not a

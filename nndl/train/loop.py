@@ -318,6 +318,32 @@ def parse_affine(text: str) -> tuple[float, float, float]:
     return values  # type: ignore[return-value]
 
 
+MAX_EPOCHS = 10_000  # LeNet's 60 take about a minute; 10,000 take hours
+MAX_SEED = 2**32 - 1  # what NumPy's legacy seeding and PyTorch's workers accept
+
+
+def _check_bounds(*, epochs, batch_size, seed, split_seed, threads) -> None:
+    """Whole numbers in range before any work: --epochs 1e20 or --threads 1000 is a typo
+    (or a way to hang the machine), --seed -1 is refused by NumPy with its own words."""
+    for name, value, low, high, hint in (
+            ("epochs", epochs, 1, MAX_EPOCHS, "e.g. --epochs 60 (lenet's default)"),
+            ("batch size", batch_size, 1, 1_000_000, "e.g. --batch-size 32"),
+            ("seed", seed, 0, MAX_SEED, "e.g. --seed 0"),
+            ("split seed", split_seed, 0, MAX_SEED, "e.g. split_seed=0")):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TrainingError(f"the {name} must be a whole number, got {value!r}", hint=hint)
+        if not low <= value <= high:
+            what = "a positive whole number" if low == 1 else "a whole number ≥ 0"
+            raise TrainingError(f"the {name} must be {what} of at most {high:,}, got {value:,}",
+                                hint=hint)
+    cpus = os.cpu_count() or 1
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                or not 1 <= threads <= cpus):
+        raise TrainingError(f"threads must be from 1 to {cpus} (this machine's CPUs), got "
+                            f"{threads!r}", hint="e.g. --threads 1: the digits' matrices are "
+                                                 "too small to gain from more")
+
+
 def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float | None = None,
                  optimizer: str = "sgd", momentum: float = 0.9, batch_size: int = 32,
                  seed: int = 0, split_seed: int = 0, test_size: float = 0.2,
@@ -364,6 +390,8 @@ def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float |
         raise TrainingError(f"unknown lr schedule '{schedule}'",
                             hint=f"choose one of: {', '.join(SCHEDULES)}")
     lr = DEFAULT_LR[optimizer] if lr is None else lr
+    _check_bounds(epochs=epochs, batch_size=batch_size, seed=seed, split_seed=split_seed,
+                  threads=threads)
     if not (epochs >= 1 and batch_size >= 1):
         raise TrainingError(f"epochs and batch size must be positive, got epochs={epochs}, "
                             f"batch size={batch_size}", hint="e.g. --epochs 15 --batch-size 32")
@@ -387,8 +415,6 @@ def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float |
     if batchnorm and model != "lenet":
         raise TrainingError("BatchNorm is an option of the lenet model only",
                             hint="drop --batchnorm, or use --model lenet")
-    if threads is not None and threads < 1:
-        raise TrainingError(f"threads must be at least 1, got {threads}", hint="e.g. --threads 1")
     if optimizer == "sgd" and not (math.isfinite(momentum) and 0 <= momentum < 1):
         # momentum ≥ 1 keeps every past step at full (or growing) weight: it cannot converge
         raise TrainingError(f"SGD momentum must be in [0, 1), got {momentum}",
