@@ -281,3 +281,30 @@ def check_derivative(function: str, answer: str) -> CheckReport:
     return CheckReport("derivative", {"function": function}, [item], tolerance=RTOL)
 
 
+
+
+def write_formula(branches: list[Branch]) -> str | None:
+    """Branches written as :func:`read_formula` reads them back (``{0 if x <= 0; 1
+    otherwise}`` for a piecewise f′); None where a condition is not ``x OP number``."""
+    import sympy as sp
+
+    def plain(e) -> str:
+        return sp.sstr(e).replace("**", "^")
+
+    if len(branches) == 1 and branches[0].op is None:
+        e = sp.piecewise_fold(branches[0].expr)  # type: ignore[arg-type]
+        if not isinstance(e, sp.Piecewise):
+            return plain(e)
+        parts = []
+        for value, cond in e.args:
+            if cond is sp.true:
+                parts.append(f"{plain(value)} otherwise")
+            elif isinstance(cond, sp.core.relational.Relational) and cond.lhs.is_Symbol \
+                    and cond.rhs.is_number:
+                parts.append(f"{plain(value)} if x {cond.rel_op} {float(cond.rhs):g}")
+            else:
+                return None
+        return "{" + "; ".join(parts) + "}"
+    parts = [f"{plain(b.expr)} if x {b.op} {b.at:g}" if b.op else f"{plain(b.expr)} otherwise"
+             for b in branches]
+    return "{" + "; ".join(parts) + "}"

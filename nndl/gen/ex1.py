@@ -18,7 +18,12 @@ from typing import Any
 from nndl.activations import analyze
 from nndl.activations import names as registry_names
 from nndl.check import check
-from nndl.check.derivative import DERIVATIVE_MISTAKES, mistaken, true_derivative
+from nndl.check.derivative import (
+    DERIVATIVE_MISTAKES,
+    mistaken,
+    true_derivative,
+    write_formula,
+)
 from nndl.solutions import ex1
 from nndl.text import Text
 
@@ -82,7 +87,7 @@ def _through_f(expr, name: str) -> str | None:
 
     if name not in _F_NAME:
         return None
-    _, f, _ = true_derivative(name)
+    _, f, _, _ = true_derivative(name)
     x = sp.Symbol("x", real=True)
     pts = np.linspace(-3, 3, 25)
     fx, ex = sp.lambdify(x, f), sp.lambdify(x, expr)
@@ -104,11 +109,10 @@ def _written(branches, name: str) -> list[str]:
     """Ways to write the mistaken f′, most readable first."""
     import sympy as sp
 
-    if len(branches) > 1:
-        parts = [f"{sp.sstr(b.expr)} if x {b.op} {b.at:g}" if b.op else f"{sp.sstr(b.expr)} otherwise"
-                 for b in branches]
-        return ["{" + "; ".join(parts).replace("**", "^") + "}"]
     e = branches[0].expr
+    if len(branches) > 1 or e.has(sp.Piecewise):  # nndl check's {A if x <= a; B otherwise}
+        text = write_formula(branches)
+        return [text] if text else []
     return [t.replace("**", "^") for t in (_through_f(e, name), sp.sstr(e)) if t]
 
 
