@@ -19,6 +19,7 @@ import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -140,14 +141,14 @@ class Perceptron:
         nb = self.novikoff_bound()
         head = (f"Perceptron: PLA stopped after max_iter={self.max_iter} epochs "
                 f"({self.n_updates_} updates) without separating the data")
-        if not math.isfinite(nb.bound_max):
+        if predicted_updates(nb) is None:
             return (f"{head}: no separator has a positive margin (the data are not linearly "
                     f"separable{' through the origin' if not self.fit_intercept else ''}), "
                     "so PLA never converges")
         start = "" if nb.zero_start else " (the bound is for a start from w = 0)"
         return (f"{head}. Novikoff's bound ⌊(R/γ*)²⌋ predicts at most "
-                f"{predicted_updates(nb):,} updates{start}; raise max_iter, or scale the "
-                "features (feature_scaling='maxabs')")
+                f"{count_text(predicted_updates(nb) or 0)} updates{start}; raise max_iter, or "
+                "scale the features (feature_scaling='maxabs')")
 
     def _set(self, w: np.ndarray) -> None:
         if self.fit_intercept:
@@ -169,26 +170,47 @@ class Perceptron:
     def novikoff_bound(self) -> NovikoffBound:
         """Novikoff's (R/γ)² for the data of the last ``fit``, in the space PLA ran in."""
         Xa, y, w = self._Xa, self._y, self._w_aug
-        R = float(np.linalg.norm(Xa, axis=1).max())
-        nw = np.linalg.norm(w)
+        R = float(row_norms(Xa).max())
+        nw = float(row_norms(w[None, :])[0])
         g_found = float(np.min(y * (Xa @ w)) / nw) if nw > 0 else 0.0
         u, g_max, exact = max_margin(Xa, y)
+        if g_found > g_max:  # rounding beat the search (rows of 1e-195 beside 1e6): PLA's own
+            # separator is a valid u too, and the better one here
+            u, g_max, exact = w / nw, g_found, False
         return NovikoffBound(
-            R=R, gamma_found=g_found,
-            bound_found=(R / g_found) ** 2 if g_found > 0 else float("inf"),
-            gamma_max=g_max, bound_max=(R / g_max) ** 2 if g_max > 0 else float("inf"),
+            R=R, gamma_found=g_found, bound_found=_squared_ratio(R, g_found),
+            gamma_max=g_max, bound_max=_squared_ratio(R, g_max),
             max_margin_separator=u.tolist(), exact=exact, updates=self.n_updates_,
-            holds=self.n_updates_ <= (R / g_max) ** 2 if g_max > 0 else False,
+            holds=self.n_updates_ <= _squared_ratio(R, g_max) if g_max > 0 else False,
             zero_start=self.init == "zeros",
         )
 
 
+def _squared_ratio(r: float, gamma: float) -> float:
+    """(r/γ)² as a float: inf when γ = 0 or when it is past 1.8e308 (``** 2`` would raise
+    OverflowError for γ = 1e-159 beside R = 1e12)."""
+    if not gamma > 0:
+        return float("inf")
+    ratio = r / gamma
+    return ratio * ratio
+
+
 def predicted_updates(nb: NovikoffBound) -> int | None:
     """⌊(R/γ*)²⌋, the most updates Novikoff's theorem allows PLA from w = 0 (None when the
-    data are not separable: no bound)."""
-    if not math.isfinite(nb.bound_max):
+    data are not separable: no bound). Exact in rationals, so a bound past float64's range
+    is still a number."""
+    if not nb.gamma_max > 0 or not math.isfinite(nb.R):
         return None
-    return math.floor(nb.bound_max * (1 + 1e-12))  # 64.99999999999 is the bound 65
+    ratio = Fraction(nb.R) / Fraction(nb.gamma_max)
+    return math.floor(ratio * ratio * (1 + Fraction(1, 10**12)))  # 64.99999999999 is 65
+
+
+def count_text(n: int) -> str:
+    """An update count as text: 5,000,000,000,009, or 1.23e+342 past 10^15 digits' worth."""
+    if n < 10**15:
+        return f"{n:,}"
+    digits = str(n)
+    return f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
 
 
 # --------------------------------------------------------------- max margin
@@ -212,23 +234,34 @@ def max_margin(Z, y, *, max_subsets: int = 200_000) -> tuple[np.ndarray, float, 
     exact = count <= max_subsets
     if not exact:
         best = _frank_wolfe(P)
-        nb = np.linalg.norm(best)
+        nb = float(row_norms(best[None, :])[0])
         if nb < 1e-14 * max(1.0, np.abs(P).max()):  # rounding noise of the iteration
             return np.zeros(d), 0.0, exact
         u = best / nb
         return u, float(max(np.min(P @ u), 0.0)), exact
-    norms = np.linalg.norm(P, axis=1)
+    norms = row_norms(P)
     if np.any(norms == 0):          # a zero row has margin 0 for every u
         return np.zeros(d), 0.0, exact
     u = _best_active_set(P, norms, kmax)
     if u is None:
         return np.zeros(d), 0.0, exact
-    gamma = float(np.min(P @ u))
+    margins = P @ u
+    gamma = float(np.min(margins))
     # not separable: every u has some margin ≤ 0, which rounding can lift to about
-    # eps·Σ_j |p_nj·u_j| (componentwise, so a huge coordinate that u ignores adds nothing)
-    if gamma <= 64 * np.finfo(np.float64).eps * float((np.abs(P) @ np.abs(u)).max()):
+    # eps·Σ_j |p_nj·u_j| of that row (componentwise, so a huge coordinate that u ignores adds
+    # nothing, and a row of size 1e6 does not drown the margin of a row of size 1e-9)
+    if np.any(margins <= 64 * np.finfo(np.float64).eps * (np.abs(P) @ np.abs(u))):
         return np.zeros(d), 0.0, exact
     return u, gamma, exact
+
+
+def row_norms(A: np.ndarray) -> np.ndarray:
+    """‖a_i‖ of each row, scaled first so that squares neither underflow (a row of 1e-191
+    is not 0) nor overflow (nor a row of 1e200 inf)."""
+    A = np.asarray(A, dtype=np.float64)
+    m = np.abs(A).max(axis=1)
+    safe = np.where(m > 0, m, 1.0)
+    return m * np.linalg.norm(A / safe[:, None], axis=1)
 
 
 def _comb(n: int, k: int) -> int:
@@ -253,6 +286,7 @@ def _best_active_set(P: np.ndarray, norms: np.ndarray, kmax: int,
             idx = idx.reshape(-1, k)
             V = _least_norm_ones(P[idx], norms[idx])
             with np.errstate(all="ignore"):
+                V = V / np.abs(V).max(axis=1, keepdims=True)  # ‖V‖ of 4e154 would be inf
                 U = V / np.linalg.norm(V, axis=1, keepdims=True)
                 g = (U @ P.T).min(axis=1)
             g[~np.isfinite(g)] = -np.inf
@@ -274,8 +308,9 @@ def _least_norm_ones(A: np.ndarray, norms: np.ndarray, refine: int = 3) -> np.nd
     ‖a_i‖·‖v‖: with t = 1e12 a 1e-16 error in v's last coordinate would otherwise move
     that row's margin by 1e-4.
     """
-    s = 1.0 / norms                                       # (m, k)
-    Q, R = np.linalg.qr(np.swapaxes(A * s[..., None], 1, 2))   # Aᵀ·diag(s) = Q R
+    with np.errstate(all="ignore"):  # extreme rows give non-finite results, dropped later
+        s = 1.0 / norms                                   # (m, k)
+        Q, R = np.linalg.qr(np.swapaxes(A * s[..., None], 1, 2))   # Aᵀ·diag(s) = Q R
     k = A.shape[1]
 
     def solve(b):                                         # least norm of diag(s) A v = b

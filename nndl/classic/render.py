@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, loss_label
+from nndl.classic.perceptron import count_text
 from nndl.report import check_format, g, rich_to_text, to_json
 from nndl.text import Text
 
@@ -94,14 +95,14 @@ def _why(p: PLAResult, lang: str) -> str:
     """Novikoff's prediction for a run that did not converge, or that it never will."""
     if p.predicted_updates is None:
         return tr("why_nosep", lang)
-    return tr("why_bound", lang, n=f"{p.predicted_updates:,}")
+    return tr("why_bound", lang, n=count_text(p.predicted_updates))
 
 
 def _pla_cell(p: PLAResult, lang: str) -> str:
     if p.converged:
         return tr("conv", lang, u=p.n_updates)
     bound = (tr("no_sep", lang) if p.predicted_updates is None
-             else tr("bound_n", lang, n=f"{p.predicted_updates:,}"))
+             else tr("bound_n", lang, n=count_text(p.predicted_updates)))
     return f"{tr('noconv', lang, e=p.epochs, u=p.n_updates)}; {bound}"
 
 
@@ -132,15 +133,13 @@ def verdict(row: OutlierRow, res: OutlierExperiment, lang: str) -> list[str]:
             f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：{_why(p, 'zh')}。",
             f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} "
             f"updates): {_why(p, 'en')}."))
-    else:
+    else:  # the sheet's words (solutions.ex2 says the same); the number is in the warning
         out.append(Text(
             f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：数据线性可分，所以必然收敛，"
-            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)}（最多 {p.predicted_updates:,} 次更新）"
-            f"随 t² 增长（R ≈ t）。",
+            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)} 随 t² 增长（R ≈ t）。",
             f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} updates): "
             f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
-            f"{g(p.novikoff.bound_max)} (at most {p.predicted_updates:,} updates) grows like t² "
-            f"(R ≈ t)."))
+            f"{g(p.novikoff.bound_max)} grows like t² (R ≈ t)."))
     if ps.converged:
         out.append(Text(
             f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。",
