@@ -134,7 +134,8 @@ def _npy_header(bad, name: str, fh) -> tuple[np.dtype, tuple[int, ...], int]:
             shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
         else:
             raise ValueError(f".npy format version {version} (nndl reads 1.0 and 2.0)")
-    except (*_ZIP_ERRORS, SyntaxError, TypeError, RecursionError, MemoryError) as exc:
+    except Exception as exc:  # noqa: BLE001 - NumPy parses a crafted header with ast and
+        # tokenize: SyntaxError, TokenError, RecursionError, MemoryError... all mean "damaged"
         why = str(exc) if str(exc).startswith(".npy format") else "it must be a short Python " \
             "dict literal of descr, fortran_order and shape"
         raise bad(f"member '{_brief(name)}' has no readable .npy header ({why})") from None
@@ -203,7 +204,7 @@ def _npz_load(path: Path, fh, wanted: set[str] | None, data: bool) -> dict[str, 
             return out
     except CheckpointError:
         raise
-    except _ZIP_ERRORS as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever a crafted zip makes zipfile/NumPy raise
         raise bad(_brief(str(exc) or type(exc).__name__, 160)) from None
 
 # ------------------------------------------------------------------ safetensors
