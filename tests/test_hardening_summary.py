@@ -188,3 +188,12 @@ def test_bounds_are_stated_consistently():
 def test_odd_specs_are_nndl_errors(spec):
     with pytest.raises(NNDLError):
         nndl.summary(spec)
+
+
+def test_verify_of_a_torch_model_is_bounded_too():
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 1, 31, padding=15))
+    with pytest.raises(SummaryError, match="GiB"):
+        nndl.summary(model, input_size=(3, 1000, 1000), verify=True)
+    small = torch.nn.Sequential(torch.nn.Conv2d(3, 2, 3), torch.nn.ReLU())
+    assert nndl.summary(small, input_size=(3, 8, 8), verify=True).verified

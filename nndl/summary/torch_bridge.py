@@ -117,6 +117,9 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool) 
     if verify:
         import torch
 
+        from nndl.summary.core import _check_verify_cost  # (core imports us lazily too)
+
+        _check_verify_cost(result, [e.module for e in entries])
         seen: dict[int, tuple[int, ...]] = {}
 
         def record(mod, inp, out) -> None:
