@@ -128,6 +128,12 @@ CASES = {
        for name, cls in [("ReLU", nn.ReLU), ("Sigmoid", nn.Sigmoid), ("Tanh", nn.Tanh),
                          ("LeakyReLU", nn.LeakyReLU), ("Softmax", nn.Softmax),
                          ("LogSoftmax", nn.LogSoftmax)]},
+    # the activations of issue 17 (shape unchanged, no parameters)
+    **{name: [(lambda cls=getattr(nn, name), n=name: cls(0.5, -1.0) if n == "Threshold" else cls(),
+               (10,))]
+       for name in ["GELU", "SiLU", "Mish", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6",
+                    "Hardsigmoid", "Hardswish", "Softsign", "LogSigmoid", "Softplus",
+                    "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "Softmin"]},
 }
 
 

@@ -24,6 +24,7 @@ from oracles import require_torch
 import nndl
 from nndl import Tensor
 from nndl.engine import ops
+from nndl.nn import functional as NF
 
 torch = require_torch()
 F = torch.nn.functional
@@ -60,6 +61,16 @@ def sample(rng: np.random.Generator, shape, domain: str) -> np.ndarray:
         x = rng.integers(3, 10, n) / 10 * (-1 if domain == "low" else 1)
     elif domain == "wide":  # softplus / sigmoid across their whole range
         x = rng.uniform(-30, 30, n)
+    elif domain == "unit":  # inside (−1, 1), away from its ends: asin, acos, atanh
+        x = rng.uniform(-0.9, 0.9, n)
+    elif domain == "above1":  # acosh
+        x = rng.uniform(1.1, 3.0, n)
+    elif domain == "prob":  # inside (0, 1): logit
+        x = rng.uniform(0.1, 0.9, n)
+    elif domain == "mid":  # |x| < 1.2: tan away from its poles
+        x = rng.uniform(-1.2, 1.2, n)
+    elif domain == "six":  # relu6, hardtanh, hardswish, hardsigmoid around their kinks
+        x = rng.integers(-80, 80, n) / 10 + 0.05
     else:
         raise ValueError(domain)
     return np.asarray(x, dtype=np.float64).reshape(shape)
@@ -73,6 +84,7 @@ class Case:
     torch: Callable
     domains: tuple[str, ...]
     kwargs: dict = field(default_factory=dict)
+    fd: bool = True  # False where the gradient is a convention, not a derivative (padding_idx)
 
 
 def check(case: Case, in_shapes, seed: int, **kwargs) -> None:
@@ -106,7 +118,7 @@ def check(case: Case, in_shapes, seed: int, **kwargs) -> None:
         np.testing.assert_allclose(np.asarray(x.grad), expected, rtol=TOL, atol=TOL,
                                    err_msg=f"gradient of input {i}")
 
-    if sum(a.size for a in arrays) <= FD_MAX_ELEMENTS:
+    if case.fd and sum(a.size for a in arrays) <= FD_MAX_ELEMENTS:
         for i, fd in enumerate(central_differences(lambda *a: case.nndl(*a, **kw), arrays, w)):
             np.testing.assert_allclose(np.asarray(xs[i].grad), fd, rtol=1e-5, atol=1e-6,
                                        err_msg=f"finite differences, input {i}")
@@ -180,6 +192,79 @@ UNARY = {
     "square_via_mul": Case(lambda x: x * x + x, lambda t: t * t + t, ("real",)),
     "clone": Case(lambda x: x.clone() * 2, lambda t: t.clone() * 2, ("real",)),
     "to_float64": Case(lambda x: x.double() * 2, lambda t: t.double() * 2, ("real",)),
+    # elementwise math (issue 17)
+    "square": Case(nndl.square, torch.square, ("real",)),
+    "reciprocal": Case(lambda x: x.reciprocal(), lambda t: t.reciprocal(), ("nonzero",)),
+    "rsqrt": Case(nndl.rsqrt, torch.rsqrt, ("positive",)),
+    "log1p": Case(nndl.log1p, torch.log1p, ("positive",)),
+    "expm1": Case(lambda x: x.expm1(), lambda t: t.expm1(), ("real",)),
+    "exp2": Case(nndl.exp2, torch.exp2, ("real",)),
+    "log2": Case(nndl.log2, torch.log2, ("positive",)),
+    "log10": Case(lambda x: x.log10(), lambda t: t.log10(), ("positive",)),
+    "tan": Case(nndl.tan, torch.tan, ("mid",)),
+    "asin": Case(nndl.asin, torch.asin, ("unit",)),
+    "acos": Case(lambda x: x.acos(), lambda t: t.acos(), ("unit",)),
+    "atan": Case(nndl.atan, torch.atan, ("real",)),
+    "arctan": Case(nndl.arctan, torch.arctan, ("real",)),
+    "sinh": Case(nndl.sinh, torch.sinh, ("real",)),
+    "cosh": Case(nndl.cosh, torch.cosh, ("real",)),
+    "asinh": Case(nndl.asinh, torch.asinh, ("real",)),
+    "acosh": Case(nndl.acosh, torch.acosh, ("above1",)),
+    "atanh": Case(nndl.atanh, torch.atanh, ("unit",)),
+    "erf": Case(nndl.erf, torch.erf, ("real",)),
+    "erfc": Case(lambda x: x.erfc(), lambda t: t.erfc(), ("real",)),
+    "floor": Case(lambda x: x.floor() * x, lambda t: t.floor() * t, ("real",)),
+    "ceil": Case(lambda x: nndl.ceil(x) * x, lambda t: torch.ceil(t) * t, ("real",)),
+    "round": Case(lambda x: x.round() + x, lambda t: t.round() + t, ("real",)),
+    "round_decimals": Case(lambda x: nndl.round(x, decimals=1) * x,
+                           lambda t: torch.round(t, decimals=1) * t, ("real",)),
+    "trunc": Case(lambda x: x.trunc() * x, lambda t: t.trunc() * t, ("real",)),
+    "sign": Case(lambda x: x.sign() * x, lambda t: t.sign() * t, ("nonzero",)),
+    "frac": Case(nndl.frac, torch.frac, ("real",)),
+    "logit": Case(nndl.logit, torch.logit, ("prob",)),
+    "logit_eps": Case(lambda x: nndl.logit(x, 0.2), lambda t: torch.logit(t, 0.2), ("prob",)),
+    # activations (functional and module forms)
+    "gelu": Case(NF.gelu, F.gelu, ("real",)),
+    "gelu_tanh": Case(lambda x: NF.gelu(x, approximate="tanh"),
+                      lambda t: F.gelu(t, approximate="tanh"), ("real",)),
+    "GELU": Case(lambda x: nndl.nn.GELU()(x), torch.nn.GELU(), ("real",)),
+    "silu": Case(NF.silu, F.silu, ("wide",)),
+    "SiLU": Case(lambda x: nndl.nn.SiLU()(x), torch.nn.SiLU(), ("real",)),
+    "mish": Case(NF.mish, F.mish, ("real",)),
+    "Mish": Case(lambda x: nndl.nn.Mish()(x), torch.nn.Mish(), ("real",)),
+    "elu": Case(NF.elu, F.elu, ("nonzero",)),
+    "elu_alpha": Case(lambda x: NF.elu(x, alpha=0.5), lambda t: F.elu(t, alpha=0.5),
+                      ("nonzero",)),
+    "ELU": Case(lambda x: nndl.nn.ELU(2.0)(x), torch.nn.ELU(2.0), ("nonzero",)),
+    "selu": Case(NF.selu, F.selu, ("nonzero",)),
+    "SELU": Case(lambda x: nndl.nn.SELU()(x), torch.nn.SELU(), ("nonzero",)),
+    "celu": Case(lambda x: NF.celu(x, alpha=0.7), lambda t: F.celu(t, alpha=0.7),
+                 ("nonzero",)),
+    "CELU": Case(lambda x: nndl.nn.CELU()(x), torch.nn.CELU(), ("nonzero",)),
+    "hardtanh": Case(NF.hardtanh, F.hardtanh, ("grid",)),
+    "hardtanh_bounds": Case(lambda x: NF.hardtanh(x, -0.5, 0.5),
+                            lambda t: F.hardtanh(t, -0.5, 0.5), ("grid",)),
+    "Hardtanh": Case(lambda x: nndl.nn.Hardtanh(-0.5, 0.5)(x), torch.nn.Hardtanh(-0.5, 0.5),
+                     ("grid",)),
+    "relu6": Case(NF.relu6, F.relu6, ("six",)),
+    "ReLU6": Case(lambda x: nndl.nn.ReLU6()(x), torch.nn.ReLU6(), ("six",)),
+    "hardsigmoid": Case(NF.hardsigmoid, F.hardsigmoid, ("six",)),
+    "Hardsigmoid": Case(lambda x: nndl.nn.Hardsigmoid()(x), torch.nn.Hardsigmoid(), ("six",)),
+    "hardswish": Case(NF.hardswish, F.hardswish, ("six",)),
+    "Hardswish": Case(lambda x: nndl.nn.Hardswish()(x), torch.nn.Hardswish(), ("six",)),
+    "softsign": Case(NF.softsign, F.softsign, ("real",)),
+    "Softsign": Case(lambda x: nndl.nn.Softsign()(x), torch.nn.Softsign(), ("real",)),
+    "logsigmoid": Case(NF.logsigmoid, F.logsigmoid, ("wide",)),
+    "LogSigmoid": Case(lambda x: nndl.nn.LogSigmoid()(x), torch.nn.LogSigmoid(), ("wide",)),
+    "softplus_beta": Case(lambda x: NF.softplus(x, beta=2.0, threshold=5.0),
+                          lambda t: F.softplus(t, beta=2.0, threshold=5.0), ("wide",)),
+    "Softplus": Case(lambda x: nndl.nn.Softplus(beta=0.5)(x), torch.nn.Softplus(beta=0.5),
+                     ("wide",)),
+    "tanhshrink": Case(NF.tanhshrink, F.tanhshrink, ("real",)),
+    "softshrink": Case(NF.softshrink, F.softshrink, ("grid",)),
+    "hardshrink": Case(NF.hardshrink, F.hardshrink, ("grid",)),
+    "threshold": Case(lambda x: NF.threshold(x, 0.3, -2.0),
+                      lambda t: F.threshold(t, 0.3, -2.0), ("grid",)),
 }
 
 
@@ -207,7 +292,34 @@ BINARY = {
     "expression": Case(lambda a, b: ((a * b).tanh() + a / (b * b + 1)).exp() - a.sigmoid() * b,
                        lambda a, b: ((a * b).tanh() + a / (b * b + 1)).exp() - a.sigmoid() * b,
                        ("real", "real")),
+    # issue 17
+    "atan2": Case(nndl.atan2, torch.atan2, ("nonzero", "nonzero")),
+    "logaddexp": Case(nndl.logaddexp, torch.logaddexp, ("real", "real")),
+    "copysign": Case(nndl.copysign, torch.copysign, ("nonzero", "nonzero")),
+    "fmod": Case(nndl.fmod, torch.fmod, ("grid", "high")),
+    "remainder": Case(lambda a, b: a % b, lambda a, b: a % b, ("grid", "high")),
+    "remainder_neg": Case(nndl.remainder, torch.remainder, ("grid", "low")),
+    "div_trunc": Case(lambda a, b: nndl.div(a, b, rounding_mode="trunc") + a,
+                      lambda a, b: torch.div(a, b, rounding_mode="trunc") + a,
+                      ("grid", "high")),
+    "div_floor": Case(lambda a, b: a.div(b, rounding_mode="floor") * b,
+                      lambda a, b: a.div(b, rounding_mode="floor") * b, ("grid", "high")),
+    "lerp_number": Case(lambda a, b: nndl.lerp(a, b, 0.3), lambda a, b: torch.lerp(a, b, 0.3),
+                        ("real", "real")),
+    "hypot": Case(nndl.hypot, torch.hypot, ("nonzero", "nonzero")),
+    "xlogy": Case(nndl.xlogy, torch.xlogy, ("real", "positive")),
+    "sub_method": Case(lambda a, b: a.sub(b), lambda a, b: a.sub(b), ("real", "real")),
+    "true_divide": Case(nndl.true_divide, torch.true_divide, ("real", "nonzero")),
+    "outer_like": Case(lambda a, b: nndl.maximum(a, b) - nndl.minimum(a, b) * 0.5,
+                       lambda a, b: torch.maximum(a, b) - torch.minimum(a, b) * 0.5,
+                       ("distinct", "distinct")),
 }
+
+
+@given(shapes3=hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3,
+                                                  max_side=3), seed=seeds)
+def test_lerp_with_tensor_weight(shapes3, seed):
+    check(Case(nndl.lerp, torch.lerp, ("real", "real", "real")), shapes3.input_shapes, seed)
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
@@ -343,7 +455,27 @@ REDUCTIONS = {
     "amin": (lambda x, dim, keepdim: nndl.ops.amin(x, dim, keepdim),
              lambda t, dim, keepdim: torch.amin(t, dim=() if dim is None else dim,
                                                 keepdim=keepdim), "distinct"),
+    # issue 17
+    "norm": (lambda x, dim, keepdim: x.norm(dim=dim, keepdim=keepdim),
+             lambda t, dim, keepdim: torch.linalg.vector_norm(t, 2, dim, keepdim), "real"),
+    "norm_1": (lambda x, dim, keepdim: nndl.norm(x, 1, dim, keepdim),
+               lambda t, dim, keepdim: torch.linalg.vector_norm(t, 1, dim, keepdim), "nonzero"),
+    "norm_3": (lambda x, dim, keepdim: nndl.norm(x, 3, dim, keepdim),
+               lambda t, dim, keepdim: torch.linalg.vector_norm(t, 3, dim, keepdim), "nonzero"),
+    "norm_inf": (lambda x, dim, keepdim: nndl.norm(x, float("inf"), dim, keepdim),
+                 lambda t, dim, keepdim: torch.linalg.vector_norm(t, float("inf"), dim, keepdim),
+                 "distinct"),
+    "logsumexp": (lambda x, dim, keepdim: x.logsumexp(_all_dims(x, dim), keepdim),
+                  lambda t, dim, keepdim: torch.logsumexp(t, _all_dims(t, dim), keepdim), "real"),
+    "nansum": (lambda x, dim, keepdim: nndl.nansum(x, dim, keepdim),
+               lambda t, dim, keepdim: torch.nansum(t, dim, keepdim), "real"),
+    "nanmean": (lambda x, dim, keepdim: x.nanmean(dim, keepdim),
+                lambda t, dim, keepdim: t.nanmean(dim, keepdim), "real"),
 }
+
+
+def _all_dims(x, dim):
+    return tuple(range(x.ndim)) if dim is None else dim
 
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
@@ -722,3 +854,488 @@ def test_scalar_path_matches_torch(name, seed):
     assert a32.grad.dtype == np.float32
     np.testing.assert_allclose(a32.grad.item(), arr_a.grad.item(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(b32.grad.item(), arr_b.grad.item(), rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------- scans, sorts, one dim
+@st.composite
+def one_dim(draw, min_dims=0):
+    shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=4))
+    span = max(len(shape), 1)
+    return shape, draw(st.integers(-span, span - 1))
+
+
+DIM_OPS = {  # (nndl(x, dim), torch(t, dim), domain)
+    "cumsum": (lambda x, d: x.cumsum(d), lambda t, d: t.cumsum(d), "real"),
+    "cumsum_fn": (lambda x, d: nndl.cumsum(x, dim=d), lambda t, d: torch.cumsum(t, dim=d),
+                  "real"),
+    "cumprod": (lambda x, d: x.cumprod(d), lambda t, d: t.cumprod(d), "real"),
+    "prod": (lambda x, d: x.prod(d), lambda t, d: t.prod(d), "real"),
+    "prod_keepdim": (lambda x, d: nndl.prod(x, d, keepdim=True),
+                     lambda t, d: torch.prod(t, d, keepdim=True), "real"),
+    "prod_all": (lambda x, d: x.prod(), lambda t, d: t.prod(), "real"),
+    "logsumexp_int": (lambda x, d: nndl.logsumexp(x, d), lambda t, d: torch.logsumexp(t, d),
+                      "real"),
+    "softmin": (lambda x, d: NF.softmin(x, d), lambda t, d: F.softmin(t, d), "real"),
+    "Softmin": (lambda x, d: nndl.nn.Softmin(d)(x), lambda t, d: torch.nn.Softmin(d)(t),
+                "real"),
+    "cummax": (lambda x, d: x.cummax(d).values, lambda t, d: t.cummax(d).values, "distinct"),
+    "cummin": (lambda x, d: nndl.cummin(x, d)[0], lambda t, d: torch.cummin(t, d)[0],
+               "distinct"),
+    "sort": (lambda x, d: x.sort(d).values, lambda t, d: t.sort(d).values, "distinct"),
+    "sort_descending": (lambda x, d: nndl.sort(x, d, descending=True)[0],
+                        lambda t, d: torch.sort(t, d, descending=True)[0], "distinct"),
+    "median": (lambda x, d: x.median(d).values, lambda t, d: t.median(d).values, "distinct"),
+    "median_all": (lambda x, d: x.median(), lambda t, d: t.median(), "distinct"),
+    "kthvalue": (lambda x, d: x.kthvalue(1, d, keepdim=True).values,
+                 lambda t, d: t.kthvalue(1, d, keepdim=True).values, "distinct"),
+    "topk": (lambda x, d: x.topk(1, d).values, lambda t, d: t.topk(1, d).values, "distinct"),
+    "topk_smallest": (lambda x, d: nndl.topk(x, 1, d, largest=False)[0],
+                      lambda t, d: torch.topk(t, 1, d, largest=False)[0], "distinct"),
+    "flip": (lambda x, d: x.flip(d) * nndl.arange(x.numel()).reshape(x.shape),
+             lambda t, d: t.flip(d) * torch.arange(t.numel()).reshape(t.shape), "real"),
+    "roll": (lambda x, d: nndl.roll(x, 2, d) * nndl.arange(x.numel()).reshape(x.shape),
+             lambda t, d: torch.roll(t, 2, d) * torch.arange(t.numel()).reshape(t.shape),
+             "real"),
+    "std": (lambda x, d: x.std(d, unbiased=False), lambda t, d: t.std(d, unbiased=False), "real"),
+    "var_mean": (lambda x, d: _plus(*nndl.var_mean(x, d, unbiased=False)),
+                 lambda t, d: _plus(*torch.var_mean(t, d, unbiased=False)), "real"),
+    "std_mean": (lambda x, d: _plus(*x.std_mean(d, unbiased=False)),
+                 lambda t, d: _plus(*torch.std_mean(t, d, unbiased=False)), "real"),
+    "unbind": (lambda x, d: nndl.stack([u * (i + 1) for i, u in enumerate(x.unbind(d))]),
+               lambda t, d: torch.stack([u * (i + 1) for i, u in enumerate(t.unbind(d))]),
+               "real"),
+    "chunk": (lambda x, d: nndl.cat([c * (i + 1) for i, c in enumerate(x.chunk(2, d))], d),
+              lambda t, d: torch.cat([c * (i + 1) for i, c in enumerate(t.chunk(2, d))], d),
+              "real"),
+    "split": (lambda x, d: nndl.cat([c * (i + 1) for i, c in enumerate(x.split(3, d))], d),
+              lambda t, d: torch.cat([c * (i + 1) for i, c in enumerate(t.split(3, d))], d),
+              "real"),
+    "repeat_interleave": (lambda x, d: x.repeat_interleave(2, dim=d),
+                          lambda t, d: t.repeat_interleave(2, dim=d), "real"),
+    "narrow": (lambda x, d: x.narrow(d, 0, 1), lambda t, d: t.narrow(d, 0, 1), "real"),
+    "unfold": (lambda x, d: x.unfold(d, 1, 1) * 2, lambda t, d: t.unfold(d, 1, 1) * 2, "real"),
+}
+
+
+def _plus(a, b):
+    return a * 2 - b
+
+
+@pytest.mark.parametrize("name", sorted(DIM_OPS))
+@given(args=one_dim(min_dims=1), seed=seeds)
+def test_dim_op(name, args, seed):
+    shape, dim = args
+    fn, tfn, domain = DIM_OPS[name]
+    check(Case(lambda x: fn(x, dim), lambda t: tfn(t, dim), (domain,)), (shape,), seed)
+
+
+@given(args=one_dim(min_dims=1), seed=seeds, data=st.data())
+def test_sort_topk_cummax_indices_match_torch(args, seed, data):
+    shape, dim = args
+    x = sample(np.random.default_rng(seed), shape, "distinct")
+    xn, xt = Tensor(x), torch.tensor(x)
+    k = data.draw(st.integers(0, shape[dim]))
+    for fn in (lambda m, v: m.sort(v, dim, descending=True), lambda m, v: m.topk(v, k, dim),
+               lambda m, v: m.cummax(v, dim), lambda m, v: m.cummin(v, dim),
+               lambda m, v: m.median(v, dim), lambda m, v: m.kthvalue(v, 1, dim)):
+        got, want = fn(nndl, xn), fn(torch, xt)
+        np.testing.assert_allclose(got[0].data, want[0].numpy())
+        np.testing.assert_array_equal(got[1].data, want[1].numpy())
+    np.testing.assert_array_equal(xn.argsort(dim).data, xt.argsort(dim).numpy())
+
+
+def test_ties_follow_torch():
+    x = [1.0, 3.0, 3.0, 2.0, 3.0, 0.0, 0.0]
+    for fn in ("cummax", "cummin"):
+        got, want = getattr(nndl, fn)(Tensor(x), 0), getattr(torch, fn)(torch.tensor(x), 0)
+        np.testing.assert_array_equal(got.indices.data, want.indices.numpy())
+    y = [3.0, 1.0, 3.0, 1.0]
+    np.testing.assert_array_equal(Tensor(y).topk(2).indices.data, [0, 2])
+    np.testing.assert_array_equal(Tensor(y).sort(descending=True).indices.data,
+                                  torch.tensor(y).sort(descending=True, stable=True).indices)
+
+
+@pytest.mark.parametrize("fn", ["prod", "cumprod"])
+def test_products_with_zeros_have_exact_gradients(fn):
+    """∂Π/∂x_i is the product of the others, zeros included (no division by x_i)."""
+    data = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 0.0, 4.0, 1.0], [1.5, -2.0, 0.5, 3.0]])
+    for dim in (0, 1, None):
+        if dim is None and fn == "cumprod":
+            continue
+        x = Tensor(data, requires_grad=True, dtype=nndl.float64)
+        t = torch.tensor(data, requires_grad=True)
+        out = getattr(x, fn)() if dim is None else getattr(x, fn)(dim)
+        tout = getattr(t, fn)() if dim is None else getattr(t, fn)(dim)
+        w = np.random.default_rng(0).standard_normal(out.shape)
+        out.backward(w)
+        tout.backward(torch.tensor(w))
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), atol=1e-12)
+
+
+@given(shape=shapes, seed=seeds, data=st.data())
+def test_std(shape, seed, data):
+    span = max(len(shape), 1)
+    dim = data.draw(st.none() | st.integers(-span, span - 1))
+    n = math.prod(shape) if dim is None else (shape[dim] if shape else 1)
+    if n < 2:
+        return
+    check(Case(lambda x: x.std(dim), lambda t: t.std(dim), ("real",)), (shape,), seed)
+    check(Case(lambda x: nndl.std(x, dim, keepdim=True), lambda t: torch.std(t, dim, keepdim=True),
+               ("real",)), (shape,), seed)
+
+
+def test_sum_mean_dtype_match_torch():
+    x = np.arange(6, dtype=np.int32).reshape(2, 3)
+    for kw in ({"dtype": nndl.float64}, {"dim": 1, "dtype": nndl.float32}, {}):
+        tkw = {k: getattr(torch, str(v)) if k == "dtype" else v for k, v in kw.items()}
+        got, want = Tensor(x).sum(**kw), torch.tensor(x).sum(**tkw)
+        assert str(got.dtype) == str(want.dtype).removeprefix("torch.")
+        np.testing.assert_array_equal(got.data, want.numpy())
+    got = Tensor(x).mean(dtype=nndl.float64)
+    assert got.dtype == np.float64 and got.item() == 2.5
+    v = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    v.sum(dtype=nndl.float64).backward()
+    assert v.grad.dtype == np.float32 and v.grad.tolist() == [1.0, 1.0]
+
+
+def test_any_all_count_nonzero_match_torch():
+    x = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    for fn in ("any", "all", "count_nonzero"):
+        for kw in ({}, {"dim": 0}, {"dim": 1}, {"dim": -1}):
+            got = getattr(nndl, fn)(Tensor(x), **kw)
+            want = getattr(torch, fn)(torch.tensor(x), **kw)
+            assert got.dtype == np.dtype(str(want.dtype).removeprefix("torch."))
+            np.testing.assert_array_equal(got.data, want.numpy())
+    assert nndl.any(Tensor(x), 1, keepdim=True).shape == (2, 1)
+    assert Tensor([True, True]).all().item() is True
+
+
+# ----------------------------------------------------------------- indexing and masking
+@st.composite
+def gather_args(draw, scatter=False):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4))
+    d = draw(st.integers(-len(shape), len(shape) - 1))
+    idx_shape = tuple(draw(st.integers(1, 4)) if k == d % len(shape) else
+                      draw(st.integers(1, n)) for k, n in enumerate(shape))
+    n = shape[d]
+    if scatter:  # distinct targets along dim: scatter's result does not depend on the order
+        axis = d % len(shape)
+        idx_shape = tuple(min(m, n) if k == axis else m for k, m in enumerate(idx_shape))
+        base = np.array(draw(st.permutations(range(n))))[:idx_shape[axis]]
+        idx = np.broadcast_to(base.reshape([-1 if k == axis else 1 for k in range(len(shape))]),
+                              idx_shape).copy()
+    else:
+        idx = np.array(draw(st.lists(st.integers(0, n - 1), min_size=math.prod(idx_shape),
+                                     max_size=math.prod(idx_shape)))).reshape(idx_shape)
+    return shape, d, idx
+
+
+@given(args=gather_args(), seed=seeds)
+def test_gather(args, seed):
+    shape, d, idx = args
+    check(Case(lambda x: x.gather(d, Tensor(idx)), lambda t: t.gather(d, torch.tensor(idx)),
+               ("real",)), (shape,), seed)
+    check(Case(lambda x: nndl.gather(x, d, idx), lambda t: torch.gather(t, d, torch.tensor(idx)),
+               ("real",)), (shape,), seed)
+
+
+@given(args=gather_args(scatter=True), seed=seeds)
+def test_scatter_and_scatter_add(args, seed):
+    shape, d, idx = args
+    ti = torch.tensor(idx)
+    check(Case(lambda x, s: x.scatter(d, Tensor(idx), s), lambda t, s: t.scatter(d, ti, s),
+               ("real", "real")), (shape, idx.shape), seed)
+    check(Case(lambda x, s: x.scatter_add(d, Tensor(idx), s),
+               lambda t, s: t.scatter_add(d, ti, s), ("real", "real")), (shape, idx.shape), seed)
+    check(Case(lambda x: nndl.scatter(x, d, idx, value=1.5), lambda t: t.scatter(d, ti, 1.5),
+               ("real",)), (shape,), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=seeds,
+       data=st.data())
+def test_index_select(shape, seed, data):
+    d = data.draw(st.integers(-len(shape), len(shape) - 1))
+    idx = np.array(data.draw(st.lists(st.integers(0, shape[d] - 1), min_size=1, max_size=5)))
+    check(Case(lambda x: x.index_select(d, Tensor(idx)),
+               lambda t: t.index_select(d, torch.tensor(idx)), ("real",)), (shape,), seed)
+
+
+@given(shapes2=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
+                                                  max_side=3), seed=seeds)
+def test_masked_fill_and_select(shapes2, seed):
+    x_shape, m_shape = shapes2.input_shapes
+    x_shape = shapes2.result_shape  # masked_fill keeps x's shape: x has the full shape
+    mask = np.random.default_rng(seed + 1).random(m_shape) < 0.5
+    nm, tm = Tensor(mask), torch.tensor(mask)
+    check(Case(lambda x: x.masked_fill(nm, -2.5), lambda t: t.masked_fill(tm, -2.5), ("real",)),
+          (x_shape,), seed)
+    check(Case(lambda x, v: nndl.masked_fill(x, nm, v), lambda t, v: t.masked_fill(tm, v),
+               ("real", "real")), (x_shape, ()), seed)
+    check(Case(lambda x: x.masked_select(nm), lambda t: t.masked_select(tm), ("real",)),
+          (x_shape,), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4), seed=seeds,
+       k=st.integers(-3, 3))
+def test_tril_triu_diagonal(shape, seed, k):
+    check(Case(lambda x: x.tril(k), lambda t: t.tril(k), ("real",)), (shape,), seed)
+    check(Case(lambda x: nndl.triu(x, k), lambda t: torch.triu(t, k), ("real",)), (shape,), seed)
+    check(Case(lambda x: x.diagonal(k, 0, -1), lambda t: t.diagonal(k, 0, -1), ("real",)),
+          (shape,), seed)
+
+
+@given(n=st.integers(1, 4), seed=seeds, k=st.integers(-2, 2))
+def test_diag(n, seed, k):
+    check(Case(lambda x: nndl.diag(x, k), lambda t: torch.diag(t, k), ("real",)), ((n,),), seed)
+    check(Case(lambda x: x.diag(k), lambda t: t.diag(k), ("real",)), ((n, n + 1),), seed)
+    check(Case(lambda x: nndl.diag_embed(x), lambda t: torch.diag_embed(t), ("real",)),
+          ((2, n),), seed)
+    check(Case(lambda x: x.trace(), lambda t: t.trace(), ("real",)), ((n, n + 1),), seed)
+
+
+@given(shape=small_shapes, seed=seeds, data=st.data())
+def test_repeat_and_tile(shape, seed, data):
+    reps = tuple(data.draw(st.lists(st.integers(1, 3), min_size=max(len(shape), 1),
+                                    max_size=len(shape) + 2)))
+    check(Case(lambda x: x.repeat(*reps), lambda t: t.repeat(*reps), ("real",)), (shape,), seed)
+    check(Case(lambda x: nndl.tile(x, reps), lambda t: torch.tile(t, reps), ("real",)), (shape,),
+          seed)
+
+
+@given(n=st.integers(1, 5), seed=seeds, data=st.data())
+def test_repeat_interleave_counts(n, seed, data):
+    counts = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    check(Case(lambda x: x.repeat_interleave(Tensor(counts), dim=0),
+               lambda t: t.repeat_interleave(torch.tensor(counts), dim=0), ("real",)),
+          ((n, 2),), seed)
+    check(Case(lambda x: nndl.repeat_interleave(x, 2), lambda t: torch.repeat_interleave(t, 2),
+               ("real",)), ((n, 2),), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), seed=seeds,
+       data=st.data())
+def test_unfold_windows(shape, seed, data):
+    d = data.draw(st.integers(-len(shape), len(shape) - 1))
+    size = data.draw(st.integers(0, shape[d]))
+    step = data.draw(st.integers(1, 3))
+    check(Case(lambda x: x.unfold(d, size, step), lambda t: t.unfold(d, size, step), ("real",)),
+          (shape,), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=3), seed=seeds,
+       data=st.data())
+def test_movedim_unflatten_swapaxes(shape, seed, data):
+    src = data.draw(st.integers(0, len(shape) - 1))
+    dst = data.draw(st.integers(-len(shape), len(shape) - 1))
+    check(Case(lambda x: x.movedim(src, dst), lambda t: t.movedim(src, dst), ("real",)),
+          (shape,), seed)
+    check(Case(lambda x: x.swapaxes(0, -1), lambda t: t.swapaxes(0, -1), ("real",)), (shape,),
+          seed)
+    check(Case(lambda x: x.unflatten(0, (shape[0], 1)), lambda t: t.unflatten(0, (shape[0], 1)),
+               ("real",)), (shape,), seed)
+
+
+@given(sizes=st.lists(st.integers(1, 3), min_size=1, max_size=3), seed=seeds,
+       indexing=st.sampled_from(["ij", "xy"]))
+def test_meshgrid(sizes, seed, indexing):
+    def nn_(*xs):
+        return nndl.stack([g * (i + 1) for i, g in enumerate(nndl.meshgrid(*xs, indexing=indexing))])
+
+    def tt(*ts):
+        return torch.stack([g * (i + 1) for i, g in enumerate(torch.meshgrid(*ts, indexing=indexing))])
+
+    check(Case(nn_, tt, ("real",) * len(sizes)), tuple((n,) for n in sizes), seed)
+
+
+@st.composite
+def bmm_shapes(draw):
+    b, n, k, m = (draw(st.integers(1, 3)) for _ in range(4))
+    return (b, n, k), (b, k, m)
+
+
+@given(in_shapes=bmm_shapes(), seed=seeds)
+def test_bmm_baddbmm(in_shapes, seed):
+    check(Case(nndl.bmm, torch.bmm, ("real", "real")), in_shapes, seed)
+    b, n, _ = in_shapes[0]
+    m = in_shapes[1][2]
+    check(Case(lambda c, x, y: nndl.baddbmm(c, x, y, beta=0.5, alpha=2.0),
+               lambda c, x, y: torch.baddbmm(c, x, y, beta=0.5, alpha=2.0),
+               ("real", "real", "real")), ((b, n, m),) + in_shapes, seed)
+
+
+EINSUM = [("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+          ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]), ("i,i->", [(3,), (3,)]),
+          ("i,j->ij", [(2,), (3,)]), ("bhqd,bhkd->bhqk", [(1, 2, 3, 2), (1, 2, 4, 2)]),
+          ("ij,kj", [(2, 3), (4, 3)]), ("ijk->k", [(2, 3, 2)]), ("ij,jk,kl->il",
+                                                                 [(2, 2), (2, 3), (3, 2)])]
+
+
+@pytest.mark.parametrize("k", range(len(EINSUM)))
+@given(seed=seeds)
+def test_einsum(k, seed):
+    eq, in_shapes = EINSUM[k]
+    check(Case(lambda *xs: nndl.einsum(eq, *xs), lambda *ts: torch.einsum(eq, *ts),
+               ("real",) * len(in_shapes)), tuple(in_shapes), seed)
+
+
+def test_one_hot_nonzero_where_match_torch():
+    y = np.array([[0, 2], [1, 4]])
+    np.testing.assert_array_equal(NF.one_hot(Tensor(y)).data, F.one_hot(torch.tensor(y)).numpy())
+    np.testing.assert_array_equal(NF.one_hot(Tensor(y), 6).data,
+                                  F.one_hot(torch.tensor(y), 6).numpy())
+    assert NF.one_hot(Tensor(y)).dtype == np.int64
+    x = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]])
+    np.testing.assert_array_equal(nndl.nonzero(Tensor(x)).data, torch.nonzero(torch.tensor(x)))
+    for got, want in zip(nndl.where(Tensor(x) > 0), torch.where(torch.tensor(x) > 0),
+                         strict=True):
+        np.testing.assert_array_equal(got.data, want.numpy())
+    np.testing.assert_array_equal(Tensor(x).where(Tensor(x) > 0, -1.0).data,
+                                  torch.tensor(x).where(torch.tensor(x) > 0, -1.0).numpy())
+
+
+# ----------------------------------------------------------------- no gradient: tests, bits
+def test_predicates_and_bitwise_match_torch():
+    x = np.array([0.0, -1.5, np.inf, -np.inf, np.nan, 2.0])
+    for fn in ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit", "logical_not"):
+        np.testing.assert_array_equal(getattr(nndl, fn)(Tensor(x)).data,
+                                      getattr(torch, fn)(torch.tensor(x)).numpy(), err_msg=fn)
+    a, b = np.array([0, 1, 2, 7, -3]), np.array([1, 3, 2, 2, 1])
+    na, nb, ta, tb = Tensor(a), Tensor(b), torch.tensor(a), torch.tensor(b)
+    for op in (lambda u, v: u & v, lambda u, v: u | v, lambda u, v: u ^ v, lambda u, v: ~u,
+               lambda u, v: u << v, lambda u, v: u >> v, lambda u, v: u // v, lambda u, v: u % v,
+               lambda u, v: 5 // v, lambda u, v: 7 % v, lambda u, v: u & 3,
+               lambda u, v: (u * 1.5) // (v * 0.5), lambda u, v: (u * 1.5) % (v * -0.5),
+               lambda u, v: (u > 0) & (v > 1), lambda u, v: (u > 0) | ~(v > 1),
+               lambda u, v: torch.div(u, v, rounding_mode="trunc") if isinstance(u, torch.Tensor)
+               else nndl.div(u, v, rounding_mode="trunc"),
+               lambda u, v: u.logical_and(v), lambda u, v: u.logical_xor(v),
+               lambda u, v: u.lt(v), lambda u, v: u.ge(v)):
+        got, want = op(na, nb), op(ta, tb)
+        assert str(got.dtype) == str(want.dtype).removeprefix("torch."), (got.dtype, want.dtype)
+        np.testing.assert_array_equal(got.data, want.numpy())
+    with pytest.raises(RuntimeError):
+        Tensor([1.0]) & Tensor([1.0])
+    assert nndl.isclose(Tensor([1.0, 2.0]), Tensor([1.0, 2.1])).tolist() == [True, False]
+    assert nndl.allclose(Tensor([1.0]), Tensor([1.0 + 1e-9])) is True
+    assert nndl.equal(Tensor([1, 2]), Tensor([1, 2])) and not nndl.equal(Tensor([1]), Tensor([2]))
+
+
+def test_rounding_and_integer_dtypes_follow_torch():
+    x = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 1.25])
+    for fn in ("round", "floor", "ceil", "trunc", "sign", "frac"):
+        np.testing.assert_array_equal(getattr(nndl, fn)(Tensor(x)).data,
+                                      getattr(torch, fn)(torch.tensor(x)).numpy(), err_msg=fn)
+    i = np.array([-3, 2, 5])
+    for fn in ("floor", "ceil", "round", "trunc", "sign"):
+        got, want = getattr(nndl, fn)(Tensor(i)), getattr(torch, fn)(torch.tensor(i))
+        assert str(got.dtype) == str(want.dtype).removeprefix("torch."), fn
+    for fn in ("cumsum", "prod", "sum"):
+        for dt in (np.int32, np.bool_):
+            got = getattr(Tensor(np.ones(3, dt)), fn)(0)
+            want = getattr(torch.tensor(np.ones(3, dt)), fn)(0)
+            assert str(got.dtype) == str(want.dtype).removeprefix("torch."), (fn, dt)
+
+
+# ----------------------------------------------------------------- losses, norms, padding
+LOSSES = {  # (nndl(x, y, reduction), torch(x, y, reduction), domains)
+    "l1_loss": (NF.l1_loss, F.l1_loss, ("nonzero", "real")),
+    "L1Loss": (lambda x, y, reduction: nndl.nn.L1Loss(reduction=reduction)(x, y),
+               lambda x, y, reduction: torch.nn.L1Loss(reduction=reduction)(x, y), ("nonzero", "real")),
+    "smooth_l1_loss": (lambda x, y, reduction: NF.smooth_l1_loss(x, y, reduction=reduction, beta=0.5),
+                       lambda x, y, reduction: F.smooth_l1_loss(x, y, reduction=reduction, beta=0.5),
+                       ("grid", "high")),
+    "SmoothL1Loss": (lambda x, y, reduction: nndl.nn.SmoothL1Loss(reduction=reduction)(x, y),
+                     lambda x, y, reduction: torch.nn.SmoothL1Loss(reduction=reduction)(x, y), ("grid", "high")),
+    "huber_loss": (lambda x, y, reduction: NF.huber_loss(x, y, reduction=reduction, delta=0.5),
+                   lambda x, y, reduction: F.huber_loss(x, y, reduction=reduction, delta=0.5), ("grid", "high")),
+    "HuberLoss": (lambda x, y, reduction: nndl.nn.HuberLoss(reduction=reduction)(x, y),
+                  lambda x, y, reduction: torch.nn.HuberLoss(reduction=reduction)(x, y), ("grid", "high")),
+    "kl_div": (NF.kl_div, F.kl_div, ("real", "positive")),
+    "kl_div_log_target": (lambda x, y, reduction: NF.kl_div(x, y, reduction=reduction, log_target=True),
+                          lambda x, y, reduction: F.kl_div(x, y, reduction=reduction, log_target=True),
+                          ("real", "real")),
+    "KLDivLoss_batchmean": (lambda x, y, reduction: nndl.nn.KLDivLoss(reduction="batchmean")(x, y),
+                            lambda x, y, reduction: torch.nn.KLDivLoss(reduction="batchmean")(x, y),
+                            ("real", "positive")),
+    "binary_cross_entropy": (NF.binary_cross_entropy, F.binary_cross_entropy, ("prob", "prob")),
+    "BCELoss": (lambda x, y, reduction: nndl.nn.BCELoss(reduction=reduction)(x, y),
+                lambda x, y, reduction: torch.nn.BCELoss(reduction=reduction)(x, y), ("prob", "prob")),
+    "mse_loss": (NF.mse_loss, F.mse_loss, ("real", "real")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=seeds,
+       reduction=st.sampled_from(["mean", "sum", "none"]))
+def test_loss(name, shape, seed, reduction):
+    fn, tfn, domains = LOSSES[name]
+    check(Case(lambda x, y: fn(x, y, reduction=reduction),
+               lambda x, y: tfn(x, y, reduction=reduction), domains), (shape, shape), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=seeds,
+       reduction=st.sampled_from(["mean", "sum", "none"]))
+def test_binary_cross_entropy_weight(shape, seed, reduction):
+    w = np.random.default_rng(seed).uniform(0.5, 2.0, shape[-1:])
+    check(Case(lambda x, y: NF.binary_cross_entropy(x, y, weight=Tensor(w), reduction=reduction),
+               lambda x, y: F.binary_cross_entropy(x, y, weight=torch.tensor(w),
+                                                   reduction=reduction), ("prob", "prob")),
+          (shape, shape), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4), seed=seeds,
+       data=st.data())
+def test_layer_norm(shape, seed, data):
+    k = data.draw(st.integers(1, len(shape)))
+    norm_shape = shape[len(shape) - k:]
+    check(Case(lambda x, w, b: NF.layer_norm(x, norm_shape, w, b),
+               lambda x, w, b: F.layer_norm(x, norm_shape, w, b), ("real", "real", "real")),
+          (shape, norm_shape, norm_shape), seed)
+    check(Case(lambda x: NF.layer_norm(x, norm_shape, eps=1e-3),
+               lambda x: F.layer_norm(x, norm_shape, eps=1e-3), ("real",)), (shape,), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=seeds,
+       data=st.data())
+def test_embedding(shape, seed, data):
+    n, dim = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 3))
+    idx = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=math.prod(shape),
+                                      max_size=math.prod(shape)))).reshape(shape)
+    pad = data.draw(st.none() | st.integers(0, n - 1))
+    check(Case(lambda w: NF.embedding(Tensor(idx), w, padding_idx=pad),
+               lambda w: F.embedding(torch.tensor(idx), w, padding_idx=pad), ("real",),
+               fd=pad is None), ((n, dim),), seed)  # the padding row gets no gradient
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), seed=seeds,
+       data=st.data())
+def test_normalize_and_similarity(shape, seed, data):
+    d = data.draw(st.integers(-len(shape), len(shape) - 1))
+    p = data.draw(st.sampled_from([1.0, 2.0, 3.0]))
+    check(Case(lambda x: NF.normalize(x, p=p, dim=d), lambda t: F.normalize(t, p=p, dim=d),
+               ("nonzero",)), (shape,), seed)
+    check(Case(lambda x, y: NF.cosine_similarity(x, y, dim=d),
+               lambda x, y: F.cosine_similarity(x, y, dim=d), ("nonzero", "nonzero")),
+          (shape, shape), seed)
+    check(Case(NF.pairwise_distance, F.pairwise_distance, ("real", "real")), (shape, shape),
+          seed)
+
+
+PAD_DIMS = {2: (2,), 3: (2, 4), 4: (4, 6), 5: (6,)}  # torch's non-constant modes
+
+
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=5, min_side=2, max_side=4), seed=seeds,
+       data=st.data(), mode=st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+def test_pad(shape, seed, data, mode):
+    n = data.draw(st.sampled_from(PAD_DIMS[len(shape)] if mode != "constant"
+                                  else range(2, 2 * len(shape) + 1, 2)))
+    amounts = []
+    for k in range(n // 2):
+        side = shape[len(shape) - 1 - k]
+        lo = -side // 2 if mode == "constant" else 0
+        hi = side - 1 if mode in ("reflect", "circular") else 3
+        amounts += [data.draw(st.integers(lo, hi)), data.draw(st.integers(lo, hi))]
+    amounts = tuple(amounts)
+    kw = {"value": 1.5} if mode == "constant" else {}
+    check(Case(lambda x: NF.pad(x, amounts, mode=mode, **kw),
+               lambda t: F.pad(t, amounts, mode=mode, **kw), ("real",)), (shape,), seed)

@@ -282,3 +282,156 @@ def test_errors_derive_from_the_builtin_torch_raises(what):
     with pytest.raises(exc) as info:
         call(nndl)
     assert isinstance(info.value, NNDLError), type(info.value)
+
+
+# ----------------------------------------------------------------- dtypes and factories
+def _dt(x) -> str:
+    return str(x.dtype).removeprefix("torch.")
+
+
+def test_dtype_names_are_torchs():
+    for name in ("float16", "half", "float32", "float", "float64", "double", "int8", "uint8",
+                 "int16", "short", "int32", "int", "int64", "long", "bool"):
+        assert str(getattr(nndl, name)) == _dt(torch.ones(1, dtype=getattr(torch, name))), name
+
+
+@pytest.mark.parametrize("cast", ["int", "long", "bool", "half", "float", "double", "short",
+                                  "byte", "char"])
+def test_casts(cast):
+    data = np.array([-1.7, 0.0, 2.5, 3.2])
+    got, want = getattr(nndl.tensor(data), cast)(), getattr(torch.tensor(data), cast)()
+    assert _dt(got) == _dt(want)
+    np.testing.assert_array_equal(got.data, want.numpy())
+
+
+def test_to_and_type_and_device():
+    x, t = nndl.tensor([1.5, -2.5]), torch.tensor([1.5, -2.5])
+    for args in [(nndl.int32,), ("cpu",), ("cpu", nndl.float64)]:
+        targs = tuple(getattr(torch, str(a)) if not isinstance(a, str) else a for a in args)
+        assert _dt(x.to(*args)) == _dt(t.to(*targs))
+    assert x.to(dtype=nndl.float64).dtype == np.float64
+    assert x.to(nndl.tensor([1])).dtype == np.int64
+    assert x.to(nndl.device("cpu")) is x and str(x.device) == "cpu"
+    assert x.type(nndl.float64).dtype == np.float64
+    assert nndl.cuda.is_available() is False
+    with pytest.raises(RuntimeError):
+        x.to("cuda")
+    y = nndl.tensor([1.0, 2.0], requires_grad=True)
+    (y.double() * 3).sum().backward()  # a differentiable cast
+    assert y.grad.tolist() == [3.0, 3.0] and y.grad.dtype == np.float32
+
+
+FACTORIES = [
+    lambda m: m.zeros(2, 3), lambda m: m.ones((2,), dtype=m.int64), lambda m: m.empty(3),
+    lambda m: m.full((2, 2), 7), lambda m: m.full((2,), 1.5), lambda m: m.full((2,), True),
+    lambda m: m.full((1,), 2, dtype=m.float64), lambda m: m.eye(3), lambda m: m.eye(2, 3),
+    lambda m: m.linspace(0, 1, 5), lambda m: m.linspace(-2, 2, 1), lambda m: m.logspace(0, 2, 3),
+    lambda m: m.zeros_like(m.ones(2, dtype=m.int32)), lambda m: m.full_like(m.ones(2), 4),
+    lambda m: m.ones_like(m.ones(2), dtype=m.float64), lambda m: m.arange(3).float(),
+    lambda m: m.tensor([[1, 2]]).new_zeros(2), lambda m: m.tensor([1.0]).new_ones((1, 2)),
+    lambda m: m.tensor([True]).new_tensor([0, 1]), lambda m: m.empty_like(m.ones(2, 2)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(FACTORIES)))
+def test_factories_match_torch(k):
+    got, want = FACTORIES[k](nndl), FACTORIES[k](torch)
+    assert tuple(got.shape) == tuple(want.shape)
+    assert _dt(got) == _dt(want)
+    if not any("empty" in n for n in FACTORIES[k].__code__.co_names):  # (undefined values)
+        np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-6)
+
+
+RANDOM = [  # shapes and dtypes (the values come from another generator)
+    lambda m: m.randn(2, 3), lambda m: m.rand((4,)), lambda m: m.randint(0, 10, (3, 2)),
+    lambda m: m.randint(5, (4,)), lambda m: m.randint(3, 9, size=(2,)),
+    lambda m: m.randn_like(m.ones(2, dtype=m.float64)), lambda m: m.rand_like(m.ones(3)),
+    lambda m: m.randperm(5), lambda m: m.normal(0.0, 1.0, (2, 2)),
+    lambda m: m.normal(m.zeros(3), m.ones(3)), lambda m: m.normal(2.0, 0.5, size=(3,)),
+    lambda m: m.randint(0, 2, (3,), dtype=m.int32), lambda m: m.bernoulli(m.rand(4)),
+    lambda m: m.multinomial(m.tensor([0.2, 0.8]), 3, replacement=True),
+]
+
+
+@pytest.mark.parametrize("k", range(len(RANDOM)))
+def test_random_factories_shapes_and_dtypes(k):
+    got, want = RANDOM[k](nndl), RANDOM[k](torch)
+    assert tuple(got.shape) == tuple(want.shape)
+    assert _dt(got) == _dt(want)
+
+
+def test_random_values_are_in_range_and_seeded():
+    nndl.manual_seed(0)
+    a = nndl.randint(3, 9, (1000,))
+    assert a.data.min() >= 3 and a.data.max() <= 8
+    assert sorted(nndl.randperm(6).tolist()) == list(range(6))
+    nndl.manual_seed(1)
+    x = nndl.normal(2.0, 0.5, (4000,))
+    assert abs(float(x.mean()) - 2.0) < 0.05 and abs(float(x.std()) - 0.5) < 0.05
+    nndl.manual_seed(1)
+    assert nndl.normal(2.0, 0.5, (4000,)).tolist() == x.tolist()
+
+
+# ----------------------------------------------------------------- nn layers and utils
+def test_embedding_module_matches_torch():
+    weight = np.random.default_rng(0).standard_normal((6, 3))
+    idx = np.array([[1, 0, 5], [5, 5, 2]])
+    m = nn.Embedding.from_pretrained(nndl.tensor(weight), freeze=False, padding_idx=0)
+    tm = torch.nn.Embedding.from_pretrained(torch.tensor(weight), freeze=False, padding_idx=0)
+    out, tout = m(nndl.tensor(idx)), tm(torch.tensor(idx))
+    _same(out, tout)
+    w = np.random.default_rng(1).standard_normal(out.shape)
+    out.backward(w)
+    tout.backward(torch.tensor(w))
+    _same(m.weight.grad, tm.weight.grad)
+    fresh = nn.Embedding(10, 4, padding_idx=3)
+    assert fresh.weight.shape == (10, 4) and not fresh.weight.data[3].any()
+    assert [k for k, _ in fresh.state_dict().items()] == list(
+        torch.nn.Embedding(10, 4, padding_idx=3).state_dict())
+
+
+@pytest.mark.parametrize("shape,normalized", [((2, 5), 5), ((2, 3, 4), (3, 4)), ((4,), (4,))])
+def test_layer_norm_module_matches_torch(shape, normalized):
+    x = np.random.default_rng(0).standard_normal(shape)
+    m, tm = nn.LayerNorm(normalized), torch.nn.LayerNorm(normalized)
+    params = np.random.default_rng(1).standard_normal((2,) + tm.weight.shape)
+    for p, tp, v in zip(m.parameters(), tm.parameters(), params, strict=True):
+        p.data[...] = v
+        with torch.no_grad():
+            tp.copy_(torch.tensor(v))
+    m.double()
+    tm.double()
+    nx = nndl.tensor(x, dtype=nndl.float64, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    out, tout = m(nx), tm(tx)
+    _same(out, tout)
+    w = np.random.default_rng(2).standard_normal(shape)
+    out.backward(w)
+    tout.backward(torch.tensor(w))
+    _same(nx.grad, tx.grad)
+    for p, tp in zip(m.parameters(), tm.parameters(), strict=True):
+        _same(p.grad, tp.grad)
+    assert list(m.state_dict()) == list(tm.state_dict())
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf"), 3.0])
+@pytest.mark.parametrize("max_norm", [0.1, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
+    ps = [nndl.tensor(a, dtype=nndl.float64, requires_grad=True) for a in arrays]
+    tps = [torch.tensor(a, requires_grad=True) for a in arrays]
+    for p, tp, a in zip(ps, tps, arrays, strict=True):
+        (p * nndl.tensor(a * 3)).sum().backward()
+        (tp * torch.tensor(a * 3)).sum().backward()
+    total = nn.utils.clip_grad_norm_(ps, max_norm, norm_type=norm_type)
+    ttotal = torch.nn.utils.clip_grad_norm_(tps, max_norm, norm_type=norm_type)
+    np.testing.assert_allclose(total.item(), ttotal.item(), rtol=1e-9)
+    for p, tp in zip(ps, tps, strict=True):
+        _same(p.grad, tp.grad, atol=1e-12)
+    nn.utils.clip_grad_value_(ps, 0.5)
+    torch.nn.utils.clip_grad_value_(tps, 0.5)
+    for p, tp in zip(ps, tps, strict=True):
+        _same(p.grad, tp.grad, atol=1e-12)
+    vec = nn.utils.parameters_to_vector(ps)
+    _same(vec, torch.nn.utils.parameters_to_vector(tps).detach())

@@ -169,7 +169,9 @@ def _mul_array(a: Tensor, b: Tensor) -> Tensor:
     return make(ad * bd, "mul", (a, b), backward)
 
 
-def div(a, b) -> Tensor:
+def true_divide(a, b) -> Tensor:
+    """a / b (true division: integers give float32), the ``/`` operator; :func:`div` adds
+    PyTorch's rounding modes."""
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b)
     av, bv = a._d, b._d
@@ -521,13 +523,19 @@ def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
     return make(np.where(ad > 0, ad, ad * negative_slope), "leaky_relu", (a,), backward)
 
 
-def softplus(a) -> Tensor:
+def softplus(a, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx))/β, and x itself where βx > threshold, as PyTorch: ∂ = σ(βx) (1
+    above the threshold)."""
     ad = _floating(a.data)
+    bx = ad * beta if beta != 1 else ad
+    linear = bx > threshold
 
     def backward(g):
-        return (g * _kernels.sigmoid(ad),)
+        return (np.where(linear, g, g * _kernels.sigmoid(bx)),)
 
-    return make(_kernels.softplus(ad), "softplus", (a,), backward)
+    out = _kernels.softplus(bx) / beta if beta != 1 else _kernels.softplus(bx)
+    return make(np.where(linear, ad, out).astype(ad.dtype, copy=False), "softplus", (a,),
+                backward)
 
 
 def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
@@ -583,7 +591,11 @@ def minimum(a, b) -> Tensor:
     return make(np.minimum(ad, bd), "minimum", (a, b), backward)
 
 
-def where(condition, a, b) -> Tensor:
+def where(condition, a=None, b=None):
+    """a where condition holds, else b (broadcast; both get gradients), as ``torch.where``;
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    if a is None and b is None:
+        return nonzero(condition, as_tuple=True)
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     a, b = _operands(a, b)
     ad, bd = _promote(a.data, b.data)
@@ -647,10 +659,16 @@ def _expand_back(g: np.ndarray, shape, dims, keep) -> np.ndarray:
     return g
 
 
-def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+def sum(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+    """Σ over ``dim`` (all elements by default); integer and bool tensors sum to int64, and
+    ``dtype`` converts first, as ``torch.sum``."""
+    if dtype is not None:
+        a = to_dtype(a, np.dtype(dtype))
     dims, keep = _dims(a.ndim, dim, axis, "sum"), _keep(keepdim, keepdims)
     shape = a.shape
-    out = np.sum(a.data, axis=dims if a.ndim else None, keepdims=keep and bool(a.ndim))
+    ad = a.data
+    out = np.sum(ad, axis=dims if a.ndim else None, keepdims=keep and bool(a.ndim),
+                 dtype=np.int64 if ad.dtype.kind in "iub" else None)
 
     def backward(g):
         return (np.broadcast_to(_expand_back(g, shape, dims, keep), shape),)
@@ -658,7 +676,9 @@ def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:  # n
     return make(np.asarray(out), "sum", (a,), backward)
 
 
-def mean(a, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+def mean(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
+    if dtype is not None:
+        a = to_dtype(a, np.dtype(dtype))
     dims, keep = _dims(a.ndim, dim, axis, "mean"), _keep(keepdim, keepdims)
     shape = a.shape
     data = _floating(a.data)
@@ -875,7 +895,7 @@ def _is_int(i) -> bool:
 
 def _is_basic(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or type(i) is slice or _is_int(i) for i in parts)
+    return builtins.all(i is None or i is Ellipsis or type(i) is slice or _is_int(i) for i in parts)
 
 
 def _split_index(index: tuple):
@@ -989,6 +1009,1744 @@ def log_softmax(a, dim: int = -1) -> Tensor:
     return make(out, "log_softmax", (a,), backward)
 
 
+# ------------------------------------------------------------------ more elementwise math
+# One input, one output of its shape: the forward on the input as a float array, the
+# derivative written next to it. (No scalar path: these are not micrograd's ops.)
+def _unary(a) -> tuple[Tensor, np.ndarray]:
+    a = a if isinstance(a, Tensor) else as_tensor(a)
+    return a, _floating(a.data)
+
+
+def square(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * 2 * ad,)
+
+    return make(ad * ad, "square", (a,), backward)
+
+
+def reciprocal(a) -> Tensor:
+    a, ad = _unary(a)
+    with np.errstate(divide="ignore"):
+        out = 1 / ad
+
+    def backward(g):
+        return (-g * out * out,)  # d(1/x) = −1/x²
+
+    return make(out, "reciprocal", (a,), backward)
+
+
+def rsqrt(a) -> Tensor:
+    a, ad = _unary(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 1 / np.sqrt(ad)
+
+    def backward(g):
+        return (g * -0.5 * out * out * out,)  # d(x^−½) = −½·x^−3/2
+
+    return make(out, "rsqrt", (a,), backward)
+
+
+def log1p(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore"):
+            return (g / (1 + ad),)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return make(np.log1p(ad), "log1p", (a,), backward)
+
+
+def expm1(a) -> Tensor:
+    a, ad = _unary(a)
+    out = np.expm1(ad)
+
+    def backward(g):
+        return (g * (out + 1),)  # d(e^x − 1) = e^x
+
+    return make(out, "expm1", (a,), backward)
+
+
+def exp2(a) -> Tensor:
+    a, ad = _unary(a)
+    out = np.exp2(ad)
+
+    def backward(g):
+        return (g * out * math.log(2),)
+
+    return make(out, "exp2", (a,), backward)
+
+
+def log2(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore"):
+            return (g / (ad * math.log(2)),)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return make(np.log2(ad), "log2", (a,), backward)
+
+
+def log10(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore"):
+            return (g / (ad * math.log(10)),)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return make(np.log10(ad), "log10", (a,), backward)
+
+
+def tan(a) -> Tensor:
+    a, ad = _unary(a)
+    out = np.tan(ad)
+
+    def backward(g):
+        return (g * (1 + out * out),)  # tan' = 1 + tan²
+
+    return make(out, "tan", (a,), backward)
+
+
+def asin(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / np.sqrt(1 - ad * ad),)
+
+    with np.errstate(invalid="ignore"):
+        return make(np.arcsin(ad), "asin", (a,), backward)
+
+
+def acos(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (-g / np.sqrt(1 - ad * ad),)
+
+    with np.errstate(invalid="ignore"):
+        return make(np.arccos(ad), "acos", (a,), backward)
+
+
+def atan(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g / (1 + ad * ad),)
+
+    return make(np.arctan(ad), "atan", (a,), backward)
+
+
+def sinh(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * np.cosh(ad),)
+
+    return make(np.sinh(ad), "sinh", (a,), backward)
+
+
+def cosh(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * np.sinh(ad),)
+
+    return make(np.cosh(ad), "cosh", (a,), backward)
+
+
+def asinh(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g / np.sqrt(ad * ad + 1),)
+
+    return make(np.arcsinh(ad), "asinh", (a,), backward)
+
+
+def acosh(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / np.sqrt(ad * ad - 1),)
+
+    with np.errstate(invalid="ignore"):
+        return make(np.arccosh(ad), "acosh", (a,), backward)
+
+
+def atanh(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        with np.errstate(divide="ignore"):
+            return (g / (1 - ad * ad),)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return make(np.arctanh(ad), "atanh", (a,), backward)
+
+
+arcsin, arccos, arctan = asin, acos, atan
+
+
+try:  # SciPy's erf when it is there (fast); else the standard library's, element by element
+    from scipy.special import erf as _erf_array
+except ImportError:  # pragma: no cover - SciPy comes with the test extras
+    _erf_array = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    return np.asarray(_erf_array(x), dtype=x.dtype)
+
+
+def erf(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * (2 / math.sqrt(math.pi)) * np.exp(-ad * ad),)  # erf' = 2/√π·e^(−x²)
+
+    return make(_erf(ad), "erf", (a,), backward)
+
+
+def erfc(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * (-2 / math.sqrt(math.pi)) * np.exp(-ad * ad),)
+
+    return make(1 - _erf(ad), "erfc", (a,), backward)
+
+
+def _stepwise(name: str, fn, a, keep_int: bool = True) -> Tensor:
+    """A piecewise-constant op (floor, ceil, round, trunc, sign): gradient 0 everywhere, as
+    PyTorch; integer tensors keep their dtype."""
+    a = a if isinstance(a, Tensor) else as_tensor(a)
+    ad = a.data
+    out = fn(ad) if ad.dtype.kind in "fc" or not keep_int else ad.copy()
+
+    def backward(g):
+        return (np.zeros_like(g),)
+
+    return make(np.asarray(out), name, (a,), backward)
+
+
+def floor(a) -> Tensor:
+    return _stepwise("floor", np.floor, a)
+
+
+def ceil(a) -> Tensor:
+    return _stepwise("ceil", np.ceil, a)
+
+
+def trunc(a) -> Tensor:
+    return _stepwise("trunc", np.trunc, a)
+
+
+fix = trunc
+
+
+def round(a, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Half to even, as PyTorch (round(0.5) = 0, round(1.5) = 2)."""
+    return _stepwise("round", lambda d: np.round(d, decimals), a)
+
+
+def sign(a) -> Tensor:
+    return _stepwise("sign", np.sign, a, keep_int=False)
+
+
+def frac(a) -> Tensor:
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g,)
+
+    return make(ad - np.trunc(ad), "frac", (a,), backward)
+
+
+# ------------------------------------------------------------------ tests (no gradient)
+def _bool_out(out) -> Tensor:
+    return Tensor._wrap(np.asarray(out, dtype=bool))
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def isnan(a) -> Tensor:
+    return _bool_out(np.isnan(_data(a)))
+
+
+def isinf(a) -> Tensor:
+    return _bool_out(np.isinf(_data(a)))
+
+
+def isfinite(a) -> Tensor:
+    return _bool_out(np.isfinite(_data(a)))
+
+
+def isposinf(a) -> Tensor:
+    return _bool_out(np.isposinf(_data(a)))
+
+
+def isneginf(a) -> Tensor:
+    return _bool_out(np.isneginf(_data(a)))
+
+
+def signbit(a) -> Tensor:
+    return _bool_out(np.signbit(_data(a)))
+
+
+def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    return _bool_out(np.isclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    return bool(np.allclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(a, b) -> bool:
+    """True when both have the same shape and values, as ``torch.equal``."""
+    ad, bd = _data(a), _data(b)
+    return ad.shape == bd.shape and bool(np.array_equal(ad, bd))
+
+
+def eq(a, b) -> Tensor:
+    return _bool_out(_data(a) == _data(b))
+
+
+def ne(a, b) -> Tensor:
+    return _bool_out(_data(a) != _data(b))
+
+
+def lt(a, b) -> Tensor:
+    return _bool_out(_data(a) < _data(b))
+
+
+def le(a, b) -> Tensor:
+    return _bool_out(_data(a) <= _data(b))
+
+
+def gt(a, b) -> Tensor:
+    return _bool_out(_data(a) > _data(b))
+
+
+def ge(a, b) -> Tensor:
+    return _bool_out(_data(a) >= _data(b))
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def logical_not(a) -> Tensor:
+    return _bool_out(np.logical_not(_data(a)))
+
+
+def logical_and(a, b) -> Tensor:
+    return _bool_out(np.logical_and(_data(a), _data(b)))
+
+
+def logical_or(a, b) -> Tensor:
+    return _bool_out(np.logical_or(_data(a), _data(b)))
+
+
+def logical_xor(a, b) -> Tensor:
+    return _bool_out(np.logical_xor(_data(a), _data(b)))
+
+
+def _bitwise(name: str, fn, *args) -> Tensor:
+    """Bitwise ops on integer and bool tensors (no gradient); floats are refused, as PyTorch."""
+    arrays = [_data(x) for x in args]
+    if builtins.any(x.dtype.kind not in "iub" for x in arrays):
+        kinds = ", ".join(str(x.dtype) for x in arrays)
+        raise OpCallError(f"{name} needs integer or bool tensors, got {kinds}",
+                          hint="convert with .long() or .bool() first")
+    if len(arrays) == 2:
+        arrays = list(_promote_ints(*arrays))
+    return Tensor._wrap(np.asarray(fn(*arrays)))
+
+
+def _promote_ints(ad: np.ndarray, bd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if ad.dtype == bd.dtype:
+        return ad, bd
+    dt = np.result_type(ad, bd)
+    return ad.astype(dt), bd.astype(dt)
+
+
+def bitwise_and(a, b) -> Tensor:
+    return _bitwise("bitwise_and (&)", np.bitwise_and, a, b)
+
+
+def bitwise_or(a, b) -> Tensor:
+    return _bitwise("bitwise_or (|)", np.bitwise_or, a, b)
+
+
+def bitwise_xor(a, b) -> Tensor:
+    return _bitwise("bitwise_xor (^)", np.bitwise_xor, a, b)
+
+
+def bitwise_not(a) -> Tensor:
+    return _bitwise("bitwise_not (~)", np.invert, a)
+
+
+def bitwise_left_shift(a, b) -> Tensor:
+    return _bitwise("bitwise_left_shift (<<)", np.left_shift, a, b)
+
+
+def bitwise_right_shift(a, b) -> Tensor:
+    return _bitwise("bitwise_right_shift (>>)", np.right_shift, a, b)
+
+
+# ------------------------------------------------------------------ more binary ops
+def atan2(a, b) -> Tensor:
+    """atan2(y, x), the angle of the point (x, y): ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²)."""
+    a, b = _operands(a, b)
+    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = ad * ad + bd * bd
+            return g * bd / r2, -g * ad / r2
+
+    return make(np.arctan2(ad, bd), "atan2", (a, b), backward)
+
+
+arctan2 = atan2
+
+
+def logaddexp(a, b) -> Tensor:
+    """log(e^a + e^b), stable: ∂/∂a = e^(a − out), ∂/∂b = e^(b − out)."""
+    a, b = _operands(a, b)
+    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    out = np.logaddexp(ad, bd)
+
+    def backward(g):
+        return g * np.exp(ad - out), g * np.exp(bd - out)
+
+    return make(out, "logaddexp", (a, b), backward)
+
+
+def copysign(a, b) -> Tensor:
+    """|a| with the sign of b: ∂/∂a = sign(a)·sign(b) (0 at a = 0), ∂/∂b = 0, as PyTorch."""
+    a, b = _operands(a, b)
+    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    out = np.copysign(ad, bd)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(ad == 0, 0.0, out / ad)
+        return g * ratio, np.zeros_like(g * bd)
+
+    return make(out, "copysign", (a, b), backward)
+
+
+def _division_parts(a, b, name: str):
+    a, b = _operands(a, b)
+    ad, bd = _promote(a.data, b.data)
+    if ad.dtype.kind in "iub" and bd.dtype.kind in "iub" and (bd == 0).any():
+        raise OpCallError(f"{name}: integer division by zero",
+                          hint="divide float tensors (x / 0 is inf) or remove the zeros")
+    return a, b, ad, bd
+
+
+def fmod(a, b) -> Tensor:
+    """a − trunc(a/b)·b (the sign of a), as ``torch.fmod``: ∂/∂a = 1, ∂/∂b = −trunc(a/b)."""
+    a, b, ad, bd = _division_parts(a, b, "fmod")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.fmod(ad, bd)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g, -g * np.trunc(ad / bd)
+
+    return make(out, "fmod", (a, b), backward)
+
+
+def remainder(a, b) -> Tensor:
+    """a − floor(a/b)·b (the sign of b), Python's and PyTorch's ``%``: ∂/∂b = −floor(a/b)."""
+    a, b, ad, bd = _division_parts(a, b, "remainder")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.remainder(ad, bd)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g, -g * np.floor(ad / bd)
+
+    return make(out, "remainder", (a, b), backward)
+
+
+def floor_divide(a, b) -> Tensor:
+    """floor(a / b), PyTorch's ``//``: piecewise constant, gradient 0."""
+    a, b, ad, bd = _division_parts(a, b, "floor_divide")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.floor_divide(ad, bd)
+
+    def backward(g):
+        return np.zeros_like(g), np.zeros_like(g)
+
+    return make(out, "floor_divide", (a, b), backward)
+
+
+def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b, as ``torch.div``: true division, or rounded with ``rounding_mode`` 'trunc'
+    (towards 0) or 'floor' (integer tensors stay integer; gradient 0)."""
+    if rounding_mode is None:
+        return true_divide(a, b)
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode != "trunc":
+        raise OpArgumentError(f"div expects rounding_mode None, 'trunc' or 'floor', got "
+                              f"{rounding_mode!r}")
+    a, b, ad, bd = _division_parts(a, b, "div")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ad.dtype.kind in "iub" and bd.dtype.kind in "iub":
+            q = np.floor_divide(ad, bd)
+            out = q + ((q < 0) & (q * bd != ad))  # floor → towards zero
+        else:
+            out = np.trunc(ad / bd)
+
+    def backward(g):
+        return np.zeros_like(g), np.zeros_like(g)
+
+    return make(np.asarray(out), "div", (a, b), backward)
+
+
+divide = div
+
+
+def lerp(start, end, weight) -> Tensor:
+    """start + weight·(end − start), as ``torch.lerp`` (weight a number or a tensor)."""
+    start, end = _operands(start, end)
+    sd, ed = _promote(start.data, end.data)
+    w = weight if isinstance(weight, Tensor) else None
+    wd = w.data if w is not None else np.asarray(weight, dtype=sd.dtype)
+    out = sd + wd * (ed - sd)
+
+    def backward(g):
+        gs, ge = g * (1 - wd), g * wd
+        if w is None:
+            return gs, ge
+        return gs, ge, g * (ed - sd)
+
+    inputs = (start, end) if w is None else (start, end, w)
+    return make(np.asarray(out, dtype=sd.dtype), "lerp", inputs, backward)
+
+
+def hypot(a, b) -> Tensor:
+    a, b = _operands(a, b)
+    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    out = np.hypot(ad, bd)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * ad / out, g * bd / out
+
+    return make(out, "hypot", (a, b), backward)
+
+
+def xlogy(a, b) -> Tensor:
+    """a·log b, and 0 where a = 0 (whatever b), as ``torch.xlogy``."""
+    a, b = _operands(a, b)
+    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logb = np.log(bd)
+        out = np.where(ad == 0, 0.0, ad * logb).astype(ad.dtype)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = g * np.where(ad == 0, 0.0, logb)  # PyTorch: 0 where a = 0 (and b not NaN)
+            gb = g * np.where(ad == 0, 0.0, ad / bd)
+        return ga, gb
+
+    return make(out, "xlogy", (a, b), backward)
+
+
+# ------------------------------------------------------------------ activations
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return _kernels.sigmoid(x)
+
+
+def gelu(a, approximate: str = "none") -> Tensor:
+    """x·Φ(x), Φ the standard normal CDF, as ``torch.nn.functional.gelu``; with
+    approximate='tanh' Φ(x) ≈ ½(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    a, ad = _unary(a)
+    if approximate == "none":
+        cdf = 0.5 * (1 + _erf(ad / math.sqrt(2)))
+
+        def backward(g):
+            pdf = np.exp(-0.5 * ad * ad) / math.sqrt(2 * math.pi)
+            return (g * (cdf + ad * pdf),)
+
+        return make((ad * cdf).astype(ad.dtype, copy=False), "gelu", (a,), backward)
+    if approximate != "tanh":
+        raise OpArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    k = math.sqrt(2 / math.pi)
+    inner = k * (ad + 0.044715 * ad ** 3)
+    t = np.tanh(inner)
+
+    def backward_tanh(g):
+        dinner = k * (1 + 3 * 0.044715 * ad * ad)
+        return (g * (0.5 * (1 + t) + 0.5 * ad * (1 - t * t) * dinner),)
+
+    return make(0.5 * ad * (1 + t), "gelu", (a,), backward_tanh)
+
+
+def silu(a) -> Tensor:
+    """x·σ(x) (swish): ∂ = σ(x)·(1 + x·(1 − σ(x)))."""
+    a, ad = _unary(a)
+    s = _sigmoid(ad)
+
+    def backward(g):
+        return (g * s * (1 + ad * (1 - s)),)
+
+    return make(ad * s, "silu", (a,), backward)
+
+
+def mish(a) -> Tensor:
+    """x·tanh(softplus(x)): ∂ = tanh(sp) + x·(1 − tanh²(sp))·σ(x)."""
+    a, ad = _unary(a)
+    t = np.tanh(_kernels.softplus(ad))
+
+    def backward(g):
+        return (g * (t + ad * (1 - t * t) * _sigmoid(ad)),)
+
+    return make(ad * t, "mish", (a,), backward)
+
+
+def elu(a, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, α(e^x − 1) otherwise: ∂ = 1 or α·e^x."""
+    a, ad = _unary(a)
+    neg = alpha * np.expm1(np.minimum(ad, 0))
+    pos = ad > 0
+
+    def backward(g):
+        return (np.where(pos, g, g * (neg + alpha)),)
+
+    return make(np.where(pos, ad, neg).astype(ad.dtype, copy=False), "elu", (a,), backward)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(a) -> Tensor:
+    """scale·elu(x, α) with PyTorch's constants (self-normalising)."""
+    a, ad = _unary(a)
+    neg = _SELU_ALPHA * np.expm1(np.minimum(ad, 0))
+    pos = ad > 0
+
+    def backward(g):
+        return (_SELU_SCALE * np.where(pos, g, g * (neg + _SELU_ALPHA)),)
+
+    return make((_SELU_SCALE * np.where(pos, ad, neg)).astype(ad.dtype, copy=False), "selu",
+                (a,), backward)
+
+
+def celu(a, alpha: float = 1.0) -> Tensor:
+    """max(0, x) + min(0, α(e^(x/α) − 1)): ∂ = 1 for x > 0, e^(x/α) otherwise."""
+    a, ad = _unary(a)
+    e = np.exp(np.minimum(ad, 0) / alpha)
+    pos = ad > 0
+
+    def backward(g):
+        return (np.where(pos, g, g * e),)
+
+    return make(np.where(pos, ad, alpha * (e - 1)).astype(ad.dtype, copy=False), "celu", (a,),
+                backward)
+
+
+def hardtanh(a, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """clamp(x, min_val, max_val); the gradient passes strictly inside, as PyTorch."""
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * ((ad > min_val) & (ad < max_val)),)
+
+    return make(np.clip(ad, min_val, max_val), "hardtanh", (a,), backward)
+
+
+def relu6(a) -> Tensor:
+    """min(max(x, 0), 6), PyTorch's hardtanh(x, 0, 6)."""
+    return hardtanh(a, 0.0, 6.0)
+
+
+def hardsigmoid(a) -> Tensor:
+    """relu6(x + 3)/6: ∂ = 1/6 for −3 < x < 3, else 0."""
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * (((ad > -3) & (ad < 3)) / 6),)
+
+    return make(np.clip(ad + 3, 0, 6) / 6, "hardsigmoid", (a,), backward)
+
+
+def hardswish(a) -> Tensor:
+    """x·relu6(x + 3)/6: ∂ = 0 (x < −3), x/3 + ½ (−3 ≤ x ≤ 3), 1 (x > 3), as PyTorch."""
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * np.where(ad < -3, 0.0, np.where(ad <= 3, ad / 3 + 0.5, 1.0)),)
+
+    return make(ad * np.clip(ad + 3, 0, 6) / 6, "hardswish", (a,), backward)
+
+
+def softsign(a) -> Tensor:
+    """x/(1 + |x|): ∂ = 1/(1 + |x|)²."""
+    a, ad = _unary(a)
+    d = 1 + np.abs(ad)
+
+    def backward(g):
+        return (g / (d * d),)
+
+    return make(ad / d, "softsign", (a,), backward)
+
+
+def logsigmoid(a) -> Tensor:
+    """log σ(x) = −softplus(−x), stable: ∂ = σ(−x) = 1 − σ(x)."""
+    a, ad = _unary(a)
+
+    def backward(g):
+        return (g * _sigmoid(-ad),)
+
+    return make(-_kernels.softplus(-ad), "logsigmoid", (a,), backward)
+
+
+def tanhshrink(a) -> Tensor:
+    """x − tanh(x): ∂ = tanh²(x)."""
+    a, ad = _unary(a)
+    t = np.tanh(ad)
+
+    def backward(g):
+        return (g * t * t,)
+
+    return make(ad - t, "tanhshrink", (a,), backward)
+
+
+def softshrink(a, lambd: float = 0.5) -> Tensor:
+    """x − λ for x > λ, x + λ for x < −λ, 0 between: ∂ = 1 outside [−λ, λ]."""
+    a, ad = _unary(a)
+    outside = np.abs(ad) > lambd
+
+    def backward(g):
+        return (g * outside,)
+
+    return make(np.where(outside, ad - np.sign(ad) * lambd, 0).astype(ad.dtype, copy=False),
+                "softshrink", (a,), backward)
+
+
+def hardshrink(a, lambd: float = 0.5) -> Tensor:
+    """x for |x| > λ, else 0."""
+    a, ad = _unary(a)
+    outside = np.abs(ad) > lambd
+
+    def backward(g):
+        return (g * outside,)
+
+    return make(ad * outside, "hardshrink", (a,), backward)
+
+
+def threshold(a, threshold: float, value: float) -> Tensor:  # noqa: A002
+    """x where x > threshold, else value, as ``torch.nn.functional.threshold``."""
+    a, ad = _unary(a)
+    above = ad > threshold
+
+    def backward(g):
+        return (g * above,)
+
+    return make(np.where(above, ad, value).astype(ad.dtype, copy=False), "threshold", (a,),
+                backward)
+
+
+def softmin(a, dim: int = -1) -> Tensor:
+    """softmax(−x)."""
+    return softmax(neg(a), dim)
+
+
+def logit(a, eps: float | None = None) -> Tensor:
+    """log(p/(1 − p)), p clamped to [eps, 1 − eps] when eps is given: ∂ = 1/(p(1 − p))
+    (0 outside the clamp)."""
+    a, ad = _unary(a)
+    p = ad if eps is None else np.clip(ad, eps, 1 - eps)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gx = g / (p * (1 - p))
+        if eps is not None:
+            gx = np.where((ad < eps) | (ad > 1 - eps), 0.0, gx)
+        return (gx,)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return make(np.log(p / (1 - p)), "logit", (a,), backward)
+
+
+# ------------------------------------------------------------------ more reductions
+def std(a, dim=None, keepdim=False, *, unbiased=True, correction=None, axis=None,
+        keepdims=None) -> Tensor:
+    """The standard deviation √var, Bessel-corrected by default, as ``torch.std``; where it
+    is 0 its gradient is 0 (not 0·∞), as PyTorch."""
+    v = var(a, dim=dim, keepdim=keepdim, unbiased=unbiased, correction=correction, axis=axis,
+            keepdims=keepdims)
+    out = np.sqrt(v.data)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(out == 0, 0.0, g / (2 * out)),)
+
+    return make(out, "std", (v,), backward)
+
+
+def var_mean(a, dim=None, keepdim=False, *, unbiased=True, correction=None):
+    """(var, mean), as ``torch.var_mean``."""
+    return (var(a, dim=dim, keepdim=keepdim, unbiased=unbiased, correction=correction),
+            mean(a, dim=dim, keepdim=keepdim))
+
+
+def std_mean(a, dim=None, keepdim=False, *, unbiased=True, correction=None):
+    """(std, mean), as ``torch.std_mean``."""
+    return (std(a, dim=dim, keepdim=keepdim, unbiased=unbiased, correction=correction),
+            mean(a, dim=dim, keepdim=keepdim))
+
+
+def logsumexp(a, dim, keepdim: bool = False) -> Tensor:
+    """log Σ e^x over ``dim``, stable (shifted by the max): ∂/∂x = e^(x − out) = softmax(x)."""
+    dims, shape = _dims(a.ndim, dim, None, "logsumexp"), a.shape
+    ad = _floating(a.data)
+    axes = dims if a.ndim else None
+    m = np.max(ad, axis=axes, keepdims=True) if ad.size else np.zeros((1,) * ad.ndim, ad.dtype)
+    m = np.where(np.isfinite(m), m, 0)  # all −inf (or inf): no shift
+    with np.errstate(divide="ignore"):
+        full = np.log(np.sum(np.exp(ad - m), axis=axes, keepdims=True)) + m
+    out = full if keepdim or not a.ndim else np.squeeze(full, axis=dims)
+
+    def backward(g):
+        return (_expand_back(g, shape, dims, keepdim) * np.exp(ad - full),)
+
+    return make(np.asarray(out, dtype=ad.dtype), "logsumexp", (a,), backward)
+
+
+def _exclusive_cumprod(x: np.ndarray, axis: int, reverse: bool = False) -> np.ndarray:
+    """Π of the elements before each one along ``axis`` (after it, with reverse): no division,
+    so zeros are exact."""
+    if reverse:
+        x = np.flip(x, axis)
+    shifted = np.ones_like(x)
+    src = [slice(None)] * x.ndim
+    dst = [slice(None)] * x.ndim
+    src[axis], dst[axis] = slice(None, -1), slice(1, None)
+    shifted[tuple(dst)] = x[tuple(src)]
+    out = np.cumprod(shifted, axis=axis)
+    return np.flip(out, axis) if reverse else out
+
+
+def prod(a, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The product over ``dim`` (all elements by default), as ``torch.prod``: ∂/∂x_i is the
+    product of the others (exact with zeros: no division)."""
+    a = a if dtype is None else to_dtype(a, np.dtype(dtype))
+    ad = a.data
+    if ad.dtype.kind in "iub":
+        ad = ad.astype(np.int64)
+    shape = a.shape
+    if dim is None:
+        flat = ad.reshape(-1)
+        out = np.prod(flat)
+
+        def backward_all(g):
+            others = _exclusive_cumprod(flat, 0) * _exclusive_cumprod(flat, 0, reverse=True)
+            return ((g * others).reshape(shape),)
+
+        return make(np.asarray(out), "prod", (a,), backward_all)
+    d = _axis(dim, a.ndim, "prod")
+    if not a.ndim:
+        return make(np.asarray(ad), "prod", (a,), lambda g: (g,))
+    out = np.prod(ad, axis=d, keepdims=True)
+
+    def backward(g):
+        g = g if keepdim else np.expand_dims(g, d)
+        return (g * _exclusive_cumprod(ad, d) * _exclusive_cumprod(ad, d, reverse=True),)
+
+    return make(out if keepdim else np.squeeze(out, d), "prod", (a,), backward)
+
+
+def cumsum(a, dim: int, *, dtype=None) -> Tensor:
+    """Running sums along ``dim``: ∂/∂x_i = Σ_{k ≥ i} g_k (the reversed running sum)."""
+    a = a if dtype is None else to_dtype(a, np.dtype(dtype))
+    ad = a.data
+    if ad.dtype.kind in "iub":
+        ad = ad.astype(np.int64)
+    if not a.ndim:
+        _axis(dim, 0, "cumsum")
+        return make(ad.copy(), "cumsum", (a,), lambda g: (g,))
+    d = _axis(dim, a.ndim, "cumsum")
+
+    def backward(g):
+        return (np.flip(np.cumsum(np.flip(g, d), axis=d), d),)
+
+    return make(np.cumsum(ad, axis=d), "cumsum", (a,), backward)
+
+
+def cumprod(a, dim: int, *, dtype=None) -> Tensor:
+    """Running products along ``dim``: ∂/∂x_i = Σ_{k ≥ i} g_k·Π_{j ≤ k, j ≠ i} x_j, computed
+    without dividing by x_i (exact where x has zeros)."""
+    a = a if dtype is None else to_dtype(a, np.dtype(dtype))
+    ad = a.data
+    if ad.dtype.kind in "iub":
+        ad = ad.astype(np.int64)
+    if not a.ndim:
+        _axis(dim, 0, "cumprod")
+        return make(ad.copy(), "cumprod", (a,), lambda g: (g,))
+    d = _axis(dim, a.ndim, "cumprod")
+    out = np.cumprod(ad, axis=d)
+
+    def backward(g):
+        # S_i = g_i + x_{i+1}·S_{i+1} (from the end), then ∂/∂x_i = Π_{j<i} x_j · S_i
+        x = np.moveaxis(ad, d, 0)
+        gm = np.moveaxis(g, d, 0)
+        s = np.empty_like(gm)
+        s[-1] = gm[-1]
+        for i in range(x.shape[0] - 2, -1, -1):
+            s[i] = gm[i] + x[i + 1] * s[i + 1]
+        return (np.moveaxis(_exclusive_cumprod(x, 0) * s, 0, d),)
+
+    return make(out, "cumprod", (a,), backward)
+
+
+def _cum_extreme(a, dim: int, better, name: str):
+    ad = a.data
+    if not a.ndim:
+        _axis(dim, 0, name)
+        return MaxMin(clone(a), Tensor._wrap(np.asarray(0, dtype=np.int64)))
+    d = _axis(dim, a.ndim, name)
+    x = np.moveaxis(ad, d, 0)
+    values = better.accumulate(x, axis=0)
+    # the latest position holding the running extreme (PyTorch's choice at ties)
+    pos = np.arange(x.shape[0]).reshape((-1,) + (1,) * (x.ndim - 1))
+    hits = np.where(x == values, pos, 0)
+    idx = np.maximum.accumulate(hits, axis=0)
+    values, idx = np.moveaxis(values, 0, d), np.moveaxis(idx, 0, d).astype(np.int64)
+    shape = a.shape
+
+    def backward(g):
+        full = np.zeros(shape, dtype=g.dtype)
+        _add_along(full, idx, g, d)
+        return (full,)
+
+    return MaxMin(make(values, name, (a,), backward), Tensor._wrap(idx))
+
+
+def _add_along(full: np.ndarray, idx: np.ndarray, g: np.ndarray, d: int) -> None:
+    """full[..., idx[...], ...] += g along dim d (repeated indices accumulate)."""
+    grids: list[Any] = list(np.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    np.add.at(full, tuple(grids), g)
+
+
+def cummax(a, dim: int):
+    return _cum_extreme(a, dim, np.maximum, "cummax")
+
+
+def cummin(a, dim: int):
+    return _cum_extreme(a, dim, np.minimum, "cummin")
+
+
+def _truth(name: str, fn, a, dim, keepdim) -> Tensor:
+    ad = _data(a)
+    if dim is None:
+        return Tensor._wrap(np.asarray(fn(ad)))
+    dims = _dims(ad.ndim, dim, None, name)
+    return Tensor._wrap(np.asarray(fn(ad, axis=dims if ad.ndim else None,
+                                      keepdims=keepdim and bool(ad.ndim))))
+
+
+def any(a, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Whether any element (along ``dim``) is non-zero: a bool tensor."""
+    return _truth("any", np.any, a, dim, keepdim)
+
+
+def all(a, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Whether every element (along ``dim``) is non-zero: a bool tensor."""
+    return _truth("all", np.all, a, dim, keepdim)
+
+
+def count_nonzero(a, dim=None) -> Tensor:
+    ad = _data(a)
+    dims = None if dim is None else _dims(ad.ndim, dim, None, "count_nonzero")
+    return Tensor._wrap(np.asarray(np.count_nonzero(ad, axis=dims), dtype=np.int64))
+
+
+def norm(a, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The p-norm over ``dim`` (all elements by default), as ``torch.norm``: p = 2 (or
+    'fro'), 1, inf, −inf, 0 or any number; built from differentiable ops (the gradient of
+    the 2-norm at 0 is 0, as PyTorch)."""
+    a = a if dtype is None else to_dtype(a, np.dtype(dtype))
+    if p == "fro" or p == 2:
+        ad = _floating(a.data)
+        dims = _dims(a.ndim, dim, None, "norm")
+        axes = dims if a.ndim else None
+        full = np.sqrt(np.sum(ad * ad, axis=axes, keepdims=True))
+        shape = a.shape
+        out = full if keepdim or not a.ndim else (
+            full.reshape(()) if dims is None else np.squeeze(full, axis=dims))
+
+        def backward(g):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(full == 0, 0.0, ad / full)
+            return (_expand_back(g, shape, dims, keepdim) * scale,)
+
+        return make(np.asarray(out, dtype=ad.dtype), "norm", (a,), backward)
+    every = tuple(range(a.ndim)) if dim is None else dim
+    if p in (math.inf, "inf"):
+        return amax(abs(a), dim=every, keepdim=keepdim) if a.ndim else abs(a)
+    if p in (-math.inf, "-inf"):
+        return amin(abs(a), dim=every, keepdim=keepdim) if a.ndim else abs(a)
+    if p == 0:
+        return sum(to_dtype(ne(a, 0), _floating(a.data).dtype), dim=dim, keepdim=keepdim)
+    if p == 1:
+        return sum(abs(a), dim=dim, keepdim=keepdim)
+    if not isinstance(p, int | float):
+        raise OpArgumentError(f"norm: p must be a number, 'fro', inf or -inf, got {p!r}")
+    return pow(sum(pow(abs(a), p), dim=dim, keepdim=keepdim), 1.0 / p)
+
+
+def dist(a, b, p=2) -> Tensor:
+    """‖a − b‖_p, as ``torch.dist``."""
+    return norm(sub(a, b), p)
+
+
+def _sorted_along(a, dim: int, descending: bool, name: str):
+    ad = a.data
+    if not a.ndim:
+        _axis(dim, 0, name)
+        return clone(a), np.zeros((), dtype=np.int64)
+    d = _axis(dim, a.ndim, name)
+    # a stable sort; for descending, sort the negated keys stably (ties keep their order)
+    keys = -ad if descending and ad.dtype.kind in "fi" else ad
+    idx = np.argsort(keys, axis=d, kind="stable")
+    if descending and ad.dtype.kind not in "fi":
+        idx = np.flip(np.argsort(ad, axis=d, kind="stable"), d)
+    return _take_along(a, idx, d, name), idx
+
+
+def _take_along(a: Tensor, idx: np.ndarray, d: int, name: str) -> Tensor:
+    shape = a.shape
+
+    def backward(g):
+        full = np.zeros(shape, dtype=g.dtype)
+        _add_along(full, idx, g, d)
+        return (full,)
+
+    return make(np.take_along_axis(a.data, idx, axis=d), name, (a,), backward)
+
+
+SortResult = namedtuple("SortResult", ["values", "indices"])
+
+
+def sort(a, dim: int = -1, descending: bool = False, stable: bool = False):
+    """(values, indices) sorted along ``dim``, as ``torch.sort``; the gradient goes back to
+    each value's place."""
+    values, idx = _sorted_along(a, dim, descending, "sort")
+    return SortResult(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))
+
+
+def argsort(a, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    return sort(a, dim, descending).indices
+
+
+def msort(a) -> Tensor:
+    return sort(a, 0).values
+
+
+def topk(a, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """The k largest (or smallest) values along ``dim`` and their indices, as ``torch.topk``."""
+    n = a.shape[_axis(dim, a.ndim, "topk")] if a.ndim else 1
+    if not 0 <= k <= n:
+        raise DimError(f"topk: k ({k}) is out of range for a dim of size {n}",
+                       hint=f"use 0 <= k <= {n}")
+    if not a.ndim:
+        return SortResult(clone(a), Tensor._wrap(np.zeros((), dtype=np.int64)))
+    d = _axis(dim, a.ndim, "topk")
+    _, idx = _sorted_along(Tensor._wrap(a.data), d, largest, "topk")
+    idx = np.take(idx, np.arange(k), axis=d)
+    return SortResult(_take_along(a, idx, d, "topk"), Tensor._wrap(idx.astype(np.int64)))
+
+
+def kthvalue(a, k: int, dim: int = -1, keepdim: bool = False):
+    """The k-th smallest value along ``dim`` (k from 1) and its index."""
+    values, idx = sort(a, dim)
+    d = _axis(dim, a.ndim, "kthvalue") if a.ndim else 0
+    sel: list[Any] = [slice(None)] * builtins.max(a.ndim, 1)
+    sel[d] = slice(k - 1, k) if keepdim else k - 1
+    if not a.ndim:
+        return SortResult(values, idx)
+    return SortResult(getitem(values, tuple(sel)), Tensor._wrap(idx.data[tuple(sel)]))
+
+
+def median(a, dim=None, keepdim: bool = False):
+    """The lower median, as ``torch.median``: a tensor over all elements (ties share the
+    gradient, as PyTorch), (values, indices) along ``dim``."""
+    if dim is None:
+        ad = a.data
+        flat = ad.reshape(-1)
+        m = np.sort(flat)[(flat.size - 1) // 2] if flat.size else np.nan
+
+        def backward(g):
+            mask = ad == m
+            return (mask * (g / builtins.max(int(mask.sum()), 1)),)
+
+        return make(np.asarray(m, dtype=ad.dtype), "median", (a,), backward)
+    if not a.ndim:
+        _axis(dim, 0, "median")
+        return MaxMin(clone(a), Tensor._wrap(np.zeros((), dtype=np.int64)))
+    d = _axis(dim, a.ndim, "median")
+    n = a.shape[d]
+    _, idx = _sorted_along(Tensor._wrap(a.data), d, False, "median")
+    pick = np.take(idx, [(n - 1) // 2], axis=d)
+    values = _take_along(a, pick, d, "median")
+    if not keepdim:
+        values, pick = squeeze(values, d), np.squeeze(pick, d)
+    return MaxMin(values, Tensor._wrap(pick.astype(np.int64)))
+
+
+def nanmean(a, dim=None, keepdim: bool = False) -> Tensor:
+    """The mean over the elements that are not NaN."""
+    ad = _floating(a.data)
+    nan = np.isnan(ad)
+    filled = where(Tensor._wrap(nan), 0.0, a)
+    axes = None if dim is None or not a.ndim else _dims(a.ndim, dim, None, "nanmean")
+    count = np.sum(~nan, axis=axes, keepdims=keepdim and bool(a.ndim))
+    return div(sum(filled, dim=dim, keepdim=keepdim), Tensor._wrap(np.asarray(count, ad.dtype)))
+
+
+def nansum(a, dim=None, keepdim: bool = False) -> Tensor:
+    nan = np.isnan(_floating(a.data))
+    return sum(where(Tensor._wrap(nan), 0.0, a), dim=dim, keepdim=keepdim)
+
+
+def aminmax(a, *, dim=None, keepdim: bool = False):
+    return MaxMin(amin(a, dim, keepdim), amax(a, dim, keepdim))
+
+
+# ------------------------------------------------------------------ indexing and masking
+def _index_tuple(index: np.ndarray, d: int) -> tuple:
+    """The full index that picks index[i, j, ...] along dim d and i, j, ... elsewhere."""
+    grids: list[Any] = list(np.indices(index.shape, sparse=True))
+    grids[d] = index
+    return tuple(grids)
+
+
+def _int_index(name: str, index) -> np.ndarray:
+    idx = _data(index)
+    if idx.dtype.kind not in "iu":
+        raise OpCallError(f"{name} expects an integer (int64) index, got {idx.dtype}",
+                          hint="convert the index with .long()")
+    return idx.astype(np.intp, copy=False)
+
+
+def _check_gather_index(name: str, a_shape, idx: np.ndarray, d: int, other=None) -> None:
+    if idx.ndim != builtins.max(len(a_shape), 1) and not (idx.ndim == 0 and not a_shape):
+        raise ShapeError(f"{name}: the index has {idx.ndim} dims, the input {len(a_shape)}",
+                         hint="index must have as many dims as the input")
+    for k, n in enumerate(idx.shape):
+        limit = (other or a_shape)[k] if k != d or other is not None else None
+        if limit is not None and n > limit:
+            raise ShapeError(f"{name}: index of shape {idx.shape} is larger than "
+                             f"{tuple(other or a_shape)} in dim {k}",
+                             hint="index.size(d) <= input.size(d) for every d != dim")
+    n = a_shape[d] if a_shape else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexOutOfRange(f"{name}: index {int(idx.max() if idx.max() >= n else idx.min())}"
+                              f" is out of bounds for dim {d} of size {n}",
+                              hint=f"indices along dim {d} run from 0 to {n - 1}")
+
+
+def gather(a, dim: int, index) -> Tensor:
+    """out[i][j][k] = a[index[i][j][k]][j][k] (for dim 0), as ``torch.gather``; the gradient
+    is added back to the gathered places (repeats accumulate)."""
+    d = _axis(dim, a.ndim, "gather")
+    idx = _int_index("gather", index)
+    if not a.ndim:
+        return reshape(a, idx.shape, op="gather")
+    _check_gather_index("gather", a.shape, idx, d)
+    full_index = _index_tuple(idx, d)
+    shape = a.shape
+
+    def backward(g):
+        full = np.zeros(shape, dtype=g.dtype)
+        np.add.at(full, full_index, g)
+        return (full,)
+
+    return make(a.data[full_index], "gather", (a,), backward)
+
+
+def take_along_dim(a, indices, dim: int) -> Tensor:
+    return gather(a, dim, indices)
+
+
+def _scatter(a, dim: int, index, src, name: str, accumulate: bool) -> Tensor:
+    d = _axis(dim, a.ndim, name)
+    idx = _int_index(name, index)
+    src_t = src if isinstance(src, Tensor) else None
+    grids: tuple[Any, ...] = ()
+    if src_t is not None:
+        _check_gather_index(name, a.shape, idx, d, other=src_t.shape)
+        full_index = _index_tuple(idx, d)
+        grids = tuple(np.indices(idx.shape, sparse=True))
+        sd = src_t.data[grids].astype(a.dtype, copy=False)
+    else:
+        _check_gather_index(name, a.shape, idx, d)
+        full_index = _index_tuple(idx, d)
+        sd = np.asarray(src, dtype=a.dtype)
+        grids = ()
+    out = a.data.copy()
+    if accumulate:
+        np.add.at(out, full_index, np.broadcast_to(sd, idx.shape))
+    else:
+        out[full_index] = sd
+    src_shape = None if src_t is None else src_t.shape
+
+    def backward(g):
+        if accumulate:
+            ga = g
+        else:
+            ga = g.copy()
+            ga[full_index] = 0  # overwritten places take nothing from a
+        if src_t is None:
+            return (ga,)
+        gs = np.zeros(src_shape, dtype=g.dtype)
+        gs[grids] = g[full_index]
+        return ga, gs
+
+    inputs = (a,) if src_t is None else (a, src_t)
+    return make(out, name, inputs, backward)
+
+
+def scatter(a, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:  # noqa: A002
+    """A copy of a with a[index[i][j]][j] = src[i][j] (dim 0), as ``torch.scatter`` (src a
+    tensor or a number; with repeated indices one of the values wins, as PyTorch warns)."""
+    if reduce is not None:
+        if reduce != "add":
+            raise OpArgumentError(f"scatter: reduce={reduce!r} is not supported",
+                                  hint="use scatter_add or reduce='add'")
+        return scatter_add(a, dim, index, src if src is not None else value)
+    return _scatter(a, dim, index, value if src is None else src, "scatter", False)
+
+
+def scatter_add(a, dim: int, index, src) -> Tensor:
+    """A copy of a with src added at the places index names along dim (repeats add up)."""
+    return _scatter(a, dim, index, src, "scatter_add", True)
+
+
+def index_select(a, dim: int, index) -> Tensor:
+    """The slices of a at ``index`` (a 1-D integer tensor) along ``dim``."""
+    d = _axis(dim, a.ndim, "index_select")
+    idx = _int_index("index_select", index)
+    if idx.ndim > 1:
+        raise ShapeError(f"index_select: index must be 0-d or 1-D, got shape {idx.shape}")
+    idx = idx.reshape(-1)
+    n = a.shape[d] if a.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexOutOfRange(f"index_select: an index is out of range for dim {d} of size {n}",
+                              hint=f"indices run from 0 to {n - 1}")
+    if not a.ndim:
+        return reshape(a, (idx.size,) if idx.size != 1 else (), op="index_select")
+    shape = a.shape
+
+    def backward(g):
+        full = np.zeros(shape, dtype=g.dtype)
+        np.add.at(full, (slice(None),) * d + (idx,), g)
+        return (full,)
+
+    return make(np.take(a.data, idx, axis=d), "index_select", (a,), backward)
+
+
+def _mask(name: str, mask, shape) -> np.ndarray:
+    m = _data(mask)
+    if m.dtype != bool:
+        raise OpCallError(f"{name} expects a bool mask, got {m.dtype}",
+                          hint="compare to get one, e.g. x > 0, or convert with .bool()")
+    try:
+        np.broadcast_shapes(m.shape, shape)
+    except ValueError:
+        raise ShapeError(f"{name}: the mask of shape {m.shape} does not broadcast to {shape}",
+                         hint="the mask must broadcast to the tensor's shape") from None
+    return m
+
+
+def masked_fill(a, mask, value) -> Tensor:
+    """a with ``value`` where ``mask`` is True (mask broadcast to a's shape), as
+    ``torch.Tensor.masked_fill``; a 0-d tensor ``value`` gets the sum of the gradient
+    over the filled places."""
+    m = _mask("masked_fill", mask, a.shape)
+    if np.broadcast_shapes(m.shape, a.shape) != a.shape:
+        raise ShapeError(f"masked_fill: the mask of shape {m.shape} would change the shape "
+                         f"{a.shape}", hint="the mask must broadcast to the tensor's shape")
+    v = value if isinstance(value, Tensor) else None
+    if v is not None and v.ndim != 0:
+        raise ShapeError(f"masked_fill only supports a 0-d value tensor, got shape {v.shape}")
+    vd = np.asarray(v.data if v is not None else value).astype(a.dtype)
+    out = np.where(m, vd, a.data)
+
+    def backward(g):
+        ga = np.where(m, 0, g)
+        if v is None:
+            return (ga,)
+        return ga, np.sum(np.where(m, g, 0))
+
+    return make(out, "masked_fill", (a,) if v is None else (a, v), backward)
+
+
+def masked_select(a, mask) -> Tensor:
+    """The elements of a where ``mask`` is True, as a 1-D tensor (a and mask broadcast)."""
+    m = _mask("masked_select", mask, a.shape)
+    shape = np.broadcast_shapes(m.shape, a.shape)
+    return getitem(expand(a, shape), Tensor._wrap(np.broadcast_to(m, shape)))
+
+
+def nonzero(a, *, as_tuple: bool = False):
+    """The indices of the non-zero elements: (n, ndim) int64, or one 1-D tensor per dim."""
+    ad = _data(a)
+    idx = np.nonzero(ad) if ad.ndim else np.nonzero(ad.reshape(1))
+    if as_tuple:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
+    if not ad.ndim:
+        return Tensor._wrap(np.zeros((int(bool(ad)), 0), dtype=np.int64))
+    return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64))
+
+
+def argwhere(a) -> Tensor:
+    return nonzero(a)
+
+
+def _tri(name: str, fn, a, diagonal: int) -> Tensor:
+    if a.ndim < 2:
+        raise ShapeError(f"{name} needs a tensor with at least 2 dimensions, got shape {a.shape}")
+    ad = a.data
+
+    def backward(g):
+        return (fn(g, diagonal),)
+
+    return make(fn(ad, diagonal), name, (a,), backward)
+
+
+def tril(a, diagonal: int = 0) -> Tensor:
+    """The lower triangle (on and below ``diagonal``) of the last two dims; the rest 0."""
+    return _tri("tril", np.tril, a, diagonal)
+
+
+def triu(a, diagonal: int = 0) -> Tensor:
+    """The upper triangle (on and above ``diagonal``) of the last two dims; the rest 0."""
+    return _tri("triu", np.triu, a, diagonal)
+
+
+def flip(a, *dims) -> Tensor:
+    """Reverse the order along each of ``dims``: its own inverse, so backward flips g."""
+    dims = _shape_arg(dims)
+    axes = tuple(_axis(d, a.ndim, "flip") for d in dims) if a.ndim else ()
+    if len(set(axes)) != len(axes):
+        raise ShapeError(f"flip: dim {dims} names a dimension twice")
+
+    def backward(g):
+        return (np.flip(g, axes) if axes else g,)
+
+    return make(np.flip(a.data, axes).copy() if axes else a.data.copy(), "flip", (a,), backward)
+
+
+def fliplr(a) -> Tensor:
+    return flip(a, 1)
+
+
+def flipud(a) -> Tensor:
+    return flip(a, 0)
+
+
+def roll(a, shifts, dims=None) -> Tensor:
+    """Shift the elements circularly (along ``dims``, or of the flattened tensor)."""
+    shape = a.shape
+    if dims is None:
+        s = shifts if isinstance(shifts, int) else int(_shape_arg((shifts,))[0])
+
+        def backward_flat(g):
+            return (np.roll(g.reshape(-1), -s).reshape(shape),)
+
+        return make(np.roll(a.data.reshape(-1), s).reshape(shape), "roll", (a,), backward_flat)
+    sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    ds = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(sh) != len(ds):
+        raise ShapeError(f"roll: {len(sh)} shifts for {len(ds)} dims")
+    axes = tuple(_axis(d, a.ndim, "roll") for d in ds)
+
+    def backward(g):
+        return (np.roll(g, tuple(-s for s in sh), axes),)
+
+    return make(np.roll(a.data, sh, axes), "roll", (a,), backward)
+
+
+def repeat(a, *sizes) -> Tensor:
+    """Tile a ``sizes[i]`` times along each dim (leading new dims allowed), as
+    ``torch.Tensor.repeat``: the gradient sums the copies."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < a.ndim:
+        raise ShapeError(f"repeat: {len(sizes)} repeat counts for a tensor with {a.ndim} dims",
+                         hint="give at least one count per dim")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    ad = a.data.reshape(shape)
+    out = np.tile(ad, sizes)
+    src = a.shape
+
+    def backward(g):
+        # (r0·s0, r1·s1, ...) → (r0, s0, r1, s1, ...), summed over the r's
+        split = tuple(n for pair in zip(sizes, shape, strict=True) for n in pair)
+        return (g.reshape(split).sum(axis=tuple(range(0, 2 * len(sizes), 2))).reshape(src),)
+
+    return make(out, "repeat", (a,), backward)
+
+
+def tile(a, *dims) -> Tensor:
+    dims = _shape_arg(dims)
+    return repeat(a, *((1,) * (a.ndim - len(dims)) + tuple(dims)))
+
+
+def repeat_interleave(a, repeats, dim=None, *, output_size=None) -> Tensor:
+    """Repeat each element ``repeats`` times (a number or one count per element) along
+    ``dim`` (of the flattened tensor by default): the gradient sums each element's copies."""
+    if not isinstance(a, Tensor):
+        a = as_tensor(a)
+    src = a
+    if dim is None:
+        src = reshape(a, -1)
+        d = 0
+    else:
+        d = _axis(dim, a.ndim, "repeat_interleave")
+    sd = src.data
+    r = _data(repeats)
+    n = sd.shape[d] if sd.ndim else 1
+    counts = np.broadcast_to(r.astype(np.int64), (n,)) if r.ndim == 0 or r.size == 1 else r
+    if counts.shape != (n,):
+        raise ShapeError(f"repeat_interleave: {counts.size} repeat counts for {n} elements")
+    out = np.repeat(sd, counts, axis=d)
+    group = np.repeat(np.arange(n), counts)  # the element each output position copies
+
+    def backward(g):
+        full = np.zeros(sd.shape, dtype=g.dtype)
+        np.add.at(full, (slice(None),) * d + (group,), g)
+        return (full,)
+
+    return make(out, "repeat_interleave", (src,), backward)
+
+
+def narrow(a, dim: int, start: int, length: int) -> Tensor:
+    d = _axis(dim, a.ndim, "narrow")
+    n = a.shape[d]
+    start = start + n if start < 0 else start
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexOutOfRange(f"narrow: start {start} and length {length} do not fit a dim "
+                              f"of size {n}")
+    return getitem(a, (slice(None),) * d + (slice(start, start + length),))
+
+
+def split(a, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of a along ``dim``: each of size split_size (the last smaller), or of the
+    given sizes, as ``torch.split``."""
+    d = _axis(dim, a.ndim, "split")
+    n = a.shape[d]
+    if isinstance(split_size_or_sections, int | np.integer):
+        size = int(split_size_or_sections)
+        if size <= 0 and n:
+            raise OpArgumentError(f"split: split_size must be positive, got {size}")
+        sizes = [builtins.min(size, n - s) for s in range(0, n, size)] if n else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != n:
+            raise ShapeError(f"split: sizes {sizes} add up to {builtins.sum(sizes)}, the dim "
+                             f"has {n}", hint="the sizes must add up to the dim's size")
+    out, start = [], 0
+    for s in sizes:
+        out.append(getitem(a, (slice(None),) * d + (slice(start, start + s),)))
+        start += s
+    return tuple(out)
+
+
+def chunk(a, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces of size ceil(n / chunks) along ``dim``, as ``torch.chunk``."""
+    if chunks <= 0:
+        raise OpArgumentError(f"chunk expects chunks > 0, got {chunks}")
+    n = a.shape[_axis(dim, a.ndim, "chunk")]
+    return split(a, builtins.max(-(-n // chunks), 1), dim)
+
+
+def tensor_split(a, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    d = _axis(dim, a.ndim, "tensor_split")
+    n = a.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        return split(a, sizes, d)
+    bounds = [0] + [builtins.min(int(i), n) for i in indices_or_sections] + [n]
+    return tuple(getitem(a, (slice(None),) * d + (slice(b0, builtins.max(b0, b1)),))
+                 for b0, b1 in zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def unbind(a, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, each without that dim."""
+    d = _axis(dim, a.ndim, "unbind")
+    return tuple(getitem(a, (slice(None),) * d + (i,)) for i in range(a.shape[d]))
+
+
+def unflatten(a, dim: int, sizes) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one may be −1), as ``torch.unflatten``."""
+    d = _axis(dim, a.ndim, "unflatten")
+    sizes = tuple(sizes)
+    return reshape(a, a.shape[:d] + sizes + a.shape[d + 1:], op="unflatten")
+
+
+def movedim(a, source, destination) -> Tensor:
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src = tuple(_axis(s, a.ndim, "movedim") for s in src)
+    dst = tuple(_axis(s, a.ndim, "movedim") for s in dst)
+    order = [i for i in range(a.ndim) if i not in src]
+    for s, t in sorted(zip(dst, src, strict=True)):
+        order.insert(s, t)
+    return permute(a, *order)
+
+
+moveaxis = movedim
+
+
+def swapaxes(a, axis0: int, axis1: int) -> Tensor:
+    return transpose(a, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of dims dim1, dim2 (moved to the end), as ``torch.diagonal``."""
+    d1, d2 = _axis(dim1, a.ndim, "diagonal"), _axis(dim2, a.ndim, "diagonal")
+    if d1 == d2:
+        raise ShapeError("diagonal: dim1 and dim2 must differ")
+    shape = a.shape
+    out = np.diagonal(a.data, offset, d1, d2).copy()
+
+    def backward(g):
+        full = np.zeros(shape, dtype=g.dtype)
+        view = np.diagonal(full, offset, d1, d2)
+        view.setflags(write=True)  # a view into full (NumPy marks it read-only)
+        view[...] = g
+        return (full,)
+
+    return make(out, "diagonal", (a,), backward)
+
+
+_diagonal = diagonal
+
+
+def diag(a, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor → the square matrix with it on the ``diagonal``; a 2-D tensor → its
+    diagonal, as ``torch.diag``."""
+    if a.ndim == 2:
+        return _diagonal(a, diagonal)
+    if a.ndim != 1:
+        raise ShapeError(f"diag expects a 1-D or 2-D tensor, got shape {a.shape}")
+
+    def backward(g):
+        return (np.diagonal(g, diagonal).copy(),)
+
+    return make(np.diag(a.data, diagonal), "diag", (a,), backward)
+
+
+def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    if (dim1, dim2) not in ((-2, -1), (a.ndim - 1, a.ndim)):
+        raise OpArgumentError("diag_embed supports the last two dims only")
+    n = a.shape[-1] + builtins.abs(offset)
+    rows = np.arange(a.shape[-1]) + builtins.max(-offset, 0)
+    cols = np.arange(a.shape[-1]) + builtins.max(offset, 0)
+    out = np.zeros(a.shape[:-1] + (n, n), dtype=a.dtype)
+    out[..., rows, cols] = a.data
+
+    def backward(g):
+        return (g[..., rows, cols],)
+
+    return make(out, "diag_embed", (a,), backward)
+
+
+def trace(a) -> Tensor:
+    """The sum of the main diagonal of a 2-D tensor."""
+    if a.ndim != 2:
+        raise ShapeError(f"trace expects a 2-D tensor, got shape {a.shape}")
+    return sum(diagonal(a))
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple[Tensor, ...]:
+    """Coordinate grids, as ``torch.meshgrid`` (indexing 'ij' by default, or 'xy'):
+    each output is one input reshaped and expanded, so gradients flow back to it."""
+    ts = tuple(as_tensor(t) for t in _shape_arg(tensors))
+    if indexing not in ("ij", "xy"):
+        raise OpArgumentError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in ts:
+        if t.ndim > 1:
+            raise ShapeError(f"meshgrid expects 0-d or 1-D tensors, got shape {t.shape}")
+    sizes = [t.numel() for t in ts]
+    order = list(range(len(ts)))
+    if indexing == "xy" and len(ts) >= 2:
+        order[0], order[1] = 1, 0
+    shape = tuple(sizes[i] for i in order)
+    out = []
+    for k, t in enumerate(ts):
+        pos = order.index(k)
+        view = [1] * len(ts)
+        view[pos] = sizes[k]
+        out.append(expand(reshape(t, tuple(view)), shape))
+    return tuple(out)
+
+
+def unfold(a, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` elements ``step`` apart along ``dimension``, as
+    ``torch.Tensor.unfold``: that dim becomes the window count, and a new last dim of
+    ``size`` holds each window. The gradient adds each window back where it came from."""
+    if not a.ndim:
+        _axis(dimension, 0, "unfold")
+        return reshape(a, (1,), op="unfold")
+    d = _axis(dimension, a.ndim, "unfold")
+    n = a.shape[d]
+    if size > n or size < 0 or step <= 0:
+        raise ShapeError(f"unfold: a window of {size} (step {step}) does not fit a dim of "
+                         f"size {n}", hint="use 0 <= size <= the dim's size and step > 0")
+    count = (n - size) // step + 1
+    ad = a.data
+    windows = np.lib.stride_tricks.sliding_window_view(ad, size, axis=d)
+    sel = [slice(None)] * ad.ndim
+    sel[d] = slice(0, (count - 1) * step + 1, step)
+    out = windows[tuple(sel)].copy()
+    shape = a.shape
+
+    def backward(g):
+        full = np.zeros(shape, dtype=g.dtype)
+        for i in range(size):  # offset i of every window: distinct places, one slice-add
+            dst = [slice(None)] * len(shape)
+            dst[d] = slice(i, i + (count - 1) * step + 1, step)
+            full[tuple(dst)] += g[..., i]
+        return (full,)
+
+    return make(out, "unfold", (a,), backward)
+
+
+def one_hot(a, num_classes: int = -1) -> Tensor:
+    """Class indices → one-hot int64 rows of ``num_classes`` (max + 1 when −1)."""
+    ad = _data(a)
+    if ad.dtype.kind not in "iu":
+        raise OpCallError(f"one_hot is only applicable to index tensors (int64), got {ad.dtype}",
+                          hint="convert with .long()")
+    if num_classes < 0:
+        num_classes = int(ad.max()) + 1 if ad.size else 0
+    if ad.size and (ad.min() < 0 or ad.max() >= num_classes):
+        raise OpCallError(f"one_hot: class values must be in 0..{num_classes - 1}, got "
+                          f"{int(ad.min())}..{int(ad.max())}")
+    return Tensor._wrap(np.eye(num_classes, dtype=np.int64)[ad])
+
+
+def bucketize(a, boundaries, *, right: bool = False, out_int32: bool = False) -> Tensor:
+    out = np.searchsorted(_data(boundaries), _data(a), side="right" if right else "left")
+    return Tensor._wrap(out.astype(np.int32 if out_int32 else np.int64))
+
+
+def clamp_min(a, min) -> Tensor:  # noqa: A002
+    return clamp(a, min=min)
+
+
+def clamp_max(a, max) -> Tensor:  # noqa: A002
+    return clamp(a, max=max)
+
+
+def bmm(a, b) -> Tensor:
+    """Batched matrix product of (B, n, m) and (B, m, p), as ``torch.bmm``."""
+    if a.ndim != 3 or b.ndim != 3:
+        raise ShapeError(f"bmm expects two 3-D tensors, got shapes {a.shape} and {b.shape}",
+                         hint="use matmul (@) for other shapes")
+    if a.shape[0] != b.shape[0]:
+        raise ShapeError(f"bmm: batch sizes {a.shape[0]} and {b.shape[0]} differ")
+    return matmul(a, b)
+
+
+def mm(a, b) -> Tensor:
+    if a.ndim != 2 or b.ndim != 2:
+        raise ShapeError(f"mm expects two 2-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def mv(a, b) -> Tensor:
+    if a.ndim != 2 or b.ndim != 1:
+        raise ShapeError(f"mv expects a 2-D and a 1-D tensor, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def dot(a, b) -> Tensor:
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"dot expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def outer(a, b) -> Tensor:
+    return mul(unsqueeze(a, 1), unsqueeze(b, 0))
+
+
+def addmm(input, a, b, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    return add(mul(input, beta) if beta != 1 else input, mul(matmul(a, b), alpha)
+               if alpha != 1 else matmul(a, b))
+
+
+def baddbmm(input, a, b, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    return add(mul(input, beta) if beta != 1 else input, mul(bmm(a, b), alpha)
+               if alpha != 1 else bmm(a, b))
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, as ``torch.einsum``: the forward is NumPy's; the gradient of each
+    operand is the einsum of g with the other operands back to that operand's subscripts
+    (an index repeated inside one operand, a diagonal, is not supported)."""
+    ops_ = tuple(as_tensor(t) for t in _shape_arg(operands))
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise OpArgumentError("einsum: '...' is not supported yet", hint="name every index")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(ops_):
+        raise ShapeError(f"einsum: {len(ins)} operands in {equation!r}, {len(ops_)} given")
+    if not arrow:  # the implicit output: the indices seen once, in alphabetical order
+        letters = "".join(ins)
+        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for s, t in zip(ins, ops_, strict=True):
+        if len(s) != t.ndim:
+            raise ShapeError(f"einsum: operand {s!r} has {t.ndim} dims, the equation {len(s)}")
+        if len(set(s)) != len(s):
+            raise OpArgumentError(f"einsum: the repeated index in {s!r} is not supported")
+    datas = [t.data for t in ops_]
+    dtype = np.result_type(*datas)
+    out = np.asarray(np.einsum(f"{','.join(ins)}->{rhs}", *datas), dtype=dtype)
+    sizes = {c: n for s, t in zip(ins, ops_, strict=True) for c, n in zip(s, t.shape, strict=True)}
+
+    def backward(g):
+        grads = []
+        for k, (s, t) in enumerate(zip(ins, ops_, strict=True)):
+            if not t.requires_grad:
+                grads.append(None)
+                continue
+            others = [ins[j] for j in range(len(ins)) if j != k]
+            arrays = [datas[j] for j in range(len(ins)) if j != k]
+            kept = "".join(c for c in s if c in rhs or builtins.any(c in o for o in others))
+            gk = np.einsum(f"{','.join([rhs] + others)}->{kept}", g, *arrays)
+            if kept != s:  # an index only in this operand: the gradient is constant along it
+                gk = np.broadcast_to(np.expand_dims(gk, [s.index(c) for c in s if c not in kept]),
+                                     tuple(sizes[c] for c in s))
+            grads.append(np.asarray(gk, dtype=t.dtype))
+        return tuple(grads)
+
+    return make(out, "einsum", ops_, backward)
+
+
 # ------------------------------------------------------------------ Tensor methods
 def _reflected(op):
     def method(self, other):
@@ -1002,8 +2760,8 @@ def _reflected(op):
 # every call); the methods whose signature differs stay in tensor.py.
 _METHODS = {
     "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
-    "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": div,
-    "__rtruediv__": _reflected(div), "__pow__": pow, "__rpow__": _reflected(pow),
+    "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": true_divide,
+    "__rtruediv__": _reflected(true_divide), "__pow__": pow, "__rpow__": _reflected(pow),
     "__matmul__": matmul, "__rmatmul__": _reflected(matmul), "__neg__": neg, "__abs__": abs,
     "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
@@ -1012,6 +2770,46 @@ _METHODS = {
     "amin": amin, "argmax": argmax, "argmin": argmin, "reshape": reshape, "flatten": flatten,
     "unsqueeze": unsqueeze, "squeeze": squeeze, "permute": permute, "transpose": transpose,
     "expand": expand, "softmax": softmax, "log_softmax": log_softmax,
+    # operators beyond micrograd's
+    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
+    "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__and__": bitwise_and, "__rand__": _reflected(bitwise_and),
+    "__or__": bitwise_or, "__ror__": _reflected(bitwise_or),
+    "__xor__": bitwise_xor, "__rxor__": _reflected(bitwise_xor), "__invert__": bitwise_not,
+    "__lshift__": bitwise_left_shift, "__rlshift__": _reflected(bitwise_left_shift),
+    "__rshift__": bitwise_right_shift, "__rrshift__": _reflected(bitwise_right_shift),
+    # elementwise math
+    "square": square, "reciprocal": reciprocal, "rsqrt": rsqrt, "log1p": log1p,
+    "expm1": expm1, "exp2": exp2, "log2": log2, "log10": log10, "tan": tan, "asin": asin,
+    "acos": acos, "atan": atan, "arcsin": asin, "arccos": acos, "arctan": atan, "sinh": sinh,
+    "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "erf": erf, "erfc": erfc,
+    "floor": floor, "ceil": ceil, "trunc": trunc, "fix": trunc, "round": round, "sign": sign,
+    "frac": frac, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "signbit": signbit,
+    "isclose": isclose, "allclose": allclose, "equal": equal, "lt": lt, "le": le, "gt": gt,
+    "ge": ge, "logical_not": logical_not, "logical_and": logical_and,
+    "logical_or": logical_or, "logical_xor": logical_xor, "bitwise_and": bitwise_and,
+    "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "atan2": atan2, "arctan2": atan2, "logaddexp": logaddexp, "copysign": copysign,
+    "fmod": fmod, "remainder": remainder, "floor_divide": floor_divide, "true_divide":
+    true_divide, "divide": div, "lerp": lerp, "hypot": hypot, "xlogy": xlogy,
+    "clamp_min": clamp_min, "clamp_max": clamp_max, "logit": logit,
+    # reductions and scans
+    "std": std, "logsumexp": logsumexp, "prod": prod, "cumsum": cumsum, "cumprod": cumprod,
+    "cummax": cummax, "cummin": cummin, "any": any, "all": all,
+    "count_nonzero": count_nonzero, "norm": norm, "dist": dist, "sort": sort,
+    "argsort": argsort, "msort": msort, "topk": topk, "kthvalue": kthvalue, "median": median,
+    "nanmean": nanmean, "nansum": nansum, "aminmax": aminmax,
+    # indexing, masking, shapes
+    "gather": gather, "take_along_dim": take_along_dim, "scatter": scatter,
+    "scatter_add": scatter_add, "index_select": index_select, "masked_fill": masked_fill,
+    "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere,
+    "tril": tril, "triu": triu, "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll,
+    "repeat": repeat, "tile": tile, "repeat_interleave": repeat_interleave, "narrow": narrow,
+    "split": split, "chunk": chunk, "tensor_split": tensor_split, "unbind": unbind,
+    "unflatten": unflatten, "movedim": movedim, "moveaxis": movedim, "swapaxes": swapaxes,
+    "swapdims": swapaxes, "diagonal": diagonal, "diag": diag, "diag_embed": diag_embed,
+    "trace": trace, "unfold": unfold, "bmm": bmm, "mm": mm, "mv": mv, "dot": dot,
+    "outer": outer, "addmm": addmm, "baddbmm": baddbmm,
 }
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)

@@ -1,11 +1,46 @@
 """Layers, models and losses with PyTorch's names and NCHW layout (``torch.nn``)."""
 
-from nndl.nn import functional, init
-from nndl.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nndl.nn import functional, init, utils
+from nndl.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanh,
+    Tanhshrink,
+    Threshold,
+)
 from nndl.nn.conv import Conv2d
 from nndl.nn.dropout import Dropout
 from nndl.nn.linear import Flatten, Identity, Linear
-from nndl.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from nndl.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from nndl.nn.module import (
     Formula,
     LayerShapeError,
@@ -17,13 +52,19 @@ from nndl.nn.module import (
     ShapeInfo,
     meta_device,
 )
-from nndl.nn.normalization import BatchNorm1d, BatchNorm2d
+from nndl.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from nndl.nn.pooling import AvgPool2d, MaxPool2d
+from nndl.nn.sparse import Embedding
 
 __all__ = [
     "functional", "init", "Module", "ModuleList", "Parameter", "Sequential", "Linear", "Flatten",
     "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "BatchNorm2d", "MSELoss",
     "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "Formula", "Note", "ShapeInfo",
-    "LayerShapeError", "meta_device",
+    "LayerShapeError", "meta_device", "utils",
+    # issue 17
+    "GELU", "SiLU", "Mish", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "Hardsigmoid",
+    "Hardswish", "Softsign", "LogSigmoid", "Softplus", "Tanhshrink", "Softshrink",
+    "Hardshrink", "Threshold", "Softmin", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+    "BCELoss", "Embedding", "LayerNorm",
 ]

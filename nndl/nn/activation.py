@@ -210,3 +210,614 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.log_softmax(x, -1 if self.dim is None else self.dim)
+
+
+class GELU(_Elementwise):
+    """Applies GELU to each element, as ``torch.nn.GELU``::
+
+        GELU(x) = x·Φ(x), Φ the standard normal CDF (approximate='tanh':
+        ½x(1 + tanh(√(2/π)(x + 0.044715x³))))
+
+    Args:
+        approximate (str, optional): ``'none'`` (exact, with erf) or ``'tanh'``. Default: ``'none'``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.GELU()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-0.1587,  0.    ,  1.9545])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "GELU"
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(_Elementwise):
+    """Applies SiLU to each element, as ``torch.nn.SiLU``::
+
+        SiLU(x) = x·σ(x)  (the swish)
+
+    Args:
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.SiLU()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-0.2689,  0.    ,  1.7616])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "SiLU"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.silu(x)
+
+
+class Mish(_Elementwise):
+    """Applies Mish to each element, as ``torch.nn.Mish``::
+
+        Mish(x) = x·tanh(softplus(x))
+
+    Args:
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Mish()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-0.3034,  0.    ,  1.944 ])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Mish"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.mish(x)
+
+
+class ELU(_Elementwise):
+    """Applies ELU to each element, as ``torch.nn.ELU``::
+
+        ELU(x) = x if x > 0, else α·(exp(x) − 1)
+
+    Args:
+        alpha (float, optional): α. Default: 1.0
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.ELU()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-0.6321,  0.    ,  2.    ])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "ELU"
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SELU(_Elementwise):
+    """Applies SELU to each element, as ``torch.nn.SELU``::
+
+        SELU(x) = scale·(x if x > 0, else α·(exp(x) − 1)), α ≈ 1.6733, scale ≈ 1.0507
+
+    Args:
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.SELU()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-1.1113,  0.    ,  2.1014])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "SELU"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.selu(x)
+
+
+class CELU(_Elementwise):
+    """Applies CELU to each element, as ``torch.nn.CELU``::
+
+        CELU(x) = max(0, x) + min(0, α·(exp(x/α) − 1))
+
+    Args:
+        alpha (float, optional): α. Default: 1.0
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.CELU()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-0.6321,  0.    ,  2.    ])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "CELU"
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Hardtanh(_Elementwise):
+    """Applies Hardtanh to each element, as ``torch.nn.Hardtanh``::
+
+        Hardtanh(x) = min_val if x < min_val, max_val if x > max_val, else x
+
+    Args:
+        min_val (float, optional): the lower bound. Default: -1.0
+        max_val (float, optional): the upper bound. Default: 1.0
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Hardtanh()
+        >>> m(nndl.tensor([-2., 0.5, 2.]))
+        tensor([-1. ,  0.5,  1. ])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Hardtanh"
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(_Elementwise):
+    """Applies ReLU6 to each element, as ``torch.nn.ReLU6``::
+
+        ReLU6(x) = min(max(0, x), 6)
+
+    Args:
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.ReLU6()
+        >>> m(nndl.tensor([-1., 3., 7.]))
+        tensor([0., 3., 6.])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "ReLU6"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.relu6(x)
+
+
+class Hardsigmoid(_Elementwise):
+    """Applies Hardsigmoid to each element, as ``torch.nn.Hardsigmoid``::
+
+        Hardsigmoid(x) = 0 if x ≤ −3, 1 if x ≥ 3, else x/6 + 1/2
+
+    Args:
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Hardsigmoid()
+        >>> m(nndl.tensor([-4., 0., 1.5]))
+        tensor([0.  , 0.5 , 0.75])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Hardsigmoid"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.hardsigmoid(x)
+
+
+class Hardswish(_Elementwise):
+    """Applies Hardswish to each element, as ``torch.nn.Hardswish``::
+
+        Hardswish(x) = 0 if x ≤ −3, x if x ≥ 3, else x·(x + 3)/6
+
+    Args:
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Hardswish()
+        >>> m(nndl.tensor([-4., 1., 4.]))
+        tensor([-0.    ,  0.6667,  4.    ])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Hardswish"
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.hardswish(x)
+
+
+class Softsign(_Elementwise):
+    """Applies Softsign to each element, as ``torch.nn.Softsign``::
+
+        Softsign(x) = x / (1 + |x|)
+
+    Args:
+        None.
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Softsign()
+        >>> m(nndl.tensor([-1., 0., 3.]))
+        tensor([-0.5 ,  0.  ,  0.75])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Softsign"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softsign(x)
+
+
+class LogSigmoid(_Elementwise):
+    """Applies LogSigmoid to each element, as ``torch.nn.LogSigmoid``::
+
+        LogSigmoid(x) = log σ(x) = −softplus(−x), computed stably
+
+    Args:
+        None.
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.LogSigmoid()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-1.3133, -0.6931, -0.1269])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "LogSigmoid"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.logsigmoid(x)
+
+
+class Softplus(_Elementwise):
+    """Applies Softplus to each element, as ``torch.nn.Softplus``::
+
+        Softplus(x) = log(1 + exp(β·x))/β, and x where β·x > threshold
+
+    Args:
+        beta (float, optional): β. Default: 1.0
+        threshold (float, optional): above it (in β·x) the output is x. Default: 20.0
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Softplus()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([0.3133, 0.6931, 2.1269])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Softplus"
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Tanhshrink(_Elementwise):
+    """Applies Tanhshrink to each element, as ``torch.nn.Tanhshrink``::
+
+        Tanhshrink(x) = x − tanh(x)
+
+    Args:
+        None.
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Tanhshrink()
+        >>> m(nndl.tensor([-1., 0., 2.]))
+        tensor([-0.2384,  0.    ,  1.036 ])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Tanhshrink"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.tanhshrink(x)
+
+
+class Softshrink(_Elementwise):
+    """Applies Softshrink to each element, as ``torch.nn.Softshrink``::
+
+        Softshrink(x) = x − λ if x > λ, x + λ if x < −λ, else 0
+
+    Args:
+        lambd (float, optional): λ. Default: 0.5
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Softshrink()
+        >>> m(nndl.tensor([-1., 0.2, 2.]))
+        tensor([-0.5,  0. ,  1.5])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Softshrink"
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Elementwise):
+    """Applies Hardshrink to each element, as ``torch.nn.Hardshrink``::
+
+        Hardshrink(x) = x if |x| > λ, else 0
+
+    Args:
+        lambd (float, optional): λ. Default: 0.5
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Hardshrink()
+        >>> m(nndl.tensor([-1., 0.2, 2.]))
+        tensor([-1.,  0.,  2.])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Hardshrink"
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Threshold(_Elementwise):
+    """Applies Threshold to each element, as ``torch.nn.Threshold``::
+
+        Threshold(x) = x if x > threshold, else value
+
+    Args:
+        threshold (float): the threshold
+        value (float): the value below it
+        inplace (bool, optional): accepted for PyTorch compatibility and ignored: nndl
+            always returns a new tensor. Default: ``False``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Threshold(0.5, -1.0)
+        >>> m(nndl.tensor([-1., 0.2, 2.]))
+        tensor([-1., -1.,  2.])
+        >>> m(nndl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    summary_name = "Threshold"
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace  # accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class Softmin(Softmax):
+    """Applies softmin along one dimension, as ``torch.nn.Softmin``: softmax of −x, so the
+    smallest value gets the largest weight::
+
+        Softmin(x)_i = exp(−x_i) / Σ_j exp(−x_j)
+
+    Args:
+        dim (int, optional): the dimension along which the values sum to 1. Default:
+            ``None``, which nndl takes as the last dimension.
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Output: (*), the same shape as the input. No parameters and, in the textbook's
+          count, no new neurons.
+
+    Examples::
+
+        >>> m = nn.Softmin(dim=1)
+        >>> m(nndl.tensor([[0., 0.]]))
+        tensor([[0.5, 0.5]])
+        >>> m(nndl.tensor([[1., 2.]])).argmax(dim=1)
+        tensor([0])
+    """
+
+    summary_name = "Softmin"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softmin(x, -1 if self.dim is None else self.dim)

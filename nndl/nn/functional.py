@@ -32,6 +32,97 @@ leaky_relu = ops.leaky_relu
 softmax = ops.softmax
 log_softmax = ops.log_softmax
 softplus = ops.softplus
+gelu = ops.gelu
+silu = ops.silu
+mish = ops.mish
+elu = ops.elu
+selu = ops.selu
+celu = ops.celu
+hardtanh = ops.hardtanh
+relu6 = ops.relu6
+hardsigmoid = ops.hardsigmoid
+hardswish = ops.hardswish
+softsign = ops.softsign
+logsigmoid = ops.logsigmoid
+tanhshrink = ops.tanhshrink
+softshrink = ops.softshrink
+hardshrink = ops.hardshrink
+threshold = ops.threshold
+softmin = ops.softmin
+one_hot = ops.one_hot
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002
+    """x / max(‖x‖_p, eps) along ``dim``, as ``torch.nn.functional.normalize``."""
+    n = ops.norm(input, p, dim, keepdim=True)
+    return ops.div(input, ops.clamp(n, min=eps))
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) along ``dim``."""
+    n1 = ops.clamp(ops.norm(x1, 2, dim, keepdim=True), min=eps)
+    n2 = ops.clamp(ops.norm(x2, 2, dim, keepdim=True), min=eps)
+    return ops.sum(ops.div(x1, n1) * ops.div(x2, n2), dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """‖x1 − x2 + eps‖_p over the last dim, as ``torch.nn.functional.pairwise_distance``."""
+    return ops.norm(ops.sub(x1, x2) + eps, p, -1, keepdim=keepdim)
+
+
+def pad(input: Tensor, pad: tuple[int, ...] | list[int], mode: str = "constant",  # noqa: A002
+        value: float | None = None) -> Tensor:
+    """Pad the last len(pad)/2 dims, as ``torch.nn.functional.pad``: ``pad`` lists
+    (left, right) for the last dim, then for the one before, ...; mode 'constant' (with
+    ``value``; negative amounts crop), 'reflect', 'replicate' or 'circular'. The gradient
+    of each output element goes back to the input element it copies (added up where the
+    border repeats one)."""
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ShapeError(f"pad: {len(pad)} amounts for a tensor with {input.ndim} dims",
+                         hint="give (left, right) pairs, last dim first")
+    xd = input.data
+    widths = [(0, 0)] * xd.ndim
+    for k in range(len(pad) // 2):
+        widths[xd.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
+    if mode == "constant":
+        crop = tuple(slice(-lo if lo < 0 else 0, n + hi if hi < 0 else n)
+                     for (lo, hi), n in zip(widths, xd.shape, strict=True))
+        grow = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+        out = np.pad(xd[crop], grow, constant_values=0 if value is None else value)
+        inner = tuple(slice(lo, lo + (c.stop - c.start)) for (lo, _), c in zip(grow, crop,
+                                                                                 strict=True))
+        shape = xd.shape
+
+        def backward(g):
+            full = np.zeros(shape, dtype=g.dtype)
+            full[crop] = g[inner]
+            return (full,)
+
+        return make(out, "pad", (input,), backward)
+    np_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}.get(mode)
+    if np_mode is None:
+        raise ArgumentError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
+                            f"'circular', got {mode!r}")
+    if min(min(w) for w in widths) < 0:
+        raise ShapeError(f"pad: negative amounts need mode 'constant', got {tuple(pad)}")
+    if mode == "reflect" and any(w[0] >= n or w[1] >= n for w, n in zip(widths, xd.shape,
+                                                                         strict=True) if w != (0, 0)):
+        raise ShapeError(f"pad: reflect padding {tuple(pad)} must be less than the padded "
+                         f"dims {xd.shape}", hint="as PyTorch: each amount < the dim's size")
+    # where each output element comes from: the same padding applied to the indices
+    source = np.pad(np.arange(xd.size).reshape(xd.shape), widths,
+                    mode=np_mode)  # type: ignore[call-overload]  # (mode: a str of the three)
+    out = xd.reshape(-1)[source]
+    size = xd.size
+    shape = xd.shape
+
+    def backward_copy(g):
+        flat = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=size)
+        return (flat.astype(g.dtype, copy=False).reshape(shape),)
+
+    return make(out, "pad", (input,), backward_copy)
+
 
 
 def _pair(v) -> tuple[int, int]:
@@ -768,3 +859,196 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None,  # noqa: A00
         return (_classes_back(grad, xd.shape),)
 
     return make(value.astype(xd.dtype, copy=False), "nll_loss", (input,), backward)
+
+
+def _pair_loss(name: str, input: Tensor, target) -> tuple[Tensor, np.ndarray, np.ndarray]:  # noqa: A002
+    target = _as_tensor(target)
+    xd, td = input.data, target.data.astype(input.data.dtype, copy=False)
+    if xd.shape != td.shape:
+        raise ShapeError(f"{name}: input {xd.shape} and target {td.shape} differ",
+                         hint="give the target the same shape as the prediction")
+    return target, xd, td
+
+
+def l1_loss(input: Tensor, target, size_average=None, reduce=None,  # noqa: A002
+            reduction: str = "mean") -> Tensor:
+    """mean |x − y|: ∂/∂x = sign(x − y) (0 where equal)."""
+    _no_legacy("l1_loss", size_average, reduce)
+    target, xd, td = _pair_loss("l1_loss", input, target)
+    diff = xd - td
+    value, scale = _reduce(np.abs(diff), reduction)
+
+    def backward(g):
+        gd = np.sign(diff) * (g * scale)
+        return gd, -gd
+
+    return make(value, "l1_loss", (input, target), backward)
+
+
+def smooth_l1_loss(input: Tensor, target, size_average=None, reduce=None,  # noqa: A002
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½d²/β where |d| < β, |d| − ½β elsewhere (d = x − y), as PyTorch (β = 0: L1)."""
+    _no_legacy("smooth_l1_loss", size_average, reduce)
+    target, xd, td = _pair_loss("smooth_l1_loss", input, target)
+    d = xd - td
+    ad = np.abs(d)
+    inner = ad < beta
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = np.where(inner, 0.5 * d * d / (beta or 1), ad - 0.5 * beta)
+    value, scale = _reduce(loss.astype(xd.dtype, copy=False), reduction)
+
+    def backward(g):
+        gd = np.where(inner, d / (beta or 1), np.sign(d)) * (g * scale)
+        return gd, -gd
+
+    return make(value, "smooth_l1_loss", (input, target), backward)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean",  # noqa: A002
+               delta: float = 1.0) -> Tensor:
+    """½d² where |d| < δ, δ(|d| − ½δ) elsewhere (d = x − y), as PyTorch."""
+    target, xd, td = _pair_loss("huber_loss", input, target)
+    d = xd - td
+    ad = np.abs(d)
+    inner = ad < delta
+    loss = np.where(inner, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    value, scale = _reduce(loss.astype(xd.dtype, copy=False), reduction)
+
+    def backward(g):
+        gd = np.where(inner, d, delta * np.sign(d)) * (g * scale)
+        return gd, -gd
+
+    return make(value, "huber_loss", (input, target), backward)
+
+
+def kl_div(input: Tensor, target, size_average=None, reduce=None,  # noqa: A002
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Σ y·(log y − x) for log-probabilities x and probabilities y (log-probabilities with
+    ``log_target``), as ``torch.nn.functional.kl_div``; 0·log 0 = 0. ``reduction`` may be
+    'batchmean' (the sum over the batch size, the true KL divergence), 'mean' (over all
+    elements), 'sum' or 'none'."""
+    _no_legacy("kl_div", size_average, reduce)
+    target, xd, td = _pair_loss("kl_div", input, target)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if log_target:
+            et = np.exp(td)
+            loss = et * (td - xd)
+        else:
+            logt = np.where(td > 0, np.log(np.where(td > 0, td, 1)), 0)
+            loss = np.where(td > 0, td * logt, 0) - td * xd
+    loss = loss.astype(xd.dtype, copy=False)
+    if reduction == "batchmean":
+        n = xd.shape[0] if xd.ndim else 1
+        value, scale = np.asarray(loss.sum() / n, dtype=xd.dtype), 1.0 / n
+    else:
+        value, scale = _reduce(loss, reduction)
+
+    def backward(g):
+        gs = g * scale
+        if log_target:
+            return -et * gs, et * (td - xd + 1) * gs
+        return -td * gs, (logt + 1 - xd) * gs
+
+    return make(value, "kl_div", (input, target), backward)
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None,  # noqa: A002
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """−w·[y·log x + (1 − y)·log(1 − x)] for probabilities x, as PyTorch: each log clamped
+    at −100, the gradient (x − y)/max(x(1 − x), 10⁻¹²)."""
+    _no_legacy("binary_cross_entropy", size_average, reduce)
+    target, xd, yd = _pair_loss("binary_cross_entropy", input, target)
+    if xd.size and (xd.min() < 0 or xd.max() > 1):
+        raise ArgumentError("binary_cross_entropy: all input values must be in [0, 1]",
+                            hint="apply sigmoid first, or use binary_cross_entropy_with_logits")
+    w = None if weight is None else np.asarray(_as_tensor(weight).data, dtype=xd.dtype)
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(xd), -100)
+        log_1mx = np.maximum(np.log1p(-xd), -100)
+    loss = -(yd * log_x + (1 - yd) * log_1mx)
+    if w is not None:
+        loss = loss * w
+    value, scale = _reduce(loss.astype(xd.dtype, copy=False), reduction)
+
+    def backward(g):
+        gs = g * scale if w is None else g * scale * w
+        gx = (xd - yd) / np.maximum(xd * (1 - xd), 1e-12) * gs
+        gy = (log_1mx - log_x) * gs
+        return gx.astype(xd.dtype, copy=False), gy.astype(xd.dtype, copy=False)
+
+    return make(value, "binary_cross_entropy", (input, target), backward)
+
+
+# -------------------------------------------------------------- embedding, layer norm
+def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=None,  # noqa: A002
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
+    """The rows of ``weight`` (num_embeddings, dim) at the integer ``input``, as
+    ``torch.nn.functional.embedding``: out[..., :] = weight[input[...], :]; each row's
+    gradient is the sum over its uses, none for ``padding_idx``."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise ArgumentError("embedding: max_norm, scale_grad_by_freq and sparse are not "
+                            "supported")
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise ArgumentError(f"embedding expects integer indices, got {idx.dtype}",
+                            hint="convert the input with .long()")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise TargetOutOfRange(f"embedding: index {int(idx.max())} is out of range for "
+                               f"{n} embeddings", hint=f"indices run from 0 to {n - 1}")
+    wd = weight.data
+    pad_row = None if padding_idx is None else padding_idx % n
+
+    def backward(g):
+        gw = np.zeros_like(wd, dtype=g.dtype)
+        np.add.at(gw, idx.reshape(-1), g.reshape(-1, wd.shape[1]))
+        if pad_row is not None:
+            gw[pad_row] = 0
+        return (gw,)
+
+    return make(wd[idx], "embedding", (weight,), backward)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the last dims (``normalized_shape``) of each sample, then scale by
+    γ and shift by β, as ``torch.nn.functional.layer_norm``:
+    y = (x − mean)/√(var + eps)·γ + β, biased variance; one fused backward,
+    dx = invstd/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂·x̂))."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    xd = input.data
+    k = len(shape)
+    if tuple(xd.shape[xd.ndim - k:]) != shape or k == 0:
+        raise ShapeError(f"layer_norm: normalized_shape {shape} does not match the last dims "
+                         f"of the input {xd.shape}",
+                         hint="normalized_shape must equal the input's trailing dims")
+    axes = tuple(range(xd.ndim - k, xd.ndim))
+    m = int(np.prod(shape))
+    mean = xd.mean(axis=axes, keepdims=True)
+    centred = xd - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    invstd = (1.0 / np.sqrt(var + eps)).astype(xd.dtype)
+    xhat = centred * invstd
+    out = xhat * weight.data if weight is not None else xhat.copy()
+    if bias is not None:
+        out += bias.data
+    lead = tuple(range(xd.ndim - k))
+    inputs = (input,) + tuple(t for t in (weight, bias) if t is not None)
+
+    def backward(g):
+        dxhat = g * weight.data if weight is not None else g
+        grads: list[np.ndarray | None] = []
+        if input.requires_grad:
+            s1 = dxhat.sum(axis=axes, keepdims=True)
+            s2 = (dxhat * xhat).sum(axis=axes, keepdims=True)
+            grads.append((dxhat - s1 / m - xhat * (s2 / m)) * invstd)
+        else:
+            grads.append(None)
+        if weight is not None:
+            grads.append((g * xhat).sum(axis=lead) if weight.requires_grad else None)
+        if bias is not None:
+            grads.append(g.sum(axis=lead) if bias.requires_grad else None)
+        return tuple(grads)
+
+    return make(out, "layer_norm", inputs, backward)

@@ -212,3 +212,166 @@ class BCEWithLogitsLoss(_Loss):
     def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
         return F.binary_cross_entropy_with_logits(input, target, self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+class L1Loss(_Loss):
+    """The mean absolute error between the input x and the target y, as
+    ``torch.nn.L1Loss``::
+
+        ℓ = mean(|x − y|)    (reduction='sum': Σ |x − y|)
+
+    Its gradient is sign(x − y) (0 where x = y, as PyTorch).
+
+    Args:
+        reduction (str, optional): ``'mean'``, ``'sum'`` or ``'none'``. Default: ``'mean'``
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Target: (*), the same shape as the input
+        - Output: a scalar; (*) with ``reduction='none'``. No parameters.
+
+    Examples::
+
+        >>> loss = nn.L1Loss()
+        >>> loss(nndl.tensor([1., 2.]), nndl.tensor([0., 4.]))
+        tensor(1.5)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
+        if isinstance(size_average, str):  # the reduction given first
+            size_average, reduction = None, size_average
+        F._no_legacy("L1Loss", size_average, reduce)
+        super().__init__(reduction)
+
+    def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """A squared error for small errors and an absolute one for large, as
+    ``torch.nn.SmoothL1Loss`` (d = x − y)::
+
+        ℓ = ½d²/β if |d| < β, else |d| − ½β
+
+    Args:
+        reduction (str, optional): ``'mean'``, ``'sum'`` or ``'none'``. Default: ``'mean'``
+        beta (float, optional): where the two parts meet (β = 0 gives L1Loss). Default: 1.0
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Target: (*), the same shape as the input
+        - Output: a scalar; (*) with ``reduction='none'``. No parameters.
+
+    Examples::
+
+        >>> loss = nn.SmoothL1Loss()
+        >>> loss(nndl.tensor([0.5, 3.]), nndl.tensor([0., 0.]))  # (0.125 + 2.5)/2
+        tensor(1.3125)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
+                 beta: float = 1.0):
+        F._no_legacy("SmoothL1Loss", size_average, reduce)
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """The Huber loss, as ``torch.nn.HuberLoss`` (d = x − y)::
+
+        ℓ = ½d² if |d| < δ, else δ·(|d| − ½δ)
+
+    Args:
+        reduction (str, optional): ``'mean'``, ``'sum'`` or ``'none'``. Default: ``'mean'``
+        delta (float, optional): δ, where the two parts meet. Default: 1.0
+
+    Shape:
+        - Input: (*), any number of dimensions
+        - Target: (*), the same shape as the input
+        - Output: a scalar; (*) with ``reduction='none'``. No parameters.
+
+    Examples::
+
+        >>> loss = nn.HuberLoss(delta=2.0)
+        >>> loss(nndl.tensor([1., 5.]), nndl.tensor([0., 0.]))  # (0.5 + 2·(5 − 1))/2
+        tensor(4.25)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """The Kullback–Leibler divergence of the target distribution y from the input's,
+    given as log-probabilities x, as ``torch.nn.KLDivLoss``::
+
+        ℓ = Σ y·(log y − x)    (0·log 0 = 0)
+
+    Args:
+        reduction (str, optional): ``'batchmean'`` (the sum divided by the batch size:
+            the KL divergence per sample), ``'mean'`` (over all elements, as PyTorch's
+            default, which PyTorch warns about), ``'sum'`` or ``'none'``. Default:
+            ``'mean'``
+        log_target (bool, optional): the target holds log-probabilities. Default:
+            ``False``
+
+    Shape:
+        - Input: (*), log-probabilities
+        - Target: (*), the same shape as the input
+        - Output: a scalar; (*) with ``reduction='none'``. No parameters.
+
+    Examples::
+
+        >>> loss = nn.KLDivLoss(reduction="batchmean")
+        >>> p = nndl.tensor([[0.5, 0.5]])
+        >>> loss(p.log(), p)
+        tensor(0.)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
+                 log_target: bool = False):
+        F._no_legacy("KLDivLoss", size_average, reduce)
+        Module.__init__(self)
+        if reduction not in ("mean", "sum", "none", "batchmean"):
+            F._check_reduction(reduction)
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class BCELoss(_WeightedLoss):
+    """The binary cross-entropy between probabilities x and targets y, as
+    ``torch.nn.BCELoss``::
+
+        ℓ = −w·[y·log x + (1 − y)·log(1 − x)]
+
+    with each log clamped at −100, as PyTorch. For logits, :class:`BCEWithLogitsLoss`
+    is the stable choice.
+
+    Args:
+        weight (Tensor, optional): w, broadcast to the input's shape. Default: ``None``
+        reduction (str, optional): ``'mean'``, ``'sum'`` or ``'none'``. Default: ``'mean'``
+
+    Shape:
+        - Input: (*), probabilities in [0, 1]
+        - Target: (*), the same shape as the input
+        - Output: a scalar; (*) with ``reduction='none'``. No parameters.
+
+    Examples::
+
+        >>> loss = nn.BCELoss()
+        >>> loss(nndl.tensor([0.5]), nndl.tensor([1.]))  # log 2
+        tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target) -> Tensor:  # noqa: A002
+        return F.binary_cross_entropy(input, target, weight=self.weight,
+                                      reduction=self.reduction)

@@ -202,3 +202,67 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalises each sample over its last dimensions, as ``torch.nn.LayerNorm``::
+
+        y = (x − E[x]) / √(Var[x] + eps) · γ + β
+
+    with the mean and the (biased) variance taken over the last ``len(normalized_shape)``
+    dims of each sample: unlike :class:`BatchNorm1d`, no batch statistics and no
+    difference between training and evaluation.
+
+    Args:
+        normalized_shape (int or tuple): the trailing dims to normalise over, e.g. the
+            feature size.
+        eps (float, optional): added to the variance. Default: 1e-5
+        elementwise_affine (bool, optional): learn γ (ones) and β (zeros) of
+            ``normalized_shape``. Default: ``True``
+        bias (bool, optional): learn β too. Default: ``True``
+
+    Shape:
+        - Input: (*, normalized_shape)
+        - Output: the same shape as the input
+        - weight, bias: normalized_shape
+
+    Examples::
+
+        >>> ln = nn.LayerNorm(4)
+        >>> ln(nndl.tensor([[1., 2., 3., 4.]])).detach()
+        tensor([[-1.3416, -0.4472,  0.4472,  1.3416]])
+        >>> [p.shape for p in ln.parameters()]
+        [(4,), (4,)]
+    """
+
+    summary_name = "LayerNorm"
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device: str | None = None, dtype=None):
+        super().__init__()
+        shape = ((normalized_shape,) if isinstance(normalized_shape, int | np.integer)
+                 else tuple(normalized_shape))
+        _explain.check_positive("LayerNorm", **{f"normalized_shape[{i}]": int(n)
+                                                for i, n in enumerate(shape)})
+        self.normalized_shape: tuple[int, ...] = tuple(int(n) for n in shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self.weight: Parameter | None
+        self.bias: Parameter | None
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, dtype, device))
+            self.bias = Parameter(empty(self.normalized_shape, dtype, device)) if bias else None
+        else:
+            self.weight = self.bias = None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for t, value in ((self.weight, 1), (self.bias, 0)):
+            if t is not None and t.data.flags.writeable:
+                t.data[...] = value
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
