@@ -106,7 +106,8 @@ SPECS = st.one_of(
 def check_summary(args: tuple[str, bool]) -> None:
     import nndl
     from nndl.summary import render
-    from nndl.summary.core import VERIFY_MEMORY_LIMIT, spec_model, verify_cost
+    from nndl.summary.core import spec_model
+    from nndl.summary.rows import VERIFY_MEMORY_LIMIT, verify_cost
 
     spec, floor = args
     try:

@@ -12,8 +12,9 @@ import pytest
 import nndl
 from nndl.errors import NNDLError
 from nndl.summary import SpecError, SummaryError
-from nndl.summary.core import VERIFY_MEMORY_LIMIT, VERIFY_WORK_LIMIT, spec_model, verify_cost
+from nndl.summary.core import spec_model
 from nndl.summary.hints import fix_hint
+from nndl.summary.rows import VERIFY_MEMORY_LIMIT, VERIFY_WORK_LIMIT, verify_cost
 from nndl.summary.spec import MAX_COUNT, MAX_LAYERS, MAX_SPEC_CHARS
 
 

@@ -20,6 +20,7 @@ from nndl.summary.rows import (
     _compare,
     _describe,
     _Entry,
+    check_verify_cost,
     parse_input_size,
 )
 from nndl.summary.spec import MAX_COUNT, SpecError, SpecLine, _shown, parse
@@ -175,7 +176,7 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
             entries = _spec_entries(lines, in_shape)
         result = _describe(entries, in_shape, floor, "spec")
         if verify:
-            _check_verify_cost(result, [e.module for e in entries])
+            check_verify_cost(result, [e.module for e in entries])
             model, _ = spec_model(model_or_spec, input_size)
             _verify_nndl(result, model, [m for m in model])
     elif isinstance(model_or_spec, nn.Module):
@@ -188,7 +189,7 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
         entries = [_Entry(m, n or type(m).__name__) for n, m in leaves]
         result = _describe(entries, in_shape, floor, "nndl")
         if verify:
-            _check_verify_cost(result, [m for _, m in leaves])
+            check_verify_cost(result, [m for _, m in leaves])
             _verify_nndl(result, model_or_spec, [m for _, m in leaves])
     elif _is_torch_module(model_or_spec):
         from nndl.summary.torch_bridge import summary_of_torch
@@ -211,63 +212,6 @@ _SKIP: tuple[type, ...] = (nn.CrossEntropyLoss, nn.MSELoss, nn.BCEWithLogitsLoss
 def _is_torch_module(obj: Any) -> bool:
     return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module"
                for c in type(obj).__mro__)
-
-
-# What --verify may spend: it allocates the real weights and runs a forward pass on zeros.
-VERIFY_MEMORY_LIMIT = 2 * 2**30  # bytes: weights, activations and the largest work array
-VERIFY_WORK_LIMIT = 5 * 10**10  # operations, weighted as below: about a minute at most
-_ELEMENTWISE = 10  # a NumPy element-wise step costs about ten mult-adds of a BLAS GEMM
-
-
-def _pair(v: Any) -> tuple[int, int]:
-    return (v[0], v[1]) if isinstance(v, tuple | list) else (v, v)
-
-
-def verify_cost(result: Summary, modules: list[nn.Module]) -> tuple[int, int]:
-    """(bytes, operations) a forward pass of batch 1 on nndl's engine takes: the weights, every
-    activation, and the largest temporary of one layer (a convolution's im2col columns, a
-    pooling's padded copy), at ``result.bytes_per_value`` bytes a value; the GEMMs' mult-adds
-    plus ten per element-wise step (im2col copies, window comparisons, activations)."""
-    largest = work = 0
-    for row, m in zip(result.layers, modules, strict=True):
-        inp, out = math.prod(row.input_shape), math.prod(row.output_shape)
-        kind = type(m).__name__
-        if kind == "Conv2d" and len(row.input_shape) == 3:
-            c, h, w = row.input_shape
-            k, h2, _ = row.output_shape
-            (kh, kw), (ph, pw) = _pair(m.kernel_size), _pair(m.padding)
-            wide = max(row.output_shape[2], w + 2 * pw)  # the stride-1 path computes Wp wide
-            cols = (c * kh * kw + 1) * h2 * wide
-            temp = cols + c * (h + 2 * ph + 1) * (w + 2 * pw) + k * h2 * wide
-            work += k * cols + _ELEMENTWISE * cols
-        elif kind in ("MaxPool2d", "AvgPool2d") and len(row.input_shape) == 3:
-            c, h, w = row.input_shape
-            (kh, kw), (ph, pw) = _pair(m.kernel_size), _pair(m.padding)
-            temp = c * (h + 2 * ph) * (w + 2 * pw) + out
-            work += _ELEMENTWISE * out * kh * kw
-        else:
-            temp = inp + out
-            work += _ELEMENTWISE * (inp + out)
-        largest = max(largest, temp)
-    values = math.prod(result.input_shape) + largest
-    return result.param_bytes + result.activation_bytes + values * result.bytes_per_value, work
-
-
-def _check_verify_cost(result: Summary, modules: list[nn.Module]) -> None:
-    """--verify allocates the real weights and runs a forward pass: refuse what cannot fit or
-    would run for minutes, instead of dying with a MemoryError (the table itself needs
-    neither)."""
-    need, work = verify_cost(result, modules)
-    hint = "leave out --verify: every number in the table is computed without running the network"
-    if need > VERIFY_MEMORY_LIMIT:
-        raise SummaryError(f"--verify runs a real forward pass, and this network needs about "
-                           f"{need / 2**30:.3g} GiB for its weights, activations and the largest "
-                           f"work array (a convolution's im2col columns) (at most "
-                           f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)", hint=hint)
-    if work > VERIFY_WORK_LIMIT:
-        raise SummaryError(f"--verify runs a real forward pass, and this network takes about "
-                           f"{work:.2g} operations (at most {VERIFY_WORK_LIMIT:.0e}, about a "
-                           f"minute)", hint=hint)
 
 
 def _verify_nndl(result: Summary, model: nn.Module, leaves: list[nn.Module]) -> None:

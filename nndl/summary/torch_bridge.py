@@ -14,6 +14,7 @@ from nndl.summary.rows import (
     _compare,
     _describe,
     _Entry,
+    check_verify_cost,
     parse_input_size,
 )
 
@@ -117,9 +118,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool) 
     if verify:
         import torch
 
-        from nndl.summary.core import _check_verify_cost  # (core imports us lazily too)
-
-        _check_verify_cost(result, [e.module for e in entries])
+        check_verify_cost(result, [e.module for e in entries])
         seen: dict[int, tuple[int, ...]] = {}
 
         def record(mod, inp, out) -> None:
