@@ -80,6 +80,12 @@ def check_folder(path: str | os.PathLike) -> Path:
     """Fail now if ``path`` cannot become (or be) a folder we write into; creates nothing."""
     path = Path(path)
     _check_name(path)
+    above = _existing_ancestor(path)
+    if not above.is_dir():
+        st = _lstat(above)
+        raise NNDLError(f"cannot create the folder {path}: {above} is "
+                        f"{file_kind(st.st_mode) if st else 'missing'}, not a folder",
+                        hint="choose a folder you can write to for -o")
     st = _lstat(path)
     if st is not None and not path.is_dir():
         raise NNDLError(f"{path} exists and is {file_kind(st.st_mode)}, not a folder",
