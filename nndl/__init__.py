@@ -4,6 +4,7 @@ explained and drawn, on a NumPy autodiff engine that uses PyTorch's names."""
 from __future__ import annotations
 
 import builtins
+import sys
 
 import numpy as np
 
@@ -533,6 +534,11 @@ __all__ = [
 
 # the layers, optimisers and calculator, reachable as nndl.nn / nndl.optim / nndl.summary(...)
 # (the nndl.summary module is itself callable)
-from nndl import nn, optim, summary  # noqa: E402
+from nndl import lr_scheduler, nn, optim, summary, utils  # noqa: E402
 
-__all__ += ["nn", "optim", "summary"]
+# the schedules live in nndl/lr_scheduler.py (optim imports nothing above the layers) and
+# are reachable as PyTorch's: nndl.optim.lr_scheduler, `from nndl.optim.lr_scheduler import`
+optim.lr_scheduler = lr_scheduler  # type: ignore[attr-defined]
+sys.modules["nndl.optim.lr_scheduler"] = lr_scheduler
+
+__all__ += ["nn", "optim", "summary", "utils"]

@@ -228,3 +228,83 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False,
                  maximize: bool = False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+
+
+class RMSprop(Optimizer):
+    """PyTorch's rule: g ← g + λ·p; v ← α·v + (1 − α)·g²; with ``centered``, m ← α·m +
+    (1 − α)·g and the denominator is √(v − m²) + ε, else √v + ε; then with momentum μ,
+    b ← μ·b + g/denominator and p ← p − lr·b, else p ← p − lr·g/denominator."""
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 maximize: bool = False):
+        _check(lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered, maximize=maximize))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            wd, mu, centered = group["weight_decay"], group["momentum"], group["centered"]
+            for p, data, grad in self._params_with_grad(group):
+                g = -grad if group["maximize"] else grad
+                if wd:
+                    g = g + wd * data
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["square_avg"] = np.zeros_like(data)
+                    if mu:
+                        state["momentum_buffer"] = np.zeros_like(data)
+                    if centered:
+                        state["grad_avg"] = np.zeros_like(data)
+                state["step"] += 1
+                v = state["square_avg"]
+                v *= alpha
+                v += (1 - alpha) * (g * g)
+                if centered:
+                    m = state["grad_avg"]
+                    m *= alpha
+                    m += (1 - alpha) * g
+                    denom = np.sqrt(v - m * m)
+                else:
+                    denom = np.sqrt(v)
+                denom += eps
+                if mu:
+                    buf = state["momentum_buffer"]
+                    buf *= mu
+                    buf += g / denom
+                    data -= lr * buf
+                else:
+                    data -= lr * (g / denom)
+
+
+class Adagrad(Optimizer):
+    """PyTorch's rule: g ← g + λ·p; s ← s + g²; p ← p − lr_t·g/(√s + ε) with
+    lr_t = lr/(1 + (t − 1)·lr_decay)."""
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10, maximize: bool = False):
+        _check(lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
+               initial_accumulator_value=initial_accumulator_value)
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      eps=eps, maximize=maximize))
+
+    def step(self) -> None:
+        for group in self.param_groups:
+            lr, decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+            for p, data, grad in self._params_with_grad(group):
+                g = -grad if group["maximize"] else grad
+                if wd:
+                    g = g + wd * data
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["sum"] = np.full_like(data, group["initial_accumulator_value"])
+                state["step"] += 1
+                clr = lr / (1 + (state["step"] - 1) * decay)
+                s = state["sum"]
+                s += g * g
+                data -= clr * (g / (np.sqrt(s) + eps))

@@ -435,3 +435,188 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
         _same(p.grad, tp.grad, atol=1e-12)
     vec = nn.utils.parameters_to_vector(ps)
     _same(vec, torch.nn.utils.parameters_to_vector(tps).detach())
+
+
+# ----------------------------------------------------------------- optimisers and schedules
+def _mlp(lib):
+    return lib.Sequential(lib.Linear(4, 6), lib.Tanh(), lib.Linear(6, 3))
+
+
+OPTIMISERS = [
+    ("RMSprop", {"lr": 0.01}),
+    ("RMSprop", {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "weight_decay": 0.01}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "eps": 1e-6}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.9, "maximize": True}),
+    ("Adagrad", {"lr": 0.1}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.05,
+                 "initial_accumulator_value": 0.1}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), OPTIMISERS)
+def test_optimisers_follow_torch(name, kwargs):
+    torch.manual_seed(0)
+    theirs = _mlp(torch.nn).double()
+    ours = _mlp(nn).double()
+    ours.load_state_dict(theirs.state_dict())
+    opt_t = getattr(torch.optim, name)(theirs.parameters(), **kwargs)
+    opt_n = getattr(nndl.optim, name)(ours.parameters(), **kwargs)
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        x, y = rng.standard_normal((5, 4)), rng.integers(0, 3, 5)
+        for model, opt, lib in ((theirs, opt_t, torch), (ours, opt_n, nndl)):
+            opt.zero_grad()
+            lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y)).backward()
+            opt.step()
+    expected = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
+    for k, v in ours.state_dict().items():
+        np.testing.assert_allclose(v.data, expected[k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+SCHEDULES = [
+    ("StepLR", {"step_size": 3, "gamma": 0.5}),
+    ("MultiStepLR", {"milestones": [2, 5, 9], "gamma": 0.3}),
+    ("ExponentialLR", {"gamma": 0.9}),
+    ("CosineAnnealingLR", {"T_max": 7}),
+    ("CosineAnnealingLR", {"T_max": 5, "eta_min": 0.01}),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.001}),
+    ("LambdaLR", {"lr_lambda": lambda e: 1 / (e + 1)}),
+    ("MultiplicativeLR", {"lr_lambda": lambda e: 0.95}),
+    ("LinearLR", {"start_factor": 0.25, "total_iters": 4}),
+    ("ConstantLR", {"factor": 0.5, "total_iters": 3}),
+    ("OneCycleLR", {"max_lr": 1.0, "total_steps": 15}),
+    ("OneCycleLR", {"max_lr": [1.0, 0.5], "epochs": 3, "steps_per_epoch": 5,
+                    "anneal_strategy": "linear", "three_phase": True}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), SCHEDULES)
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
+def test_schedules_follow_torch(name, kwargs, opt_name):
+    steps = 14
+
+    def run(lib):
+        a, b = lib.nn.Linear(2, 2), lib.nn.Linear(2, 1)
+        opt_kw = {"momentum": 0.9} if opt_name == "SGD" else {}
+        opt = getattr(lib.optim, opt_name)([{"params": a.parameters()},
+                                            {"params": b.parameters(), "lr": 0.05}], lr=0.1,
+                                           **opt_kw)
+        sched = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
+        seen = []
+        for _ in range(steps):
+            opt.step()
+            sched.step()
+            key = "betas" if opt_name == "Adam" else "momentum"
+            seen.append((sched.get_last_lr(), [g[key] for g in opt.param_groups]))
+        return seen
+
+    if name == "OneCycleLR" and isinstance(kwargs["max_lr"], list):
+        pass  # two groups, two max_lr: as given
+    got, want = run(nndl), run(torch)
+    for (lr, mom), (tlr, tmom) in zip(got, want, strict=True):
+        np.testing.assert_allclose(lr, tlr, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(mom, dtype=float), np.asarray(tmom, dtype=float),
+                                   rtol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"mode": "max", "patience": 1, "factor": 0.5},
+                                    {"patience": 0, "cooldown": 2, "threshold_mode": "abs",
+                                     "threshold": 0.1, "min_lr": 0.02}])
+def test_reduce_on_plateau_follows_torch(kwargs):
+    metrics = [1.0, 0.9, 0.95, 0.95, 0.96, 0.5, 0.5, 0.52, 0.6, 0.61, 0.7, 0.4, 0.4, 0.4]
+
+    def run(lib):
+        opt = lib.optim.SGD(lib.nn.Linear(2, 1).parameters(), lr=0.1)
+        sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+        out = []
+        for m in metrics:
+            sched.step(m)
+            out.append(opt.param_groups[0]["lr"])
+        return out
+
+    np.testing.assert_allclose(run(nndl), run(torch), rtol=1e-12)
+
+
+def test_scheduler_imports_as_torchs():
+    from nndl.optim.lr_scheduler import StepLR  # noqa: F401 - the import is what is tested
+
+    with pytest.raises(ValueError):
+        nndl.optim.lr_scheduler.OneCycleLR(nndl.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1),
+                                           max_lr=1.0)
+
+
+# ----------------------------------------------------------------- utils.data
+def _batches(lib, dataset_args, **kw):
+    ds = lib.utils.data.TensorDataset(*[lib.tensor(a) for a in dataset_args])
+    return [tuple(np.asarray(t.numpy()) for t in batch)
+            for batch in lib.utils.data.DataLoader(ds, **kw)]
+
+
+@pytest.mark.parametrize("kw", [{}, {"batch_size": 4}, {"batch_size": 4, "drop_last": True},
+                                {"batch_size": 20}, {"batch_size": 3, "drop_last": True}])
+def test_dataloader_batches_match_torch(kw):
+    x = np.arange(30.0).reshape(10, 3)
+    y = np.arange(10)
+    got, want = _batches(nndl, (x, y), **kw), _batches(torch, (x, y), **kw)
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        for a, b in zip(g, w, strict=True):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+    ds = nndl.utils.data.TensorDataset(nndl.tensor(x), nndl.tensor(y))
+    assert len(nndl.utils.data.DataLoader(ds, **kw)) == len(
+        torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x),
+                                                                   torch.tensor(y)), **kw))
+
+
+def test_dataloader_shuffles_every_pass_and_is_seeded():
+    from nndl.utils.data import DataLoader, TensorDataset
+
+    ds = TensorDataset(nndl.arange(50))
+    nndl.manual_seed(0)
+    loader = DataLoader(ds, batch_size=8, shuffle=True)
+    first = np.concatenate([b[0].numpy() for b in loader])
+    second = np.concatenate([b[0].numpy() for b in loader])
+    assert sorted(first.tolist()) == list(range(50)) and first.tolist() != second.tolist()
+    nndl.manual_seed(0)
+    again = np.concatenate([b[0].numpy() for b in DataLoader(ds, batch_size=8, shuffle=True)])
+    assert again.tolist() == first.tolist()
+
+
+class _Pairs(nndl.utils.data.Dataset):
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return {"x": np.full(2, i, dtype=np.float32), "label": i, "w": i / 2, "name": f"s{i}"}
+
+
+def test_default_collate_matches_torch():
+    class TPairs(torch.utils.data.Dataset):
+        __len__, __getitem__ = _Pairs.__len__, _Pairs.__getitem__
+
+    got = list(nndl.utils.data.DataLoader(_Pairs(), batch_size=2))
+    want = list(torch.utils.data.DataLoader(TPairs(), batch_size=2))
+    for g, w in zip(got, want, strict=True):
+        assert g["name"] == w["name"]
+        for k in ("x", "label", "w"):
+            assert _dt(g[k]) == _dt(w[k]), k
+            np.testing.assert_array_equal(g[k].numpy(), w[k].numpy())
+    batches = list(nndl.utils.data.DataLoader(_Pairs(), batch_size=None))
+    assert len(batches) == 5 and batches[2]["label"] == 2
+
+
+def test_subsets_splits_and_concat():
+    from nndl.utils.data import ConcatDataset, Subset, TensorDataset, random_split
+
+    ds = TensorDataset(nndl.arange(10))
+    parts = random_split(ds, [7, 3])
+    assert [len(p) for p in parts] == [7, 3]
+    seen = sorted(int(p[i][0]) for p in parts for i in range(len(p)))
+    assert seen == list(range(10))
+    assert [len(p) for p in random_split(ds, [0.5, 0.3, 0.2])] == [5, 3, 2]
+    assert int(Subset(ds, [4, 2])[1][0]) == 2
+    both = ConcatDataset([ds, TensorDataset(nndl.arange(3) + 100)])
+    assert len(both) == 13 and int(both[11][0]) == 101 and int((ds + ds)[12][0]) == 2
+    with pytest.raises(ValueError):
+        random_split(ds, [4, 4])
