@@ -57,7 +57,7 @@ _SIZE = st.one_of(_NUM, st.builds("{}x{}".format, _NUM, _NUM),
                   st.builds("{}/{}".format, _NUM, _NUM))
 _WORDS = ["input", "conv", "maxpool", "avgpool", "fc", "relu", "sigmoid", "tanh", "leakyrelu",
           "softmax", "flatten", "dropout", "bn", "linear", "dense", "pool", "convv", "rgb",
-          "gray", "conv96@11x11", "stride", "pad", "kernel", ":", "#", ";"]
+          "gray", "conv96@11x11", "stride", "pad", "kernel", ":", "#", ";", ",", ", ,"]
 _OPTS = ["stride", "s", "pad", "padding", "p", "dilation", "d", "kernel", "k", "f", "filters",
          "out", "bias", "slope", "rate", "foo", ""]
 _OPT = st.builds("{}={}".format, st.sampled_from(_OPTS),
@@ -620,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown targets {unknown}; known: {', '.join(TARGETS)}")
     os.environ.setdefault("NNDL_QUIET_ENCODING", "1")
+    # Hypothesis cannot read the source of these extend functions when this file runs as a
+    # script, and then warns (wrongly) that they do not recurse
+    warnings.filterwarnings("ignore", message=".*can't actually recurse.*")
     results = []
     for name in names:
         n = max(1, round(args.examples * TARGETS[name].weight))

@@ -184,8 +184,12 @@ def test_bounds_are_stated_consistently():
     assert math.prod((10**7, 10**7, 10)) == MAX_COUNT
 
 
+def test_a_statement_of_commas_is_skipped():
+    assert nndl.summary("input 3; ,; , ,\nfc 2").layers[0].output_shape == (2,)
+
+
 @pytest.mark.parametrize("spec", ["", " ", ";;", "input", "input 0x3", "input -1", "fc",
-                                  "conv", "input 5; conv 1 1x1", "input 3x3; fc 0"])
+                                  "conv", "input 5; conv 1 1x1", "input 3x3; fc 0", ","])
 def test_odd_specs_are_nndl_errors(spec):
     with pytest.raises(NNDLError):
         nndl.summary(spec)

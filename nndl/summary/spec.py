@@ -234,6 +234,8 @@ def parse(text: str) -> list[SpecLine]:
                             zh=f"层数超过 {MAX_LAYERS:,}"),
                        hint=f"nndl summarises at most {MAX_LAYERS:,} layers; split the network")
         toks = _tokens(seg)
+        if not toks:  # a statement of commas only (found by bench/fuzz.py): nothing to read
+            continue
         word = toks[0].text.lower().rstrip(":")
         kw = KEYWORDS.get(word)
         if kw is None:
