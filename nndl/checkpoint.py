@@ -19,7 +19,6 @@ import stat
 import struct
 import warnings
 import zipfile
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -100,8 +99,6 @@ def _npz_bytes(state: dict[str, np.ndarray]) -> bytes:
 MAX_DIMS = 32  # NumPy allows 64; no layer's weight has more than 5
 MAX_CHECKPOINT_BYTES = 2 * 2**30  # what a checkpoint may hold (or an .npz inflate to): 2 GiB
 #                                    (VGG-16's 138 M float32 weights are 0.55 GiB)
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
-               ValueError, NotImplementedError, OverflowError, RuntimeError)
 
 
 def _brief(value: Any, limit: int = 60) -> str:
