@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 from nndl.engine import ops
+from nndl.engine import tensor as _engine_tensor
 from nndl.engine.ops import (
     abs,
     acos,
@@ -232,6 +233,9 @@ def manual_seed(seed: int) -> None:
 
 def default_rng() -> np.random.Generator:
     return _rng
+
+
+_engine_tensor._rng_source = default_rng  # the engine's in-place samplers (Tensor.normal_ ...)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor:

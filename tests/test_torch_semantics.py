@@ -4,6 +4,8 @@ course code catches."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from oracles import require_torch
@@ -620,3 +622,137 @@ def test_subsets_splits_and_concat():
     assert len(both) == 13 and int(both[11][0]) == 101 and int((ds + ds)[12][0]) == 2
     with pytest.raises(ValueError):
         random_split(ds, [4, 4])
+
+
+# ----------------------------------------------------------------- x[...] = v, x += y
+def test_setitem_without_grad_matches_torch():
+    def run(lib):
+        X = lib.arange(12.0).reshape(3, 4)
+        X[1, 2] = 9
+        X[0:2, :] = 12
+        X[-1] = lib.tensor([1.0, 2.0, 3.0, 4.0])
+        X[X > 11] = 0
+        X[[0, 2], 1] = -1
+        Y = lib.zeros(2, 3, 4)
+        Y[0, :, [0, 1]] = lib.ones(3, 2) * 5  # PyTorch's placement of the index dims
+        Y[1, ..., 3] = 7
+        Z = lib.zeros_like(X)
+        Z[:] = X + 1
+        return X, Y, Z
+
+    for got, want in zip(run(nndl), run(torch), strict=True):
+        _same(got, want)
+    with pytest.raises(IndexError):
+        nndl.zeros(2, 3)[5] = 1.0
+    with pytest.raises(RuntimeError):
+        nndl.zeros(2, 3)[0] = nndl.ones(4)
+
+
+def test_setitem_with_grad_matches_torch():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        out = lib.zeros(4, dtype=lib.float64)
+        for i in range(3):
+            out[i + 1] = x[i] * (i + 1)  # a loop that fills a result
+        y = x * 2
+        y[0] = x[1] * 10  # into a node nothing else holds
+        y[1:] = y[1:] * 3 + x[0]  # reads y, then overwrites what it read
+        (out.sum() + (y * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)).sum()).backward()
+        return out, y, x.grad
+
+    for got, want in zip(run(nndl), run(torch), strict=True):
+        _same(got, want)
+
+
+def test_setitem_refuses_what_it_cannot_record_soundly():
+    x = nndl.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        x[0] = 5.0
+    h = x * 2
+    kept = h + 1  # h is an input of another op: its old value has a user
+    with pytest.raises(RuntimeError, match="already an input"):
+        h[0] = x[1]
+    out = nndl.zeros(2)
+    y = out + x  # a reader of out outside the value's graph
+    with pytest.raises(RuntimeError, match="already an input"):
+        out[0] = x[1]
+    assert kept.shape == y.shape == (2,)
+    held = [nndl.zeros(2)]  # a list holding the target is no graph: fine
+    held[0][1] = x[0] * 3
+    held[0].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0]
+    with nndl.no_grad():
+        x[0] = 5.0  # no graph recorded: in place
+    assert x.tolist() == [5.0, 2.0]
+
+
+def test_inplace_operators_match_torch():
+    def run(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        grad = lib.tensor([0.5, -1.0, 2.0])
+        before = w
+        with lib.no_grad():
+            w -= 0.1 * grad  # sgd from scratch: the parameter itself changes
+            w *= 2
+            w /= 4
+            w += 1
+        a = lib.ones(2, 3)
+        a += lib.tensor([1.0, 2.0, 3.0])  # broadcast into a
+        n = lib.tensor([1, 2, 3])
+        n *= 2
+        return w, before, a, n
+
+    got, want = run(nndl), run(torch)
+    assert got[0] is got[1] and want[0] is want[1]
+    for g, w in zip(got, want, strict=True):
+        _same(g.detach(), w.detach())
+    w = nndl.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="in-place"):
+        w -= 1.0
+    with pytest.raises(RuntimeError):
+        n = nndl.tensor([1, 2])
+        n += 1.5  # a float result cannot be stored in an int tensor, as torch
+    with pytest.raises(RuntimeError):
+        a = nndl.ones(3)
+        a += nndl.ones(2, 3)  # the result would not fit a's shape
+
+
+def test_inplace_operators_in_a_graph_give_torchs_gradient():
+    def run(lib):
+        x = lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        s = lib.tensor(0.0, dtype=lib.float64)
+        for k in range(3):
+            s += (x * (k + 1)).sum()
+            s *= 1.5
+        h = x * 1
+        h /= 4
+        (s + h.sum()).backward()
+        return s, x.grad
+
+    for got, want in zip(run(nndl), run(torch), strict=True):
+        _same(got.detach(), want.detach())
+    # the scalar path: += on 0-d float tensors builds the same graph as +
+    a = nndl.tensor(2.0, requires_grad=True)
+    total = nndl.tensor(0.0)
+    for _ in range(3):
+        total += a * a
+    total.backward()
+    assert a.grad.item() == 12.0
+
+
+def test_inplace_methods():
+    x = nndl.tensor([-1.0, 4.0, 9.0])
+    assert x.clamp_(0, 5).tolist() == [0.0, 4.0, 5.0]
+    assert x.sqrt_().tolist() == pytest.approx([0.0, 2.0, math.sqrt(5.0)])
+    assert nndl.tensor([1.0, 2.0]).masked_fill_(nndl.tensor([True, False]), 7).tolist() == [7, 2]
+    nndl.manual_seed(3)
+    w = nndl.zeros(1000).normal_(2.0, 0.5)
+    assert abs(float(w.mean()) - 2.0) < 0.1 and abs(float(w.std()) - 0.5) < 0.1
+    u = nndl.zeros(1000).uniform_(-1, 1)
+    assert float(u.min()) >= -1 and float(u.max()) < 1
+    p = nndl.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        p.normal_()
+    with nndl.no_grad():
+        p.normal_()
+    assert p.is_leaf and p.requires_grad

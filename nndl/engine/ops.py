@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from nndl.engine import kernels as _kernels
+from nndl.engine import tensor as _tm
 from nndl.engine.tensor import Tensor, _as_array
-from nndl.errors import ArgumentError, DimError, NNDLError, ShapeError
+from nndl.errors import ArgumentError, DimError, GraphError, NNDLError, ShapeError
 
 make = Tensor._make
 _scalar = Tensor._scalar
@@ -200,6 +201,115 @@ def _div_array(a: Tensor, b: Tensor) -> Tensor:
         return ga, gb
 
     return make(out, "div", (a, b), backward)
+
+
+# ------------------------------------------------------------------ in place: += -= *= /=
+# As PyTorch: with no graph to record (no operand requires grad, or under no_grad) the
+# tensor itself changes (``param -= lr * param.grad`` in a no_grad block updates the
+# parameter); a leaf that requires grad refuses, as PyTorch; otherwise (building a graph)
+# the result is a new tensor the name is rebound to, which is PyTorch's value and gradient
+# (only another name for the old tensor still sees the old value). The scalar path stays
+# as lean as ``+``: a 0-d scalar is immutable, so "in place" rebinds the tensor's value.
+def _inplace_refused(a: Tensor, sym: str) -> GraphError:
+    return GraphError(f"a leaf tensor that requires grad is used in an in-place operation "
+                      f"(x {sym}= ...)", hint="update parameters inside `with nndl.no_grad():`, "
+                      f"or write x = x {sym} ... for a new tensor")
+
+
+def _inplace_array(a: Tensor, b: Tensor, ufunc, sym: str) -> Tensor:
+    d = a.data
+    bd = b.data
+    if d.dtype.kind in "fc" and bd.dtype.kind not in "fc":
+        bd = bd.astype(d.dtype)
+    try:
+        ufunc(d, bd, out=d, casting="same_kind")
+    except TypeError:  # NumPy's casting error (a UFuncTypeError)
+        raise OpCallError(f"x {sym}= y: the result of type {np.result_type(d, bd)} cannot be "
+                          f"stored in a tensor of type {d.dtype}",
+                          hint="convert first, e.g. x = x.float()") from None
+    except ValueError as exc:
+        if "read-only" in str(exc):
+            raise GraphError(f"x {sym}= y: this tensor's values are read-only (an expanded "
+                             "view, or a parameter built on the meta device)",
+                             hint="make a copy with .clone() first") from None
+        raise ShapeError(f"x {sym}= y: a result of shape {np.broadcast_shapes(d.shape, bd.shape)}"
+                         f" does not fit the tensor's shape {d.shape}",
+                         hint="in place, the other operand must broadcast to x's shape") from None
+    return a
+
+
+def iadd(a, b) -> Tensor:
+    """``a += b`` (see above)."""
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._d, b._d
+    tv = type(av)
+    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+        if a._a is None and a.requires_grad:
+            raise _inplace_refused(a, "+")
+        if tv is type(bv) and tv is not _ndarray:  # the scalar path, as add()
+            return _scalar(av + bv, "add", a, b, True, _add_s)
+        return add(a, b)
+    if tv is type(bv) and tv is not _ndarray:
+        a._d = av + bv
+        return a
+    return _inplace_array(a, b, np.add, "+")
+
+
+def isub(a, b) -> Tensor:
+    """``a -= b`` (see above)."""
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._d, b._d
+    tv = type(av)
+    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+        if a._a is None and a.requires_grad:
+            raise _inplace_refused(a, "-")
+        if tv is type(bv) and tv is not _ndarray:  # the scalar path, as sub()
+            return _scalar(av - bv, "sub", a, b, True, _sub_s)
+        return sub(a, b)
+    if tv is type(bv) and tv is not _ndarray:
+        a._d = av - bv
+        return a
+    return _inplace_array(a, b, np.subtract, "-")
+
+
+def imul(a, b) -> Tensor:
+    """``a *= b`` (see above)."""
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    av, bv = a._d, b._d
+    tv = type(av)
+    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+        if a._a is None and a.requires_grad:
+            raise _inplace_refused(a, "*")
+        if tv is type(bv) and tv is not _ndarray:  # the scalar path, as mul()
+            return _scalar(av * bv, "mul", a, b, True, _mul_s, (av, bv))
+        return _mul_array(a, b)
+    if tv is type(bv) and tv is not _ndarray:
+        a._d = av * bv
+        return a
+    return _inplace_array(a, b, np.multiply, "*")
+
+
+def itruediv(a, b) -> Tensor:
+    """``a /= b`` (see above); an integer tensor cannot hold the quotient, as PyTorch."""
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b)
+    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+        if a._a is None and a.requires_grad:
+            raise _inplace_refused(a, "/")
+        return true_divide(a, b)
+    av, bv = a._d, b._d
+    tv = type(av)
+    if tv is type(bv) and tv is not _ndarray and bv != 0:
+        a._d = av / bv
+        return a
+    if a.dtype.kind not in "fc":
+        raise OpCallError(f"x /= y: the quotient cannot be stored in a tensor of type {a.dtype}",
+                          hint="convert first, e.g. x = x.float(), or use //=")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _inplace_array(a, b, np.true_divide, "/")
 
 
 def neg(a) -> Tensor:
@@ -947,6 +1057,48 @@ def getitem(a, index) -> Tensor:
         return (full,)
 
     return make(out, "getitem", (a,), backward)
+
+
+def _put(data: np.ndarray, index, values) -> None:
+    """data[index] = values with PyTorch's placement of advanced-index dims."""
+    split = None if _is_basic(index) or not isinstance(index, tuple) else _split_index(index)
+    if split is None:
+        data[index] = values
+    else:
+        data[split[0]][split[1]] = values  # data[basic] is a view into data
+
+
+def _taken(g: np.ndarray, index) -> np.ndarray:
+    split = None if _is_basic(index) or not isinstance(index, tuple) else _split_index(index)
+    return g[index] if split is None else g[split[0]][split[1]]
+
+
+def index_put(base: Tensor | None, shape, dtype, data: np.ndarray, index, value: Tensor) -> Tensor:
+    """``x[index] = value`` as a graph node (what ``Tensor.__setitem__`` records when the
+    value needs a gradient): the output is ``data`` with ``value`` written at ``index``;
+    the gradient of the written places goes to ``value`` (summed back to its shape), that of
+    the others to ``base`` (None: x held constants)."""
+    index = _index(index)
+    out = data.copy()
+    try:
+        _put(out, index, value.data.astype(dtype, copy=False))
+    except IndexError as exc:
+        raise IndexOutOfRange(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
+                              hint="indices run from -n to n-1 along each dim") from None
+    except ValueError as exc:
+        raise ShapeError(f"x[index] = value: a value of shape {value.shape} does not fit the "
+                         f"selected part of shape {tuple(shape)} ({exc})",
+                         hint="the value must broadcast to the selected shape") from None
+
+    def backward(g):
+        gv = _taken(g, index)
+        if base is None:
+            return (gv,)
+        gb = g.copy()
+        _put(gb, index, 0)  # overwritten places take nothing from the old values
+        return gb, gv
+
+    return make(out, "setitem", (value,) if base is None else (base, value), backward)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -2771,6 +2923,7 @@ _METHODS = {
     "unsqueeze": unsqueeze, "squeeze": squeeze, "permute": permute, "transpose": transpose,
     "expand": expand, "softmax": softmax, "log_softmax": log_softmax,
     # operators beyond micrograd's
+    "__iadd__": iadd, "__isub__": isub, "__imul__": imul, "__itruediv__": itruediv,
     "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
     "__mod__": remainder, "__rmod__": _reflected(remainder),
     "__and__": bitwise_and, "__rand__": _reflected(bitwise_and),

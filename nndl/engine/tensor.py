@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -230,6 +231,10 @@ class Tensor:
         def expand(self, *shape: Any) -> Tensor: ...
         def softmax(self, dim: int = -1) -> Tensor: ...
         def log_softmax(self, dim: int = -1) -> Tensor: ...
+        def __iadd__(self, b: Any) -> Tensor: ...
+        def __isub__(self, b: Any) -> Tensor: ...
+        def __imul__(self, b: Any) -> Tensor: ...
+        def __itruediv__(self, b: Any) -> Tensor: ...
         def __floordiv__(self, b: Any) -> Tensor: ...
         def __rfloordiv__(self, other: Any) -> Tensor: ...
         def __mod__(self, b: Any) -> Tensor: ...
@@ -851,6 +856,98 @@ class Tensor:
     def sub_(self, other, alpha: builtins.float = 1.0) -> Tensor:
         return self.add_(other, alpha=-alpha)
 
+    def _in_place(self, name: str, fn: Callable[[np.ndarray], Any]) -> Tensor:
+        """Replace the values by fn(values), outside the graph (as the methods above); a
+        tensor whose graph is being recorded refuses, as PyTorch for a leaf that requires
+        grad (nndl does not rewrite the graph of a non-leaf in place either)."""
+        if self.requires_grad and (not _disabling or _grad_state.enabled):
+            raise GraphError(f"{name}() changes a tensor that requires grad in place",
+                             hint=f"use it inside `with nndl.no_grad():`, or the out-of-place "
+                                  f"form (x = x.{name.rstrip('_')}(...))")
+        data = self.data
+        data[...] = fn(data)
+        return self
+
+    def div_(self, other, *, rounding_mode: Any = None) -> Tensor:
+        return self._in_place("div_", lambda d: _ops.div(Tensor._wrap(d), other,
+                                                           rounding_mode=rounding_mode).data)
+
+    def pow_(self, exponent) -> Tensor:
+        return self._in_place("pow_", lambda d: d ** _raw(exponent))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._in_place("clamp_", lambda d: np.clip(d, _raw(min), _raw(max)))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        return self._in_place("masked_fill_", lambda d: np.where(_raw(mask), _raw(value), d))
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
+                generator: Any = None) -> Tensor:
+        """Fill with samples of N(mean, std²) (nndl's generator), as ``torch.Tensor.normal_``."""
+        rng = generator or _default_rng()
+        return self._in_place("normal_", lambda d: rng.normal(mean, std, d.shape))
+
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
+                 generator: Any = None) -> Tensor:
+        """Fill with samples of U[a, b), as ``torch.Tensor.uniform_``."""
+        rng = generator or _default_rng()
+        return self._in_place("uniform_", lambda d: rng.uniform(a, b, d.shape))
+
+    def bernoulli_(self, p: builtins.float = 0.5, *, generator: Any = None) -> Tensor:
+        rng = generator or _default_rng()
+        return self._in_place("bernoulli_", lambda d: rng.random(d.shape) < p)
+
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+        rng = generator or _default_rng()
+        return self._in_place("exponential_", lambda d: rng.exponential(1 / lambd, d.shape))
+
+    def random_(self, start: builtins.int = 0, end: builtins.int | None = None, *,
+                generator: Any = None) -> Tensor:
+        rng = generator or _default_rng()
+        if end is None:
+            start, end = 0, start
+        return self._in_place("random_", lambda d: rng.integers(start, end, d.shape))
+
+    def abs_(self) -> Tensor:
+        return self._in_place("abs_", np.abs)
+
+    def neg_(self) -> Tensor:
+        return self._in_place("neg_", np.negative)
+
+    def exp_(self) -> Tensor:
+        return self._in_place("exp_", np.exp)
+
+    def log_(self) -> Tensor:
+        return self._in_place("log_", np.log)
+
+    def sqrt_(self) -> Tensor:
+        return self._in_place("sqrt_", np.sqrt)
+
+    def relu_(self) -> Tensor:
+        return self._in_place("relu_", lambda d: np.maximum(d, 0))
+
+    def sigmoid_(self) -> Tensor:
+        return self._in_place("sigmoid_", lambda d: _ops.sigmoid(Tensor._wrap(d)).data)
+
+    def tanh_(self) -> Tensor:
+        return self._in_place("tanh_", np.tanh)
+
+    def floor_(self) -> Tensor:
+        return self._in_place("floor_", np.floor)
+
+    def round_(self, decimals: builtins.int = 0) -> Tensor:
+        return self._in_place("round_", lambda d: np.round(d, decimals))
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        self.data = _ops.squeeze(Tensor._wrap(self.data), dim).data
+        return self
+
+    def unsqueeze_(self, dim: builtins.int) -> Tensor:
+        self.data = _ops.unsqueeze(Tensor._wrap(self.data), dim).data
+        return self
+
     # ------------------------------------------------------------ operators
     # The arithmetic operators (+ - * / ** @, unary -, abs) and the one-argument
     # methods that are ops (exp, log, tanh, sum, reshape, ...) are bound to this class
@@ -861,6 +958,67 @@ class Tensor:
 
     def __getitem__(self, index):
         return _ops.getitem(self, index)
+
+    def __setitem__(self, index, value) -> None:
+        """``x[index] = value``, as PyTorch. With no graph to record, the values change in
+        place. When the value needs a gradient (or x is already a node), x becomes the
+        output of an index-put node: the gradient of the written places goes to the value,
+        that of the others to x's previous value. That is only sound when no other tensor
+        of a graph holds x as an input (its gradient would then route through the
+        assignment), which nndl checks by the reference count and refuses otherwise."""
+        recording = not _disabling or _grad_state.enabled
+        v_grad = isinstance(value, Tensor) and value.requires_grad
+        if recording and self.requires_grad and self._a is None:
+            raise GraphError("a leaf tensor that requires grad is used in an in-place "
+                             "operation (x[...] = ...)",
+                             hint="assign inside `with nndl.no_grad():`, or assign into a clone")
+        if recording and (v_grad or self.requires_grad):
+            readers = _readers_of(self, value) if v_grad else []
+            # (the value's own readers of x are moved to x's old value below; any other op
+            # holding x would send its gradient through the assignment: refuse then)
+            if _held_by_a_graph(self, readers):
+                raise GraphError(
+                    "x[...] = value would need the gradient through x's old value, and x is "
+                    "already an input of another op of a graph: nndl cannot tell which uses "
+                    "saw the old values",
+                    hint="build the result with nndl.where, nndl.cat or nndl.stack, or "
+                         "assign into a fresh tensor (y = x.clone(); y[...] = value)")
+            if self.dtype.kind != "f":
+                raise GraphError(f"x[...] = value: a tensor of dtype {self.dtype} cannot take "
+                                 "a value that requires grad", hint="convert x with .float()")
+            # x's old value (its node, or its constants) moves to a new tensor, and the ops
+            # of the value's graph that read x read that instead (x[1:] = x[1:] * 3)
+            old = _new(Tensor)
+            for slot in ("_d", "requires_grad", "_op", "_a", "_b", "_backward", "_saved"):
+                if hasattr(self, slot):
+                    setattr(old, slot, getattr(self, slot))
+            if not self.requires_grad:
+                old._a = None
+            old._gv, old._users = None, 0
+            for node in readers:
+                _replace_input(node, self, old)
+            node = _ops.index_put(old if self.requires_grad else None, self.shape, self.dtype,
+                                  self.data, index,
+                                  value if isinstance(value, Tensor) else Tensor(value))
+            self._d, self.requires_grad, self._op = node._d, True, node._op
+            self._a, self._backward = node._a, node._backward
+            return
+        data = self.data
+        index = _ops._index(index)
+        try:
+            _ops._put(data, index, value.data if isinstance(value, Tensor) else value)
+        except IndexError as exc:
+            raise _ops.IndexOutOfRange(f"index {index!r} does not fit a tensor of shape "
+                                       f"{data.shape}: {exc}",
+                                       hint="indices run from -n to n-1 along each dim") from None
+        except ValueError as exc:
+            if "read-only" in str(exc):
+                raise GraphError("x[...] = value: this tensor's values are read-only (an "
+                                 "expanded view, or a parameter built on the meta device)",
+                                 hint="make a copy with .clone() first") from None
+            raise ShapeError(f"x[...] = value: the value does not fit the selected part of a "
+                             f"tensor of shape {data.shape} ({exc})",
+                             hint="the value must broadcast to the selected shape") from None
 
     def __iter__(self):
         if self.ndim == 0:
@@ -968,6 +1126,16 @@ def _raw(x):
     return x._value() if isinstance(x, Tensor) else x
 
 
+_rng_source: Callable[[], np.random.Generator] | None = None  # installed by nndl/__init__.py
+_fallback_rng = np.random.default_rng()
+
+
+def _default_rng() -> np.random.Generator:
+    """nndl's generator (nndl.manual_seed seeds it): the package root, above the engine,
+    installs the function that returns it (as it installs Tensor.svg_renderer)."""
+    return _fallback_rng if _rng_source is None else _rng_source()
+
+
 class device:  # noqa: N801 - PyTorch's name
     """A device, as ``torch.device``; nndl has one, the CPU (``device("cpu")``)."""
 
@@ -1008,6 +1176,52 @@ def _check_device(d) -> None:
 
 
 _COMPARABLE = (Tensor, int, float, complex, np.ndarray, np.generic, list, tuple)
+
+
+def _readers_of(target: Tensor, value: Tensor) -> list[Tensor]:
+    """The nodes of ``value``'s graph that have ``target`` as an input, once per reference
+    (a node that reads target twice is listed twice); target's own history is not walked."""
+    found: list[Tensor] = []
+    seen = {id(value)}
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        for inp in node._inputs:
+            if inp is target:
+                found.append(node)
+            elif inp.requires_grad and inp._a is not None and id(inp) not in seen:
+                seen.add(id(inp))
+                stack.append(inp)
+    return found
+
+
+def _replace_input(node: Tensor, old: Tensor, new: Tensor) -> None:
+    a = node._a
+    if type(a) is tuple:
+        node._a = tuple(new if i is old else i for i in a)
+        return
+    if a is old:
+        node._a = new
+    if node._b is old:
+        node._b = new
+
+
+def _held_by_a_graph(target: Tensor, readers: list[Tensor]) -> bool:
+    """Whether an op of some graph, other than ``readers``, holds ``target`` as an input: an
+    array-path node holds its inputs in a tuple (and its backward closure may hold them in
+    cells), a scalar-path node in its slots. The garbage collector lists what refers to
+    target (a variable, list or dict holding it is fine); only differentiable assignments
+    ask, so its cost (a pass over the live objects) is not on any hot path."""
+    allowed = {id(r._a) for r in readers} | {id(r) for r in readers}
+    for ref in gc.get_referrers(target):
+        if id(ref) in allowed:
+            continue
+        if isinstance(ref, tuple | Tensor) or type(ref) is _CellType:
+            return True
+    return False
+
+
+_CellType = type((lambda x: lambda: x)(0).__closure__[0])  # type: ignore[index]
 
 
 # ------------------------------------------------------------------ the walk
