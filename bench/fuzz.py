@@ -421,8 +421,13 @@ def check_pla(args) -> None:
         scale = np.abs(np.asarray(X)) @ np.abs(p.coef_) + abs(p.intercept_)
         assert np.all(margin > -1e-12 * scale), margin
         bound = predicted_updates(p.novikoff_bound())  # Novikoff: updates <= (R/γ*)²
-        assert bound is not None and p.n_updates_ <= bound + 1 + bound // 10**6, (
-            p.n_updates_, bound)
+        if bound is None:  # only when float64 cannot certify a margin: some sample lies
+            # within rounding of PLA's line (a difference of two 1e-8 terms, say)
+            Xa, w = p._Xa, p._w_aug
+            noise = 64 * np.finfo(np.float64).eps * (np.abs(Xa) @ np.abs(w))
+            assert np.any(np.abs(Xa @ w) <= noise), (p.n_updates_, Xa @ w, noise)
+        else:
+            assert p.n_updates_ <= bound + 1 + bound // 10**6, (p.n_updates_, bound)
     else:
         assert len(said) == 1, said
         message = str(said[0].message)
