@@ -280,16 +280,19 @@ def _new(values: np.ndarray, requires_grad: bool, device) -> Tensor:
     return Tensor(values, requires_grad=requires_grad, dtype=values.dtype)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+def zeros(*shape, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    size = shape if size is None else (size,)
     return _new(np.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+def ones(*shape, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    size = shape if size is None else (size,)
     return _new(np.ones(_shape(size), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+def empty(*shape, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """As ``torch.empty``; nndl's values are zeros rather than whatever memory held."""
+    size = shape if size is None else (size,)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
@@ -354,13 +357,17 @@ def _random(values: np.ndarray, dtype, requires_grad: bool, device) -> Tensor:
     return _new(values.astype(_dtype(dtype), copy=False), requires_grad, device)
 
 
-def randn(*size, dtype=None, generator=None, requires_grad: bool = False, device=None) -> Tensor:
+def randn(*shape, size=None, dtype=None, generator=None, requires_grad: bool = False,
+          device=None) -> Tensor:
+    size = shape if size is None else (size,)
     """Samples of N(0, 1), as ``torch.randn`` (from nndl's generator, see manual_seed)."""
     rng = generator or _rng
     return _random(rng.standard_normal(_shape(size)), dtype, requires_grad, device)
 
 
-def rand(*size, dtype=None, generator=None, requires_grad: bool = False, device=None) -> Tensor:
+def rand(*shape, size=None, dtype=None, generator=None, requires_grad: bool = False,
+         device=None) -> Tensor:
+    size = shape if size is None else (size,)
     """Samples of U[0, 1), as ``torch.rand``."""
     rng = generator or _rng
     return _random(rng.random(_shape(size)), dtype, requires_grad, device)
@@ -414,8 +421,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
     """Samples of N(mean, std²), as ``torch.normal``: with ``size``, mean and std are numbers;
     without, each element has the mean and std of the tensors' matching elements."""
     rng = generator or _rng
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._arr if isinstance(mean, Tensor) else mean
+    s = std._arr if isinstance(std, Tensor) else std
     if size is not None:
         shape = (size,) if isinstance(size, int) else tuple(size)
         values = rng.normal(m, s, shape)
@@ -446,14 +453,14 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad: bool = False,
 def bernoulli(p: Tensor, *, generator=None) -> Tensor:
     """1 with probability p (elementwise), else 0, in p's dtype, as ``torch.bernoulli``."""
     rng = generator or _rng
-    return Tensor._wrap((rng.random(p.shape) < p.data).astype(p.dtype))
+    return Tensor._wrap((rng.random(p.shape) < p._arr).astype(p.dtype))
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator=None) -> Tensor:
     """Indices drawn with the (unnormalised) weights of each row, as ``torch.multinomial``."""
     rng = generator or _rng
-    w = np.asarray(input.data, dtype=np.float64)
+    w = np.asarray(input._arr, dtype=np.float64)
     rows = w.reshape(-1, w.shape[-1])
     out = np.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())
                     for r in rows])

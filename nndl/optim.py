@@ -85,10 +85,10 @@ class Optimizer:
     def _params_with_grad(self, group):
         for p in group["params"]:
             if p._grad is not None:
-                if not p.data.flags.writeable:
+                if not p._arr.flags.writeable:
                     raise OptimizerError("cannot update a parameter without storage (built on the "
                                          "meta device)", hint="build the model normally to train it")
-                yield p, p.data, p._grad
+                yield p, p._arr, p._grad
 
     def step(self) -> None:
         raise NotImplementedError
@@ -131,7 +131,7 @@ class SGD(Optimizer):
                 if not (data.flags.c_contiguous and grad.flags.c_contiguous):
                     grad = np.ascontiguousarray(grad)
                     if not data.flags.c_contiguous:
-                        p.data = data = np.ascontiguousarray(data)
+                        p._arr = data = np.ascontiguousarray(data)
                 if not (mu or wd) and sign > 0:  # plain SGD: p ← p − lr·g, nothing else
                     for d, g in _flat_chunks(data, grad):
                         _axpy(d, g, -lr, self._tmp(d))
@@ -183,7 +183,7 @@ class Adam(Optimizer):
                 if not (data.flags.c_contiguous and grad.flags.c_contiguous):
                     grad = np.ascontiguousarray(grad)
                     if not data.flags.c_contiguous:
-                        p.data = data = np.ascontiguousarray(data)
+                        p._arr = data = np.ascontiguousarray(data)
                 state = self.state.setdefault(id(p), {})
                 if not state:
                     state["step"] = 0

@@ -100,8 +100,10 @@ def test_only_float_tensors_can_require_grad():
 def test_attributes_and_conversions():
     x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     assert isinstance(x.data, np.ndarray) and x.data.dtype == np.float32
-    assert x.numpy() is x.data
-    assert np.asarray(x) is x.data
+    # .data, .numpy() and np.asarray(x) share the tensor's memory (no copy); .data is the
+    # same object at each read (an ndarray that also has PyTorch's in-place methods)
+    assert x.data is x.data and x.numpy() is x._arr and np.asarray(x) is x._arr
+    assert np.shares_memory(x.numpy(), x.data) and type(x.numpy()) is np.ndarray
     assert x.shape == (2, 2) and x.ndim == 2 and x.size() == (2, 2) and x.size(1) == 2
     assert x.numel() == 4 and x.dim() == 2 and len(x) == 2
     assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]]
@@ -123,7 +125,8 @@ def test_data_is_always_an_ndarray():
     a = Tensor(np.array(2.0))
     for t in (Tensor(1.5), a * a, (a * a).exp(), Tensor([1.0, 2.0]).sum(), Tensor([1.0, 2.0])[0],
               f64(1.0) * 3):
-        assert type(t.data) is np.ndarray and t.data.shape == ()
+        assert type(t._arr) is np.ndarray and t._arr.shape == ()  # never a NumPy scalar
+        assert isinstance(t.data, np.ndarray) and t.data.shape == ()
 
 
 def test_grad_is_an_array_like_tensor():
@@ -592,7 +595,7 @@ def test_scalar_path_is_taken_and_stays_consistent():
     c = (a * b + 1).tanh()
     assert a._v is not None and c._data is None  # no ndarray made yet
     assert c.shape == () and c.ndim == 0 and c.dtype == np.float32 and c.numel() == 1
-    arr = c.data  # the first read makes the array; it is the value from then on
+    arr = c._arr  # the first read makes the array; it is the value from then on
     assert type(arr) is np.ndarray and arr.dtype == np.float32 and c._v is None
     arr[...] = 0.5
     assert (c * 2).item() == 1.0

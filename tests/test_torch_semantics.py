@@ -756,3 +756,53 @@ def test_inplace_methods():
     with nndl.no_grad():
         p.normal_()
     assert p.is_leaf and p.requires_grad
+
+
+# ----------------------------------------------------------------- .data, axis=, size=
+def test_data_takes_torchs_in_place_methods():
+    def run(lib):
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.Linear(3, 2))
+        net[0].weight.data.normal_(0, 0.01)
+        net[0].bias.data.fill_(0)
+        w = net[0].weight
+        w.data[:] = lib.tensor([[1.0, -6.0, 2.0], [7.0, 0.5, -3.0]])
+        w.data *= w.data.abs() >= 2
+        w.data[0, 0] = 42
+        (net(lib.ones(1, 3)).sum()).backward()
+        w.data[:] -= 0.5 * w.grad  # a tensor on the right of an array's -=
+        w.grad.data.zero_()
+        net[0].bias.data.copy_(lib.tensor([1.0, 2.0]))
+        net[0].bias.data.add_(lib.tensor([1.0, 1.0]), alpha=2)
+        return w.detach(), w.grad, net[0].bias.detach(), w.data.numel(), w.data.dim()
+
+    got, want = run(nndl), run(torch)
+    for g, t in zip(got[:3], want[:3], strict=True):
+        _same(nndl.tensor(np.asarray(g.data)), t)
+    assert got[3:] == want[3:]
+    x = nndl.ones(2)
+    assert isinstance(x.data, np.ndarray) and x.data is x.data
+    assert np.shares_memory(x.data, x.numpy())
+
+
+def test_axis_and_size_keywords():
+    x = np.arange(6.0).reshape(2, 3)
+    for fn in (lambda m, v: v.cumsum(axis=0), lambda m, v: v.argmax(axis=1),
+               lambda m, v: v.prod(axis=1), lambda m, v: m.cumprod(v, axis=1),
+               lambda m, v: v.any(axis=0), lambda m, v: v.sum(axis=1, keepdims=True),
+               lambda m, v: m.logsumexp(v, axis=1)):
+        got, want = fn(nndl, nndl.tensor(x)), fn(torch, torch.tensor(x))
+        _same(got, want)
+    for fn in (lambda m: m.randn(size=(2, 3)), lambda m: m.rand(size=()),
+               lambda m: m.zeros(size=(4,)), lambda m: m.ones(size=(1, 2), dtype=m.int64)):
+        got, want = fn(nndl), fn(torch)
+        assert tuple(got.shape) == tuple(want.shape) and _dt(got) == _dt(want)
+
+
+def test_module_to_device_and_dtype():
+    m = nn.Linear(2, 2)
+    assert m.to("cpu") is m and m.to(device=nndl.device("cpu")) is m and m.cpu() is m
+    assert m.to("cpu", nndl.float64).weight.dtype == np.float64
+    assert m.to(nndl.zeros(1)).weight.dtype == np.float32
+    with pytest.raises(RuntimeError):
+        m.to("cuda")

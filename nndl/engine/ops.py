@@ -120,7 +120,7 @@ def add(a, b) -> Tensor:
     def backward(g):
         return g, g
 
-    return make(np.add(*_promote(a.data, b.data)), "add", (a, b), backward)
+    return make(np.add(*_promote(a._arr, b._arr)), "add", (a, b), backward)
 
 
 def _add_s(g, saved):
@@ -138,7 +138,7 @@ def sub(a, b) -> Tensor:
     def backward(g):
         return g, -g
 
-    return make(np.subtract(*_promote(a.data, b.data)), "sub", (a, b), backward)
+    return make(np.subtract(*_promote(a._arr, b._arr)), "sub", (a, b), backward)
 
 
 def _sub_s(g, saved):
@@ -162,7 +162,7 @@ def _mul_s(g, saved):
 
 
 def _mul_array(a: Tensor, b: Tensor) -> Tensor:
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
 
     def backward(g):
         return (g * bd if a.requires_grad else None), (g * ad if b.requires_grad else None)
@@ -189,7 +189,7 @@ def _div_s(g, saved):
 
 
 def _div_array(a: Tensor, b: Tensor) -> Tensor:
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
     if ad.dtype.kind != "f" and bd.dtype.kind != "f":  # true division, as torch
         ad, bd = ad.astype(np.float32), bd.astype(np.float32)
     out = ad / bd
@@ -217,8 +217,8 @@ def _inplace_refused(a: Tensor, sym: str) -> GraphError:
 
 
 def _inplace_array(a: Tensor, b: Tensor, ufunc, sym: str) -> Tensor:
-    d = a.data
-    bd = b.data
+    d = a._arr
+    bd = b._arr
     if d.dtype.kind in "fc" and bd.dtype.kind not in "fc":
         bd = bd.astype(d.dtype)
     try:
@@ -320,7 +320,7 @@ def neg(a) -> Tensor:
     def backward(g):
         return (-g,)
 
-    return make(-a.data, "neg", (a,), backward)
+    return make(-a._arr, "neg", (a,), backward)
 
 
 def _neg_s(g, saved):
@@ -365,7 +365,7 @@ def _no_negative_int_power(base: np.ndarray, exponent) -> None:
 
 
 def _pow_const_array(a: Tensor, exponent) -> Tensor:
-    ad = _floating(a.data) if isinstance(exponent, float) else a.data
+    ad = _floating(a._arr) if isinstance(exponent, float) else a._arr
     _no_negative_int_power(ad, exponent)
     out = ad ** exponent
 
@@ -379,7 +379,7 @@ def _pow_const_array(a: Tensor, exponent) -> Tensor:
 
 
 def _pow_array(a: Tensor, b: Tensor) -> Tensor:
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
     _no_negative_int_power(ad, bd)
     out = ad ** bd
 
@@ -418,7 +418,7 @@ def _pow2_s(g, saved):
 def matmul(a, b) -> Tensor:
     """Matrix product with NumPy's rules (1-D vectors, batched stacks, broadcasting)."""
     a, b = _operands(a, b)
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
     if ad.ndim == 0 or bd.ndim == 0:
         raise ShapeError("matmul needs tensors with at least one dimension, got a 0-d tensor",
                          hint="use * for multiplication by a scalar")
@@ -479,7 +479,7 @@ def _exp_s(g, out):
 
 
 def _exp_array(a: Tensor) -> Tensor:
-    out = np.exp(_floating(a.data))
+    out = np.exp(_floating(a._arr))
 
     def backward(g):
         return (g * out,)
@@ -500,7 +500,7 @@ def _log_s(g, v):
 
 
 def _log_array(a: Tensor) -> Tensor:
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
 
     def backward(g):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -524,7 +524,7 @@ def _sqrt_s(g, out):
 
 def _sqrt_array(a: Tensor) -> Tensor:
     with np.errstate(invalid="ignore"):
-        out = np.sqrt(_floating(a.data))
+        out = np.sqrt(_floating(a._arr))
 
     def backward(g):
         with np.errstate(divide="ignore"):
@@ -534,7 +534,7 @@ def _sqrt_array(a: Tensor) -> Tensor:
 
 
 def abs(a) -> Tensor:  # noqa: A001
-    ad = a.data
+    ad = a._arr
 
     def backward(g):
         return (g * np.sign(ad),)  # sign(0) = 0, as PyTorch
@@ -543,7 +543,7 @@ def abs(a) -> Tensor:  # noqa: A001
 
 
 def sin(a) -> Tensor:
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
 
     def backward(g):
         return (g * np.cos(ad),)
@@ -552,7 +552,7 @@ def sin(a) -> Tensor:
 
 
 def cos(a) -> Tensor:
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
 
     def backward(g):
         return (-g * np.sin(ad),)
@@ -573,7 +573,7 @@ def _tanh_s(g, t):
 
 
 def _tanh_array(a: Tensor) -> Tensor:
-    out = np.tanh(_floating(a.data))
+    out = np.tanh(_floating(a._arr))
 
     def backward(g):
         return (g * (1 - out * out),)  # tanh' = 1 - tanh²
@@ -594,7 +594,7 @@ def _sigmoid_s(g, s):
 
 
 def _sigmoid_array(a: Tensor) -> Tensor:
-    out = _kernels.sigmoid(_floating(a.data))
+    out = _kernels.sigmoid(_floating(a._arr))
 
     def backward(g):
         return (g * out * (1 - out),)  # σ' = σ(1 - σ)
@@ -616,7 +616,7 @@ def _relu_s(g, positive):
 
 
 def _relu_array(a: Tensor) -> Tensor:
-    ad = a.data
+    ad = a._arr
 
     def backward(g):
         return (g * (ad > 0),)  # ReLU'(0) = 0, as PyTorch
@@ -625,7 +625,7 @@ def _relu_array(a: Tensor) -> Tensor:
 
 
 def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
-    ad = a.data
+    ad = a._arr
 
     def backward(g):
         return (np.where(ad > 0, g, g * negative_slope),)
@@ -636,7 +636,7 @@ def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
 def softplus(a, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(βx))/β, and x itself where βx > threshold, as PyTorch: ∂ = σ(βx) (1
     above the threshold)."""
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
     bx = ad * beta if beta != 1 else ad
     linear = bx > threshold
 
@@ -661,7 +661,7 @@ def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument n
         if max is not None:
             out = where(out > max, max, out)
         return out
-    ad = a.data
+    ad = a._arr
     out = np.clip(ad, min, max)
 
     def backward(g):
@@ -681,7 +681,7 @@ clip = clamp
 def maximum(a, b) -> Tensor:
     """Elementwise max; at ties the gradient is split in half, as PyTorch."""
     a, b = _operands(a, b)
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
 
     def backward(g):
         wa = (ad > bd) + 0.5 * (ad == bd)
@@ -692,7 +692,7 @@ def maximum(a, b) -> Tensor:
 
 def minimum(a, b) -> Tensor:
     a, b = _operands(a, b)
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
 
     def backward(g):
         wa = (ad < bd) + 0.5 * (ad == bd)
@@ -706,9 +706,9 @@ def where(condition, a=None, b=None):
     ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
     if a is None and b is None:
         return nonzero(condition, as_tuple=True)
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    cond = np.asarray(condition._arr if isinstance(condition, Tensor) else condition, dtype=bool)
     a, b = _operands(a, b)
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
 
     def backward(g):
         zero = np.zeros((), dtype=g.dtype)
@@ -725,14 +725,14 @@ def to_dtype(a, dtype: np.dtype) -> Tensor:
 
     if dtype == src:
         return a
-    return make(a.data.astype(dtype), "to", (a,), backward)
+    return make(a._arr.astype(dtype), "to", (a,), backward)
 
 
 def clone(a) -> Tensor:
     def backward(g):
         return (g,)
 
-    return make(a.data.copy(), "clone", (a,), backward)
+    return make(a._arr.copy(), "clone", (a,), backward)
 
 
 # ------------------------------------------------------------------ reductions
@@ -776,7 +776,7 @@ def sum(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> 
         a = to_dtype(a, np.dtype(dtype))
     dims, keep = _dims(a.ndim, dim, axis, "sum"), _keep(keepdim, keepdims)
     shape = a.shape
-    ad = a.data
+    ad = a._arr
     out = np.sum(ad, axis=dims if a.ndim else None, keepdims=keep and bool(a.ndim),
                  dtype=np.int64 if ad.dtype.kind in "iub" else None)
 
@@ -791,7 +791,7 @@ def mean(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) ->
         a = to_dtype(a, np.dtype(dtype))
     dims, keep = _dims(a.ndim, dim, axis, "mean"), _keep(keepdim, keepdims)
     shape = a.shape
-    data = _floating(a.data)
+    data = _floating(a._arr)
     out = np.asarray(np.mean(data, axis=dims if a.ndim else None, keepdims=keep and bool(a.ndim)),
                      dtype=data.dtype)
     count = data.size // builtins.max(out.size, 1) if data.size else 1
@@ -826,7 +826,7 @@ def _extreme(a, dim, keepdim, axis, keepdims, pick, argpick, name):
     if a.ndim == 0:
         return MaxMin(clone(a), Tensor._wrap(np.asarray(0, dtype=np.int64)))
     d = dims[0]
-    ad = a.data
+    ad = a._arr
     idx = argpick(ad, axis=d)
     idx_k = np.expand_dims(idx, d)
     values = np.take_along_axis(ad, idx_k, axis=d)
@@ -844,7 +844,7 @@ def _extreme(a, dim, keepdim, axis, keepdims, pick, argpick, name):
 
 def _amax_like(a, dim, keepdim, pick, name) -> Tensor:
     dims = _dims(a.ndim, dim, None, name) if a.ndim else None
-    ad = a.data
+    ad = a._arr
     out = pick(ad, axis=dims, keepdims=True)
     shape = a.shape
 
@@ -879,16 +879,18 @@ def amin(a, dim=None, keepdim=False) -> Tensor:
     return _amax_like(a, dim, keepdim, np.min, "amin")
 
 
-def argmax(a, dim=None, keepdim=False) -> Tensor:
+def argmax(a, dim=None, keepdim=False, *, axis=None) -> Tensor:
+    dim = axis if dim is None else dim
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(a.data)))
-    return Tensor._wrap(np.argmax(a.data, axis=_axis(dim, a.ndim, "argmax"), keepdims=keepdim))
+        return Tensor._wrap(np.asarray(np.argmax(a._arr)))
+    return Tensor._wrap(np.argmax(a._arr, axis=_axis(dim, a.ndim, "argmax"), keepdims=keepdim))
 
 
-def argmin(a, dim=None, keepdim=False) -> Tensor:
+def argmin(a, dim=None, keepdim=False, *, axis=None) -> Tensor:
+    dim = axis if dim is None else dim
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(a.data)))
-    return Tensor._wrap(np.argmin(a.data, axis=_axis(dim, a.ndim, "argmin"), keepdims=keepdim))
+        return Tensor._wrap(np.asarray(np.argmin(a._arr)))
+    return Tensor._wrap(np.argmin(a._arr, axis=_axis(dim, a.ndim, "argmin"), keepdims=keepdim))
 
 
 # ------------------------------------------------------------------ shapes
@@ -902,7 +904,7 @@ def reshape(a, *shape, op: str = "reshape") -> Tensor:
     shape = _shape_arg(shape)
     src = a.shape
     try:
-        out = a.data.reshape(shape)
+        out = a._arr.reshape(shape)
     except (ValueError, TypeError):
         raise ShapeError(f"{op}: cannot turn shape {src} ({a.numel()} elements) into {shape}",
                          hint="the new shape must have the same number of elements") from None
@@ -951,7 +953,7 @@ def permute(a, *dims) -> Tensor:
     def backward(g):
         return (np.transpose(g, inverse),)
 
-    return make(np.transpose(a.data, dims), "permute", (a,), backward)
+    return make(np.transpose(a._arr, dims), "permute", (a,), backward)
 
 
 def transpose(a, dim0: int, dim1: int) -> Tensor:
@@ -963,7 +965,7 @@ def transpose(a, dim0: int, dim1: int) -> Tensor:
     def backward(g):
         return (np.swapaxes(g, d0, d1),)
 
-    return make(np.swapaxes(a.data, d0, d1), "transpose", (a,), backward)
+    return make(np.swapaxes(a._arr, d0, d1), "transpose", (a,), backward)
 
 
 def expand(a, *shape) -> Tensor:
@@ -974,7 +976,7 @@ def expand(a, *shape) -> Tensor:
         raise ShapeError(f"expand: cannot expand shape {a.shape} to fewer dims {shape}")
     shape = tuple(a.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
     try:
-        out = np.broadcast_to(a.data, shape)
+        out = np.broadcast_to(a._arr, shape)
     except ValueError:
         raise ShapeError(f"expand: shape {a.shape} cannot be expanded to {shape}",
                          hint="only size-1 dims can grow") from None
@@ -987,7 +989,7 @@ def expand(a, *shape) -> Tensor:
 
 def _index_part(i):
     if isinstance(i, Tensor):
-        d = i.data
+        d = i._arr
         # a 0-d integer tensor indexes as an int, as in PyTorch
         return int(d) if d.ndim == 0 and d.dtype.kind in "iu" else d
     return i
@@ -1041,7 +1043,7 @@ def getitem(a, index) -> Tensor:
     basic = _is_basic(index)
     split = None if basic or not isinstance(index, tuple) else _split_index(index)
     try:
-        out = a.data[index] if split is None else a.data[split[0]][split[1]]
+        out = a._arr[index] if split is None else a._arr[split[0]][split[1]]
     except IndexError as exc:
         raise IndexOutOfRange(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
                               hint="indices run from -n to n-1 along each dim") from None
@@ -1081,7 +1083,7 @@ def index_put(base: Tensor | None, shape, dtype, data: np.ndarray, index, value:
     index = _index(index)
     out = data.copy()
     try:
-        _put(out, index, value.data.astype(dtype, copy=False))
+        _put(out, index, value._arr.astype(dtype, copy=False))
     except IndexError as exc:
         raise IndexOutOfRange(f"index {index!r} does not fit a tensor of shape {shape}: {exc}",
                               hint="indices run from -n to n-1 along each dim") from None
@@ -1110,7 +1112,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     d = _axis(dim, tensors[0].ndim, "cat")
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
     try:
-        out = np.concatenate([t.data for t in tensors], axis=d)
+        out = np.concatenate([t._arr for t in tensors], axis=d)
     except ValueError as exc:
         raise ShapeError(f"cat along dim {dim}: shapes {[t.shape for t in tensors]} differ "
                          f"outside that dim ({exc})") from None
@@ -1132,12 +1134,12 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     def backward(g):
         return tuple(np.take(g, i, axis=d) for i in range(len(tensors)))
 
-    return make(np.stack([t.data for t in tensors], axis=d), "stack", tensors, backward)
+    return make(np.stack([t._arr for t in tensors], axis=d), "stack", tensors, backward)
 
 
 # ------------------------------------------------------------------ softmax
 def softmax(a, dim: int = -1) -> Tensor:
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
     d = _axis(dim, ad.ndim, "softmax")
     out = _kernels.softmax(ad.reshape(1), axis=0).reshape(()) if ad.ndim == 0 else (
         _kernels.softmax(ad, axis=d))
@@ -1150,7 +1152,7 @@ def softmax(a, dim: int = -1) -> Tensor:
 
 
 def log_softmax(a, dim: int = -1) -> Tensor:
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
     d = _axis(dim, ad.ndim, "log_softmax")
     out = _kernels.log_softmax(ad.reshape(1), axis=0).reshape(()) if ad.ndim == 0 else (
         _kernels.log_softmax(ad, axis=d))
@@ -1166,7 +1168,7 @@ def log_softmax(a, dim: int = -1) -> Tensor:
 # derivative written next to it. (No scalar path: these are not micrograd's ops.)
 def _unary(a) -> tuple[Tensor, np.ndarray]:
     a = a if isinstance(a, Tensor) else as_tensor(a)
-    return a, _floating(a.data)
+    return a, _floating(a._arr)
 
 
 def square(a) -> Tensor:
@@ -1378,7 +1380,7 @@ def _stepwise(name: str, fn, a, keep_int: bool = True) -> Tensor:
     """A piecewise-constant op (floor, ceil, round, trunc, sign): gradient 0 everywhere, as
     PyTorch; integer tensors keep their dtype."""
     a = a if isinstance(a, Tensor) else as_tensor(a)
-    ad = a.data
+    ad = a._arr
     out = fn(ad) if ad.dtype.kind in "fc" or not keep_int else ad.copy()
 
     def backward(g):
@@ -1426,7 +1428,7 @@ def _bool_out(out) -> Tensor:
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._arr if isinstance(x, Tensor) else np.asarray(x)
 
 
 def isnan(a) -> Tensor:
@@ -1557,7 +1559,7 @@ def bitwise_right_shift(a, b) -> Tensor:
 def atan2(a, b) -> Tensor:
     """atan2(y, x), the angle of the point (x, y): ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²)."""
     a, b = _operands(a, b)
-    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    ad, bd = (_floating(d) for d in _promote(a._arr, b._arr))
 
     def backward(g):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1573,7 +1575,7 @@ arctan2 = atan2
 def logaddexp(a, b) -> Tensor:
     """log(e^a + e^b), stable: ∂/∂a = e^(a − out), ∂/∂b = e^(b − out)."""
     a, b = _operands(a, b)
-    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    ad, bd = (_floating(d) for d in _promote(a._arr, b._arr))
     out = np.logaddexp(ad, bd)
 
     def backward(g):
@@ -1585,7 +1587,7 @@ def logaddexp(a, b) -> Tensor:
 def copysign(a, b) -> Tensor:
     """|a| with the sign of b: ∂/∂a = sign(a)·sign(b) (0 at a = 0), ∂/∂b = 0, as PyTorch."""
     a, b = _operands(a, b)
-    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    ad, bd = (_floating(d) for d in _promote(a._arr, b._arr))
     out = np.copysign(ad, bd)
 
     def backward(g):
@@ -1598,7 +1600,7 @@ def copysign(a, b) -> Tensor:
 
 def _division_parts(a, b, name: str):
     a, b = _operands(a, b)
-    ad, bd = _promote(a.data, b.data)
+    ad, bd = _promote(a._arr, b._arr)
     if ad.dtype.kind in "iub" and bd.dtype.kind in "iub" and (bd == 0).any():
         raise OpCallError(f"{name}: integer division by zero",
                           hint="divide float tensors (x / 0 is inf) or remove the zeros")
@@ -1673,9 +1675,9 @@ divide = div
 def lerp(start, end, weight) -> Tensor:
     """start + weight·(end − start), as ``torch.lerp`` (weight a number or a tensor)."""
     start, end = _operands(start, end)
-    sd, ed = _promote(start.data, end.data)
+    sd, ed = _promote(start._arr, end._arr)
     w = weight if isinstance(weight, Tensor) else None
-    wd = w.data if w is not None else np.asarray(weight, dtype=sd.dtype)
+    wd = w._arr if w is not None else np.asarray(weight, dtype=sd.dtype)
     out = sd + wd * (ed - sd)
 
     def backward(g):
@@ -1690,7 +1692,7 @@ def lerp(start, end, weight) -> Tensor:
 
 def hypot(a, b) -> Tensor:
     a, b = _operands(a, b)
-    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    ad, bd = (_floating(d) for d in _promote(a._arr, b._arr))
     out = np.hypot(ad, bd)
 
     def backward(g):
@@ -1703,7 +1705,7 @@ def hypot(a, b) -> Tensor:
 def xlogy(a, b) -> Tensor:
     """a·log b, and 0 where a = 0 (whatever b), as ``torch.xlogy``."""
     a, b = _operands(a, b)
-    ad, bd = (_floating(d) for d in _promote(a.data, b.data))
+    ad, bd = (_floating(d) for d in _promote(a._arr, b._arr))
     with np.errstate(divide="ignore", invalid="ignore"):
         logb = np.log(bd)
         out = np.where(ad == 0, 0.0, ad * logb).astype(ad.dtype)
@@ -1942,7 +1944,7 @@ def std(a, dim=None, keepdim=False, *, unbiased=True, correction=None, axis=None
     is 0 its gradient is 0 (not 0·∞), as PyTorch."""
     v = var(a, dim=dim, keepdim=keepdim, unbiased=unbiased, correction=correction, axis=axis,
             keepdims=keepdims)
-    out = np.sqrt(v.data)
+    out = np.sqrt(v._arr)
 
     def backward(g):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1963,10 +1965,13 @@ def std_mean(a, dim=None, keepdim=False, *, unbiased=True, correction=None):
             mean(a, dim=dim, keepdim=keepdim))
 
 
-def logsumexp(a, dim, keepdim: bool = False) -> Tensor:
+def logsumexp(a, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """log Σ e^x over ``dim``, stable (shifted by the max): ∂/∂x = e^(x − out) = softmax(x)."""
+    dim = axis if dim is None else dim
+    if dim is None:
+        raise OpArgumentError("logsumexp needs dim", hint="e.g. x.logsumexp(dim=1)")
     dims, shape = _dims(a.ndim, dim, None, "logsumexp"), a.shape
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
     axes = dims if a.ndim else None
     m = np.max(ad, axis=axes, keepdims=True) if ad.size else np.zeros((1,) * ad.ndim, ad.dtype)
     m = np.where(np.isfinite(m), m, 0)  # all −inf (or inf): no shift
@@ -1978,6 +1983,13 @@ def logsumexp(a, dim, keepdim: bool = False) -> Tensor:
         return (_expand_back(g, shape, dims, keepdim) * np.exp(ad - full),)
 
     return make(np.asarray(out, dtype=ad.dtype), "logsumexp", (a,), backward)
+
+
+def _dim_or_axis(name: str, dim, axis) -> int:
+    dim = axis if dim is None else dim
+    if dim is None:
+        raise OpArgumentError(f"{name} needs dim", hint=f"e.g. x.{name}(dim=0)")
+    return dim
 
 
 def _exclusive_cumprod(x: np.ndarray, axis: int, reverse: bool = False) -> np.ndarray:
@@ -1994,11 +2006,12 @@ def _exclusive_cumprod(x: np.ndarray, axis: int, reverse: bool = False) -> np.nd
     return np.flip(out, axis) if reverse else out
 
 
-def prod(a, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def prod(a, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Tensor:
     """The product over ``dim`` (all elements by default), as ``torch.prod``: ∂/∂x_i is the
     product of the others (exact with zeros: no division)."""
+    dim = axis if dim is None else dim
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
-    ad = a.data
+    ad = a._arr
     if ad.dtype.kind in "iub":
         ad = ad.astype(np.int64)
     shape = a.shape
@@ -2023,10 +2036,11 @@ def prod(a, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return make(out if keepdim else np.squeeze(out, d), "prod", (a,), backward)
 
 
-def cumsum(a, dim: int, *, dtype=None) -> Tensor:
+def cumsum(a, dim: int | None = None, *, dtype=None, axis=None) -> Tensor:
     """Running sums along ``dim``: ∂/∂x_i = Σ_{k ≥ i} g_k (the reversed running sum)."""
+    dim = _dim_or_axis("cumsum", dim, axis)
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
-    ad = a.data
+    ad = a._arr
     if ad.dtype.kind in "iub":
         ad = ad.astype(np.int64)
     if not a.ndim:
@@ -2040,11 +2054,12 @@ def cumsum(a, dim: int, *, dtype=None) -> Tensor:
     return make(np.cumsum(ad, axis=d), "cumsum", (a,), backward)
 
 
-def cumprod(a, dim: int, *, dtype=None) -> Tensor:
+def cumprod(a, dim: int | None = None, *, dtype=None, axis=None) -> Tensor:
     """Running products along ``dim``: ∂/∂x_i = Σ_{k ≥ i} g_k·Π_{j ≤ k, j ≠ i} x_j, computed
     without dividing by x_i (exact where x has zeros)."""
+    dim = _dim_or_axis("cumprod", dim, axis)
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
-    ad = a.data
+    ad = a._arr
     if ad.dtype.kind in "iub":
         ad = ad.astype(np.int64)
     if not a.ndim:
@@ -2067,7 +2082,7 @@ def cumprod(a, dim: int, *, dtype=None) -> Tensor:
 
 
 def _cum_extreme(a, dim: int, better, name: str):
-    ad = a.data
+    ad = a._arr
     if not a.ndim:
         _axis(dim, 0, name)
         return MaxMin(clone(a), Tensor._wrap(np.asarray(0, dtype=np.int64)))
@@ -2113,14 +2128,14 @@ def _truth(name: str, fn, a, dim, keepdim) -> Tensor:
                                       keepdims=keepdim and bool(ad.ndim))))
 
 
-def any(a, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+def any(a, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:  # noqa: A001
     """Whether any element (along ``dim``) is non-zero: a bool tensor."""
-    return _truth("any", np.any, a, dim, keepdim)
+    return _truth("any", np.any, a, axis if dim is None else dim, keepdim)
 
 
-def all(a, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+def all(a, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:  # noqa: A001
     """Whether every element (along ``dim``) is non-zero: a bool tensor."""
-    return _truth("all", np.all, a, dim, keepdim)
+    return _truth("all", np.all, a, axis if dim is None else dim, keepdim)
 
 
 def count_nonzero(a, dim=None) -> Tensor:
@@ -2135,7 +2150,7 @@ def norm(a, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     the 2-norm at 0 is 0, as PyTorch)."""
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
     if p == "fro" or p == 2:
-        ad = _floating(a.data)
+        ad = _floating(a._arr)
         dims = _dims(a.ndim, dim, None, "norm")
         axes = dims if a.ndim else None
         full = np.sqrt(np.sum(ad * ad, axis=axes, keepdims=True))
@@ -2155,7 +2170,7 @@ def norm(a, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     if p in (-math.inf, "-inf"):
         return amin(abs(a), dim=every, keepdim=keepdim) if a.ndim else abs(a)
     if p == 0:
-        return sum(to_dtype(ne(a, 0), _floating(a.data).dtype), dim=dim, keepdim=keepdim)
+        return sum(to_dtype(ne(a, 0), _floating(a._arr).dtype), dim=dim, keepdim=keepdim)
     if p == 1:
         return sum(abs(a), dim=dim, keepdim=keepdim)
     if not isinstance(p, int | float):
@@ -2169,7 +2184,7 @@ def dist(a, b, p=2) -> Tensor:
 
 
 def _sorted_along(a, dim: int, descending: bool, name: str):
-    ad = a.data
+    ad = a._arr
     if not a.ndim:
         _axis(dim, 0, name)
         return clone(a), np.zeros((), dtype=np.int64)
@@ -2190,7 +2205,7 @@ def _take_along(a: Tensor, idx: np.ndarray, d: int, name: str) -> Tensor:
         _add_along(full, idx, g, d)
         return (full,)
 
-    return make(np.take_along_axis(a.data, idx, axis=d), name, (a,), backward)
+    return make(np.take_along_axis(a._arr, idx, axis=d), name, (a,), backward)
 
 
 SortResult = namedtuple("SortResult", ["values", "indices"])
@@ -2220,7 +2235,7 @@ def topk(a, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  
     if not a.ndim:
         return SortResult(clone(a), Tensor._wrap(np.zeros((), dtype=np.int64)))
     d = _axis(dim, a.ndim, "topk")
-    _, idx = _sorted_along(Tensor._wrap(a.data), d, largest, "topk")
+    _, idx = _sorted_along(Tensor._wrap(a._arr), d, largest, "topk")
     idx = np.take(idx, np.arange(k), axis=d)
     return SortResult(_take_along(a, idx, d, "topk"), Tensor._wrap(idx.astype(np.int64)))
 
@@ -2233,14 +2248,14 @@ def kthvalue(a, k: int, dim: int = -1, keepdim: bool = False):
     sel[d] = slice(k - 1, k) if keepdim else k - 1
     if not a.ndim:
         return SortResult(values, idx)
-    return SortResult(getitem(values, tuple(sel)), Tensor._wrap(idx.data[tuple(sel)]))
+    return SortResult(getitem(values, tuple(sel)), Tensor._wrap(idx._arr[tuple(sel)]))
 
 
 def median(a, dim=None, keepdim: bool = False):
     """The lower median, as ``torch.median``: a tensor over all elements (ties share the
     gradient, as PyTorch), (values, indices) along ``dim``."""
     if dim is None:
-        ad = a.data
+        ad = a._arr
         flat = ad.reshape(-1)
         m = np.sort(flat)[(flat.size - 1) // 2] if flat.size else np.nan
 
@@ -2254,7 +2269,7 @@ def median(a, dim=None, keepdim: bool = False):
         return MaxMin(clone(a), Tensor._wrap(np.zeros((), dtype=np.int64)))
     d = _axis(dim, a.ndim, "median")
     n = a.shape[d]
-    _, idx = _sorted_along(Tensor._wrap(a.data), d, False, "median")
+    _, idx = _sorted_along(Tensor._wrap(a._arr), d, False, "median")
     pick = np.take(idx, [(n - 1) // 2], axis=d)
     values = _take_along(a, pick, d, "median")
     if not keepdim:
@@ -2264,7 +2279,7 @@ def median(a, dim=None, keepdim: bool = False):
 
 def nanmean(a, dim=None, keepdim: bool = False) -> Tensor:
     """The mean over the elements that are not NaN."""
-    ad = _floating(a.data)
+    ad = _floating(a._arr)
     nan = np.isnan(ad)
     filled = where(Tensor._wrap(nan), 0.0, a)
     axes = None if dim is None or not a.ndim else _dims(a.ndim, dim, None, "nanmean")
@@ -2273,7 +2288,7 @@ def nanmean(a, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def nansum(a, dim=None, keepdim: bool = False) -> Tensor:
-    nan = np.isnan(_floating(a.data))
+    nan = np.isnan(_floating(a._arr))
     return sum(where(Tensor._wrap(nan), 0.0, a), dim=dim, keepdim=keepdim)
 
 
@@ -2330,7 +2345,7 @@ def gather(a, dim: int, index) -> Tensor:
         np.add.at(full, full_index, g)
         return (full,)
 
-    return make(a.data[full_index], "gather", (a,), backward)
+    return make(a._arr[full_index], "gather", (a,), backward)
 
 
 def take_along_dim(a, indices, dim: int) -> Tensor:
@@ -2346,13 +2361,13 @@ def _scatter(a, dim: int, index, src, name: str, accumulate: bool) -> Tensor:
         _check_gather_index(name, a.shape, idx, d, other=src_t.shape)
         full_index = _index_tuple(idx, d)
         grids = tuple(np.indices(idx.shape, sparse=True))
-        sd = src_t.data[grids].astype(a.dtype, copy=False)
+        sd = src_t._arr[grids].astype(a.dtype, copy=False)
     else:
         _check_gather_index(name, a.shape, idx, d)
         full_index = _index_tuple(idx, d)
         sd = np.asarray(src, dtype=a.dtype)
         grids = ()
-    out = a.data.copy()
+    out = a._arr.copy()
     if accumulate:
         np.add.at(out, full_index, np.broadcast_to(sd, idx.shape))
     else:
@@ -2411,7 +2426,7 @@ def index_select(a, dim: int, index) -> Tensor:
         np.add.at(full, (slice(None),) * d + (idx,), g)
         return (full,)
 
-    return make(np.take(a.data, idx, axis=d), "index_select", (a,), backward)
+    return make(np.take(a._arr, idx, axis=d), "index_select", (a,), backward)
 
 
 def _mask(name: str, mask, shape) -> np.ndarray:
@@ -2438,8 +2453,8 @@ def masked_fill(a, mask, value) -> Tensor:
     v = value if isinstance(value, Tensor) else None
     if v is not None and v.ndim != 0:
         raise ShapeError(f"masked_fill only supports a 0-d value tensor, got shape {v.shape}")
-    vd = np.asarray(v.data if v is not None else value).astype(a.dtype)
-    out = np.where(m, vd, a.data)
+    vd = np.asarray(v._arr if v is not None else value).astype(a.dtype)
+    out = np.where(m, vd, a._arr)
 
     def backward(g):
         ga = np.where(m, 0, g)
@@ -2475,7 +2490,7 @@ def argwhere(a) -> Tensor:
 def _tri(name: str, fn, a, diagonal: int) -> Tensor:
     if a.ndim < 2:
         raise ShapeError(f"{name} needs a tensor with at least 2 dimensions, got shape {a.shape}")
-    ad = a.data
+    ad = a._arr
 
     def backward(g):
         return (fn(g, diagonal),)
@@ -2503,7 +2518,7 @@ def flip(a, *dims) -> Tensor:
     def backward(g):
         return (np.flip(g, axes) if axes else g,)
 
-    return make(np.flip(a.data, axes).copy() if axes else a.data.copy(), "flip", (a,), backward)
+    return make(np.flip(a._arr, axes).copy() if axes else a._arr.copy(), "flip", (a,), backward)
 
 
 def fliplr(a) -> Tensor:
@@ -2523,7 +2538,7 @@ def roll(a, shifts, dims=None) -> Tensor:
         def backward_flat(g):
             return (np.roll(g.reshape(-1), -s).reshape(shape),)
 
-        return make(np.roll(a.data.reshape(-1), s).reshape(shape), "roll", (a,), backward_flat)
+        return make(np.roll(a._arr.reshape(-1), s).reshape(shape), "roll", (a,), backward_flat)
     sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     ds = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(sh) != len(ds):
@@ -2533,7 +2548,7 @@ def roll(a, shifts, dims=None) -> Tensor:
     def backward(g):
         return (np.roll(g, tuple(-s for s in sh), axes),)
 
-    return make(np.roll(a.data, sh, axes), "roll", (a,), backward)
+    return make(np.roll(a._arr, sh, axes), "roll", (a,), backward)
 
 
 def repeat(a, *sizes) -> Tensor:
@@ -2544,7 +2559,7 @@ def repeat(a, *sizes) -> Tensor:
         raise ShapeError(f"repeat: {len(sizes)} repeat counts for a tensor with {a.ndim} dims",
                          hint="give at least one count per dim")
     shape = (1,) * (len(sizes) - a.ndim) + a.shape
-    ad = a.data.reshape(shape)
+    ad = a._arr.reshape(shape)
     out = np.tile(ad, sizes)
     src = a.shape
 
@@ -2572,7 +2587,7 @@ def repeat_interleave(a, repeats, dim=None, *, output_size=None) -> Tensor:
         d = 0
     else:
         d = _axis(dim, a.ndim, "repeat_interleave")
-    sd = src.data
+    sd = src._arr
     r = _data(repeats)
     n = sd.shape[d] if sd.ndim else 1
     counts = np.broadcast_to(r.astype(np.int64), (n,)) if r.ndim == 0 or r.size == 1 else r
@@ -2681,7 +2696,7 @@ def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     if d1 == d2:
         raise ShapeError("diagonal: dim1 and dim2 must differ")
     shape = a.shape
-    out = np.diagonal(a.data, offset, d1, d2).copy()
+    out = np.diagonal(a._arr, offset, d1, d2).copy()
 
     def backward(g):
         full = np.zeros(shape, dtype=g.dtype)
@@ -2707,7 +2722,7 @@ def diag(a, diagonal: int = 0) -> Tensor:
     def backward(g):
         return (np.diagonal(g, diagonal).copy(),)
 
-    return make(np.diag(a.data, diagonal), "diag", (a,), backward)
+    return make(np.diag(a._arr, diagonal), "diag", (a,), backward)
 
 
 def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
@@ -2717,7 +2732,7 @@ def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     rows = np.arange(a.shape[-1]) + builtins.max(-offset, 0)
     cols = np.arange(a.shape[-1]) + builtins.max(offset, 0)
     out = np.zeros(a.shape[:-1] + (n, n), dtype=a.dtype)
-    out[..., rows, cols] = a.data
+    out[..., rows, cols] = a._arr
 
     def backward(g):
         return (g[..., rows, cols],)
@@ -2768,7 +2783,7 @@ def unfold(a, dimension: int, size: int, step: int) -> Tensor:
         raise ShapeError(f"unfold: a window of {size} (step {step}) does not fit a dim of "
                          f"size {n}", hint="use 0 <= size <= the dim's size and step > 0")
     count = (n - size) // step + 1
-    ad = a.data
+    ad = a._arr
     windows = np.lib.stride_tricks.sliding_window_view(ad, size, axis=d)
     sel = [slice(None)] * ad.ndim
     sel[d] = slice(0, (count - 1) * step + 1, step)
@@ -2875,7 +2890,7 @@ def einsum(equation: str, *operands) -> Tensor:
             raise ShapeError(f"einsum: operand {s!r} has {t.ndim} dims, the equation {len(s)}")
         if len(set(s)) != len(s):
             raise OpArgumentError(f"einsum: the repeated index in {s!r} is not supported")
-    datas = [t.data for t in ops_]
+    datas = [t._arr for t in ops_]
     dtype = np.result_type(*datas)
     out = np.asarray(np.einsum(f"{','.join(ins)}->{rhs}", *datas), dtype=dtype)
     sizes = {c: n for s, t in zip(ins, ops_, strict=True) for c, n in zip(s, t.shape, strict=True)}

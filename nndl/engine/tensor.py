@@ -109,7 +109,7 @@ def set_grad_enabled(mode: bool) -> _GradMode:
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert to an ndarray with PyTorch's default dtypes (float32 unless float64 was given)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._arr
     if dtype is not None:
         return np.asarray(data, dtype=np.dtype(dtype))
     if isinstance(data, np.ndarray | np.generic):
@@ -220,8 +220,8 @@ class Tensor:
         def min(self, dim: Any = None, keepdim: Any = False, axis: Any = None, keepdims: Any = None) -> Tensor: ...
         def amax(self, dim: Any = None, keepdim: Any = False) -> Tensor: ...
         def amin(self, dim: Any = None, keepdim: Any = False) -> Tensor: ...
-        def argmax(self, dim: Any = None, keepdim: Any = False) -> Tensor: ...
-        def argmin(self, dim: Any = None, keepdim: Any = False) -> Tensor: ...
+        def argmax(self, dim: Any = None, keepdim: Any = False, *, axis: Any = None) -> Tensor: ...
+        def argmin(self, dim: Any = None, keepdim: Any = False, *, axis: Any = None) -> Tensor: ...
         def reshape(self, *shape: Any) -> Tensor: ...
         def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor: ...
         def unsqueeze(self, dim: int) -> Tensor: ...
@@ -314,14 +314,14 @@ class Tensor:
         def clamp_max(self, max: Any) -> Tensor: ...
         def logit(self, eps: Any = None) -> Tensor: ...
         def std(self, dim: Any = None, keepdim: Any = False, *, unbiased: Any = True, correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor: ...
-        def logsumexp(self, dim: Any, keepdim: Any = False) -> Tensor: ...
-        def prod(self, dim: Any = None, keepdim: Any = False, *, dtype: Any = None) -> Tensor: ...
-        def cumsum(self, dim: Any, *, dtype: Any = None) -> Tensor: ...
-        def cumprod(self, dim: Any, *, dtype: Any = None) -> Tensor: ...
+        def logsumexp(self, dim: Any = None, keepdim: Any = False, *, axis: Any = None) -> Tensor: ...
+        def prod(self, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None) -> Tensor: ...
+        def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor: ...
+        def cumprod(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor: ...
         def cummax(self, dim: Any) -> Any: ...
         def cummin(self, dim: Any) -> Any: ...
-        def any(self, dim: Any = None, keepdim: Any = False) -> Tensor: ...
-        def all(self, dim: Any = None, keepdim: Any = False) -> Tensor: ...
+        def any(self, dim: Any = None, keepdim: Any = False, *, axis: Any = None) -> Tensor: ...
+        def all(self, dim: Any = None, keepdim: Any = False, *, axis: Any = None) -> Tensor: ...
         def count_nonzero(self, dim: Any = None) -> Tensor: ...
         def norm(self, p: Any = 'fro', dim: Any = None, keepdim: Any = False, dtype: Any = None) -> Tensor: ...
         def dist(self, b: Any, p: Any = 2) -> Tensor: ...
@@ -399,12 +399,33 @@ class Tensor:
 
     # ----------------------------------------------------------------- basics
     @property
-    def data(self) -> np.ndarray:
-        """The values as an ``ndarray`` (shared, not copied: in-place changes show here)."""
+    def _arr(self) -> np.ndarray:
+        """The values as a plain ``ndarray`` (shared, not copied), what the ops compute on."""
         d = self._d
         if type(d) is not _ndarray:  # a scalar-path value becomes a 0-d array for good
             d = self._d = np.array(d)
         return d
+
+    @_arr.setter
+    def _arr(self, value) -> None:
+        self._d = value if type(value) is _ndarray else _as_array(value)
+
+    @property
+    def data(self) -> np.ndarray:
+        """The values, shared (not copied: in-place changes show in the tensor), outside the
+        graph: a NumPy array that also has PyTorch's in-place methods, so that course code
+        such as ``w.data.normal_(0, 0.01)``, ``x.grad.data.zero_()`` or
+        ``w.data -= lr * w.grad`` works as with ``torch.Tensor.data`` (see
+        :class:`DataArray`)."""
+        d = self._d
+        if type(d) is not _ndarray:
+            d = self._d = np.array(d)
+        cached = self.__dict__.get("_data_view")
+        if cached is not None and cached[0] is d:
+            return cached[1]
+        view = d.view(DataArray)
+        self.__dict__["_data_view"] = (d, view)
+        return view
 
     @data.setter
     def data(self, value) -> None:
@@ -465,10 +486,10 @@ class Tensor:
         return len(self._d)
 
     def numpy(self) -> np.ndarray:
-        return self.data
+        return self._arr
 
     def __array__(self, dtype=None, copy=None):
-        data = self.data
+        data = self._arr
         if dtype is not None and np.dtype(dtype) != data.dtype:
             return data.astype(dtype)
         return data.copy() if copy else data
@@ -828,20 +849,20 @@ class Tensor:
     # ------------------------------------------------------------- in place
     # (on .data, outside the graph, as optimisers and initialisers use them)
     def zero_(self) -> Tensor:
-        self.data[...] = 0
+        self._arr[...] = 0
         return self
 
     def fill_(self, value) -> Tensor:
-        self.data[...] = _raw(value)
+        self._arr[...] = _raw(value)
         return self
 
     def copy_(self, src) -> Tensor:
-        self.data[...] = _as_array(src)
+        self._arr[...] = _as_array(src)
         return self
 
     def add_(self, other, alpha: builtins.float = 1.0) -> Tensor:
         other = _raw(other)
-        data = self.data
+        data = self._arr
         if alpha == 1.0:
             data += other
         else:
@@ -849,7 +870,7 @@ class Tensor:
         return self
 
     def mul_(self, other) -> Tensor:
-        data = self.data
+        data = self._arr
         data *= _raw(other)
         return self
 
@@ -864,13 +885,13 @@ class Tensor:
             raise GraphError(f"{name}() changes a tensor that requires grad in place",
                              hint=f"use it inside `with nndl.no_grad():`, or the out-of-place "
                                   f"form (x = x.{name.rstrip('_')}(...))")
-        data = self.data
+        data = self._arr
         data[...] = fn(data)
         return self
 
     def div_(self, other, *, rounding_mode: Any = None) -> Tensor:
         return self._in_place("div_", lambda d: _ops.div(Tensor._wrap(d), other,
-                                                           rounding_mode=rounding_mode).data)
+                                                           rounding_mode=rounding_mode)._arr)
 
     def pow_(self, exponent) -> Tensor:
         return self._in_place("pow_", lambda d: d ** _raw(exponent))
@@ -929,7 +950,7 @@ class Tensor:
         return self._in_place("relu_", lambda d: np.maximum(d, 0))
 
     def sigmoid_(self) -> Tensor:
-        return self._in_place("sigmoid_", lambda d: _ops.sigmoid(Tensor._wrap(d)).data)
+        return self._in_place("sigmoid_", lambda d: _ops.sigmoid(Tensor._wrap(d))._arr)
 
     def tanh_(self) -> Tensor:
         return self._in_place("tanh_", np.tanh)
@@ -941,11 +962,11 @@ class Tensor:
         return self._in_place("round_", lambda d: np.round(d, decimals))
 
     def squeeze_(self, dim: Any = None) -> Tensor:
-        self.data = _ops.squeeze(Tensor._wrap(self.data), dim).data
+        self._arr = _ops.squeeze(Tensor._wrap(self._arr), dim)._arr
         return self
 
     def unsqueeze_(self, dim: builtins.int) -> Tensor:
-        self.data = _ops.unsqueeze(Tensor._wrap(self.data), dim).data
+        self._arr = _ops.unsqueeze(Tensor._wrap(self._arr), dim)._arr
         return self
 
     # ------------------------------------------------------------ operators
@@ -998,15 +1019,15 @@ class Tensor:
             for node in readers:
                 _replace_input(node, self, old)
             node = _ops.index_put(old if self.requires_grad else None, self.shape, self.dtype,
-                                  self.data, index,
+                                  self._arr, index,
                                   value if isinstance(value, Tensor) else Tensor(value))
             self._d, self.requires_grad, self._op = node._d, True, node._op
             self._a, self._backward = node._a, node._backward
             return
-        data = self.data
+        data = self._arr
         index = _ops._index(index)
         try:
-            _ops._put(data, index, value.data if isinstance(value, Tensor) else value)
+            _ops._put(data, index, value._arr if isinstance(value, Tensor) else value)
         except IndexError as exc:
             raise _ops.IndexOutOfRange(f"index {index!r} does not fit a tensor of shape "
                                        f"{data.shape}: {exc}",
@@ -1077,7 +1098,7 @@ class Tensor:
         return self
 
     def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
-        return builtins.bool(self.data.flags.c_contiguous)
+        return builtins.bool(self._arr.flags.c_contiguous)
 
     def is_floating_point(self) -> builtins.bool:
         return self.dtype.kind == "f"
@@ -1124,6 +1145,86 @@ class Tensor:
 
 def _raw(x):
     return x._value() if isinstance(x, Tensor) else x
+
+
+def _unwrap(x):
+    return x._arr if isinstance(x, Tensor) else x
+
+
+class DataArray(np.ndarray):
+    """What ``Tensor.data`` returns: the tensor's own values as a NumPy array (an
+    ``ndarray`` subclass sharing the memory, so NumPy code takes it as it is) that also
+    answers to the in-place methods PyTorch code calls on ``.data``: ``normal_``,
+    ``uniform_``, ``fill_``, ``zero_``, ``copy_``, ``add_``, ``sub_``, ``mul_``, ``div_``,
+    ``clamp_``, plus ``abs()``, ``numel()``, ``dim()``; and ``+=``, ``-=``, ``*=``, ``/=``
+    and item assignment accept tensors. The engine itself computes on plain arrays."""
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+    def _fill(self, values) -> DataArray:
+        self[...] = values
+        return self
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
+                generator: Any = None) -> DataArray:
+        return self._fill((generator or _default_rng()).normal(mean, std, self.shape))
+
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
+                 generator: Any = None) -> DataArray:
+        return self._fill((generator or _default_rng()).uniform(a, b, self.shape))
+
+    def fill_(self, value) -> DataArray:
+        return self._fill(_unwrap(value))
+
+    def zero_(self) -> DataArray:
+        return self._fill(0)
+
+    def copy_(self, src) -> DataArray:
+        return self._fill(_unwrap(src))
+
+    def add_(self, other, *, alpha: builtins.float = 1.0) -> DataArray:
+        self += alpha * _unwrap(other) if alpha != 1 else _unwrap(other)
+        return self
+
+    def sub_(self, other, *, alpha: builtins.float = 1.0) -> DataArray:
+        self -= alpha * _unwrap(other) if alpha != 1 else _unwrap(other)
+        return self
+
+    def mul_(self, other) -> DataArray:
+        self *= _unwrap(other)
+        return self
+
+    def div_(self, other) -> DataArray:
+        self /= _unwrap(other)
+        return self
+
+    def clamp_(self, min: Any = None, max: Any = None) -> DataArray:  # noqa: A002
+        return self._fill(np.clip(self, _unwrap(min), _unwrap(max)))
+
+    def abs(self) -> np.ndarray:
+        return np.abs(self)
+
+    def numel(self) -> builtins.int:
+        return builtins.int(self.size)
+
+    def dim(self) -> builtins.int:
+        return self.ndim
+
+    def __iadd__(self, other):  # type: ignore[misc]  # (NumPy's stubs pair it with __add__)
+        return super().__iadd__(_unwrap(other))
+
+    def __isub__(self, other):  # type: ignore[misc]  # (NumPy's stubs pair it with __sub__)
+        return super().__isub__(_unwrap(other))
+
+    def __imul__(self, other):  # type: ignore[misc]  # (NumPy's stubs pair it with __mul__)
+        return super().__imul__(_unwrap(other))
+
+    def __itruediv__(self, other):  # type: ignore[misc]  # (NumPy's stubs pair it with __truediv__)
+        return super().__itruediv__(_unwrap(other))
+
+    def __setitem__(self, index, value) -> None:
+        super().__setitem__(index, _unwrap(value))
 
 
 _rng_source: Callable[[], np.random.Generator] | None = None  # installed by nndl/__init__.py

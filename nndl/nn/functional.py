@@ -81,7 +81,7 @@ def pad(input: Tensor, pad: tuple[int, ...] | list[int], mode: str = "constant",
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ShapeError(f"pad: {len(pad)} amounts for a tensor with {input.ndim} dims",
                          hint="give (left, right) pairs, last dim first")
-    xd = input.data
+    xd = input._arr
     widths = [(0, 0)] * xd.ndim
     for k in range(len(pad) // 2):
         widths[xd.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
@@ -145,14 +145,14 @@ def _as_tensor(x) -> Tensor:
 # --------------------------------------------------------------------- linear
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b, one GEMM; W has shape (out_features, in_features) as in PyTorch."""
-    xd, wd = x.data, weight.data
+    xd, wd = x._arr, weight._arr
     if xd.shape[-1] != wd.shape[1]:
         raise ShapeError(f"linear: input has {xd.shape[-1]} features, the layer expects "
                          f"{wd.shape[1]} (weight {wd.shape})",
                          hint="flatten the input or change in_features")
     out = xd @ wd.T  # BLAS reads the transposed view directly, no copy
     if bias is not None:
-        out += bias.data
+        out += bias._arr
     inputs = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):
@@ -205,7 +205,7 @@ def _offset(i: int, d: int, s: int, n_out: int) -> slice:
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1) -> Tensor:
     """2-D cross-correlation on NCHW input, as ``torch.nn.functional.conv2d`` (groups=1)."""
-    xd, wd = x.data, weight.data
+    xd, wd = x._arr, weight._arr
     if xd.ndim != 4:
         raise ShapeError(f"conv2d expects a 4-D input (N, C, H, W), got shape {xd.shape}",
                          hint="add a batch dimension with x.unsqueeze(0)")
@@ -235,7 +235,7 @@ def _with_bias(w2d: np.ndarray, bias: Tensor | None) -> np.ndarray:
     k, ckk = w2d.shape
     wb = np.empty((k, ckk + 1), dtype=w2d.dtype)
     wb[:, :ckk] = w2d
-    wb[:, ckk] = bias.data
+    wb[:, ckk] = bias._arr
     return wb
 
 
@@ -381,7 +381,7 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
 
 # -------------------------------------------------------------------- pooling
 def _pool_args(x: Tensor, kernel_size, stride, padding, dilation, name: str):
-    xd = x.data
+    xd = x._arr
     if xd.ndim not in (3, 4):
         raise ShapeError(f"{name} expects a 4-D input (N, C, H, W), got shape {xd.shape}")
     kh, kw = _pair(kernel_size)
@@ -408,7 +408,7 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     x, squeeze = _batched(x)
     kh, kw, sh, sw, ph, pw, dh, dw, h2, w2 = _pool_args(x, kernel_size, stride, padding, dilation,
                                                         "max_pool2d")
-    xd = x.data
+    xd = x._arr
     xp = _pad(xd, ph, pw, -np.inf)
     offsets = [(_offset(i, dh, sh, h2), _offset(j, dw, sw, w2)) for i in range(kh)
                for j in range(kw)]
@@ -466,7 +466,7 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool =
     x, squeeze = _batched(x)
     kh, kw, sh, sw, ph, pw, _, _, h2, w2 = _pool_args(x, kernel_size, stride, padding, 1,
                                                       "avg_pool2d")
-    xd = x.data
+    xd = x._arr
     xp = _pad(xd, ph, pw)
     out = np.zeros(xd.shape[:2] + (h2, w2), dtype=xd.dtype)
     for i in range(kh):
@@ -504,7 +504,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     Training uses the batch statistics (biased variance) and updates the running
     ones in place (unbiased variance, ``momentum``); eval uses the running ones.
     """
-    xd = x.data
+    xd = x._arr
     if xd.ndim < 2:
         raise ShapeError(f"batch_norm expects (N, C) or (N, C, ...) input, got shape {xd.shape}")
     axes = (0,) + tuple(range(2, xd.ndim))
@@ -518,7 +518,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         centred = xd - mean.reshape(bshape)
         var = (centred * centred).mean(axis=axes)
         if running_mean is not None and running_var is not None:
-            rm, rv = running_mean.data, running_var.data
+            rm, rv = running_mean._arr, running_var._arr
             rm *= 1 - momentum
             rm += momentum * mean.astype(rm.dtype)
             rv *= 1 - momentum
@@ -527,14 +527,14 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         if running_mean is None or running_var is None:
             raise ShapeError("batch_norm in eval mode needs the running mean and variance",
                              hint="pass running_mean and running_var, or training=True")
-        mean, var = running_mean.data, running_var.data
+        mean, var = running_mean._arr, running_var._arr
         centred = xd - mean.reshape(bshape)
     invstd = (1.0 / np.sqrt(var + eps)).astype(xd.dtype)
     xhat = centred * invstd.reshape(bshape)
-    gamma = weight.data.reshape(bshape) if weight is not None else None
+    gamma = weight._arr.reshape(bshape) if weight is not None else None
     out = xhat * gamma if gamma is not None else xhat.copy()
     if bias is not None:
-        out += bias.data.reshape(bshape)
+        out += bias._arr.reshape(bshape)
     inputs = (x,) + tuple(t for t in (weight, bias) if t is not None)
 
     def backward(g):
@@ -567,7 +567,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         raise ArgumentError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
-    xd = x.data
+    xd = x._arr
     if p == 1:
         mask = np.zeros_like(xd)
     else:
@@ -663,7 +663,7 @@ def _class_indices(name: str, xshape: tuple[int, ...], tgt: np.ndarray, ignore_i
 def _class_weight(name: str, weight, c: int, dtype: np.dtype) -> np.ndarray | None:
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)
+    w = np.asarray(weight._arr if isinstance(weight, Tensor) else weight, dtype=dtype)
     if w.shape != (c,):
         raise ShapeError(f"{name}: weight of shape {w.shape} for {c} classes",
                          hint=f"give one weight per class: shape ({c},)")
@@ -691,7 +691,7 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None,  # noqa
     if not 0.0 <= label_smoothing <= 1.0:
         raise ArgumentError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                             f"{label_smoothing}")
-    xd = input.data
+    xd = input._arr
     if xd.dtype.kind != "f":
         raise ArgumentError(f"cross_entropy expects floating-point scores, got {xd.dtype}",
                             hint="convert the input with .float()")
@@ -703,7 +703,7 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None,  # noqa
     logp = shifted - np.log(s)
     w = _class_weight("cross_entropy", weight, c, xd.dtype)
     eps = float(label_smoothing)
-    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
+    tgt = target._arr if isinstance(target, Tensor) else np.asarray(target)
     rows = t = q = None
     soft = tgt.dtype.kind == "f"
     if not soft:
@@ -773,7 +773,7 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None,  # noqa
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
     target = _as_tensor(target)
-    xd, td = input.data, target.data.astype(input.data.dtype, copy=False)
+    xd, td = input._arr, target._arr.astype(input._arr.dtype, copy=False)
     if xd.shape != td.shape:
         raise ShapeError(f"mse_loss: input {xd.shape} and target {td.shape} differ",
                          hint="give the target the same shape as the prediction")
@@ -791,12 +791,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
                                      pos_weight=None) -> Tensor:
     """ℓ = −[p·y·log σ(x) + (1 − y)·log(1 − σ(x))], stable: log σ(x) = −softplus(−x)."""
     target = _as_tensor(target)
-    xd, yd = input.data, target.data.astype(input.data.dtype, copy=False)
+    xd, yd = input._arr, target._arr.astype(input._arr.dtype, copy=False)
     if xd.shape != yd.shape:
         raise ShapeError(f"binary_cross_entropy_with_logits: input {xd.shape} and target "
                          f"{yd.shape} differ")
     pw = None if pos_weight is None else np.asarray(
-        pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight, dtype=xd.dtype)
+        pos_weight._arr if isinstance(pos_weight, Tensor) else pos_weight, dtype=xd.dtype)
     sp_neg = np.maximum(-xd, 0) + np.log1p(np.exp(-np.abs(xd)))  # softplus(−x) = −log σ(x)
     if pw is None:
         loss = (1 - yd) * xd + sp_neg
@@ -826,8 +826,8 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None,  # noqa: A00
         weight, reduction = None, weight
     _no_legacy("nll_loss", size_average, reduce)
     _check_reduction(reduction)
-    xd = input.data
-    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
+    xd = input._arr
+    tgt = target._arr if isinstance(target, Tensor) else np.asarray(target)
     if tgt.dtype.kind not in "iu":
         raise ArgumentError(f"nll_loss expects class indices (an integer tensor), got {tgt.dtype}",
                             hint="convert the target with .long()")
@@ -863,7 +863,7 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None,  # noqa: A00
 
 def _pair_loss(name: str, input: Tensor, target) -> tuple[Tensor, np.ndarray, np.ndarray]:  # noqa: A002
     target = _as_tensor(target)
-    xd, td = input.data, target.data.astype(input.data.dtype, copy=False)
+    xd, td = input._arr, target._arr.astype(input._arr.dtype, copy=False)
     if xd.shape != td.shape:
         raise ShapeError(f"{name}: input {xd.shape} and target {td.shape} differ",
                          hint="give the target the same shape as the prediction")
@@ -961,7 +961,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, 
     if xd.size and (xd.min() < 0 or xd.max() > 1):
         raise ArgumentError("binary_cross_entropy: all input values must be in [0, 1]",
                             hint="apply sigmoid first, or use binary_cross_entropy_with_logits")
-    w = None if weight is None else np.asarray(_as_tensor(weight).data, dtype=xd.dtype)
+    w = None if weight is None else np.asarray(_as_tensor(weight)._arr, dtype=xd.dtype)
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(xd), -100)
         log_1mx = np.maximum(np.log1p(-xd), -100)
@@ -989,7 +989,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise ArgumentError("embedding: max_norm, scale_grad_by_freq and sparse are not "
                             "supported")
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._arr if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise ArgumentError(f"embedding expects integer indices, got {idx.dtype}",
                             hint="convert the input with .long()")
@@ -997,7 +997,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise TargetOutOfRange(f"embedding: index {int(idx.max())} is out of range for "
                                f"{n} embeddings", hint=f"indices run from 0 to {n - 1}")
-    wd = weight.data
+    wd = weight._arr
     pad_row = None if padding_idx is None else padding_idx % n
 
     def backward(g):
@@ -1017,7 +1017,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     y = (x − mean)/√(var + eps)·γ + β, biased variance; one fused backward,
     dx = invstd/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂·x̂))."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    xd = input.data
+    xd = input._arr
     k = len(shape)
     if tuple(xd.shape[xd.ndim - k:]) != shape or k == 0:
         raise ShapeError(f"layer_norm: normalized_shape {shape} does not match the last dims "
@@ -1030,14 +1030,14 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     var = (centred * centred).mean(axis=axes, keepdims=True)
     invstd = (1.0 / np.sqrt(var + eps)).astype(xd.dtype)
     xhat = centred * invstd
-    out = xhat * weight.data if weight is not None else xhat.copy()
+    out = xhat * weight._arr if weight is not None else xhat.copy()
     if bias is not None:
-        out += bias.data
+        out += bias._arr
     lead = tuple(range(xd.ndim - k))
     inputs = (input,) + tuple(t for t in (weight, bias) if t is not None)
 
     def backward(g):
-        dxhat = g * weight.data if weight is not None else g
+        dxhat = g * weight._arr if weight is not None else g
         grads: list[np.ndarray | None] = []
         if input.requires_grad:
             s1 = dxhat.sum(axis=axes, keepdims=True)

@@ -17,7 +17,7 @@ from nndl.errors import ShapeError
 
 
 def _target(t: Tensor) -> np.ndarray | None:
-    return t.data if t.data.flags.writeable else None
+    return t._arr if t._arr.flags.writeable else None
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nndl.engine.tensor import Tensor, float32
+from nndl.engine.tensor import Tensor, _check_device, _is_device, float32
 from nndl.errors import ShapeError
 from nndl.text import Text
 
@@ -410,8 +410,22 @@ class Module:
                 p._grad[...] = 0
 
     # --------------------------------------------------------------- dtypes
-    def to(self, dtype) -> Module:
-        """Convert floating-point parameters and buffers, in place (``model.double()``)."""
+    def to(self, *args: Any, dtype: Any = None, device: Any = None,
+           non_blocking: bool = False) -> Module:
+        """Convert floating-point parameters and buffers, in place (``model.double()``), as
+        ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(tensor)``; nndl computes on the CPU, so the device "cpu" changes nothing."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif _is_device(a):
+                device = a
+            else:
+                dtype = a
+        if device is not None:
+            _check_device(device)
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         for m in self.modules():
             for p in m._parameters.values():
@@ -425,6 +439,9 @@ class Module:
 
     def double(self) -> Module:
         return self.to(np.float64)
+
+    def cpu(self) -> Module:
+        return self
 
     def float(self) -> Module:
         return self.to(np.float32)

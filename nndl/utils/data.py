@@ -213,7 +213,7 @@ def default_collate(batch: list[Any]) -> Any:
     Python floats → float64, ints → int64, tuples/lists/dicts collated field by field."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor._wrap(np.stack([t.data for t in batch]))
+        return Tensor._wrap(np.stack([t._arr for t in batch]))
     if isinstance(elem, np.ndarray | np.generic):
         return Tensor._wrap(np.stack([np.asarray(b) for b in batch]))
     if isinstance(elem, bool):
@@ -301,7 +301,7 @@ class DataLoader:
         for indices in self.batch_sampler:
             if fast:  # one fancy index per tensor (the same batch default_collate builds)
                 idx = np.asarray(indices, dtype=np.intp)
-                yield tuple(Tensor._wrap(t.data[idx]) for t in self.dataset.tensors)
+                yield tuple(Tensor._wrap(t._arr[idx]) for t in self.dataset.tensors)
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 
