@@ -134,6 +134,9 @@ CASES = {
        for name in ["GELU", "SiLU", "Mish", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6",
                     "Hardsigmoid", "Hardswish", "Softsign", "LogSigmoid", "Softplus",
                     "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "Softmin"]},
+    "AdaptiveAvgPool2d": [(lambda: nn.AdaptiveAvgPool2d((1, 1)), (8, 7, 7)),
+                          (lambda: nn.AdaptiveAvgPool2d((3, None)), (8, 7, 5))],
+    "AdaptiveMaxPool2d": [(lambda: nn.AdaptiveMaxPool2d(2), (8, 5, 5))],
 }
 
 

@@ -1339,3 +1339,18 @@ def test_pad(shape, seed, data, mode):
     kw = {"value": 1.5} if mode == "constant" else {}
     check(Case(lambda x: NF.pad(x, amounts, mode=mode, **kw),
                lambda t: F.pad(t, amounts, mode=mode, **kw), ("real",)), (shape,), seed)
+
+
+@given(shape=hnp.array_shapes(min_dims=3, max_dims=4, min_side=1, max_side=7), seed=seeds,
+       data=st.data())
+def test_adaptive_pooling(shape, seed, data):
+    oh = data.draw(st.integers(1, shape[-2] + 1))
+    ow = data.draw(st.integers(1, shape[-1] + 1))
+    check(Case(lambda x: NF.adaptive_avg_pool2d(x, (oh, ow)),
+               lambda t: F.adaptive_avg_pool2d(t, (oh, ow)), ("real",)), (shape,), seed)
+    check(Case(lambda x: nndl.nn.AdaptiveMaxPool2d((oh, ow))(x),
+               lambda t: torch.nn.AdaptiveMaxPool2d((oh, ow))(t), ("distinct",)), (shape,), seed)
+    x = sample(np.random.default_rng(seed), shape, "distinct")
+    _, idx = NF.adaptive_max_pool2d(Tensor(x), (oh, ow), return_indices=True)
+    np.testing.assert_array_equal(idx.data, F.adaptive_max_pool2d(torch.tensor(x), (oh, ow),
+                                                                  return_indices=True)[1])

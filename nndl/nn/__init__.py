@@ -53,7 +53,7 @@ from nndl.nn.module import (
     meta_device,
 )
 from nndl.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from nndl.nn.pooling import AvgPool2d, MaxPool2d
+from nndl.nn.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 from nndl.nn.sparse import Embedding
 
 __all__ = [
@@ -66,5 +66,5 @@ __all__ = [
     "GELU", "SiLU", "Mish", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "Hardsigmoid",
     "Hardswish", "Softsign", "LogSigmoid", "Softplus", "Tanhshrink", "Softshrink",
     "Hardshrink", "Threshold", "Softmin", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
-    "BCELoss", "Embedding", "LayerNorm",
+    "BCELoss", "Embedding", "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
 ]

@@ -1052,3 +1052,69 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
         return tuple(grads)
 
     return make(out, "layer_norm", inputs, backward)
+
+
+# ------------------------------------------------------------------ adaptive pooling
+def _adaptive_bounds(n: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's windows: cell i covers [⌊i·n/out⌋, ⌈(i + 1)·n/out⌉)."""
+    return [((i * n) // out, -((-(i + 1) * n) // out)) for i in range(out)]
+
+
+def _adaptive_args(x: Tensor, output_size, name: str):
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{name} expects a 4-D input (N, C, H, W) or (C, H, W), got shape "
+                         f"{x.shape}")
+    h, w = x.shape[-2:]
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    oh, ow = h if oh is None else int(oh), w if ow is None else int(ow)
+    if oh <= 0 or ow <= 0:
+        raise ShapeError(f"{name}: output_size must be positive, got {output_size}")
+    return _adaptive_bounds(h, oh), _adaptive_bounds(w, ow), oh, ow
+
+
+def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
+    """The mean of each of output_size windows that tile each channel, as
+    ``torch.nn.functional.adaptive_avg_pool2d`` (output (1, 1): the global average)."""
+    rows, cols, oh, ow = _adaptive_args(x, output_size, "adaptive_avg_pool2d")
+    xd = x._arr
+    out = np.empty(xd.shape[:-2] + (oh, ow), dtype=xd.dtype)
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            out[..., i, j] = xd[..., r0:r1, c0:c1].mean(axis=(-2, -1))
+    shape = xd.shape
+
+    def backward(g):
+        gx = np.zeros(shape, dtype=g.dtype)
+        for i, (r0, r1) in enumerate(rows):
+            for j, (c0, c1) in enumerate(cols):
+                gx[..., r0:r1, c0:c1] += (g[..., i, j] / ((r1 - r0) * (c1 - c0)))[..., None, None]
+        return (gx,)
+
+    return make(out, "adaptive_avg_pool2d", (x,), backward)
+
+
+def adaptive_max_pool2d(x: Tensor, output_size, return_indices: bool = False):
+    """The maximum of each of output_size windows that tile each channel, as
+    ``torch.nn.functional.adaptive_max_pool2d``; the gradient goes to the first maximum."""
+    rows, cols, oh, ow = _adaptive_args(x, output_size, "adaptive_max_pool2d")
+    xd = x._arr
+    lead = xd.shape[:-2]
+    w = xd.shape[-1]
+    out = np.empty(lead + (oh, ow), dtype=xd.dtype)
+    flat_idx = np.empty(lead + (oh, ow), dtype=np.int64)  # into the H·W plane, as PyTorch
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            win = xd[..., r0:r1, c0:c1].reshape(lead + (-1,))
+            k = np.argmax(win, axis=-1)
+            out[..., i, j] = np.take_along_axis(win, k[..., None], -1)[..., 0]
+            flat_idx[..., i, j] = (r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0)
+    shape = xd.shape
+
+    def backward(g):
+        gx = np.zeros(lead + (shape[-2] * shape[-1],), dtype=g.dtype)
+        gl, il = g.reshape(-1, oh * ow), flat_idx.reshape(-1, oh * ow)
+        np.add.at(gx.reshape(-1, gx.shape[-1]), (np.arange(gl.shape[0])[:, None], il), gl)
+        return (gx.reshape(shape),)
+
+    y = make(out, "adaptive_max_pool2d", (x,), backward)
+    return (y, Tensor._wrap(flat_idx)) if return_indices else y

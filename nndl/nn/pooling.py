@@ -216,3 +216,84 @@ class AvgPool2d(_Pool2d):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AdaptivePool2d(Module):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def _out(self, h: int, w: int) -> tuple[int, int]:
+        oh, ow = _pair(self.output_size)
+        return (h if oh is None else oh), (w if ow is None else ow)
+
+    def describe(self, in_shape: tuple[int, ...], *, floor: bool = False) -> ShapeInfo:
+        name = type(self).__name__
+        if len(in_shape) != 3:
+            raise _explain.LayerShapeError(f"{name} needs an image input (W×H×D), got shape "
+                                           f"{in_shape}", hint="pool before flattening")
+        d, h, w = in_shape
+        oh, ow = self._out(h, w)
+        return ShapeInfo(in_shape, (d, oh, ow), 0, 0, 0, d * oh * ow)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePool2d):
+    """Averages each channel over the windows that tile it into ``output_size`` cells, as
+    ``torch.nn.AdaptiveAvgPool2d``: cell (i, j) covers rows ⌊i·H/Ho⌋ to ⌈(i + 1)·H/Ho⌉
+    and the columns likewise, whatever the input size (so a network ends with a fixed
+    size; (1, 1) is the global average pooling of NiN and ResNet).
+
+    Args:
+        output_size (int or tuple): (Ho, Wo), or one number for both; ``None`` keeps that
+            side of the input.
+
+    Shape:
+        - Input: (N, C, H, W) or (C, H, W)
+        - Output: (N, C, Ho, Wo) or (C, Ho, Wo). No parameters.
+
+    Examples::
+
+        >>> m = nn.AdaptiveAvgPool2d((1, 1))
+        >>> m(nndl.randn(2, 512, 7, 7)).shape
+        (2, 512, 1, 1)
+        >>> m(nndl.tensor([[[1., 2.], [3., 6.]]]))
+        tensor([[[3.]]])
+    """
+
+    summary_name = "AdaptiveAvgPool"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+
+class AdaptiveMaxPool2d(_AdaptivePool2d):
+    """The maximum of each channel over the windows that tile it into ``output_size``
+    cells (as :class:`AdaptiveAvgPool2d`), as ``torch.nn.AdaptiveMaxPool2d``.
+
+    Args:
+        output_size (int or tuple): (Ho, Wo), or one number for both.
+        return_indices (bool, optional): also return where each maximum is (an index into
+            the H·W plane). Default: ``False``
+
+    Shape:
+        - Input: (N, C, H, W) or (C, H, W)
+        - Output: (N, C, Ho, Wo) or (C, Ho, Wo). No parameters.
+
+    Examples::
+
+        >>> m = nn.AdaptiveMaxPool2d(1)
+        >>> m(nndl.tensor([[[1., 2.], [3., 6.]]]))
+        tensor([[[6.]]])
+    """
+
+    summary_name = "AdaptiveMaxPool"
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor):
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
