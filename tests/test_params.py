@@ -262,3 +262,8 @@ def test_json_of_the_sheet_carries_its_params(capsys):
     assert d["params"] == {"image": [300, 300, 3], "fc_units": 100, "filters": 100, "kernel": 5,
                            "stride": 1, "pad": 0}
     assert d["problem"]["zh"].startswith("对于一幅 300×300")
+
+
+def test_exercise5_refuses_a_layer_too_big_to_verify():
+    with pytest.raises(ParamError, match="fc_units"):
+        ex5.Params.from_strings({"fc_units": "4335"})  # 300·300·3·4335 = 1.17e9 weights

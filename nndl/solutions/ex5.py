@@ -21,6 +21,7 @@ from nndl.summary import summary
 from nndl.summary.core import spec_model
 
 _SIDE = 100_000  # a side past this is no longer an image a course asks about
+_MAX_FC_WEIGHTS = 100_000_000  # 400 MB of float32 for the verifying forward pass
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,15 @@ class Params(P.ExerciseParams):
         help=Text("边缘填充 P", "zero padding P"), parse=P.integer(0, _SIDE))
 
     def validate(self) -> None:
-        w, h, _ = self.image
+        w, h, d = self.image
         f, s, p = self.kernel, self.stride, self.pad
+        weights = w * h * d * self.fc_units
+        if weights > _MAX_FC_WEIGHTS:  # the solution verifies with a real forward pass
+            raise P.ParamError(
+                f"image={w}x{h}x{d} with fc_units={self.fc_units} is a fully connected layer of "
+                f"{weights:,} weights; nndl checks every answer by running the layer, and "
+                f"allows at most {_MAX_FC_WEIGHTS:,}",
+                hint="use fewer fc_units or a smaller image")
         if p >= f:
             raise P.ParamError(f"pad={p} is not smaller than kernel={f}: some outputs would see "
                                "only padding", hint=f"use pad from 0 to {f - 1}")
