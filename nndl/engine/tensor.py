@@ -786,15 +786,7 @@ class Tensor:
         """A tensor of another dtype (differentiable), as ``torch.Tensor.to``: ``t.to(dtype)``,
         ``t.to(other)`` (other's dtype), ``t.to(device)``, ``t.to(device, dtype)``. nndl
         computes on the CPU: the device "cpu" changes nothing, a GPU is refused."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif _is_device(a):
-                device = a
-            else:
-                dtype = a
-        if device is not None:
-            _check_device(device)
+        dtype = _to_arguments(args, dtype, device)
         if dtype is None or np.dtype(dtype) == self.dtype:
             return _ops.clone(self) if copy else self
         return _ops.to_dtype(self, np.dtype(dtype))
@@ -1264,6 +1256,22 @@ class device:  # noqa: N801 - PyTorch's name
 
 _CPU = device("cpu")
 _DEVICE_NAMES = ("cpu", "cuda", "mps", "meta", "xpu")
+
+
+def _to_arguments(args: tuple, dtype: Any, device: Any) -> Any:
+    """The dtype asked for by ``.to(*args, dtype=, device=)`` (Tensor's and Module's): a
+    dtype, a tensor (its dtype) or a device in any order; a device other than the CPU is
+    refused."""
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif _is_device(a):
+            device = a
+        else:
+            dtype = a
+    if device is not None:
+        _check_device(device)
+    return dtype
 
 
 def _is_device(x) -> bool:

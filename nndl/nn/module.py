@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nndl.engine.tensor import Tensor, _check_device, _is_device, float32
+from nndl.engine.tensor import Tensor, _to_arguments, float32
 from nndl.errors import ShapeError
 from nndl.text import Text
 
@@ -415,15 +415,7 @@ class Module:
         """Convert floating-point parameters and buffers, in place (``model.double()``), as
         ``torch.nn.Module.to``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
         ``to(tensor)``; nndl computes on the CPU, so the device "cpu" changes nothing."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif _is_device(a):
-                device = a
-            else:
-                dtype = a
-        if device is not None:
-            _check_device(device)
+        dtype = _to_arguments(args, dtype, device)
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
