@@ -580,6 +580,26 @@ def test_the_package_reexports_its_api():
     assert g.generate is gen_core.generate and Path(g.__file__).parent.name == "gen"
 
 
+def test_nndl_gen_is_callable_and_stays_the_subpackage():
+    """``nndl.gen(N, ...)`` returns the variants as data, before and after ``import nndl.gen``
+    (the import binds the module as the package's attribute: the module itself is callable)."""
+    code = ("import nndl, sys\n"
+            "a = nndl.gen(5, count=3, seed=42, difficulty='easy')\n"
+            "import nndl.gen\n"
+            "from nndl.gen import generate\n"
+            "b = nndl.gen(5, count=3, seed=42, difficulty='easy')\n"
+            "assert nndl.gen is sys.modules['nndl.gen']\n"
+            "assert [v.id for v in a] == [v.id for v in b] == [v.id for v in generate(5, 3, 42, 'easy')]\n"
+            "assert a[0].answers == b[0].answers\n"
+            "print(a[2].id)\n")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "5-g1-s42-i2-easy"
+    import nndl
+
+    with pytest.raises(GenError):
+        nndl.gen(2 if 2 not in gen_core.GENERATED else 7, count=1)
+
+
 def test_all_gives_every_generated_exercise_and_caps_a_small_pool(capsys):
     assert main(["gen", "all", "-n", "7", "-s", "5", "-d", "easy", "-f", "json"]) == 0
     captured = capsys.readouterr()
