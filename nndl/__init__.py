@@ -9,7 +9,6 @@ import sys
 import numpy as np
 
 from nndl.engine import ops
-from nndl.engine import tensor as _engine_tensor
 from nndl.engine.ops import (
     abs,
     acos,
@@ -195,6 +194,7 @@ from nndl.engine.ops import (
     xlogy,
 )
 from nndl.engine.parallel import get_num_threads, set_num_threads
+from nndl.engine.random import default_rng, manual_seed  # nndl's generator (init, dropout, randn)
 from nndl.engine.tensor import (
     Tensor,
     _check_device,
@@ -221,21 +221,6 @@ def _graph_svg(t: Tensor) -> str:
 
 
 Tensor.svg_renderer = _graph_svg  # Jupyter's display of a tensor (see Tensor._repr_svg_)
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed nndl's random generator (initialisation, dropout, randn), as ``torch.manual_seed``."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def default_rng() -> np.random.Generator:
-    return _rng
-
-
-_engine_tensor._rng_source = default_rng  # the engine's in-place samplers (Tensor.normal_ ...)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor:
@@ -361,7 +346,7 @@ def randn(*shape, size=None, dtype=None, generator=None, requires_grad: bool = F
           device=None) -> Tensor:
     size = shape if size is None else (size,)
     """Samples of N(0, 1), as ``torch.randn`` (from nndl's generator, see manual_seed)."""
-    rng = generator or _rng
+    rng = generator or default_rng()
     return _random(rng.standard_normal(_shape(size)), dtype, requires_grad, device)
 
 
@@ -369,7 +354,7 @@ def rand(*shape, size=None, dtype=None, generator=None, requires_grad: bool = Fa
          device=None) -> Tensor:
     size = shape if size is None else (size,)
     """Samples of U[0, 1), as ``torch.rand``."""
-    rng = generator or _rng
+    rng = generator or default_rng()
     return _random(rng.random(_shape(size)), dtype, requires_grad, device)
 
 
@@ -400,7 +385,7 @@ def randint(*args, size=None, dtype=None, generator=None, requires_grad: bool = 
     if high <= low:
         raise ArgumentError(f"randint: low ({low}) must be below high ({high})")
     size = (size,) if isinstance(size, int) else tuple(size)
-    rng = generator or _rng
+    rng = generator or default_rng()
     return _random(rng.integers(low, high, size), _dtype(dtype, int64), requires_grad, device)
 
 
@@ -412,7 +397,7 @@ def randint_like(t: Tensor, low: int = 0, high: int | None = None, *, dtype=None
 
 def randperm(n: int, *, dtype=None, generator=None, device=None) -> Tensor:
     """A random permutation of 0..n−1, as ``torch.randperm``."""
-    rng = generator or _rng
+    rng = generator or default_rng()
     return _random(rng.permutation(n), _dtype(dtype, int64), False, device)
 
 
@@ -420,7 +405,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
            requires_grad: bool = False, device=None) -> Tensor:
     """Samples of N(mean, std²), as ``torch.normal``: with ``size``, mean and std are numbers;
     without, each element has the mean and std of the tensors' matching elements."""
-    rng = generator or _rng
+    rng = generator or default_rng()
     m = mean._arr if isinstance(mean, Tensor) else mean
     s = std._arr if isinstance(std, Tensor) else std
     if size is not None:
@@ -452,14 +437,14 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad: bool = False,
 
 def bernoulli(p: Tensor, *, generator=None) -> Tensor:
     """1 with probability p (elementwise), else 0, in p's dtype, as ``torch.bernoulli``."""
-    rng = generator or _rng
+    rng = generator or default_rng()
     return Tensor._wrap((rng.random(p.shape) < p._arr).astype(p.dtype))
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator=None) -> Tensor:
     """Indices drawn with the (unnormalised) weights of each row, as ``torch.multinomial``."""
-    rng = generator or _rng
+    rng = generator or default_rng()
     w = np.asarray(input._arr, dtype=np.float64)
     rows = w.reshape(-1, w.shape[-1])
     out = np.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())

@@ -289,18 +289,11 @@ def test_engine_imports_only_the_engine_errors_and_text():
     assert not bad, "\n".join(bad)
 
 
-# KNOWN VIOLATIONS, outside the files of the change that added this test (reported to their
-# owners, not fixed here): nndl.nn.functional (dropout) and nndl.nn.init draw from the
-# package's global generator, nndl.default_rng(), defined in nndl/__init__.py, so they import
-# the package root. Moving the generator into the engine (e.g. nndl.engine.random) removes
-# both; then delete these entries. A violation not listed here fails the test.
-KNOWN_NN_VIOLATIONS = {("nndl.nn.functional", "nndl"), ("nndl.nn.init", "nndl")}
-
-
 def test_nn_and_optim_import_only_lower_layers():
+    # (the global generator that dropout and nn.init draw from is nndl.engine.random's)
     bad = _violations(
         lambda t: _in(t, "nndl.engine", "nndl.nn", "nndl.errors", "nndl.text", "nndl.report"),
-        lambda m: _in(m, "nndl.nn", "nndl.optim"), known=KNOWN_NN_VIOLATIONS)
+        lambda m: _in(m, "nndl.nn", "nndl.optim"))
     assert not bad, "\n".join(bad)
 
 
@@ -348,10 +341,8 @@ def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
 # KNOWN CYCLES, outside the files of the change that added this test (reported, not fixed
 # here); their edges are left out of the search so that any other cycle still fails:
 # - nndl.engine.ops imports nndl.engine.tensor, and tensor.py imports ops at its last line
-#   ("bound at the end") to reach the op functions: it works because of that order;
-# - nndl -> nndl.nn -> nndl.nn.conv -> nndl.nn.functional -> nndl (and nndl.nn.init -> nndl):
-#   the KNOWN_NN_VIOLATIONS above; it works because nndl/__init__.py imports nn last.
-KNOWN_CYCLE_EDGES = {("nndl.engine.tensor", "nndl.engine.ops"), *KNOWN_NN_VIOLATIONS}
+#   ("bound at the end") to reach the op functions: it works because of that order.
+KNOWN_CYCLE_EDGES = {("nndl.engine.tensor", "nndl.engine.ops")}
 
 
 def test_no_import_cycle_at_module_level():

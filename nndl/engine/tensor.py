@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from nndl.engine.random import default_rng as _default_rng
 from nndl.errors import ArgumentTypeError, GraphError, ShapeError
 
 float32 = np.dtype(np.float32)
@@ -1217,16 +1218,6 @@ class DataArray(np.ndarray):
 
     def __setitem__(self, index, value) -> None:
         super().__setitem__(index, _unwrap(value))
-
-
-_rng_source: Callable[[], np.random.Generator] | None = None  # installed by nndl/__init__.py
-_fallback_rng = np.random.default_rng()
-
-
-def _default_rng() -> np.random.Generator:
-    """nndl's generator (nndl.manual_seed seeds it): the package root, above the engine,
-    installs the function that returns it (as it installs Tensor.svg_renderer)."""
-    return _fallback_rng if _rng_source is None else _rng_source()
 
 
 class device:  # noqa: N801 - PyTorch's name

@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-import nndl
 from nndl.engine import kernels as _kernels
 from nndl.engine import ops
 from nndl.engine import pool as _pool
 from nndl.engine.parallel import parallel_for
+from nndl.engine.random import default_rng
 from nndl.engine.tensor import Tensor
 from nndl.errors import ArgumentError, ShapeError
 
@@ -571,7 +571,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1:
         mask = np.zeros_like(xd)
     else:
-        keep = nndl.default_rng().random(xd.shape, dtype=np.float32) >= p
+        keep = default_rng().random(xd.shape, dtype=np.float32) >= p
         mask = keep.astype(xd.dtype) * xd.dtype.type(1.0 / (1.0 - p))
 
     def backward(g):

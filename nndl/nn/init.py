@@ -1,4 +1,4 @@
-"""Weight initialisation, as ``torch.nn.init``: in place, from ``nndl.default_rng()``.
+"""Weight initialisation, as ``torch.nn.init``: in place, from ``nndl.default_rng()`` (``nndl.engine.random``).
 
 Values are drawn straight into float32 storage (no float64 temporary the size of
 the weight), so initialising a 177 M-parameter layer costs its own memory only.
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-import nndl
+from nndl.engine.random import default_rng
 from nndl.engine.tensor import Tensor
 from nndl.errors import ShapeError
 
@@ -46,9 +46,9 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     x = _target(t)
     if x is not None:
         if x.dtype in (np.float32, np.float64):
-            nndl.default_rng().random(out=x, dtype=x.dtype)  # U[0, 1) written in place
+            default_rng().random(out=x, dtype=x.dtype)  # U[0, 1) written in place
         else:
-            x[...] = nndl.default_rng().random(x.shape)
+            x[...] = default_rng().random(x.shape)
         x *= b - a
         x += a
     return t
@@ -57,7 +57,7 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     x = _target(t)
     if x is not None:
-        nndl.default_rng().standard_normal(out=x, dtype=x.dtype)
+        default_rng().standard_normal(out=x, dtype=x.dtype)
         x *= std
         x += mean
     return t
