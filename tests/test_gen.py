@@ -75,7 +75,7 @@ def test_ids_name_what_rebuilds_the_variant_and_nothing_is_stored():
     for v in vs[:5] + _variants(6, "hard")[:3] + _variants(4, "easy")[:3]:
         assert from_id(v.id) == v.params
     for i, p in enumerate(gen_core.params_sequence(1, SEED, "hard", 3)):
-        assert from_id(f"1-g1-s{SEED}-i{i}-hard") == p
+        assert from_id(f"1-g{gen_core.version(1)}-s{SEED}-i{i}-hard") == p
     vid = parse_id("6-g1-s42-i7-hard")
     assert (vid.exercise, vid.generator, vid.seed, vid.index, vid.difficulty) == (6, 1, 42, 7, "hard")
     # the first k variants do not depend on how many were asked for
@@ -185,6 +185,31 @@ def test_exercise1_selections_from_the_registry(difficulty):
         assert len(p.names) in g1.POOLS[difficulty][1]
     with pytest.raises(GenError, match=f"only {count} different"):
         generate(1, count=count + 1, seed=SEED, difficulty=difficulty)
+
+
+def test_exercise1_every_activation_drawn_is_one_nndl_check_reads():
+    """The widened pool (leaky ReLU, hardtanh, hardsigmoid): each one's key, as nndl solve
+    writes it, is graded correct, and its wrong options are diagnosed as their mistakes."""
+    from nndl.gen import ex1 as g1
+    from nndl.solutions import ex1
+
+    assert {"leaky_relu", "hardtanh", "hardsigmoid"} <= set(g1.CHECKED)
+    drawn = {n for d in DIFFICULTIES for p in gen_core.params_sequence(1, SEED, d, g1.capacity(d))
+             for n in p.names}
+    assert drawn == set(g1.CHECKED)
+    for name in ("leaky_relu", "hardtanh", "hardsigmoid"):
+        p = ex1.Params((name,))
+        v = gen_core.Variant("t", 1, p, g1.problem(p), {k: gen_core.tidy(x) for k, x in
+                                                        g1.answers(p).items()},
+                             g1.distractors(p, {}))
+        _check_all_or_key(1, v)
+
+
+def test_an_old_exercise1_id_is_refused_and_the_others_stay_valid():
+    assert gen_core.version(1) == 2 and gen_core.version(5) == 1
+    with pytest.raises(GenError, match="generator version 1"):
+        from_id("1-g1-s42-i0-easy")
+    assert from_id("5-g1-s42-i0-easy") == generate(5, count=1, seed=42, difficulty="easy")[0].params
 
 
 # ------------------------------------------------------------------ the key vs oracles
@@ -298,6 +323,17 @@ def test_the_key_is_what_nndl_solve_answers(number, difficulty, count):
 
 
 # ------------------------------------------------------------------ nndl check agrees
+def _check_all_or_key(number, v):
+    """The key graded correct; wrong options (if any) diagnosed as their mistakes."""
+    report = check(number, {k: answer_text(x) for k, x in v.answers.items()}, v.params)
+    assert report.all_correct, (v.params, [(i.key, i.given) for i in report.items
+                                           if i.verdict != "correct"])
+    for key, wrong in v.distractors.items():
+        for value, mistake in wrong:
+            item = check(number, {key: answer_text(value)}, v.params).items[0]
+            assert item.verdict == "wrong" and item.mistakes == [mistake], (key, value)
+
+
 def _check_all(number, vs, monkeypatch=None):
     """Every key graded correct; every wrong option diagnosed as its mistake, never the key."""
     checked = 0

@@ -23,7 +23,10 @@ from nndl.errors import NNDLError
 from nndl.report import fmt_int, fmt_num
 from nndl.text import Text
 
-GENERATOR = 1  # bump when a sampler changes: old ids then refuse to rebuild, never rebuild wrongly
+GENERATOR = 1  # the first version of every exercise's sampler
+# each exercise's sampler version: bump one when its sampler changes (old ids of that exercise
+# then refuse to rebuild, never rebuild wrongly; the other exercises' ids stay valid)
+VERSIONS = {1: 2, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1}
 DIFFICULTIES = ("easy", "standard", "hard")
 GENERATED = (1, 4, 5, 6)  # exercises with a generator (2 and 3: not yet)
 MAX_COUNT = 500  # variants per exercise and call
@@ -72,11 +75,12 @@ def parse_id(text: str) -> VariantId:
     if vid.exercise not in GENERATED:
         raise GenError(f"variant {text}: nndl gen has no generator for exercise {vid.exercise}",
                        hint="variants exist for exercises " + ", ".join(map(str, GENERATED)))
-    if vid.generator != GENERATOR:
+    if vid.generator != version(vid.exercise):
+        now = version(vid.exercise)
         raise GenError(f"variant {text} was made by generator version {vid.generator}; this nndl "
-                       f"has version {GENERATOR} and cannot rebuild it",
+                       f"has version {now} for exercise {vid.exercise} and cannot rebuild it",
                        hint=f"use the nndl release of that version, or generate anew (ids "
-                            f"now start with {vid.exercise}-g{GENERATOR}-)")
+                            f"now start with {vid.exercise}-g{now}-)")
     if vid.difficulty not in DIFFICULTIES:
         raise GenError(f"variant {text}: unknown difficulty '{vid.difficulty}'",
                        hint="the difficulty is easy, standard or hard")
@@ -151,6 +155,11 @@ def tidy(value: Any) -> Any:
     return value
 
 
+def version(number: int) -> int:
+    """The sampler version of exercise ``number`` (the g… of its ids)."""
+    return VERSIONS.get(number, GENERATOR)
+
+
 def module(number: int) -> Generator:
     if number not in GENERATED:
         raise GenError(f"nndl gen has no generator for exercise {number} yet",
@@ -161,7 +170,7 @@ def module(number: int) -> Generator:
 def _rng(number: int, seed: int, difficulty: str, index: int) -> random.Random:
     """The random stream of one variant: a hash of what names it, so index i's draws do not
     depend on how many variants were asked for (Python's hash() is salted: not used)."""
-    key = f"nndl-gen|{number}|g{GENERATOR}|{seed}|{difficulty}|{index}".encode()
+    key = f"nndl-gen|{number}|g{version(number)}|{seed}|{difficulty}|{index}".encode()
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
@@ -214,7 +223,7 @@ def generate(number: int, count: int = 10, seed: int = 0, difficulty: str = "sta
              ) -> list[Variant]:
     """``count`` different variants of exercise ``number`` (1, 4, 5 or 6) with their answer
     keys and wrong options; the same arguments give the same variants on every machine."""
-    return [_build(VariantId(number, GENERATOR, seed, index, difficulty), p)
+    return [_build(VariantId(number, version(number), seed, index, difficulty), p)
             for index, p in enumerate(params_sequence(number, seed, difficulty, count))]
 
 

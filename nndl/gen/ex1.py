@@ -1,12 +1,14 @@
 """Variants of exercise 1: which activation functions are asked about (from the registry).
 
 easy: one or two of the sheet's three (sigmoid, tanh, ReLU); standard: two or three of
-those and softplus; hard: three or four, with softplus or mish among them. Only
-activations whose worked answer ``nndl check`` reads back as correct are drawn (sigmoid,
-tanh, relu, softplus, mish: the others' derivative keys are written with names or symbols
-the checker's formula reader does not know, e.g. α, λ, erf). The wrong options are the
-derivative with a mistake switched on (:func:`nndl.check.derivative.mistaken`: x put in
-place of f(x), the square left out, the sign), written in the form a student would write."""
+those, softplus, leaky ReLU (slope a = 0.01 left of 0) and hardtanh; hard: three or four
+of those, mish and hardsigmoid, with at least one beyond the sheet's three. Only
+activations whose worked answer ``nndl check`` reads back as correct are drawn (ELU's key
+is written α + ELU(x), GELU's and SELU's with erf or λ: names the checker's formula reader
+does not know). The wrong options are the derivative with a mistake switched on
+(:func:`nndl.check.derivative.mistaken`: x put in place of f(x), the square left out, the
+sign), written in the form a student would write; the piecewise-constant slopes (hardtanh,
+hardsigmoid) have none that the catalogue's mistakes give, so they are asked without."""
 
 from __future__ import annotations
 
@@ -27,10 +29,12 @@ from nndl.check.derivative import (
 from nndl.solutions import ex1
 from nndl.text import Text
 
-CHECKED = ("sigmoid", "tanh", "relu", "softplus", "mish")
+CHECKED = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "hardtanh", "mish",
+           "hardsigmoid")
+_STANDARD = ("sigmoid", "tanh", "relu", "softplus", "leaky_relu", "hardtanh")
 POOLS = {"easy": (("sigmoid", "tanh", "relu"), (1, 2), ()),
-         "standard": (("sigmoid", "tanh", "relu", "softplus"), (2, 3), ()),
-         "hard": (CHECKED, (3, 4), ("softplus", "mish"))}
+         "standard": (_STANDARD, (2, 3), ()),
+         "hard": (CHECKED, (3, 4), CHECKED[3:])}
 # how f is written inside its own derivative, where the formula reader knows its name
 _F_NAME = {"sigmoid": "σ(x)", "tanh": "tanh(x)"}
 
