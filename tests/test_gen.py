@@ -515,6 +515,58 @@ def test_moodle_bank_has_moodles_question_structure_and_the_keys():
     assert all(c.startswith("$course$/top/nndl gen/Exercise ") for c in categories)
 
 
+_MULTILANG_SPAN = r'<span lang="([a-z_]+)" class="multilang">(.*?)</span>'
+# a lang block: multilang spans separated only by whitespace (the filter's README)
+_LANG_BLOCK = re.compile(rf"{_MULTILANG_SPAN}(?:\s*{_MULTILANG_SPAN})+", re.S)
+
+
+def _multilang_filter(text: str, current: str) -> str:
+    """Moodle's multilang filter as its README documents it: in each lang block, the spans of
+    the current language, else the first span's language; text outside blocks stays."""
+    def pick(block: re.Match) -> str:
+        spans = re.findall(_MULTILANG_SPAN, block.group(0), re.S)
+        chosen = [body for code, body in spans if code == current] or \
+                 [body for code, body in spans if code == spans[0][0]]
+        return "".join(chosen)
+
+    return _LANG_BLOCK.sub(pick, text)
+
+
+def test_moodle_bilingual_bank_is_each_language_through_the_multilang_filter(tmp_path):
+    vs = _variants(5, "easy")[:1] + _variants(4, "easy")[:1] + _variants(1, "easy", count=1)
+    both, zh, en = (ET.fromstring(to_moodle(vs, code).encode()) for code in ("both", "zh", "en"))
+    assert len(both) == len(zh) == len(en)
+    blocks = 0
+    for qb, qz, qe in zip(both, zh, en, strict=True):
+        assert qb.get("type") == qz.get("type") == qe.get("type")
+        texts_b = [e.text or "" for e in qb.iter("text")]
+        texts_z = [e.text or "" for e in qz.iter("text")]
+        texts_e = [e.text or "" for e in qe.iter("text")]
+        assert len(texts_b) == len(texts_z) == len(texts_e)
+        for b, z, e in zip(texts_b, texts_z, texts_e, strict=True):
+            if z == e:  # numbers, names of variants, answers: the same in both
+                assert b == z
+                continue
+            if "class=&quot;" in b or "multilang" not in b:  # a plain-text name or path
+                assert b in (z, e) or b == f"{z} · {e}" or " · " in b
+                continue
+            blocks += len(_LANG_BLOCK.findall(b))
+            # a Chinese reader sees the zh bank's text, an English one the en bank's, and
+            # any other language the first block member, Chinese
+            assert _multilang_filter(b, "zh_cn") == z
+            assert _multilang_filter(b, "en") == e
+            assert _multilang_filter(b, "fr") == z
+            assert re.sub(_MULTILANG_SPAN, "", b).count("multilang") == 0
+    assert blocks > 20
+    # the command line: --lang both (or zh,en) only with --format moodle
+    out = tmp_path / "bank.xml"
+    assert main(["gen", "5", "-n", "2", "-s", "1", "-f", "moodle", "--lang", "zh,en",
+                 "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == to_moodle(generate(5, count=2, seed=1), "both")
+    assert main(["gen", "5", "-n", "2", "--lang", "both"]) == 2
+    assert main(["gen", "5", "-n", "2", "--lang", "fr", "-f", "moodle"]) == 2
+
+
 def test_moodle_escapes_text_and_parses_in_chinese(tmp_path):
     out = tmp_path / "bank.xml"
     assert main(["gen", "1", "-n", "2", "-s", "1", "-d", "easy", "-f", "moodle", "-o", str(out)]) == 0

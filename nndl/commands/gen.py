@@ -9,7 +9,6 @@ from typing import Literal
 
 import typer
 
-from nndl.commands._common import Language, lang_option
 from nndl.errors import NNDLError
 from nndl.report import Format
 
@@ -31,7 +30,10 @@ def gen_command(
     fmt: GenFormat = typer.Option(Format.text, "--format", "-f",
                                   help="text, md, html (printable exam sheet), json, or moodle "
                                        "(Moodle XML question bank)."),
-    lang: Language = lang_option("zh or en."),
+    lang: str = typer.Option("zh", "--lang", "-l", envvar="NNDL_LANG",
+                             help="zh or en; for --format moodle also both (or zh,en): every "
+                                  "question in both languages, Moodle's multilang filter shows "
+                                  "the reader's."),
     key: bool | None = typer.Option(None, "--key/--no-key",
                                     help="With the answer key and wrong options (default: yes; "
                                          "html: the key is a second file, written with -o)."),
@@ -60,7 +62,7 @@ def gen_command(
     from nndl.solutions import parse_selection
 
     name = str(getattr(fmt, "value", fmt))
-    code = lang.value
+    code = _language(lang, name)
     if which.strip().lower() in ("", "all"):
         numbers = list(GENERATED)
     else:
@@ -114,6 +116,24 @@ def gen_command(
     for path, text in documents:  # each file whole or not at all
         atomic_write(path, text)
         typer.echo(f"wrote {path}")
+
+
+_BOTH = {"both", "zh,en", "en,zh", "zh+en", "en+zh"}
+
+
+def _language(text: str, fmt: str) -> str:
+    """--lang: zh, en, or (Moodle only) both languages in one file."""
+    value = text.strip().lower().replace(" ", "")
+    if value in ("zh", "en"):
+        return value
+    if value in _BOTH:
+        if fmt != "moodle":
+            raise NNDLError(f"--lang {text}: both languages in one file is for --format moodle",
+                            hint="use --lang zh or --lang en (or --format moodle --lang both)")
+        return "both"
+    raise NNDLError(f"--lang {text!r} is not a language nndl writes",
+                    hint="use zh or en (or both, with --format moodle); $NNDL_LANG sets the "
+                         "default")
 
 
 def _render(variants, name: str, lang: str, key: bool) -> str:

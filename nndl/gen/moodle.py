@@ -8,7 +8,13 @@ Moodle can recognise carries feedback naming the mistake that gives it, from
 :data:`nndl.check.mistakes.CATALOGUE`. Questions sit in one category per exercise and
 question type (``$course$/top/nndl gen/Exercise 5/numerical``); formulas are written
 ``\\(…\\)`` for Moodle's MathJax filter. Built with :mod:`xml.etree.ElementTree`, so every
-text is escaped."""
+text is escaped.
+
+``lang="both"`` writes every text in both languages as Moodle's multilang filter reads them
+(its documented syntax: a "lang block" of ``<span lang="XX" class="multilang">…</span>``
+next to each other, one per language; Moodle shows the reader's language, else the first):
+Chinese first, under Moodle's language-pack name ``zh_cn``, then ``en``. Names and
+category paths are plain text in both languages."""
 
 from __future__ import annotations
 
@@ -24,6 +30,9 @@ from nndl.text import Text
 
 MAX_OPTIONS = 5  # a multiple-choice question: the key and up to four wrong options
 RELATIVE = 1e-3  # tolerance of a real number, as nndl check grades it
+BOTH = "both"  # every text in both languages (Moodle's multilang filter picks one)
+LANGS = ("zh", "en")
+MOODLE_LANG = {"zh": "zh_cn", "en": "en"}  # Moodle's language-pack names
 
 UI = {
     "category": Text("第 {n} 题", "Exercise {n}"),
@@ -49,6 +58,20 @@ def _math(text: str) -> str:
     return re.sub(r"\$(.+?)\$", lambda m: r"\(" + m.group(1) + r"\)", html.escape(text))
 
 
+def _multi(lang: str, html_of) -> str:
+    """``html_of(l)`` (escaped HTML in language l) in ``lang``, or for ``both`` one multilang
+    block: a span per language, nothing between them (so the filter sees one block)."""
+    if lang != BOTH:
+        return html_of(lang)
+    return "".join(f'<span lang="{MOODLE_LANG[code]}" class="multilang">{html_of(code)}</span>'
+                   for code in LANGS)
+
+
+def _plain(lang: str, text_of) -> str:
+    """Plain text (names, category paths): one language, or both joined by ' · '."""
+    return " · ".join(text_of(code) for code in LANGS) if lang == BOTH else text_of(lang)
+
+
 def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
     el = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
     ET.SubElement(el, "text").text = text
@@ -57,7 +80,13 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> 
 
 def _feedback(mistake: str, lang: str) -> str:
     m = CATALOGUE[mistake]
-    return html.escape(f"{m.name(lang)} ({mistake}): {m.explanation(lang)}")
+    return _multi(lang, lambda code: html.escape(f"{m.name(code)} ({mistake}): "
+                                                 f"{m.explanation(code)}"))
+
+
+def _ui(name: str, lang: str, **kw: Any) -> str:
+    """One of the bank's own sentences, escaped, in ``lang`` (or both)."""
+    return _multi(lang, lambda code: html.escape(UI[name].format(**kw)(code)))
 
 
 def _shape_forms(values: list[int]) -> list[str]:
@@ -104,7 +133,9 @@ def _answer(q: ET.Element, fraction: int, text: str, feedback: str, fmt: str = "
 
 
 def to_moodle(variants: list[Variant], lang: str) -> str:
-    """The question bank as Moodle XML (one language: ``lang``)."""
+    """The question bank as Moodle XML, in ``lang`` ("zh", "en" or "both")."""
+    if lang not in (*LANGS, BOTH):
+        raise ValueError(f"to_moodle: lang must be zh, en or both, not {lang!r}")
     groups: dict[tuple[int, str], list] = {}
     for v in variants:
         labels = {a.key: a.label for a in v.solution().answers}
@@ -119,9 +150,10 @@ def to_moodle(variants: list[Variant], lang: str) -> str:
     order = {"numerical": 0, "shortanswer": 1, "multichoice": 2}
     for (n, kind), items in sorted(groups.items(), key=lambda g: (g[0][0], order[g[0][1]])):
         cat = ET.SubElement(root, "question", {"type": "category"})
-        path = f"$course$/top/nndl gen/{UI['category'].format(n=n)(lang)}/{UI[kind](lang)}"
+        path = (f"$course$/top/nndl gen/{_plain(lang, UI['category'].format(n=n))}/"
+                f"{_plain(lang, UI[kind])}")
         _text(cat, "category", path, None)
-        _text(cat, "info", html.escape(UI["info"].format(n=n)(lang)))
+        _text(cat, "info", _ui("info", lang, n=n))
         for v, key, value, label in items:
             _write(root, kind, v, key, value, label, lang)
     ET.indent(root)
@@ -130,21 +162,26 @@ def to_moodle(variants: list[Variant], lang: str) -> str:
 
 def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label: Text,
            lang: str) -> None:
-    general = html.escape(UI["general"].format(answer=display(value), n=v.exercise, id=v.id)(lang))
-    ask = UI["choose" if kind == "multichoice" else "give"].format(label=label(lang))(lang)
-    if kind == "shortanswer":
-        form = "WxHxD" if len(value) == 3 else "WxH"
-        ask += UI["shape_hint"].format(form=form, example="x".join(["8"] * len(value)))(lang)
-    body = f"<p>{_math(v.problem(lang))}</p><p><b>{_math(ask)}</b></p>"
+    general = _ui("general", lang, answer=display(value), n=v.exercise, id=v.id)
+
+    def ask(code: str) -> str:
+        text = UI["choose" if kind == "multichoice" else "give"].format(label=label(code))(code)
+        if kind == "shortanswer":
+            form = "WxHxD" if len(value) == 3 else "WxH"
+            text += UI["shape_hint"].format(form=form, example="x".join(["8"] * len(value)))(code)
+        return _math(text)
+
+    body = (f"<p>{_multi(lang, lambda code: _math(v.problem(code)))}</p>"
+            f"<p><b>{_multi(lang, ask)}</b></p>")
     name = f"{v.id} · {key}" + (" · MC" if kind == "multichoice" else "")
     q = _question(root, kind, name, f"{v.id}:{key}:{kind}", body, general)
-    right = html.escape(CORRECT(lang))
+    right = _multi(lang, lambda code: html.escape(CORRECT(code)))
     wrong = v.distractors.get(key, [])
     if kind == "numerical":
         _answer(q, 100, answer_text(value), right, tolerance=_tolerance(v.exercise, value))
         for w, m in wrong:
             _answer(q, 0, answer_text(w), _feedback(m, lang), tolerance=_tolerance(v.exercise, w))
-        _answer(q, 0, "*", html.escape(UI["unknown"](lang)), tolerance="0")
+        _answer(q, 0, "*", _ui("unknown", lang), tolerance="0")
         ET.SubElement(q, "unitgradingtype").text = "0"
         ET.SubElement(q, "unitpenalty").text = "0.1000000"
         ET.SubElement(q, "showunits").text = "3"
@@ -156,14 +193,14 @@ def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label:
         for w, m in wrong:
             for form in _shape_forms(w):
                 _answer(q, 0, form, _feedback(m, lang))
-        _answer(q, 0, "*", html.escape(UI["unknown"](lang)))
+        _answer(q, 0, "*", _ui("unknown", lang))
     else:
         ET.SubElement(q, "single").text = "true"
         ET.SubElement(q, "shuffleanswers").text = "true"
         ET.SubElement(q, "answernumbering").text = "abc"
         _text(q, "correctfeedback", right)
-        _text(q, "partiallycorrectfeedback", html.escape(UI["partly"](lang)))
-        _text(q, "incorrectfeedback", html.escape(UI["wrong"](lang)))
+        _text(q, "partiallycorrectfeedback", _ui("partly", lang))
+        _text(q, "incorrectfeedback", _ui("wrong", lang))
         _answer(q, 100, html.escape(display(value)), right, fmt="html")
         for w, m in wrong[:MAX_OPTIONS - 1]:
             _answer(q, 0, html.escape(display(w)), _feedback(m, lang), fmt="html")
