@@ -52,7 +52,9 @@ def _doc(cls: type) -> str:
 
 @pytest.mark.parametrize("test", DOCTESTS, ids=[t.name for t in DOCTESTS])
 def test_docstring_examples_run(test: doctest.DocTest, monkeypatch) -> None:
-    monkeypatch.setattr(nndl, "_rng", np.random.default_rng(0))  # seeded, restored after
+    # seeded, restored after (the generator lives in the package root or in the engine)
+    holder = nndl if hasattr(nndl, "_rng") else importlib.import_module("nndl.engine.random")
+    monkeypatch.setattr(holder, "_rng", np.random.default_rng(0))
     lines: list[str] = []
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     result = runner.run(test, out=lines.append, clear_globs=False)
@@ -93,19 +95,33 @@ CASES = {
         (lambda: nn.Conv2d(3, 6, (3, 5), stride=(1, 2), padding=(1, 2)), (3, 32, 28)),
         (lambda: nn.Conv2d(3, 6, (3, 5), stride=(1, 2), padding=(1, 2), dilation=(1, 2)),
          (3, 32, 28)),
+        (lambda: nn.Conv2d(8, 8, 3, padding="same", groups=8, padding_mode="reflect"),
+         (8, 10, 10)),
+        (lambda: nn.Conv2d(4, 6, 3, padding="valid", groups=2), (4, 10, 10)),
     ],
+    "Conv1d": [(lambda: nn.Conv1d(4, 8, 3, padding=1), (4, 10)),
+               (lambda: nn.Conv1d(4, 8, 3, padding="same", groups=2, bias=False), (4, 10))],
+    "ConvTranspose2d": [(lambda: nn.ConvTranspose2d(16, 8, 2, stride=2), (16, 7, 7)),
+                        (lambda: nn.ConvTranspose2d(4, 6, 3, 2, 1, 1, groups=2, bias=False),
+                         (4, 5, 6))],
+    "Upsample": [(lambda: nn.Upsample(scale_factor=2), (3, 4, 5)),
+                 (lambda: nn.Upsample(size=(7, 3), mode="bilinear"), (3, 4, 5))],
+    "UpsamplingNearest2d": [(lambda: nn.UpsamplingNearest2d(scale_factor=2), (3, 4, 5))],
+    "UpsamplingBilinear2d": [(lambda: nn.UpsamplingBilinear2d(size=6), (3, 4, 5))],
     "MaxPool2d": [
         (lambda: nn.MaxPool2d(2), (6, 28, 28)),
         (lambda: nn.MaxPool2d(3, 2, 1), (6, 28, 28)),
         (lambda: nn.MaxPool2d(3, 2, 1, dilation=2), (6, 28, 28)),
         (lambda: nn.MaxPool2d(2), (6, 28, 24)),
         (lambda: nn.MaxPool2d((2, 3)), (6, 28, 24)),
+        (lambda: nn.MaxPool2d(3, 2, ceil_mode=True), (6, 28, 24)),
     ],
     "AvgPool2d": [
         (lambda: nn.AvgPool2d(2), (6, 28, 28)),
         (lambda: nn.AvgPool2d(2, padding=1), (6, 28, 28)),
         (lambda: nn.AvgPool2d(2), (6, 28, 24)),
         (lambda: nn.AvgPool2d((2, 3)), (6, 28, 24)),
+        (lambda: nn.AvgPool2d(3, 2, 1, ceil_mode=True), (6, 28, 24)),
     ],
     "Linear": [
         (lambda: nn.Linear(400, 120), (400,)),

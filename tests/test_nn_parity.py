@@ -279,3 +279,83 @@ def test_conv_work_buffers_are_not_shared_by_live_graphs():
         theirs(torch.tensor(x)).sum().backward()
         _close(ours[0].weight.grad, theirs[0].weight.grad, f"step {step}")
         _close(ours[2].weight.grad, theirs[2].weight.grad, f"step {step}")
+
+
+# --------------------------------------------------------------- issue 17: conv, pool, resize
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize(("cin", "cout", "k", "s", "p", "g"), [
+    (4, 6, 3, 1, "same", 2), (4, 4, (3, 2), 1, "same", 4), (3, 6, 3, 2, 1, 3),
+    (2, 4, 2, 1, "valid", 1), (4, 8, 3, (2, 1), (1, 2), 2)])
+def test_conv2d_groups_and_padding_modes_match_torch(mode, cin, cout, k, s, p, g):
+    x = np.random.default_rng(7).standard_normal((2, cin, 7, 6))
+    _run_both(nn.Conv2d(cin, cout, k, s, p, groups=g, padding_mode=mode),
+              tnn.Conv2d(cin, cout, k, s, p, groups=g, padding_mode=mode), x)
+
+
+@pytest.mark.parametrize(("args", "kw"), [((4, 6, 3), {}), ((4, 6, 3), dict(stride=2, padding=1)),
+                                          ((4, 4, 5), dict(padding="same", groups=2,
+                                                           padding_mode="circular")),
+                                          ((2, 3, 2), dict(dilation=2, bias=False))])
+def test_conv1d_matches_torch(args, kw):
+    x = np.random.default_rng(8).standard_normal((3, args[0], 11))
+    _run_both(nn.Conv1d(*args, **kw), tnn.Conv1d(*args, **kw), x)
+    _run_both(nn.Conv1d(*args, **kw), tnn.Conv1d(*args, **kw), x[0])  # unbatched (C, L)
+
+
+@pytest.mark.parametrize("kw", [dict(stride=2), dict(stride=2, padding=1, output_padding=1),
+                                dict(stride=(3, 2), groups=2, dilation=(1, 2), bias=False),
+                                dict(padding=(1, 0))])
+def test_conv_transpose2d_matches_torch(kw):
+    x = np.random.default_rng(9).standard_normal((2, 4, 5, 4))
+    _run_both(nn.ConvTranspose2d(4, 6, 3, **kw), tnn.ConvTranspose2d(4, 6, 3, **kw), x)
+
+
+def test_conv_transpose2d_output_size_picks_the_padding():
+    ours, theirs = nn.ConvTranspose2d(3, 2, 3, stride=2).double(), tnn.ConvTranspose2d(3, 2, 3, stride=2).double()
+    ours.load_state_dict(theirs.state_dict())
+    x = np.random.default_rng(1).standard_normal((1, 3, 4, 4))
+    _close(ours(nndl.tensor(x), output_size=(10, 9)), theirs(torch.tensor(x), output_size=(10, 9)))
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=3, stride=2, ceil_mode=True),
+                                dict(kernel_size=2, stride=2, padding=1, ceil_mode=True),
+                                dict(kernel_size=(3, 2), stride=(2, 3), ceil_mode=True)])
+def test_pools_ceil_mode_match_torch(kw):
+    x = np.random.default_rng(10).permutation(2 * 3 * 8 * 7).reshape(2, 3, 8, 7) * 0.1
+    y = _run_both(nn.MaxPool2d(**kw), tnn.MaxPool2d(**kw), x)
+    assert nn.MaxPool2d(**kw).describe(x.shape[1:]).out_shape == y.shape[1:]
+    for include in (True, False):
+        y = _run_both(nn.AvgPool2d(**kw, count_include_pad=include),
+                      tnn.AvgPool2d(**kw, count_include_pad=include), x)
+        assert nn.AvgPool2d(**kw).describe(x.shape[1:]).out_shape == y.shape[1:]
+
+
+def test_maxpool_indices_and_unpool_match_torch():
+    """SegNet's encoder/decoder pair: pool with indices, unpool to the pooled size."""
+    x = np.random.default_rng(11).permutation(2 * 3 * 9 * 8).reshape(2, 3, 9, 8) * 0.1
+    xt, xn = torch.tensor(x, requires_grad=True), nndl.tensor(x, requires_grad=True)
+    yt, it = tnn.MaxPool2d(2, return_indices=True)(xt)
+    yn, i_n = nn.MaxPool2d(2, return_indices=True)(xn)
+    np.testing.assert_array_equal(i_n.data, it.numpy())
+    zt = tnn.MaxUnpool2d(2)(yt * 2, it, output_size=xt.shape)
+    zn = nn.MaxUnpool2d(2)(yn * 2, i_n, output_size=xn.shape)
+    _close(zn, zt)
+    w = np.random.default_rng(2).standard_normal(x.shape)
+    (zt * torch.tensor(w)).sum().backward()
+    (zn * nndl.tensor(w)).sum().backward()
+    _close(xn.grad, xt.grad)
+    # 1-D pools
+    x1 = x.reshape(2, 3, 72)
+    _run_both(nn.MaxPool1d(3, 2, 1, ceil_mode=True), tnn.MaxPool1d(3, 2, 1, ceil_mode=True), x1)
+    _run_both(nn.AvgPool1d(4, 3, 2), tnn.AvgPool1d(4, 3, 2), x1)
+
+
+@pytest.mark.parametrize(("cls", "kw"), [
+    ("Upsample", dict(scale_factor=2)), ("Upsample", dict(size=(5, 11), mode="bilinear")),
+    ("Upsample", dict(scale_factor=1.5, mode="bilinear", align_corners=True)),
+    ("Upsample", dict(size=(3, 4), mode="nearest-exact")),
+    ("UpsamplingNearest2d", dict(size=7)), ("UpsamplingBilinear2d", dict(scale_factor=3))])
+def test_upsample_matches_torch(cls, kw):
+    x = np.random.default_rng(12).standard_normal((2, 3, 4, 5))
+    y = _run_both(getattr(nn, cls)(**kw), getattr(tnn, cls)(**kw), x)
+    assert getattr(nn, cls)(**kw).describe(x.shape[1:]).out_shape == y.shape[1:]

@@ -1354,3 +1354,161 @@ def test_adaptive_pooling(shape, seed, data):
     _, idx = NF.adaptive_max_pool2d(Tensor(x), (oh, ow), return_indices=True)
     np.testing.assert_array_equal(idx.data, F.adaptive_max_pool2d(torch.tensor(x), (oh, ow),
                                                                   return_indices=True)[1])
+
+
+# ----------------------------------------------------------------- convolution, pooling, resizing
+@st.composite
+def grouped_conv_args(draw):
+    g = draw(st.integers(1, 3))
+    cin, cout = g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    mode = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
+    padding = draw(st.sampled_from(["same", "valid", 0, 1, (1, 0)]))
+    s = (1, 1) if padding == "same" else (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    eff = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    # reflect needs the padding smaller than the side
+    hw = (draw(st.integers(max(eff[0], 3), eff[0] + 3)), draw(st.integers(max(eff[1], 3), eff[1] + 3)))
+    return dict(g=g, cin=cin, cout=cout, k=k, d=d, s=s, padding=padding, mode=mode, hw=hw,
+                n=draw(st.integers(1, 2)), bias=draw(st.booleans()))
+
+
+@given(grouped_conv_args(), seeds)
+def test_conv2d_groups_padding_modes(a, seed):
+    """groups, padding='same'/'valid' and every padding_mode, against torch's Conv2d."""
+    tconv = torch.nn.Conv2d(a["cin"], a["cout"], a["k"], a["s"], a["padding"], a["d"], a["g"],
+                            a["bias"], a["mode"]).double()
+    shapes = [(a["n"], a["cin"]) + a["hw"], tuple(tconv.weight.shape)]
+    shapes += [(a["cout"],)] if a["bias"] else []
+    kw = dict(stride=a["s"], padding=a["padding"], dilation=a["d"], groups=a["g"],
+              padding_mode=a["mode"])
+    tconv.bias = None
+    check(Case(lambda x, w, *b: NF.conv2d(x, w, *b, **kw),
+               lambda x, w, *b: tconv._conv_forward(x, w, b[0] if b else None),
+               ("real",) * len(shapes)), shapes, seed)
+
+
+@given(st.integers(1, 2), st.integers(1, 2), st.integers(1, 3), st.integers(1, 2),
+       st.sampled_from(["same", "valid", 0, 2]), st.integers(0, 3), seeds)
+def test_conv1d(g, per, k, d, padding, extra, seed):
+    s = 1 if padding == "same" else 2
+    length = d * (k - 1) + 1 + extra
+    check(Case(lambda x, w, b: NF.conv1d(x, w, b, s, padding, d, g),
+               lambda x, w, b: F.conv1d(x, w, b, s, padding, d, g), ("real",) * 3),
+          [(2, g * per, length), (g * 2, per, k), (g * 2,)], seed)
+
+
+@st.composite
+def conv_transpose_args(draw):
+    g = draw(st.integers(1, 2))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = (draw(st.integers(0, k[0] - 1)), draw(st.integers(0, k[1] - 1)))
+    op = (draw(st.integers(0, max(s[0], d[0]) - 1)), draw(st.integers(0, max(s[1], d[1]) - 1)))
+    return dict(g=g, cin=g * draw(st.integers(1, 2)), kg=draw(st.integers(1, 2)), k=k, s=s, d=d,
+                p=p, op=op, hw=(draw(st.integers(1, 4)), draw(st.integers(1, 4))))
+
+
+@given(conv_transpose_args(), seeds)
+def test_conv_transpose2d(a, seed):
+    kw = dict(stride=a["s"], padding=a["p"], output_padding=a["op"], groups=a["g"],
+              dilation=a["d"])
+    hout = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in
+            zip(a["hw"], a["s"], a["p"], a["d"], a["k"], a["op"], strict=True)]
+    if min(hout) <= 0:
+        return
+    check(Case(lambda x, w, b: NF.conv_transpose2d(x, w, b, **kw),
+               lambda x, w, b: F.conv_transpose2d(x, w, b, **kw), ("real",) * 3),
+          [(2, a["cin"]) + a["hw"], (a["cin"], a["kg"]) + a["k"], (a["kg"] * a["g"],)], seed)
+
+
+@st.composite
+def ceil_pool_args(draw):
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    p = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
+    hw = (draw(st.integers(k[0], k[0] + 5)), draw(st.integers(k[1], k[1] + 5)))
+    return dict(kernel_size=k, stride=s, padding=p, ceil_mode=draw(st.booleans())), hw
+
+
+@given(ceil_pool_args(), seeds, st.booleans())
+def test_pools_ceil_mode_and_indices(args, seed, include_pad):
+    kw, hw = args
+    shape = (2, 2) + hw
+    check(Case(lambda x: NF.max_pool2d(x, **kw), lambda t: F.max_pool2d(t, **kw), ("distinct",)),
+          (shape,), seed)
+    check(Case(lambda x: NF.avg_pool2d(x, **kw, count_include_pad=include_pad),
+               lambda t: F.avg_pool2d(t, **kw, count_include_pad=include_pad), ("real",)),
+          (shape,), seed)
+    check(Case(lambda x: NF.avg_pool2d(x, **kw, divisor_override=3),
+               lambda t: F.avg_pool2d(t, **kw, divisor_override=3), ("real",)), (shape,), seed)
+    x = sample(np.random.default_rng(seed), shape, "distinct")
+    y, idx = NF.max_pool2d(Tensor(x), **kw, return_indices=True)
+    ty, tidx = F.max_pool2d(torch.tensor(x), **kw, return_indices=True)
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    # unpooling puts the maxima back: values and gradients as torch; where overlapping
+    # windows share a maximum, one place gets two values (the last write stays, both get
+    # the place's gradient, as torch), which finite differences cannot see
+    size = hw  # the default (H − 1)·S − 2P + F can be smaller than the pooled input
+    flat = idx.data.reshape(4, -1)
+    unique = all(len(set(row)) == len(row) for row in flat.tolist())
+    check(Case(lambda v: NF.max_unpool2d(v, idx, kw["kernel_size"], kw["stride"], kw["padding"],
+                                         output_size=size),
+               lambda v: F.max_unpool2d(v, tidx, kw["kernel_size"], kw["stride"], kw["padding"],
+                                        output_size=size), ("real",), fd=unique),
+          (tuple(ty.shape),), seed)
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(3, 8), st.booleans(), seeds)
+def test_pool1d(k, s, length, ceil, seed):
+    p = k // 2
+    check(Case(lambda x: NF.max_pool1d(x, k, s, p, ceil_mode=ceil),
+               lambda t: F.max_pool1d(t, k, s, p, ceil_mode=ceil), ("distinct",)),
+          ((2, 3, length),), seed)
+    check(Case(lambda x: NF.avg_pool1d(x, k, s, p, ceil_mode=ceil),
+               lambda t: F.avg_pool1d(t, k, s, p, ceil_mode=ceil), ("real",)),
+          ((2, 3, length),), seed)
+
+
+@st.composite
+def interpolate_args(draw):
+    mode = draw(st.sampled_from(["nearest", "nearest-exact", "bilinear", "linear"]))
+    dims = 1 if mode == "linear" else draw(st.integers(1, 2)) if mode.startswith("nearest") else 2
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + tuple(
+        draw(st.integers(1, 5)) for _ in range(dims))
+    if draw(st.booleans()):
+        kw = dict(size=tuple(draw(st.integers(1, 9)) for _ in range(dims)))
+    else:
+        kw = dict(scale_factor=tuple(draw(st.sampled_from([0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0]))
+                                     for _ in range(dims)),
+                  recompute_scale_factor=draw(st.sampled_from([None, True])))
+        if any(int(n * f) == 0 for n, f in zip(shape[2:], kw["scale_factor"], strict=True)):
+            kw = dict(scale_factor=(2.0,) * dims)
+    if mode in ("bilinear", "linear"):
+        kw["align_corners"] = draw(st.booleans())
+    return mode, shape, kw
+
+
+@given(interpolate_args(), seeds)
+def test_interpolate(args, seed):
+    mode, shape, kw = args
+    check(Case(lambda x: NF.interpolate(x, mode=mode, **kw),
+               lambda t: F.interpolate(t, mode=mode, **kw), ("real",)), (shape,), seed)
+
+
+def test_conv_pool_resize_errors_are_nndl_errors():
+    from nndl.errors import NNDLError
+    x = Tensor(np.zeros((1, 4, 5, 5)))
+    for call in (lambda: NF.conv2d(x, Tensor(np.zeros((4, 2, 3, 3))), groups=3),
+                 lambda: NF.conv2d(x, Tensor(np.zeros((4, 4, 3, 3))), stride=2, padding="same"),
+                 lambda: NF.conv2d(x, Tensor(np.zeros((4, 4, 3, 3))), padding="full"),
+                 lambda: NF.conv_transpose2d(x, Tensor(np.zeros((4, 2, 3, 3))), stride=2,
+                                             output_padding=2),
+                 lambda: NF.interpolate(x, size=3, scale_factor=2),
+                 lambda: NF.interpolate(x, size=3, mode="linear"),
+                 lambda: NF.interpolate(x, size=3, mode="nearest", align_corners=True),
+                 lambda: NF.max_unpool2d(x, Tensor(np.full((1, 4, 5, 5), 999)), 2),
+                 lambda: nndl.nn.Conv2d(4, 6, 3, groups=4)):
+        with pytest.raises(NNDLError):
+            call()

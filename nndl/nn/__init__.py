@@ -27,7 +27,7 @@ from nndl.nn.activation import (
     Tanhshrink,
     Threshold,
 )
-from nndl.nn.conv import Conv2d
+from nndl.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from nndl.nn.dropout import Dropout
 from nndl.nn.linear import Flatten, Identity, Linear
 from nndl.nn.loss import (
@@ -53,8 +53,17 @@ from nndl.nn.module import (
     meta_device,
 )
 from nndl.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from nndl.nn.pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
+from nndl.nn.pooling import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxUnpool2d,
+)
 from nndl.nn.sparse import Embedding
+from nndl.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "functional", "init", "Module", "ModuleList", "Parameter", "Sequential", "Linear", "Flatten",
@@ -67,4 +76,6 @@ __all__ = [
     "Hardswish", "Softsign", "LogSigmoid", "Softplus", "Tanhshrink", "Softshrink",
     "Hardshrink", "Threshold", "Softmin", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "BCELoss", "Embedding", "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "Conv1d", "ConvTranspose2d", "MaxUnpool2d", "MaxPool1d", "AvgPool1d", "Upsample",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d",
 ]

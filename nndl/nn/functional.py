@@ -202,19 +202,153 @@ def _offset(i: int, d: int, s: int, n_out: int) -> slice:
     return slice(i * d, i * d + s * (n_out - 1) + 1, s)
 
 
+def _same_padding(name: str, kernel: tuple[int, int], stride: tuple[int, int],
+                  dilation: tuple[int, int], padding: str) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) for padding='same' or 'valid', as PyTorch: 'same' pads
+    D·(F − 1) in all, the odd one at the bottom/right, and needs stride 1."""
+    if padding == "valid":
+        return 0, 0, 0, 0
+    if padding != "same":
+        raise ArgumentError(f"{name}: padding must be a number, a pair, 'same' or 'valid', "
+                            f"got {padding!r}")
+    if stride != (1, 1):
+        raise ArgumentError(f"{name}: padding='same' is not supported for strided "
+                            f"convolutions (stride {stride})",
+                            hint="use stride=1, or give the padding as a number")
+    out: list[int] = []
+    for k, d in zip(kernel, dilation, strict=True):
+        total = d * (k - 1)
+        out += [total // 2, total - total // 2]
+    return out[0], out[1], out[2], out[3]
+
+
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1) -> Tensor:
-    """2-D cross-correlation on NCHW input, as ``torch.nn.functional.conv2d`` (groups=1)."""
-    xd, wd = x._arr, weight._arr
-    if xd.ndim != 4:
-        raise ShapeError(f"conv2d expects a 4-D input (N, C, H, W), got shape {xd.shape}",
+           dilation=1, groups: int = 1, padding_mode: str = "zeros") -> Tensor:
+    """2-D cross-correlation on NCHW (or CHW) input, as ``torch.nn.functional.conv2d``.
+
+    ``padding`` is a number, a pair, ``'same'`` or ``'valid'``; ``padding_mode`` (what
+    ``nn.Conv2d`` passes: 'zeros', 'reflect', 'replicate', 'circular') pads with
+    :func:`pad` first. ``groups`` = G splits the channels into G independent
+    convolutions (the weight is (K, C/G, kh, kw)); G = C is a depthwise convolution."""
+    if x.ndim == 3:  # unbatched (C, H, W)
+        return ops.squeeze(conv2d(ops.unsqueeze(x, 0), weight, bias, stride, padding,
+                                  dilation, groups, padding_mode), 0)
+    if x.ndim != 4:
+        raise ShapeError(f"conv2d expects a 4-D input (N, C, H, W), got shape {x.shape}",
                          hint="add a batch dimension with x.unsqueeze(0)")
+    if weight.ndim != 4:
+        raise ShapeError(f"conv2d expects a 4-D weight (K, C/groups, kh, kw), got shape "
+                         f"{weight.shape}")
+    stride, dilation = _pair(stride), _pair(dilation)
+    if isinstance(padding, str):
+        top, bottom, left, right = _same_padding("conv2d", weight.shape[2:], stride, dilation,
+                                                 padding)
+    else:
+        top, left = _pair(padding)
+        bottom, right = top, left
+    if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+        raise ArgumentError(f"conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                            f"'circular', got {padding_mode!r}")
+    if padding_mode != "zeros" or (top, left) != (bottom, right):
+        if top or bottom or left or right:  # pad first, then convolve without padding
+            x = pad(x, (left, right, top, bottom),
+                    mode="constant" if padding_mode == "zeros" else padding_mode)
+        top = left = 0
+    groups = int(groups)
+    c, k = x.shape[1], weight.shape[0]
+    if groups < 1 or c % groups or k % groups:
+        raise ShapeError(f"conv2d: groups={groups} must divide both the input channels ({c}) "
+                         f"and the output channels ({k})")
+    if weight.shape[1] * groups != c:
+        raise ShapeError(f"conv2d: input has {c} channels, the weight {weight.shape} with "
+                         f"groups={groups} expects {weight.shape[1] * groups}",
+                         hint="in_channels of a conv must equal the channels of its input")
+    if groups == 1:
+        return _conv2d(x, weight, bias, stride, (top, left), dilation)
+    # G independent convolutions, side by side along the channels
+    xs, ws = ops.chunk(x, groups, 1), ops.chunk(weight, groups, 0)
+    bs = ops.chunk(bias, groups, 0) if bias is not None else (None,) * groups
+    return ops.cat([_conv2d(xi, wi, bi, stride, (top, left), dilation)
+                    for xi, wi, bi in zip(xs, ws, bs, strict=True)], 1)
+
+
+def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1, padding_mode: str = "zeros") -> Tensor:
+    """1-D cross-correlation on (N, C, L) or (C, L) input, as
+    ``torch.nn.functional.conv1d``: :func:`conv2d` on a height-1 image."""
+    if x.ndim not in (2, 3) or weight.ndim != 3:
+        raise ShapeError(f"conv1d expects a (N, C, L) input and a (K, C/groups, k) weight, "
+                         f"got {x.shape} and {weight.shape}")
+
+    def one(v):
+        v = v[0] if isinstance(v, tuple | list) else v
+        return v if isinstance(v, str) else (0 if v is None else int(v))
+
+    p = one(padding)
+    y = conv2d(ops.unsqueeze(x, -2), ops.unsqueeze(weight, -2), bias, (1, one(stride)),
+               p if isinstance(p, str) else (0, p), (1, one(dilation)), groups, padding_mode)
+    return ops.squeeze(y, -2)
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The transposed convolution (the gradient of :func:`conv2d` with respect to its
+    input), as ``torch.nn.functional.conv_transpose2d``; weight (C_in, K/groups, kh, kw).
+
+    Built from ops that already have a backward: the input is spread out by the stride
+    (S − 1 zeros between neighbours), padded by D·(F − 1) − P on each side (plus
+    ``output_padding`` at the bottom/right; a negative amount crops), and convolved with
+    the weight flipped and its two channel axes swapped.
+    H_out = (H_in − 1)·S − 2P + D·(F − 1) + output_padding + 1."""
+    if x.ndim == 3:
+        return ops.squeeze(conv_transpose2d(ops.unsqueeze(x, 0), weight, bias, stride, padding,
+                                            output_padding, groups, dilation), 0)
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ShapeError(f"conv_transpose2d expects a 4-D input (N, C, H, W) and weight "
+                         f"(C_in, K/groups, kh, kw), got {x.shape} and {weight.shape}")
+    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
+    oph, opw = _pair(output_padding)
+    n, c, h, w = x.shape
+    cin, kg, kh, kw = weight.shape
+    groups = int(groups)
+    if cin != c or groups < 1 or c % groups:
+        raise ShapeError(f"conv_transpose2d: input has {c} channels, the weight {weight.shape} "
+                         f"with groups={groups} expects {cin} (divisible by groups)")
+    if min(sh, sw, dh, dw) <= 0 or min(ph, pw) < 0:
+        raise ShapeError("conv_transpose2d: stride and dilation must be positive and padding "
+                         "non-negative")
+    if not (0 <= oph < max(sh, dh) and 0 <= opw < max(sw, dw)):
+        raise ShapeError(f"conv_transpose2d: output_padding ({oph}, {opw}) must be smaller "
+                         f"than the stride or the dilation", hint="as PyTorch requires")
+    if (sh, sw) != (1, 1):  # spread the input out: zeros between neighbours
+        xd = x._arr
+        up = np.zeros((n, c, (h - 1) * sh + 1, (w - 1) * sw + 1), dtype=xd.dtype)
+        up[:, :, ::sh, ::sw] = xd
+
+        def spread_backward(g):
+            return (g[:, :, ::sh, ::sw],)
+
+        x = make(up, "spread", (x,), spread_backward)
+    eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
+    if eh or ew or oph or opw:
+        x = pad(x, (ew, ew + opw, eh, eh + oph))
+    # (C_in, K/G, kh, kw) -> (K, C_in/G, kh, kw), flipped in space
+    wt = ops.reshape(weight, groups, cin // groups, kg, kh, kw)
+    wt = ops.reshape(ops.transpose(wt, 1, 2), groups * kg, cin // groups, kh, kw)
+    wt = ops.flip(wt, 2, 3)
+    if x.shape[2] < dh * (kh - 1) + 1 or x.shape[3] < dw * (kw - 1) + 1:
+        raise ShapeError(f"conv_transpose2d: padding ({ph}, {pw}) leaves an empty output "
+                         f"for input {h}×{w}", hint="use less padding")
+    return conv2d(x, wt, bias, 1, 0, (dh, dw), groups)
+
+
+def _conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding,
+            dilation) -> Tensor:
+    """One dense convolution (groups=1, symmetric zero padding): im2col + one GEMM."""
+    xd, wd = x._arr, weight._arr
     n, c, h, w = xd.shape
     k, cw, kh, kw = wd.shape
-    if c != cw:
-        raise ShapeError(f"conv2d: input has {c} channels, the weight {wd.shape} expects {cw}",
-                         hint="in_channels of a conv must equal the channels of its input")
-    (sh, sw), (ph, pw), (dh, dw) = _pair(stride), _pair(padding), _pair(dilation)
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     h2, w2 = _check_window("conv2d", h, w, kh, kw, sh, sw, ph, pw, dh, dw)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     wp = w + 2 * pw
@@ -380,19 +514,54 @@ def _conv2d_rows(x, weight, bias, xd, wd, ph, pw, dh, dw, h2, w2):
 
 
 # -------------------------------------------------------------------- pooling
-def _pool_args(x: Tensor, kernel_size, stride, padding, dilation, name: str):
+def pool_out_size(n: int, k: int, s: int, p: int, d: int = 1, ceil_mode: bool = False) -> int:
+    """PyTorch's pooling rule: ⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1, rounded up with
+    ``ceil_mode`` (then a last window that would start in the right padding is dropped)."""
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def _pad4(xd: np.ndarray, top: int, bottom: int, left: int, right: int,
+          value: float = 0.0) -> np.ndarray:
+    if not (top or bottom or left or right):
+        return xd
+    h, w = xd.shape[-2:]
+    xp = np.full(xd.shape[:-2] + (h + top + bottom, w + left + right), value, dtype=xd.dtype)
+    xp[..., top:top + h, left:left + w] = xd
+    return xp
+
+
+def _pool_args(x: Tensor, kernel_size, stride, padding, dilation, name: str,
+               ceil_mode: bool = False):
+    """Window sizes and the output size; eh, ew: the padding ceil_mode adds at the bottom and
+    right so the last (partial) window can be read like the others."""
     xd = x._arr
     if xd.ndim not in (3, 4):
         raise ShapeError(f"{name} expects a 4-D input (N, C, H, W), got shape {xd.shape}")
     kh, kw = _pair(kernel_size)
-    sh, sw = _pair(kernel_size if stride is None else stride)
+    sh, sw = _pair(kernel_size if stride is None or stride == () else stride)
     (ph, pw), (dh, dw) = _pair(padding), _pair(dilation)
+    if min(sh, sw, dh, dw, kh, kw) <= 0 or min(ph, pw) < 0:
+        raise ShapeError(f"{name}: kernel, stride and dilation must be positive and padding "
+                         f"non-negative, got kernel {kh}×{kw}, stride {sh}×{sw}, padding "
+                         f"{ph}×{pw}, dilation {dh}×{dw}")
     if 2 * ph > kh or 2 * pw > kw:
         raise ShapeError(f"{name}: padding {ph}×{pw} must be at most half the kernel {kh}×{kw}",
                          hint="PyTorch has the same rule: use padding <= kernel_size // 2")
     h, w = xd.shape[-2:]
-    h2, w2 = _check_window(name, h, w, kh, kw, sh, sw, ph, pw, dh, dw)
-    return kh, kw, sh, sw, ph, pw, dh, dw, h2, w2
+    h2 = pool_out_size(h, kh, sh, ph, dh, ceil_mode)
+    w2 = pool_out_size(w, kw, sw, pw, dw, ceil_mode)
+    if h2 <= 0 or w2 <= 0:
+        raise ShapeError(
+            f"{name}: kernel {kh}×{kw} (dilation {dh}×{dw}) is larger than the padded input "
+            f"{h + 2 * ph}×{w + 2 * pw}",
+            hint="use a smaller kernel, more padding, or a larger input")
+    eh = max(0, (h2 - 1) * sh + dh * (kh - 1) + 1 - (h + 2 * ph))
+    ew = max(0, (w2 - 1) * sw + dw * (kw - 1) + 1 - (w + 2 * pw))
+    return kh, kw, sh, sw, ph, pw, dh, dw, h2, w2, eh, ew
 
 
 def _batched(x: Tensor):
@@ -401,18 +570,19 @@ def _batched(x: Tensor):
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False) -> Tensor:
-    """Max over each window; the gradient goes to the first maximum (PyTorch's choice)."""
-    if ceil_mode:
-        raise ShapeError("max_pool2d: ceil_mode=True is not supported", hint="use ceil_mode=False")
+               ceil_mode: bool = False, return_indices: bool = False):
+    """Max over each window; the gradient goes to the first maximum (PyTorch's choice).
+    With ``return_indices`` also the position of each maximum, as an index into the
+    input's H·W plane (what :func:`max_unpool2d` takes)."""
     x, squeeze = _batched(x)
-    kh, kw, sh, sw, ph, pw, dh, dw, h2, w2 = _pool_args(x, kernel_size, stride, padding, dilation,
-                                                        "max_pool2d")
+    kh, kw, sh, sw, ph, pw, dh, dw, h2, w2, eh, ew = _pool_args(
+        x, kernel_size, stride, padding, dilation, "max_pool2d", ceil_mode)
     xd = x._arr
-    xp = _pad(xd, ph, pw, -np.inf)
+    xp = _pad4(xd, ph, ph + eh, pw, pw + ew, -np.inf)
     offsets = [(_offset(i, dh, sh, h2), _offset(j, dw, sw, w2)) for i in range(kh)
                for j in range(kw)]
     out = np.empty(xp.shape[:2] + (h2, w2), dtype=xp.dtype)
+    best = np.zeros(out.shape, dtype=np.int64) if return_indices else None
 
     def forward(n0: int, n1: int) -> None:  # a running max over the kh·kw kernel offsets
         part = out[n0:n1]
@@ -420,11 +590,15 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
             cand = xp[n0:n1, :, rows, cols]
             if k == 0:
                 part[...] = cand
-            else:
+            elif best is None:
                 np.maximum(part, cand, out=part)
+            else:  # strictly greater: the first maximum in scan order keeps its place
+                up = cand > part
+                np.copyto(part, cand, where=up)
+                best[n0:n1][up] = k
 
     parallel_for(forward, out.shape[0], xp.size)
-    tiles = (not (ph or pw) and dh == dw == 1 and (sh, sw) == (kh, kw)
+    tiles = (not (ph or pw or eh or ew) and dh == dw == 1 and (sh, sw) == (kh, kw)
              and xd.shape[2] == h2 * kh and xd.shape[3] == w2 * kw)
 
     def backward(g):
@@ -456,43 +630,217 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
         return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
 
     y = make(out, "max_pool2d", (x,), backward)
-    return ops.squeeze(y, 0) if squeeze else y
+    y = ops.squeeze(y, 0) if squeeze else y
+    if best is None:
+        return y
+    # offset k = (i, j) of the window at (oh, ow) is input row oh·S − P + i·D, column likewise
+    ki, kj = np.divmod(best, kw)
+    rows = np.arange(h2)[:, None] * sh - ph + ki * dh
+    cols = np.arange(w2)[None, :] * sw - pw + kj * dw
+    idx = rows * xd.shape[3] + cols
+    return y, Tensor._wrap(idx[0] if squeeze else idx)
 
 
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
-    if ceil_mode:
-        raise ShapeError("avg_pool2d: ceil_mode=True is not supported", hint="use ceil_mode=False")
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each window. Divisor, as PyTorch: the window's size inside the padded
+    input (``count_include_pad``, the default) or its number of real pixels; the part of
+    a ``ceil_mode`` window past the padding never counts; or ``divisor_override``."""
     x, squeeze = _batched(x)
-    kh, kw, sh, sw, ph, pw, _, _, h2, w2 = _pool_args(x, kernel_size, stride, padding, 1,
-                                                      "avg_pool2d")
+    kh, kw, sh, sw, ph, pw, _, _, h2, w2, eh, ew = _pool_args(
+        x, kernel_size, stride, padding, 1, "avg_pool2d", ceil_mode)
+    if divisor_override is not None and divisor_override <= 0:
+        raise ArgumentError(f"avg_pool2d: divisor_override must be positive, got "
+                            f"{divisor_override}")
     xd = x._arr
-    xp = _pad(xd, ph, pw)
+    xp = _pad4(xd, ph, ph + eh, pw, pw + ew)
+    offsets = [(_offset(i, 1, sh, h2), _offset(j, 1, sw, w2)) for i in range(kh)
+               for j in range(kw)]
     out = np.zeros(xd.shape[:2] + (h2, w2), dtype=xd.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            out += xp[:, :, _offset(i, 1, sh, h2), _offset(j, 1, sw, w2)]
-    if count_include_pad or not (ph or pw):
+    for rows, cols in offsets:
+        out += xp[:, :, rows, cols]
+    if divisor_override is not None:
+        divisor = np.asarray(divisor_override, dtype=xd.dtype)
+    elif not (ph or pw or eh or ew):
         divisor = np.asarray(kh * kw, dtype=xd.dtype)
-    else:  # count only real pixels: pool a map of ones the same way
-        ones = _pad(np.ones((1, 1) + xd.shape[2:], dtype=xd.dtype), ph, pw)
-        divisor = np.zeros((1, 1, h2, w2), dtype=xd.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                divisor += ones[:, :, _offset(i, 1, sh, h2), _offset(j, 1, sw, w2)]
+    else:  # count the pixels that count: pool a mask of them the same way
+        h, w = xd.shape[2:]
+        if count_include_pad:
+            mask = _pad4(np.ones((h + 2 * ph, w + 2 * pw), dtype=xd.dtype), 0, eh, 0, ew)
+        else:
+            mask = _pad4(np.ones((h, w), dtype=xd.dtype), ph, ph + eh, pw, pw + ew)
+        divisor = np.zeros((h2, w2), dtype=xd.dtype)
+        for rows, cols in offsets:
+            divisor += mask[rows, cols]
     out /= divisor
     xp_shape = xp.shape
 
     def backward(g):
         gd = g / divisor
         dxp = np.zeros(xp_shape, dtype=g.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                dxp[:, :, _offset(i, 1, sh, h2), _offset(j, 1, sw, w2)] += gd
+        for rows, cols in offsets:
+            dxp[:, :, rows, cols] += gd
         return (dxp[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]],)
 
     y = make(out, "avg_pool2d", (x,), backward)
     return ops.squeeze(y, 0) if squeeze else y
+
+
+def max_unpool2d(x: Tensor, indices, kernel_size, stride=None, padding=0,
+                 output_size=None) -> Tensor:
+    """Puts each value back where :func:`max_pool2d` found it (``indices`` into the H·W
+    plane), zeros elsewhere, as ``torch.nn.functional.max_unpool2d``. The output is
+    H = (H_in − 1)·S − 2P + F unless ``output_size`` says otherwise; the gradient of each
+    input value is the output gradient at its place."""
+    if x.ndim == 3:
+        return ops.squeeze(max_unpool2d(ops.unsqueeze(x, 0), ops.unsqueeze(_as_tensor(indices),
+                                                                          0),
+                                        kernel_size, stride, padding, output_size), 0)
+    idx = (indices._arr if isinstance(indices, Tensor) else np.asarray(indices))
+    if x.ndim != 4 or idx.shape != x.shape:
+        raise ShapeError(f"max_unpool2d: the input {x.shape} and indices {idx.shape} must have "
+                         f"the same 4-D shape (N, C, H, W)",
+                         hint="pass the indices max_pool2d(..., return_indices=True) returned")
+    if idx.dtype.kind not in "iu":
+        raise ArgumentError(f"max_unpool2d: indices must be integers, got {idx.dtype}")
+    (kh, kw), (ph, pw) = _pair(kernel_size), _pair(padding)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    n, c, h, w = x.shape
+    if output_size is None:
+        ho, wo = (h - 1) * sh - 2 * ph + kh, (w - 1) * sw - 2 * pw + kw
+    else:
+        ho, wo = (int(v) for v in tuple(output_size)[-2:])
+    if idx.size and (idx.min() < 0 or idx.max() >= ho * wo):
+        raise TargetOutOfRange(f"max_unpool2d: index {int(idx.max())} is outside the "
+                               f"{ho}×{wo} output", hint="give output_size= the pooled "
+                                                         "input's size")
+    flat = idx.reshape(n, c, -1)
+    out = np.zeros((n, c, ho * wo), dtype=x._arr.dtype)
+    np.put_along_axis(out, flat, x._arr.reshape(n, c, -1), axis=2)
+
+    def backward(g):
+        return (np.take_along_axis(g.reshape(n, c, -1), flat, axis=2).reshape(n, c, h, w),)
+
+    return make(out.reshape(n, c, ho, wo), "max_unpool2d", (x,), backward)
+
+
+def _one(v, name: str) -> int:
+    if isinstance(v, tuple | list):
+        if len(v) != 1:
+            raise ShapeError(f"{name}: expected one number, got {v}")
+        v = v[0]
+    return int(v)
+
+
+def max_pool1d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """:func:`max_pool2d` over the last dim of (N, C, L) or (C, L) input."""
+    stride = kernel_size if stride is None or stride == () else stride
+    r = max_pool2d(ops.unsqueeze(x, -2), (1, _one(kernel_size, "max_pool1d")),
+                   (1, _one(stride, "max_pool1d")), (0, _one(padding, "max_pool1d")),
+                   (1, _one(dilation, "max_pool1d")), ceil_mode, return_indices)
+    if return_indices:
+        return ops.squeeze(r[0], -2), ops.squeeze(r[1], -2)
+    return ops.squeeze(r, -2)
+
+
+def avg_pool1d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """:func:`avg_pool2d` over the last dim of (N, C, L) or (C, L) input."""
+    stride = kernel_size if stride is None or stride == () else stride
+    return ops.squeeze(avg_pool2d(ops.unsqueeze(x, -2), (1, _one(kernel_size, "avg_pool1d")),
+                                  (1, _one(stride, "avg_pool1d")),
+                                  (0, _one(padding, "avg_pool1d")), ceil_mode,
+                                  count_include_pad), -2)
+
+
+# --------------------------------------------------------------------- interpolate
+def _interp_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
+                   scale: float | None) -> np.ndarray:
+    """The (n_out, n_in) matrix that resamples one axis, with PyTorch's source index for
+    each output position (its ``nearest_idx`` and ``area_pixel_compute_source_index``)."""
+    dst = np.arange(n_out)
+    a = np.zeros((n_out, n_in))
+    if mode in ("nearest", "nearest-exact"):
+        # PyTorch computes these in float32: 1/scale_factor, or n_in/n_out
+        s = np.float32(1.0 / scale) if scale else np.float32(n_in) / np.float32(n_out)
+        if mode == "nearest-exact":
+            src = np.floor((dst + np.float32(0.5)).astype(np.float32) * s)
+        elif n_out == n_in:
+            src = dst
+        elif n_out == 2 * n_in:
+            src = dst >> 1
+        else:
+            src = np.floor(dst.astype(np.float32) * s)
+        a[dst, np.minimum(np.asarray(src, dtype=np.int64), n_in - 1)] = 1.0
+        return a
+    if align_corners:
+        real = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        s = 1.0 / scale if scale else n_in / n_out
+        real = np.maximum(s * (dst + 0.5) - 0.5, 0.0)
+    i0 = real.astype(np.int64)
+    lam = np.clip(real - i0, 0.0, 1.0)
+    i1 = np.where(i0 < n_in - 1, i0 + 1, i0)
+    np.add.at(a, (dst, i0), 1.0 - lam)
+    np.add.at(a, (dst, i1), lam)
+    return a
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",  # noqa: A002
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of (N, C, L) or (N, C, H, W) input, as
+    ``torch.nn.functional.interpolate``: mode 'nearest', 'nearest-exact', 'linear' (3-D)
+    or 'bilinear' (4-D), to ``size`` or by ``scale_factor`` (output ⌊n·scale⌋).
+
+    Each axis is resampled by a matrix A (n_out × n_in) whose rows hold PyTorch's weights
+    (one 1 for nearest; 1 − λ and λ on the two neighbours for linear), so
+    out = A_H · x · A_Wᵀ and the gradient is A_Hᵀ · g · A_W."""
+    dims = input.ndim - 2
+    if dims not in (1, 2):
+        raise ShapeError(f"interpolate: expects (N, C, L) or (N, C, H, W) input, got shape "
+                         f"{input.shape}", hint="add a batch dimension with x.unsqueeze(0)")
+    linear_modes = {"linear": 1, "bilinear": 2}
+    if mode not in ("nearest", "nearest-exact") and mode not in linear_modes:
+        raise ArgumentError(f"interpolate: mode must be 'nearest', 'nearest-exact', 'linear' "
+                            f"or 'bilinear', got {mode!r}")
+    if mode in linear_modes and linear_modes[mode] != dims:
+        raise ShapeError(f"interpolate: mode {mode!r} needs a {linear_modes[mode] + 2}-D input, "
+                         f"got shape {input.shape}")
+    if align_corners is not None and mode not in linear_modes:
+        raise ArgumentError("interpolate: align_corners can only be set with the linear modes "
+                            "('linear', 'bilinear')")
+    if antialias:
+        raise ArgumentError("interpolate: antialias=True is not supported")
+    if (size is None) == (scale_factor is None):
+        raise ArgumentError("interpolate: give exactly one of size and scale_factor")
+    n_in = input.shape[2:]
+    if size is not None:
+        out = tuple(size) if isinstance(size, tuple | list) else (size,) * dims
+        scales: tuple = (None,) * dims
+    else:
+        scales = (tuple(scale_factor) if isinstance(scale_factor, tuple | list)
+                  else (scale_factor,) * dims)
+        out = tuple(int(np.floor(n * float(sc))) for n, sc in zip(n_in, scales, strict=False))
+        if recompute_scale_factor:
+            scales = (None,) * dims
+    if len(out) != dims or len(scales) != dims or min(int(o) for o in out) <= 0:
+        raise ShapeError(f"interpolate: the output size {out} must be {dims} positive numbers")
+    dtype = input._arr.dtype
+    mats = [Tensor._wrap(_interp_matrix(n, int(o), mode, bool(align_corners),
+                                        None if sc is None else float(sc)).astype(dtype))
+            for n, o, sc in zip(n_in, out, scales, strict=True)]
+    y = ops.matmul(input, ops.transpose(mats[-1], 0, 1))  # the last axis
+    if dims == 2:
+        y = ops.matmul(mats[0], y)  # the rows: (Ho, H) @ (N, C, H, Wo)
+    return y
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",  # noqa: A002
+             align_corners: bool | None = None) -> Tensor:
+    """:func:`interpolate` under its old name."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 # ------------------------------------------------------------------ batch norm

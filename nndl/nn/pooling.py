@@ -33,14 +33,32 @@ class _Pool2d(Module):
             raise _explain.LayerShapeError(f"{name} needs an image input (W×H×D), got shape "
                                            f"{in_shape}", hint="pool before flattening")
         d1, h1, w1 = in_shape
-        h2, w2, forms, notes = _explain.window(name, h1, w1, _pair(self.kernel_size),
-                                               _pair(self.stride), _pair(self.padding),
-                                               _pair(self._dilation), floor=floor, pool=True)
+        if getattr(self, "ceil_mode", False):
+            h2, w2, forms, notes = self._ceil(h1, w1)
+        else:
+            h2, w2, forms, notes = _explain.window(name, h1, w1, _pair(self.kernel_size),
+                                                   _pair(self.stride), _pair(self.padding),
+                                                   _pair(self._dilation), floor=floor, pool=True)
         forms.append(Formula("D2", "D1", "", d1))
         neurons = w2 * h2 * d1
         forms.append(Formula("neurons", "W2·H2·D2", f"{w2}·{h2}·{d1}", neurons))
         forms.append(Formula("params", "0", "", 0))
         return ShapeInfo(in_shape, (d1, h2, w2), 0, 0, 0, neurons, forms, notes)
+
+    def _ceil(self, h1: int, w1: int):
+        """ceil_mode: the size rounded up (a last, partial window), as PyTorch."""
+        (kh, kw), (sh, sw) = _pair(self.kernel_size), _pair(self.stride)
+        (ph, pw), (dh, dw) = _pair(self.padding), _pair(self._dilation)
+        forms, size = [], {}
+        for sym, n, k, s, p, d in (("W", w1, kw, sw, pw, dw), ("H", h1, kh, sh, ph, dh)):
+            v = F.pool_out_size(n, k, s, p, d, ceil_mode=True)
+            if v <= 0:
+                raise _explain.LayerShapeError(f"{type(self).__name__}: the window is larger "
+                                               f"than the padded input ({sym}1 = {n})")
+            forms.append(Formula(f"{sym}2", f"⌈({sym}1 + 2P − D·(F − 1) − 1)/S⌉ + 1 (ceil_mode)",
+                                 f"⌈({n} + 2·{p} − {d}·({k} − 1) − 1)/{s}⌉ + 1", v))
+            size[sym] = v
+        return size["H"], size["W"], forms, []
 
 
 class MaxPool2d(_Pool2d):
@@ -64,10 +82,11 @@ class MaxPool2d(_Pool2d):
             half the window, as PyTorch requires. Default: 0
         dilation (int or tuple, optional): D, the spacing between the elements of a
             window. Default: 1
-        return_indices (bool, optional): only ``False`` is supported (the positions of
-            the maxima are not returned yet). Default: ``False``
-        ceil_mode (bool, optional): only ``False`` is supported (the output size is
-            rounded down). Default: ``False``
+        return_indices (bool, optional): also return where each maximum is, as an index
+            into the input's H·W plane (what :class:`MaxUnpool2d` takes). Default: ``False``
+        ceil_mode (bool, optional): round the output size up instead of down, so a last
+            partial window covers the remaining rows/columns (a window that would start
+            in the right padding is dropped, as PyTorch). Default: ``False``
 
     Shape:
         - Input: (N, D1, H1, W1) or (D1, H1, W1), the textbook's W1×H1×D1 image
@@ -89,7 +108,9 @@ class MaxPool2d(_Pool2d):
           :meth:`describe` prints. When the division leaves a remainder the forward pass
           rounds down, as PyTorch; ``describe()`` (and ``nndl.summary``) raises
           :class:`LayerShapeError` naming a padding, stride or input size that works,
-          unless ``floor=True``.
+          unless ``floor=True``. With ``ceil_mode=True`` the lines are
+          W2 = ⌈(W1 + 2P − D·(F − 1) − 1)/S⌉ + 1 (ceil_mode) and
+          H2 = ⌈(H1 + 2P − D·(F − 1) − 1)/S⌉ + 1 (ceil_mode).
 
     Parameters and cost (the textbook's count)::
 
@@ -112,6 +133,11 @@ class MaxPool2d(_Pool2d):
         (1, 96, 27, 27)
         >>> nn.MaxPool2d(2)(nndl.tensor([[[1., 2.], [4., 3.]]]))
         tensor([[[4.]]])
+        >>> nn.MaxPool2d(2, ceil_mode=True)(nndl.randn(1, 6, 7, 7)).shape  # ⌈5/2⌉ + 1
+        (1, 6, 4, 4)
+        >>> y, idx = nn.MaxPool2d(2, return_indices=True)(nndl.tensor([[[1., 2.], [4., 3.]]]))
+        >>> idx
+        tensor([[[2]]])
     """
 
     summary_name = "MaxPool"
@@ -123,14 +149,12 @@ class MaxPool2d(_Pool2d):
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation, self.ceil_mode = padding, dilation, ceil_mode
         self.return_indices = return_indices
-        if return_indices or ceil_mode:
-            raise _explain.LayerShapeError("MaxPool2d: return_indices and ceil_mode are not "
-                                           "supported")
         self._dilation = _pair(dilation)
         self._check()
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+    def forward(self, x: Tensor):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -155,12 +179,12 @@ class AvgPool2d(_Pool2d):
             ``kernel_size`` (windows that do not overlap)
         padding (int or tuple, optional): P, the zeros added on every side; at most half
             the window, as PyTorch requires. Default: 0
-        ceil_mode (bool, optional): only ``False`` is supported (the output size is
-            rounded down). Default: ``False``
+        ceil_mode (bool, optional): round the output size up (a last, partial window;
+            its part past the padding never counts in the mean). Default: ``False``
         count_include_pad (bool, optional): if ``True``, the padding zeros count in the
             mean. Default: ``True``
-
-        PyTorch's ``divisor_override`` is not supported yet.
+        divisor_override (int, optional): divide every window's sum by this instead.
+            Default: ``None``
 
     Shape:
         - Input: (N, D1, H1, W1) or (D1, H1, W1), the textbook's W1×H1×D1 image
@@ -179,7 +203,9 @@ class AvgPool2d(_Pool2d):
           :meth:`describe` prints. When the division leaves a remainder the forward pass
           rounds down, as PyTorch; ``describe()`` (and ``nndl.summary``) raises
           :class:`LayerShapeError` naming a padding, stride or input size that works,
-          unless ``floor=True``.
+          unless ``floor=True``. With ``ceil_mode=True`` the lines are
+          W2 = ⌈(W1 + 2P − D·(F − 1) − 1)/S⌉ + 1 (ceil_mode) and
+          H2 = ⌈(H1 + 2P − D·(F − 1) − 1)/S⌉ + 1 (ceil_mode), with D = 1.
 
     Parameters and cost (the textbook's count)::
 
@@ -200,19 +226,17 @@ class AvgPool2d(_Pool2d):
     summary_name = "AvgPool"
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True):
+                 count_include_pad: bool = True, divisor_override: int | None = None):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.ceil_mode = padding, ceil_mode
-        self.count_include_pad = count_include_pad
-        if ceil_mode:
-            raise _explain.LayerShapeError("AvgPool2d: ceil_mode is not supported")
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
         self._check()
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding,
-                            count_include_pad=self.count_include_pad)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -297,3 +321,126 @@ class AdaptiveMaxPool2d(_AdaptivePool2d):
 
     def forward(self, x: Tensor):
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of :class:`MaxPool2d`, as ``torch.nn.MaxUnpool2d``: each value
+    goes back to the place its maximum came from (the pool's ``return_indices``), every
+    other place is 0. The gradient of each value is the output gradient at its place.
+
+    Args:
+        kernel_size (int or tuple): F, the pool's window.
+        stride (int or tuple, optional): S. Default: ``kernel_size``
+        padding (int or tuple, optional): P. Default: 0
+
+    Shape:
+        - Input: (N, C, H1, W1) or (C, H1, W1), and indices of the same shape
+        - Output: (N, C, H2, W2) or (C, H2, W2), where W2 = (W1 − 1)·S − 2P + F (or
+          ``output_size`` given to ``forward``, e.g. the pooled input's size). No
+          parameters.
+
+    Examples::
+
+        >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+        >>> y, idx = pool(nndl.tensor([[[1., 2.], [4., 3.]]]))
+        >>> unpool(y, idx)
+        tensor([[[0., 0.],
+                 [4., 0.]]])
+    """
+
+    summary_name = "MaxUnpool"
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.stride = _pair(kernel_size if stride is None else stride)
+        self.padding = _pair(padding)
+        _explain.check_positive("MaxUnpool2d", kernel_size=self.kernel_size, stride=self.stride)
+        _explain.check_nonneg("MaxUnpool2d", padding=self.padding)
+
+    def forward(self, x: Tensor, indices, output_size=None) -> Tensor:
+        return F.max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool1d(Module):
+    """The maximum of each window of length F along the last dim, as
+    ``torch.nn.MaxPool1d`` (:class:`MaxPool2d` on a height-1 image).
+
+    Args:
+        kernel_size (int): F.
+        stride (int, optional): S. Default: ``kernel_size``
+        padding (int, optional): P (−∞) at both ends, at most F/2. Default: 0
+        dilation (int, optional): D. Default: 1
+        return_indices (bool, optional): also return the positions. Default: ``False``
+        ceil_mode (bool, optional): round the output length up. Default: ``False``
+
+    Shape:
+        - Input: (N, C, L1) or (C, L1)
+        - Output: (N, C, L2) or (C, L2), L2 = ⌊(L1 + 2P − D·(F − 1) − 1)/S⌋ + 1
+
+    Examples::
+
+        >>> nn.MaxPool1d(2)(nndl.tensor([[[1., 3., 2., 0., 5.]]]))
+        tensor([[[3., 2.]]])
+    """
+
+    summary_name = "MaxPool1d"
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 return_indices: bool = False, ceil_mode: bool = False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, x: Tensor):
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool1d(Module):
+    """The mean of each window of length F along the last dim, as
+    ``torch.nn.AvgPool1d`` (:class:`AvgPool2d` on a height-1 image).
+
+    Args:
+        kernel_size (int): F.
+        stride (int, optional): S. Default: ``kernel_size``
+        padding (int, optional): P zeros at both ends, at most F/2. Default: 0
+        ceil_mode (bool, optional): round the output length up. Default: ``False``
+        count_include_pad (bool, optional): the padding counts in the mean. Default: ``True``
+
+    Shape:
+        - Input: (N, C, L1) or (C, L1)
+        - Output: (N, C, L2) or (C, L2), L2 = ⌊(L1 + 2P − F)/S⌋ + 1
+
+    Examples::
+
+        >>> nn.AvgPool1d(2)(nndl.tensor([[[1., 3., 2., 0., 5.]]]))
+        tensor([[[2., 1.]]])
+    """
+
+    summary_name = "AvgPool1d"
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, \
+            count_include_pad
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
