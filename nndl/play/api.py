@@ -53,6 +53,9 @@ _T = {
     "exercise": Text("没有第 {n} 题", "there is no exercise {n}"),
     "exercise_hint": Text("题号是 1–6", "the sheet has exercises 1–6"),
     "check_problem": Text("没有可检查的问题 '{p}'", "nndl check has no problem '{p}'"),
+    "choice": Text("{name}={value} 不是可选值之一（{allowed}）",
+                   "{name}={value} is not one of {allowed}"),
+    "integer": Text("{name}={value} 不是整数", "{name}={value} is not a whole number"),
     "check_problem_hint": Text("用题号 1–6，或 graph、summary、derivative",
                                "use an exercise 1-6, or graph, summary or derivative"),
 }
@@ -386,6 +389,148 @@ def check(q: Query, lang: str) -> str:
                       cli=_cli(["nndl", "check", str(problem), *args]))
 
 
+# ------------------------------------------------------------------ exercises 2 and 3: experiments
+OUTLIER_T_MAX = 1e12       # nndl.classic's own limit (float64 geometry past it is noise)
+OUTLIER_EPOCHS_MAX = 5000  # gradient-descent epochs per run in the playground (the CLI: any)
+PLA_MAX_ITER_MAX = 10_000
+VANISH_WIDTH_MAX = 256
+VANISH_BATCH_MAX = 1024
+TRAIN_EPOCHS_MAX = 100     # a playground run; the command line trains longer
+
+_RESULTS: dict[tuple, Any] = {}   # (endpoint, parameters) -> what the worker computed
+_RESULTS_MAX = 64
+
+
+def _integer(q: Query, name: str, default: int, lo: int, hi: int, lang: str) -> int:
+    text = q.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        v = int(text)
+    except ValueError:
+        raise QueryError(say("integer", lang, name=name, value=text), hint=None) from None
+    if not lo <= v <= hi:
+        raise QueryError(say("range", lang, name=name, value=text, lo=f"{lo:,}", hi=f"{hi:,}"),
+                         hint=None)
+    return v
+
+
+def _choices(q: Query, name: str, default: str, allowed: tuple[str, ...], lang: str,
+             many: bool = True) -> list[str]:
+    items = [v for v in re.split(r"[,\s]+", q.get(name, "").strip().lower()) if v] or \
+        default.split(",")
+    for v in items:
+        if v not in allowed:
+            raise QueryError(say("choice", lang, name=name, value=v, allowed=", ".join(allowed)),
+                             hint=None)
+    if not many and len(items) != 1:
+        raise QueryError(say("choice", lang, name=name, value=",".join(items),
+                             allowed=", ".join(allowed)), hint=None)
+    return list(dict.fromkeys(items))
+
+
+def _computed(key: tuple, job: str, args: tuple, lang: str, cli: list[str]) -> Any:
+    """The worker's result for these parameters, computed once and then kept (an experiment
+    is a function of its parameters, its seeds included)."""
+    from nndl.play import worker
+
+    with _solved_lock:
+        hit = _RESULTS.get(key)
+    if hit is None:
+        hit = worker.run(job, args, lang=lang, cli=_cli(cli))
+        with _solved_lock:
+            if len(_RESULTS) >= _RESULTS_MAX:
+                _RESULTS.pop(next(iter(_RESULTS)))
+            _RESULTS[key] = hit
+    return hit
+
+
+def outlier_params(q: Query, lang: str) -> tuple[float, int, float, bool, int]:
+    _only(q, ("t", "epochs", "lr", "bias", "pla_max_iter"), "outlier", lang)
+    t = _number(q, "t", 10.0, 1e-12, OUTLIER_T_MAX, lang)
+    epochs = _integer(q, "epochs", 1000, 1, OUTLIER_EPOCHS_MAX, lang)
+    lr = _number(q, "lr", 1.0, 1e-6, 100.0, lang)
+    if lr <= 0:
+        raise QueryError(say("range", lang, name="lr", value=q["lr"], lo="1e-06", hi="100"),
+                         hint=None)
+    pla = _integer(q, "pla_max_iter", 2000, 1, PLA_MAX_ITER_MAX, lang)
+    return t, epochs, lr, _flag(q, "bias", lang), pla
+
+
+def _outlier(q: Query, lang: str) -> tuple[str, dict]:
+    t, epochs, lr, bias, pla = outlier_params(q, lang)
+    cli = ["nndl", "experiment", "outlier", "--t", f"{t:g}", "--epochs", str(epochs),
+           "--lr", f"{lr:g}", "--pla-max-iter", str(pla)] + (["--bias"] if bias else [])
+    return _computed(("outlier", t, epochs, lr, bias, pla), "outlier", (t, epochs, lr, bias, pla),
+                     lang, cli)
+
+
+def outlier(q: Query, lang: str) -> str:
+    """``nndl experiment outlier --t T [--epochs E --lr LR --bias --pla-max-iter N]
+    --format json`` (one t: the one on the page)."""
+    return _outlier(q, lang)[0]
+
+
+def outlier_view(q: Query, lang: str) -> str:
+    """What the page draws beside it, from the same run: PLA's epochs one at a time on D and
+    on D ∪ {x4}, and the report's sentences in the request's language."""
+    view = _outlier(q, lang)[1]
+    return dumps({"pla_steps": view["pla_steps"], **view["text"][lang]})
+
+
+def vanish_params(q: Query, lang: str) -> tuple[str, list[str], list[str], int, int, int]:
+    from nndl.deep.backprop import INITS
+    from nndl.deep.vanish import SWEEP_ACTIVATIONS, parse_depths
+
+    _only(q, ("depth", "act", "init", "width", "batch", "seed"), "vanish", lang)
+    depth = q.get("depth", "").strip() or "2-30"
+    if len(depth) > 200:
+        raise QueryError(say("range", lang, name="depth", value=depth[:20] + "…", lo="1",
+                             hi="200"), hint=None)
+    parse_depths(depth)   # its own error (a range written backwards, a word) before the worker
+    acts = _choices(q, "act", ",".join(SWEEP_ACTIVATIONS), SWEEP_ACTIVATIONS, lang)
+    inits = _choices(q, "init", ",".join(INITS), tuple(INITS), lang)
+    width = _integer(q, "width", 32, 1, VANISH_WIDTH_MAX, lang)
+    batch = _integer(q, "batch", 64, 1, VANISH_BATCH_MAX, lang)
+    seed = _integer(q, "seed", 0, 0, 2**32 - 1, lang)
+    return depth, acts, inits, width, batch, seed
+
+
+def vanish(q: Query, lang: str) -> str:
+    """``nndl vanish -d DEPTHS -a ACTS -i INITS [--width W --batch B --seed S] --format
+    json``."""
+    depth, acts, inits, width, batch, seed = vanish_params(q, lang)
+    cli = ["nndl", "vanish", "-d", depth, "-a", ",".join(acts), "-i", ",".join(inits),
+           "--width", str(width), "--batch", str(batch), "--seed", str(seed)]
+    return _computed(("vanish", depth, tuple(acts), tuple(inits), width, batch, seed), "vanish",
+                     (depth, acts, inits, width, batch, seed), lang, cli)
+
+
+def train_params(q: Query, lang: str) -> tuple[tuple, list[str]]:
+    """(arguments of :func:`nndl.play.jobs.train`, the command line that trains the same)."""
+    from nndl.train import MODELS, OPTIMIZERS
+
+    _only(q, ("model", "epochs", "lr", "optimizer", "seed"), "train", lang)
+    model = _choices(q, "model", "mlp", MODELS, lang, many=False)[0]
+    optimizer = _choices(q, "optimizer", "sgd", OPTIMIZERS, lang, many=False)[0]
+    epochs = _integer(q, "epochs", 20, 1, TRAIN_EPOCHS_MAX, lang)
+    lr = _number(q, "lr", 0.0, 0.0, 10.0, lang) or None
+    seed = _integer(q, "seed", 0, 0, 2**31 - 1, lang)
+    cli = ["nndl", "train", "digits", "--model", model, "--epochs", str(epochs), "--optimizer",
+           optimizer, "--seed", str(seed)] + (["--lr", f"{lr:g}"] if lr else [])
+    return (model, epochs, lr, optimizer, seed), cli
+
+
+def train_check(q: Query, lang: str) -> str:
+    """The parameters of ``/api/train`` read without training: the command line that trains
+    the same, or the refusal (so the page can show it; an event stream cannot)."""
+    from nndl.play import worker
+
+    args, cli = train_params(q, lang)
+    return dumps({"command": _cli(cli), "epochs": args[1], "running": worker.running_streams(),
+                  "time_limit": worker.STREAM_TIME_LIMIT})
+
+
 # ------------------------------------------------------------------ presets
 def presets(q: Query, lang: str) -> str:
     from nndl.play.presets import all_presets
@@ -419,4 +564,9 @@ ENDPOINTS: dict[str, Callable[[Query, str], str]] = {
     "solve": solve,
     "solve/html": solve_html,
     "check": check,
+    "outlier": outlier,
+    "outlier/view": outlier_view,
+    "vanish": vanish,
+    "train/check": train_check,
 }
+# /api/train is not here: it streams (Server-Sent Events), see nndl.play.server

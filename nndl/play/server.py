@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import select
 import socket
 import sys
 import traceback
@@ -266,7 +267,9 @@ class Handler(BaseHTTPRequestHandler):
             self._guard(method)
             path, _, query = self.path.partition("?")
             path = path.split("#", 1)[0]
-            if path.startswith("/api/"):
+            if path == "/api/train" and method == "GET":
+                self._train(parse_query(query, self._lang()))
+            elif path.startswith("/api/"):
                 q = parse_query(query, self._lang())
                 if method == "POST":
                     body = self._body()
@@ -309,6 +312,74 @@ class Handler(BaseHTTPRequestHandler):
             self._error(400, exc.message, exc.hint, api.error_position(exc.message), head=head)
         else:
             self._json(200, text, head=head)
+
+    # ------------------------------------------------------------------ training, streamed
+    def _client_gone(self) -> bool:
+        """The browser closed the connection (EventSource.close(), the page left): the socket
+        reads as end of file. A stream's client sends nothing after its request."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _event(self, kind: str, data) -> None:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        self.wfile.write(f"event: {kind}\ndata: {text}\n\n".encode())
+        self.wfile.flush()
+
+    def _train(self, q: dict[str, str]) -> None:
+        """``GET /api/train?model=mlp&epochs=20...``: a training run streamed as Server-Sent
+        Events (``start``, ``batch``, ``epoch``, then ``done`` or ``failed``). The run is
+        bounded (:data:`nndl.play.api.TRAIN_EPOCHS_MAX` epochs, the worker's
+        :data:`~nndl.play.worker.STREAM_TIME_LIMIT`, one at a time) and killed as soon as
+        the page closes the stream."""
+        lang = self.server.lang
+        try:
+            lang = api.request_lang(q, self.server.lang)
+            args, cli = api.train_params(q, lang)
+            events = worker.stream("train", args, lang=lang, cli=api._cli(cli))
+            first = next(events)   # a refusal (busy) is an HTTP error, not an event
+        except worker.BusyError as exc:
+            self._error(429, exc.message, exc.hint)
+            return
+        except NNDLError as exc:
+            self._error(400, exc.message, exc.hint)
+            return
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Security-Policy", CSP)
+            self.end_headers()
+            self._event("start", {"command": api._cli(cli), "epochs": args[1],
+                                  "time_limit": worker.STREAM_TIME_LIMIT})
+            event = first
+            while True:
+                kind, data = event
+                if kind == "tick":
+                    if self._client_gone():
+                        break
+                    self.wfile.write(b": still training\n\n")   # a comment: keeps it open
+                    self.wfile.flush()
+                elif kind == "error":
+                    self._event("failed", {"error": data.message if isinstance(data, NNDLError)
+                                           else str(data), "hint": getattr(data, "hint", None)})
+                    break
+                else:
+                    self._event(kind, data)
+                    if kind == "done":
+                        break
+                    if self._client_gone():
+                        break
+                event = next(events)
+        except (ConnectionError, OSError):
+            pass   # the page went away mid-write
+        finally:
+            events.close()   # kills the training process if it still runs
 
     def _static(self, path: str, head: bool) -> None:
         lang = self._lang()

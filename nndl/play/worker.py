@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from nndl.errors import NNDLError
@@ -17,7 +19,10 @@ from nndl.text import Text
 
 TIME_LIMIT = 20.0   # seconds a solve or check may take in the playground
 MAX_JOBS = 2        # processes at once (the course's machines have two cores)
-PRELOAD = ["nndl.play.jobs", "nndl.solutions", "nndl.check", "nndl.summary", "nndl.expr"]
+STREAM_TIME_LIMIT = 120.0   # seconds a streamed job (a training run) may take
+MAX_STREAMS = 1             # streamed jobs at once: a training run takes a whole core
+PRELOAD = ["nndl.play.jobs", "nndl.solutions", "nndl.check", "nndl.summary", "nndl.expr",
+           "nndl.classic", "nndl.deep", "nndl.train"]
 
 _TEXT = {
     "slow": Text("计算超过了演练场的时间上限 {limit:g} 秒，已停止",
@@ -29,6 +34,9 @@ _TEXT = {
     "busy": Text("演练场正忙（已有 {n} 个计算在运行）", "the playground is busy ({n} computations "
                  "are running)"),
     "busy_hint": Text("稍后再试", "try again in a moment"),
+    "stream_busy": Text("演练场已有一个训练在运行", "the playground is already running a training"),
+    "stream_busy_hint": Text("等它结束或停止它（关闭那个页面）再开始",
+                             "wait for it to end, or stop it (close that page), then start"),
     "crash": Text("计算意外中止：{what}", "the computation stopped unexpectedly: {what}"),
     "crash_hint": Text("这是 nndl 的错误，请报告它和你的输入",
                        "this is a bug in nndl: please report it with your input"),
@@ -49,6 +57,7 @@ class JobCrash(Exception):
 
 _lock = threading.Lock()
 _slots = threading.BoundedSemaphore(MAX_JOBS)
+_stream_slots = threading.BoundedSemaphore(MAX_STREAMS)
 _context: Any = None
 
 
@@ -115,3 +124,78 @@ def run(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | None 
         message, hint = payload
         raise NNDLError(message, hint=hint)
     raise JobCrash(_TEXT["crash"].format(what=payload)(lang) + " — " + _TEXT["crash_hint"](lang))
+
+
+# ------------------------------------------------------------------ streamed jobs
+def _stream_entry(conn, job: str, args: tuple) -> None:
+    from nndl.play.jobs import STREAMS
+
+    def send(kind: str, data: Any) -> None:
+        conn.send((kind, data))
+
+    try:
+        conn.send(("done", STREAMS[job](send, *args)))
+    except NNDLError as exc:
+        conn.send(("error", (exc.message, exc.hint)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which says so
+        conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def stream(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | None = None,
+           tick: float = 0.5) -> Iterator[tuple[str, Any]]:
+    """Run ``STREAMS[job](send, *args)`` in a worker process and yield what it sends, as
+    ``(kind, data)``: its progress messages, then ``("done", result)``, or ``("error",
+    NNDLError)`` for a user's mistake or a run past the time limit. ``("tick", None)`` comes
+    every ``tick`` seconds of silence, so the caller can notice that its client left. The
+    process is killed when the generator is closed early (the client went away) or the time
+    is up: nothing outlives the request. At most :data:`MAX_STREAMS` run at once; another
+    is refused at once with :class:`BusyError`."""
+    limit = STREAM_TIME_LIMIT if time_limit is None else time_limit
+    if not _stream_slots.acquire(blocking=False):
+        raise BusyError(_TEXT["stream_busy"](lang), hint=_TEXT["stream_busy_hint"](lang))
+    proc = receive = None
+    try:
+        ctx = context()
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_stream_entry, args=(send, job, args), daemon=True)
+        proc.start()
+        send.close()
+        deadline = time.monotonic() + limit
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                yield "error", TimeLimitError(_TEXT["slow"].format(limit=limit)(lang),
+                                              hint=_TEXT["slow_hint"].format(cli=cli)(lang))
+                return
+            if not receive.poll(min(tick, left)):
+                yield "tick", None
+                continue
+            try:
+                kind, data = receive.recv()
+            except EOFError:
+                kind, data = "crash", f"exit code {proc.exitcode}"
+            if kind == "error":
+                yield "error", NNDLError(data[0], hint=data[1])
+                return
+            if kind == "crash":
+                yield "error", JobCrash(_TEXT["crash"].format(what=data)(lang) + " — "
+                                        + _TEXT["crash_hint"](lang))
+                return
+            yield kind, data
+            if kind == "done":
+                return
+    finally:
+        if proc is not None:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+        if receive is not None:
+            receive.close()
+        _stream_slots.release()
+
+
+def running_streams() -> int:
+    """Streamed jobs running now (for tests: a closed page leaves none)."""
+    return MAX_STREAMS - _stream_slots._value  # noqa: SLF001 - a semaphore has no public count

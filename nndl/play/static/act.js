@@ -3,7 +3,7 @@
 // chain factor over depth, the derivation and the pros and cons.
 
 import { api } from "./api.js";
-import { errorBox } from "./common.js";
+import { checkReport, errorBox } from "./common.js";
 import { clear, h } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
@@ -15,6 +15,8 @@ const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 const bound = (v) => (v === "-inf" ? -Infinity : v === "inf" ? Infinity : Number(v));
 
 export class ActView {
+  static PARTS = ["plot", "derivation", "properties", "check"];
+
   constructor(root, app) {
     this.app = app;
     this.lang = app.lang;
@@ -24,12 +26,20 @@ export class ActView {
     this.err = h("div", { id: "error" });
     this.plot = h("div", { class: "plot", id: "plot" });
     this.details = h("div", { id: "details", class: "cards" });
+    this.answers = h("div", { class: "answers-grid", id: "answers" });
+    this.checkOut = h("div", { id: "check-result" });
+    this.checkButton = h("button", { type: "button", class: "primary", id: "check-button",
+      text: L("check_button"), onclick: () => this.check() });
     root.append(
       h("h1", { text: L("act_title") }),
       h("p", { class: "lead", text: L("act_lead") }),
       h("div", { class: "panel" }, this.choices),
       this.err,
-      h("div", { class: "panel" }, this.plot), h("div", { style: "height:.8rem" }), this.details);
+      h("div", { class: "panel", "data-part": "plot" }, this.plot), h("div", { style: "height:.8rem" }), this.details,
+      h("div", { class: "panel", id: "check", "data-part": "check", style: "margin-top:.8rem" },
+        h("h2", { text: L("check_title") }),
+        h("p", { class: "muted small", text: L("check_lead_act") }),
+        this.answers, h("p", {}, this.checkButton), this.checkOut));
     this.loadNames();
   }
 
@@ -55,6 +65,7 @@ export class ActView {
       box.addEventListener("change", () => {
         const names = [...this.choices.querySelectorAll("input:checked")].map((b) => b.dataset.name);
         this.app.set({ names: names.join(",") || null });
+        this.drawAnswers();
         this.refresh();
       });
       this.choices.append(h("label", {}, box, " ", a.title));
@@ -64,7 +75,43 @@ export class ActView {
   show() {
     if (!this.params.has("names")) this.app.set({ names: SHEET });
     this.drawChoices();
+    this.drawAnswers();
     this.refresh();
+  }
+
+  /** Exercise 1's answer keys for the chosen functions (nndl check 1). */
+  drawAnswers() {
+    const names = this.names();
+    const keys = names.flatMap((n) => [`${n}_derivative`, `${n}_max_slope`]);
+    if (this.answerKeys === keys.join(",")) return;
+    this.answerKeys = keys.join(",");
+    const old = this.answerInputs || {};
+    this.answerInputs = {};
+    clear(this.answers);
+    clear(this.checkOut);
+    for (const key of keys) {
+      const input = h("input", { type: "text", class: "mono", "data-answer": key, autocomplete: "off",
+        placeholder: t("your_answer", this.lang), value: old[key] ? old[key].value : "" });
+      this.answerInputs[key] = input;
+      this.answers.append(h("span", { text: key }), input);
+    }
+  }
+
+  async check() {
+    const answers = {};
+    for (const [key, input] of Object.entries(this.answerInputs || {})) {
+      if (input.value.trim()) answers[key] = input.value.trim();
+    }
+    if (!Object.keys(answers).length) {
+      clear(this.checkOut).append(h("p", { class: "muted", text: t("check_empty", this.lang) }));
+      return;
+    }
+    this.checkButton.disabled = true;
+    this.checkButton.classList.add("busy");
+    const r = await api("check", { problem: "1", names: this.names().join(","), ...answers, lang: this.lang });
+    this.checkButton.disabled = false;
+    this.checkButton.classList.remove("busy");
+    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
   }
 
   async refresh() {
@@ -147,15 +194,15 @@ export class ActView {
       this.details.append(h("div", { class: "panel", "data-act": a.name },
         h("h2", {}, h("span", { style: `color:${COLORS[i % COLORS.length]}`, text: "■ " }), a.title,
           h("span", { class: "muted small", text: `  ${a.torch}` })),
-        h("p", { class: "num" }, `f′(x) = ${d.derivative_plain}`),
-        h("table", { class: "data small" }, h("tbody", {},
+        h("p", { class: "num", "data-part": "derivation" }, `f′(x) = ${d.derivative_plain}`),
+        h("table", { class: "data small", "data-part": "properties" }, h("tbody", {},
           rows.map(([k, v]) => h("tr", {}, h("td", { text: k }), h("td", { class: "num", text: v }))))),
         depths.length ? h("table", { class: "data small chain" },
           h("thead", {}, h("tr", {}, h("th", { text: L("chain_factor") }),
             depths.map((n) => h("th", { class: "r", text: L("chain_depth", { n }) })))),
           h("tbody", {}, h("tr", {}, h("td", { class: "num", text: String(p.chain_factor) }),
             depths.map((n) => h("td", { class: "r num", text: String(Number(Number(p.chain_bound[n]).toPrecision(3))) }))))) : null,
-        h("details", {}, h("summary", { text: L("derivation") }),
+        h("details", { "data-part": "derivation" }, h("summary", { text: L("derivation") }),
           h("ol", { class: "steps" }, d.steps.map((s) => h("li", {},
             h("span", { class: "muted", text: pick(s.title, this.lang) + ": " }), s.plain,
             s.note ? h("div", { class: "muted small", text: pick(s.note, this.lang) }) : null)))),

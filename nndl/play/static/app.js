@@ -8,9 +8,13 @@ import { GraphView } from "./graph.js";
 import { SummaryView } from "./summary.js";
 import { ActView } from "./act.js";
 import { SolveView } from "./solve.js";
+import { OutlierView } from "./outlier.js";
+import { VanishView } from "./vanish.js";
+import { TrainView } from "./train.js";
 
-const VIEWS = { graph: GraphView, summary: SummaryView, act: ActView, solve: SolveView };
-const ORDER = ["graph", "summary", "act", "solve"];
+const VIEWS = { graph: GraphView, summary: SummaryView, act: ActView, outlier: OutlierView,
+                vanish: VanishView, train: TrainView, solve: SolveView };
+const ORDER = ["graph", "summary", "act", "outlier", "vanish", "train", "solve"];
 
 function readHash() {
   const raw = location.hash.replace(/^#\/?/, "");
@@ -70,6 +74,43 @@ function drawChrome() {
   for (const b of document.querySelectorAll("[data-set-lang]")) {
     b.classList.toggle("on", b.dataset.setLang === lang);
   }
+  drawShare();
+}
+
+/** &hide=check,result,... : the view's parts a teacher's link leaves out (a class per part
+ *  on <main>; style.css hides [data-part~=PART] under it). */
+function applyHide() {
+  const root = document.getElementById("view");
+  const hidden = new Set((app.params.get("hide") || "").split(",").filter(Boolean));
+  for (const c of [...root.classList]) if (c.startsWith("hide-")) root.classList.remove(c);
+  for (const part of hidden) if (/^[a-z]+$/.test(part)) root.classList.add(`hide-${part}`);
+}
+
+/** "Share": tick the parts to hide, copy the link. */
+function drawShare() {
+  const lang = app.lang;
+  const View = VIEWS[app.name];
+  const holder = clear(document.getElementById("share"));
+  if (!View || !View.PARTS) return;
+  const hidden = new Set((app.params.get("hide") || "").split(",").filter(Boolean));
+  const link = h("input", { type: "text", id: "share-link", readonly: true, "aria-label": t("share_link", lang) });
+  const showLink = () => { link.value = location.href; };
+  const menu = h("div", { class: "menu" }, h("div", { class: "small muted", text: t("share_lead", lang) }));
+  for (const part of View.PARTS) {
+    const box = h("input", { type: "checkbox", "data-hide": part, checked: hidden.has(part) });
+    box.addEventListener("change", () => {
+      const on = [...menu.querySelectorAll("input[data-hide]:checked")].map((b) => b.dataset.hide);
+      app.set({ hide: on.join(",") || null });
+      applyHide();
+      showLink();
+    });
+    menu.append(h("label", {}, box, " ", t(`part_${part}`, lang)));
+  }
+  menu.append(link);
+  const details = h("details", { class: "share", id: "share-menu" },
+    h("summary", { text: t("share", lang) }), menu);
+  details.addEventListener("toggle", showLink);
+  holder.append(details);
 }
 
 function route(force = false) {
@@ -80,10 +121,12 @@ function route(force = false) {
   app.lang = lang;
   app.params = params;
   drawChrome();
+  applyHide();
   if (same && !force) {
     app.view.show(params);
     return;
   }
+  if (app.view && app.view.destroy) app.view.destroy();   // e.g. a training stream closed
   const root = clear(document.getElementById("view"));
   const View = VIEWS[name];
   if (!View) {

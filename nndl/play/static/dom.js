@@ -2,7 +2,8 @@
 // page inserts is what nndl's own server drew (SVG, the answer key), through DOMParser.
 
 export function h(tag, attrs = {}, ...children) {
-  const svg = ["svg", "g", "rect", "circle", "path", "line", "polyline", "text", "title"].includes(tag)
+  const svg = ["svg", "g", "rect", "circle", "path", "line", "polyline",
+    "polygon", "text", "title", "defs", "clipPath"].includes(tag)
     && attrs.svg !== false;
   const el = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {

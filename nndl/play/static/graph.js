@@ -11,6 +11,8 @@ const SHEET = { expr: "(x+y)^2*z", x: "1", y: "2", z: "-6" };  // the sheet's in
 const OWN = new Set(["expr", "lang", "node", "step"]);          // hash keys that are not variables
 
 export class GraphView {
+  static PARTS = ["result", "drawing", "table", "chain", "steps", "check"];
+
   constructor(root, app) {
     this.app = app;
     this.lang = app.lang;
@@ -61,6 +63,13 @@ export class GraphView {
               h("th", { class: "r value", text: L("value") }), h("th", { class: "r grad", text: L("grad") }))),
             this.table),
           h("h2", { text: L("backward_pass") }), this.stepper)));
+    // the parts &hide= can leave out (a teacher's link: the problem without its answer)
+    this.result.dataset.part = "result";
+    this.drawing.dataset.part = "drawing";
+    this.chain.parentElement.dataset.part = "chain";
+    root.querySelector("#check").dataset.part = "check";
+    for (const el of [this.table.parentElement, this.table.parentElement.previousElementSibling]) el.dataset.part = "table";
+    for (const el of [this.stepper, this.stepper.previousElementSibling]) el.dataset.part = "steps";
   }
 
   get params() { return this.app.params; }

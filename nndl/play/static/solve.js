@@ -2,13 +2,15 @@
 // (the answer key's body, both languages, one shown), for the sheet's parameters or yours.
 
 import { api } from "./api.js";
-import { errorBox } from "./common.js";
+import { checkReport, errorBox } from "./common.js";
 import { clear, h, htmlFrom } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
 const OWN = new Set(["n", "lang"]);
 
 export class SolveView {
+  static PARTS = ["solution", "answers", "params", "check"];
+
   constructor(root, app) {
     this.app = app;
     this.lang = app.lang;
@@ -24,15 +26,23 @@ export class SolveView {
       onclick: () => this.submit() });
     this.err = h("div", { id: "error" });
     this.out = h("div", { class: "solution", id: "solution" });
+    this.answers = h("div", { class: "answers-grid wide", id: "answers" });
+    this.checkOut = h("div", { id: "check-result" });
+    this.checkButton = h("button", { type: "button", class: "primary", id: "check-button",
+      text: L("check_button"), onclick: () => this.check() });
     root.append(
       h("h1", { text: L("solve_title") }),
       h("p", { class: "lead", text: L("solve_lead") }),
       this.tabs,
       h("div", { class: "cols" },
-        h("div", { class: "panel" }, this.form,
+        h("div", {}, h("div", { class: "panel", "data-part": "params" }, this.form,
           h("div", { class: "row", style: "margin-top:.6rem" }, this.button,
             h("button", { type: "button", class: "small", id: "reset", text: L("reset"),
               onclick: () => { this.app.replace(new Map([["n", this.n()]])); this.show(this.app.params); } }))),
+          h("div", { class: "panel", id: "check", "data-part": "check" },
+            h("h2", { text: L("check_title") }),
+            h("p", { class: "muted small", text: L("check_lead_solve") }),
+            this.answers, h("p", {}, this.checkButton), this.checkOut)),
         h("div", {}, this.err, this.out)));
   }
 
@@ -121,5 +131,43 @@ export class SolveView {
     }
     clear(this.err);
     clear(this.out).append(htmlFrom(r.data.html));
+    this.drawAnswers(q);
+  }
+
+  /** The exercise's answer keys (nndl solve N --format json's answers), a box for each. */
+  async drawAnswers(q) {
+    const key = JSON.stringify(q);
+    if (this.answersFor === key) return;
+    const r = await api("solve", q);
+    if (!r.ok) return;
+    this.answersFor = key;
+    const ex = r.data.exercises[0];
+    this.answerInputs = {};
+    clear(this.answers);
+    clear(this.checkOut);
+    for (const k of Object.keys(ex.answer_display)) {
+      const input = h("input", { type: "text", class: "mono", "data-answer": k, autocomplete: "off",
+        placeholder: t("your_answer", this.lang) });
+      this.answerInputs[k] = input;
+      const label = ex.answer_labels ? pick(ex.answer_labels[k], this.lang) : "";
+      this.answers.append(h("span", { class: "small", text: label || k, title: k }), input);
+    }
+  }
+
+  async check() {
+    const answers = {};
+    for (const [k, input] of Object.entries(this.answerInputs || {})) {
+      if (input.value.trim()) answers[k] = input.value.trim();
+    }
+    if (!Object.keys(answers).length) {
+      clear(this.checkOut).append(h("p", { class: "muted", text: t("check_empty", this.lang) }));
+      return;
+    }
+    this.checkButton.disabled = true;
+    this.checkButton.classList.add("busy");
+    const r = await api("check", { problem: this.n(), ...this.chosen(), ...answers, lang: this.lang });
+    this.checkButton.disabled = false;
+    this.checkButton.classList.remove("busy");
+    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
   }
 }

@@ -20,6 +20,8 @@ const COLUMN_FORMULA = {
 };
 
 export class SummaryView {
+  static PARTS = ["table", "blocks", "check"];
+
   constructor(root, app) {
     this.app = app;
     this.lang = app.lang;
@@ -72,7 +74,7 @@ export class SummaryView {
             h("div", { class: "editor" }, this.gutter, this.text),
             h("label", { class: "small" }, this.floor, " ", L("floor")), h("br"),
             h("label", { class: "small" }, this.formulas, " ", L("show_formulas"))),
-          h("div", { class: "panel", id: "check" },
+          h("div", { class: "panel", id: "check", "data-part": "check" },
             h("h2", { text: L("check_title") }),
             h("p", { class: "muted small", text: L("check_lead_summary") }),
             this.checkKey, h("div", { class: "row", style: "margin-top:.4rem" }, this.checkValue,
@@ -80,8 +82,8 @@ export class SummaryView {
                 onclick: () => this.check() })),
             this.checkOut)),
         h("div", {},
-          this.err, this.table, this.notes,
-          h("h2", { text: L("feature_maps") }), this.blocks)));
+          this.err, h("div", { "data-part": "table" }, this.table, this.notes),
+          h("div", { "data-part": "blocks" }, h("h2", { text: L("feature_maps") }), this.blocks))));
     this.loadPresets();
   }
 
