@@ -30,7 +30,7 @@ torch = require_torch()
 def test_sigmoid_derivation_in_the_seeds_style():
     d = derivation("sigmoid")
     titles = [s.title.en for s in d.steps]
-    assert titles[:3] == ["Definition", "Differentiate", "Rewrite in terms of the function itself"]
+    assert titles[:3] == ["Definition", "Differentiate", "Simplify: in terms of the function itself"]
     assert "e^(-x)/(1 + e^(-x))^2" in d.steps[1].plain          # the seed's middle expression
     assert d.in_terms_of_f and d.derivative_plain == "(1 - σ(x))·σ(x)"
     assert r"\sigma" in d.derivative_latex
@@ -145,10 +145,69 @@ def test_dead_regions_kinks_and_limits_of_the_hard_ones():
     assert sp.max_slope_is_limit and sp.max_slope_where.lo == math.inf
 
 
-def test_cost_is_measured_relative_to_relu():
-    p = measure("relu")
-    assert p.cost.relative_f == p.cost.relative == 1.0 and p.cost.ns_f > 0
-    assert measure("gelu").cost.relative > 1.0  # erf is not cheaper than a max
+def test_cost_is_counted_in_operations_not_timed():
+    """The seed's three: both sigmoid and tanh need one exp (tanh's e^(−x) is 1/e^x), ReLU one
+    comparison; σ′ and tanh′ reuse the forward output. Counted, so the same every run."""
+    sig, tanh, relu = (measure(n).cost for n in ("sigmoid", "tanh", "relu"))
+    assert sig.f.transcendental == {"exp": 1} == tanh.f.transcendental
+    assert sig.df.transcendental == {} == tanh.df.transcendental
+    assert sig.df_reuses_output and tanh.df_reuses_output
+    assert (relu.f.compare, relu.f.arith, relu.f.transcendental) == (1, 0, {})
+    assert (relu.df.compare, relu.df.arith) == (1, 0)
+    gelu = measure("gelu").cost
+    assert gelu.functions == ["erf", "exp"] and not gelu.df_reuses_output
+    assert measure("hardtanh").cost.f.compare == 2
+    assert sig.timing is None  # no measurement unless asked for
+    timed = measure("relu", timing=True).cost.timing
+    assert timed.relative == 1.0 and timed.ns_f > 0
+
+
+def test_cost_verdicts_agree_for_every_function_that_needs_exp():
+    """tanh is not 'cheap' while sigmoid is 'costly': one rule, read from the counts."""
+    for name in REGISTRY:
+        r = analyze(name)
+        ks = {p.key for p in r.points()}
+        if r.properties.cost.functions:
+            assert "costly" in ks and "cheap" not in ks, name
+        else:
+            assert "cheap" in ks and "costly" not in ks, name
+    assert [p.text for p in analyze("tanh").points() if p.key == "costly"][0].zh.count("exp") >= 1
+
+
+def _run(*args: str) -> str:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "nndl", *args], capture_output=True, text=True,
+                         timeout=300, env={**__import__("os").environ, "COLUMNS": "100"})
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def _drop_times(v):
+    """JSON without its time fields (keys naming seconds, ms or ns, and 'timing')."""
+    if isinstance(v, dict):
+        return {k: _drop_times(x) for k, x in v.items()
+                if not (k == "timing" or k.startswith(("ns_", "time", "elapsed"))
+                        or k.endswith(("_s", "_ms", "_ns", "seconds")))}
+    if isinstance(v, list):
+        return [_drop_times(x) for x in v]
+    return v
+
+
+def test_act_and_solve_1_are_the_same_on_every_run():
+    """Two runs in two processes (no cache shared): identical answers. `act` has no time
+    field at all unless --timing; `solve 1` may only differ in time fields."""
+    a, b = _run("act", "--format", "json"), _run("act", "--format", "json")
+    assert a == b and '"timing": null' in a
+    s1, s2 = (json.loads(_run("solve", "1", "--format", "json")) for _ in range(2))
+    assert _drop_times(s1) == _drop_times(s2)
+
+
+def test_timing_is_opt_in_and_labelled(capsys):
+    assert main(["act", "sigmoid", "--format", "json", "--timing"]) == 0
+    timing = json.loads(capsys.readouterr().out)["activations"][0]["properties"]["cost"]["timing"]
+    assert timing["ns_f"] > 0 and timing["relative"] > 0
 
 
 # ------------------------------------------------------------------ pros and cons
@@ -177,7 +236,7 @@ def test_seed_points_for_tanh():
 
 
 def test_seed_points_for_relu():
-    r = analyze("relu")  # with timing: "cheap" rests on the measured cost
+    r = analyze("relu")  # "cheap" rests on the operation count
     assert {"no_saturation_positive", "cheap"} <= keys(r, "pros")
     assert {"not_zero_centred", "dead_units"} <= keys(r, "cons")
     dead = next(p for p in r.cons if p.key == "dead_units")

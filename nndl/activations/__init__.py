@@ -18,12 +18,13 @@ __all__ = ["REGISTRY", "SEED_NAMES", "Activation", "UnknownActivationError", "ge
 
 # the Python API the worked solutions use (imported lazily-cheap modules; SymPy loads on use)
 from nndl.activations import functional, render  # noqa: E402
+from nndl.activations.cost import Cost, Ops, Timing, count_cost  # noqa: E402
 from nndl.activations.derive import Derivation, Kink, Step, derivation  # noqa: E402
 from nndl.activations.functional import apply  # noqa: E402
-from nndl.activations.measure import Cost, Interval, Properties, measure  # noqa: E402
+from nndl.activations.measure import Interval, Properties, measure  # noqa: E402
 from nndl.activations.plot import curves, save_curves  # noqa: E402
 from nndl.activations.report import ActivationReport, Point, analyze, rules  # noqa: E402
 
 __all__ += ["functional", "render", "Derivation", "Kink", "Step", "derivation", "apply", "Cost",
-            "Interval", "Properties", "measure", "curves", "save_curves", "ActivationReport",
+            "Ops", "Timing", "count_cost", "Interval", "Properties", "measure", "curves", "save_curves", "ActivationReport",
             "Point", "analyze", "rules"]

@@ -26,6 +26,10 @@ class Step:
     latex: str
     plain: str
     note: Text | None = None
+    plain_zh: str | None = None  # where the plain form has words ("if", "otherwise")
+
+    def plain_for(self, lang: str) -> str:
+        return self.plain_zh if (lang == "zh" and self.plain_zh) else self.plain
 
 
 @dataclass
@@ -48,6 +52,9 @@ class Derivation:
     derivative_plain: str
     in_terms_of_f: bool       # some branch of f′ was rewritten in terms of f
     steps: list[Step] = field(default_factory=list)
+    # f′ for a reader: derivative_plain is also the answer format `nndl check` reads
+    # ({0 if x ≤ 0; 1 otherwise}); in Chinese a piecewise f′ is {0（x ≤ 0）；1（x > 0）}
+    derivative_text: Text = field(default_factory=lambda: Text.same(""))
     kinks: list[Kink] = field(default_factory=list)
     params: dict[str, float] = field(default_factory=dict)
 
@@ -198,6 +205,49 @@ def _plain_piecewise(branches, x) -> str:
     return "{" + "; ".join(parts) + "}"
 
 
+def _cond_plain(cond, x) -> str:
+    """A branch's condition as a reader writes it: x ≤ 0, x ≥ 3, −3 < x < 3 (read from the
+    set of x where it holds, so "x ≥ 3 and not x ≤ −3" is just x ≥ 3)."""
+    import sympy as sp
+
+    try:
+        region = cond.as_set()
+    except (NotImplementedError, TypeError, ValueError):
+        return _plain(cond)
+    if not isinstance(region, sp.Interval):
+        return _plain(cond)
+    lo, hi = region.start, region.end
+    if lo == -sp.oo and hi == sp.oo:
+        return "x ∈ ℝ"
+    if lo == -sp.oo:
+        return f"x {'<' if region.right_open else '≤'} {_num(float(hi))}"
+    if hi == sp.oo:
+        return f"x {'>' if region.left_open else '≥'} {_num(float(lo))}"
+    return (f"{_num(float(lo))} {'<' if region.left_open else '≤'} x "
+            f"{'<' if region.right_open else '≤'} {_num(float(hi))}")
+
+
+def _plain_piecewise_zh(branches, x) -> str:
+    """{0（x ≤ 0）；1（x > 0）}: each branch with the condition where it applies, no words."""
+    return "{" + "；".join(f"{_plain(e)}（{_cond_plain(eff, x)}）" for e, _, eff in branches) + "}"
+
+
+def _show_zh(branches, x) -> str | None:
+    """The Chinese plain form of a piecewise branch list (None: the plain form has no words)."""
+    return _plain_piecewise_zh(branches, x) if len(branches) > 1 else None
+
+
+def _quotient(expr, x):
+    """(u, v, u′, v′) when f = u/v with both u and v depending on x (tanh), else None: the
+    derivative is then shown by the quotient rule, as a teacher writes it."""
+    import sympy as sp
+
+    u, v = sp.fraction(expr)
+    if v == 1 or not (u.has(x) and v.has(x)):
+        return None
+    return u, v, sp.diff(u, x), sp.diff(v, x)
+
+
 def _show(branches, x) -> tuple[str, str]:
     """(LaTeX, plain) of a branch list as one expression or a cases block."""
     import sympy as sp
@@ -226,32 +276,61 @@ def derivation(name: str) -> Derivation:
     def_latex, def_plain = _show(fbranches, x)
     d_latex, d_plain = _show(dbranches, x)
 
-    steps = [Step(Text("定义", "Definition"), f"{lhs} = {def_latex}", f"{lhs_plain} = {def_plain}")]
+    steps = [Step(Text("定义", "Definition"), f"{lhs} = {def_latex}", f"{lhs_plain} = {def_plain}",
+                  plain_zh=_zh_plain(f"{lhs_plain} = ", fbranches, x))]
     if params:
         steps.append(Step(
             Text("参数（PyTorch 默认值）", "Parameters (PyTorch defaults)"),
             ", ".join(f"{_latex(k)} = {float(v):.10g}" for k, v in params.items()),
             ", ".join(f"{_plain(k)} = {float(v):.10g}" for k, v in params.items())))
-    steps.append(Step(Text("求导", "Differentiate"), f"{dlhs} = {d_latex}", f"{dlhs_plain} = {d_plain}"))
+    quotient = _quotient(expr, x) if len(fbranches) == 1 else None
+    if quotient is not None:
+        u, v, du, dv = quotient
+        if sp.simplify((du * v - u * dv) / v**2 - dbranches[0][0]) != 0:  # the rule, checked
+            quotient = None
+    if quotient is not None:
+        u, v, du, dv = quotient
 
-    final, rewritten = [], False
+        def pl(e) -> str:
+            return f"({_plain(e)})"
+
+        def lx(e) -> str:
+            return rf"\left({_latex(e)}\right)"
+
+        q_latex = rf"\frac{{{lx(du)} {lx(v)} - {lx(u)} {lx(dv)}}}{{{lx(v)}^{{2}}}}"
+        q_plain = f"[{pl(du)}·{pl(v)} − {pl(u)}·{pl(dv)}] / {pl(v)}^2"
+        steps.append(Step(
+            Text("求导（商的求导法则）", "Differentiate (quotient rule)"),
+            f"{dlhs} = {q_latex}", f"{dlhs_plain} = {q_plain}",
+            Text(f"(u/v)′ = (u′v − uv′)/v²，其中 u = {_plain(u)}，v = {_plain(v)}。",
+                 f"(u/v)′ = (u′v − uv′)/v², with u = {_plain(u)} and v = {_plain(v)}.")))
+    else:
+        steps.append(Step(Text("求导", "Differentiate"), f"{dlhs} = {d_latex}",
+                          f"{dlhs_plain} = {d_plain}",
+                          plain_zh=_zh_plain(f"{dlhs_plain} = ", dbranches, x)))
+
+    final, rewritten, forms = [], False, []
     piecewise = len(fbranches) > 1
     for (fb, _, eff), (db, c, _) in zip(fbranches, dbranches, strict=True):
         found = _find_rewrite(fb, db, eff, x, params, sig_expr)
         if found is None:
             final.append((db, c, eff))
+            forms.append((db.subs(params), c))
             continue
         form, y, s = found
+        forms.append((form.subs({s: sig_expr}).subs(params), c))
         shown = form.subs({y: fn, s: sigma})
         final.append((shown, c, eff))
         rewritten = True
         where = rf" \quad ({_latex(eff)})" if piecewise else ""
-        where_plain = f"   (where {_plain(eff)})" if piecewise else ""
+        where_plain = f"   ({_cond_plain(eff, x)})" if piecewise else ""
+        lhs_l, lhs_p = (q_latex, q_plain) if quotient is not None else (_latex(db), _plain(db))
         steps.append(Step(
-            Text("用函数自身表示", "Rewrite in terms of the function itself"),
-            f"{_latex(db)} = {_latex(shown)}{where}",
-            f"{_plain(db)} = {_plain(shown)}{where_plain}",
-            Text("SymPy 验证：两式之差化简为 0。", "Checked by SymPy: the difference simplifies to 0.")))
+            Text("化简，用函数自身表示", "Simplify: in terms of the function itself"),
+            f"{lhs_l} = {_latex(shown)}{where}",
+            f"{lhs_p} = {_plain(shown)}{where_plain}",
+            Text("SymPy 验证：两式之差化简为 0。", "Checked by SymPy: the difference simplifies to 0."),
+            plain_zh=(f"{lhs_p} = {_plain(shown)}（{_cond_plain(eff, x)}）" if piecewise else None)))
 
     kinks = _kinks(dbranches, x, params)
     for k in kinks:
@@ -268,9 +347,30 @@ def derivation(name: str) -> Derivation:
         steps.append(Step(Text("折点处的约定", "Convention at the kink"),
                           f"f'({at}) = {_num(k.value)}", f"f′({at}) = {_num(k.value)}", note))
     final_latex, final_plain = _show(final, x)
-    steps.append(Step(Text("结果", "Result"), f"{dlhs} = {final_latex}", f"{dlhs_plain} = {final_plain}"))
+    final_zh = _show_zh(final, x)
+    steps.append(Step(Text("结果", "Result"), f"{dlhs} = {final_latex}", f"{dlhs_plain} = {final_plain}",
+                      plain_zh=_zh_plain(f"{dlhs_plain} = ", final, x)))
+    _FORMS[act.name] = forms
     return Derivation(
         name=act.name, definition_latex=def_latex, definition_plain=def_plain,
         derivative_latex=final_latex, derivative_plain=final_plain, in_terms_of_f=rewritten,
         steps=steps, kinks=kinks, params={str(k): float(v) for k, v in params.items()},
+        derivative_text=Text(final_zh or final_plain, final_plain),
     )
+
+
+def _zh_plain(prefix: str, branches, x) -> str | None:
+    zh = _show_zh(branches, x)
+    return None if zh is None else prefix + zh
+
+
+# f′ per branch as computed from x and, where rewritten, from y = f(x) (the kept output):
+# name -> [(expression in x and y, condition)], filled by derivation(); read by the cost count
+_FORMS: dict[str, list] = {}
+
+
+def derivative_forms(name: str) -> list:
+    """[(f′ branch in x and the symbol y = f(x), condition as written)] of an activation."""
+    key = get(name).name
+    derivation(key)
+    return _FORMS[key]

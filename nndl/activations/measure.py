@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nndl.activations.cost import Cost, Timing, count_cost
 from nndl.activations.registry import Activation, get
 
 CORE = 20.0          # dense grid half-width
@@ -48,19 +49,6 @@ class Interval:
         left = "[" if self.lo_closed and not math.isinf(self.lo) else "("
         right = "]" if self.hi_closed and not math.isinf(self.hi) else ")"
         return f"{left}{num(self.lo)}, {num(self.hi)}{right}"
-
-
-@dataclass
-class Cost:
-    """Best-of-``repeat`` time per element on 10^6 float32 inputs, and the ratio to ReLU's."""
-
-    ns_f: float
-    ns_df: float
-    relative_f: float
-    relative_df: float
-    relative: float           # (f + f′) / ReLU's (f + f′)
-    elements: int = COST_N
-    dtype: str = "float32"
 
 
 @dataclass
@@ -175,6 +163,15 @@ def _scalar(fn, v: float) -> float:
     return float(fn(np.array([v], dtype=np.float64))[0])
 
 
+def _crossing(act: Activation, s: Interval) -> bool:
+    """A bounded stretch of small |f′| where f′ changes sign: f turns there (GELU's dip at
+    x ≈ −0.75), it does not level off, so it is not saturation."""
+    if math.isinf(s.lo) or math.isinf(s.hi):
+        return False
+    pad = max(STEP, 1e-3 * s.width)
+    return _scalar(act.df, s.lo - pad) * _scalar(act.df, s.hi + pad) < 0
+
+
 def _find_kinks(act: Activation, x: np.ndarray, d: np.ndarray, m: float) -> list[float]:
     """Where f′ jumps: a step between neighbouring grid points far larger than smooth variation allows."""
     core = np.abs(x) <= CORE
@@ -223,10 +220,12 @@ def _time(act: Activation) -> tuple[float, float]:
     return _best(act.f, x) * 1e9 / COST_N, _best(act.df, x) * 1e9 / COST_N
 
 
-def measure_cost(act: Activation) -> Cost:
+def measure_timing(act: Activation) -> Timing:
+    """Measured ns per element of f and f′ and the ratio to ReLU's: it varies between runs,
+    so it is shown as a measurement and no verdict reads it."""
     rf, rd = _relu_times()
     tf, td = (rf, rd) if act.name == "relu" else _time(act)
-    return Cost(tf, td, tf / rf, td / rd, (tf + td) / (rf + rd))
+    return Timing(tf, td, (tf + td) / (rf + rd))
 
 
 # ------------------------------------------------------------------ measure
@@ -312,7 +311,8 @@ def _measure(name: str) -> Properties:
 
     # saturation and dead regions
     thr = SATURATION * m
-    sat = _region(lambda v: abs(_scalar(act.df, v)) < thr, x, absd < thr, kinks)
+    sat = [s for s in _region(lambda v: abs(_scalar(act.df, v)) < thr, x, absd < thr, kinks)
+           if not _crossing(act, s)]
     left = any(math.isinf(s.lo) and s.lo < 0 for s in sat)
     right = any(math.isinf(s.hi) and s.hi > 0 for s in sat)
     band_lo = max((s.hi for s in sat if math.isinf(s.lo)), default=-math.inf)
@@ -364,11 +364,15 @@ def _measure(name: str) -> Properties:
     )
 
 
-def measure(name: str, *, cost: bool = True) -> Properties:
-    """Measure every property of an activation (cached); ``cost`` times f and f′ against ReLU."""
+def measure(name: str, *, cost: bool = True, timing: bool = False) -> Properties:
+    """Measure every property of an activation (cached). ``cost``: operations per element of
+    f and f′, counted from the formulas (the same every run); ``timing``: also time them
+    against ReLU (a measurement that varies between runs)."""
     import copy
 
     props = copy.deepcopy(_measure(get(name).name))
-    if cost:
-        props.cost = measure_cost(get(name))
+    if cost or timing:
+        props.cost = count_cost(name)
+        if timing:
+            props.cost.timing = measure_timing(get(name))
     return props

@@ -41,6 +41,11 @@ class Activation:
     fname: str                     # SymPy function name used when rewriting f' in terms of f
     params: tuple[Param, ...] = ()
     aliases: tuple[str, ...] = field(default=())
+    title_zh: str | None = None    # where the Chinese name differs from ``title``
+
+    def label(self, lang: str) -> str:
+        """The name a reader of ``lang`` uses (``title`` unless a Chinese one is given)."""
+        return self.title_zh if (lang == "zh" and self.title_zh) else self.title
 
     def sympy(self):
         """(expression in x with parameter symbols, x, {symbol: value})."""
@@ -142,7 +147,8 @@ _ENTRIES = (
     Activation("gelu", "GELU", "torch.nn.functional.gelu(approximate='none')", K.gelu, K.gelu_grad,
                _gelu, "GELU"),
     Activation("gelu_tanh", "GELU (tanh approx.)", "torch.nn.functional.gelu(approximate='tanh')",
-               K.gelu_tanh, K.gelu_tanh_grad, _gelu_tanh, "GELU_tanh", aliases=("gelu-tanh",)),
+               K.gelu_tanh, K.gelu_tanh_grad, _gelu_tanh, "GELU_tanh", aliases=("gelu-tanh",),
+               title_zh="GELU（tanh 近似）"),
     Activation("silu", "SiLU / Swish", "torch.nn.functional.silu", K.silu, K.silu_grad, _silu,
                "SiLU", aliases=("swish",)),
     Activation("mish", "Mish", "torch.nn.functional.mish", K.mish, K.mish_grad, _mish, "Mish"),

@@ -7,6 +7,8 @@ import dataclasses
 import json
 import math
 
+from nndl.activations.cost import ops_text
+from nndl.activations.registry import get
 from nndl.activations.report import ActivationReport, n
 from nndl.text import Text
 
@@ -22,7 +24,8 @@ L = {
     "band": Text("非饱和区宽度", "non-saturated width"),
     "dead": Text("死区 f′ = 0", "dead region f′ = 0"),
     "smooth0": Text("在 0 处光滑", "smooth at 0"),
-    "cost": Text("相对 ReLU 的耗时 (f+f′)", "cost vs ReLU (f+f′)"),
+    "cost": Text("每元素运算量 f / f′", "operations per element f / f′"),
+    "timing": Text("实测耗时 f+f′（每次运行略有不同）", "measured time f+f′ (varies per run)"),
     "chain": Text("每层链式因子上界 / 10 层", "chain factor per layer / 10 layers"),
     "derivation": Text("推导", "Derivation"),
     "pros": Text("优点", "Pros"),
@@ -31,9 +34,14 @@ L = {
     "yes": Text("是", "yes"),
     "no": Text("否", "no"),
     "none": Text("无", "none"),
+    "figure": Text("f 与 f′ 的曲线", "f and f′"),
     "title": Text("激活函数：导数、性质与优缺点（均由 nndl 实时计算）",
                   "Activation functions: derivatives, properties, pros and cons (computed by nndl now)"),
 }
+
+
+def _title(r: ActivationReport, lang: str) -> str:
+    return get(r.name).label(lang)
 
 
 def _yn(b: bool, lang: str) -> str:
@@ -47,7 +55,8 @@ def rows(r: ActivationReport, lang: str) -> list[tuple[str, str]]:
              f"x = {n(w.lo)}" if w.lo == w.hi else f"x ∈ {w.text()}")
     sat = " ∪ ".join(s.text() for s in p.saturation) or L["none"](lang)
     dead = " ∪ ".join(s.text() for s in p.dead) or L["none"](lang)
-    cost = "—" if p.cost is None else f"{n(p.cost.relative, 3)}× ({n(p.cost.ns_f + p.cost.ns_df, 3)} ns)"
+    cost = "—" if p.cost is None else f"{ops_text(p.cost.f, lang)} / {ops_text(p.cost.df, lang)}"
+    timed = p.cost.timing if p.cost is not None else None
     return [
         (L["range"](lang), p.range.text()),
         (L["mean"](lang), n(p.mean_output, 3)),
@@ -61,7 +70,8 @@ def rows(r: ActivationReport, lang: str) -> list[tuple[str, str]]:
         (L["smooth0"](lang), _yn(p.smooth_at_0, lang)),
         (L["cost"](lang), cost),
         (L["chain"](lang), f"{n(p.chain_factor)} / {n(p.chain_bound[10], 2)}"),
-    ]
+    ] + ([] if timed is None else [
+        (L["timing"](lang), f"{n(timed.ns_f + timed.ns_df, 3)} ns ({n(timed.relative, 2)}× ReLU)")])
 
 
 def print_text(reports: list[ActivationReport], lang: str, console=None) -> None:
@@ -73,16 +83,18 @@ def print_text(reports: list[ActivationReport], lang: str, console=None) -> None
     table = Table(show_lines=False)
     table.add_column(L["property"](lang))
     for r in reports:
-        table.add_column(r.title)
+        table.add_column(_title(r, lang))
     all_rows = [rows(r, lang) for r in reports]
     for i, (label, _) in enumerate(all_rows[0]):
         table.add_row(label, *[rs[i][1] for rs in all_rows])
     console.print(table)
     for r in reports:
-        console.print(f"\n[bold underline]{r.title}[/]  ({r.torch})")
+        console.print(f"\n[bold underline]{_title(r, lang)}[/]  ({r.torch})", highlight=False)
         console.print(f"[bold]{L['derivation'](lang)}[/]")
         for k, s in enumerate(r.derivation.steps, 1):
-            console.print(f"  {k}. {s.title(lang)}: {s.plain}", highlight=False, markup=False)
+            sep = "：" if lang == "zh" else ": "
+            console.print(f"  {k}. {s.title(lang)}{sep}{s.plain_for(lang)}", highlight=False,
+                          markup=False)
             if s.note:
                 console.print(f"     {s.note(lang)}", highlight=False, markup=False)
         for key, pts in (("pros", r.pros), ("cons", r.cons), ("notes", r.notes)):
@@ -92,28 +104,46 @@ def print_text(reports: list[ActivationReport], lang: str, console=None) -> None
                     console.print(f"  • {q.text(lang)}", highlight=False, markup=False)
 
 
+def to_text(reports: list[ActivationReport], lang: str, width: int | None = None,
+            color: bool = False) -> str:
+    """:func:`print_text` into a string (``width`` columns, the terminal's when None)."""
+    from nndl.report import text_console
+
+    console = text_console(width, color)
+    print_text(reports, lang, console)
+    return console.file.getvalue()
+
+
 def to_markdown(reports: list[ActivationReport], lang: str, figure: str | None = None) -> str:
     out = [f"# {L['title'](lang)}", ""]
     def cell(s: str) -> str:
         return s.replace("|", "\\|")
 
-    head = [L["property"](lang)] + [r.title for r in reports]
+    head = [L["property"](lang)] + [_title(r, lang) for r in reports]
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     all_rows = [rows(r, lang) for r in reports]
     for i, (label, _) in enumerate(all_rows[0]):
         out.append("| " + " | ".join(cell(c) for c in [label] + [rs[i][1] for rs in all_rows]) + " |")
     if figure:
-        out += ["", f"![f and f′]({figure})"]
+        out += ["", f"![{L['figure'](lang)}]({figure})"]
     for r in reports:
-        out += ["", f"## {r.title}", "", f"`{r.torch}`", "", f"### {L['derivation'](lang)}", ""]
+        out += ["", f"## {_title(r, lang)}", "", f"`{r.torch}`", "", f"### {L['derivation'](lang)}", ""]
+        sep = "：" if lang == "zh" else ": "
         for k, s in enumerate(r.derivation.steps, 1):
-            out.append(f"{k}. {s.title(lang)}: $${s.latex}$$")
+            out.append(f"{k}. {s.title(lang)}{sep}$${_latex_for(s.latex, lang)}$$")
             if s.note:
                 out.append(f"   {s.note(lang)}")
         for key, pts in (("pros", r.pros), ("cons", r.cons), ("notes", r.notes)):
             if pts:
                 out += ["", f"### {L[key](lang)}", ""] + [f"- {q.text(lang)}" for q in pts]
     return "\n".join(out) + "\n"
+
+
+def _latex_for(latex: str, lang: str) -> str:
+    """SymPy's words in a cases block ("for", "otherwise") in Chinese."""
+    if lang != "zh":
+        return latex
+    return latex.replace(r"\text{for}", r"\text{当}").replace(r"\text{otherwise}", r"\text{其他}")
 
 
 def _jsonable(v):

@@ -7,9 +7,11 @@ new registry entry gets its pros and cons without new prose.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
+from nndl.activations.cost import ops_text
 from nndl.activations.derive import Derivation, derivation
 from nndl.activations.measure import SATURATION, Properties, measure
 from nndl.activations.registry import get
@@ -143,7 +145,7 @@ def rules(p: Properties, d: Derivation) -> list[Point]:
     pct = f"{SATURATION:.0%}"
     if p.saturates_left and p.saturates_right:
         add("saturates", "con",
-            f"两端饱和：x ∉ {band.text()} 时 |f′| 小于最大值的 {pct}，只有宽度 {n(band.width)} 的区间内导数才有值。",
+            f"两端饱和：x ∉ {band.text()} 时 |f′| 不到最大值的 {pct}，梯度只能在宽 {n(band.width)} 的区间内有效回传。",
             f"saturates on both sides: |f′| is below {pct} of its maximum outside {band.text()}, "
             f"so only a band of width {n(band.width)} passes a usable gradient.",
             active_band=[band.lo, band.hi], width=band.width)
@@ -178,33 +180,41 @@ def rules(p: Properties, d: Derivation) -> list[Point]:
             f"导数处处不为 0（x → −∞ 时 f′ = {n(p.slope_neg_inf)}）：没有“死亡”单元。",
             f"f′ is never 0 (f′ = {n(p.slope_neg_inf)} as x → −∞): no dead units.",
             slope_neg_inf=p.slope_neg_inf)
-    # cost
-    funcs = ", ".join(p.uses)
+    # cost: counted from the formulas, so the verdict is the same on every run
     if p.cost is not None:
         c = p.cost
-        per = n(c.ns_f + c.ns_df, 3)
-        if c.relative <= 3:
-            plain_zh = "；定义中没有指数等超越函数" if not p.uses else ""
-            plain_en = "; its definition has no exponential or other transcendental function" if not p.uses else ""
+        f_zh, f_en = ops_text(c.f, "zh"), ops_text(c.f, "en")
+        d_zh, d_en = ops_text(c.df, "zh"), ops_text(c.df, "en")
+        reuse_zh = "（复用前向的输出 f(x)）" if c.df_reuses_output else ""
+        reuse_en = " (reusing the forward output f(x))" if c.df_reuses_output else ""
+        ev = {"f": dataclasses.asdict(c.f), "df": dataclasses.asdict(c.df),
+              "functions": c.functions}
+        if not c.functions:
             add("cheap", "pro",
-                f"计算简单：f 与 f′ 每个元素共 {per} ns，为 ReLU 的 {n(c.relative, 2)} 倍（10⁶ 个 float32 实测）{plain_zh}。",
-                f"cheap: f and f′ take {per} ns per element, {n(c.relative, 2)}× ReLU (measured on 10⁶ float32 values){plain_en}.",
-                relative_cost=c.relative, ns_per_element=c.ns_f + c.ns_df)
-        elif c.relative >= 10 and p.uses:  # the cost has a cause worth naming
+                f"计算简单：每个元素的 f 只需 {f_zh}，f′ 只需 {d_zh}，没有指数等超越函数。",
+                f"cheap: per element f needs only {f_en} and f′ {d_en}; no exponential or other "
+                f"transcendental function.", **ev)
+        else:
+            funcs = "、".join(c.functions)
             add("costly", "con",
-                f"计算较贵：f 与 f′ 每个元素共 {per} ns，为 ReLU 的 {n(c.relative, 3)} 倍（10⁶ 个 float32 实测；需计算 {funcs}）。",
-                f"costly: f and f′ take {per} ns per element, {n(c.relative, 3)}× ReLU (measured on 10⁶ float32 values; it evaluates {funcs}).",
-                relative_cost=c.relative, ns_per_element=c.ns_f + c.ns_df)
+                f"计算量较大：每个元素的 f 需 {f_zh}，f′ 需 {d_zh}{reuse_zh}；{funcs} 这类超越函数"
+                f"要用级数或有理逼近计算，比一次比较或乘法贵得多。",
+                f"costly: per element f needs {f_en} and f′ {d_en}{reuse_en}; {', '.join(c.functions)} "
+                f"{'is' if len(c.functions) == 1 else 'are'} evaluated by a series or rational "
+                f"approximation, far dearer than a comparison "
+                f"or a multiplication.", **ev)
     elif not p.uses:
         add("cheap", "pro", "计算简单：分段线性，没有指数等超越函数。",
             "cheap: piecewise linear, no exponential or other transcendental function.")
     return out
 
 
-def analyze(name: str, *, cost: bool = True) -> ActivationReport:
-    """Everything nndl knows about one activation, computed now: properties, derivation, verdicts."""
+def analyze(name: str, *, cost: bool = True, timing: bool = False) -> ActivationReport:
+    """Everything nndl knows about one activation, computed now: properties, derivation, verdicts.
+    ``cost`` counts operations (deterministic); ``timing`` adds a measured time, which no
+    verdict reads."""
     act = get(name)
-    props = measure(act.name, cost=cost)
+    props = measure(act.name, cost=cost, timing=timing)
     deriv = derivation(act.name)
     pts = rules(props, deriv)
     return ActivationReport(

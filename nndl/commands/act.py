@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.commands._common import Language, TextMdJson, lang_option, render_result, rendered
 from nndl.report import Format
 
 
@@ -17,7 +17,7 @@ def act_command(
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg, .png or .pdf)."),
     fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),
     lang: Language = lang_option(),
-    timing: bool = typer.Option(True, "--timing/--no-timing", help="Measure the cost against ReLU (a second or two)."),
+    timing: bool = typer.Option(False, "--timing/--no-timing", help="Also time f and f′ against ReLU (a second or two; the time varies between runs, so no verdict uses it: cost is counted in operations)."),
 ) -> None:
     """Derivatives (derived with SymPy), measured properties and pros/cons of activation functions.
 
@@ -36,21 +36,16 @@ def act_command(
     acts = resolve(["all"] if all_ else (names or None))
     if plot is not None:
         check_writable(plot, FORMATS, "figure")
-    reports = [analyze(a.name, cost=timing) for a in acts]
+    reports = [analyze(a.name, timing=timing) for a in acts]
     figure = None
     if plot is not None:
         from nndl.activations.plot import save_curves
 
-        save_curves(plot, [a.name for a in acts])
+        save_curves(plot, [a.name for a in acts], lang=lang.value)
         figure = plot.name
-    if fmt is Format.text:
-        render.print_text(reports, lang.value)
-        if plot is not None:
-            typer.echo(f"wrote {plot}")
-    elif fmt is Format.md:
-        sys.stdout.write(render.to_markdown(reports, lang.value, figure))
-    else:
-        sys.stdout.write(render.to_json(reports))
+    sys.stdout.write(render_result(render, reports, fmt, lang.value, figure=figure))
+    if fmt is Format.text and plot is not None:
+        typer.echo(f"wrote {plot}")
 
 
 def register(app: typer.Typer) -> None:
