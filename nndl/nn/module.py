@@ -9,6 +9,7 @@ the same classes checks them (``summary(..., verify=True)``): one source of trut
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -265,6 +266,7 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     # ---------------------------------------------------------- registration
@@ -313,23 +315,53 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         self._modules[name] = module
 
-    def register_forward_hook(self, hook: Callable) -> _HookHandle:
-        """``hook(module, inputs, output)`` runs after every forward call, as in PyTorch."""
-        key = id(hook), len(self._forward_hooks)
-        self._forward_hooks[key] = hook
-        return _HookHandle(self._forward_hooks, key)
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False) -> _HookHandle:
+        """``hook(module, args, output)`` runs after every forward call, as in PyTorch; a
+        result that is not ``None`` replaces the output. ``with_kwargs=True`` calls
+        ``hook(module, args, kwargs, output)``; ``prepend=True`` runs it before the hooks
+        already registered; ``always_call=True`` runs it even when forward raises."""
+        return _add_hook(self._forward_hooks, hook, prepend,
+                         (with_kwargs, always_call))
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> _HookHandle:
+        """``hook(module, args)`` runs before every forward call, as in PyTorch; a result that
+        is not ``None`` replaces the positional arguments (a single value is wrapped in a
+        tuple). ``with_kwargs=True`` calls ``hook(module, args, kwargs)``, whose result, if
+        any, is the pair ``(args, kwargs)``."""
+        return _add_hook(self._forward_pre_hooks, hook, prepend, (with_kwargs, False))
 
     # ------------------------------------------------------------- calling
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        out = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
+        hooks = self.__dict__.get("_forward_hooks")
+        pre = self.__dict__.get("_forward_pre_hooks")
+        if not hooks and not pre:  # the common path: no hook, no cost
+            return self.forward(*args, **kwargs)
+        for hook, (with_kwargs, _) in list((pre or {}).values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
                 if result is not None:
-                    out = result
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        try:
+            out = self.forward(*args, **kwargs)
+        except BaseException:
+            for hook, (with_kwargs, always) in list((hooks or {}).values()):
+                if always:  # as PyTorch: told with output None, the error goes on
+                    with contextlib.suppress(Exception):
+                        hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+            raise
+        for hook, (with_kwargs, _) in list((hooks or {}).values()):
+            result = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
+            if result is not None:
+                out = result
         return out
 
     # ------------------------------------------------------------ traversal
@@ -530,12 +562,34 @@ class Module:
         return list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
 
 
+_hook_ids = itertools.count()  # one key per registration, never reused (as torch's handles)
+
+
+def _add_hook(store: OrderedDict, hook: Callable, prepend: bool, flags: tuple[bool, bool]
+              ) -> _HookHandle:
+    key = next(_hook_ids)
+    store[key] = (hook, flags)
+    if prepend:
+        store.move_to_end(key, last=False)
+    return _HookHandle(store, key)
+
+
 class _HookHandle:
+    """What ``register_forward_hook`` returns: ``remove()`` (or leaving a ``with`` block)
+    unregisters the hook; removing twice is harmless, as PyTorch's ``RemovableHandle``."""
+
     def __init__(self, store: dict, key: Any):
         self.store, self.key = store, key
+        self.id = key
 
     def remove(self) -> None:
         self.store.pop(self.key, None)
+
+    def __enter__(self) -> _HookHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 @dataclass

@@ -14,14 +14,18 @@ from typing import Any
 from nndl import nn
 from nndl.nn.module import LayerShapeError, fmt, shape_text
 from nndl.summary.rows import (
+    VERIFY_MEMORY_LIMIT,
     LayerRow,
     Summary,
     SummaryError,
     _compare,
     _describe,
     _Entry,
+    check_mult_adds,
     check_verify_cost,
+    input_readings,
     parse_input_size,
+    torchinfo_mult_adds,
 )
 from nndl.summary.spec import MAX_COUNT, SpecError, SpecLine, _shown, parse
 from nndl.text import Text
@@ -163,13 +167,26 @@ def _split_input(text: str, input_size: Any) -> tuple[list[SpecLine], tuple[int,
 
 # ------------------------------------------------------------------ public entry
 def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
-            floor: bool = False) -> Summary:
+            floor: bool = False, *, input_data: Any = None, dtypes: Any = None,
+            mult_adds: str = "nndl") -> Summary:
     """Per-layer output shape (textbook W×H×D and PyTorch C×H×W), neurons, parameters and
     mult-adds with their formulas, and totals, for a text spec, an nndl model or a PyTorch
-    ``nn.Module`` (``input_size`` gives the input of a model, or of a spec without an
-    ``input`` line). ``floor=True`` rounds a non-dividing stride down as PyTorch does
-    (with a note) instead of raising; ``verify=True`` runs a real forward pass on zeros
-    (batch 1) and checks every shape."""
+    ``nn.Module``.
+
+    A spec (and an nndl ``Sequential`` of layers that have formulas) is a chain: every
+    number comes from the formulas, and ``verify=True`` runs a real forward pass on zeros
+    (batch 1) and checks every shape. Any other model is followed through its own forward
+    pass, observed with forward hooks (:mod:`nndl.summary.trace`): on zeros of
+    ``input_size`` — ``(C, H, W)`` and ``(features,)`` get a batch of 1, other sizes carry
+    their batch in front; a list of sizes for several inputs, a dict for keyword inputs —
+    or on ``input_data`` (a tensor, a tuple of positional inputs, a dict of keyword
+    inputs). ``dtypes`` gives the inputs' dtypes (default: the model's float type, integer
+    zeros tried for a model with an embedding). A PyTorch model runs shape-only on the meta
+    device; ``verify=True`` runs it for real too. ``floor=True`` rounds a non-dividing
+    stride of a spec down as PyTorch does (with a note) instead of raising.
+    ``mult_adds="torchinfo"`` counts mult-adds as torchinfo does (bias adds, BatchNorm's
+    parameters, every call), to compare with it."""
+    check_mult_adds(mult_adds)
     if isinstance(model_or_spec, str):
         lines, in_shape = _split_input(model_or_spec, input_size)
         with nn.meta_device():
@@ -180,29 +197,149 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
             model, _ = spec_model(model_or_spec, input_size)
             _verify_nndl(result, model, [m for m in model])
     elif isinstance(model_or_spec, nn.Module):
-        if input_size is None:
-            raise SummaryError("summary of a model needs input_size",
-                               hint="e.g. summary(model, input_size=(3, 227, 227))")
-        in_shape = parse_input_size(input_size)
-        leaves = [(n, m) for n, m in model_or_spec.named_modules()
-                  if not m._modules and type(m) not in _SKIP]
-        entries = [_Entry(m, n or type(m).__name__) for n, m in leaves]
-        result = _describe(entries, in_shape, floor, "nndl")
-        if verify:
-            check_verify_cost(result, [m for _, m in leaves])
-            _verify_nndl(result, model_or_spec, [m for _, m in leaves])
+        if input_data is None and _is_chain(model_or_spec) and not _several(input_size):
+            if input_size is None:
+                raise SummaryError("summary of a model needs input_size",
+                                   hint="e.g. summary(model, input_size=(3, 227, 227))")
+            in_shape = parse_input_size(input_size)
+            leaves = [(n, m) for n, m in model_or_spec.named_modules()
+                      if not m._modules and type(m) not in _SKIP]
+            entries = [_Entry(m, n or type(m).__name__) for n, m in leaves]
+            result = _describe(entries, in_shape, floor, "nndl")
+            if verify:
+                check_verify_cost(result, [m for _, m in leaves])
+                _verify_nndl(result, model_or_spec, [m for _, m in leaves])
+        else:
+            result = _summary_of_nndl(model_or_spec, input_size, input_data, dtypes, floor,
+                                      mult_adds)
     elif _is_torch_module(model_or_spec):
         from nndl.summary.torch_bridge import summary_of_torch
 
-        result = summary_of_torch(model_or_spec, input_size, floor=floor, verify=verify)
+        result = summary_of_torch(model_or_spec, input_size, floor=floor, verify=verify,
+                                  input_data=input_data, dtypes=dtypes, mult_adds=mult_adds)
     else:
         raise SummaryError(f"cannot summarise a {type(model_or_spec).__name__}",
                            hint="pass a text spec, an nndl.nn.Module or a torch.nn.Module")
+    if not result.batch_included and mult_adds == "torchinfo":
+        for r, e in zip(result.layers, _chain_modules(model_or_spec, result), strict=True):
+            r.mult_adds = torchinfo_mult_adds(
+                type(e).__name__, list(e.named_parameters(recurse=False)),
+                (1,) + tuple(r.output_shape))
+        result.total_mult_adds = sum(r.mult_adds for r in result.layers)
+    result.mult_adds_convention = mult_adds
     if floor and any(r.notes for r in result.layers):
         result.notes.append(Text(
             zh="--floor：步长不能整除时按 PyTorch 的规则向下取整（见各层说明）",
             en="--floor: a stride that does not divide was rounded down as PyTorch does "
                "(see the layer notes)"))
+    return result
+
+
+def _chain_modules(model_or_spec: Any, result: Summary) -> list[nn.Module]:
+    """The layer objects behind a chain's rows (rebuilt on the meta device for a spec)."""
+    if isinstance(model_or_spec, str):
+        model, _ = spec_model(model_or_spec, result.input_shape, meta=True)
+        return list(model)
+    return [m for _, m in model_or_spec.named_modules()
+            if not m._modules and type(m) not in _SKIP]
+
+
+def _several(input_size: Any) -> bool:
+    """Several input sizes (a Sequential takes one input: it gets the error for them)."""
+    return (isinstance(input_size, list | tuple) and bool(input_size)
+            and all(isinstance(x, list | tuple | str) for x in input_size))
+
+
+def _has_formula(m: nn.Module) -> bool:
+    return type(m).describe is not nn.Module.describe
+
+
+def _is_chain(model: nn.Module) -> bool:
+    """A Sequential (Sequentials inside allowed) whose layers all have formulas: its shapes
+    follow from the formulas alone, so the analytic table is exact and needs no forward."""
+    if type(model) is not nn.Sequential:
+        return False
+    for _, m in model.named_modules():
+        if m._modules:
+            if type(m) is not nn.Sequential or m._parameters:
+                return False
+        elif type(m) not in _SKIP and not _has_formula(m):
+            return False
+    return True
+
+
+def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes: Any,
+                     floor: bool, mult_adds: str) -> Summary:
+    """An nndl model through its own forward pass, seen by nndl's forward hooks (nndl has no
+    shape-only device, so this pass is real, on zeros, without a graph)."""
+    import numpy as np
+
+    import nndl
+    from nndl.summary import trace
+
+    def is_tensor(x: Any) -> bool:
+        return isinstance(x, nndl.Tensor)
+
+    if input_data is not None:
+        if isinstance(input_data, dict):
+            attempts = [([], dict(input_data))]
+        elif isinstance(input_data, tuple | list):
+            attempts = [(list(input_data), {})]
+        else:
+            attempts = [([input_data], {})]
+    else:
+        if input_size is None:
+            raise SummaryError("summary of a model needs input_size (or input_data)",
+                               hint="e.g. summary(model, input_size=(3, 227, 227))")
+        has_embedding = any(type(m).__name__ == "Embedding" for m in model.modules())
+        options = ([list(dtypes) if isinstance(dtypes, list | tuple) else [dtypes]]
+                   if dtypes is not None else
+                   [[np.float32]] + ([[np.int64]] if has_embedding else []))
+        attempts = []
+        for shapes, kw in input_readings(input_size):
+            need = sum(math.prod(s) for s in list(shapes) + list(kw.values())) * 4
+            if need > VERIFY_MEMORY_LIMIT:
+                raise SummaryError(f"the input alone is {need / 2**30:.3g} GiB; nndl runs an "
+                                   "nndl model's forward pass for real",
+                                   hint="use a smaller input_size")
+            for dts in options:
+                it = iter(dts * (len(shapes) + len(kw)))
+                attempts.append(([nndl.zeros(s, dtype=next(it)) for s in shapes],
+                                 {k: nndl.zeros(s, dtype=next(it)) for k, s in kw.items()}))
+    named = list(model.named_modules())
+    modes = [(m, m.training) for _, m in named]
+    first: tuple[Any, BaseException] | None = None
+    found = None
+    for args, kwargs in attempts:
+        tracer = trace.Tracer(named, is_tensor)
+        model.eval()
+        try:
+            with tracer, nndl.no_grad():
+                out = model(*args, **kwargs)
+            found = (tracer.calls, out, args, kwargs)
+            break
+        except MemoryError:
+            raise SummaryError("the model's forward pass ran out of memory",
+                               hint="use a smaller input_size") from None
+        except Exception as exc:  # noqa: BLE001 - reported with the module it raised in
+            first = first or (tracer, exc)
+        finally:
+            for m, mode in modes:
+                object.__setattr__(m, "training", mode)
+    if found is None:
+        if first is None:
+            raise SummaryError("nothing to run: no input", hint="give input_size or input_data")
+        raise trace.forward_error(first[0], first[1], "the forward pass") from None
+    calls, out, args, kwargs = found
+    d = trace.Describer(lambda m: m if _has_formula(m) else None,
+                        lambda p: math.prod(p.shape), lambda p: bool(p.requires_grad))
+    shapes = trace.all_shapes(trace.shapes_of(list(args) + list(kwargs.values()), is_tensor))
+    result = trace.build(calls, named, model, d, source="nndl", input_shapes=shapes,
+                         mult_adds=mult_adds, floor=floor)
+    result.model_output = trace.shapes_of(out, is_tensor)
+    result.verified = True  # every shape is from a real forward pass
+    for r in result.layers:
+        r.verified_shape = r.output_shape
     return result
 
 

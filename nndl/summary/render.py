@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from nndl.nn.module import fmt, shape_text
-from nndl.summary.rows import Summary
+from nndl.summary.rows import MULT_ADDS_NOTE, Summary
 from nndl.text import Text
 
 L = {
@@ -17,6 +17,7 @@ L = {
     "chw": Text("PyTorch C×H×W", "PyTorch C×H×W"),
     "wxhxd_short": Text("W×H×D", "W×H×D"),
     "chw_short": Text("C×H×W", "C×H×W"),
+    "shape_short": Text("PyTorch 形状", "PyTorch shape"),
     "neurons": Text("神经元", "Neurons"),
     "params": Text("参数量", "Params"),
     "mult_adds": Text("乘加次数", "Mult-adds"),
@@ -33,6 +34,20 @@ L = {
     "implied": Text("（自动加入）", "(implied)"),
     "implied_note": Text("自动加入：全连接层之前把图像展平", "implied: the image is flattened before the fc layer"),
     "working": Text("计算过程", "Working"),
+    "traced": Text("形状来自模型自己的前向传播（每个模块上的 forward hook）",
+                   "Shapes from the model's own forward pass (forward hooks on every module)"),
+    "meta": Text("形状来自 PyTorch 自己的前向传播，在 meta 设备上只算形状（不占内存）",
+                 "Shapes from PyTorch's own forward pass, shape-only on the meta device (no "
+                 "memory)"),
+    "buffers": Text("缓冲区数值（不是参数，如 BN 的滑动均值）", "Buffer values (not parameters, e.g. "
+                    "BatchNorm's running statistics)"),
+    "shared": Text("共享参数（多个模块持有，只计一次）", "Shared parameters (held by several modules, "
+                   "counted once)"),
+    "measured_mark": Text("† 实测，无公式：形状与参数来自真实的前向传播",
+                          "† measured, no formula: shape and parameters from the forward pass"),
+    "not_called": Text("（未调用）", "(not called)"),
+    "call": Text("第 {k} 次调用", "call {k}"),
+    "input_n": Text("输入 {k}", "Input {k}"),
     "notes": Text("说明", "Notes"),
     "neuron_note": Text("神经元 = 卷积、全连接、池化层的输出元素个数；激活、BN、Dropout、Flatten 不产生新的神经元（—）。",
                         "Neurons = output elements of conv, fc and pooling layers; activations, BN, "
@@ -51,22 +66,77 @@ def mem(n_bytes: int) -> str:
     return f"{n_bytes} B"
 
 
-def _row_cells(r, lang: str) -> list[str]:
-    name = r.name + (" " + t("implied", lang) if r.implied else "")
-    return [name, r.type, r.textbook_shape, r.torch_shape,
-            fmt(r.neurons) if r.neurons else "—", fmt(r.params), fmt(r.mult_adds)]
+def _label(r, lang: str, indent: str = "  ") -> str:
+    """The row's name as the table shows it: indented by its depth (a module inside a
+    container), with the call number of a reused module and a mark for a measured one."""
+    name = indent * r.depth + r.name
+    if r.call > 1:
+        name += f" ({t('call', lang).format(k=r.call)})"
+    if r.not_called:
+        name += " " + t("not_called", lang)
+    if r.measured:
+        name += " †"
+    return name
+
+
+def _shape_cells(r) -> tuple[str, str]:
+    if not r.output_shape:
+        return "", ""
+    return r.textbook_shape, r.torch_shape
+
+
+def _row_cells(r, lang: str, indent: str = "  ") -> list[str]:
+    name = _label(r, lang, indent) + (" " + t("implied", lang) if r.implied else "")
+    book, torch = _shape_cells(r)
+    macs = "" if (r.container or r.not_called) else fmt(r.mult_adds)
+    return [name, r.type, book, torch, fmt(r.neurons) if r.neurons else "—", fmt(r.params), macs]
+
+
+def _inputs(s: Summary, lang: str) -> list[tuple[str, str, str]]:
+    """(label, W×H×D, PyTorch shape) of each input."""
+    shapes = s.input_shapes if s.batch_included and s.input_shapes else [s.input_shape]
+    out = []
+    for k, shape in enumerate(shapes, start=1):
+        label = t("input", lang) if len(shapes) == 1 else t("input_n", lang).format(k=k)
+        book = shape_text(tuple(shape[1:])) if s.batch_included and len(shape) > 1 else \
+            ("" if s.batch_included else shape_text(shape))
+        out.append((label, book, "×".join(map(str, shape))))
+    return out
 
 
 def _totals(s: Summary, lang: str) -> list[tuple[str, str]]:
-    return [
+    rows = [
         (t("total_params", lang), fmt(s.total_params)),
         (t("trainable", lang), fmt(s.trainable_params)),
         (t("non_trainable", lang), fmt(s.non_trainable_params)),
+    ]
+    if s.shared_params:
+        rows.append((t("shared", lang), fmt(s.shared_params)))
+    if s.total_buffers:
+        rows.append((t("buffers", lang), fmt(s.total_buffers)))
+    rows += [
         (t("total_neurons", lang), fmt(s.total_neurons)),
         (t("total_mult_adds", lang), fmt(s.total_mult_adds)),
         (t("param_mem", lang), mem(s.param_bytes)),
         (t("act_mem", lang), mem(s.activation_bytes)),
     ]
+    return rows
+
+
+def _footer(s: Summary, lang: str) -> list[str]:
+    """The lines under the totals, in order: what the numbers mean and where they come from."""
+    out = [t("neuron_note", lang), MULT_ADDS_NOTE[s.mult_adds_convention](lang)]
+    if any(r.measured for r in s.layers):
+        out.append(t("measured_mark", lang))
+    return out
+
+
+def _provenance(s: Summary, lang: str) -> str | None:
+    if s.batch_included and s.verified:
+        return t("traced", lang)
+    if s.batch_included:
+        return t("meta", lang)
+    return t("verified", lang) if s.verified else None
 
 
 def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=None) -> None:
@@ -79,14 +149,15 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
     table = Table(title=f"{t('title', lang)} — {t('input', lang)} {shape_text(s.input_shape)}",
                   header_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False)
     # the class name is left out to fit 80 columns: Conv-1 says it (md/json keep it)
-    headers = ["layer", "wxhxd_short", "chw_short", "neurons", "params", "mult_adds"]
+    headers = ["layer", "wxhxd_short", "shape_short" if s.batch_included else "chw_short",
+               "neurons", "params", "mult_adds"]
     for i, h in enumerate(headers):
         table.add_column(t(h, lang), justify="right" if i >= 3 else "left", no_wrap=True)
-    table.add_row(t("input", lang), shape_text(s.input_shape),
-                  "×".join(map(str, s.input_shape)), "", "", "")
+    for label, book, torch in _inputs(s, lang):
+        table.add_row(label, book, torch, "", "", "")
     for r in s.layers:
         cells = _row_cells(r, lang)
-        cells[0] = r.name + ("*" if r.implied else "")
+        cells[0] = _label(r, lang) + ("*" if r.implied else "")
         table.add_row(cells[0], *cells[2:])
     console.print(table)
     if any(r.implied for r in s.layers):
@@ -96,18 +167,21 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
         for r in s.layers:
             if r.formulas or r.notes:
                 src = f" [dim]({r.source})[/]" if r.source else ""
-                console.print(f"[bold]{r.name}[/]{src}", highlight=False)
+                console.print(f"[bold]{r.name}[/]{src}", highlight=False, markup=True)
                 for f in r.formulas:
                     console.print(f"  {f}", highlight=False, markup=False)
                 for n in r.notes:
-                    console.print(f"  [yellow]⚠ {n(lang)}[/]", highlight=False)
+                    console.print(f"  ⚠ {n(lang)}", style="yellow", highlight=False,
+                                  markup=False)
     for label, value in _totals(s, lang):
         console.print(f"[bold]{label}[/]: {value}", highlight=False)
-    console.print(f"[dim]{t('neuron_note', lang)}[/]", highlight=False)
-    if s.verified:
-        console.print(f"[green]✓ {t('verified', lang)}[/]", highlight=False)
+    for line in _footer(s, lang):
+        console.print(line, style="dim", highlight=False, markup=False)
+    prov = _provenance(s, lang)
+    if prov:
+        console.print(f"✓ {prov}", style="green", highlight=False, markup=False)
     for n in s.notes:
-        console.print(f"[yellow]⚠ {n(lang)}[/]", highlight=False)
+        console.print(f"⚠ {n(lang)}", style="yellow", highlight=False, markup=False)
 
 
 def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
@@ -116,15 +190,16 @@ def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
     out = [f"## {t('title', lang)} — {t('input', lang)} {shape_text(s.input_shape)}", "",
            "| " + " | ".join(headers) + " |",
            "|" + "|".join(["---"] * 4 + ["---:"] * 3) + "|"]
-    out.append(f"| {t('input', lang)} |  | {shape_text(s.input_shape)} | "
-               f"{'×'.join(map(str, s.input_shape))} |  |  |  |")
+    for label, book, torch in _inputs(s, lang):
+        out.append(f"| {label} |  | {book} | {torch} |  |  |  |")
     for r in s.layers:
-        out.append("| " + " | ".join(_row_cells(r, lang)) + " |")
+        out.append("| " + " | ".join(_row_cells(r, lang, indent="· ")) + " |")
     out += ["", "| | |", "|---|---:|"]
     out += [f"| {k} | {v} |" for k, v in _totals(s, lang)]
-    out += ["", f"*{t('neuron_note', lang)}*"]
-    if s.verified:
-        out += ["", f"✓ {t('verified', lang)}"]
+    out += [""] + [f"*{line}*" for line in _footer(s, lang)]
+    prov = _provenance(s, lang)
+    if prov:
+        out += ["", f"✓ {prov}"]
     if explain:
         out += ["", f"### {t('working', lang)}", ""]
         for r in s.layers:

@@ -44,9 +44,20 @@ class LayerRow:
     line: int | None = None
     implied: bool = False  # added by the calculator (the flatten before an fc)
     verified_shape: tuple[int, ...] | None = None
+    # a traced model's rows (nndl.summary.trace): shapes there include the batch dimension
+    depth: int = 0  # how many modules run around this call (0: the outermost shown)
+    container: bool = False  # it runs other modules (Sequential, a block, the model)
+    call: int = 1  # the how-many-th call of this module (0: forward() never called it)
+    buffers: int = 0  # values of its own buffers (BatchNorm's running statistics ...)
+    measured: bool = False  # no formula: the numbers come from the forward pass alone
+    not_called: bool = False
+    output_shapes: Any = None  # every output, as tuples in lists and dicts
+    batch_included: bool = False
 
     @property
     def textbook_shape(self) -> str:
+        if self.batch_included:
+            return shape_text(tuple(self.output_shape[1:])) if len(self.output_shape) > 1 else ""
         return shape_text(self.output_shape)
 
     @property
@@ -73,6 +84,12 @@ class Summary:
     verified: bool = False
     source: str = "spec"
     notes: list[Text] = field(default_factory=list)
+    batch_included: bool = False  # a traced model: shapes are (N, ...) as the forward saw them
+    input_shapes: list[Any] = field(default_factory=list)  # every input (several for some models)
+    total_buffers: int = 0  # values in buffers, apart from the parameters
+    shared_params: int = 0  # parameters that two or more modules hold (counted once)
+    mult_adds_convention: str = "nndl"  # or "torchinfo"
+    model_output: Any = None  # a traced model: the shapes of everything forward() returned
 
     @property
     def non_trainable_params(self) -> int:
@@ -80,6 +97,8 @@ class Summary:
 
     @property
     def output_shape(self) -> tuple[int, ...]:
+        if self.model_output is not None:  # a traced model: what forward() returned
+            return _first(self.model_output) or ()
         return self.layers[-1].output_shape if self.layers else self.input_shape
 
     def layer(self, name: str) -> LayerRow:
@@ -101,6 +120,9 @@ class Summary:
                 "notes": [{"en": n.en, "zh": n.zh} for n in r.notes],
                 "source": r.source, "line": r.line, "implied": r.implied,
                 "verified_shape": None if r.verified_shape is None else list(r.verified_shape),
+                "depth": r.depth, "container": r.container, "call": r.call,
+                "buffers": r.buffers, "measured": r.measured, "not_called": r.not_called,
+                "output_shapes": r.output_shapes,
             } for r in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
@@ -109,7 +131,75 @@ class Summary:
             "bytes_per_value": self.bytes_per_value, "floor": self.floor,
             "verified": self.verified, "source": self.source,
             "notes": [{"en": n.en, "zh": n.zh} for n in self.notes],
+            "batch_included": self.batch_included,
+            "input_shapes": [_jsonable(x) for x in self.input_shapes],
+            "total_buffers": self.total_buffers, "shared_params": self.shared_params,
+            "mult_adds_convention": self.mult_adds_convention,
+            "model_output": _jsonable(self.model_output),
         }
+
+
+def _first(struct: Any) -> tuple[int, ...] | None:
+    if isinstance(struct, tuple):
+        return struct
+    items = struct.values() if isinstance(struct, dict) else struct if isinstance(struct, list) \
+        else ()
+    for v in items:
+        found = _first(v)
+        if found is not None:
+            return found
+    return None
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, tuple):
+        return list(x)
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_jsonable(v) for v in x]
+    return x
+
+
+MULT_ADDS = ("nndl", "torchinfo")
+MULT_ADDS_NOTE = {
+    "nndl": Text(zh="乘加次数的约定（nndl）：只计权重的乘法（卷积、全连接、循环层），不计偏置、BN 和激活；"
+                    "按给定的整批输入计算，被调用多次的层每次都计",
+                 en="Mult-adds (nndl's convention): the multiplications by weights (conv, fc, "
+                    "recurrent layers), not bias adds, normalisation or activations; for the "
+                    "input as given, every call of a reused layer counted"),
+    "torchinfo": Text(zh="乘加次数的约定（torchinfo）：每个权重与偏置参数 × 输出位置数（卷积：N·输出空间大小；"
+                         "循环层：N·L；其余：N），BN 的 γ、β 也计，被调用多次的层每次都计",
+                      en="Mult-adds (torchinfo's convention): each weight and bias value × the "
+                         "output positions (conv: N·output spatial size; recurrent: N·L; other "
+                         "layers: N), BatchNorm's γ and β included, every call of a reused "
+                         "layer counted"),
+}
+
+
+def check_mult_adds(mult_adds: str) -> str:
+    if mult_adds not in MULT_ADDS:
+        raise SummaryError(f"mult_adds={mult_adds!r} is not a convention nndl knows",
+                           hint="use mult_adds='nndl' (the default) or 'torchinfo'")
+    return mult_adds
+
+
+def torchinfo_mult_adds(kind: str, params: list[tuple[str, Any]], out: tuple[int, ...] | None,
+                        numel: Any = None) -> int:
+    """torchinfo's rule for one call of a leaf layer whose output is ``out`` (batch first):
+    a parameter named weight or bias counts numel × N·∏(output spatial) in a convolution
+    and numel × N elsewhere; a recurrent layer's weight_ih_l0 ... count numel × N·L."""
+    if not out:
+        return 0
+    numel = numel or (lambda p: math.prod(p.shape))
+    total = 0
+    for name, p in params:
+        n = numel(p)
+        if name in ("weight", "bias"):
+            total += n * math.prod(out[:1] + out[2:]) if "Conv" in kind else n * out[0]
+        elif "weight" in name or "bias" in name:
+            total += n * math.prod(out[:2])
+    return total
 
 
 # ------------------------------------------------------------------ building rows
@@ -215,6 +305,46 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
                            "(features,) or (N, features) with positive sizes", hint=hint)
     check_size(dims, f"input_size {_brief(size)}")
     return dims
+
+
+def _sizes(input_size: Any) -> tuple[list[Any], dict[str, Any]]:
+    """``input_size`` as (positional sizes, keyword sizes); each size a tuple of ints."""
+    if isinstance(input_size, dict):
+        return [], {str(k): _one(v) for k, v in input_size.items()}
+    if isinstance(input_size, list | tuple) and input_size and all(
+            isinstance(x, list | tuple | str) for x in input_size):
+        return [_one(v) for v in input_size], {}
+    return [_one(input_size)], {}
+
+
+def _one(size: Any) -> tuple[tuple[int, ...], ...]:
+    """The readings of one size, most likely first: (C, H, W) and (features,) get a batch
+    of 1, as the textbook's sizes do; (N, features), (N, C, H, W) and sizes of five or more
+    numbers have the batch in front already. Three numbers may also be (N, L, F): that
+    reading is tried when the model refuses the first."""
+    if isinstance(size, str):
+        return ((1,) + parse_input_size(size),)
+    items = tuple(size) if isinstance(size, list | tuple) else (size,)
+    for n in items:
+        parse_input_size((n,))  # whole, positive, bounded: the same checks as a spec size
+    dims = tuple(int(n) for n in items)
+    check_size(dims, f"input_size {dims}")
+    if len(dims) == 1:
+        return ((1,) + dims,)
+    if len(dims) == 3:
+        return ((1,) + dims, dims)
+    return (dims,)
+
+
+def input_readings(input_size: Any) -> list[tuple[list[tuple[int, ...]], dict[str, tuple[int, ...]]]]:
+    """The readings of a model's ``input_size``: (positional input shapes, keyword input
+    shapes), the batch included; the first is the most likely (see ``_one``)."""
+    pos, kw = _sizes(input_size)
+    first = ([p[0] for p in pos], {k: v[0] for k, v in kw.items()})
+    out = [first]
+    if any(len(p) > 1 for p in pos):  # the second reading of 3-number sizes
+        out.append(([p[-1] for p in pos], {k: v[0] for k, v in kw.items()}))
+    return out
 
 
 def _brief(value: Any) -> str:

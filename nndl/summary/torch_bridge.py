@@ -1,140 +1,274 @@
-"""A PyTorch model in the calculator: each leaf module becomes the equivalent nndl layer
-(on the meta device, no weights), so the same formulas explain it. A layer whose
-weights do not fit the shape arriving at it is an error that names it."""
+"""A PyTorch model in the calculator: its own forward pass, observed with PyTorch's forward
+hooks (:mod:`nndl.summary.trace`), on zeros of ``input_size`` or on the user's
+``input_data``.
+
+With ``input_size`` the pass is shape-only: the parameters, buffers and inputs are
+stand-ins on PyTorch's meta device (``torch.func.functional_call``), so ResNet-152 at any
+input size costs no memory, and the model's weights are never touched. A forward that
+cannot run on the meta device (it reads a value, or mixes in a tensor of its own) runs for
+real on zeros instead, within the memory bound. ``verify=True`` also runs the real forward
+and compares every call's shapes.
+
+Each leaf layer nndl.nn has gets the same formulas as a text spec (an equivalent nndl
+layer is built on nndl's meta device); the other layers of :mod:`nndl.summary.formulas`
+get theirs; any other module is measured.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nndl import nn
-from nndl.nn.module import fmt, shape_text
+from nndl.summary import trace
 from nndl.summary.rows import (
+    VERIFY_MEMORY_LIMIT,
     Summary,
     SummaryError,
-    _compare,
-    _describe,
-    _Entry,
-    check_verify_cost,
-    parse_input_size,
+    check_mult_adds,
+    input_readings,
 )
+from nndl.text import Text
 
 
-def _to_nndl(name: str, m: Any, shape: tuple[int, ...]) -> nn.Module | None:
+def _standin(m: Any) -> nn.Module | None:
+    """The nndl layer whose describe() explains ``m`` (built on the meta device), or None."""
     import torch.nn as tnn
 
     t = type(m)
-    if isinstance(m, tnn.Conv2d):
-        if m.groups != 1:
-            raise SummaryError(f"layer '{name}' ({t.__name__}): groups={m.groups} is not supported")
-        if len(shape) == 3 and shape[0] != m.in_channels:
-            raise SummaryError(
-                f"layer '{name}' ({t.__name__}, weight {tuple(m.weight.shape)}): it expects "
-                f"in_channels = {m.in_channels}, but the input reaching it has "
-                f"{shape[0]} channels ({shape_text(shape)})",
-                hint=f"use nn.Conv2d({shape[0]}, {m.out_channels}, ...) or make the previous "
-                     f"layer output {m.in_channels} channels")
-        pad = m.padding
-        if isinstance(pad, str):
-            raise SummaryError(f"layer '{name}': padding='{pad}' is not supported",
-                               hint="give the padding as numbers")
-        return nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride, pad, m.dilation,
-                         bias=m.bias is not None)
-    if isinstance(m, tnn.Linear):
-        if shape[-1] != m.in_features:
-            flat = 1
-            for n in shape:
-                flat *= n
-            raise SummaryError(
-                f"layer '{name}' (Linear, weight {tuple(m.weight.shape)}): it expects "
-                f"in_features = {fmt(m.in_features)}, but the input reaching it has "
-                f"{fmt(shape[-1])} features (shape {shape_text(shape)}, {fmt(flat)} values)",
-                hint=(f"use nn.Linear({flat}, {m.out_features}) after a Flatten"
-                      if len(shape) > 1 else f"use nn.Linear({shape[-1]}, {m.out_features})"))
-        return nn.Linear(m.in_features, m.out_features, bias=m.bias is not None)
-    if isinstance(m, tnn.MaxPool2d):
-        if m.ceil_mode:
-            raise SummaryError(f"layer '{name}': ceil_mode=True is not supported")
-        return nn.MaxPool2d(m.kernel_size, m.stride, m.padding, m.dilation)
-    if isinstance(m, tnn.AvgPool2d):
-        if m.ceil_mode:
-            raise SummaryError(f"layer '{name}': ceil_mode=True is not supported")
-        return nn.AvgPool2d(m.kernel_size, m.stride, m.padding,
-                            count_include_pad=m.count_include_pad)
-    if isinstance(m, tnn.BatchNorm2d | tnn.BatchNorm1d):
-        if shape and shape[0] != m.num_features:
-            raise SummaryError(
-                f"layer '{name}' ({t.__name__}): it expects {m.num_features} channels, but the "
-                f"input reaching it has {shape[0]}", hint=f"use {t.__name__}({shape[0]})")
-        cls = nn.BatchNorm2d if isinstance(m, tnn.BatchNorm2d) else nn.BatchNorm1d
-        return cls(m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats,
-                   bias=getattr(m, "bias", None) is not None)
-    if isinstance(m, tnn.Flatten):
-        return nn.Flatten(m.start_dim, m.end_dim)
-    if isinstance(m, tnn.Dropout):
-        return nn.Dropout(m.p)
-    if isinstance(m, tnn.LeakyReLU):
-        return nn.LeakyReLU(m.negative_slope)
-    if isinstance(m, tnn.Softmax):
-        return nn.Softmax(m.dim)
-    if isinstance(m, tnn.LogSoftmax):
-        return nn.LogSoftmax(m.dim)
-    simple = {tnn.ReLU: nn.ReLU, tnn.Sigmoid: nn.Sigmoid, tnn.Tanh: nn.Tanh,
-              tnn.Identity: nn.Identity}
-    for tc, nc in simple.items():
-        if isinstance(m, tc):
-            return nc()
-    if isinstance(m, tnn.modules.loss._Loss):
-        return None
-    raise SummaryError(f"layer '{name}' ({t.__name__}) has no nndl equivalent for the calculator",
-                       hint="supported: Conv2d, Linear, MaxPool2d, AvgPool2d, BatchNorm1d/2d, "
-                            "Flatten, Dropout, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Identity")
-
-
-def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool) -> Summary:
-    if input_size is None:
-        raise SummaryError("summary of a PyTorch model needs input_size",
-                           hint="e.g. summary(model, input_size=(3, 227, 227))")
-    in_shape = parse_input_size(input_size)
-    leaves = [(n, m) for n, m in model.named_modules() if not list(m.children())]
-    entries: list[_Entry] = []
-    kept = []
-    shape = in_shape
     with nn.meta_device():
-        for name, m in leaves:
-            ours = _to_nndl(name or type(m).__name__, m, shape)
-            if ours is None:
-                continue
-            entries.append(_Entry(ours, name or type(m).__name__))
-            kept.append(m)
-            try:
-                shape = ours.describe(shape, floor=True).out_shape
-            except Exception:  # noqa: BLE001 - _describe below reports it with the layer name
-                break
-    result = _describe(entries, in_shape, floor, "torch")
-    real = sum(p.numel() for m in kept for p in m.parameters(recurse=False))
-    if real != result.total_params:  # the formulas must account for every weight
-        raise SummaryError(f"internal check failed: the formulas count {result.total_params} "
-                           f"parameters, the PyTorch model has {real}")
-    if verify:
-        import torch
+        if t is tnn.Conv2d and m.groups == 1 and not isinstance(m.padding, str) \
+                and m.padding_mode == "zeros":
+            return nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding,
+                             m.dilation, bias=m.bias is not None)
+        if t is tnn.Linear:
+            return nn.Linear(m.in_features, m.out_features, bias=m.bias is not None)
+        if t is tnn.MaxPool2d and not m.ceil_mode and 2 * _first(m.padding) <= _first(
+                m.kernel_size):
+            return nn.MaxPool2d(m.kernel_size, m.stride, m.padding, m.dilation)
+        if t is tnn.AvgPool2d and not m.ceil_mode and m.divisor_override is None:
+            return nn.AvgPool2d(m.kernel_size, m.stride, m.padding,
+                                count_include_pad=m.count_include_pad)
+        if t in (tnn.BatchNorm1d, tnn.BatchNorm2d):
+            cls = nn.BatchNorm2d if t is tnn.BatchNorm2d else nn.BatchNorm1d
+            return cls(m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats,
+                       bias=getattr(m, "bias", None) is not None)
+        if t is tnn.Flatten:
+            return nn.Flatten(m.start_dim, m.end_dim)
+        if t is tnn.Dropout:
+            return nn.Dropout(m.p)
+        if t is tnn.LeakyReLU:
+            return nn.LeakyReLU(m.negative_slope)
+        if t in (tnn.Softmax, tnn.LogSoftmax):
+            return getattr(nn, t.__name__)(m.dim)
+        simple = {tnn.ReLU: nn.ReLU, tnn.Sigmoid: nn.Sigmoid, tnn.Tanh: nn.Tanh,
+                  tnn.Identity: nn.Identity}
+        return simple[t]() if t in simple else None
 
-        check_verify_cost(result, [e.module for e in entries])
-        seen: dict[int, tuple[int, ...]] = {}
 
-        def record(mod, inp, out) -> None:
-            seen.setdefault(id(mod), tuple(out.shape[1:]))
+def _first(v: Any) -> int:
+    return int(v[0]) if isinstance(v, tuple | list) else int(v)
 
-        handles = [m.register_forward_hook(record) for m in kept]
-        was = model.training
-        model.eval()
+
+def _is_tensor(x: Any) -> bool:
+    import torch
+
+    return isinstance(x, torch.Tensor)
+
+
+# ------------------------------------------------------------------ the inputs
+def _dtype_of(model: Any) -> Any:
+    import torch
+
+    for p in model.parameters():
+        if p.is_floating_point():
+            return p.dtype
+    return torch.float32
+
+
+def _has_embedding(model: Any) -> bool:
+    return any(type(m).__name__ in ("Embedding", "EmbeddingBag") for m in model.modules())
+
+
+# ------------------------------------------------------------------ the passes
+def _run(model: Any, args: list, kwargs: dict, meta: bool) -> tuple[list[trace.Call], Any]:
+    import torch
+
+    named = list(model.named_modules())
+    modes = [(m, m.training) for _, m in named]
+    model.eval()  # batch norm on a batch of 1; dropout off: the shapes are the same
+    tracer = trace.Tracer(named, _is_tensor)
+    try:
+        with tracer, torch.no_grad():
+            if meta:
+                state = {n: torch.empty_like(t, device="meta")
+                         for n, t in list(model.named_parameters()) + list(model.named_buffers())}
+                out = torch.func.functional_call(model, state, tuple(args), kwargs,
+                                                 tie_weights=True, strict=False)
+            else:
+                out = model(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - reported with the module it raised in
+        raise _Failed(tracer, exc) from None
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    return tracer.calls, trace.shapes_of(out, _is_tensor)
+
+
+class _Failed(Exception):
+    def __init__(self, tracer: trace.Tracer, exc: BaseException):
+        super().__init__(str(exc))
+        self.tracer, self.exc = tracer, exc
+
+
+def _zeros(shapes: list[tuple[int, ...]], kw: dict[str, tuple[int, ...]], dtypes: list,
+           meta: bool) -> tuple[list, dict]:
+    import torch
+
+    device = "meta" if meta else "cpu"
+    it = iter(dtypes * (len(shapes) + len(kw)))
+    args = [torch.zeros(s, dtype=next(it), device=device) for s in shapes]
+    kwargs = {k: torch.zeros(s, dtype=next(it), device=device) for k, s in kw.items()}
+    return args, kwargs
+
+
+def _bytes_needed(calls: list[trace.Call], model: Any, inputs: list[tuple[int, ...]]) -> int:
+    """What a real forward on zeros allocates, at most: the inputs, every leaf output (no
+    graph is kept, so this is generous) and a convolution's unfolded columns."""
+    values = sum(math.prod(s) for s in inputs)
+    largest = 0
+    for c in calls:
+        if any(True for _ in c.module.children()):
+            continue
+        values += sum(math.prod(s) for s in trace.all_shapes(c.output))
+        out = trace.first_shape(c.output)
+        if "Conv" in type(c.module).__name__ and out and hasattr(c.module, "kernel_size"):
+            k = math.prod(c.module.kernel_size)
+            per = c.module.in_channels // getattr(c.module, "groups", 1)
+            largest = max(largest, per * k * math.prod(out[2:]) * out[0])
+    return (values + largest) * 4
+
+
+def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
+                     input_data: Any = None, dtypes: Any = None,
+                     mult_adds: str = "nndl") -> Summary:
+    import torch
+
+    check_mult_adds(mult_adds)
+    notes: list[Text] = []
+    if input_data is not None:
+        args, kwargs = _data(input_data)
         try:
-            with torch.no_grad():
-                p = next(model.parameters(), None)
-                model(torch.zeros((1,) + tuple(in_shape),
-                                  dtype=p.dtype if p is not None else torch.float32))
-        finally:
-            model.train(was)
-            for h in handles:
-                h.remove()
-        _compare(result, [seen.get(id(m)) for m in kept])
+            calls, out = _run(model, args, kwargs, meta=False)
+        except _Failed as f:
+            raise trace.forward_error(f.tracer, f.exc, "the forward pass on input_data") from None
+        shapes = trace.all_shapes(trace.shapes_of(list(args) + list(kwargs.values()), _is_tensor))
+        verified = True
+    else:
+        if input_size is None:
+            raise SummaryError("summary of a PyTorch model needs input_size (or input_data)",
+                               hint="e.g. summary(model, input_size=(3, 227, 227))")
+        base = _dtype_of(model)
+        if dtypes is not None:
+            options = [list(dtypes) if isinstance(dtypes, list | tuple) else [dtypes]]
+        else:
+            options = [[base]] + ([[torch.long]] if _has_embedding(model) else [])
+        first_error = None
+        found = None
+        for shapes_, kw in input_readings(input_size):
+            for dts in options:
+                try:
+                    calls, out = _run(model, *_zeros(shapes_, kw, dts, meta=True), meta=True)
+                    found = (shapes_, kw, dts, True)
+                except _Failed as f:
+                    first_error = first_error or f
+                    continue
+                break
+            if found:
+                break
+        real_error = None
+        if found is None:  # the shape-only pass cannot run it: a real pass on zeros
+            for shapes_, kw in input_readings(input_size):
+                for dts in options:
+                    need = sum(math.prod(s) for s in shapes_) * 4
+                    if need > VERIFY_MEMORY_LIMIT:
+                        break
+                    try:
+                        calls, out = _run(model, *_zeros(shapes_, kw, dts, meta=False),
+                                          meta=False)
+                        found = (shapes_, kw, dts, False)
+                    except _Failed as f:
+                        if isinstance(f.exc, MemoryError) or "memory" in str(f.exc).lower():
+                            raise SummaryError(
+                                "the model's forward pass ran out of memory on zeros of "
+                                f"{_shapes_text(shapes_)}", hint="use a smaller input_size") \
+                                from None
+                        real_error = real_error or f  # PyTorch's CPU message says more
+                        continue
+                    break
+                if found:
+                    break
+            if found is None:
+                f = real_error or first_error
+                raise trace.forward_error(f.tracer, f.exc,  # type: ignore[union-attr]
+                                          "the forward pass on zeros") from None
+            notes.append(Text(zh="前向传播不能只算形状（meta 设备），已在全零输入上真实运行",
+                              en="the forward pass cannot run shape-only (on the meta device): "
+                                 "it ran for real on zeros"))
+        shapes_, kw, dts, was_meta = found
+        shapes = list(shapes_) + list(kw.values())
+        if dts[0] == torch.long and dtypes is None:
+            notes.append(Text(zh="输入取整数 0（词的编号）：模型以嵌入层开头",
+                              en="the input is integer zeros (token ids): the model embeds it"))
+        verified = not was_meta
+        if verify and was_meta:
+            need = _bytes_needed(calls, model, shapes)
+            if need > VERIFY_MEMORY_LIMIT:
+                raise SummaryError(
+                    f"--verify runs a real forward pass, and this network needs about "
+                    f"{need / 2**30:.3g} GiB for its activations and the largest work array "
+                    f"(a convolution's unfolded columns) (at most "
+                    f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)",
+                    hint="leave out --verify: the shapes come from PyTorch's own forward pass "
+                         "on the meta device, which needs no memory")
+            try:
+                real, real_out = _run(model, *_zeros(shapes_, kw, dts, meta=False), meta=False)
+            except _Failed as f:
+                raise trace.forward_error(f.tracer, f.exc, "--verify: the real forward pass") \
+                    from None
+            trace.check_shapes(calls, real)
+            verified = True
+    d = trace.Describer(_cached(_standin), lambda p: p.numel(), lambda p: p.requires_grad)
+    result = trace.build(calls, list(model.named_modules()), model, d, source="torch",
+                         input_shapes=shapes, mult_adds=mult_adds, floor=floor)
+    result.model_output = out
+    result.notes += notes
+    if verified:
+        result.verified = True
+        for r in result.layers:
+            r.verified_shape = r.output_shape
     return result
+
+
+def _shapes_text(shapes: list[tuple[int, ...]]) -> str:
+    return ", ".join("×".join(map(str, s)) for s in shapes)
+
+
+def _data(data: Any) -> tuple[list, dict]:
+    """input_data as PyTorch passes it on: a dict is keyword arguments, a tuple or list the
+    positional ones, anything else the one argument."""
+    if isinstance(data, dict):
+        return [], dict(data)
+    if isinstance(data, tuple | list):
+        return list(data), {}
+    return [data], {}
+
+
+def _cached(f: Any) -> Any:
+    cache: dict[int, Any] = {}
+
+    def get(m: Any) -> Any:
+        if id(m) not in cache:
+            cache[id(m)] = f(m)
+        return cache[id(m)]
+    return get
