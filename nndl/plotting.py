@@ -90,7 +90,13 @@ def style() -> dict:
 
 
 def new_figure(*args, **kwargs):
-    """``plt.subplots`` under nndl's style."""
+    """``plt.subplots`` under nndl's style. Titles and labels are added after this returns,
+    outside the rc context, so the CJK fallback also goes into matplotlib's default family
+    while that is matplotlib's own (DejaVu Sans first either way: only glyphs it lacks change;
+    a generic 'sans-serif' would resolve to DejaVu Sans alone, with no fallback)."""
+    family = style()["font.family"]
+    if matplotlib.rcParams["font.family"] in (["sans-serif"], family[:1]):
+        matplotlib.rcParams["font.family"] = family
     with plt.rc_context(style()):
         return plt.subplots(*args, **kwargs)
 

@@ -1,4 +1,5 @@
-"""Figures of the outlier experiment (English/math text only: PNG has no CJK font)."""
+"""Figures of the outlier experiment, in zh or en (Chinese needs a CJK font: without one
+:func:`nndl.plotting.figure_lang` draws the English figure)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,29 @@ import numpy as np
 
 from nndl.classic.errors import DataError
 from nndl.classic.experiment import Frame, OutlierExperiment
-from nndl.plotting import new_figure
+from nndl.plotting import figure_lang, label, new_figure
+from nndl.text import Text
+
+T = {
+    "off": Text("（在图外）", " (off the plot)"),
+    "pla_D": Text("PLA（D）：{eq}", "PLA on D: {eq}"),
+    "pla_D4": Text("PLA（D+{x}）：{eq}", "PLA on D+{x}: {eq}"),
+    "bp_D": Text("BP（D）：{eq}", "BP on D: {eq}"),
+    "bp_D4": Text("BP（D+{x}，接着训练）：{eq}", "BP on D+{x} (continued): {eq}"),
+    "other_D4": Text("{loss}（D+{x}）：{eq}", "{loss} on D+{x}: {eq}"),
+    "ce": Text("交叉熵", "cross-entropy"),
+    "sq": Text("平方损失", "squared loss"),
+    "title": Text("t = {t}：加入 {x} 前（虚线）与后的分类面",
+                  "t = {t}: boundaries before (dashed) and after adding {x}"),
+    "row_D": Text("BP（D，从 0 开始）", "BP on D from 0"),
+    "row_D4": Text("BP（D+{x}，接着训练）", "BP on D+{x}, continued"),
+    "row_other": Text("{loss}，D+{x}", "{loss} on D+{x}"),
+    "epoch": Text("第 {n} 轮", "epoch {n}"),
+    "label": Text("异常点实验：t = {t} 时加入 {x} 前后 PLA 与 BP 的分类面，及训练过程中逐轮的分类面",
+                  "Outlier experiment: PLA's and BP's boundaries before and after adding {x} "
+                  "at t = {t}, and the boundary epoch by epoch"),
+}
+FRAME_TITLE_SIZE = 8  # points: small panels, still readable
 
 MAX_FRAMES = 6
 BOX = 2.5   # the view is at least [−BOX, BOX]²; x4 further out is drawn at the edge with its coordinate
@@ -23,7 +46,8 @@ def _line(ax, coef, b, box: float = BOX, **kw) -> None:
         ax.plot(-(b + w2 * s) / w1, s, **kw)
 
 
-def _points(ax, X, y, t: float | None, small: bool = False, box: float = BOX) -> None:
+def _points(ax, X, y, t: float | None, small: bool = False, box: float = BOX,
+            lang: str = "en") -> None:
     """D's samples x1, x2, ...; with ``t``, the last row of X is the added sample."""
     X = np.asarray(X, dtype=np.float64)
     n = len(X) - (t is not None)
@@ -44,9 +68,9 @@ def _points(ax, X, y, t: float | None, small: bool = False, box: float = BOX) ->
         ax.scatter([px], [py], marker="o" if inside else edge, c="C2", s=25 if small else 70,
                    zorder=6)
         if not small:
-            label = (f"x{n + 1} = ({p[0]:g}, {p[1]:g})" + ("" if inside else " (off the plot)")
-                     + ("" if y[n] > 0 else ", y = −1"))
-            ax.annotate(label, (px, py), xytext=(px + 0.3, py + 0.5),
+            note = (f"x{n + 1} = ({p[0]:g}, {p[1]:g})".replace("-", "−")
+                    + ("" if inside else T["off"](lang)) + ("" if y[n] > 0 else ", y = −1"))
+            ax.annotate(note, (px, py), xytext=(px + 0.3, py + 0.5),
                         arrowprops=None if inside else {"arrowstyle": "->", "color": "C2"},
                         color="C2")
     ax.set_xlim(-box, box)
@@ -63,20 +87,22 @@ def _pick(frames: list[Frame], k: int = MAX_FRAMES) -> list[Frame]:
 
 
 def _frames_row(axes, frames: list[Frame], X, y, t, title: str, color: str,
-                box: float = BOX) -> None:
+                box: float = BOX, lang: str = "en") -> None:
     frames = _pick(frames)
     for ax, fr in zip(axes, frames, strict=False):
         _points(ax, X, y, t, small=True, box=box)
         _line(ax, fr.coef, fr.intercept, box, color=color, lw=1.5)
-        ax.set_title(f"{title}\nepoch {fr.epoch}", fontsize=7)
+        ax.set_title(f"{title}\n{T['epoch'].format(n=int(fr.epoch))(lang)}",
+                     fontsize=FRAME_TITLE_SIZE)
         ax.set_xticks([])   # the big panel carries the scale; ticks on 20 panels cost seconds
         ax.set_yticks([])
     for ax in axes[len(frames):]:
         ax.axis("off")
 
 
-def plot_outlier(res: OutlierExperiment, t: float | None = None):
+def plot_outlier(res: OutlierExperiment, t: float | None = None, lang: str = "en"):
     """Boundaries before/after adding x4(t) (default: the largest t), and per-epoch frames."""
+    lang = figure_lang(lang)
     if not res.rows:
         raise DataError("plot_outlier: the experiment has no t values", hint="run it with ts=(...)")
     row = res.rows[-1] if t is None else min(res.rows, key=lambda r: abs(r.t - t))
@@ -86,7 +112,7 @@ def plot_outlier(res: OutlierExperiment, t: float | None = None):
     X4 = res.X + [row.x4]
     y4 = res.y + [res.x4_label]
     x4 = f"x{len(res.X) + 1}"
-    other = "cross-entropy" if row.ce.loss == "logistic" else "squared loss"
+    other = (T["ce"] if row.ce.loss == "logistic" else T["sq"])(lang)
     box = max(BOX, 1.25 * float(np.abs(np.asarray(res.X)).max()))  # D inside the view
     ncols = min(MAX_FRAMES, max(len(row.bp.frames), len(res.bp_D.frames), len(row.ce.frames)))
     ncols = max(ncols, 4)
@@ -95,23 +121,26 @@ def plot_outlier(res: OutlierExperiment, t: float | None = None):
     for ax in axes[0]:
         ax.remove()
     main = fig.add_subplot(axes[1, 0].get_gridspec()[0, : ncols // 2])
-    _points(main, X4, y4, row.t, box=box)
+    _points(main, X4, y4, row.t, box=box, lang=lang)
     _line(main, res.pla_D.coef, res.pla_D.intercept, box, color="C1", ls="--",
-          label=f"PLA on D: {res.pla_D.equation}")
+          label=T["pla_D"].format(eq=res.pla_D.equation)(lang))
     _line(main, row.pla_scaled.coef, row.pla_scaled.intercept, box, color="C1",
-          label=f"PLA on D+{x4}: {row.pla_scaled.equation}")
+          label=T["pla_D4"].format(x=x4, eq=row.pla_scaled.equation)(lang))
     _line(main, res.bp_D.coef, res.bp_D.intercept, box, color="C0", ls="--",
-          label=f"BP on D: {res.bp_D.equation}")
+          label=T["bp_D"].format(eq=res.bp_D.equation)(lang))
     _line(main, row.bp.coef, row.bp.intercept, box, color="C0", ls=":", lw=2.5,
-          label=f"BP on D+{x4} (continued): {row.bp.equation}")
+          label=T["bp_D4"].format(x=x4, eq=row.bp.equation)(lang))
     _line(main, row.ce.coef, row.ce.intercept, box, color="C4",
-          label=f"{other} on D+{x4}: {row.ce.equation}")
-    main.set_title(f"t = {row.t:g}: boundaries before (dashed) and after adding {x4}")
-    main.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+          label=T["other_D4"].format(loss=other, x=x4, eq=row.ce.equation)(lang))
+    t_text = f"{row.t:g}".replace("-", "−")
+    main.set_title(T["title"].format(t=t_text, x=x4)(lang))
+    main.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     main.set_xlabel("x1")
     main.set_ylabel("x2")
-    _frames_row(axes[1], res.bp_D.frames, res.X, res.y, None, "BP on D from 0", "C0", box)
-    _frames_row(axes[2], row.bp.frames, X4, y4, row.t, f"BP on D+{x4}, continued", "C0", box)
-    _frames_row(axes[3], row.ce.frames, X4, y4, row.t, f"{other} on D+{x4}", "C4", box)
+    _frames_row(axes[1], res.bp_D.frames, res.X, res.y, None, T["row_D"](lang), "C0", box, lang)
+    _frames_row(axes[2], row.bp.frames, X4, y4, row.t, T["row_D4"].format(x=x4)(lang), "C0",
+                box, lang)
+    _frames_row(axes[3], row.ce.frames, X4, y4, row.t,
+                T["row_other"].format(loss=other, x=x4)(lang), "C4", box, lang)
     fig.subplots_adjust(hspace=0.45, wspace=0.3)
-    return fig
+    return label(fig, T["label"].format(t=t_text, x=x4)(lang))
