@@ -6,13 +6,11 @@ They only format :class:`BackpropDerivation`, :class:`GradientCheck` and
 
 from __future__ import annotations
 
-import numpy as np
 from rich.table import Table
 
 from nndl.deep.backprop import GradientCheck
 from nndl.deep.derivation import BackpropDerivation
 from nndl.deep.vanish import VanishingSweep
-from nndl.plotting import new_figure
 from nndl.report import check_format, rich_to_text, to_json
 from nndl.text import Text
 
@@ -176,45 +174,8 @@ def _summary(s: VanishingSweep, lang: str) -> list[str]:
     return out
 
 
-def plot_vanishing(s: VanishingSweep, depth: int | None = None):
-    """Log-scale ‖∂ℓ/∂W⁽ˡ⁾‖ vs layer per activation, first-layer norm vs depth, σ′ products."""
-    D = max(s.depths) if depth is None else depth
-    n = len(s.activations)
-    fig, axes = new_figure(2, max(n, 2), figsize=(4.2 * max(n, 2), 7.5), squeeze=False)
-    styles = dict(zip(s.inits, ("-", "--", ":"), strict=False))
-    for ax, a in zip(axes[0], s.activations, strict=False):
-        for i in s.inits:
-            r = s.run(a, i, D)
-            ax.semilogy([L.layer for L in r.layers], [max(L.grad_norm, 1e-300) for L in r.layers],
-                        styles[i], marker=".", label=f"init {i}")
-        ax.set_title(f"{a}: {D} hidden layers + linear output")
-        ax.set_xlabel("layer l")
-        ax.set_ylabel("||dl/dW^(l)||_F")
-        ax.legend(fontsize=8)
-    for ax in axes[0][n:]:
-        ax.axis("off")
-    ax = axes[1][0]
-    for k, a in enumerate(s.activations):
-        for i in s.inits:
-            ys = [max(s.run(a, i, d).first_layer_norm, 1e-300) for d in s.depths]
-            ax.semilogy(s.depths, ys, styles[i], color=f"C{k}", label=f"{a}/{i}")
-    ax.set_title("first layer's gradient norm vs depth")
-    ax.set_xlabel("hidden layers")
-    ax.legend(fontsize=7, ncol=2)
-    ax = axes[1][1]
-    if "sigmoid" in s.activations:
-        for i in s.inits:
-            r = s.run("sigmoid", i, D)
-            ax.semilogy([L.layer for L in r.layers[:D]], [L.dtheta_product for L in r.layers[:D]],
-                        styles[i], marker=".", label=f"prod of mean sigma' ({i})")
-        ls = np.arange(1, D + 1)
-        ax.semilogy(ls, 0.25 ** (D - ls + 1), "k-", lw=2, alpha=0.5, label="0.25^(L-l+1) bound")
-        ax.set_title(f"sigmoid: product of sigma' factors, L = {D}")
-        ax.set_xlabel("layer l")
-        ax.legend(fontsize=7)
-    else:
-        ax.axis("off")
-    for ax in axes[1][2:]:
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
+def plot_vanishing(s: VanishingSweep, depth: int | None = None, lang: str = "en"):
+    """The sweep's figure, in zh or en: drawn by :mod:`nndl.deep.plots`."""
+    from nndl.deep.plots import plot_vanishing as draw
+
+    return draw(s, depth, lang)

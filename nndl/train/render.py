@@ -89,23 +89,8 @@ def to_json(h: TrainHistory) -> str:
     return json.dumps(h.to_dict(), indent=2, ensure_ascii=False)
 
 
-def learning_curve(h: TrainHistory):
-    """Loss and accuracy per epoch, train vs test (English labels: PNG has no CJK font)."""
-    from nndl.plotting import new_figure
+def learning_curve(h: TrainHistory, lang: str = "en"):
+    """Loss and accuracy per epoch, in zh or en: drawn by :mod:`nndl.train.plots`."""
+    from nndl.train.plots import learning_curve as draw
 
-    fig, (ax_loss, ax_acc) = new_figure(1, 2, figsize=(9, 3.6), layout="constrained")
-    ep = [s.epoch for s in h.history]
-    smoothed = " (smoothed targets)" if h.label_smoothing else ""  # its floor is above 0
-    ax_loss.plot(ep, [s.train_loss for s in h.history], "o-", ms=3, label="train" + smoothed)
-    ax_loss.plot(ep, [s.test_loss for s in h.history], "s-", ms=3, label="test")
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
-    ax_acc.plot(ep, [100 * s.train_accuracy for s in h.history], "o-", ms=3, label="train")
-    ax_acc.plot(ep, [100 * s.test_accuracy for s in h.history], "s-", ms=3, label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)",
-               title=f"Accuracy (final test {100 * h.test_accuracy:.1f} %)")
-    for ax in (ax_loss, ax_acc):
-        ax.legend()
-    import textwrap
-
-    fig.suptitle(textwrap.fill(f"digits, {h.model}, {_opt_text(h)}", 110), fontsize=9)
-    return fig
+    return draw(h, lang)
