@@ -150,6 +150,17 @@ def cli_graph_numbers(capsys, expr: str, **values) -> dict[str, float]:
     return {"f": data["output"], **data["gradients"]}
 
 
+def js_g3(v: float) -> str:
+    """A number as the page writes it: three significant digits, then JavaScript's
+    Number.toString (0.00001, 1e-7, 1000000000)."""
+    x = float(f"{v:.3g}")
+    if x == int(x) and abs(x) < 1e21:
+        return str(int(x))
+    if 1e-7 <= abs(x) < 1e-4:
+        return f"{x:.12f}".rstrip("0")
+    return repr(x).replace("e-0", "e-").replace("e+0", "e+")
+
+
 def switch_lang(driver, lang: str) -> None:
     css(driver, f'[data-set-lang="{lang}"]')[0].click()
     until(driver, lambda d: d.execute_script("return document.documentElement.dataset.lang") == lang)
@@ -324,4 +335,173 @@ def test_solve_view(driver, srv, capsys, artifacts_dir):
           and "27" in text_of(d, "#solution dl.answers"))
     switch_lang(driver, "zh")
     until(driver, lambda d: css(d, "#solution dl.answers") and "计算图" in text_of(d, "#solution h2"))
+    assert_clean(driver, srv)
+
+
+def test_outlier_view(driver, srv, capsys, artifacts_dir):
+    open_view(driver, srv, "#/outlier?t=10&lang=en")
+    until(driver, lambda d: css(d, "#runs tr[data-run]") and not css(d, "#plot.stale"), "the runs")
+    data = cli(capsys, "experiment", "outlier", "--t", "10", "-f", "json")
+    row = data["rows"][0]
+    for key, run in (("pla_raw", row["pla_raw"]), ("bp", row["bp"]), ("ce", row["ce"]),
+                     ("pla_D", data["pla_D"])):
+        assert run["equation"] in text_of(driver, f'#runs tr[data-run="{key}"]'), key
+    # the boundaries drawn are the runs' lines; x4 = (0, −10) is below the drawing: an arrow
+    assert css(driver, '#outlier-plot line[data-line="pla_raw"]')
+    assert css(driver, '#outlier-plot polygon[data-point="x4"]')
+    for key in ("bp", "ce"):
+        grads = text_of(driver, f'#grads tr[data-grad-run="{key}"]').split()
+        assert [js_g3(row[key][f"x4_grad_{w}"]) for w in ("first", "max", "last")] == grads[-3:]
+    assert any(s in text_of(driver, "#verdict") for s in ("PLA", "BP"))
+    # PLA one epoch at a time: the line after epoch 1 and the samples it corrected
+    css(driver, "#pla-next")[0].click()
+    until(driver, lambda d: css(d, '#outlier-plot line[data-line="pla_step"]'))
+    from nndl.classic import Perceptron, with_x4
+
+    X4, y4 = with_x4(10)
+    first = Perceptron(max_iter=2000).fit(X4, y4).history_[0]
+    names = ", ".join(f"x{i + 1}" for i in first.updated)
+    assert names in text_of(driver, "#pla-now")
+    assert "step=1" in driver.current_url
+    shot(driver, artifacts_dir, "outlier-en")
+
+    # the slider: t = 1e9, the sheet's extreme case; x4's gradient under the sheet's loss is 0
+    driver.execute_script("const s = document.querySelector('#t-slider');"
+                          "s.value = '9'; s.dispatchEvent(new Event('input'));")
+    until(driver, lambda d: "t=1000000000" in d.current_url)
+    until(driver, lambda d: "t = 1000000000," in (text_of(d, "#status-line") or "")
+          and not css(d, "#plot.stale"), "t = 1e9 computed")
+    far = cli(capsys, "experiment", "outlier", "--t", "1e9", "-f", "json")["rows"][0]
+    assert far["pla_raw"]["equation"] in text_of(driver, '#runs tr[data-run="pla_raw"]')
+    assert css(driver, '#outlier-plot polygon[data-point="x4"]')
+    # a small t typed in: x4 is a point on the drawing (to drag)
+    type_into(css(driver, "#t")[0], "2\n")
+    until(driver, lambda d: css(d, '#outlier-plot circle[data-point="x4"]'))
+    near = cli(capsys, "experiment", "outlier", "--t", "2", "-f", "json")["rows"][0]
+    until(driver, lambda d: near["bp"]["equation"] in text_of(d, '#runs tr[data-run="bp"]'))
+    type_into(css(driver, "#t")[0], "1e9\n")
+    until(driver, lambda d: css(d, '#outlier-plot polygon[data-point="x4"]')
+          and not css(d, "#plot.stale"))
+    switch_lang(driver, "zh")
+    until(driver, lambda d: "离群点" in text_of(d, "h1") and css(d, "#runs tr[data-run]")
+          and not css(d, "#plot.stale"))
+    assert far["pla_raw"]["equation"] in text_of(driver, '#runs tr[data-run="pla_raw"]')
+    shot(driver, artifacts_dir, "outlier-zh")
+    assert_clean(driver, srv)
+
+
+def test_vanish_view(driver, srv, capsys, artifacts_dir):
+    open_view(driver, srv, "#/vanish?depth=2-30&act=sigmoid,relu&init=xavier&lang=en")
+    until(driver, lambda d: css(d, "#trends tr[data-trend]") and not css(d, "#depth-chart.stale"))
+    data = cli(capsys, "vanish", "-d", "2-30", "-a", "sigmoid,relu", "-i", "xavier", "-f", "json")
+    for tr in data["trends"]:
+        shown = text_of(driver, f'#trends tr[data-trend="{tr["activation"]}/{tr["init"]}"]')
+        assert f"×{js_g3(tr['factor_per_layer'])}" in shown
+    # one polyline per (activation, init), with a point per depth
+    line = css(driver, '#vanish-depth polyline[data-series="sigmoid/xavier"]')[0]
+    assert len(line.get_attribute("points").split()) == len(data["depths"])
+    # the per-layer chart follows the depth slider
+    driver.execute_script("const s = document.querySelector('#at');"
+                          "s.value = '5'; s.dispatchEvent(new Event('input'));")
+    until(driver, lambda d: "at=5" in d.current_url)
+    pts = css(driver, '#vanish-layers polyline[data-layers="sigmoid/xavier"]')[0]
+    assert len(pts.get_attribute("points").split()) == 5 + 1   # 5 hidden layers + output
+    shot(driver, artifacts_dir, "vanish-en")
+    # an init box: the request and the drawing follow
+    css(driver, 'input[data-init="he"]')[0].click()
+    until(driver, lambda d: "init=xavier%2Che" in d.current_url
+          and css(d, '#trends tr[data-trend="relu/he"]'))
+    # a bad depth shows nndl's message and hint
+    type_into(css(driver, "#depth")[0], "30-2\n")
+    until(driver, lambda d: css(d, "#error .message"))
+    assert "runs backwards" in text_of(driver, "#error")
+    type_into(css(driver, "#depth")[0], "2-30\n")
+    until(driver, lambda d: not css(d, "#error .message"))
+    switch_lang(driver, "zh")
+    until(driver, lambda d: "梯度消失" in text_of(d, "h1") and css(d, "#trends tr[data-trend]"))
+    shot(driver, artifacts_dir, "vanish-zh")
+    assert_clean(driver, srv, api_errors=True)
+
+
+def test_train_view(driver, srv, artifacts_dir):
+    from nndl.play import worker
+
+    open_view(driver, srv, "#/train?model=mlp&epochs=6&lang=en")
+    until(driver, lambda d: css(d, "#train-start"))
+    css(driver, "#train-start")[0].click()
+    until(driver, lambda d: css(d, "#confusion-matrix"), "the run's end")
+    assert "nndl train digits --model mlp --epochs 6" in text_of(driver, "#command")
+    # the same numbers as the library's run with these settings
+    from nndl.train import train_digits
+
+    history, _ = train_digits("mlp", epochs=6)
+    assert f"{100 * history.final.test_accuracy:.2f} %" in text_of(driver, "#progress")
+    cells = [int(c.text) for c in css(driver, "#confusion-matrix td")]
+    assert len(cells) == 100 and sum(cells) == history.n_test
+    diagonal = sum(int(c.text) for c in css(driver, "#confusion-matrix td.diag"))
+    assert diagonal == round(history.final.test_accuracy * history.n_test)
+    pts = css(driver, '#loss-chart polyline[data-curve="train_loss"]')[0].get_attribute("points")
+    assert len(pts.split()) == 6
+    shot(driver, artifacts_dir, "train-en")
+
+    # stop: closing the stream ends the server's run
+    type_into(css(driver, "#epochs")[0], "100\n")
+    css(driver, 'select#model option[value="lenet"]')[0].click()
+    css(driver, "#train-start")[0].click()
+    until(driver, lambda d: "epoch 1 of 100" in (text_of(d, "#progress") or ""), "running")
+    assert worker.running_streams() == 1
+    css(driver, "#train-stop")[0].click()
+    until(driver, lambda d: worker.running_streams() == 0, "the server stopped the run")
+    switch_lang(driver, "zh")
+    until(driver, lambda d: "训练" in text_of(d, "h1"))
+    shot(driver, artifacts_dir, "train-zh")
+    assert_clean(driver, srv)
+
+
+def test_hide_and_checks(driver, srv, capsys, artifacts_dir):
+    # a teacher's link: exercise 4 without its answers
+    open_view(driver, srv, "#/solve?n=4&hide=answers,check&lang=en")
+    until(driver, lambda d: css(d, "#solution .problem"))
+    assert not css(driver, "#solution dl.answers")[0].is_displayed()
+    assert not css(driver, "#check")[0].is_displayed()
+    assert css(driver, "#solution .problem")[0].is_displayed()
+    open_view(driver, srv, "#/solve?n=4&hide=solution&lang=en")
+    until(driver, lambda d: css(d, "#solution .problem"))
+    assert css(driver, "#solution .problem")[0].is_displayed()
+    assert not css(driver, "#solution dl.answers")[0].is_displayed()
+    # the share menu writes the same address
+    open_view(driver, srv, "#/graph?lang=en")
+    until(driver, lambda d: text_of(d, "#output") == "−54")
+    css(driver, "#share-menu summary")[0].click()
+    css(driver, 'input[data-hide="result"]')[0].click()
+    until(driver, lambda d: "hide=result" in d.current_url)
+    assert not css(driver, "#result")[0].is_displayed()
+    assert "hide=result" in css(driver, "#share-link")[0].get_attribute("value")
+
+    # check my answer on #/solve: nndl check 5's verdicts and feedback
+    open_view(driver, srv, "#/solve?n=5&lang=en")
+    until(driver, lambda d: css(d, 'input[data-answer="fc_params"]'))
+    type_into(css(driver, 'input[data-answer="fc_params"]')[0], "27,000,000")
+    css(driver, "#check-button")[0].click()
+    until(driver, lambda d: css(d, ".check-item"))
+    report = cli(capsys, "check", "5", "fc_params=27,000,000", "-f", "json", "--lang", "en", code=1)
+    item = report["items"][0]
+    el = css(driver, '.check-item[data-key="fc_params"]')[0]
+    assert item["verdict"] == "wrong" and "wrong" in el.get_attribute("class").split()
+    assert item["feedback"] in el.text
+    shot(driver, artifacts_dir, "solve-check-en")
+
+    # and on #/act: exercise 1's derivative, checked symbolically by nndl check 1
+    open_view(driver, srv, "#/act?names=sigmoid&lang=en")
+    until(driver, lambda d: css(d, 'input[data-answer="sigmoid_derivative"]'))
+    type_into(css(driver, 'input[data-answer="sigmoid_derivative"]')[0], "sigmoid(x)*(1-sigmoid(x))")
+    type_into(css(driver, 'input[data-answer="sigmoid_max_slope"]')[0], "0.5")
+    css(driver, "#check-button")[0].click()
+    until(driver, lambda d: len(css(d, ".check-item")) == 2)
+    report = cli(capsys, "check", "1", "names=sigmoid", "sigmoid_derivative=sigmoid(x)*(1-sigmoid(x))",
+                 "sigmoid_max_slope=0.5", "-f", "json", "--lang", "en", code=1)
+    for item in report["items"]:
+        el = css(driver, f'.check-item[data-key="{item["key"]}"]')[0]
+        assert item["verdict"] in el.get_attribute("class").split()
+    assert {i["verdict"] for i in report["items"]} == {"correct", "wrong"}
     assert_clean(driver, srv)

@@ -88,7 +88,7 @@ export class OutlierView {
             h("h2", { text: L("runs_table") }),
             h("table", { class: "data small", id: "runs" },
               h("thead", {}, h("tr", {}, h("th", { text: L("run") }), h("th", { text: L("boundary") }),
-                h("th", { text: L("run_result") }), h("th", { class: "r", text: L("angle") })), this.runs))),
+                h("th", { text: L("run_result") }), h("th", { class: "r", text: L("angle") }))), this.runs)),
           h("div", { "data-part": "verdict" }, this.sentences))));
   }
 
