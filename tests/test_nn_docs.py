@@ -153,6 +153,18 @@ CASES = {
     "AdaptiveAvgPool2d": [(lambda: nn.AdaptiveAvgPool2d((1, 1)), (8, 7, 7)),
                           (lambda: nn.AdaptiveAvgPool2d((3, None)), (8, 7, 5))],
     "AdaptiveMaxPool2d": [(lambda: nn.AdaptiveMaxPool2d(2), (8, 5, 5))],
+    # recurrent layers and attention: inputs are one sample's (L, I) sequence
+    **{name: [(lambda cls=getattr(nn, name): cls(10, 20), (5, 10)),
+              (lambda cls=getattr(nn, name): cls(10, 20, num_layers=3, bidirectional=True,
+                                                 bias=False), (5, 10)),
+              (lambda cls=getattr(nn, name): cls(10, 20, num_layers=2), (5, 10)),
+              (lambda cls=getattr(nn, name): cls(10, 20, bias=False), (5, 10))]
+       for name in ["RNN", "LSTM", "GRU"]},
+    **{name: [(lambda cls=getattr(nn, name): cls(10, 20), (10,))]
+       for name in ["RNNCell", "LSTMCell", "GRUCell"]},
+    "MultiheadAttention": [(lambda: nn.MultiheadAttention(16, 4), (5, 16)),
+                           (lambda: nn.MultiheadAttention(16, 4, bias=False), (5, 16)),
+                           (lambda: nn.MultiheadAttention(16, 2, kdim=16, vdim=16), (5, 16))],
 }
 
 
@@ -185,6 +197,13 @@ def test_shape_examples_agree_with_forward() -> None:
     for name, cases in CASES.items():
         for make, shape in cases:
             m = make().eval()
+            if isinstance(m, nn.MultiheadAttention | nn.RNNBase | nn.RNNCellBase):
+                # sequence layers: one unbatched sample, the first output
+                x = nndl.zeros(*shape)
+                out = m(x, x, x) if isinstance(m, nn.MultiheadAttention) else m(x)
+                out = out[0] if isinstance(out, tuple) else out
+                assert tuple(out.shape) == m.describe(shape, floor=True).out_shape, name
+                continue
             out = m(nndl.zeros(1, *shape))
             assert tuple(out.shape) == (1, *m.describe(shape, floor=True).out_shape), name
 

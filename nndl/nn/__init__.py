@@ -27,6 +27,7 @@ from nndl.nn.activation import (
     Tanhshrink,
     Threshold,
 )
+from nndl.nn.attention import MultiheadAttention
 from nndl.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from nndl.nn.dropout import Dropout
 from nndl.nn.linear import Flatten, Identity, Linear
@@ -62,6 +63,9 @@ from nndl.nn.pooling import (
     MaxPool2d,
     MaxUnpool2d,
 )
+from nndl.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from nndl.nn.rnn import RNNBase as RNNBase  # the base classes, as torch.nn has them
+from nndl.nn.rnn import RNNCellBase as RNNCellBase
 from nndl.nn.sparse import Embedding
 from nndl.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -77,5 +81,6 @@ __all__ = [
     "Hardshrink", "Threshold", "Softmin", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "BCELoss", "Embedding", "LayerNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "Conv1d", "ConvTranspose2d", "MaxUnpool2d", "MaxPool1d", "AvgPool1d", "Upsample",
-    "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "RNN", "LSTM", "GRU", "RNNCell",
+    "LSTMCell", "GRUCell", "MultiheadAttention",
 ]

@@ -1466,3 +1466,53 @@ def adaptive_max_pool2d(x: Tensor, output_size, return_indices: bool = False):
 
     y = make(out, "adaptive_max_pool2d", (x,), backward)
     return (y, Tensor._wrap(flat_idx)) if return_indices else y
+
+
+# ------------------------------------------------------------------------- attention
+def _additive_mask(mask, like: np.ndarray, true_means_keep: bool):
+    """A float mask to add to the scores: a bool mask becomes 0 / −∞ (True keeps a place
+    for scaled_dot_product_attention, True hides it for MultiheadAttention, as PyTorch);
+    a float mask is added as it is (and may be a tensor that needs a gradient)."""
+    if mask is None:
+        return None
+    m = mask._arr if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype == np.bool_:
+        hide = ~m if true_means_keep else m
+        return Tensor._wrap(np.where(hide, -np.inf, 0.0).astype(like.dtype))
+    if m.dtype.kind not in "f":
+        raise ArgumentError(f"attention: attn_mask must be bool or float, got {m.dtype}")
+    return mask if isinstance(mask, Tensor) else Tensor._wrap(m.astype(like.dtype))
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None, enable_gqa: bool = False) -> Tensor:
+    """softmax(Q·Kᵀ·scale + mask)·V over the last two dims, as
+    ``torch.nn.functional.scaled_dot_product_attention``: Q (…, L, E), K (…, S, E),
+    V (…, S, Ev) → (…, L, Ev); scale 1/√E by default. ``attn_mask``: bool (True = may
+    attend) or float (added to the scores); ``is_causal``: position i attends to j ≤ i.
+    Built from matmul, softmax and dropout, so each has its own backward."""
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise ShapeError("scaled_dot_product_attention: query, key and value need at least "
+                         "2 dims (…, L, E)")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ShapeError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} "
+                         f"and value {value.shape} do not fit: need Q (…, L, E), K (…, S, E), "
+                         f"V (…, S, Ev)")
+    if enable_gqa:
+        raise ArgumentError("scaled_dot_product_attention: enable_gqa is not supported")
+    if is_causal and attn_mask is not None:
+        raise ArgumentError("scaled_dot_product_attention: give attn_mask or is_causal, not "
+                            "both", hint="as PyTorch")
+    s = 1.0 / np.sqrt(query.shape[-1]) if scale is None else float(scale)
+    scores = ops.matmul(query, ops.transpose(key, -2, -1)) * s
+    if is_causal:
+        el, es = query.shape[-2], key.shape[-2]
+        attn_mask = np.tril(np.ones((el, es), dtype=bool))
+    add = _additive_mask(attn_mask, scores._arr, true_means_keep=True)
+    if add is not None:
+        scores = scores + add
+    weights = ops.softmax(scores, -1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p, True)
+    return ops.matmul(weights, value)
