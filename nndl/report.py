@@ -82,12 +82,32 @@ def to_json(obj: Any) -> str:
     return json.dumps(jsonable(obj), ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def rich_to_text(*items: Any, width: int = 140) -> str:
-    """Rich renderables (tables, panels) as plain text, no colour codes."""
+def terminal_width(width: int | None = None) -> int:
+    """The width text output is laid out for: ``width`` when given, else the terminal's
+    ($COLUMNS first, as Rich reads it; 80 when neither says)."""
+    if width is not None:
+        return width
     from rich.console import Console
 
-    buf = io.StringIO()
-    console = Console(file=buf, width=width, color_system=None, highlight=False, markup=False)
+    return Console().width
+
+
+def text_console(width: int | None = None, color: bool = False, markup: bool = True):
+    """A Rich console that writes into a string (``console.file.getvalue()``), laid out for
+    ``width`` columns (the terminal's when None), with ANSI colours only when ``color``."""
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=terminal_width(width), force_terminal=color,
+                   color_system="standard" if color else None, markup=markup,
+                   highlight=color)
+
+
+def rich_to_text(*items: Any, width: int | None = None, color: bool = False,
+                 markup: bool = False) -> str:
+    """Rich renderables (tables, panels, strings) as text laid out for ``width`` columns (the
+    terminal's when None): plain, or with ANSI colours when ``color`` (stdout is a terminal).
+    ``markup``: strings carry Rich markup ([bold]…[/])."""
+    console = text_console(width, color, markup)
     for it in items:
-        console.print(it)
-    return buf.getvalue()
+        console.print(it, highlight=False)
+    return console.file.getvalue()

@@ -9,9 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from nndl.classic import Perceptron, outlier_experiment, with_x4
+from nndl.classic import Perceptron, outlier_experiment, render, with_x4
 from nndl.classic.perceptron import ConvergenceWarning, predicted_updates
-from nndl.classic.render import render_outlier
 
 
 def test_pla_warns_when_it_stops_at_max_iter():
@@ -69,7 +68,8 @@ def test_every_rendering_says_it(fmt, lang):
     raw = res.rows[0].pla_raw
     assert not raw.converged and raw.predicted_updates and raw.warning
     assert len(res.warnings) == 1 and "t = 1e+06" in res.warnings[0]
-    out = render_outlier(res, fmt, lang)
+    out = (render.to_json(res) if fmt == "json" else render.to_markdown(res, lang)
+           if fmt == "md" else render.to_text(res, lang, width=140))
     n = f"{raw.predicted_updates:,}"
     if fmt == "json":
         data = json.loads(out)
@@ -85,7 +85,7 @@ def test_a_scaled_run_that_stops_is_not_called_converged():
     scaled = res.rows[0].pla_scaled
     if scaled.converged:
         pytest.skip("one epoch was enough for the scaled run")
-    out = render_outlier(res, "text", "en")
+    out = render.to_text(res, "en")
     assert "max-abs scaled features PLA has not converged" in out
 
 
@@ -95,4 +95,4 @@ def test_pla_D_that_stops_is_rendered_as_such():
                              y=[1, 1, -1, -1])
     if res.pla_D.converged:
         pytest.skip("one epoch was enough on D")
-    assert "not converged" in render_outlier(res, "text", "en").split("Results")[0]
+    assert "not converged" in render.to_text(res, "en").split("Results")[0]

@@ -20,10 +20,10 @@ from nndl.train import (
     learning_curve,
     lr_factor,
     make_model,
-    render_text,
     smoothed_targets,
     to_json,
     to_markdown,
+    to_text,
     train_digits,
 )
 
@@ -314,15 +314,11 @@ def test_parse_affine(text, expect):
 
 
 def test_renderers_show_the_same_numbers_in_both_languages():
-    from rich.console import Console
-
     h, _ = train_digits("mlp", epochs=2, optimizer="adam")
     acc = f"{h.test_accuracy:.2%}"
     outputs = {}
     for lang in ("en", "zh"):
-        console = Console(record=True, width=200, file=open("/dev/null", "w"))  # noqa: SIM115
-        render_text(h, lang, console)
-        outputs[lang] = console.export_text()
+        outputs[lang] = to_text(h, lang, width=200)
         md = to_markdown(h, lang)
         assert acc in outputs[lang] and acc in md
         assert md.count("\n| ") == 1 + len(h.history)  # header + one row per epoch

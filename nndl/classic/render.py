@@ -10,7 +10,8 @@ from rich.table import Table
 
 from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, loss_label
 from nndl.classic.perceptron import count_text
-from nndl.report import check_format, g, rich_to_text, to_json
+from nndl.report import check_format, g, rich_to_text
+from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
 SCALED_NOCONV = Text("把特征按最大绝对值缩放后 PLA 仍在 {e} 轮内未收敛（{u} 次更新）：{why}。",
@@ -225,29 +226,36 @@ def _sheet_rows(res: OutlierExperiment, lang: str) -> list[list[str]]:
              ", ".join(f"x{i + 1}" for i in c.wrong) or "—"] for c in res.sheet]
 
 
-def render_outlier(res: OutlierExperiment, fmt: str = "text", lang: str = "zh") -> str:
-    check_format(fmt, lang)
-    if fmt == "json":
-        return to_json(res)
+def to_json(res: OutlierExperiment) -> str:
+    return to_json_text(res)
+
+
+def to_markdown(res: OutlierExperiment, lang: str = "zh") -> str:
+    check_format("md", lang)
     cols, scols = tr("cols", lang), tr("sheet_cols", lang)
-    if fmt == "md":
-        out = [f"## {tr('title', lang)}", ""]
-        out += [f"> {w}" for w in warning_lines(res, lang)] + (
-            [""] if warning_lines(res, lang) else [])
-        out += [f"### {tr('on_D', lang)}", ""]
-        out += [f"- {s}" for s in summary_lines(res, lang)]
-        out += ["", f"### {tr('table', lang)}", "", "| " + " | ".join(cols) + " |",
-                "|" + "---|" * len(cols)]
-        out += ["| " + " | ".join(r) + " |" for r in _rows(res, lang)]
-        out += ["", f"### {tr('verdicts', lang)}", ""]
-        for row in res.rows:
-            out.append(f"**t = {g(row.t)}**")
-            out += [f"- {s}" for s in verdict(row, res, lang)]
-            out.append("")
-        out += [f"### {tr('sheet', lang)}", "", "| " + " | ".join(scols) + " |",
-                "|" + "---|" * len(scols)]
-        out += ["| " + " | ".join(r) + " |" for r in _sheet_rows(res, lang)]
-        return "\n".join(out) + "\n"
+    out = [f"## {tr('title', lang)}", ""]
+    out += [f"> {w}" for w in warning_lines(res, lang)] + (
+        [""] if warning_lines(res, lang) else [])
+    out += [f"### {tr('on_D', lang)}", ""]
+    out += [f"- {s}" for s in summary_lines(res, lang)]
+    out += ["", f"### {tr('table', lang)}", "", "| " + " | ".join(cols) + " |",
+            "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(r) + " |" for r in _rows(res, lang)]
+    out += ["", f"### {tr('verdicts', lang)}", ""]
+    for row in res.rows:
+        out.append(f"**t = {g(row.t)}**")
+        out += [f"- {s}" for s in verdict(row, res, lang)]
+        out.append("")
+    out += [f"### {tr('sheet', lang)}", "", "| " + " | ".join(scols) + " |",
+            "|" + "---|" * len(scols)]
+    out += ["| " + " | ".join(r) + " |" for r in _sheet_rows(res, lang)]
+    return "\n".join(out) + "\n"
+
+
+def to_text(res: OutlierExperiment, lang: str = "zh", width: int | None = None,
+            color: bool = False) -> str:
+    check_format("text", lang)
+    cols, scols = tr("cols", lang), tr("sheet_cols", lang)
     table = Table(title=tr("table", lang), show_lines=True)
     for c in cols:
         table.add_column(c, overflow="fold")
@@ -265,4 +273,4 @@ def render_outlier(res: OutlierExperiment, fmt: str = "text", lang: str = "zh") 
         items.append(f"t = {g(row.t)}:")
         items += [f"  • {s}" for s in verdict(row, res, lang)]
     items.append(sheet)
-    return rich_to_text(*items)
+    return rich_to_text(*items, width=width, color=color)

@@ -39,3 +39,25 @@ def rendered(fmt: str, lang: str, accepted: Any, aliases: dict[str, Format] | No
     name = str(getattr(fmt, "value", fmt))
     check_format(name, str(getattr(lang, "value", lang)), names)
     return (aliases or {}).get(name) or Format(name)
+
+
+# Every area's render module offers the same names, one per format (tests/test_render_api.py).
+RENDERERS = {Format.text: "to_text", Format.md: "to_markdown", Format.json: "to_json",
+             Format.html: "to_html"}
+
+
+def render_result(module: Any, result: Any, fmt: Format, lang: str, **md_options: Any) -> str:
+    """``result`` rendered by ``module``'s renderer for ``fmt``: to_text for the terminal (its
+    width, colours only when stdout is one), to_markdown (with ``md_options``), to_html,
+    to_json (language-neutral)."""
+    import sys
+
+    fmt = Format(fmt)
+    render = getattr(module, RENDERERS[fmt])
+    if fmt is Format.json:
+        return render(result)
+    if fmt is Format.text:
+        return render(result, lang, color=sys.stdout.isatty())
+    if fmt is Format.md:
+        return render(result, lang, **md_options)
+    return render(result, lang)

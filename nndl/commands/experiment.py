@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.commands._common import Language, TextMdJson, lang_option, render_result, rendered
 from nndl.report import Format
 
 
@@ -46,8 +46,8 @@ def outlier_command(
       nndl experiment outlier --bias --lang en      with a bias, in English
     """
     fmt = rendered(fmt, lang, TextMdJson)
+    from nndl.classic import render
     from nndl.classic.experiment import outlier_experiment
-    from nndl.classic.render import render_outlier
     from nndl.fileio import check_writable
     from nndl.plotting import FORMATS
 
@@ -61,12 +61,12 @@ def outlier_command(
                         hint="choose one of " + ", ".join(f"{t:g}" for t in t_values))
     res = outlier_experiment(t_values, lr=lr, epochs=epochs, fit_intercept=bias,
                              pla_max_iter=pla_max_iter, pla_shuffle=shuffle, random_state=seed)
-    sys.stdout.write(render_outlier(res, fmt.value, lang.value))
+    sys.stdout.write(render_result(render, res, fmt, lang.value))
     if plot is not None:
         from nndl.classic.plots import plot_outlier
         from nndl.plotting import save_figure
 
-        save_figure(plot_outlier(res, plot_t), plot)
+        save_figure(plot_outlier(res, plot_t, lang=lang.value), plot)
         if fmt is Format.text:
             typer.echo(f"wrote {plot}")
 
@@ -94,9 +94,9 @@ def backprop_command(
       nndl experiment backprop --sizes 4,8,8,2 -a tanh
     """
     fmt = rendered(fmt, lang, TextMdJson)
+    from nndl.deep import render
     from nndl.deep.backprop import BackpropError, check_gradients
-    from nndl.deep.derivation import derive_backprop
-    from nndl.deep.render import render_backprop
+    from nndl.deep.derivation import BackpropReport, derive_backprop
 
     if sizes is not None:
         try:
@@ -116,7 +116,7 @@ def backprop_command(
     d = derive_backprop(depth, activation)
     c = check_gradients(layer_sizes, activation=activation, loss=loss, init=init,
                         seed=seed) if check else None
-    sys.stdout.write(render_backprop(d, c, fmt.value, lang.value))
+    sys.stdout.write(render_result(render, BackpropReport(d, c), fmt, lang.value))
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option, rendered
+from nndl.commands._common import Language, lang_option, render_result, rendered
 from nndl.errors import NNDLError
 from nndl.report import Format
 
@@ -72,26 +72,11 @@ def solve_command(
             for f in s.figures:
                 for code in ("zh", "en"):
                     files[f.file_name(code)] = f.svg_for(code)
-    if fmt is Format.text:
-        if out is not None:
-            import io
-
-            from rich.console import Console
-
-            console = Console(record=True, width=110, file=io.StringIO())
-            render.print_text(solutions, lang_code, console)
-            files["solutions.txt"] = console.export_text()
-            _write_folder(out, files)
-            typer.echo(f"wrote {out / 'solutions.txt'}")
-        else:
-            render.print_text(solutions, lang_code)
-        return
-    if fmt is Format.json:
-        content, name = render.to_json(solutions), "solutions.json"
-    elif fmt is Format.md:
-        content, name = render.to_markdown(solutions, lang_code, figure_links), "solutions.md"
+    if fmt is Format.text and out is not None:  # a file: a fixed width, no colours
+        content, name = render.to_text(solutions, lang_code, width=110), "solutions.txt"
     else:
-        content, name = render.to_html(solutions, lang_code), "solutions.html"
+        content = render_result(render, solutions, fmt, lang_code, figure_links=figure_links)
+        name = f"solutions.{fmt.value}"
     if out is None:
         sys.stdout.write(content)
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.commands._common import Language, TextMdJson, lang_option, render_result, rendered
 from nndl.report import Format
 from nndl.text import Text
 
@@ -119,15 +119,13 @@ def digits_command(
         if bar is not None:
             bar.close()
 
-    if fmt is Format.json:
-        sys.stdout.write(train.to_json(history) + "\n")
-    elif fmt is Format.md:
-        sys.stdout.write(train.to_markdown(history, lang.value))
-    else:
-        train.render_text(history, lang.value)
+    from nndl.train import render
+
+    sys.stdout.write(render_result(render, history, fmt, lang.value)
+                     + ("\n" if fmt is Format.json else ""))
     notes = []
     if plot is not None:
-        plotting.save_figure(train.learning_curve(history), plot)
+        plotting.save_figure(train.learning_curve(history, lang=lang.value), plot)
         notes.append((_WROTE, plot))
     if save is not None:
         meta = {"model": history.model, "dataset": "digits",

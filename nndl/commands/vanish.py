@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, TextMdJson, lang_option, rendered
+from nndl.commands._common import Language, TextMdJson, lang_option, render_result, rendered
 from nndl.report import Format
 
 
@@ -35,7 +35,8 @@ def vanish_command(
       nndl vanish --plot vanish.svg --lang en
     """
     fmt = rendered(fmt, lang, TextMdJson)
-    from nndl.deep.render import plot_vanishing, render_vanish
+    from nndl.deep import render
+    from nndl.deep.render import plot_vanishing
     from nndl.deep.vanish import vanishing_sweep
     from nndl.fileio import check_writable
     from nndl.plotting import FORMATS
@@ -44,11 +45,11 @@ def vanish_command(
         check_writable(plot, FORMATS, "figure")
     s = vanishing_sweep(depth, _names(activations), _names(init), width=width, batch=batch,
                         seed=seed)
-    sys.stdout.write(render_vanish(s, fmt.value, lang.value))
+    sys.stdout.write(render_result(render, s, fmt, lang.value))
     if plot is not None:
         from nndl.plotting import save_figure
 
-        save_figure(plot_vanishing(s), plot)
+        save_figure(plot_vanishing(s, lang=lang.value), plot)
         if fmt is Format.text:
             typer.echo(f"wrote {plot}")
 

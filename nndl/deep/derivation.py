@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nndl.deep.backprop import ACTIVATIONS, BackpropError
+from nndl.deep.backprop import ACTIVATIONS, BackpropError, GradientCheck
 
 _DERIV = {
     "sigmoid": (r"\theta(u) = \frac{1}{1+e^{-u}}", r"\theta'(u) = \theta(u)\,(1-\theta(u)) \le \frac{1}{4}"),
@@ -121,3 +121,12 @@ def derive_backprop(depth: int = 3, activation: str = "sigmoid") -> BackpropDeri
             f"\\quad\\Rightarrow\\quad l=1:\\ \\left(\\frac{{1}}{{4}}\\right)^{{{L}}} = "
             f"{0.25 ** L:.6g}")
     return BackpropDerivation(L, activation, theta, fwd, delta, grads, unrolled, vanishing)
+
+
+@dataclass
+class BackpropReport:
+    """What ``nndl experiment backprop`` shows: the derivation for a depth, and (optionally)
+    its numeric instance computed three ways."""
+
+    derivation: BackpropDerivation
+    check: GradientCheck | None = None

@@ -9,9 +9,10 @@ from __future__ import annotations
 from rich.table import Table
 
 from nndl.deep.backprop import GradientCheck
-from nndl.deep.derivation import BackpropDerivation
+from nndl.deep.derivation import BackpropDerivation, BackpropReport
 from nndl.deep.vanish import VanishingSweep
-from nndl.report import check_format, rich_to_text, to_json
+from nndl.report import check_format, rich_to_text
+from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
 SECTIONS = (("theta", Text("激活函数及其导数", "The activation and its derivative")),
@@ -36,11 +37,28 @@ def _explain(d: BackpropDerivation, lang: str) -> str:
                 "layer after it.")(lang)
 
 
-def render_backprop(d: BackpropDerivation, check: GradientCheck | None = None,
-                    fmt: str = "text", lang: str = "zh") -> str:
-    check_format(fmt, lang)
-    if fmt == "json":
-        return to_json({"derivation": d, "check": check})
+def to_text(result: BackpropReport | VanishingSweep, lang: str = "zh", width: int | None = None,
+            color: bool = False) -> str:
+    """The terminal text of a backprop report or a vanishing sweep."""
+    check_format("text", lang)
+    if isinstance(result, VanishingSweep):
+        return _vanish(result, "text", lang, width, color)
+    return _backprop(result.derivation, result.check, "text", lang, width, color)
+
+
+def to_markdown(result: BackpropReport | VanishingSweep, lang: str = "zh") -> str:
+    check_format("md", lang)
+    if isinstance(result, VanishingSweep):
+        return _vanish(result, "md", lang)
+    return _backprop(result.derivation, result.check, "md", lang)
+
+
+def to_json(result: BackpropReport | VanishingSweep) -> str:
+    return to_json_text(result)
+
+
+def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang: str,
+              width: int | None = None, color: bool = False) -> str:
     title = Text(f"习题 3：{d.depth} 层（{d.activation}）全连接网络的反向传播",
                  f"Exercise 3: backpropagation through a {d.depth}-layer {d.activation} network")(lang)
     note = Text("W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w_0j（x₀ = 1 是常数，不向下传梯度）。",
@@ -60,10 +78,11 @@ def render_backprop(d: BackpropDerivation, check: GradientCheck | None = None,
     text = "\n".join(out)
     if check is None:
         return text + "\n"
-    return text + _render_check(check, fmt, lang)
+    return text + _render_check(check, fmt, lang, width, color)
 
 
-def _render_check(c: GradientCheck, fmt: str, lang: str) -> str:
+def _render_check(c: GradientCheck, fmt: str, lang: str, width: int | None = None,
+                  color: bool = False) -> str:
     head = Text(f"数值实例：结构 {c.sizes}，{c.activation}，损失 {c.loss}，初始化 {c.init}，种子 {c.seed}",
                 f"Numeric instance: sizes {c.sizes}, {c.activation}, loss {c.loss}, init {c.init}, seed {c.seed}")(lang)
     lines = [head, f"x = {[round(v, 6) for v in c.x]}, y = {[round(v, 6) for v in c.y]}, "
@@ -91,14 +110,12 @@ def _render_check(c: GradientCheck, fmt: str, lang: str) -> str:
         t.add_column(col)
     for r in rows:
         t.add_row(*r)
-    return rich_to_text(*lines, t, verdict)
+    return rich_to_text(*lines, t, verdict, width=width, color=color)
 
 
 # ------------------------------------------------------------------ vanishing
-def render_vanish(s: VanishingSweep, fmt: str = "text", lang: str = "zh") -> str:
-    check_format(fmt, lang)
-    if fmt == "json":
-        return to_json(s)
+def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
+            color: bool = False) -> str:
     D = max(s.depths)
     title = Text("梯度消失：各层梯度范数 ‖∂ℓ/∂W⁽ˡ⁾‖", "The vanishing gradient: ‖∂ℓ/∂W⁽ˡ⁾‖ per layer")(lang)
     setup = Text(f"{D} 个隐藏层 × {s.width} 个单元 + 线性输出层；批量 {s.batch}（种子 {s.seed}），"
@@ -156,7 +173,7 @@ def render_vanish(s: VanishingSweep, fmt: str = "text", lang: str = "zh") -> str
             t.add_row(*r)
         items.append(t)
     items += [f"• {x}" for x in summary]
-    return rich_to_text(*items)
+    return rich_to_text(*items, width=width, color=color)
 
 
 def _summary(s: VanishingSweep, lang: str) -> list[str]:

@@ -221,15 +221,23 @@ def _md_block(b, lang: Lang, figure_links) -> list[str]:
 
 
 # ------------------------------------------------------------------ terminal
-def print_text(solutions: list[Solution], lang: Lang, console=None) -> None:
-    """Rich output for the terminal: math as Unicode, tables as tables, figures by name."""
+def to_text(solutions: list[Solution], lang: Lang, width: int | None = None,
+            color: bool = False) -> str:
+    """Text for the terminal (``width`` columns, the terminal's when None; ANSI colours when
+    ``color``): math as Unicode, tables as tables, figures by name."""
+    from nndl.report import text_console
+
+    console = text_console(width, color)
+    _print_text(solutions, lang, console)
+    return console.file.getvalue()
+
+
+def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
     from rich import box
-    from rich.console import Console
     from rich.panel import Panel
     from rich.rule import Rule
     from rich.table import Table as RichTable
 
-    console = console or Console()
     for s in solutions:
         console.print(Rule(f"[bold]{UI['exercise'](lang).format(n=s.number)}. {s.title(lang)}"))
         console.print(Panel(inline_plain(s.statement(lang)), title=UI["problem"](lang),

@@ -46,7 +46,7 @@ from nndl.train.model import (  # noqa: F401  (the package's API)
 from nndl.train.render import (  # noqa: F401  (the package's API)
     TEXT,
     learning_curve,
-    render_text,
     to_json,
     to_markdown,
+    to_text,
 )

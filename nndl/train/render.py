@@ -43,26 +43,27 @@ def _opt_text(h: TrainHistory) -> str:
            f"batch {h.batch_size}{aug}{ls}, seed {h.seed}"
 
 
-def render_text(h: TrainHistory, lang: str = "zh", console=None) -> None:
-    from rich.console import Console
+def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
+            color: bool = False) -> str:
     from rich.table import Table
 
-    console = console or Console()
-    console.print(f"[bold]{_t('title', lang)}[/]")
-    console.print(f"{_t('model', lang)}: {h.model} — {h.architecture}", highlight=False)
-    console.print(f"{_t('params', lang)}: {h.parameters:,}; {_t('opt', lang)}: {_opt_text(h)}",
-                  highlight=False)
-    console.print(f"{_t('data', lang)}: " + _t("data_v", lang).format(
-        n_train=h.n_train, n_test=h.n_test, s=h.split_seed), highlight=False)
+    from nndl.report import rich_to_text
+
     table = Table()
     for key in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "time"):
         table.add_column(_t(key, lang), justify="right")
     for s in h.history:
         table.add_row(str(s.epoch), f"{s.train_loss:.4f}", f"{s.train_accuracy:.2%}",
                       f"{s.test_loss:.4f}", f"{s.test_accuracy:.2%}", f"{s.seconds:.1f}")
-    console.print(table)
-    console.print(_t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds,
-                                            th=h.threads), highlight=False)
+    return rich_to_text(
+        f"[bold]{_t('title', lang)}[/]",
+        f"{_t('model', lang)}: {h.model} — {h.architecture}",
+        f"{_t('params', lang)}: {h.parameters:,}; {_t('opt', lang)}: {_opt_text(h)}",
+        f"{_t('data', lang)}: " + _t("data_v", lang).format(
+            n_train=h.n_train, n_test=h.n_test, s=h.split_seed),
+        table,
+        _t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds, th=h.threads),
+        width=width, color=color, markup=True)
 
 
 def to_markdown(h: TrainHistory, lang: str = "zh") -> str:
