@@ -740,18 +740,39 @@ def test_bench_scalar_graph_runs_and_agrees_with_micrograd():
 
 
 def test_tensor_methods_declared_for_readers_are_the_op_functions():
-    """Tensor's TYPE_CHECKING block declares the methods ops.py binds; each is bound to the
+    """Tensor's TYPE_CHECKING block declares the methods bind.py binds; each is bound to the
     op function itself (no forwarding call) and every declared name exists at run time."""
     import ast
     import inspect
 
-    from nndl.engine import ops as engine_ops
+    from nndl.engine import bind
     from nndl.engine import tensor as engine_tensor
 
     tree = ast.parse(inspect.getsource(engine_tensor.Tensor))
     declared = {node.name for block in ast.walk(tree) if isinstance(block, ast.If)
                 and ast.unparse(block.test) == "TYPE_CHECKING"
                 for node in block.body if isinstance(node, ast.FunctionDef)}
-    assert declared == set(engine_ops._METHODS)
-    for name, fn in engine_ops._METHODS.items():
+    assert declared == set(bind.METHODS)
+    for name, fn in bind.METHODS.items():
         assert Tensor.__dict__[name] is fn, name
+
+
+def test_scalar_fast_path_is_bound_and_public():
+    """micrograd's ops: the operators, the methods and the package's functions are
+    nndl.engine.scalar's (the fast path for 0-d scalars), which leave everything else to
+    the op of the same name in nndl.engine.ops; the other ops are ops' own."""
+    from nndl.engine import ops as engine_ops
+    from nndl.engine import scalar
+
+    for name, fn in scalar.OPS.items():
+        assert callable(getattr(engine_ops, name)), name  # the definition it falls back to
+        if not name.startswith("i"):
+            assert getattr(nndl, name) is fn, name
+    assert Tensor.__mul__ is scalar.mul and Tensor.tanh is scalar.tanh
+    assert Tensor.__iadd__ is scalar.iadd and Tensor.sum is engine_ops.sum
+    assert nndl.sin is engine_ops.sin and nndl.divide is scalar.div
+    # the fast path gives scalar nodes; the textbook ops the same numbers on 0-d arrays
+    x = nndl.tensor(0.3, dtype=nndl.float64, requires_grad=True)
+    fast, slow = (x * x).tanh(), engine_ops.tanh(engine_ops.mul(x, x))
+    assert type(fast._d) is float and type(slow._a) is tuple and type(fast._a) is not tuple
+    np.testing.assert_allclose(float(fast), float(slow), rtol=1e-15)

@@ -338,16 +338,9 @@ def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-# KNOWN CYCLES, outside the files of the change that added this test (reported, not fixed
-# here); their edges are left out of the search so that any other cycle still fails:
-# - nndl.engine.ops imports nndl.engine.tensor, and tensor.py imports ops at its last line
-#   ("bound at the end") to reach the op functions: it works because of that order.
-KNOWN_CYCLE_EDGES = {("nndl.engine.tensor", "nndl.engine.ops")}
-
-
 def test_no_import_cycle_at_module_level():
-    edges = {m: {t for t, top, _ in imports if top and t != m and (m, t) not in KNOWN_CYCLE_EDGES}
-             for m, imports in _graph().items()}
+    # (ops builds on tensor; nndl.engine.bind binds the op functions to Tensor after both)
+    edges = {m: {t for t, top, _ in imports if top and t != m} for m, imports in _graph().items()}
     cycle = _cycle(edges)
     assert cycle is None, "module-level import cycle: " + " -> ".join(cycle)
 

@@ -9,3 +9,5 @@
 
 Layers (``nndl.nn``) and optimisers (``nndl.optim``) sit on top of it, as in PyTorch.
 """
+
+from nndl.engine import bind  # noqa: F401  (binds the op functions to Tensor as its methods)

@@ -32,10 +32,6 @@ from nndl.engine.tensor import Tensor, _as_array
 from nndl.errors import ArgumentError, DimError, GraphError, NNDLError, ShapeError
 
 make = Tensor._make
-_scalar = Tensor._scalar
-_ndarray = np.ndarray
-_F32 = np.float32
-_ZERO32 = np.float32(0)
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
@@ -79,43 +75,37 @@ def _floating(ad: np.ndarray) -> np.ndarray:
     return ad if ad.dtype.kind in "fc" else ad.astype(np.float32)
 
 
-def _constant(x, kind) -> Tensor:
-    """A Python number as a scalar-path constant of the other operand's dtype."""
-    return _scalar(float(x) if kind is float else _F32(x))
-
-
 def _operands(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as tensors. A number takes the other operand's dtype
-    (no silent upcast of float32), as a scalar-path constant when the other is a scalar."""
+    """Both operands of a binary op as tensors; a number takes the other operand's dtype
+    (no silent upcast of float32)."""
     if isinstance(a, Tensor):
-        if isinstance(b, Tensor):
-            return a, b
-        tv, tb = type(a._d), type(b)
-        if tv is not _ndarray and (tb is float or tb is int):
-            return a, _constant(b, tv)
-        return a, as_tensor(b, a)
+        return a, (b if isinstance(b, Tensor) else as_tensor(b, a))
     if isinstance(b, Tensor):
-        tv, ta = type(b._d), type(a)
-        if tv is not _ndarray and (ta is float or ta is int):
-            return _constant(a, tv), b
         return as_tensor(a, b), b
     b = as_tensor(b)
     return as_tensor(a, b), b
 
 
+def _broadcast(name: str, a: Tensor, b: Tensor) -> None:
+    """Refuse operands whose shapes do not broadcast, as a ShapeError (matmul's family),
+    before NumPy says it in its own words."""
+    sa, sb = a.shape, b.shape
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise ShapeError(f"{name}: shapes {sa} and {sb} do not broadcast",
+                             hint="each dim must be equal, or 1 in one of them (compare from "
+                                  "the right)") from None
+
+
 # ------------------------------------------------------------------ arithmetic
-# Each binary op: operands to tensors, then the scalar path when both hold scalars of one
-# dtype (both floats or both np.float32: one type, and not ndarray), else the array path.
-# An op whose array-path backward is a closure over its variables has that path in a
-# function of its own (``_mul_array``): a variable that a closure captures becomes a cell,
-# which Python allocates on every call, so the scalar path would pay for it too.
+# Each op: its operands as tensors, the forward value, and right below it the rule that
+# maps the output's gradient g to each input's. (Tensor's operators call the scalar fast
+# path of nndl.engine.scalar first, which comes back here for anything but 0-d scalars.)
 def add(a, b) -> Tensor:
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if tv is type(bv) and tv is not _ndarray:
-        return _scalar(av + bv, "add", a, b, a.requires_grad or b.requires_grad, _add_s)
+    a, b = _operands(a, b)
+    _broadcast("add", a, b)
 
     def backward(g):
         return g, g
@@ -123,17 +113,9 @@ def add(a, b) -> Tensor:
     return make(np.add(*_promote(a._arr, b._arr)), "add", (a, b), backward)
 
 
-def _add_s(g, saved):
-    return g, g
-
-
 def sub(a, b) -> Tensor:
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if tv is type(bv) and tv is not _ndarray:
-        return _scalar(av - bv, "sub", a, b, a.requires_grad or b.requires_grad, _sub_s)
+    a, b = _operands(a, b)
+    _broadcast("sub", a, b)
 
     def backward(g):
         return g, -g
@@ -141,27 +123,9 @@ def sub(a, b) -> Tensor:
     return make(np.subtract(*_promote(a._arr, b._arr)), "sub", (a, b), backward)
 
 
-def _sub_s(g, saved):
-    return g, -g
-
-
 def mul(a, b) -> Tensor:
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if tv is type(bv) and tv is not _ndarray:
-        return _scalar(av * bv, "mul", a, b, a.requires_grad or b.requires_grad, _mul_s,
-                       (av, bv))
-    return _mul_array(a, b)
-
-
-def _mul_s(g, saved):
-    av, bv = saved
-    return g * bv, g * av
-
-
-def _mul_array(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operands(a, b)
+    _broadcast("mul", a, b)
     ad, bd = _promote(a._arr, b._arr)
 
     def backward(g):
@@ -173,22 +137,8 @@ def _mul_array(a: Tensor, b: Tensor) -> Tensor:
 def true_divide(a, b) -> Tensor:
     """a / b (true division: integers give float32), the ``/`` operator; :func:`div` adds
     PyTorch's rounding modes."""
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if tv is type(bv) and tv is not _ndarray and bv != 0:  # x/0: the array path's inf
-        out = av / bv
-        return _scalar(out, "div", a, b, a.requires_grad or b.requires_grad, _div_s, (out, bv))
-    return _div_array(a, b)
-
-
-def _div_s(g, saved):
-    out, bv = saved
-    return g / bv, -g * (out / bv)
-
-
-def _div_array(a: Tensor, b: Tensor) -> Tensor:
+    a, b = _operands(a, b)
+    _broadcast("div", a, b)
     ad, bd = _promote(a._arr, b._arr)
     if ad.dtype.kind != "f" and bd.dtype.kind != "f":  # true division, as torch
         ad, bd = ad.astype(np.float32), bd.astype(np.float32)
@@ -208,8 +158,13 @@ def _div_array(a: Tensor, b: Tensor) -> Tensor:
 # tensor itself changes (``param -= lr * param.grad`` in a no_grad block updates the
 # parameter); a leaf that requires grad refuses, as PyTorch; otherwise (building a graph)
 # the result is a new tensor the name is rebound to, which is PyTorch's value and gradient
-# (only another name for the old tensor still sees the old value). The scalar path stays
-# as lean as ``+``: a 0-d scalar is immutable, so "in place" rebinds the tensor's value.
+# (only another name for the old tensor still sees the old value).
+def _recording(a: Tensor, b: Tensor) -> bool:
+    """Whether an op on a and b records a graph (some operand requires grad, grad mode on)."""
+    return (a.requires_grad or b.requires_grad) and (not _tm._disabling
+                                                     or _tm._grad_state.enabled)
+
+
 def _inplace_refused(a: Tensor, sym: str) -> GraphError:
     return GraphError(f"a leaf tensor that requires grad is used in an in-place operation "
                       f"(x {sym}= ...)", hint="update parameters inside `with nndl.no_grad():`, "
@@ -240,71 +195,41 @@ def _inplace_array(a: Tensor, b: Tensor, ufunc, sym: str) -> Tensor:
 
 def iadd(a, b) -> Tensor:
     """``a += b`` (see above)."""
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+    a, b = _operands(a, b)
+    if _recording(a, b):
         if a._a is None and a.requires_grad:
             raise _inplace_refused(a, "+")
-        if tv is type(bv) and tv is not _ndarray:  # the scalar path, as add()
-            return _scalar(av + bv, "add", a, b, True, _add_s)
         return add(a, b)
-    if tv is type(bv) and tv is not _ndarray:
-        a._d = av + bv
-        return a
     return _inplace_array(a, b, np.add, "+")
 
 
 def isub(a, b) -> Tensor:
     """``a -= b`` (see above)."""
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+    a, b = _operands(a, b)
+    if _recording(a, b):
         if a._a is None and a.requires_grad:
             raise _inplace_refused(a, "-")
-        if tv is type(bv) and tv is not _ndarray:  # the scalar path, as sub()
-            return _scalar(av - bv, "sub", a, b, True, _sub_s)
         return sub(a, b)
-    if tv is type(bv) and tv is not _ndarray:
-        a._d = av - bv
-        return a
     return _inplace_array(a, b, np.subtract, "-")
 
 
 def imul(a, b) -> Tensor:
     """``a *= b`` (see above)."""
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+    a, b = _operands(a, b)
+    if _recording(a, b):
         if a._a is None and a.requires_grad:
             raise _inplace_refused(a, "*")
-        if tv is type(bv) and tv is not _ndarray:  # the scalar path, as mul()
-            return _scalar(av * bv, "mul", a, b, True, _mul_s, (av, bv))
-        return _mul_array(a, b)
-    if tv is type(bv) and tv is not _ndarray:
-        a._d = av * bv
-        return a
+        return mul(a, b)
     return _inplace_array(a, b, np.multiply, "*")
 
 
 def itruediv(a, b) -> Tensor:
     """``a /= b`` (see above); an integer tensor cannot hold the quotient, as PyTorch."""
-    if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b)
-    if (a.requires_grad or b.requires_grad) and (not _tm._disabling or _tm._grad_state.enabled):
+    a, b = _operands(a, b)
+    if _recording(a, b):
         if a._a is None and a.requires_grad:
             raise _inplace_refused(a, "/")
         return true_divide(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if tv is type(bv) and tv is not _ndarray and bv != 0:
-        a._d = av / bv
-        return a
     if a.dtype.kind not in "fc":
         raise OpCallError(f"x /= y: the quotient cannot be stored in a tensor of type {a.dtype}",
                           hint="convert first, e.g. x = x.float(), or use //=")
@@ -313,9 +238,7 @@ def itruediv(a, b) -> Tensor:
 
 
 def neg(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray:
-        return _scalar(-v, "neg", a, None, a.requires_grad, _neg_s)
+    a = as_tensor(a)
 
     def backward(g):
         return (-g,)
@@ -323,62 +246,13 @@ def neg(a) -> Tensor:
     return make(-a._arr, "neg", (a,), backward)
 
 
-def _neg_s(g, saved):
-    return -g
-
-
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
-    """a ** b for tensor or number on either side."""
-    if not isinstance(b, Tensor) and isinstance(a, Tensor):
-        # a number: the common x**2 case, no log needed (a NumPy scalar counts as a number)
-        exponent = b.item() if isinstance(b, np.generic) else b
-        v, te = a._d, type(exponent)
-        if type(v) is not _ndarray and (te is int or te is float) and (v != 0 or exponent >= 1):
-            try:
-                out = v ** exponent
-            except ArithmeticError:  # Python floats raise on overflow where NumPy gives inf
-                out = None
-            if out is not None and type(out) is not complex:  # (-8.0)**(1/3) is complex
-                return _scalar(out, "pow", a, None, a.requires_grad, _pow_s, (v, exponent))
-        return _pow_const_array(a, exponent)
+    """a ** b for tensor or number on either side; a number as the exponent (x ** 2) needs
+    no log in the backward."""
+    if isinstance(a, Tensor) and isinstance(b, int | float | np.number):
+        return _pow_const(a, b.item() if isinstance(b, np.generic) else b)
     a, b = _operands(a, b)
-    av, bv = a._d, b._d
-    tv = type(av)
-    if tv is type(bv) and tv is not _ndarray and av > 0:  # log a exists: the scalar path
-        try:
-            out = av ** bv
-        except OverflowError:
-            out = None
-        if out is not None:
-            return _scalar(out, "pow", a, b, a.requires_grad or b.requires_grad, _pow2_s,
-                           (av, bv, out))
-    return _pow_array(a, b)
-
-
-def _no_negative_int_power(base: np.ndarray, exponent) -> None:
-    """NumPy's ValueError for an integer base to a negative integer power, as PyTorch's
-    RuntimeError (an integer result cannot hold 1/x^n)."""
-    e = np.asarray(exponent)
-    if base.dtype.kind in "iub" and e.dtype.kind in "iub" and e.size and e.min() < 0:
-        raise OpCallError("Integers to negative integer powers are not allowed.",
-                          hint="convert the base to a float tensor first, e.g. x.float() ** -2")
-
-
-def _pow_const_array(a: Tensor, exponent) -> Tensor:
-    ad = _floating(a._arr) if isinstance(exponent, float) else a._arr
-    _no_negative_int_power(ad, exponent)
-    out = ad ** exponent
-
-    def backward(g):
-        if exponent == 0:
-            return (np.zeros_like(g),)
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf
-            return (g * exponent * ad ** (exponent - 1),)
-
-    return make(out, "pow", (a,), backward)
-
-
-def _pow_array(a: Tensor, b: Tensor) -> Tensor:
+    _broadcast("pow", a, b)
     ad, bd = _promote(a._arr, b._arr)
     _no_negative_int_power(ad, bd)
     out = ad ** bd
@@ -397,22 +271,28 @@ def _pow_array(a: Tensor, b: Tensor) -> Tensor:
     return make(out, "pow", (a, b), backward)
 
 
-def _power(v, e):
-    """v ** e on scalars; where Python floats raise (overflow), NumPy's inf."""
-    try:
-        return v ** e
-    except OverflowError:
-        return float(np.power(np.float64(v), e))
+def _pow_const(a: Tensor, exponent) -> Tensor:
+    """a ** c for a number c: d/da = c·a^(c−1)."""
+    ad = _floating(a._arr) if isinstance(exponent, float) else a._arr
+    _no_negative_int_power(ad, exponent)
+    out = ad ** exponent
+
+    def backward(g):
+        if exponent == 0:
+            return (np.zeros_like(g),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf
+            return (g * exponent * ad ** (exponent - 1),)
+
+    return make(out, "pow", (a,), backward)
 
 
-def _pow_s(g, saved):
-    v, e = saved
-    return g * e * _power(v, e - 1)
-
-
-def _pow2_s(g, saved):
-    av, bv, out = saved
-    return g * bv * _power(av, bv - 1), g * out * (math.log(av) if type(av) is float else np.log(av))
+def _no_negative_int_power(base: np.ndarray, exponent) -> None:
+    """NumPy's ValueError for an integer base to a negative integer power, as PyTorch's
+    RuntimeError (an integer result cannot hold 1/x^n)."""
+    e = np.asarray(exponent)
+    if base.dtype.kind in "iub" and e.dtype.kind in "iub" and e.size and e.min() < 0:
+        raise OpCallError("Integers to negative integer powers are not allowed.",
+                          hint="convert the base to a float tensor first, e.g. x.float() ** -2")
 
 
 def matmul(a, b) -> Tensor:
@@ -463,72 +343,35 @@ def matmul(a, b) -> Tensor:
 
 # ------------------------------------------------------------------ elementwise
 def exp(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray:
-        try:
-            out = math.exp(v) if type(v) is float else np.exp(v)
-        except OverflowError:  # e^710 and up: the array path gives inf (with NumPy's warning)
-            out = None
-        if out is not None:
-            return _scalar(out, "exp", a, None, a.requires_grad, _exp_s, out)
-    return _exp_array(a)
-
-
-def _exp_s(g, out):
-    return g * out
-
-
-def _exp_array(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     out = np.exp(_floating(a._arr))
 
     def backward(g):
-        return (g * out,)
+        return (g * out,)  # (e^x)' = e^x
 
     return make(out, "exp", (a,), backward)
 
 
 def log(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray and v > 0:
-        return _scalar(math.log(v) if type(v) is float else np.log(v), "log", a, None,
-                       a.requires_grad, _log_s, v)
-    return _log_array(a)
-
-
-def _log_s(g, v):
-    return g / v
-
-
-def _log_array(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     ad = _floating(a._arr)
 
     def backward(g):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (g / ad,)
+            return (g / ad,)  # (log x)' = 1/x
 
     with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, as PyTorch
         return make(np.log(ad), "log", (a,), backward)
 
 
 def sqrt(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray and v > 0:
-        out = math.sqrt(v) if type(v) is float else np.sqrt(v)
-        return _scalar(out, "sqrt", a, None, a.requires_grad, _sqrt_s, out)
-    return _sqrt_array(a)
-
-
-def _sqrt_s(g, out):
-    return g / (2 * out)
-
-
-def _sqrt_array(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     with np.errstate(invalid="ignore"):
         out = np.sqrt(_floating(a._arr))
 
     def backward(g):
         with np.errstate(divide="ignore"):
-            return (g / (2 * out),)
+            return (g / (2 * out),)  # (√x)' = 1/(2√x)
 
     return make(out, "sqrt", (a,), backward)
 
@@ -561,18 +404,7 @@ def cos(a) -> Tensor:
 
 
 def tanh(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray:
-        t = math.tanh(v) if type(v) is float else np.tanh(v)
-        return _scalar(t, "tanh", a, None, a.requires_grad, _tanh_s, t)
-    return _tanh_array(a)
-
-
-def _tanh_s(g, t):
-    return g * (1 - t * t)
-
-
-def _tanh_array(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     out = np.tanh(_floating(a._arr))
 
     def backward(g):
@@ -582,18 +414,7 @@ def _tanh_array(a: Tensor) -> Tensor:
 
 
 def sigmoid(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray:
-        s = _kernels.sigmoid_scalar(v)
-        return _scalar(s, "sigmoid", a, None, a.requires_grad, _sigmoid_s, s)
-    return _sigmoid_array(a)
-
-
-def _sigmoid_s(g, s):
-    return g * s * (1 - s)
-
-
-def _sigmoid_array(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     out = _kernels.sigmoid(_floating(a._arr))
 
     def backward(g):
@@ -603,19 +424,7 @@ def _sigmoid_array(a: Tensor) -> Tensor:
 
 
 def relu(a) -> Tensor:
-    v = a._d
-    if type(v) is not _ndarray:
-        positive = v > 0
-        out = v if positive or v != v else (0.0 if type(v) is float else _ZERO32)  # NaN stays
-        return _scalar(out, "relu", a, None, a.requires_grad, _relu_s, positive)
-    return _relu_array(a)
-
-
-def _relu_s(g, positive):
-    return g * positive
-
-
-def _relu_array(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     ad = a._arr
 
     def backward(g):
@@ -2912,73 +2721,3 @@ def einsum(equation: str, *operands) -> Tensor:
         return tuple(grads)
 
     return make(out, "einsum", ops_, backward)
-
-
-# ------------------------------------------------------------------ Tensor methods
-def _reflected(op):
-    def method(self, other):
-        return op(other, self)
-
-    method.__name__ = f"r{op.__name__}"
-    return method
-
-
-# ``a * b`` is ``mul(a, b)`` with no forwarding call in between (the scalar path counts
-# every call); the methods whose signature differs stay in tensor.py.
-_METHODS = {
-    "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
-    "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": true_divide,
-    "__rtruediv__": _reflected(true_divide), "__pow__": pow, "__rpow__": _reflected(pow),
-    "__matmul__": matmul, "__rmatmul__": _reflected(matmul), "__neg__": neg, "__abs__": abs,
-    "add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "pow": pow, "matmul": matmul,
-    "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos, "tanh": tanh,
-    "sigmoid": sigmoid, "relu": relu, "clamp": clamp, "clip": clamp, "maximum": maximum,
-    "minimum": minimum, "sum": sum, "mean": mean, "max": max, "min": min, "amax": amax,
-    "amin": amin, "argmax": argmax, "argmin": argmin, "reshape": reshape, "flatten": flatten,
-    "unsqueeze": unsqueeze, "squeeze": squeeze, "permute": permute, "transpose": transpose,
-    "expand": expand, "softmax": softmax, "log_softmax": log_softmax,
-    # operators beyond micrograd's
-    "__iadd__": iadd, "__isub__": isub, "__imul__": imul, "__itruediv__": itruediv,
-    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
-    "__mod__": remainder, "__rmod__": _reflected(remainder),
-    "__and__": bitwise_and, "__rand__": _reflected(bitwise_and),
-    "__or__": bitwise_or, "__ror__": _reflected(bitwise_or),
-    "__xor__": bitwise_xor, "__rxor__": _reflected(bitwise_xor), "__invert__": bitwise_not,
-    "__lshift__": bitwise_left_shift, "__rlshift__": _reflected(bitwise_left_shift),
-    "__rshift__": bitwise_right_shift, "__rrshift__": _reflected(bitwise_right_shift),
-    # elementwise math
-    "square": square, "reciprocal": reciprocal, "rsqrt": rsqrt, "log1p": log1p,
-    "expm1": expm1, "exp2": exp2, "log2": log2, "log10": log10, "tan": tan, "asin": asin,
-    "acos": acos, "atan": atan, "arcsin": asin, "arccos": acos, "arctan": atan, "sinh": sinh,
-    "cosh": cosh, "asinh": asinh, "acosh": acosh, "atanh": atanh, "erf": erf, "erfc": erfc,
-    "floor": floor, "ceil": ceil, "trunc": trunc, "fix": trunc, "round": round, "sign": sign,
-    "frac": frac, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "signbit": signbit,
-    "isclose": isclose, "allclose": allclose, "equal": equal, "lt": lt, "le": le, "gt": gt,
-    "ge": ge, "logical_not": logical_not, "logical_and": logical_and,
-    "logical_or": logical_or, "logical_xor": logical_xor, "bitwise_and": bitwise_and,
-    "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
-    "atan2": atan2, "arctan2": atan2, "logaddexp": logaddexp, "copysign": copysign,
-    "fmod": fmod, "remainder": remainder, "floor_divide": floor_divide, "true_divide":
-    true_divide, "divide": div, "lerp": lerp, "hypot": hypot, "xlogy": xlogy,
-    "clamp_min": clamp_min, "clamp_max": clamp_max, "logit": logit,
-    # reductions and scans
-    "std": std, "logsumexp": logsumexp, "prod": prod, "cumsum": cumsum, "cumprod": cumprod,
-    "cummax": cummax, "cummin": cummin, "any": any, "all": all,
-    "count_nonzero": count_nonzero, "norm": norm, "dist": dist, "sort": sort,
-    "argsort": argsort, "msort": msort, "topk": topk, "kthvalue": kthvalue, "median": median,
-    "nanmean": nanmean, "nansum": nansum, "aminmax": aminmax,
-    # indexing, masking, shapes
-    "gather": gather, "take_along_dim": take_along_dim, "scatter": scatter,
-    "scatter_add": scatter_add, "index_select": index_select, "masked_fill": masked_fill,
-    "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere,
-    "tril": tril, "triu": triu, "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll,
-    "repeat": repeat, "tile": tile, "repeat_interleave": repeat_interleave, "narrow": narrow,
-    "split": split, "chunk": chunk, "tensor_split": tensor_split, "unbind": unbind,
-    "unflatten": unflatten, "movedim": movedim, "moveaxis": movedim, "swapaxes": swapaxes,
-    "swapdims": swapaxes, "diagonal": diagonal, "diag": diag, "diag_embed": diag_embed,
-    "trace": trace, "unfold": unfold, "bmm": bmm, "mm": mm, "mv": mv, "dot": dot,
-    "outer": outer, "addmm": addmm, "baddbmm": baddbmm,
-}
-for _name, _fn in _METHODS.items():
-    setattr(Tensor, _name, _fn)
-del _name, _fn
