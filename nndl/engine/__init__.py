@@ -1,8 +1,12 @@
 """The autodiff engine: the bottom of nndl, importing nothing above it.
 
-- ``tensor``: :class:`Tensor`, the graph it records, and the backward sweep
-  (``run_backward``; :func:`reference_backward` is the readable definition it must match).
+- ``tensor``: :class:`Tensor`, the graph it records, and backpropagation's readable
+  definition (:func:`topological_order`, :func:`reference_backward`).
 - ``ops``: one function per differentiable op, its forward and its ``backward(g)`` side by side.
+- ``scalar``: the fast path of micrograd's ops on 0-d scalars (falls back to ``ops``).
+- ``sweep``: the backward sweep as it runs (``run_backward``), which must match the definition.
+- ``bind``: makes the op functions Tensor's operators and methods.
+- ``random``: the global generator (``manual_seed``, ``default_rng``).
 - ``kernels``: numerically stable NumPy functions shared with the activation library.
 - ``pool``: large work arrays lent and given back explicitly (see its rules).
 - ``parallel``: nndl's own intra-op threads (off by default).

@@ -1,19 +1,16 @@
 """Differentiable ops. Each op computes its forward value and defines, right below it,
 the backward rule that maps the output's gradient ``g`` to each input's gradient.
 
-The engine (:func:`nndl.engine.tensor.run_backward`) sums gradients that were broadcast back
-to each input's shape, so a rule may return a gradient of the broadcast shape.
-A backward rule must return freshly computed arrays (or ``g`` itself), never an
-array the forward pass saved, because the engine accumulates into them in place.
+The backward sweep (:mod:`nndl.engine.sweep`) sums gradients that were broadcast back to
+each input's shape, so a rule may return a gradient of the broadcast shape. A backward
+rule must return freshly computed arrays (or ``g`` itself), never an array the forward
+pass saved, because the sweep accumulates into them in place.
 
-The arithmetic and elementwise ops that micrograd has (+ - * / ** exp log sqrt tanh
-sigmoid relu) also have a *scalar path*: when every operand is a 0-d float tensor
-held as a Python/NumPy scalar (see :mod:`nndl.tensor`), the op computes on scalars
-and records a module-level rule ``_<op>_s(g, saved)`` written next to it, which returns
-the gradient of its one input, or the pair for two inputs. Where the scalar arithmetic
-would behave differently from NumPy (division by zero, log of a non-positive number,
-overflow, negative base to a fractional power) the op falls through to the array path,
-so both paths give NumPy's (and PyTorch's) answer.
+These are the definitions. micrograd's ops (+ - * / ** exp log sqrt tanh sigmoid relu)
+also have a fast path for 0-d tensors that hold a Python number, in
+:mod:`nndl.engine.scalar`: Tensor's operators and ``nndl.add``, ``nndl.tanh`` ... are
+those functions, which come here for everything else. :mod:`nndl.engine.bind` binds the
+ops to Tensor as its methods.
 """
 
 from __future__ import annotations

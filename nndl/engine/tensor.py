@@ -6,20 +6,20 @@ rule captures the inputs and whatever values it needs, never the output itself,
 so a graph holds no reference cycles and is freed by reference counting alone
 (micrograd's closures capture their output, and Python's cycle collector then
 dominates its run time). The ops live in :mod:`nndl.engine.ops`, each with its forward
-and backward side by side.
+and backward side by side, and :mod:`nndl.engine.bind` makes them Tensor's methods.
+
+Backpropagation is defined at the end of this module: :func:`topological_order`, then
+one reverse loop (:func:`reference_backward`). ``Tensor.backward()`` runs the same
+computation faster (:mod:`nndl.engine.sweep`).
 
 Scalars (0-d float tensors) built from Python numbers take a lean path: their
 value is held as a Python ``float`` (float64) or a NumPy ``float32`` scalar and
 turned into a 0-d ``ndarray`` only when ``.data`` is first read (``_d`` holds
-either: ``type(t._d) is not ndarray`` says a tensor is on the scalar path). Ops
-between such scalars (the scalar branch at the top of each op in :mod:`nndl.engine.ops`)
-then cost a few hundred nanoseconds instead of the microseconds of NumPy's array
-machinery, and each such node is a single object (see ``Tensor._scalar``), which is
-what makes micrograd-style graphs of 10^5 scalar nodes fast (``bench/scalar_graph.py``).
-Semantics do not change: ``.data`` and ``._grad``
-are always ndarrays when read, dtypes follow the same rules, and where scalar
-arithmetic would differ from NumPy's (x/0, log 0, overflow) the op takes the
-array path.
+either: ``type(t._d) is not ndarray`` says a tensor is on the scalar path), and
+micrograd's ops between such scalars take the fast path of :mod:`nndl.engine.scalar`.
+Semantics do not change: ``.data`` and ``._grad`` are always ndarrays when read, dtypes
+follow the same rules, and where scalar arithmetic would differ from NumPy's (x/0,
+log 0, overflow) the op takes the array path.
 """
 
 from __future__ import annotations
