@@ -689,3 +689,58 @@ def test_json_of_a_traced_model():
     assert data["layers"][0]["container"] and data["layers"][1]["depth"] == 1
     md = render.to_markdown(s, "en")
     assert "· Conv-1" in md and "torchinfo" not in md and "nndl's convention" in md
+
+
+# ------------------------------------------------------------------ the spec language
+def _torch_seq_calls(model, x):
+    return [shape[1:] for m, shape in torch_calls(model, x) if m is not model]
+
+
+def test_spec_embedding_and_layernorm_against_pytorch():
+    s = summarize("input 50; embedding 10000x128; layernorm; fc 10", verify=True)
+    theirs = tnn.Sequential(tnn.Embedding(10000, 128), tnn.LayerNorm(128), tnn.Linear(128, 10))
+    assert s.total_params == sum(p.numel() for p in theirs.parameters()) == 1_281_546
+    assert [r.output_shape for r in s.layers] == \
+        _torch_seq_calls(theirs, torch.zeros(1, 50, dtype=torch.long))
+    assert [r.name for r in s.layers] == ["Embedding-1", "LayerNorm-1", "FC-1"] and s.verified
+    assert "params = num_embeddings·embedding_dim = 10,000·128 = 1,280,000" in \
+        [str(f) for f in s.layer("Embedding-1").formulas]
+    # on an image, layernorm normalises the whole sample, as nn.LayerNorm([C, H, W])
+    s = summarize("input 28x28x3; conv 4 3x3; ln; flatten; fc 3", verify=True)
+    theirs = tnn.Sequential(tnn.Conv2d(3, 4, 3), tnn.LayerNorm([4, 26, 26]), tnn.Flatten(),
+                            tnn.Linear(4 * 26 * 26, 3))
+    assert s.total_params == sum(p.numel() for p in theirs.parameters())
+    assert [r.output_shape for r in s.layers] == _torch_seq_calls(theirs, torch.zeros(1, 3, 28, 28))
+    assert summarize("input 9; emb 20 4").total_params == summarize("input 9; embedding 20x4")\
+        .total_params == 80
+
+
+@pytest.mark.parametrize(("spec", "what"), [
+    ("input 5; embedding 100", "VxD"),
+    ("input 5; embedding 0x4", "positive"),
+    ("input 5; embedding 10x4 7", "unexpected"),
+    ("input 5; layernorm 3", "takes no arguments"),
+    ("input 5; embeding 10x4", "did you mean 'embedding'"),
+])
+def test_spec_embedding_errors(spec, what):
+    with pytest.raises(nndl.NNDLError) as info:
+        summarize(spec)
+    assert what in info.value.message + (info.value.hint or "")
+
+
+def test_cli_mult_adds_option_and_help(capsys):
+    from nndl.cli import main
+
+    assert main(["summary", "input 28x28; conv 6 5x5; bn; fc 10", "-f", "json",
+                 "--mult-adds", "torchinfo"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # torchinfo: (weights + biases) × output positions for a conv, γ and β, fc with bias
+    assert data["total_mult_adds"] == 156 * 24 * 24 + 12 + (6 * 24 * 24 * 10 + 10)
+    assert data["mult_adds_convention"] == "torchinfo"
+    assert main(["summary", "input 28x28; conv 6 5x5; bn; fc 10", "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_mult_adds"] == \
+        150 * 24 * 24 + 6 * 24 * 24 * 10
+    assert main(["summary", "--help"]) == 0
+    out = capsys.readouterr().out
+    for word in ("embedding 10000x128", "layernorm", "--mult-adds", "torchinfo"):
+        assert word in out

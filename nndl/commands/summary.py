@@ -32,7 +32,20 @@ One layer per line, or several separated by ';'. '#' starts a comment.
   avgpool 2               same options as maxpool
   fc 4096                 also linear, dense; flatten implied after an image
   relu sigmoid tanh leakyrelu \[slope] softmax flatten dropout \[p] bn
+  embedding 10000x128     V vectors of D numbers (also "embedding 10000 128",
+                          emb); the input is token ids: "input 50" is 50 ids
+  layernorm               normalises each sample: a whole W×H×D image, or the
+                          D features of each position (also ln, layer_norm)
   An activation may end a layer line: conv 6 5x5 pad=2 relu
+  After an image, fc flattens it; after an embedding, fc acts on each position
+  (PyTorch's rule: write flatten first for one vector).
+
+Mult-adds count the multiplications by weights (conv, fc), not bias adds,
+normalisation or activations; --mult-adds torchinfo counts them as torchinfo
+does (weights and biases × output positions, BatchNorm's γ and β) to compare.
+Models with branches, several inputs or recurrent layers come from Python:
+nndl.summary(model, input_size=...) follows a PyTorch or nndl model's own
+forward pass with forward hooks.
 
 A size rule that gives no whole number, e.g. (224 − 11 + 2·0)/4 + 1 = 54.25,
 is an error naming the padding, stride or input that fixes it; --floor
@@ -48,6 +61,7 @@ Examples:
 
 # "table" (the default) and "text" both print the Rich table
 SummaryFormat = Literal["table", Format.text, Format.md, Format.json]
+MultAdds = Literal["nndl", "torchinfo"]
 
 
 def summary_command(
@@ -64,6 +78,9 @@ def summary_command(
                                help="Round a non-dividing stride down (PyTorch's rule) instead "
                                     "of failing."),
     fmt: SummaryFormat = typer.Option("table", "--format", "-f", help="table, md or json."),
+    mult_adds: MultAdds = typer.Option("nndl", "--mult-adds",
+                                       help="nndl (weights' multiplications) or torchinfo "
+                                            "(also bias adds and BatchNorm)."),
     lang: Language = lang_option(),
 ) -> None:
     from nndl.summary import render, summary
@@ -71,7 +88,8 @@ def summary_command(
     fmt = rendered(fmt, lang, SummaryFormat, aliases={"table": Format.text})
 
     text = _read(spec)
-    result = summary(text, input_size=input_size, verify=verify, floor=floor)
+    result = summary(text, input_size=input_size, verify=verify, floor=floor,
+                     mult_adds=mult_adds)
     if fmt is Format.text:
         render.print_table(result, lang.value, explain=explain)
     elif fmt is Format.md:

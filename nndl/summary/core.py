@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from nndl import nn
 from nndl.nn.module import LayerShapeError, fmt, shape_text
 from nndl.summary.rows import (
@@ -21,6 +23,7 @@ from nndl.summary.rows import (
     _compare,
     _describe,
     _Entry,
+    _layer_info,
     check_mult_adds,
     check_verify_cost,
     input_readings,
@@ -45,7 +48,7 @@ def _spec_entries(lines: list[SpecLine], in_shape: tuple[int, ...]) -> list[_Ent
         if kw == "input":
             raise SpecError(f"line {sl.line} `{text}`: a second input line\n（第 {sl.line} 行："
                             "重复的 input）", hint="a spec has one input line, at the top")
-        if kw == "fc" and len(shape) > 1:
+        if kw == "fc" and len(shape) == 3:  # an image; a sequence keeps PyTorch's rule
             entries.append(_Entry(nn.Flatten(), sl.text, sl.line, implied=True, spec=sl))
             shape = (math.prod(shape),)
         try:
@@ -59,7 +62,7 @@ def _spec_entries(lines: list[SpecLine], in_shape: tuple[int, ...]) -> list[_Ent
                             hint="use a smaller input or layer") from None
         entries.append(_Entry(module, sl.text, sl.line, spec=sl))
         try:
-            shape = module.describe(shape, floor=True).out_shape
+            shape = _layer_info(module, shape, True).out_shape
         except LayerShapeError:
             return entries  # _describe reports it with the layer's name
         if math.prod(shape) > MAX_COUNT:
@@ -119,6 +122,11 @@ def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
         return nn.Softmax(dim=1)
     if kw == "flatten":
         return nn.Flatten()
+    if kw == "embedding":
+        _check_params(a["vocab"] * a["dim"])
+        return nn.Embedding(a["vocab"], a["dim"])
+    if kw == "layernorm":  # a whole image, or each position's features
+        return nn.LayerNorm(shape if len(shape) == 3 else shape[-1])
     return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[kw]()
 
 
@@ -272,8 +280,6 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
                      floor: bool, mult_adds: str) -> Summary:
     """An nndl model through its own forward pass, seen by nndl's forward hooks (nndl has no
     shape-only device, so this pass is real, on zeros, without a graph)."""
-    import numpy as np
-
     import nndl
     from nndl.summary import trace
 
@@ -365,7 +371,9 @@ def _verify_nndl(result: Summary, model: nn.Module, leaves: list[nn.Module]) -> 
     model.eval()
     try:
         with nndl.no_grad():
-            model(nndl.zeros((1,) + tuple(result.input_shape)))
+            ids = bool(leaves) and isinstance(leaves[0], nn.Embedding)  # token ids go in
+            model(nndl.zeros((1,) + tuple(result.input_shape),
+                             dtype=np.int64 if ids else None))
     finally:
         model.train(was_training)
         for h in handles:

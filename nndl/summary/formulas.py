@@ -214,7 +214,7 @@ def _embedding(m: Any, in_shape: tuple[int, ...]) -> Result:
                      f"{'×'.join(map(str, in_shape)) or 'scalar'} × {dim}",
                      "×".join(map(str, out))),
              Formula("params", "num_embeddings·embedding_dim", f"{fmt(v)}·{dim}", params),
-             Formula("mult-adds", "0 (a table lookup)", "", 0)]
+             Formula("mult-adds (a table lookup)", "0", "", 0)]
     return Result(out, params, 0, 0, forms)
 
 

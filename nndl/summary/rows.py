@@ -18,8 +18,8 @@ from typing import Any
 
 from nndl import nn
 from nndl.errors import NNDLError
-from nndl.nn.module import Formula, LayerShapeError, shape_text
-from nndl.summary import hints
+from nndl.nn.module import Formula, LayerShapeError, ShapeInfo, shape_text
+from nndl.summary import formulas, hints
 from nndl.summary.spec import MAX_COUNT, MAX_LAYERS, SpecError, SpecLine, parse
 from nndl.text import Text
 
@@ -231,7 +231,7 @@ def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
             if params > MAX_COUNT:
                 raise LayerShapeError(f"the layer has {params:,} parameters, more than nndl "
                                       f"counts ({_LIMIT})", hint=_LIMIT_HINT)
-            info = hints.describe(m, shape, floor)
+            info = _layer_info(m, shape, floor)
             out = math.prod(info.out_shape)
             if out > MAX_COUNT:
                 raise LayerShapeError(f"its output {shape_text(info.out_shape)} has {out:,} "
@@ -248,6 +248,20 @@ def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
     return Summary(tuple(in_shape), rows, total, sum(r.trainable for r in rows),
                    sum(r.neurons for r in rows), sum(r.mult_adds for r in rows), total * bpv,
                    sum(r.output_elements for r in rows) * bpv, bpv, floor, False, source)
+
+
+def _layer_info(m: nn.Module, shape: tuple[int, ...], floor: bool) -> ShapeInfo:
+    """A layer's describe(), or for a layer that has none (Embedding, LayerNorm) the formula
+    of :mod:`nndl.summary.formulas` on a batch of one."""
+    if type(m).describe is not nn.Module.describe:
+        return hints.describe(m, shape, floor)
+    try:
+        r = formulas.formula(m, (1,) + tuple(shape))
+    except formulas.NoFormula:
+        return hints.describe(m, shape, floor)  # Module.describe: the layer cannot say
+    trainable = sum(math.prod(p.shape) for p in m.parameters() if p.requires_grad)
+    return ShapeInfo(tuple(shape), tuple(r.out_shape[1:]), r.params, trainable, r.mult_adds,
+                     r.neurons, r.formulas)
 
 
 _LIMIT = "at most 10^15 values in a tensor or parameters in a layer"

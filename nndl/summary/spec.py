@@ -10,6 +10,10 @@ Grammar (one layer per line or ``;``-separated; case-insensitive; ``#`` starts a
     avgpool 2                  same options as maxpool
     fc 4096                    also linear / dense; a flatten is implied after an image
     relu | sigmoid | tanh | leakyrelu [slope] | softmax | flatten | dropout [P] | bn
+    embedding 10000x128        a table of V vectors of D numbers (also "embedding 10000 128");
+                               the input is a sequence of token ids (input 50: 50 ids)
+    layernorm                  normalises each sample: a whole W×H×D image, or each position's
+                               D features of a sequence (also ln, layer_norm)
 
 Options also read as "stride 4"; an activation may end a layer line ("conv 6 5x5 relu").
 """
@@ -59,6 +63,8 @@ KEYWORDS = {
     "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "leakyrelu": "leakyrelu",
     "leaky_relu": "leakyrelu", "softmax": "softmax", "flatten": "flatten", "dropout": "dropout",
     "bn": "bn", "batchnorm": "bn", "batchnorm2d": "bn", "batchnorm1d": "bn",
+    "embedding": "embedding", "embed": "embedding", "emb": "embedding",
+    "layernorm": "layernorm", "layer_norm": "layernorm", "ln": "layernorm",
 }
 ACTIVATIONS = {"relu", "sigmoid", "tanh", "leakyrelu", "softmax"}
 OPTIONS = {
@@ -248,7 +254,8 @@ def parse(text: str) -> list[SpecLine]:
                        Text(en=f"unknown layer '{_short(toks[0].text)}'",
                             zh=f"未知的层 '{_short(toks[0].text)}'"),
                        hint=_suggest(word, KEYWORDS) + "known: input, conv, maxpool, avgpool, fc, "
-                            "relu, sigmoid, tanh, leakyrelu, softmax, flatten, dropout, bn")
+                            "relu, sigmoid, tanh, leakyrelu, softmax, flatten, dropout, bn, "
+                            "embedding, layernorm")
         sl = SpecLine(line, col, seg, kw)
         rest = toks[1:]
         trailing: list[SpecLine] = []
@@ -381,6 +388,27 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                        Text(en='fc needs the number of neurons',
                             zh='fc 需要神经元个数'),
                        hint="e.g. fc 4096")
+    elif kw == "embedding":
+        plain = 0
+        for t in positional:
+            m = _SIZE.match(t.text)
+            if m and m.group(2) is not None and m.group(3) is None and plain == 0:
+                put("vocab", Token(m.group(1), t.col), t)
+                put("dim", Token(m.group(2), t.col + len(m.group(1)) + 1), t)
+                plain = 2
+            elif plain < 2 and _NUM.match(t.text):  # embedding V D
+                put(("vocab", "dim")[plain], t, t)
+                plain += 1
+            else:
+                raise _err(line, at(t), seg,
+                           Text(en=f"unexpected '{_short(t.text)}'",
+                                zh=f"多余的 '{_short(t.text)}'"),
+                           hint="write: embedding VxD, e.g. embedding 10000x128")
+        if "dim" not in a:
+            raise _err(line, col, seg,
+                       Text(en="embedding needs the table size VxD (vocabulary × vector length)",
+                            zh="embedding 需要词表大小和向量长度 VxD"),
+                       hint="e.g. embedding 10000x128")
     elif kw == "dropout":
         for t in positional:
             put("p", t, t)
@@ -446,6 +474,8 @@ def _convert(sl: SpecLine) -> None:
         elif k in ("stride", "dilation", "filters"):
             out[k] = _int(tok, k if k != "filters" else ("K" if sl.keyword == "conv" else "N"),
                           line, col, seg)
+        elif k in ("vocab", "dim"):
+            out[k] = _int(tok, {"vocab": "V", "dim": "D"}[k], line, col, seg)
         elif k == "pad":
             out[k] = _int(tok, "padding", line, col, seg, minimum=0)
         elif k == "bias":
