@@ -279,6 +279,42 @@ def test_exercise3_derivations_are_undetermined_numbers_are_checked():
     assert got == {"delta_output": "undetermined", "sigmoid_factor_per_layer": "wrong"}
 
 
+@pytest.mark.parametrize("key, answer, verdict, mistakes", [
+    # the sheet's network: three weight layers, sigmoid: (1/4)^3 = 1/64
+    ("theta_prime_bound_w1", "1/64", "correct", []),
+    ("theta_prime_bound_w1", "0.015625", "correct", []),
+    ("theta_prime_bound_w1", "1/8", "wrong", ["sigma_for_sigma_prime"]),  # (1/2)^3
+    ("theta_prime_bound_w1", "1/16", "wrong", ["one_layer_short"]),  # hidden layers only
+    ("theta_prime_bound_w1", "1/256", "wrong", ["one_layer_over"]),
+    ("theta_prime_bound_w1", "1", "wrong", ["no_theta_prime"]),
+    ("theta_prime_bound_w1", "0.3", "wrong", []),
+    ("max_theta_prime", "0.5", "wrong", ["sigma_for_sigma_prime"]),
+    ("theta_prime_factors_w1", "2", "wrong", ["one_layer_short"]),
+    ("theta_prime_factors_w1", "3", "correct", []),
+])
+def test_exercise3_bound_and_its_mistakes(key, answer, verdict, mistakes):
+    item = check(3, {key: answer}).items[0]  # no sweep: these are computed, not measured
+    assert (item.verdict, item.mistakes) == (verdict, mistakes), item.feedback.en
+
+
+def test_exercise3_bound_mistakes_apply_where_they_exist():
+    from nndl.check.vanishing import bound_numbers
+
+    # tanh's θ′ peaks at 1: the bound is 1 whatever the depth, and σ for σ′ is the sigmoid's
+    assert bound_numbers((2, 5, 1), "tanh") == {"theta_prime_factors_w1": 2,
+                                                "max_theta_prime": 1.0,
+                                                "theta_prime_bound_w1": 1.0}
+    assert bound_numbers((2, 5, 1), "tanh", frozenset({"sigma_for_sigma_prime"})) is None
+    item = check(3, {"theta_prime_bound_w1": "1"}, ex3_params(activation="tanh")).items[0]
+    assert item.verdict == "correct"
+
+
+def ex3_params(**kw):
+    from nndl.solutions import ex3
+
+    return ex3.Params(**kw)
+
+
 def test_command_line_graph_and_derivative(capsys):
     assert main(["check", "graph", "x*y+x", "--at", "x=2,y=3", "df/dx=4", "f=8"]) == 0
     assert main(["check", "derivative", "tanh", "1-tanh(x)", "-f", "json"]) == 1

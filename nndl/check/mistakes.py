@@ -84,6 +84,25 @@ CATALOGUE: dict[str, Mistake] = {m.id: m for m in (
             Text("恒等式里的平方丢了，例如 tanh′ = 1 − tanh²(x) 写成了 1 − tanh(x)。",
                  "The square in the identity was lost, e.g. tanh′ = 1 − tanh²(x) written as "
                  "1 − tanh(x)."), Text("用 f 表示 f′", "writing f′ through f")),
+    Mistake("no_theta_prime", Text("漏了 θ′ 因子", "the θ′ factor left out"),
+            Text("链式法则经过激活函数时要乘以它的导数 θ′(S)（Sigmoid 为 σ(S)(1 − σ(S))），这里把它漏掉了。",
+                 "The chain rule through an activation multiplies by its derivative θ′(S) (for "
+                 "the sigmoid σ(S)(1 − σ(S))); here it was left out."),
+            Text("链式法则经过激活函数的一步", "the chain-rule step through the activation")),
+    Mistake("sigma_for_sigma_prime", Text("把 σ 当成了 σ′", "σ taken for σ′"),
+            Text("σ′ 的最大值在 S = 0 处：σ′(0) = σ(0)(1 − σ(0)) = 1/4；1/2 是 σ(0) 本身。",
+                 "σ′ is largest at S = 0: σ′(0) = σ(0)(1 − σ(0)) = 1/4; 1/2 is σ(0) itself."),
+            Text("θ′ 的最大值", "the largest θ′")),
+    Mistake("one_layer_short", Text("少数了一层", "one layer short"),
+            Text("只数了隐含层：输出层的神经元也经过 θ，所以 ∂ℓ/∂w⁽¹⁾ 里每个权重层（包括输出层）都有一个 θ′ 因子。",
+                 "Only the hidden layers were counted: the output neurons apply θ too, so "
+                 "∂ℓ/∂w⁽¹⁾ carries one θ′ factor per weight layer, the output layer's included."),
+            Text("θ′ 因子的个数", "the number of θ′ factors")),
+    Mistake("one_layer_over", Text("多数了一层", "one layer too many"),
+            Text("把输入层也算了进去：输入 x 不经过 θ，θ′ 因子的个数等于权重层数。",
+                 "The input layer was counted too: the input x does not pass through θ, so "
+                 "there are as many θ′ factors as weight layers."),
+            Text("θ′ 因子的个数", "the number of θ′ factors")),
     Mistake("carried_forward", Text("沿用了前面的错误", "an earlier error carried forward"),
             Text("按你前面的答案计算，这一步是对的：错在前面那一步。",
                  "Computed from your own earlier answer, this step is right: the error is in "

@@ -145,14 +145,58 @@ def check_exercise2(p, answers: dict[str, str]) -> CheckReport:
     return CheckReport("2", p.to_json(), items, tolerance=1e-3)
 
 
+def _bound_item(p, key: str, text: str):
+    """One of exercise 3's bound numbers: right, or the named mistake(s) that give it."""
+    from nndl.check.core import CORRECT, CheckItem, diagnosis_feedback, either_feedback
+    from nndl.check.values import parse_number
+    from nndl.check.vanishing import bound_numbers
+    from nndl.report import fmt_num
+
+    expected = bound_numbers(p.sizes, p.activation)[key]  # type: ignore[index]
+    shown = fmt_num(expected, 6) if isinstance(expected, float) else str(expected)
+    given = float(parse_number(text, key))
+    if _near(given, expected):
+        return CheckItem(key, text, shown, "correct", feedback=CORRECT)
+    found = [m for v, m in _all_mistaken(p, key) if _near(given, v)]
+    if found:
+        feedback = (diagnosis_feedback(found, shown) if len(found) == 1
+                    else either_feedback([[m] for m in found], shown))
+        return CheckItem(key, text, shown, "wrong", found, feedback)
+    return number_item(key, text, float(expected), 1e-3, atol=0.0)
+
+
+def _all_mistaken(p, key: str) -> list[tuple[float, str]]:
+    """Every single mistake's value for ``key`` (equal values kept: several may give one)."""
+    from nndl.check.vanishing import BOUND_MISTAKES, bound_numbers
+
+    right = bound_numbers(p.sizes, p.activation)[key]  # type: ignore[index]
+    out = []
+    for m in BOUND_MISTAKES:
+        got = bound_numbers(p.sizes, p.activation, frozenset({m}))
+        if got is not None and not _near(got[key], right):
+            out.append((got[key], m))
+    return out
+
+
+def _near(a: float, b: float) -> bool:
+    import math
+
+    return math.isclose(a, b, rel_tol=1e-3, abs_tol=0.0)
+
+
 def check_exercise3(p, answers: dict[str, str]) -> CheckReport:
     from nndl.check.core import CheckItem
+    from nndl.check.vanishing import KEYS
     from nndl.text import Text
 
-    expected = _solution_answers(3, p)
+    bound_only = all(k in KEYS for k in answers)
+    expected = {k: None for k in KEYS} if bound_only else _solution_answers(3, p)
     _unknown_keys(answers, list(expected), "3")
     items = []
     for key, text in answers.items():
+        if key in KEYS:  # computed here with the mistake switches (no need to solve)
+            items.append(_bound_item(p, key, text))
+            continue
         v = expected[key]
         if isinstance(v, str):  # a derivation written in LaTeX: not a value to compare
             items.append(CheckItem(key, text, "—", "undetermined", [], Text(

@@ -32,7 +32,8 @@ MAX_OPTIONS = 5  # a multiple-choice question: the key and up to four wrong opti
 RELATIVE = 1e-3  # tolerance of a real number, as nndl check grades it
 BOTH = "both"  # every text in both languages (Moodle's multilang filter picks one)
 LANGS = ("zh", "en")
-MOODLE_LANG = {"zh": "zh_cn", "en": "en"}  # Moodle's language-pack names
+# (nndl's language, Moodle's language-pack name), in the block's order: Chinese first
+MOODLE_PACKS = (("zh", "zh_cn"), ("en", "en"))
 
 UI = {
     "category": Text("第 {n} 题", "Exercise {n}"),
@@ -63,8 +64,8 @@ def _multi(lang: str, html_of) -> str:
     block: a span per language, nothing between them (so the filter sees one block)."""
     if lang != BOTH:
         return html_of(lang)
-    return "".join(f'<span lang="{MOODLE_LANG[code]}" class="multilang">{html_of(code)}</span>'
-                   for code in LANGS)
+    return "".join(f'<span lang="{pack}" class="multilang">{html_of(code)}</span>'
+                   for code, pack in MOODLE_PACKS)
 
 
 def _plain(lang: str, text_of) -> str:
@@ -132,13 +133,24 @@ def _answer(q: ET.Element, fraction: int, text: str, feedback: str, fmt: str = "
         ET.SubElement(a, "tolerance").text = tolerance
 
 
+def _labels(v: Variant) -> dict[str, Text]:
+    """Each answer key's label: from the generator when it has them without solving (a
+    worked solution of exercise 3 measures a whole sweep), else from the solution."""
+    from nndl.gen.core import module
+
+    cheap = getattr(module(v.exercise), "labels", None)
+    if cheap is not None:
+        return cheap(v.params)
+    return {a.key: a.label for a in v.solution().answers}
+
+
 def to_moodle(variants: list[Variant], lang: str) -> str:
     """The question bank as Moodle XML, in ``lang`` ("zh", "en" or "both")."""
     if lang not in (*LANGS, BOTH):
         raise ValueError(f"to_moodle: lang must be zh, en or both, not {lang!r}")
     groups: dict[tuple[int, str], list] = {}
     for v in variants:
-        labels = {a.key: a.label for a in v.solution().answers}
+        labels = _labels(v)
         for key, value in v.answers.items():
             kind = _kind(value)
             if kind is not None:

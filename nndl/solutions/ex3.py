@@ -10,7 +10,9 @@ Answer keys: ``delta_output`` and ``gradient_rule`` (LaTeX of the derivation for
 len(sizes) − 1 weight layers and θ = ``activation``), ``three_way_max_diff`` (the numeric
 instance), and ``sigmoid_factor_per_layer`` / ``relu_factor_per_layer``: these two come from
 the vanishing sweep, which always compares sigmoid, tanh and ReLU (all the sweep supports)
-whatever ``activation`` is, with ``init`` and ``depths`` as given.
+whatever ``activation`` is, with ``init`` and ``depths`` as given. ``theta_prime_factors_w1``
+(one θ′ factor per weight layer reaches w⁽¹⁾), ``max_theta_prime`` and
+``theta_prime_bound_w1`` (max θ′ to that power) are the derivation's bound for this network.
 """
 
 from __future__ import annotations
@@ -322,6 +324,12 @@ def _numeric_instance(params: Params):
     return first
 
 
+# the bound's answer keys (nndl gen's Moodle questions use these labels without solving)
+BOUND_LABELS = {"theta_prime_factors_w1": Text("∂ℓ/∂w⁽¹⁾ 中 θ′ 因子的个数", "θ′ factors in ∂ℓ/∂w⁽¹⁾"),
+                "max_theta_prime": Text("θ′ 的最大值", "the largest θ′"),
+                "theta_prime_bound_w1": Text("这些 θ′ 因子之积的上界", "the bound on their product")}
+
+
 def build(params: Params, full: bool = False) -> Solution:
     act, init = params.activation, params.init
     th = _THETA[act]
@@ -437,6 +445,13 @@ def build(params: Params, full: bool = False) -> Solution:
                trend["sigmoid"].factor_per_layer, fmt_num(trend["sigmoid"].factor_per_layer, 3)),
         Answer("relu_factor_per_layer", Text("ReLU：每层梯度范数的因子", "ReLU: factor per layer"),
                trend["relu"].factor_per_layer, fmt_num(trend["relu"].factor_per_layer, 3)),
+        # the bound of the derivation's last line, for this network: ∂ℓ/∂w⁽¹⁾ carries one θ′
+        # factor per weight layer (the output's included), each at most max θ′
+        Answer("theta_prime_factors_w1", BOUND_LABELS["theta_prime_factors_w1"],
+               len(params.sizes) - 1, str(len(params.sizes) - 1)),
+        Answer("max_theta_prime", BOUND_LABELS["max_theta_prime"], bound, fmt_num(bound)),
+        Answer("theta_prime_bound_w1", BOUND_LABELS["theta_prime_bound_w1"],
+               bound ** (len(params.sizes) - 1), fmt_num(bound ** (len(params.sizes) - 1), 6)),
     ]
     for a in answers[:2]:
         a.display = f"${a.value}$"
