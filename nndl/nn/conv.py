@@ -11,6 +11,7 @@ from nndl.errors import NNDLError
 from nndl.nn import _explain, init
 from nndl.nn import functional as F
 from nndl.nn.module import Formula, Module, Parameter, ShapeInfo, empty, fmt
+from nndl.text import Text
 
 
 def _pair(v) -> tuple[int, int]:
@@ -185,11 +186,11 @@ class Conv2d(Module):
                 hint=f"make in_channels {d1}, or make the previous layer output "
                      f"{self.in_channels} channels")
         if self.padding == "same":
-            h2, w2, notes = h1, w1, []
+            h2, w2, notes = h1, w1, list[Text]()
             forms = [Formula("W2", "W1 (padding='same')", "", w1),
                      Formula("H2", "H1 (padding='same')", "", h1)]
         else:
-            pad = (0, 0) if self.padding == "valid" else self.padding
+            pad: tuple[int, int] = (0, 0) if isinstance(self.padding, str) else self.padding
             h2, w2, forms, notes = _explain.window(name, h1, w1, self.kernel_size, self.stride,
                                                    pad, self.dilation, floor=floor)
         k = self.out_channels
@@ -329,8 +330,8 @@ class Conv1d(Module):
         d1, l1 = in_shape
         (f,), (s,), (d,), g, k = self.kernel_size, self.stride, self.dilation, self.groups, \
             self.out_channels
-        p = ((d * (f - 1)) // 2 if self.padding == "same" else
-             0 if self.padding == "valid" else self.padding[0])
+        p = (self.padding[0] if not isinstance(self.padding, str) else
+             (d * (f - 1)) // 2 if self.padding == "same" else 0)
         l2 = (l1 if self.padding == "same" else F.conv_out_size(l1, f, s, p, d))
         if l2 <= 0:
             raise _explain.LayerShapeError(f"{name}: the kernel is longer than the padded "

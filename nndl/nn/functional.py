@@ -241,8 +241,8 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
                          f"{weight.shape}")
     stride, dilation = _pair(stride), _pair(dilation)
     if isinstance(padding, str):
-        top, bottom, left, right = _same_padding("conv2d", weight.shape[2:], stride, dilation,
-                                                 padding)
+        top, bottom, left, right = _same_padding("conv2d", (weight.shape[2], weight.shape[3]),
+                                                 stride, dilation, padding)
     else:
         top, left = _pair(padding)
         bottom, right = top, left
@@ -777,8 +777,8 @@ def _interp_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
     if align_corners:
         real = dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
     else:
-        s = 1.0 / scale if scale else n_in / n_out
-        real = np.maximum(s * (dst + 0.5) - 0.5, 0.0)
+        step = 1.0 / scale if scale else n_in / n_out
+        real = np.maximum(step * (dst + 0.5) - 0.5, 0.0)
     i0 = real.astype(np.int64)
     lam = np.clip(real - i0, 0.0, 1.0)
     i1 = np.where(i0 < n_in - 1, i0 + 1, i0)

@@ -231,6 +231,8 @@ class RNNBase(Module):
         if b_hh is not None:
             xw = xw + b_hh
         if self.mode == "LSTM":
+            if c0 is None:
+                raise ShapeError("internal: an LSTM layer without a cell state; please report")
             y = lstm_scan(xw, h0, c0, w_hh)
             steps = x.shape[0]
             return y[:steps], y[steps - 1], y[steps]
