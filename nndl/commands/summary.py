@@ -85,18 +85,18 @@ def summary_command(
 ) -> None:
     from nndl.summary import render, summary
 
-    fmt = rendered(fmt, lang, SummaryFormat, aliases={"table": Format.text})
+    out_format = rendered(fmt, lang, SummaryFormat, aliases={"table": Format.text})
 
     text = _read(spec)
     result = summary(text, input_size=input_size, verify=verify, floor=floor,
                      mult_adds=mult_adds)
-    if fmt is Format.text:
+    if out_format is Format.text:
         render.print_table(result, lang.value, explain=explain)
-    elif fmt is Format.md:
+    elif out_format is Format.md:
         sys.stdout.write(render.to_markdown(result, lang.value, explain=explain))
     else:
         sys.stdout.write(render.to_json(result))
-    if result.notes and fmt is not Format.text:
+    if result.notes and out_format is not Format.text:
         for n in result.notes:
             typer.echo(f"warning: {n(lang.value)}", err=True)
 

@@ -286,6 +286,7 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
     def is_tensor(x: Any) -> bool:
         return isinstance(x, nndl.Tensor)
 
+    attempts: list[tuple[list[Any], dict[str, Any]]]
     if input_data is not None:
         if isinstance(input_data, dict):
             attempts = [([], dict(input_data))]

@@ -229,6 +229,7 @@ def _rnn(m: Any, in_shape: tuple[int, ...]) -> Result:
     proj = int(getattr(m, "proj_size", 0) or 0)
     h_out = proj or h
     bias = bool(m.bias)
+    out: tuple[int, ...]
     if len(in_shape) == 3:
         batch, steps = (in_shape[0], in_shape[1]) if m.batch_first else (in_shape[1], in_shape[0])
         out = ((batch, steps, dirs * h_out) if m.batch_first else (steps, batch, dirs * h_out))

@@ -451,6 +451,7 @@ def _parse_input(sl: SpecLine, positional: list[Token]) -> None:
                    Text(en='input needs a size',
                         zh='input 需要给出尺寸'),
                    hint="e.g. input 227x227x3 (width x height x channels) or input 784")
+    shape: tuple[int, ...]
     if len(dims) == 3:
         w, h, d = dims
         shape = (d, h, w)

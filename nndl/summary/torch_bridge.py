@@ -173,7 +173,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
             options = [list(dtypes) if isinstance(dtypes, list | tuple) else [dtypes]]
         else:
             options = [[base]] + ([[torch.long]] if _has_embedding(model) else [])
-        first_error = None
+        first_error: _Failed | None = None
         found = None
         for shapes_, kw in input_readings(input_size):
             for dts in options:
@@ -186,7 +186,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
                 break
             if found:
                 break
-        real_error = None
+        real_error: _Failed | None = None
         if found is None:  # the shape-only pass cannot run it: a real pass on zeros
             for shapes_, kw in input_readings(input_size):
                 for dts in options:
@@ -209,8 +209,11 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
                 if found:
                     break
             if found is None:
-                f = real_error or first_error
-                raise trace.forward_error(f.tracer, f.exc,  # type: ignore[union-attr]
+                failed = real_error or first_error
+                if failed is None:  # nothing was tried: no reading of the size at all
+                    raise SummaryError(f"cannot read input_size {input_size!r}",
+                                       hint="e.g. input_size=(3, 227, 227)")
+                raise trace.forward_error(failed.tracer, failed.exc,
                                           "the forward pass on zeros") from None
             notes.append(Text(zh="前向传播不能只算形状（meta 设备），已在全零输入上真实运行",
                               en="the forward pass cannot run shape-only (on the meta device): "

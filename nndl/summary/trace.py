@@ -314,7 +314,7 @@ def _attach_formula(row: LayerRow, m: Any, inp: tuple[int, ...] | None,
         return
     info, kind = found
     batch = inp[0] if (kind == "nndl" and inp) else 1
-    predicted = (tuple(inp[:1]) + tuple(info.out_shape)) if kind == "nndl" else \
+    predicted = (tuple((inp or ())[:1]) + tuple(info.out_shape)) if kind == "nndl" else \
         tuple(info.out_shape)
     row.formulas = list(info.formulas)
     row.notes += list(getattr(info, "notes", []))
