@@ -57,8 +57,12 @@ FORMATS = ("svg", "png", "pdf")
 def cjk_font() -> str | None:
     """The family name of an installed CJK font, or None. Looks in matplotlib's font cache,
     then on disk (a font installed after the cache was built), registering what it finds."""
+    import logging
+
     from matplotlib import font_manager as fm
 
+    # a CJK font has no bold face: matplotlib's "using 400 instead" is noise on the terminal
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     known = {f.name for f in fm.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in known:

@@ -94,13 +94,25 @@ def test_draw_any_tensor_graph_shows_shape_and_stats(artifacts_dir):
     (artifacts_dir / "graph_tensor.svg").write_text(d.svg)
 
 
-def test_png_is_deterministic_and_english(artifacts_dir):
+def test_png_is_deterministic_and_chinese_with_a_cjk_font(artifacts_dir):
+    from nndl.plotting import cjk_font
+
     t = trace(*SEED[:1], SEED[1])
     png = graph_png(t)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == graph_png(t)
     (artifacts_dir / "graph_seed.png").write_bytes(png)
+    # CI installs fonts-wqy-microhei: without a CJK font this fails (it does not skip)
+    assert cjk_font(), "no CJK font found (install fonts-wqy-microhei)"
     zh = draw(t, lang="zh")
-    assert zh.png() == png  # PNG has no CJK font: both languages give the English figure
+    assert zh.png() != png and zh.png() == graph_png(t, lang="zh")
+    (artifacts_dir / "graph_seed_zh.png").write_bytes(zh.png())
+
+
+def test_svg_is_an_accessible_image():
+    svg = graph_svg(trace(*SEED[:1], SEED[1]), lang="zh")
+    head = svg[:svg.index(">", svg.index("<svg")) + 1]
+    assert 'role="img"' in head and 'aria-label="f = (x+y)^2*z' in head
+    assert "<title>f = (x+y)^2*z" in svg and "WenQuanYi Micro Hei" in head
 
 
 def test_dot_text():

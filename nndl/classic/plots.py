@@ -8,6 +8,7 @@ import numpy as np
 from nndl.classic.errors import DataError
 from nndl.classic.experiment import Frame, OutlierExperiment
 from nndl.plotting import figure_lang, label, new_figure
+from nndl.report import fmt_num
 from nndl.text import Text
 
 T = {
@@ -132,7 +133,7 @@ def plot_outlier(res: OutlierExperiment, t: float | None = None, lang: str = "en
           label=T["bp_D4"].format(x=x4, eq=row.bp.equation)(lang))
     _line(main, row.ce.coef, row.ce.intercept, box, color="C4",
           label=T["other_D4"].format(loss=other, x=x4, eq=row.ce.equation)(lang))
-    t_text = f"{row.t:g}".replace("-", "−")
+    t_text = fmt_num(row.t)
     main.set_title(T["title"].format(t=t_text, x=x4)(lang))
     main.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     main.set_xlabel("x1")

@@ -32,8 +32,13 @@ class Drawing:
 
     def __init__(self, diagram: Diagram, english: Diagram | None = None):
         self.diagram = diagram
-        # PNG/PDF fonts carry no CJK glyphs, so those formats draw the English version
+        # PNG/PDF need a CJK font for Chinese: without one they draw the English version
         self.english = english or diagram
+
+    def _raster(self) -> Diagram:
+        from nndl.plotting import cjk_font
+
+        return self.diagram if cjk_font() else self.english
 
     @cached_property
     def svg(self) -> str:
@@ -46,7 +51,7 @@ class Drawing:
     def png(self) -> bytes:
         from nndl.viz.mpl import render_png
 
-        return render_png(self.english)
+        return render_png(self._raster())
 
     def _repr_svg_(self) -> str:
         return self.svg
@@ -63,7 +68,7 @@ class Drawing:
             from nndl.plotting import figure_bytes
             from nndl.viz.mpl import render_figure
 
-            return atomic_write(path, figure_bytes(render_figure(self.english), fmt))
+            return atomic_write(path, figure_bytes(render_figure(self._raster()), fmt))
         raise NNDLError(f"cannot tell the drawing format of '{path}'",
                         hint=f"end the file name with one of: .{', .'.join(SAVE_FORMATS)}")
 
@@ -82,11 +87,12 @@ def graph_svg(trace: GraphTrace, lang: str = "en") -> str:
     return render_svg(from_trace(trace, lang))
 
 
-def graph_png(trace: GraphTrace) -> bytes:
-    """PNG bytes; text in English/math whatever the language (no CJK font in PNG)."""
+def graph_png(trace: GraphTrace, lang: str = "en") -> bytes:
+    """PNG bytes; Chinese needs a CJK font (:func:`nndl.plotting.figure_lang`), else English."""
+    from nndl.plotting import figure_lang
     from nndl.viz.mpl import render_png
 
-    return render_png(from_trace(trace, "en"))
+    return render_png(from_trace(trace, figure_lang(lang)))
 
 
 def graph_dot(trace: GraphTrace, lang: str = "en") -> str:

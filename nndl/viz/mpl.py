@@ -1,7 +1,8 @@
 """The same drawing with matplotlib patches, for PNG (and PDF) output.
 
 Same Diagram, same layout and wires as the SVG, one pixel of the SVG = one point here
-at 100 dpi. PNG text is English/math only: the figure fonts carry no CJK glyphs.
+at 100 dpi. Chinese text needs a CJK font (:func:`nndl.plotting.cjk_font`); callers draw the
+English diagram when there is none.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from matplotlib import patheffects
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Path, PathPatch
 
 from nndl.plotting import figure_bytes, new_figure
+from nndl.plotting import label as describe
 from nndl.viz.diagram import GRAD_COLOR, INK, MUTED, VALUE_COLOR, Diagram
 from nndl.viz.layout import FONT, LINE_H, SMALL, label_points, layout, routes, text_width
 from nndl.viz.svg import ROLE_COLOR, STUB, header_height
@@ -41,6 +43,8 @@ def render_figure(d: Diagram):
 
     def text(x, y, s, size, color=INK, ha="center", va="baseline", **kw):
         ax.text(x, y, s, fontsize=size * pt, color=color, ha=ha, va=va, **kw)
+
+    describe(fig, " — ".join(t for t in (d.title, d.subtitle) if t) or "computational graph")
 
     y = 0.0
     if d.title:

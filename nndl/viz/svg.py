@@ -8,7 +8,9 @@ from xml.sax.saxutils import escape, quoteattr
 from nndl.viz.diagram import GRAD_COLOR, INK, MUTED, VALUE_COLOR, Diagram
 from nndl.viz.layout import FONT, LINE_H, SMALL, label_points, layout, routes, text_width
 
-FONT_FAMILY = "DejaVu Sans, Helvetica, Arial, sans-serif"
+# CJK families after the Latin ones: a browser takes 汉字 from the first that has them
+FONT_FAMILY = ("DejaVu Sans, Helvetica, Arial, WenQuanYi Micro Hei, Noto Sans CJK SC, "
+               "PingFang SC, Microsoft YaHei, sans-serif")
 ROLE_COLOR = {"label": INK, "caption": MUTED, "value": VALUE_COLOR, "grad": GRAD_COLOR,
               "meta": MUTED}
 STUB = 70.0
@@ -50,11 +52,13 @@ def render_svg(d: Diagram) -> str:
                 24 + text_width(d.subtitle, SMALL + 1) + 24,
                 24 + sum(text_width(t, SMALL) + 60 for _, t in d.legend))
     height = lay.height + legend_h
+    title = " — ".join(t for t in (d.title, d.subtitle) if t) or "computational graph"
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}" height="{_f(height)}" '
-        f'viewBox="0 0 {_f(width)} {_f(height)}" font-family={quoteattr(FONT_FAMILY)}>',
-        f"<title>{escape(' — '.join(t for t in (d.title, d.subtitle) if t))}</title>",
+        f'viewBox="0 0 {_f(width)} {_f(height)}" font-family={quoteattr(FONT_FAMILY)} '
+        f'role="img" aria-label={quoteattr(title)}>',
+        f"<title>{escape(title)}</title>",
         '<defs><marker id="nndl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto"><path d="M0,1 L10,5 L0,9 z" fill="{MUTED}"/></marker>'
         "</defs>",
