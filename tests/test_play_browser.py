@@ -306,7 +306,7 @@ def test_act_view(driver, srv, capsys, artifacts_dir):
     for a in data["activations"]:
         panel = css(driver, f'[data-act="{a["name"]}"]')[0]
         assert a["derivation"]["derivative_plain"] in panel.text
-        for label, value in render.rows(analyze(a["name"], cost=False), "en"):
+        for label, value in render.rows(analyze(a["name"], timing=False), "en"):
             assert f"{label} {value}" in panel.text
     shot(driver, artifacts_dir, "act-en")
     css(driver, 'input[data-name="gelu"]')[0].click()

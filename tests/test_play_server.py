@@ -193,6 +193,195 @@ def test_check_in_the_worker_is_nndl_check_json(srv, capsys):
                             "json", "--lang", "en")
 
 
+# ------------------------------------------------------------------ exercises 2 and 3, training
+def test_outlier_is_nndl_experiment_outlier_json(srv, capsys):
+    for t, extra in ((10, []), (1e9, []), (2, ["--epochs", "200", "--lr", "0.5", "--bias"])):
+        params = {"t": f"{t:g}"}
+        if extra:
+            params.update(epochs="200", lr="0.5", bias="1")
+        status, data = get_json(srv, "/api/outlier?" + q(**params))
+        assert status == 200
+        assert data == cli_json(capsys, "experiment", "outlier", "--t", f"{t:g}", *extra,
+                                "--format", "json")
+    # the page's extras: PLA's epochs (PLA itself, independently run), the report's sentences
+    from nndl.classic import Perceptron, with_x4
+    from nndl.classic.render import verdict
+
+    status, view = get_json(srv, "/api/outlier/view?" + q(t=10, lang="zh"))
+    X4, y4 = with_x4(10)
+    pla = Perceptron(max_iter=2000).fit(X4, y4)
+    steps = view["pla_steps"]["x4"]
+    assert steps["epochs"] == pla.n_iter_ and steps["updates"] == pla.n_updates_
+    assert [s["coef"] for s in steps["shown"]] == [h.coef for h in pla.history_]
+    assert steps["shown"][-1]["coef"] == get_json(srv, "/api/outlier?t=10")[1]["rows"][0][
+        "pla_raw"]["coef"]
+    from nndl.classic import outlier_experiment
+
+    res = outlier_experiment([10])
+    assert view["verdict"] == verdict(res.rows[0], res, "zh")
+    # a run that hits PLA's cap shows its first epochs and its last
+    status, view = get_json(srv, "/api/outlier/view?" + q(t="1e9"))
+    far = view["pla_steps"]["x4"]
+    assert not far["converged"] and far["epochs"] == 2000
+    assert len(far["shown"]) == 200 and far["shown"][-1]["epoch"] == 2000
+
+
+def test_vanish_is_nndl_vanish_json(srv, capsys):
+    for params, argv in (({"depth": "2-30", "act": "sigmoid,relu", "init": "xavier"},
+                          ["-d", "2-30", "-a", "sigmoid,relu", "-i", "xavier"]),
+                         ({}, []),
+                         ({"depth": "3,7", "act": "tanh", "init": "he", "width": "8",
+                           "batch": "5", "seed": "3"},
+                          ["-d", "3,7", "-a", "tanh", "-i", "he", "--width", "8", "--batch", "5",
+                           "--seed", "3"])):
+        status, data = get_json(srv, "/api/vanish?" + q(**params))
+        assert status == 200
+        assert data == cli_json(capsys, "vanish", *argv, "--format", "json")
+
+
+def test_experiments_refuse_bad_and_huge_input(srv, capsys):
+    for path in ("/api/outlier?t=0", "/api/outlier?t=1e13", "/api/outlier?t=x",
+                 "/api/outlier?epochs=100000", "/api/outlier?lr=0", "/api/outlier?bias=maybe",
+                 "/api/outlier?pla_max_iter=1e9", "/api/outlier?direction=1",
+                 "/api/vanish?depth=30-2", "/api/vanish?depth=1-100000", "/api/vanish?act=gelu",
+                 "/api/vanish?init=zeros", "/api/vanish?width=100000", "/api/vanish?batch=0",
+                 "/api/vanish?depth=" + "1," * 200, "/api/train/check?epochs=1000",
+                 "/api/train/check?model=resnet", "/api/train/check?lr=-1",
+                 "/api/train?epochs=1000", "/api/train?model=resnet&lang=zh"):
+        start = time.perf_counter()
+        status, data = get_json(srv, path)
+        assert 400 <= status < 500 and data["error"], path
+        assert time.perf_counter() - start < 1.0, path    # refused, not computed
+    status, data = get_json(srv, "/api/vanish?depth=30-2")
+    assert data["error"] in cli_error(capsys, "vanish", "-d", "30-2")
+
+
+def read_events(res, limit: float = 60.0) -> list[tuple[str, dict | None]]:
+    """Server-Sent Events until the server closes the stream: (event, data) pairs, and a
+    comment line as ("comment", None)."""
+    events, kind = [], None
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        line = res.fp.readline()
+        if not line:
+            break
+        line = line.decode("utf-8").rstrip("\n")
+        if line.startswith(":"):
+            events.append(("comment", None))
+        elif line.startswith("event: "):
+            kind = line[len("event: "):]
+        elif line.startswith("data: "):
+            events.append((kind, json.loads(line[len("data: "):])))
+    return events
+
+
+def open_stream(srv, path: str, **headers):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    conn.request("GET", path, headers={"Host": f"127.0.0.1:{srv.port}", **headers})
+    return conn, conn.getresponse()
+
+
+def test_train_streams_nndl_train_digits(srv, capsys):
+    conn, res = open_stream(srv, "/api/train?" + q(model="mlp", epochs=3, seed=1))
+    assert res.status == 200 and res.getheader("Content-Type").startswith("text/event-stream")
+    events = read_events(res)
+    conn.close()
+    kinds = [k for k, _ in events if k != "comment"]
+    assert kinds[0] == "start" and kinds[-1] == "done"
+    assert events[0][1]["command"] == "nndl train digits --model mlp --epochs 3 --optimizer sgd --seed 1"
+    epochs = [d for k, d in events if k == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2, 3]
+    done = events[-1][1]
+    cli = cli_json(capsys, "train", "digits", "--model", "mlp", "--epochs", "3", "--seed", "1",
+                   "--format", "json", "--no-progress")
+    for run in (done["history"], cli):
+        run.pop("seconds")
+        for e in run["history"]:
+            e.pop("seconds")
+    assert done["history"] == cli
+    # each live epoch is the history's training loss and accuracy for that epoch
+    for live, e in zip(epochs, cli["history"], strict=True):
+        assert live["train_loss"] == e["train_loss"] and live["train_accuracy"] == e["train_accuracy"]
+    # the confusion matrix counts the held-out split, its diagonal the test accuracy
+    m = done["confusion"]
+    assert sum(map(sum, m)) == cli["n_test"]
+    assert sum(m[i][i] for i in range(10)) == round(cli["history"][-1]["test_accuracy"] * cli["n_test"])
+    assert done["misclassified_total"] == cli["n_test"] - sum(m[i][i] for i in range(10))
+    assert all(w["label"] != w["predicted"] for w in done["misclassified"])
+    assert worker.running_streams() == 0
+
+
+def _wait(predicate, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_train_is_bounded_and_stops_when_the_page_leaves(srv, monkeypatch):
+    # one run at a time: a second is refused with a 4xx while the first runs
+    conn, res = open_stream(srv, "/api/train?" + q(model="lenet", epochs=100))
+    assert res.status == 200
+    assert res.fp.readline().startswith(b"event: start")
+    assert worker.running_streams() == 1
+    status, data = get_json(srv, "/api/train?" + q(model="mlp", epochs=1))
+    assert status == 429 and data["error"] and data["hint"]
+    # the page goes away: the server notices, kills the training process, frees the slot
+    res.close()    # the response holds the socket's last reference: this closes it
+    conn.close()
+    assert _wait(lambda: worker.running_streams() == 0), "the run outlived its page"
+    # the time limit ends a run with a 'failed' event that says so
+    monkeypatch.setattr(worker, "STREAM_TIME_LIMIT", 1.0)
+    conn, res = open_stream(srv, "/api/train?" + q(model="lenet", epochs=100))
+    events = read_events(res)
+    conn.close()
+    kind, data = events[-1]
+    assert kind == "failed" and "1 s" in data["error"] and "nndl train digits" in data["hint"]
+    assert _wait(lambda: worker.running_streams() == 0)
+
+
+def test_train_obeys_host_and_origin(srv):
+    for host in ("evil.example", f"evil.example:{srv.port}"):
+        status, data = get_json(srv, "/api/train?epochs=1", host=host)
+        assert status == 403 and "Host" in data["error"]
+    status, data = get_json(srv, "/api/train?epochs=1", headers={"Origin": "http://evil.example"})
+    assert status == 403
+    for path in ("/api/outlier?t=10", "/api/vanish", "/api/train/check"):
+        status, data = get_json(srv, path, host="evil.example")
+        assert status == 403, path
+        status, data = get_json(srv, path, headers={"Origin": "http://evil.example"})
+        assert status == 403, path
+    assert worker.running_streams() == 0
+
+
+def test_every_page_string_has_both_languages():
+    """The page's words live in static/i18n.js: every key a view asks for exists there, in
+    Chinese and English."""
+    folder = ROOT / "nndl" / "play" / "static"
+    table = (folder / "i18n.js").read_text(encoding="utf-8")
+    entries = dict(re.findall(r'^  (\w+): (\{\s*zh: "[^"]+",\s*en: "[^"]+"\s*\}),?$', table,
+                              re.M))
+    keys = set(re.findall(r"^  (\w+):", table, re.M))
+    assert keys == set(entries), keys ^ set(entries)
+    used = set()
+    for file in folder.glob("*.js"):
+        text = file.read_text(encoding="utf-8")
+        used |= set(re.findall(r'\b(?:t|L)\("(\w+)"', text))
+        for prefix in re.findall(r"\b(?:t|L)\(`(\w+)\$\{", text):   # t(`run_${key}`), t(`part_${p}`)
+            used |= {k for k in keys if k.startswith(prefix)}
+    missing = used - keys
+    assert not missing, missing
+    # each part a view lets &hide= leave out has its label and its CSS rule
+    css = (folder / "style.css").read_text(encoding="utf-8")
+    for file in folder.glob("*.js"):
+        for parts in re.findall(r"static PARTS = \[(.*?)\];", file.read_text(encoding="utf-8")):
+            for part in re.findall(r'"(\w+)"', parts):
+                assert f"part_{part}" in keys, (file.name, part)
+                assert f".hide-{part} " in css, (file.name, part)
+
+
 # ------------------------------------------------------------------ errors: 4xx JSON
 def test_user_errors_are_4xx_json_with_the_clis_message(srv, capsys):
     status, data = get_json(srv, "/api/graph?" + q(expr="(x+", x=1))
@@ -324,7 +513,7 @@ def test_every_static_file_is_served(srv):
 
 def test_no_eval_anywhere():
     folder = ROOT / "nndl" / "play"
-    pattern = re.compile(r"\beval\s*\(|new\s+Function\s*\(|\bexec\s*\(|setTimeout\s*\(\s*['\"]"
+    pattern = re.compile(r"(?<![.\w])eval\s*\(|new\s+Function\s*\(|\bexec\s*\(|setTimeout\s*\(\s*['\"]"
                          r"|innerHTML|outerHTML|insertAdjacentHTML|document\.write")
     for file in [*folder.rglob("*.py"), *folder.rglob("*.js"), ROOT / "nndl/commands/play.py"]:
         text = file.read_text(encoding="utf-8")

@@ -219,12 +219,12 @@ def _names(q: Query) -> list[str]:
 
 
 def act(q: Query, lang: str) -> str:
-    """``nndl act NAME... --no-timing --format json`` (the cost against ReLU is a timing of
-    this machine, left out here as in ``--no-timing``)."""
+    """``nndl act NAME... --format json`` (the cost counted in operations; no timing, as
+    the command's default ``--no-timing``)."""
     from nndl.activations import analyze, render, resolve
 
     _only(q, ("names",), "act", lang)
-    return render.to_json([analyze(a.name, cost=False) for a in resolve(_names(q) or None)])
+    return render.to_json([analyze(a.name, timing=False) for a in resolve(_names(q) or None)])
 
 
 def act_table(q: Query, lang: str) -> str:
@@ -233,7 +233,7 @@ def act_table(q: Query, lang: str) -> str:
     from nndl.activations import analyze, render, resolve
 
     _only(q, ("names",), "act/table", lang)
-    reports = [analyze(a.name, cost=False) for a in resolve(_names(q) or None)]
+    reports = [analyze(a.name, timing=False) for a in resolve(_names(q) or None)]
     return dumps({"activations": [{"name": r.name, "title": r.title,
                                    "rows": [list(row) for row in render.rows(r, lang)]}
                                   for r in reports]})
@@ -545,7 +545,7 @@ def warm_up() -> None:
     from nndl.solutions import EXERCISES, params_class
 
     for a in resolve(None):
-        analyze(a.name, cost=False)
+        analyze(a.name, timing=False)
     for n in EXERCISES:
         params_class(n).info()
 

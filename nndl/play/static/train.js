@@ -57,11 +57,12 @@ export class TrainView {
             h("div", { class: "field-row" }, h("label", { for: "lr", text: L("learning_rate") }), this.lr),
             h("div", { class: "field-row" }, h("label", { for: "seed", text: L("seed") }), this.seed),
             h("div", { class: "row", style: "margin-top:.5rem" }, this.start, this.stop),
-            h("p", { class: "muted small", text: L("train_bounds") })),
-          h("div", { class: "panel", "data-part": "confusion" }, h("h2", { text: L("confusion_title") }), this.confusion)),
+            h("p", { class: "muted small", text: L("train_bounds") }))),
         h("div", {}, this.err, this.progress, this.cmd,
           h("div", { "data-part": "plot" }, this.charts),
-          h("div", { "data-part": "mistakes" }, h("h2", { text: L("mistakes_title") }), this.mistakes))));
+          h("div", { class: "charts" },
+            h("div", { "data-part": "confusion" }, h("h2", { text: L("confusion_title") }), this.confusion),
+            h("div", { "data-part": "mistakes" }, h("h2", { text: L("mistakes_title") }), this.mistakes)))));
   }
 
   get params() { return this.app.params; }
