@@ -359,3 +359,29 @@ def test_upsample_matches_torch(cls, kw):
     x = np.random.default_rng(12).standard_normal((2, 3, 4, 5))
     y = _run_both(getattr(nn, cls)(**kw), getattr(tnn, cls)(**kw), x)
     assert getattr(nn, cls)(**kw).describe(x.shape[1:]).out_shape == y.shape[1:]
+
+
+# the table-driven activations: PyTorch's constructor arguments, repr and values
+_ACTIVATIONS = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "SiLU", "Mish", "ELU", "SELU",
+                "CELU", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Softsign",
+                "LogSigmoid", "Softplus", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold"]
+
+
+@pytest.mark.parametrize("name", _ACTIVATIONS)
+def test_activation_modules_match_torch_signature_repr_and_values(name):
+    import inspect
+    ours, theirs = getattr(nn, name), getattr(tnn, name)
+    theirs_params = [p for p in inspect.signature(theirs).parameters
+                     if p not in ("min_value", "max_value")]  # Hardtanh's deprecated names
+    if theirs_params != ["args", "kwargs"]:  # torch's argument-less ones show Module's
+        assert list(inspect.signature(ours).parameters) == theirs_params
+    args = (0.3, -2.0) if name == "Threshold" else ()
+    assert repr(ours(*args)) == repr(theirs(*args))
+    # non-default arguments, by keyword, reach the function
+    kw = {p.name: (p.default * 0.5 if isinstance(p.default, float) else p.default)
+          for p in inspect.signature(ours).parameters.values()
+          if p.default is not inspect.Parameter.empty and p.name != "inplace"}
+    if name == "GELU":
+        kw = {"approximate": "tanh"}
+    x = np.random.default_rng(4).uniform(-4, 4, (3, 7)) + 0.013  # away from kinks at 0, ±k
+    _run_both(ours(*args, **kw), theirs(*args, **kw), x)

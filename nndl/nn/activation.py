@@ -3,8 +3,13 @@ a neuron once, at the layer whose weighted sum it computes)."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar
+
 from nndl.engine import ops
 from nndl.engine.tensor import Tensor
+from nndl.errors import ArgumentTypeError
 from nndl.nn.module import Module, ShapeInfo
 
 
@@ -13,7 +18,55 @@ class _Elementwise(Module):
         return ShapeInfo(in_shape, tuple(in_shape))
 
 
-class ReLU(_Elementwise):
+_REQUIRED = inspect.Parameter.empty  # an argument without a default (Threshold's)
+
+
+class _Pointwise(_Elementwise):
+    """An activation that is one engine function applied to its input, described by a
+    table instead of code: ``_fn`` (the function, e.g. ``ops.elu``), ``_args`` (its extra
+    arguments with PyTorch's names and defaults, in PyTorch's order), ``_inplace``
+    (whether PyTorch's constructor takes ``inplace=``, accepted and ignored: nndl always
+    returns a new tensor) and ``_repr`` (a format of the arguments for ``repr``, by
+    default ``name=value, ...``). The constructor, its signature, ``forward`` and
+    ``extra_repr`` come from the table."""
+
+    __signature__: ClassVar[inspect.Signature]
+    _fn: Callable[..., Tensor]
+    _args: tuple[tuple[str, Any], ...] = ()
+    _inplace = True
+    _repr: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        params = [inspect.Parameter(n, kind, default=d, annotation="float" if d is _REQUIRED
+                                    else type(d).__name__) for n, d in cls._args]
+        if cls._inplace:
+            params.append(inspect.Parameter("inplace", kind, default=False, annotation="bool"))
+        cls.__signature__ = inspect.Signature(params)  # what help() and inspect show
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__()
+        try:
+            bound = self.__signature__.bind(*args, **kwargs)
+        except TypeError as e:
+            raise ArgumentTypeError(f"{type(self).__name__}: {e}",
+                                    hint=f"the arguments are {self.__signature__}") from None
+        bound.apply_defaults()
+        for k, v in bound.arguments.items():
+            setattr(self, k, v)  # inplace included: accepted for PyTorch compatibility
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._fn(x, *(getattr(self, n) for n, _ in self._args))
+
+    def extra_repr(self) -> str:
+        values = {n: getattr(self, n) for n, _ in self._args}
+        if self._repr is not None:
+            return self._repr.format(**values)
+        return ", ".join(f"{n}={v!r}" for n, v in values.items())
+
+
+class ReLU(_Pointwise):
     """Applies the rectified linear unit to each element, as ``torch.nn.ReLU``::
 
         ReLU(x) = max(0, x)
@@ -39,16 +92,10 @@ class ReLU(_Elementwise):
     """
 
     summary_name = "ReLU"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility; always out of place
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.relu(x)
+    _fn = staticmethod(ops.relu)
 
 
-class Sigmoid(_Elementwise):
+class Sigmoid(_Pointwise):
     """Applies the logistic sigmoid to each element, as ``torch.nn.Sigmoid``::
 
         σ(x) = 1 / (1 + exp(−x)),    σ′(x) = σ(x)·(1 − σ(x))
@@ -71,12 +118,11 @@ class Sigmoid(_Elementwise):
     """
 
     summary_name = "Sigmoid"
+    _fn = staticmethod(ops.sigmoid)
+    _inplace = False
 
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.sigmoid(x)
 
-
-class Tanh(_Elementwise):
+class Tanh(_Pointwise):
     """Applies the hyperbolic tangent to each element, as ``torch.nn.Tanh``::
 
         tanh(x) = (exp(x) − exp(−x)) / (exp(x) + exp(−x)),    tanh′(x) = 1 − tanh²(x)
@@ -99,12 +145,11 @@ class Tanh(_Elementwise):
     """
 
     summary_name = "Tanh"
+    _fn = staticmethod(ops.tanh)
+    _inplace = False
 
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.tanh(x)
 
-
-class LeakyReLU(_Elementwise):
+class LeakyReLU(_Pointwise):
     """Applies the leaky rectified linear unit to each element, as ``torch.nn.LeakyReLU``::
 
         LeakyReLU(x) = x if x > 0, else negative_slope · x
@@ -129,16 +174,8 @@ class LeakyReLU(_Elementwise):
     """
 
     summary_name = "LeakyReLU"
-
-    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
-        super().__init__()
-        self.negative_slope, self.inplace = negative_slope, inplace
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.leaky_relu(x, self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+    _fn = staticmethod(ops.leaky_relu)
+    _args = (("negative_slope", 0.01),)
 
 
 class Softmax(_Elementwise):
@@ -212,7 +249,7 @@ class LogSoftmax(Softmax):
         return ops.log_softmax(x, -1 if self.dim is None else self.dim)
 
 
-class GELU(_Elementwise):
+class GELU(_Pointwise):
     """Applies GELU to each element, as ``torch.nn.GELU``::
 
         GELU(x) = x·Φ(x), Φ the standard normal CDF (approximate='tanh':
@@ -236,19 +273,12 @@ class GELU(_Elementwise):
     """
 
     summary_name = "GELU"
-
-    def __init__(self, approximate: str = "none"):
-        super().__init__()
-        self.approximate = approximate
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.gelu(x, self.approximate)
-
-    def extra_repr(self) -> str:
-        return f"approximate={self.approximate!r}"
+    _fn = staticmethod(ops.gelu)
+    _args = (("approximate", "none"),)
+    _inplace = False
 
 
-class SiLU(_Elementwise):
+class SiLU(_Pointwise):
     """Applies SiLU to each element, as ``torch.nn.SiLU``::
 
         SiLU(x) = x·σ(x)  (the swish)
@@ -272,16 +302,10 @@ class SiLU(_Elementwise):
     """
 
     summary_name = "SiLU"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.silu(x)
+    _fn = staticmethod(ops.silu)
 
 
-class Mish(_Elementwise):
+class Mish(_Pointwise):
     """Applies Mish to each element, as ``torch.nn.Mish``::
 
         Mish(x) = x·tanh(softplus(x))
@@ -305,16 +329,10 @@ class Mish(_Elementwise):
     """
 
     summary_name = "Mish"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.mish(x)
+    _fn = staticmethod(ops.mish)
 
 
-class ELU(_Elementwise):
+class ELU(_Pointwise):
     """Applies ELU to each element, as ``torch.nn.ELU``::
 
         ELU(x) = x if x > 0, else α·(exp(x) − 1)
@@ -339,20 +357,11 @@ class ELU(_Elementwise):
     """
 
     summary_name = "ELU"
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.elu(x, self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+    _fn = staticmethod(ops.elu)
+    _args = (("alpha", 1.0),)
 
 
-class SELU(_Elementwise):
+class SELU(_Pointwise):
     """Applies SELU to each element, as ``torch.nn.SELU``::
 
         SELU(x) = scale·(x if x > 0, else α·(exp(x) − 1)), α ≈ 1.6733, scale ≈ 1.0507
@@ -376,16 +385,10 @@ class SELU(_Elementwise):
     """
 
     summary_name = "SELU"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.selu(x)
+    _fn = staticmethod(ops.selu)
 
 
-class CELU(_Elementwise):
+class CELU(_Pointwise):
     """Applies CELU to each element, as ``torch.nn.CELU``::
 
         CELU(x) = max(0, x) + min(0, α·(exp(x/α) − 1))
@@ -410,20 +413,11 @@ class CELU(_Elementwise):
     """
 
     summary_name = "CELU"
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.celu(x, self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+    _fn = staticmethod(ops.celu)
+    _args = (("alpha", 1.0),)
 
 
-class Hardtanh(_Elementwise):
+class Hardtanh(_Pointwise):
     """Applies Hardtanh to each element, as ``torch.nn.Hardtanh``::
 
         Hardtanh(x) = min_val if x < min_val, max_val if x > max_val, else x
@@ -449,21 +443,11 @@ class Hardtanh(_Elementwise):
     """
 
     summary_name = "Hardtanh"
-
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
-        super().__init__()
-        self.min_val = min_val
-        self.max_val = max_val
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.hardtanh(x, self.min_val, self.max_val)
-
-    def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+    _fn = staticmethod(ops.hardtanh)
+    _args = (("min_val", -1.0), ("max_val", 1.0),)
 
 
-class ReLU6(_Elementwise):
+class ReLU6(_Pointwise):
     """Applies ReLU6 to each element, as ``torch.nn.ReLU6``::
 
         ReLU6(x) = min(max(0, x), 6)
@@ -487,16 +471,10 @@ class ReLU6(_Elementwise):
     """
 
     summary_name = "ReLU6"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.relu6(x)
+    _fn = staticmethod(ops.relu6)
 
 
-class Hardsigmoid(_Elementwise):
+class Hardsigmoid(_Pointwise):
     """Applies Hardsigmoid to each element, as ``torch.nn.Hardsigmoid``::
 
         Hardsigmoid(x) = 0 if x ≤ −3, 1 if x ≥ 3, else x/6 + 1/2
@@ -520,16 +498,10 @@ class Hardsigmoid(_Elementwise):
     """
 
     summary_name = "Hardsigmoid"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.hardsigmoid(x)
+    _fn = staticmethod(ops.hardsigmoid)
 
 
-class Hardswish(_Elementwise):
+class Hardswish(_Pointwise):
     """Applies Hardswish to each element, as ``torch.nn.Hardswish``::
 
         Hardswish(x) = 0 if x ≤ −3, x if x ≥ 3, else x·(x + 3)/6
@@ -553,16 +525,10 @@ class Hardswish(_Elementwise):
     """
 
     summary_name = "Hardswish"
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.hardswish(x)
+    _fn = staticmethod(ops.hardswish)
 
 
-class Softsign(_Elementwise):
+class Softsign(_Pointwise):
     """Applies Softsign to each element, as ``torch.nn.Softsign``::
 
         Softsign(x) = x / (1 + |x|)
@@ -585,12 +551,11 @@ class Softsign(_Elementwise):
     """
 
     summary_name = "Softsign"
+    _fn = staticmethod(ops.softsign)
+    _inplace = False
 
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.softsign(x)
 
-
-class LogSigmoid(_Elementwise):
+class LogSigmoid(_Pointwise):
     """Applies LogSigmoid to each element, as ``torch.nn.LogSigmoid``::
 
         LogSigmoid(x) = log σ(x) = −softplus(−x), computed stably
@@ -613,12 +578,11 @@ class LogSigmoid(_Elementwise):
     """
 
     summary_name = "LogSigmoid"
+    _fn = staticmethod(ops.logsigmoid)
+    _inplace = False
 
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.logsigmoid(x)
 
-
-class Softplus(_Elementwise):
+class Softplus(_Pointwise):
     """Applies Softplus to each element, as ``torch.nn.Softplus``::
 
         Softplus(x) = log(1 + exp(β·x))/β, and x where β·x > threshold
@@ -642,20 +606,12 @@ class Softplus(_Elementwise):
     """
 
     summary_name = "Softplus"
-
-    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
-        super().__init__()
-        self.beta = beta
-        self.threshold = threshold
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.softplus(x, self.beta, self.threshold)
-
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
+    _fn = staticmethod(ops.softplus)
+    _args = (("beta", 1.0), ("threshold", 20.0),)
+    _inplace = False
 
 
-class Tanhshrink(_Elementwise):
+class Tanhshrink(_Pointwise):
     """Applies Tanhshrink to each element, as ``torch.nn.Tanhshrink``::
 
         Tanhshrink(x) = x − tanh(x)
@@ -678,12 +634,11 @@ class Tanhshrink(_Elementwise):
     """
 
     summary_name = "Tanhshrink"
+    _fn = staticmethod(ops.tanhshrink)
+    _inplace = False
 
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.tanhshrink(x)
 
-
-class Softshrink(_Elementwise):
+class Softshrink(_Pointwise):
     """Applies Softshrink to each element, as ``torch.nn.Softshrink``::
 
         Softshrink(x) = x − λ if x > λ, x + λ if x < −λ, else 0
@@ -706,19 +661,13 @@ class Softshrink(_Elementwise):
     """
 
     summary_name = "Softshrink"
-
-    def __init__(self, lambd: float = 0.5):
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.softshrink(x, self.lambd)
-
-    def extra_repr(self) -> str:
-        return f"{self.lambd}"
+    _fn = staticmethod(ops.softshrink)
+    _args = (("lambd", 0.5),)
+    _inplace = False
+    _repr = "{lambd}"
 
 
-class Hardshrink(_Elementwise):
+class Hardshrink(_Pointwise):
     """Applies Hardshrink to each element, as ``torch.nn.Hardshrink``::
 
         Hardshrink(x) = x if |x| > λ, else 0
@@ -741,19 +690,13 @@ class Hardshrink(_Elementwise):
     """
 
     summary_name = "Hardshrink"
-
-    def __init__(self, lambd: float = 0.5):
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.hardshrink(x, self.lambd)
-
-    def extra_repr(self) -> str:
-        return f"{self.lambd}"
+    _fn = staticmethod(ops.hardshrink)
+    _args = (("lambd", 0.5),)
+    _inplace = False
+    _repr = "{lambd}"
 
 
-class Threshold(_Elementwise):
+class Threshold(_Pointwise):
     """Applies Threshold to each element, as ``torch.nn.Threshold``::
 
         Threshold(x) = x if x > threshold, else value
@@ -779,18 +722,8 @@ class Threshold(_Elementwise):
     """
 
     summary_name = "Threshold"
-
-    def __init__(self, threshold: float, value: float, inplace: bool = False):
-        super().__init__()
-        self.threshold = threshold
-        self.value = value
-        self.inplace = inplace  # accepted for PyTorch compatibility
-
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.threshold(x, self.threshold, self.value)
-
-    def extra_repr(self) -> str:
-        return f"threshold={self.threshold}, value={self.value}"
+    _fn = staticmethod(ops.threshold)
+    _args = (("threshold", _REQUIRED), ("value", _REQUIRED),)
 
 
 class Softmin(Softmax):
