@@ -10,7 +10,10 @@ q = x + y, p = q², f = p·z.
 Every chain-rule term comes from the engine's ``on_edge`` hook, so a variable used
 twice shows both contributions and then their sum. The local derivative printed in a
 step (∂p/∂q = 2q = 2·3) is derived from the op and its input values by the small table
-in :func:`_local`; the tests check that local × upstream equals the engine's term.
+in :func:`_local_value`; the tests check that local × upstream equals the engine's term.
+
+This module keeps numbers and node ids; :mod:`nndl.expr.text` writes every formula, label
+and chain-rule line in plain text and LaTeX.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from nndl.engine import ops
 from nndl.engine.tensor import Tensor, run_backward, topological_order
 from nndl.errors import NNDLError
 from nndl.expr import format as fm
+from nndl.expr import text as tx
 from nndl.expr.errors import ExprDomainError, ExprError, ExprValueError, brief
 from nndl.expr.parser import Node, Num, Op, Var, parse, variables
 
@@ -135,11 +139,6 @@ class _OpRecord:
     slots: tuple[int, ...]      # operand index of each engine input
     span: tuple[int, int]
     tensor: Tensor | None = None
-
-
-_LABEL_UNARY = {"neg": "−", "exp": "exp", "log": "log", "sqrt": "√", "abs": "|□|", "sin": "sin",
-                "cos": "cos", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
-_SYMBOL = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^"}
 
 
 def _assign_names(root: Node, taken: set[str]) -> dict[int, str]:
@@ -258,233 +257,71 @@ _ENGINE = {
 
 
 # --------------------------------------------------------- formulas and labels
-def _sym(o: _Operand, latex: bool = False) -> str:
-    if o.node is None:
-        return fm.wrap(o.value, latex)
-    return fm.name_latex(o.node) if latex else o.node
-
-
-def _val(o: _Operand, latex: bool = False) -> str:
-    return fm.wrap(o.value, latex)
-
-
-def _formula(fn: str, a: list[str], latex: bool, exponent: float | None = None) -> str:
-    """The op applied to operand strings a (names or numbers)."""
-    if latex:
-        match fn:
-            case "add":
-                return f"{a[0]} + {a[1]}"
-            case "sub":
-                return f"{a[0]} - {a[1]}"
-            case "mul":
-                return f"{a[0]} \\cdot {a[1]}"
-            case "div":
-                return f"\\frac{{{a[0]}}}{{{a[1]}}}"
-            case "pow":
-                return f"{a[0]}^{{{a[1]}}}"
-            case "neg":
-                return f"-{a[0]}"
-            case "sqrt":
-                return f"\\sqrt{{{a[0]}}}"
-            case "abs":
-                return f"\\left|{a[0]}\\right|"
-            case "sigmoid":
-                return f"\\sigma({a[0]})"
-            case "relu":
-                return f"\\operatorname{{relu}}({a[0]})"
-            case "max" | "min":
-                return f"\\{fn}({a[0]}, {a[1]})"
-            case _:
-                return f"\\{fn}({a[0]})"
-    match fn:
-        case "add":
-            return f"{a[0]} + {a[1]}"
-        case "sub":
-            return f"{a[0]} − {a[1]}"
-        case "mul":
-            return f"{a[0]}·{a[1]}"
-        case "div":
-            return f"{a[0]}/{a[1]}"
-        case "pow":
-            s = fm.sup(exponent) if exponent is not None else None
-            return f"{a[0]}{s}" if s else f"{a[0]}^{a[1]}"
-        case "neg":
-            return f"−{a[0]}"
-        case "sqrt":
-            return f"√{a[0]}"
-        case "abs":
-            return f"|{a[0]}|"
-        case "sigmoid":
-            return f"σ({a[0]})"
-        case "max" | "min":
-            return f"{fn}({a[0]}, {a[1]})"
-        case _:
-            return f"{fn}({a[0]})"
-
-
-def _label(r: _OpRecord) -> str:
-    if r.fn in _LABEL_UNARY:
-        return _LABEL_UNARY[r.fn]
-    a, b = r.operands
-    if r.fn in ("max", "min"):
-        if a.node is None or b.node is None:
-            c = a if a.node is None else b
-            return f"{r.fn}(□,{fm.num(c.value)})"
-        return r.fn
-    sym = _SYMBOL[r.fn]
-    if b.node is None:  # x + 1, x^2, x/2
-        return f"{sym}{fm.wrap(b.value)}"
-    if a.node is None:
-        if r.fn in ("add", "mul"):  # commutative: show the constant on the right, as +1, ×2
-            return f"{sym}{fm.wrap(a.value)}"
-        return fm.wrap(a.value) + {"sub": "−", "div": "/", "pow": "^"}[r.fn] + "□"  # 1/□
-    return sym
-
-
 def _exponent(r: _OpRecord) -> float | None:
     return r.operands[1].value if r.fn == "pow" and r.operands[1].node is None else None
 
 
 # ------------------------------------------------------ local derivative table
-def _local_raw(r: _OpRecord, j: int) -> tuple:
-    """∂(r)/∂(operand j): (symbolic, numeric, symbolic LaTeX, numeric LaTeX, value, note)."""
+def _local_value(r: _OpRecord, j: int) -> float:
+    """∂(r)/∂(operand j) at the forward values (the number; :func:`nndl.expr.text.local`
+    writes it out)."""
     ops_ = r.operands
-    o = ops_[j]
     # NumPy scalars: 0 ** -0.5 or 1e200 ** 2 give inf (reported later), not a Python exception
     out = np.float64(r.tensor.data)
-    x = np.float64(o.value)
-    n, nl = o.node, fm.name_latex(o.node)
-    me, mel = r.name, fm.name_latex(r.name)
-    W, WL = fm.wrap(x), fm.wrap(x, True)
-    note = ""
-
-    def other(latex=False, numeric=False):
-        q = ops_[1 - j]
-        return _val(q, latex) if numeric else _sym(q, latex)
-
+    x = np.float64(ops_[j].value)
     match r.fn:
         case "add":
-            return "1", "1", "1", "1", 1.0, note
+            return 1.0
         case "sub":
-            s = "1" if j == 0 else "−1"
-            return s, s, s.replace("−", "-"), s.replace("−", "-"), 1.0 if j == 0 else -1.0, note
+            return 1.0 if j == 0 else -1.0
         case "neg":
-            return "−1", "−1", "-1", "-1", -1.0, note
+            return -1.0
         case "mul":
-            q = ops_[1 - j]
-            return (other(), fm.num(q.value), other(True), fm.num(q.value, True), q.value, note)
+            return ops_[1 - j].value
         case "div":
             a, b = ops_
             if j == 0:
-                return (f"1/{_sym(b)}", f"1/{_val(b)}", f"\\frac{{1}}{{{_sym(b, True)}}}",
-                        f"\\frac{{1}}{{{_val(b, True)}}}", 1.0 / np.float64(b.value), note)
-            return (f"−{_sym(a)}/{_sym(b)}²", f"−{_val(a)}/{_val(b)}²",
-                    f"-\\frac{{{_sym(a, True)}}}{{{_sym(b, True)}^{{2}}}}",
-                    f"-\\frac{{{_val(a, True)}}}{{{_val(b, True)}^{{2}}}}",
-                    -np.float64(a.value) / np.float64(b.value) ** 2, note)
+                return 1.0 / np.float64(b.value)
+            return -np.float64(a.value) / np.float64(b.value) ** 2
         case "pow":
             a, b = ops_
             if j == 0:
                 c = b.value
-                cm1 = c - 1
-                with np.errstate(all="ignore"):
-                    value = float(c * np.float64(a.value) ** cm1) if c != 0 else 0.0
-                csym = _sym(b)
-                if b.node is None:  # constant exponent: 2q, 3q², 0.5q^(−0.5)
-                    cs, cl = fm.wrap(c), fm.wrap(c, True)
-                    if cm1 == 1:
-                        return (f"{cs}{n}", f"{cs}·{W}", f"{cl}{nl}", f"{cl} \\cdot {WL}",
-                                value, note)
-                    if cm1 == 0:
-                        return cs, cs, cl, cl, value, note
-                    s = fm.sup(cm1)
-                    ps = f"^({fm.num(cm1)})"
-                    return (f"{cs}{n}{s or ps}", f"{cs}·{W}{s or ps}",
-                            f"{cl}{nl}^{{{fm.num(cm1, True)}}}",
-                            f"{cl} \\cdot {WL}^{{{fm.num(cm1, True)}}}", value, note)
-                return (f"{csym}·{n}^({csym} − 1)", f"{_val(b)}·{W}^({_val(b)} − 1)",
-                        f"{_sym(b, True)} \\cdot {nl}^{{{_sym(b, True)} - 1}}",
-                        f"{_val(b, True)} \\cdot {WL}^{{{_val(b, True)} - 1}}", value, note)
+                return float(c * np.float64(a.value) ** (c - 1)) if c != 0 else 0.0
             # d(a^b)/db = a^b ln a (0 where a = 0, as PyTorch)
-            value = out * math.log(a.value) if a.value > 0 else 0.0
-            return (f"{me}·ln {_sym(a)}", f"{fm.wrap(out)}·ln {_val(a)}",
-                    f"{mel} \\ln {_sym(a, True)}", f"{fm.wrap(out, True)} \\ln {_val(a, True)}",
-                    value, note)
+            return out * math.log(a.value) if a.value > 0 else 0.0
         case "exp":
-            return (f"exp({n})", f"exp({fm.num(x)})", f"e^{{{nl}}}", f"e^{{{fm.num(x, True)}}}",
-                    out, note)
+            return out
         case "log":
-            return f"1/{n}", f"1/{W}", f"\\frac{{1}}{{{nl}}}", f"\\frac{{1}}{{{WL}}}", 1 / x, note
+            return 1 / x
         case "sqrt":
-            return (f"1/(2√{n})", f"1/(2√{W})", f"\\frac{{1}}{{2\\sqrt{{{nl}}}}}",
-                    f"\\frac{{1}}{{2\\sqrt{{{WL}}}}}", 1 / (2 * out), note)
+            return 1 / (2 * out)
         case "abs":
-            if x == 0:
-                note = "|x| has no derivative at 0; nndl uses sign(0) = 0, as PyTorch"
-            return (f"sign({n})", f"sign({fm.num(x)})", f"\\operatorname{{sign}}({nl})",
-                    f"\\operatorname{{sign}}({fm.num(x, True)})", float(np.sign(x)), note)
+            return float(np.sign(x))  # sign(0) = 0, as PyTorch
         case "sin":
-            return (f"cos({n})", f"cos({fm.num(x)})", f"\\cos({nl})", f"\\cos({fm.num(x, True)})",
-                    math.cos(x), note)
+            return math.cos(x)
         case "cos":
-            return (f"−sin({n})", f"−sin({fm.num(x)})", f"-\\sin({nl})",
-                    f"-\\sin({fm.num(x, True)})", -math.sin(x), note)
+            return -math.sin(x)
         case "tanh":
-            o_s, o_l = fm.wrap(out), fm.wrap(out, True)
-            return (f"1 − {me}²", f"1 − {o_s}²", f"1 - {mel}^{{2}}", f"1 - {o_l}^{{2}}",
-                    1 - out * out, note)
+            return 1 - out * out
         case "sigmoid":
-            o_s, o_l = fm.wrap(out), fm.wrap(out, True)
-            return (f"{me}(1 − {me})", f"{o_s}·(1 − {o_s})", f"{mel}(1 - {mel})",
-                    f"{o_l} \\cdot (1 - {o_l})", out * (1 - out), note)
+            return out * (1 - out)
         case "relu":
-            if x == 0:
-                note = "relu has no derivative at 0; nndl uses relu'(0) = 0, as PyTorch"
-            return (f"[{n} > 0]", f"[{fm.num(x)} > 0]", f"[{nl} > 0]", f"[{fm.num(x, True)} > 0]",
-                    1.0 if x > 0 else 0.0, note)
+            return 1.0 if x > 0 else 0.0  # relu'(0) = 0, as PyTorch
         case "max" | "min":
-            cmp = ">" if r.fn == "max" else "<"
-            q = ops_[1 - j]
-            if x == q.value:
-                note = f"{r.fn} has no derivative at a tie; nndl splits it ½–½, as PyTorch"
-                value = 0.5
-            else:
-                value = 1.0 if (x > q.value if r.fn == "max" else x < q.value) else 0.0
-            s = f"[{_sym(o)} {cmp} {_sym(q)}]"
-            v = f"[{_val(o)} {cmp} {_val(q)}]"
-            sl = f"[{_sym(o, True)} {cmp} {_sym(q, True)}]"
-            vl = f"[{_val(o, True)} {cmp} {_val(q, True)}]"
-            if value == 0.5:
-                v = vl = "1/2"
-            return s, v, sl, vl, value, note
-    raise AssertionError(r.fn)
+            q = ops_[1 - j].value
+            if x == q:  # a tie splits the gradient, as PyTorch
+                return 0.5
+            return 1.0 if (x > q if r.fn == "max" else x < q) else 0.0
+    raise NNDLError(f"internal: no local derivative for the op {r.fn!r}; please report this")
 
 
 def _local(r: _OpRecord, j: int) -> tuple[str, str, str, str, float, str]:
+    """The local derivative's four texts, its value and the convention at a kink."""
     with np.errstate(all="ignore"):
-        *texts, value, note = _local_raw(r, j)
-    return (*texts, float(value), note)
-
-
-def _chain(head: str, *parts: str) -> str:
-    """head part1 = part2 = …, skipping a part equal to the one before it (no "= 1 = 1")."""
-    kept: list[str] = []
-    for p in parts:
-        if not kept or p != kept[-1]:
-            kept.append(p)
-    return f"{head} " + " = ".join(kept)
-
-
-def _d(num_: str, den: str, latex: bool) -> str:
-    if latex:
-        return f"\\frac{{\\partial {fm.name_latex(num_)}}}{{\\partial {fm.name_latex(den)}}}"
-    return f"∂{num_}/∂{den}"
-
-
-def _factor(text: str) -> str:
-    """Parenthesise a numeric local derivative that is not a single non-negative number."""
-    plain = text.replace(".", "", 1).isdigit()
-    return text if plain or (text.startswith("[") and text.endswith("]")) else f"({text})"
+        value = float(_local_value(r, j))
+    texts = tx.local(r.fn, r.operands, j, r.name, float(np.float64(r.tensor.data)))
+    return (*texts, value, tx.kink_note(r.fn, r.operands, j))
 
 
 # ------------------------------------------------------------------- tracing
@@ -604,22 +441,12 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
                                    source=nid, span=_var_span(names, nid)))
             continue
         r = records[id(t)]
-        exp_ = _exponent(r)
-        sym = [_sym(o) for o in r.operands]
-        syml = [_sym(o, True) for o in r.operands]
-        vals_s = [_val(o) for o in r.operands]
-        vals_l = [_val(o, True) for o in r.operands]
-        formula = _formula(r.fn, sym, False, exp_)
-        latex = _formula(r.fn, syml, True, exp_)
         value = float(t.data)
-        nodes.append(GraphNode(nid, t.op, _label(r), value, grads[nid],
+        formula, latex, line, line_latex = tx.forward(nid, r.fn, r.operands, _exponent(r), value)
+        nodes.append(GraphNode(nid, t.op, tx.label(r.fn, r.operands), value, grads[nid],
                                tuple(o.node for o in r.operands if o.node is not None),
                                formula, latex, expression[r.span[0]:r.span[1]], r.span))
-        subst = _formula(r.fn, vals_s, False, exp_)
-        subst_l = _formula(r.fn, vals_l, True, exp_)
-        forward.append(ForwardStep(
-            nid, value, f"{nid} = {formula} = {subst} = {fm.num(value)}",
-            f"{fm.name_latex(nid)} = {latex} = {subst_l} = {fm.num(value, True)}"))
+        forward.append(ForwardStep(nid, value, line, line_latex))
     gradients = {v.name: grads[v.name] for v in names}
     edge_list = tuple((ident(inp), r.name, r.slots[k], c) for r, k, inp, c in edges)
     return GraphTrace(expression, float(root_t.data), out_id, tuple(v.name for v in names), vals,
@@ -632,39 +459,24 @@ def _var_span(names: list[Var], name: str) -> tuple[int, int]:
 
 
 def _backward_steps(out_id, edges, grads, uses, ident) -> list[BackwardStep]:
-    steps = [BackwardStep("seed", out_id, 1.0, f"∂{out_id}/∂{out_id} = 1",
-                          f"{_d(out_id, out_id, True)} = 1")]
+    steps = [BackwardStep("seed", out_id, 1.0, *tx.seed(out_id))]
     seen: dict[str, list[float]] = {}
     for r, k, inp, contribution in edges:
         target = ident(inp)
-        j = r.slots[k]
-        sym, numeric, sym_l, num_l, local, note = _local(r, j)
+        *texts, local, note = _local(r, r.slots[k])
         upstream = grads[r.name]
         many = uses.get(target, 0) > 1
-        eq = "+=" if many else "="
-        eq_l = "\\mathrel{+}=" if many else "="
-        head, head_l = f"∂{out_id}/∂{target}", _d(out_id, target, True)
-        if r.name == out_id:  # straight from the output: ∂f/∂p = z = −6
-            text = _chain(f"{head} {eq}", sym, numeric, fm.num(contribution))
-            latex = _chain(f"{head_l} {eq_l}", sym_l, num_l, fm.num(contribution, True))
-        else:
-            chain = f"{_d(out_id, r.name, False)} · {_d(r.name, target, False)}"
-            chain_l = f"{_d(out_id, r.name, True)} \\cdot {_d(r.name, target, True)}"
-            text = (f"{head} {eq} {chain} = {fm.wrap(upstream)}·{_factor(numeric)} = "
-                    f"{fm.num(contribution)}")
-            latex = (f"{head_l} {eq_l} {chain_l} = {fm.wrap(upstream, True)} \\cdot "
-                     f"{_factor(num_l)} = {fm.num(contribution, True)}")
-        local_text = _chain(f"{_d(r.name, target, False)} =", sym, numeric, fm.num(local))
-        local_latex = _chain(f"{_d(r.name, target, True)} =", sym_l, num_l, fm.num(local, True))
+        text, latex, local_text, local_latex = tx.edge(out_id, r.name, target, tuple(texts),
+                                                       upstream, local, contribution, many)
         steps.append(BackwardStep("edge", target, contribution, text, latex, r.name, upstream,
-                                  local, sym, numeric, local_text, local_latex, many, (), note))
+                                  local, texts[0], texts[1], local_text, local_latex, many, (),
+                                  note))
         if many:
             terms = seen.setdefault(target, [])
             terms.append(contribution)
             if len(terms) == uses[target]:
                 total = grads[target]
-                text = f"{head} = " + " + ".join(fm.wrap(t) for t in terms) + f" = {fm.num(total)}"
-                latex = (f"{head_l} = " + " + ".join(fm.wrap(t, True) for t in terms)
-                         + f" = {fm.num(total, True)}")
-                steps.append(BackwardStep("sum", target, total, text, latex, terms=tuple(terms)))
+                steps.append(BackwardStep("sum", target, total,
+                                          *tx.total(out_id, target, terms, total),
+                                          terms=tuple(terms)))
     return steps
