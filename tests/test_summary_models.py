@@ -744,3 +744,47 @@ def test_cli_mult_adds_option_and_help(capsys):
     out = capsys.readouterr().out
     for word in ("embedding 10000x128", "layernorm", "--mult-adds", "torchinfo"):
         assert word in out
+
+
+class CPUInside(tnn.Module):
+    """Reads a value in forward (.item()) and mixes in a tensor of its own: PyTorch's meta
+    device cannot run it, so the calculator runs it for real on zeros."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = tnn.Linear(6, 6)
+        self.gains = tnn.ParameterList([tnn.Parameter(torch.ones(6)) for _ in range(2)])
+
+    def forward(self, x):
+        steps = int(x.abs().sum().item()) + 1
+        return self.fc(x) * self.gains[0] + torch.arange(6.0) * steps
+
+
+def test_a_forward_the_meta_device_cannot_run_runs_on_zeros():
+    model = CPUInside()
+    s = summarize(model, input_size=(6,))
+    assert s.total_params == 42 + 12 == sum(p.numel() for p in model.parameters())
+    assert s.verified and any("ran for real" in n.en for n in s.notes)
+    check_against_torch(s, model, torch.zeros(1, 6))
+    # the ParameterList is never called: its parameters are listed, not lost
+    plist = [r for r in s.layers if r.type == "ParameterList"][0]
+    assert plist.not_called and plist.params == 12
+
+
+def test_an_nndl_model_with_two_inputs_and_a_dict_output():
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(3, 4)
+            self.b = nn.Linear(5, 4)
+
+        def forward(self, x, y):
+            return {"sum": self.a(x) + self.b(y), "a": self.a(x)}
+
+    model = Two()
+    s = summarize(model, input_size=[(3,), (5,)])
+    assert s.total_params == 16 + 24 and s.model_output == {"sum": (1, 4), "a": (1, 4)}
+    assert [(r.source, r.call, r.params) for r in s.layers] == \
+        [("a", 1, 16), ("b", 1, 24), ("a", 2, 0)]
+    with pytest.raises(SummaryError, match="'b' \\(Linear\\).*in_features = 5.*6 features"):
+        summarize(model, input_size=[(3,), (6,)])
