@@ -15,7 +15,7 @@ from nndl.text import Text
 L = {
     "property": Text("性质", "property"),
     "range": Text("值域", "output range"),
-    "mean": Text("输出均值 (x~N(0,1))", "mean output (x~N(0,1))"),
+    "mean": Text("输出均值（x ~ N(0,1)）", "mean output (x ~ N(0,1))"),
     "zero_centred": Text("以 0 为中心", "zero-centred"),
     "monotonic": Text("单调", "monotonic"),
     "max_slope": Text("max |f′|（位置）", "max |f′| (where)"),
