@@ -6,6 +6,10 @@ from __future__ import annotations
 import builtins
 import sys
 
+# isort: off
+from nndl import _startup  # noqa: F401  (first: Ctrl-C while the command line starts up)
+# isort: on
+
 import numpy as np
 
 from nndl.engine import ops

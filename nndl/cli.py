@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from nndl import __version__
+from nndl import __version__, _startup
 from nndl.errors import NNDLError
 
 # the order `nndl --help` lists them: the main job first, then exercise by exercise
@@ -108,6 +108,7 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a user error is one readable message and exit status 2, never a traceback;
     Ctrl-C is one line and 130; a closed, full or broken standard output is one line too."""
+    _startup.uninstall()  # Ctrl-C is a KeyboardInterrupt again, caught below (and by Typer)
     if sys.stdout is None:  # started with stdout closed (nndl ... >&-): nowhere for results
         _stderr("error: standard output is closed, so nndl has nowhere to write its results\n"
                 "hint: run it with the output going to a terminal, a file or a pipe "

@@ -9,13 +9,14 @@ buffer: updating a 177 M-parameter layer allocates no temporary of its size.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from nndl.engine.tensor import Tensor
-from nndl.errors import ArgumentError
+from nndl.errors import ArgumentError, ArgumentTypeError
 
 _CHUNK = 1 << 16  # elements per chunk: the temporaries stay in cache
 
@@ -23,6 +24,10 @@ _CHUNK = 1 << 16  # elements per chunk: the temporaries stay in cache
 class OptimizerError(ArgumentError):
     """Bad optimiser settings (negative learning rate, empty parameter list...); a
     ValueError, as PyTorch raises."""
+
+
+class OptimizerTypeError(ArgumentTypeError):
+    """An optimiser setting that is not a number (a TypeError, as PyTorch raises)."""
 
 
 def _flat_chunks(*arrays: np.ndarray):
@@ -56,6 +61,10 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         for g in groups:
             group = {**defaults, **g, "params": list(g["params"])}
+            if "lr" in g or any(k in g for k in _NONNEGATIVE):  # a group's own settings
+                _check(group.get("lr", 0.0), **{k: group[k] for k in _NONNEGATIVE if k in g})
+            if "dampening" in g:
+                _number("dampening", group["dampening"])
             for p in group["params"]:
                 if not isinstance(p, Tensor):
                     raise OptimizerError(f"the optimiser can only update Tensors, got {type(p)}")
@@ -101,12 +110,30 @@ class Optimizer:
         return "\n".join(lines + [")"])
 
 
+def _number(name: str, v: Any) -> float:
+    """A setting as a float: a real number and finite, or a clear error."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise OptimizerTypeError(f"invalid {name} {v!r}: it must be a number, not "
+                                 f"{type(v).__name__}", hint=f"e.g. {name}=0.01")
+    if not math.isfinite(v):
+        raise OptimizerError(f"invalid {name} {v}: it must be a finite number",
+                             hint="a nan or infinite setting turns every parameter into nan")
+    return float(v)
+
+
 def _check(lr: float, **more: float) -> None:
-    if lr < 0:
+    """PyTorch's checks (a negative learning rate, momentum, weight decay ... is a
+    ValueError), and every setting a finite number."""
+    if _number("lr", lr) < 0:
         raise OptimizerError(f"invalid learning rate {lr}", hint="use lr > 0, e.g. lr=0.01")
     for k, v in more.items():
-        if v < 0:
+        if _number(k, v) < 0:
             raise OptimizerError(f"invalid {k} {v}: it must be >= 0")
+
+
+# the settings of a parameter group that _check reads (a group's own "lr" ... included)
+_NONNEGATIVE = ("momentum", "weight_decay", "eps", "alpha", "lr_decay",
+                "initial_accumulator_value")
 
 
 class SGD(Optimizer):
@@ -116,6 +143,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, maximize: bool = False):
         _check(lr, momentum=momentum, weight_decay=weight_decay)
+        _number("dampening", dampening)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise OptimizerError("Nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -169,7 +197,10 @@ class Adam(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
                  maximize: bool = False):
         _check(lr, eps=eps, weight_decay=weight_decay)
-        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
+        if len(betas) != 2:
+            raise OptimizerError(f"invalid betas {betas}: a pair (beta1, beta2)",
+                                 hint="e.g. betas=(0.9, 0.999)")
+        if not (0 <= _number("beta1", betas[0]) < 1 and 0 <= _number("beta2", betas[1]) < 1):
             raise OptimizerError(f"invalid betas {betas}: each must be in [0, 1)")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,

@@ -1154,13 +1154,19 @@ def atanh(a) -> Tensor:
 arcsin, arccos, arctan = asin, acos, atan
 
 
-try:  # SciPy's erf when it is there (fast); else the standard library's, element by element
-    from scipy.special import erf as _erf_array
-except ImportError:  # pragma: no cover - SciPy comes with the test extras
-    _erf_array = np.frompyfunc(math.erf, 1, 1)
+_erf_array: Any = None  # erf on arrays, found at the first use (see _erf)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
+    """erf elementwise: SciPy's when it is installed (fast), else the standard library's,
+    element by element. Looked up at the first use: importing SciPy takes most of a
+    second, which every ``import nndl`` and every command would pay."""
+    global _erf_array
+    if _erf_array is None:
+        try:
+            from scipy.special import erf as _erf_array
+        except ImportError:  # SciPy is not a dependency (it comes with the test extras)
+            _erf_array = np.frompyfunc(math.erf, 1, 1)
     return np.asarray(_erf_array(x), dtype=x.dtype)
 
 

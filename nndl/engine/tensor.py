@@ -35,7 +35,7 @@ import numpy as np
 
 from nndl.engine.random import default_rng as _default_rng
 from nndl.engine.sweep import _freed, _freed_error, _reduce_to_shape, run_backward
-from nndl.errors import ArgumentTypeError, GraphError, ShapeError
+from nndl.errors import ArgumentError, ArgumentTypeError, GraphError, ShapeError
 
 # The op functions, which some methods below call (view, T, x[i], clone ...). ops.py builds
 # on this module, so this one cannot import it as it loads: nndl.engine.bind sets the name
@@ -116,18 +116,67 @@ def set_grad_enabled(mode: bool) -> _GradMode:
     return _GradMode(mode)
 
 
+# What NumPy makes of data that are not numbers: a tensor refuses them (complex numbers
+# too: nndl's ops and their gradients are real), where NumPy would make an object array
+# (None, a dict) that turns into nan or a TypeError deep inside an op.
+_NOT_NUMBERS = {"O": "Python objects", "U": "text", "S": "bytes", "V": "records",
+                "c": "complex numbers", "M": "dates", "m": "time spans"}
+
+
+def _not_numbers(data: Any, kind: str) -> ArgumentTypeError:
+    what = "None" if data is None else (
+        f"{type(data).__name__} {data!r}"[:80] if isinstance(data, str | bytes | complex)
+        else f"{_NOT_NUMBERS[kind]} ({type(data).__name__})")
+    return ArgumentTypeError(f"a tensor holds real numbers, and got {what}",
+                             hint="pass a number, a (nested) list of numbers, a NumPy array of "
+                                  "numbers or a tensor")
+
+
+def _numbers(data: Any) -> np.ndarray:
+    """``np.asarray(data)``, refusing what is not real numbers and ragged nesting."""
+    if data is None or isinstance(data, str | bytes):
+        raise _not_numbers(data, "O")
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as exc:  # ragged lists, an object refusing conversion
+        raise ArgumentError(f"cannot make a tensor of this {type(data).__name__}: {exc}"[:300],
+                            hint="nested lists must be rectangular (rows of one length) "
+                                 "and hold numbers") from None
+    if arr.dtype.kind in _NOT_NUMBERS:
+        raise _not_numbers(data, arr.dtype.kind)
+    return arr
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ArgumentTypeError(f"{dtype!r} is not a dtype"[:120],
+                                hint="use nndl.float32, nndl.float64, nndl.int64 or nndl.bool"
+                                ) from None
+    if dt.kind in _NOT_NUMBERS:
+        raise ArgumentTypeError(f"nndl's tensors hold real numbers, not {_NOT_NUMBERS[dt.kind]} "
+                                f"(dtype {dt})", hint="use a float, integer or bool dtype")
+    return dt
+
+
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert to an ndarray with PyTorch's default dtypes (float32 unless float64 was given)."""
     if isinstance(data, Tensor):
         data = data._arr
     if dtype is not None:
-        return np.asarray(data, dtype=np.dtype(dtype))
+        dt = _dtype(dtype)
+        if type(data) is not _ndarray or data.dtype.kind in _NOT_NUMBERS:
+            data = _numbers(data)  # (np.asarray(None, float32) would be nan)
+        return np.asarray(data, dtype=dt)
     if isinstance(data, np.ndarray | np.generic):
         arr = np.asarray(data)
+        if arr.dtype.kind in _NOT_NUMBERS:
+            raise _not_numbers(data, arr.dtype.kind)
         if arr.dtype.kind == "f" and arr.dtype not in (float32, float64):
             arr = arr.astype(float32)  # float16 etc. are computed in float32
         return arr
-    arr = np.asarray(data)
+    arr = _numbers(data)
     if arr.dtype.kind == "f":
         return arr.astype(float32)
     if arr.dtype.kind in "iu":
@@ -141,7 +190,7 @@ def _scalar_value(x: float, dtype: Any):
         return _NP_FLOAT32(x)
     if dtype is float64 or dtype is np.float64 or dtype is float:
         return x
-    dt = np.dtype(dtype)
+    dt = _dtype(dtype)
     return _NP_FLOAT32(x) if dt == float32 else (x if dt == float64 else None)
 
 
@@ -849,22 +898,33 @@ class Tensor:
         run_backward(self, gradient, retain_graph=retain_graph)
 
     # ------------------------------------------------------------- in place
-    # (on .data, outside the graph, as optimisers and initialisers use them)
+    # (outside the graph, as optimisers and initialisers use them: under no_grad, on .data,
+    # or on a tensor that records no graph; see _writable)
+    def _writable(self, name: str) -> np.ndarray:
+        """The values to change in place; a tensor whose graph is being recorded refuses, as
+        PyTorch for a leaf that requires grad (nndl does not rewrite the graph of a non-leaf
+        in place either): an op that saved the old values would compute a wrong gradient."""
+        if self.requires_grad and (not _disabling or _grad_state.enabled):
+            raise GraphError(f"{name}() changes a tensor that requires grad in place",
+                             hint=f"use it inside `with nndl.no_grad():` or on x.data, or the "
+                                  f"out-of-place form (x = x.{name.rstrip('_')}(...))")
+        return self._arr
+
     def zero_(self) -> Tensor:
-        self._arr[...] = 0
+        self._writable("zero_")[...] = 0
         return self
 
     def fill_(self, value) -> Tensor:
-        self._arr[...] = _raw(value)
+        self._writable("fill_")[...] = _raw(value)
         return self
 
     def copy_(self, src) -> Tensor:
-        self._arr[...] = _as_array(src)
+        self._writable("copy_")[...] = _as_array(src)
         return self
 
     def add_(self, other, alpha: builtins.float = 1.0) -> Tensor:
         other = _raw(other)
-        data = self._arr
+        data = self._writable("add_")
         if alpha == 1.0:
             data += other
         else:
@@ -872,22 +932,19 @@ class Tensor:
         return self
 
     def mul_(self, other) -> Tensor:
-        data = self._arr
+        data = self._writable("mul_")
         data *= _raw(other)
         return self
 
     def sub_(self, other, alpha: builtins.float = 1.0) -> Tensor:
+        self._writable("sub_")
         return self.add_(other, alpha=-alpha)
 
     def _in_place(self, name: str, fn: Callable[[np.ndarray], Any]) -> Tensor:
         """Replace the values by fn(values), outside the graph (as the methods above); a
         tensor whose graph is being recorded refuses, as PyTorch for a leaf that requires
         grad (nndl does not rewrite the graph of a non-leaf in place either)."""
-        if self.requires_grad and (not _disabling or _grad_state.enabled):
-            raise GraphError(f"{name}() changes a tensor that requires grad in place",
-                             hint=f"use it inside `with nndl.no_grad():`, or the out-of-place "
-                                  f"form (x = x.{name.rstrip('_')}(...))")
-        data = self._arr
+        data = self._writable(name)
         data[...] = fn(data)
         return self
 
