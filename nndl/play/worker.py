@@ -22,7 +22,7 @@ MAX_JOBS = 2        # processes at once (the course's machines have two cores)
 STREAM_TIME_LIMIT = 120.0   # seconds a streamed job (a training run) may take
 MAX_STREAMS = 1             # streamed jobs at once: a training run takes a whole core
 PRELOAD = ["nndl.play.jobs", "nndl.solutions", "nndl.check", "nndl.summary", "nndl.expr",
-           "nndl.classic", "nndl.deep", "nndl.train"]
+           "nndl.classic", "nndl.deep", "nndl.train", "nndl.play.preload"]
 
 _TEXT = {
     "slow": Text("计算超过了演练场的时间上限 {limit:g} 秒，已停止",
