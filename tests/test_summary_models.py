@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from oracles import require_torch
 
 import nndl
@@ -788,3 +790,42 @@ def test_an_nndl_model_with_two_inputs_and_a_dict_output():
         [("a", 1, 16), ("b", 1, 24), ("a", 2, 0)]
     with pytest.raises(SummaryError, match="'b' \\(Linear\\).*in_features = 5.*6 features"):
         summarize(model, input_size=[(3,), (6,)])
+
+
+# ------------------------------------------------------------------ drawn layers
+@st.composite
+def drawn_layer(draw):
+    """A convolution or pool of a drawn kind and configuration, and an input it accepts."""
+    nd = draw(st.sampled_from([1, 2, 3]))
+    kind = draw(st.sampled_from(["conv", "convT", "max", "avg"]))
+    size = tuple(draw(st.integers(6, 12)) for _ in range(nd))
+    k = draw(st.integers(1, 4))
+    s = draw(st.integers(1, 3))
+    if kind in ("conv", "convT"):
+        g = draw(st.sampled_from([1, 2]))
+        cin, cout = 2 * draw(st.integers(1, 2)), 2 * draw(st.integers(1, 3))
+        d = draw(st.integers(1, 2))
+        if kind == "conv":
+            pad = "same" if s == 1 and draw(st.booleans()) else draw(st.integers(0, 2))
+            layer = getattr(tnn, f"Conv{nd}d")(cin, cout, k, s, pad, d, g,
+                                               bias=draw(st.booleans()))
+        else:
+            p = draw(st.integers(0, (d * (k - 1)) // 2))
+            layer = getattr(tnn, f"ConvTranspose{nd}d")(cin, cout, k, s, p, min(s, d) - 1, g,
+                                                        dilation=d)
+        return layer, (1, cin) + size
+    p = draw(st.integers(0, k // 2))
+    ceil = draw(st.booleans())
+    layer = (getattr(tnn, f"MaxPool{nd}d")(k, s, p, ceil_mode=ceil) if kind == "max"
+             else getattr(tnn, f"AvgPool{nd}d")(k, s, p, ceil_mode=ceil))
+    return layer, (1, 3) + size
+
+
+@given(drawn_layer())
+def test_drawn_layers_formulas_agree_with_pytorch(case):
+    layer, shape = case
+    s = summarize(tnn.Sequential(layer), input_size=shape)
+    row = s.layers[0]
+    expected = tuple(layer(torch.zeros(shape)).shape)
+    assert row.output_shape == expected and not row.measured, [n.en for n in row.notes]
+    assert row.params == sum(p.numel() for p in layer.parameters())
