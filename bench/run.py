@@ -1,6 +1,7 @@
 """nndl against PyTorch CPU, side by side in one process.
 
-    python bench/run.py [--quick] [--json] [--only mlp,lenet,ex6,scalar] [--threads N]
+    python bench/run.py [--quick] [--json] [--only mlp,lenet,ex6,lstm,attention,scalar]
+                        [--threads N]
 
 For each workload (one float32 training step: forward, cross-entropy, backward,
 SGD update) the two frameworks start from the same weights (copied through
@@ -37,6 +38,131 @@ sys.path.insert(0, str(HERE))
 import workloads as W  # noqa: E402
 
 MB = 1024 * 1024
+
+
+# ------------------------------------------------------------------ sequence workloads
+# The layers a course trains next (issue 17): a character-level LSTM language model (d2l's
+# chapter 9 setting: vocabulary 28, 35 steps, batch 32, 256 hidden units) and a small
+# self-attention classifier. The same model code runs on either library (nndl's nn has
+# PyTorch's names), the weights are copied through state_dict as for the other rows.
+@dataclass(frozen=True)
+class SeqWorkload:
+    name: str
+    title: str
+    kind: str  # "lstm" or "attention"
+    batch: int
+    steps: int  # sequence length L
+    vocab: int
+    embed: int
+    hidden: int  # LSTM units, or attention heads
+    classes: int
+    target_ratio: float | None
+    reps: int
+    block: int
+
+
+SEQ_WORKLOADS = {w.name: w for w in (
+    SeqWorkload("lstm", "char LSTM 28-256, 35 steps, batch 32", "lstm", 32, 35, 28, 32, 256,
+                28, 1.5, 60, 5),
+    SeqWorkload("attention", "self-attention E=64 4 heads, L=32, batch 32", "attention", 32, 32,
+                100, 64, 4, 10, 1.5, 100, 10),
+)}
+
+
+def seq_model(lib, w: SeqWorkload, seed: int = 0):
+    """Embedding → LSTM → Linear per step, or Embedding → self-attention + residual →
+    LayerNorm → mean over the sequence → Linear; ``lib`` is torch or nndl."""
+    nn = lib.nn
+    lib.manual_seed(seed)
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(w.vocab, w.embed)
+            if w.kind == "lstm":
+                self.rnn = nn.LSTM(w.embed, w.hidden, batch_first=True)
+                self.out = nn.Linear(w.hidden, w.classes)
+            else:
+                self.attn = nn.MultiheadAttention(w.embed, w.hidden, batch_first=True)
+                self.norm = nn.LayerNorm(w.embed)
+                self.out = nn.Linear(w.embed, w.classes)
+
+        def forward(self, x):
+            e = self.emb(x)
+            if w.kind == "lstm":
+                h, _ = self.rnn(e)
+                return self.out(h).reshape(-1, w.classes)  # one prediction per step
+            a, _ = self.attn(e, e, e, need_weights=False)
+            return self.out(self.norm(a + e).mean(1))
+
+    return Model()
+
+
+def seq_data(w: SeqWorkload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, w.vocab, (w.batch, w.steps)).astype(np.int64)
+    y = rng.integers(0, w.classes, (w.batch * w.steps,) if w.kind == "lstm" else (w.batch,))
+    return x, y.astype(np.int64)
+
+
+def seq_runner(w: SeqWorkload, framework: str, x, y, model=None, seed: int = 0) -> W.Runner:
+    """One SGD step of the sequence model, as W.torch_runner / W.nndl_runner."""
+    if framework == "torch":
+        import torch as lib
+    else:
+        import nndl as lib
+    model = model if model is not None else seq_model(lib, w, seed)
+    xt, yt = lib.from_numpy(x), lib.from_numpy(y)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    opt = lib.optim.SGD(model.parameters(), lr=W.LR)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return float(loss.item())
+
+    def loss() -> float:
+        with lib.no_grad():
+            return float(loss_fn(model(xt), yt).item())
+
+    return W.Runner(framework, model, step, loss)
+
+
+def seq_flops(w: SeqWorkload) -> int:
+    """2 × multiply-adds of a training step's GEMM work (forward once, backward twice)."""
+    n, el, e, h = w.batch, w.steps, w.embed, w.hidden
+    if w.kind == "lstm":
+        fwd = n * el * (4 * h * (e + h) + h * w.classes)
+    else:  # 4 projections, Q·Kᵀ and weights·V, the classifier
+        fwd = n * (4 * el * e * e + 2 * el * el * e) + n * e * w.classes
+    return 2 * 3 * fwd
+
+
+def seq_params(w: SeqWorkload) -> int:
+    import torch
+
+    return sum(p.numel() for p in seq_model(torch, w).parameters())
+
+
+def paired(w) -> tuple[W.Runner, W.Runner]:
+    """(nndl, torch) runners on the same data and initial weights, for either kind of row."""
+    if isinstance(w, W.Workload):
+        return W.paired_runners(w)
+    import torch
+
+    import nndl
+
+    x, y = seq_data(w)
+    tm, nm = seq_model(torch, w), seq_model(nndl, w)
+    nm.load_state_dict({k: nndl.from_numpy(v.detach().numpy().copy())
+                        for k, v in tm.state_dict().items()})
+    return seq_runner(w, "nndl", x, y, nm), seq_runner(w, "torch", x, y, tm)
+
+
+def all_workloads() -> dict:
+    return {**W.WORKLOADS, **SEQ_WORKLOADS}
 
 
 # ------------------------------------------------------------------ threads
@@ -204,7 +330,7 @@ def _reset_peak() -> bool:
 def child_main(framework: str, name: str, steps: int, threads: int) -> None:
     """In a fresh process: peak resident memory of building the model and ``steps`` steps."""
     set_threads(threads, torch_too=framework == "torch")
-    w = W.WORKLOADS[name]
+    w = all_workloads()[name]
     # A first BLAS call makes each library allocate its per-thread buffers (hundreds of MB
     # for OpenBLAS on a many-core machine); that is the runtime, not the workload, so it
     # happens before the baseline, in both frameworks alike.
@@ -216,13 +342,17 @@ def child_main(framework: str, name: str, steps: int, threads: int) -> None:
         import nndl.nn  # noqa: F401
 
         np.ones((256, 256), np.float32) @ np.ones((256, 256), np.float32)
-    x, y = W.make_data(w)
+    seq = isinstance(w, SeqWorkload)
+    x, y = seq_data(w) if seq else W.make_data(w)
     gc.collect()
     now = _rss_now()
     # without a resettable mark, the peak so far is the only safe baseline
     base = now if now is not None and _reset_peak() else _maxrss()
-    make = W.torch_runner if framework == "torch" else W.nndl_runner
-    runner = make(w, x, y)
+    if seq:
+        runner = seq_runner(w, framework, x, y)
+    else:
+        make = W.torch_runner if framework == "torch" else W.nndl_runner
+        runner = make(w, x, y)
     for _ in range(steps):
         runner.step()
     print(json.dumps({"peak_mb": (_maxrss() - base) / MB}))
@@ -254,8 +384,8 @@ def environment() -> dict:
             "nndl_threads": nndl.get_num_threads()}
 
 
-def run_workload(w: W.Workload, quick: bool, threads: int, memory: bool, log) -> WorkloadResult:
-    nr, tr = W.paired_runners(w)
+def run_workload(w, quick: bool, threads: int, memory: bool, log) -> WorkloadResult:
+    nr, tr = paired(w)
     loss_n, loss_t, rel = check_agreement(nr, tr)
     reps = max(3, w.reps // (10 if quick else 1))
     budget = 6.0 if quick else 60.0
@@ -264,7 +394,7 @@ def run_workload(w: W.Workload, quick: bool, threads: int, memory: bool, log) ->
     del nr, tr
     gc.collect()
     mn, mt = statistics.median(tn), statistics.median(tt)
-    flops = W.train_step_flops(w)
+    flops = seq_flops(w) if isinstance(w, SeqWorkload) else W.train_step_flops(w)
     peak_n = peak_t = None
     if memory:
         steps = 2 if quick or w.name == "ex6" else 5
@@ -276,7 +406,8 @@ def run_workload(w: W.Workload, quick: bool, threads: int, memory: bool, log) ->
         target_ratio=w.target_ratio, nndl_gflops=flops / (mn * 1e-3) / 1e9,
         torch_gflops=flops / (mt * 1e-3) / 1e9, nndl_peak_mb=peak_n, torch_peak_mb=peak_t,
         reps=len(tn), loss_nndl=loss_n, loss_torch=loss_t, loss_rel_diff=rel,
-        params=W.parameter_count(w), nndl_ms_all=tn, torch_ms_all=tt)
+        params=seq_params(w) if isinstance(w, SeqWorkload) else W.parameter_count(w),
+        nndl_ms_all=tn, torch_ms_all=tt)
 
 
 def run_scalar(quick: bool) -> dict | None:
@@ -294,10 +425,11 @@ def run_all(names: list[str], quick: bool, threads: int | None, memory: bool, lo
     log(f"threads: {threads}; measuring the float32 GEMM peak ...")
     peak = gemm_peak(1024 if quick else 2048)
     results = []
+    workloads = all_workloads()
     for name in names:
-        if name in W.WORKLOADS:
-            log(f"{name}: {W.WORKLOADS[name].title} ...")
-            results.append(run_workload(W.WORKLOADS[name], quick, threads, memory, log))
+        if name in workloads:
+            log(f"{name}: {workloads[name].title} ...")
+            results.append(run_workload(workloads[name], quick, threads, memory, log))
     scalar = run_scalar(quick) if "scalar" in names else None
     return BenchReport(peak, threads, results, scalar, environment())
 
@@ -346,8 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute)")
     p.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
-    p.add_argument("--only", default="mlp,lenet,ex6,scalar",
-                   help="comma-separated workloads: mlp, lenet, ex6, scalar")
+    p.add_argument("--only", default="mlp,lenet,ex6,lstm,attention,scalar",
+                   help="comma-separated workloads: mlp, lenet, ex6, lstm, attention, scalar")
     p.add_argument("--threads", type=int, default=None, help="threads for both (default: NumPy's)")
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory child runs")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -360,9 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
 
     names = [n.strip() for n in args.only.split(",") if n.strip()]
-    unknown = [n for n in names if n not in W.WORKLOADS and n != "scalar"]
+    unknown = [n for n in names if n not in all_workloads() and n != "scalar"]
     if unknown:
-        p.error(f"unknown workload(s) {unknown}; choose from {[*W.WORKLOADS, 'scalar']}")
+        p.error(f"unknown workload(s) {unknown}; choose from {[*all_workloads(), 'scalar']}")
     err = Console(stderr=True)
     t0 = time.perf_counter()
     report = run_all(names, args.quick, args.threads, not args.no_memory,

@@ -76,34 +76,46 @@ def lstm_scan(xw: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor) -> Tensor:
     cs[0] = c0._arr
     h = h0._arr
     for t in range(steps):
-        pre = xd[t] + h @ wd.T  # the four gates' inputs, (N, 4H)
         a = gates[t]
-        a[:, :2 * hd] = _sigmoid(pre[:, :2 * hd])
-        a[:, 2 * hd:3 * hd] = np.tanh(pre[:, 2 * hd:3 * hd])
-        a[:, 3 * hd:] = _sigmoid(pre[:, 3 * hd:])
+        np.matmul(h, wd.T, out=a)
+        a += xd[t]  # the four gates' inputs, (N, 4H)
+        g_pre = a[:, 2 * hd:3 * hd].copy()
+        # σ(a) = (1 + tanh(a/2))/2 on all four, in place; then g = tanh on its quarter
+        a *= 0.5
+        np.tanh(a, out=a)
+        a *= 0.5
+        a += 0.5
+        np.tanh(g_pre, out=a[:, 2 * hd:3 * hd])
         i, f, gg, o = a[:, :hd], a[:, hd:2 * hd], a[:, 2 * hd:3 * hd], a[:, 3 * hd:]
-        cs[t + 1] = f * cs[t] + i * gg
-        np.tanh(cs[t + 1], out=tanh_c[t])
-        h = out[t] = o * tanh_c[t]
+        c = cs[t + 1]
+        np.multiply(f, cs[t], out=c)
+        c += i * gg
+        np.tanh(c, out=tanh_c[t])
+        h = np.multiply(o, tanh_c[t], out=out[t])
     out[steps] = cs[steps]
     h_prev = np.concatenate([h0._arr[None], out[:steps - 1]])
 
     def backward(g):
+        # what each gate's input gradient is, per unit of dc (i, f, g) or of dh (o), for
+        # all steps at once; the loop over time is then a few passes and one GEMM a step
+        i, f, gg, o = (gates[..., k * hd:(k + 1) * hd] for k in range(4))
+        per = np.empty_like(gates)
+        per[..., :hd] = gg * i * (1 - i)  # ∂c/∂a_i
+        per[..., hd:2 * hd] = cs[:-1] * f * (1 - f)  # ∂c/∂a_f
+        per[..., 2 * hd:3 * hd] = i * (1 - gg * gg)  # ∂c/∂a_g
+        per[..., 3 * hd:] = tanh_c * o * (1 - o)  # ∂h/∂a_o
+        dc_dh = o * (1 - tanh_c * tanh_c)  # ∂c_t's share of ∂h_t
         da = np.empty_like(gates)
         dh = np.zeros_like(h0._arr)
         dc = g[steps].copy()  # the gradient of c_L
         for t in range(steps - 1, -1, -1):
-            a = gates[t]
-            i, f, gg, o = a[:, :hd], a[:, hd:2 * hd], a[:, 2 * hd:3 * hd], a[:, 3 * hd:]
-            dh = g[t] + dh
-            tc = tanh_c[t]
-            dc = dc + dh * o * (1 - tc * tc)
+            dh += g[t]
+            dc += dh * dc_dh[t]
             d = da[t]
-            d[:, :hd] = dc * gg * i * (1 - i)  # through i
-            d[:, hd:2 * hd] = dc * cs[t] * f * (1 - f)  # through f
-            d[:, 2 * hd:3 * hd] = dc * i * (1 - gg * gg)  # through g
-            d[:, 3 * hd:] = dh * tc * o * (1 - o)  # through o
-            dc = dc * f
+            np.multiply(per[t, :, :3 * hd].reshape(-1, 3, hd), dc[:, None, :],
+                        out=d[:, :3 * hd].reshape(-1, 3, hd))
+            np.multiply(per[t, :, 3 * hd:], dh, out=d[:, 3 * hd:])
+            dc *= f[t]
             dh = d @ wd
         dw = da.reshape(-1, four_h).T @ h_prev.reshape(-1, hd)
         return da, dh, dc, dw
@@ -224,12 +236,11 @@ class RNNBase(Module):
         w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
         b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
         b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
-        xw = F.linear(x, w_ih, b_ih)  # every step's input term: one GEMM
-        if self.mode == "GRU":
-            hs = gru_scan(xw, h0, w_hh, b_hh)
+        if self.mode == "GRU":  # b_hh stays in the recurrence (r multiplies part of it)
+            hs = gru_scan(F.linear(x, w_ih, b_ih), h0, w_hh, b_hh)
             return hs, hs[-1], None
-        if b_hh is not None:
-            xw = xw + b_hh
+        # every step's input term and both biases: one GEMM
+        xw = F.linear(x, w_ih, None if b_ih is None else b_ih + b_hh)
         if self.mode == "LSTM":
             if c0 is None:
                 raise ShapeError("internal: an LSTM layer without a cell state; please report")
