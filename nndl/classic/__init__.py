@@ -17,6 +17,7 @@ from nndl.classic.experiment import (
 )
 from nndl.classic.neuron import Neuron, NeuronEpoch
 from nndl.classic.perceptron import (
+    ConvergenceWarning,
     LineCheck,
     NovikoffBound,
     Perceptron,
@@ -26,7 +27,7 @@ from nndl.classic.perceptron import (
 )
 
 __all__ = [
-    "DEFAULT_TS", "X_D", "Y_D", "DataError", "DirectionStudy", "LineCheck", "Neuron",
+    "DEFAULT_TS", "X_D", "Y_D", "ConvergenceWarning", "DataError", "DirectionStudy", "LineCheck", "Neuron",
     "NeuronEpoch", "NeuronResult", "NovikoffBound", "OutlierExperiment", "OutlierRow",
     "PLAEpoch", "PLAResult", "Perceptron", "angle_deg", "check_line", "max_margin",
     "outlier_experiment", "sheet_checks", "with_x4",

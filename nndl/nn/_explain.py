@@ -3,6 +3,9 @@ it does not work. Shared by ``Conv2d``, ``MaxPool2d`` and ``AvgPool2d``."""
 
 from __future__ import annotations
 
+import math
+import random
+
 from nndl.nn.module import Formula, LayerShapeError, fmt
 from nndl.text import Text
 
@@ -94,24 +97,130 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
 
 
 def _fix_hint(n: int, k: int, s: int, p: int, d: int, pool: bool) -> str:
+    """What makes (n + 2p − d·(k − 1) − 1)/s + 1 a whole number: the padding nearest p, the
+    nearest input sizes below and above n, the stride nearest s (each the smaller on a
+    tie), and --floor. Closed form, whatever the sizes (a search over paddings, sizes or
+    strides took minutes for a stride of 10^10 or an input of 10^9): a linear congruence
+    for the padding and the sizes, the divisors of one number for the stride."""
     fixes = []
-    pads = [q for q in range(0, p + s + 1) if (n + 2 * q - d * (k - 1) - 1) % s == 0
-            and n + 2 * q - d * (k - 1) - 1 >= 0 and (not pool or 2 * q <= k)]
-    if pads:
-        q = min(pads, key=lambda q: (abs(q - p), q))
-        fixes.append(f"pad={q} gives ({n} − {k} + 2·{q})/{s} + 1 = "
-                     f"{(n + 2 * q - d * (k - 1) - 1) // s + 1}")
-    sizes = [m for m in range(max(1, n - s + 1), n + s) if m != n
-             and (m + 2 * p - d * (k - 1) - 1) % s == 0 and m + 2 * p - d * (k - 1) - 1 >= 0]
-    for m in [max((m for m in sizes if m < n), default=None),
-              min((m for m in sizes if m > n), default=None)]:
-        if m is not None:
+    c = n - d * (k - 1) - 1  # the span (n + 2p − d·(k − 1) − 1) is c + 2·pad
+    q = _nearest_pad(c, s, p, upper=min(p + s, k // 2) if pool else p + s)
+    if q is not None:
+        fixes.append(f"pad={q} gives ({n} − {k} + 2·{q})/{s} + 1 = {(c + 2 * q) // s + 1}")
+    e = 2 * p - d * (k - 1) - 1  # the span is size + e: sizes ≡ −e (mod s) divide
+    r = (-e) % s
+    below = (n - 1) - ((n - 1 - r) % s)  # the largest such size < n, and the smallest > n
+    above = (n + 1) + ((r - (n + 1)) % s)
+    for m in (below, above):
+        if max(1, n - s + 1) <= m < n + s and m != n and m + e >= 0:
             fixes.append(f"an input of {m} gives ({m} − {k} + 2·{p})/{s} + 1 = "
-                         f"{(m + 2 * p - d * (k - 1) - 1) // s + 1}")
-    span = n + 2 * p - d * (k - 1) - 1
-    strides = [t for t in range(1, max(span, 1) + 1) if span % t == 0 and t != s]
-    if strides:
-        t = min(strides, key=lambda t: (abs(t - s), t))
+                         f"{(m + e) // s + 1}")
+    span = n + e
+    t = _nearest_divisor(max(span, 1), s)
+    if t is not None:
         fixes.append(f"stride={t} gives {span}/{t} + 1 = {span // t + 1}")
     fixes.append("--floor (floor=True) rounds down as PyTorch does, with a warning")
     return "; ".join(fixes)
+
+
+def _nearest_pad(c: int, s: int, p: int, upper: int) -> int | None:
+    """The q in [max(0, ⌈−c/2⌉), upper] with (c + 2q) % s == 0 nearest p (the smaller on a
+    tie), or None: 2q ≡ −c (mod s) is q ≡ r (mod m), m = s (s odd) or s/2 (s even)."""
+    if s % 2:
+        m, r = s, ((-c * pow(2, -1, s)) % s if s > 1 else 0)
+    elif c % 2:
+        return None  # c + 2q is odd, s even: no padding fits
+    else:
+        m, r = s // 2, (-c // 2) % (s // 2)
+    lower = max(0, -(c // 2))  # c + 2q ≥ 0
+    if lower > upper:
+        return None
+    t = min(max(p, lower), upper)
+    a = t - ((t - r) % m)  # the largest q ≤ t in the class, and the next one above
+    cands = [q for q in (a, a + m) if lower <= q <= upper]
+    return min(cands, key=lambda q: (abs(q - p), q)) if cands else None
+
+
+def _nearest_divisor(n: int, s: int) -> int | None:
+    """The divisor t ≠ s of n nearest s (the smaller on a tie), or None."""
+    divs = [1]
+    for prime, power in _factor(n).items():
+        divs = [x * prime ** e for x in divs for e in range(power + 1)]
+    return min((t for t in divs if t != s), key=lambda t: (abs(t - s), t), default=None)
+
+
+_SMALL_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+
+
+def _factor(n: int) -> dict[int, int]:
+    """n's prime factors and their powers: small primes by division, the rest by Pollard's
+    rho (milliseconds even for a 20-digit n, where trial division would take hours)."""
+    out: dict[int, int] = {}
+    for prime in _SMALL_PRIMES:
+        while n % prime == 0:
+            out[prime] = out.get(prime, 0) + 1
+            n //= prime
+    stack = [n] if n > 1 else []
+    while stack:
+        m = stack.pop()
+        if _is_prime(m):
+            out[m] = out.get(m, 0) + 1
+        else:
+            f = _pollard_brent(m)
+            stack += [f, m // f]
+    return out
+
+
+def _is_prime(n: int) -> bool:
+    """Miller-Rabin with the first twelve primes as bases: exact below 3.3·10^24 (sizes
+    beyond that are refused long before a hint is needed)."""
+    if n < 2:
+        return False
+    if n in _SMALL_PRIMES:
+        return True
+    if any(n % q == 0 for q in _SMALL_PRIMES):
+        return False
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in _SMALL_PRIMES:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _pollard_brent(n: int) -> int:
+    """A proper factor of the odd composite n (Brent's variant of Pollard's rho), seeded by
+    n so that the same n always takes the same steps."""
+    rng = random.Random(n)
+    while True:
+        y, c, m = rng.randrange(1, n), rng.randrange(1, n), 128
+        g = r = q = 1
+        x = ys = y
+        while g == 1:
+            x = y
+            for _ in range(r):
+                y = (y * y + c) % n
+            k = 0
+            while k < r and g == 1:
+                ys = y
+                for _ in range(min(m, r - k)):
+                    y = (y * y + c) % n
+                    q = q * abs(x - y) % n
+                g = math.gcd(q, n)
+                k += m
+            r *= 2
+        if g == n:  # the batch overshot: step back one at a time
+            g = 1
+            while g == 1:
+                ys = (ys * ys + c) % n
+                g = math.gcd(abs(x - ys), n)
+        if g != n:
+            return g
