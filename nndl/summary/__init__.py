@@ -1,6 +1,12 @@
 """The architecture calculator: ``nndl.summary(model_or_spec, input_size=None, verify=False,
-floor=False)`` gives per-layer shapes, neurons, parameters, mult-adds and the formulas
-behind them, for a text spec, an nndl model or a PyTorch model.
+floor=False, *, input_data=None, dtypes=None, mult_adds="nndl")`` gives per-layer shapes,
+neurons, parameters, mult-adds and the formulas behind them, for a text spec, an nndl
+model or a PyTorch model.
+
+A spec is a chain, computed from the formulas (:mod:`nndl.summary.core`); any model is
+followed through its own forward pass with forward hooks (:mod:`nndl.summary.trace`;
+PyTorch models shape-only on the meta device, :mod:`nndl.summary.torch_bridge`), its
+layers explained by nndl's layers and :mod:`nndl.summary.formulas`.
 
 ``nndl.summary`` is both this package and the function: calling the module calls
 :func:`summary`.

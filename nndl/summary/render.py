@@ -29,6 +29,8 @@ L = {
     "total_mult_adds": Text("乘加总数", "Total mult-adds"),
     "param_mem": Text("参数内存 (float32)", "Parameter memory (float32)"),
     "act_mem": Text("前向激活内存 (batch 1, float32)", "Forward activations (batch 1, float32)"),
+    "act_mem_input": Text("前向激活内存（给定的输入，float32）",
+                          "Forward activations (the input as given, float32)"),
     "verified": Text("已用真实前向传播核对每层形状（全零输入，batch 1）",
                      "Every shape checked by a real forward pass (zeros, batch 1)"),
     "implied": Text("（自动加入）", "(implied)"),
@@ -118,7 +120,7 @@ def _totals(s: Summary, lang: str) -> list[tuple[str, str]]:
         (t("total_neurons", lang), fmt(s.total_neurons)),
         (t("total_mult_adds", lang), fmt(s.total_mult_adds)),
         (t("param_mem", lang), mem(s.param_bytes)),
-        (t("act_mem", lang), mem(s.activation_bytes)),
+        (t("act_mem_input" if s.batch_included else "act_mem", lang), mem(s.activation_bytes)),
     ]
     return rows
 
