@@ -151,35 +151,45 @@ class MultiheadAttention(Module):
             raise ShapeError(f"{name}: key {key.shape} and value {value.shape} must have the "
                              f"same batch and length, and the query's batch {n}")
         h, d = self.num_heads, self.head_dim
-        (wq, wk, wv), (bq, bk, bv) = self._projections()
 
-        def heads(t: Tensor, w, b) -> Tensor:  # (N, L, E) → (N, h, L, d)
-            p = F.linear(t, w, b)
+        def heads(p: Tensor) -> Tensor:  # (N, L, E) → (N, h, L, d)
             return ops.transpose(ops.reshape(p, n, p.shape[1], h, d), 1, 2)
 
-        q, k, v = heads(query, wq, bq), heads(key, wk, bk), heads(value, wv, bv)
-        scores = ops.matmul(q, ops.transpose(k, -2, -1)) * (1.0 / math.sqrt(d))
-        mask = F._additive_mask(attn_mask, scores._arr, true_means_keep=False)
-        if mask is not None:
-            if mask.ndim == 3:  # (N·h, L, S)
-                mask = ops.reshape(mask, n, h, el, es)
-            scores = scores + mask
-        pad = F._additive_mask(key_padding_mask, scores._arr, true_means_keep=False)
+        if query is key and key is value and self.in_proj_weight is not None:
+            # self-attention: one GEMM for Q, K and V together, as PyTorch
+            q, k, v = (heads(p) for p in ops.chunk(
+                F.linear(query, self.in_proj_weight, self.in_proj_bias), 3, -1))
+        else:
+            (wq, wk, wv), (bq, bk, bv) = self._projections()
+            q, k, v = (heads(F.linear(t, w, b)) for t, w, b in
+                       ((query, wq, bq), (key, wk, bk), (value, wv, bv)))
+        mask = F._additive_mask(attn_mask, query._arr, true_means_keep=False)
+        if mask is not None and mask.ndim == 3:  # (N·h, L, S)
+            mask = ops.reshape(mask, n, h, el, es)
+        pad = F._additive_mask(key_padding_mask, query._arr, true_means_keep=False)
         if pad is not None:
             if tuple(pad.shape) != (n, es):
                 raise ShapeError(f"{name}: key_padding_mask must be (N, S) = {(n, es)}, got "
                                  f"{tuple(pad.shape)}")
-            scores = scores + ops.reshape(pad, n, 1, 1, es)
-        weights = ops.softmax(scores, -1)
-        dropped = F.dropout(weights, self.dropout, self.training) if self.dropout else weights
-        ctx = ops.matmul(dropped, v)  # (N, h, L, d)
+            pad = ops.reshape(pad, n, 1, 1, es)
+            mask = pad if mask is None else mask + pad
+        scale = 1.0 / math.sqrt(d)
+        weights = None
+        if need_weights or (self.dropout and self.training):
+            # the weights are an output (or get dropout): softmax as an op of its own
+            scores = ops.matmul(q, ops.transpose(k, -2, -1)) * scale
+            weights = ops.softmax(scores if mask is None else scores + mask, -1)
+            dropped = F.dropout(weights, self.dropout, self.training) if self.dropout else weights
+            ctx = ops.matmul(dropped, v)  # (N, h, L, d)
+        else:
+            ctx = F._attention(q, k, v, mask, scale)  # one node
         ctx = ops.reshape(ops.transpose(ctx, 1, 2), n, el, e)
         out = self.out_proj(ctx)
         if unbatched:
             out = ops.squeeze(out, 0)
         elif not self.batch_first:
             out = ops.transpose(out, 0, 1)
-        if not need_weights:
+        if not need_weights or weights is None:
             return out, None
         w = ops.mean(weights, 1) if average_attn_weights else weights
         return out, (ops.squeeze(w, 0) if unbatched else w)

@@ -1505,14 +1505,48 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         raise ArgumentError("scaled_dot_product_attention: give attn_mask or is_causal, not "
                             "both", hint="as PyTorch")
     s = 1.0 / np.sqrt(query.shape[-1]) if scale is None else float(scale)
-    scores = ops.matmul(query, ops.transpose(key, -2, -1)) * s
     if is_causal:
         el, es = query.shape[-2], key.shape[-2]
         attn_mask = np.tril(np.ones((el, es), dtype=bool))
-    add = _additive_mask(attn_mask, scores._arr, true_means_keep=True)
+    add = _additive_mask(attn_mask, query._arr, true_means_keep=True)
+    if not dropout_p:
+        return _attention(query, key, value, add, s)
+    # with dropout: matmul, softmax and dropout as separate ops (dropout draws its mask)
+    scores = ops.matmul(query, ops.transpose(key, -2, -1)) * s
     if add is not None:
         scores = scores + add
-    weights = ops.softmax(scores, -1)
-    if dropout_p:
-        weights = dropout(weights, dropout_p, True)
+    weights = dropout(ops.softmax(scores, -1), dropout_p, True)
     return ops.matmul(weights, value)
+
+
+def _attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, scale: float) -> Tensor:
+    """softmax(Q·Kᵀ·scale + mask)·V as one node (no dropout); backward, with P the
+    attention weights and G the output's gradient::
+
+        dV = Pᵀ·G,   dP = G·Vᵀ,   dS = P ⊙ (dP − Σ_j dP ⊙ P)   (the softmax's backward)
+        dQ = dS·K·scale,   dK = dSᵀ·Q·scale,   dmask = dS
+
+    Batch dims broadcast as matmul's; the engine sums each gradient back to its input."""
+    qd, kd, vd = q._arr, k._arr, v._arr
+    sc = np.matmul(qd, np.swapaxes(kd, -1, -2))
+    sc *= scale
+    if mask is not None:
+        sc = sc + mask._arr
+    sc -= sc.max(axis=-1, keepdims=True)
+    p = np.exp(sc, out=sc)
+    p /= p.sum(axis=-1, keepdims=True)
+    out = np.matmul(p, vd)
+    inputs = (q, k, v) if mask is None else (q, k, v, mask)
+
+    def backward(g):
+        dv = np.matmul(np.swapaxes(p, -1, -2), g) if v.requires_grad else None
+        dp = np.matmul(g, np.swapaxes(vd, -1, -2))
+        ds = dp - (dp * p).sum(axis=-1, keepdims=True)
+        ds *= p
+        dq = np.matmul(ds, kd) * scale if q.requires_grad else None
+        dk = np.matmul(np.swapaxes(ds, -1, -2), qd) * scale if k.requires_grad else None
+        if mask is None:
+            return dq, dk, dv
+        return dq, dk, dv, (ds if mask.requires_grad else None)
+
+    return make(out, "attention", inputs, backward)
