@@ -18,13 +18,14 @@ L = {
     "mean": Text("输出均值（x ~ N(0,1)）", "mean output (x ~ N(0,1))"),
     "zero_centred": Text("以 0 为中心", "zero-centred"),
     "monotonic": Text("单调", "monotonic"),
-    "max_slope": Text("max |f′|（位置）", "max |f′| (where)"),
+    "max_slope": Text("|f′| 的最大值（位置）", "max |f′| (where)"),
     "slope0": Text("f′(0)", "f′(0)"),
-    "saturation": Text("饱和区 |f′| < 1% max", "saturation |f′| < 1% max"),
+    "saturation": Text("饱和区（|f′| < 最大值的 1%）", "saturation (|f′| < 1% of max)"),
     "band": Text("非饱和区宽度", "non-saturated width"),
     "dead": Text("死区 f′ = 0", "dead region f′ = 0"),
     "smooth0": Text("在 0 处光滑", "smooth at 0"),
-    "cost": Text("每元素运算量 f / f′", "operations per element f / f′"),
+    "cost_f": Text("f 的运算量（每元素）", "operations for f (per element)"),
+    "cost_df": Text("f′ 的运算量（每元素）", "operations for f′ (per element)"),
     "timing": Text("实测耗时 f+f′（每次运行略有不同）", "measured time f+f′ (varies per run)"),
     "chain": Text("每层链式因子上界 / 10 层", "chain factor per layer / 10 layers"),
     "derivation": Text("推导", "Derivation"),
@@ -35,6 +36,7 @@ L = {
     "no": Text("否", "no"),
     "none": Text("无", "none"),
     "figure": Text("f 与 f′ 的曲线", "f and f′"),
+    "reuse": Text("（复用 f(x)）", " (reusing f(x))"),
     "title": Text("激活函数：导数、性质与优缺点（均由 nndl 实时计算）",
                   "Activation functions: derivatives, properties, pros and cons (computed by nndl now)"),
 }
@@ -55,7 +57,10 @@ def rows(r: ActivationReport, lang: str) -> list[tuple[str, str]]:
              f"x = {n(w.lo)}" if w.lo == w.hi else f"x ∈ {w.text()}")
     sat = " ∪ ".join(s.text() for s in p.saturation) or L["none"](lang)
     dead = " ∪ ".join(s.text() for s in p.dead) or L["none"](lang)
-    cost = "—" if p.cost is None else f"{ops_text(p.cost.f, lang)} / {ops_text(p.cost.df, lang)}"
+    cost_f = "—" if p.cost is None else ops_text(p.cost.f, lang)
+    cost_df = "—" if p.cost is None else ops_text(p.cost.df, lang)
+    if p.cost is not None and p.cost.df_reuses_output:
+        cost_df += L["reuse"](lang)
     timed = p.cost.timing if p.cost is not None else None
     return [
         (L["range"](lang), p.range.text()),
@@ -68,10 +73,32 @@ def rows(r: ActivationReport, lang: str) -> list[tuple[str, str]]:
         (L["band"](lang), n(p.active_band.width)),
         (L["dead"](lang), dead),
         (L["smooth0"](lang), _yn(p.smooth_at_0, lang)),
-        (L["cost"](lang), cost),
+        (L["cost_f"](lang), cost_f),
+        (L["cost_df"](lang), cost_df),
         (L["chain"](lang), f"{n(p.chain_factor)} / {n(p.chain_bound[10], 2)}"),
     ] + ([] if timed is None else [
         (L["timing"](lang), f"{n(timed.ns_f + timed.ns_df, 3)} ns ({n(timed.relative, 2)}× ReLU)")])
+
+
+MAX_CELL = 26  # columns: a wider cell wraps rather than pushing the table off the terminal
+
+
+def _groups(reports, all_rows, width: int) -> list[list[int]]:
+    """Activations in groups whose columns fit ``width`` side by side (one table each), so
+    that 13 activations on 80 columns are several readable tables, not 13 clipped columns."""
+    from rich.cells import cell_len
+
+    label_w = min(MAX_CELL, max(cell_len(label) for label, _ in all_rows[0])) + 3
+    groups: list[list[int]] = [[]]
+    used = label_w + 1
+    for k, rs in enumerate(all_rows):
+        w = min(MAX_CELL, max([cell_len(v) for _, v in rs] + [cell_len(reports[k].title)])) + 3
+        if groups[-1] and used + w > width:
+            groups.append([])
+            used = label_w + 1
+        groups[-1].append(k)
+        used += w
+    return groups
 
 
 def print_text(reports: list[ActivationReport], lang: str, console=None) -> None:
@@ -80,14 +107,15 @@ def print_text(reports: list[ActivationReport], lang: str, console=None) -> None
 
     console = console or Console()
     console.print(f"[bold]{L['title'](lang)}[/]")
-    table = Table(show_lines=False)
-    table.add_column(L["property"](lang))
-    for r in reports:
-        table.add_column(_title(r, lang))
     all_rows = [rows(r, lang) for r in reports]
-    for i, (label, _) in enumerate(all_rows[0]):
-        table.add_row(label, *[rs[i][1] for rs in all_rows])
-    console.print(table)
+    for group in _groups(reports, all_rows, console.width):
+        table = Table(show_lines=False)
+        table.add_column(L["property"](lang), max_width=MAX_CELL, overflow="fold")
+        for k in group:
+            table.add_column(_title(reports[k], lang), max_width=MAX_CELL, overflow="fold")
+        for i, (label, _) in enumerate(all_rows[0]):
+            table.add_row(label, *[all_rows[k][i][1] for k in group])
+        console.print(table, highlight=False)
     for r in reports:
         console.print(f"\n[bold underline]{_title(r, lang)}[/]  ({r.torch})", highlight=False)
         console.print(f"[bold]{L['derivation'](lang)}[/]")
