@@ -829,3 +829,36 @@ def test_drawn_layers_formulas_agree_with_pytorch(case):
     expected = tuple(layer(torch.zeros(shape)).shape)
     assert row.output_shape == expected and not row.measured, [n.en for n in row.notes]
     assert row.params == sum(p.numel() for p in layer.parameters())
+
+
+def _reused_twice():
+    lin = tnn.Linear(10, 10)
+    return tnn.Sequential(lin, tnn.ReLU(), lin, tnn.ReLU())  # one module at two places
+
+
+@pytest.mark.parametrize("make", [_reused_twice, TiedAutoencoder, InsideModel,
+                                  lambda: ResNet(BasicBlock, (1, 1, 1, 1))])
+def test_the_users_model_is_left_as_it_was(make):
+    model = make()
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    size = (1, 5) if isinstance(model, TiedAutoencoder) else \
+        (1, 2) if isinstance(model, InsideModel) else (3, 32, 32) if isinstance(model, ResNet) \
+        else (10,)
+    s = summarize(model, input_size=size, verify=True)
+    assert s.total_params == sum(p.numel() for p in model.parameters())
+    after = model.state_dict()
+    assert list(after) == list(before)
+    for k, v in after.items():
+        assert v.device.type == "cpu" and torch.equal(v, before[k]), k
+    assert all(m.training for m in model.modules())
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_torchscript_parts_cannot_be_observed_but_are_counted():
+    model = tnn.Sequential(tnn.Conv2d(1, 2, 3), tnn.Flatten(),
+                           torch.jit.script(tnn.Linear(2 * 6 * 6, 3)))
+    s = summarize(model, input_size=(1, 8, 8), verify=True)
+    assert s.total_params == 20 + 219 == sum(p.numel() for p in model.parameters())
+    blind = [r for r in s.layers if r.not_called]
+    assert blind and "TorchScript" in blind[0].notes[-1].en

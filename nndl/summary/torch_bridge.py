@@ -91,28 +91,50 @@ def _has_embedding(model: Any) -> bool:
 
 
 # ------------------------------------------------------------------ the passes
-def _run(model: Any, args: list, kwargs: dict, meta: bool) -> tuple[list[trace.Call], Any]:
+def _run(model: Any, args: list, kwargs: dict, meta: bool
+         ) -> tuple[list[trace.Call], Any, set[int]]:
     import torch
 
     named = list(model.named_modules())
     modes = [(m, m.training) for _, m in named]
     model.eval()  # batch norm on a batch of 1; dropout off: the shapes are the same
     tracer = trace.Tracer(named, _is_tensor)
+    swapped: list[tuple[dict, str, Any]] = []
     try:
         with tracer, torch.no_grad():
             if meta:
-                state = {n: torch.empty_like(t, device="meta")
-                         for n, t in list(model.named_parameters()) + list(model.named_buffers())}
-                out = torch.func.functional_call(model, state, tuple(args), kwargs,
-                                                 tie_weights=True, strict=False)
-            else:
-                out = model(*args, **kwargs)
+                swapped = _to_meta(model)
+            out = model(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - reported with the module it raised in
         raise _Failed(tracer, exc) from None
     finally:
+        for store, key, value in reversed(swapped):  # the model's own tensors, untouched
+            store[key] = value
         for m, mode in modes:
             m.training = mode
-    return tracer.calls, trace.shapes_of(out, _is_tensor)
+    return tracer.calls, trace.shapes_of(out, _is_tensor), tracer.blind
+
+
+def _to_meta(model: Any) -> list[tuple[dict, str, Any]]:
+    """Put a meta stand-in in place of every parameter and buffer (one per tensor, so tied
+    ones stay tied, and a module held twice is visited once); returns what to put back."""
+    import torch
+
+    swapped: list[tuple[dict, str, Any]] = []
+    stand_in: dict[int, Any] = {}
+    for m in model.modules():
+        for store in (m._parameters, m._buffers):
+            for key, value in list(store.items()):
+                if value is None:
+                    continue
+                if id(value) not in stand_in:
+                    t = torch.empty_like(value, device="meta")  # raises for a lazy parameter
+                    if isinstance(value, torch.nn.Parameter):
+                        t = torch.nn.Parameter(t, requires_grad=value.requires_grad)
+                    stand_in[id(value)] = t
+                swapped.append((store, key, value))
+                store[key] = stand_in[id(value)]
+    return swapped
 
 
 class _Failed(Exception):
@@ -159,7 +181,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
     if input_data is not None:
         args, kwargs = _data(input_data)
         try:
-            calls, out = _run(model, args, kwargs, meta=False)
+            calls, out, blind = _run(model, args, kwargs, meta=False)
         except _Failed as f:
             raise trace.forward_error(f.tracer, f.exc, "the forward pass on input_data") from None
         shapes = trace.all_shapes(trace.shapes_of(list(args) + list(kwargs.values()), _is_tensor))
@@ -178,7 +200,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
         for shapes_, kw in input_readings(input_size):
             for dts in options:
                 try:
-                    calls, out = _run(model, *_zeros(shapes_, kw, dts, meta=True), meta=True)
+                    calls, out, blind = _run(model, *_zeros(shapes_, kw, dts, meta=True), meta=True)
                     found = (shapes_, kw, dts, True)
                 except _Failed as f:
                     first_error = first_error or f
@@ -194,7 +216,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
                     if need > VERIFY_MEMORY_LIMIT:
                         break
                     try:
-                        calls, out = _run(model, *_zeros(shapes_, kw, dts, meta=False),
+                        calls, out, blind = _run(model, *_zeros(shapes_, kw, dts, meta=False),
                                           meta=False)
                         found = (shapes_, kw, dts, False)
                     except _Failed as f:
@@ -235,7 +257,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
                     hint="leave out --verify: the shapes come from PyTorch's own forward pass "
                          "on the meta device, which needs no memory")
             try:
-                real, real_out = _run(model, *_zeros(shapes_, kw, dts, meta=False), meta=False)
+                real, _, _ = _run(model, *_zeros(shapes_, kw, dts, meta=False), meta=False)
             except _Failed as f:
                 raise trace.forward_error(f.tracer, f.exc, "--verify: the real forward pass") \
                     from None
@@ -243,7 +265,7 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
             verified = True
     d = trace.Describer(_cached(_standin), lambda p: p.numel(), lambda p: p.requires_grad)
     result = trace.build(calls, list(model.named_modules()), model, d, source="torch",
-                         input_shapes=shapes, mult_adds=mult_adds, floor=floor)
+                         input_shapes=shapes, mult_adds=mult_adds, floor=floor, blind=blind)
     result.model_output = out
     result.notes += notes
     if verified:

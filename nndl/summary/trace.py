@@ -86,11 +86,18 @@ class Tracer:
         self.stack: list[Call] = []
         self.counts: Counter[int] = Counter()
         self.handles: list[Any] = []
+        self.blind: set[int] = set()  # modules that take no hooks (TorchScript)
         self.paths = {id(m): p for p, m in reversed(named)}  # the first name of a shared one
 
     def __enter__(self) -> Tracer:
+        self.blind.clear()
         for _, m in self.named:
-            self.handles.append(m.register_forward_pre_hook(self._pre, with_kwargs=True))
+            try:
+                pre = m.register_forward_pre_hook(self._pre, with_kwargs=True)
+            except (RuntimeError, TypeError, AttributeError):
+                self.blind.add(id(m))
+                continue
+            self.handles.append(pre)
             self.handles.append(m.register_forward_hook(self._post))
         return self
 
@@ -207,7 +214,7 @@ def _formula_row(m: Any, inp: tuple[int, ...] | None, out: tuple[int, ...] | Non
 
 def build(calls: list[Call], named: list[tuple[str, Any]], model: Any, d: Describer, *,
           source: str, input_shapes: list[tuple[int, ...]], mult_adds: str,
-          floor: bool) -> Summary:
+          floor: bool, blind: set[int] | None = None) -> Summary:
     counted: dict[int, str] = {}  # id(parameter) -> the row that counts it
     names: dict[int, str] = {}  # id(module) -> its row name
     bases: Counter[str] = Counter()
@@ -297,9 +304,15 @@ def build(calls: list[Call], named: list[tuple[str, Any]], model: Any, d: Descri
         row.depth, row.container, row.call, row.not_called = depth, not leaf, 0, True
         row.batch_included = True
         row.buffers = _own_buffers(m)
-        row.notes.append(Text(zh="forward() 没有调用这个模块（它的参数仍属于模型，计入总数）",
-                              en="forward() does not call this module (its parameters still "
-                                 "belong to the model and are in the total)"))
+        if blind and id(m) in blind:
+            row.notes.append(Text(zh="无法观察这个模块（TorchScript 模块不接受 forward hook）；"
+                                     "它的参数计入总数",
+                                  en="this module cannot be observed (a TorchScript module takes "
+                                     "no forward hooks); its parameters are in the total"))
+        else:
+            row.notes.append(Text(zh="forward() 没有调用这个模块（它的参数仍属于模型，计入总数）",
+                                  en="forward() does not call this module (its parameters still "
+                                     "belong to the model and are in the total)"))
         rows.append(row)
     return _totals(rows, model, d, source, input_shapes, mult_adds, floor)
 
