@@ -385,3 +385,71 @@ def test_activation_modules_match_torch_signature_repr_and_values(name):
         kw = {"approximate": "tanh"}
     x = np.random.default_rng(4).uniform(-4, 4, (3, 7)) + 0.013  # away from kinks at 0, ±k
     _run_both(ours(*args, **kw), theirs(*args, **kw), x)
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [
+    (lambda: nn.AdaptiveAvgPool2d((2, 3)), lambda: tnn.AdaptiveAvgPool2d((2, 3))),
+    (lambda: nn.Identity(), lambda: tnn.Identity()),
+    (lambda: nn.LogSoftmax(dim=1), lambda: tnn.LogSoftmax(dim=1))])
+def test_more_layers_match_torch(ours, theirs):
+    x = np.random.default_rng(6).standard_normal((2, 3, 5, 7))
+    _run_both(ours(), theirs(), x)
+
+
+def test_functional_batch_norm_bce_logits_and_upsample_match_torch():
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal((4, 3, 5)), rng.random((4, 3, 5))
+    mean, var = rng.standard_normal(3), rng.random(3) + 0.5
+    w, b = rng.standard_normal(3), rng.standard_normal(3)
+    F = torch.nn.functional
+    NF = nndl.nn.functional
+    for training in (False, True):
+        xt, xn = torch.tensor(x, requires_grad=True), nndl.tensor(x, requires_grad=True)
+        rt, rn = torch.tensor(mean), nndl.tensor(mean)
+        vt, vn = torch.tensor(var), nndl.tensor(var)
+        yt = F.batch_norm(xt, rt, vt, torch.tensor(w), torch.tensor(b), training, 0.2)
+        yn = NF.batch_norm(xn, rn, vn, nndl.tensor(w), nndl.tensor(b), training, 0.2)
+        _close(yn, yt)
+        _close(rn, rt, "running mean")
+        (yt * torch.tensor(y)).sum().backward()
+        (yn * nndl.tensor(y)).sum().backward()
+        _close(xn.grad, xt.grad)
+    for reduction in ("mean", "none"):
+        xt, xn = torch.tensor(x, requires_grad=True), nndl.tensor(x, requires_grad=True)
+        lt = F.binary_cross_entropy_with_logits(xt, torch.tensor(y), reduction=reduction)
+        ln = NF.binary_cross_entropy_with_logits(xn, nndl.tensor(y), reduction=reduction)
+        _close(ln, lt)
+        lt.sum().backward()
+        ln.sum().backward()
+        _close(xn.grad, xt.grad)
+    img = rng.standard_normal((1, 2, 3, 4))
+    _close(NF.upsample(nndl.tensor(img), scale_factor=2, mode="bilinear", align_corners=True),
+           F.upsample(torch.tensor(img), scale_factor=2, mode="bilinear", align_corners=True))
+
+
+def test_deterministic_init_matches_torch():
+    for args in (("linear",), ("relu",), ("tanh",), ("leaky_relu", 0.2), ("selu",),
+                 ("sigmoid",), ("conv2d",)):
+        assert nn.init.calculate_gain(*args) == pytest.approx(tnn.init.calculate_gain(*args))
+    for fn, args in (("constant_", (0.3,)), ("ones_", ()), ("zeros_", ())):
+        p = nn.Parameter(nndl.randn(3, 4))
+        q = torch.nn.Parameter(torch.randn(3, 4))
+        getattr(nn.init, fn)(p, *args)
+        getattr(tnn.init, fn)(q, *args)
+        _close(p, q, fn)
+
+
+def test_readme_support_table_is_current():
+    """README's support table is what bench/support_table.py makes from these parity tests
+    now (a test added or an op added changes it: run the script and paste its output)."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "bench"))
+    try:
+        import support_table
+    finally:
+        sys.path.remove(str(root / "bench"))
+    problem = support_table.stale(root / "README.md")
+    assert problem is None, problem
