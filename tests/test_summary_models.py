@@ -855,6 +855,7 @@ def test_the_users_model_is_left_as_it_was(make):
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit.script, in torch 2.13
 def test_torchscript_parts_cannot_be_observed_but_are_counted():
     model = tnn.Sequential(tnn.Conv2d(1, 2, 3), tnn.Flatten(),
                            torch.jit.script(tnn.Linear(2 * 6 * 6, 3)))

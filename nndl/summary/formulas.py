@@ -354,6 +354,8 @@ for _n in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
     _TABLE[_n] = _same
 
 KNOWN = frozenset(_TABLE)  # the layer types with a formula here
+# those whose formula says more than "same shape, no parameters"
+COMPUTED = frozenset(k for k, f in _TABLE.items() if f is not _same)
 
 
 def formula(m: Any, in_shape: tuple[int, ...]) -> Result:

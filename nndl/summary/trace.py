@@ -203,7 +203,8 @@ def _formula_row(m: Any, inp: tuple[int, ...] | None, out: tuple[int, ...] | Non
             info = hints.describe(ours, tuple(inp[1:]), True)  # PyTorch floors: so do we
         except (LayerShapeError, NNDLError):
             info = None
-        if info is not None and tuple(info.out_shape) == tuple(out[1:]):
+        if info is not None and tuple(info.out_shape) == tuple(out[1:]) and (
+                info.formulas or type(m).__name__ not in formulas.COMPUTED):
             return info, "nndl"
     try:
         r = formulas.formula(m, inp)
