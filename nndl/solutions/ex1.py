@@ -108,23 +108,23 @@ class Params(P.ExerciseParams):
 
 
 # ------------------------------------------------------------------ wording
-# How the sheet names the seed's three (zh, en); any other activation by its registry title.
-_LONG = {"sigmoid": ("Sigmoid 函数", "the sigmoid function"),
-         "tanh": ("双曲正切函数", "the hyperbolic tangent")}
-_SHORT = {"sigmoid": ("Sigmoid", "sigmoid"), "tanh": ("tanh", "tanh")}
+# How the sheet names the seed's three; any other activation by its registry title.
+_LONG = {"sigmoid": Text("Sigmoid 函数", "the sigmoid function"),
+         "tanh": Text("双曲正切函数", "the hyperbolic tangent")}
+_SHORT = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text("tanh", "tanh")}
+_SATURATES_TAIL = Text("，而在饱和区趋于 0", ", while it tends to 0 where it saturates")
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
              "eleven", "twelve", "thirteen", "fourteen", "fifteen")
 
 
-def _long(name: str) -> tuple[str, str]:
+def _long(name: str) -> Text:
     title = get(name).title
-    return _LONG.get(name, (f"{title} 函数", title))
+    return _LONG.get(name, Text(f"{title} 函数", title))
 
 
-def _short(name: str) -> tuple[str, str]:
-    title = get(name).title
-    return _SHORT.get(name, (title, title))
+def _short(name: str) -> Text:
+    return _SHORT.get(name, Text.same(get(name).title))
 
 
 def _zh_list(items: list[str]) -> str:
@@ -156,8 +156,8 @@ def statement(p: Params) -> Text:
     """The problem in the sheet's words, for any activations."""
     if p.is_sheet():
         return problem_text(1)[1]
-    zh = _zh_list([_long(n)[0] for n in p.names])
-    en = _en_list([_long(n)[1] for n in p.names])
+    zh = _zh_list([_long(n).zh for n in p.names])
+    en = _en_list([_long(n).en for n in p.names])
     k = len(p.names)
     return Text(
         f"计算{' ' if zh[:1].isascii() else ''}{zh}的导数函数，分析{_zh_these(k)}函数作为激活函数时的优缺点。",
@@ -251,7 +251,7 @@ def _condition(w: Interval) -> str:
 def _clause(name: str, r, also: bool = True) -> Text:
     """What one activation's backward factor does over many layers, read from its properties."""
     p = r.properties
-    zh, en = _short(name)
+    zh, en = _short(name).zh, _short(name).en
     c = fmt_num(p.chain_factor)
     w = p.max_slope_where
     saturates = p.saturates_left or p.saturates_right
@@ -265,10 +265,10 @@ def _clause(name: str, r, also: bool = True) -> Text:
         return Text(f"{zh} 在 {cond} 时因子恰为 {m}，不衰减",
                     f"{en}'s factor is exactly {m} for {cond}, so it does not decay")
     if p.chain_factor > 1 + 1e-12:
-        tail = ("，而在饱和区趋于 0", ", while it tends to 0 where it saturates") if saturates else ("", "")
-        return Text(f"{zh} 的因子最大可达 {c}（大于 1），逐层相乘时梯度也可能增大{tail[0]}",
+        tail = _SATURATES_TAIL if saturates else Text.same("")
+        return Text(f"{zh} 的因子最大可达 {c}（大于 1），逐层相乘时梯度也可能增大{tail.zh}",
                     f"{en}'s factor reaches {c} (above 1), so the product can also grow with "
-                    f"depth{tail[1]}")
+                    f"depth{tail.en}")
     if saturates:  # "also": like the activation the summary leads with
         return Text(f"{zh} 的因子上界为 {c}，但在饱和区{'同样' if also else ''}趋于 0",
                     f"{en}'s factor is at most {c} but {'also ' if also else ''}tends to 0 where it saturates")
@@ -289,7 +289,7 @@ def _summary(names: tuple[str, ...], reports: dict) -> Section:
                 f"反向传播时每经过一层，梯度乘以该层激活函数的导数：{rest_zh}",
                 f"Each layer multiplies the backward signal by its activation's derivative: {rest_en}"))])
     p = reports[lead].properties
-    zh, en = _short(lead)
+    zh, en = _short(lead).zh, _short(lead).en
     sym, c, bound = _prime_symbol(reports[lead]), fmt_num(p.chain_factor), fmt_num(p.chain_bound[DEPTH], 3)
     return Section(Text(f"小结：为什么深层网络中 {zh} 会梯度消失", f"Summary: why {en} makes gradients vanish in deep nets"), [
         Paragraph(Text(
@@ -316,8 +316,8 @@ def build(params: Params, full: bool = False) -> Solution:
         answers.append(Answer(f"{name}_max_slope", Text(f"{r.title}′ 的最大值", f"max of {r.title}′"),
                               r.properties.max_slope, fmt_num(r.properties.max_slope)))
     fig, fig_en = curves(list(names), lang="zh"), curves(list(names), lang="en")
-    shown_zh = "、".join(_short(n)[0] for n in names)
-    shown_en = _en_list([_short(n)[1] for n in names])
+    shown_zh = "、".join(_short(n).zh for n in names)
+    shown_en = _en_list([_short(n).en for n in names])
     pct = f"{SATURATION * 100:g}"
     sections.append(Section(Text("导数曲线（原题“见右图”）", "Curves of f and f′ (the sheet's missing figure)"), [
         Figure("ex1_activations", figure_bytes(fig, "svg").decode("utf-8"),

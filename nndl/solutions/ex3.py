@@ -180,17 +180,22 @@ class Params(P.ExerciseParams):
 
 
 # ------------------------------------------------------------------ wording
-# θ as the sheet names it (zh, en) in the problem, in running text, and in the sweep's tables
-_THETA = {"sigmoid": ("Sigmoid 函数", "the sigmoid activation", "Sigmoid", "the sigmoid", "sigmoid"),
-          "tanh": ("双曲正切函数 tanh", "the hyperbolic tangent tanh", "tanh", "tanh", "tanh"),
-          "relu": ("ReLU 函数", "ReLU", "ReLU", "ReLU", "ReLU"),
-          "identity": ("恒等函数（即不加激活）", "the identity (no activation)", "恒等函数",
-                       "the identity", "identity")}
-_INIT = {"pytorch": ("PyTorch 默认初始化", "PyTorch's default initialisation"),
-         "xavier": ("Xavier 均匀初始化", "Xavier uniform initialisation"),
-         "he": ("He（Kaiming）正态初始化", "He (Kaiming) normal initialisation")}
-_TITLE_ACT = {"sigmoid": ("Sigmoid", "sigmoid"), "tanh": ("tanh", "tanh"), "relu": ("ReLU", "ReLU"),
-              "identity": ("线性", "linear")}
+# θ as the sheet names it: in the problem, in running text, and naming a network ("a 10-layer
+# sigmoid network")
+_THETA_PROBLEM = {"sigmoid": Text("Sigmoid 函数", "the sigmoid activation"),
+                  "tanh": Text("双曲正切函数 tanh", "the hyperbolic tangent tanh"),
+                  "relu": Text("ReLU 函数", "ReLU"),
+                  "identity": Text("恒等函数（即不加激活）", "the identity (no activation)")}
+_THETA_RUNNING = {"sigmoid": Text("Sigmoid", "the sigmoid"), "tanh": Text.same("tanh"),
+                  "relu": Text.same("ReLU"), "identity": Text("恒等函数", "the identity")}
+_THETA_NETWORK = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text.same("tanh"),
+                  "relu": Text.same("ReLU"), "identity": Text("恒等函数", "identity")}
+_INIT = {"pytorch": Text("PyTorch 默认初始化", "PyTorch's default initialisation"),
+         "xavier": Text("Xavier 均匀初始化", "Xavier uniform initialisation"),
+         "he": Text("He（Kaiming）正态初始化", "He (Kaiming) normal initialisation")}
+_TITLE_ACT = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text.same("tanh"),
+              "relu": Text.same("ReLU"), "identity": Text("线性", "linear")}
+_AGAINST_BOUND = Text("，而 {b} 的上界为 {v}", ", against the {b}-bound {v}")
 _ZH_COUNT = "一两三四五六七八九十"
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -235,7 +240,7 @@ def statement(p: Params) -> Text:
         return problem_text(3)[1]
     s, L = p.sizes, len(p.sizes) - 1
     hidden, out = list(s[1:-1]), s[-1]
-    th = _THETA[p.activation]
+    th = _THETA_PROBLEM[p.activation]
     if hidden:
         widths_zh = "、".join(map(str, hidden))
         widths_en = ", ".join(map(str, hidden[:-1])) + (" and " if len(hidden) > 1 else "") + str(hidden[-1])
@@ -253,17 +258,17 @@ def statement(p: Params) -> Text:
                   f"neuron{'s' if out != 1 else ''} (parameters {_w(L)})")
     extra_zh = extra_en = ""
     if p.init != Params.init or p.depths != SHEET_DEPTHS:
-        extra_zh = (f"（数值实例与实验采用 {_INIT[p.init][0]}；梯度消失在隐含层数为 "
+        extra_zh = (f"（数值实例与实验采用 {_INIT[p.init].zh}；梯度消失在隐含层数为 "
                     f"{_depth_range(p.depths, True)} 的网络上测量。）")
-        extra_en = (f" (The numeric instance and the experiment use {_INIT[p.init][1]}; the "
+        extra_en = (f" (The numeric instance and the experiment use {_INIT[p.init].en}; the "
                     f"vanishing gradient is measured on networks of {_depth_range(p.depths, False)} "
                     "hidden layers.)")
     return Text(
         f"给定 {s[0]} 维输入 $\\mathbf{{x}}$，假设{net_zh}，所有神经元的激活函数均为"
-        f"{' ' if th[0][:1].isascii() else ''}{th[0]}，"
+        f"{' ' if th.zh[:1].isascii() else ''}{th.zh}，"
         "给定可导的损失函数 $\\ell_n$，请推导损失函数对各参数的梯度，并分析梯度消失现象。" + extra_zh,
         f"Given a {s[0]}-dimensional input $\\mathbf{{x}}$, consider {net_en}, where every neuron "
-        f"uses {th[1]}. For a differentiable loss $\\ell_n$, derive the gradient of the loss with "
+        f"uses {th.en}. For a differentiable loss $\\ell_n$, derive the gradient of the loss with "
         "respect to every parameter, and analyse the vanishing-gradient phenomenon." + extra_en)
 
 
@@ -272,7 +277,7 @@ def title(p: Params) -> Text:
     hidden = len(p.sizes) - 2
     if (hidden, p.activation) == (len(SEED_SIZES) - 2, Params.activation):
         return problem_text(3)[0]
-    zh_act, en_act = _TITLE_ACT[p.activation]
+    zh_act, en_act = _TITLE_ACT[p.activation].zh, _TITLE_ACT[p.activation].en
     zh_act = f" {zh_act} " if zh_act.isascii() else zh_act
     if hidden == 0:
         return Text(f"无隐层{zh_act}网络的梯度与梯度消失",
@@ -332,13 +337,13 @@ BOUND_LABELS = {"theta_prime_factors_w1": Text("∂ℓ/∂w⁽¹⁾ 中 θ′ �
 
 def build(params: Params, full: bool = False) -> Solution:
     act, init = params.activation, params.init
-    th = _THETA[act]
-    init_zh, init_en = _INIT[init]
+    th = _THETA_RUNNING[act]
+    init_zh, init_en = _INIT[init].zh, _INIT[init].en
     d = derive_backprop(depth=len(params.sizes) - 1, activation=act)
     sections = [
         Section(Text("网络与记号（与原题一致）", "The network and the sheet's notation"), [
-            Paragraph(Text(f"θ 为 {th[2]}，$x_0^{{(l)}} = 1$ 承担偏置；第 l 层的输入与输出：",
-                           f"θ is {th[3]} and $x_0^{{(l)}} = 1$ carries the bias; layer l's input and output:")),
+            Paragraph(Text(f"θ 为 {th.zh}，$x_0^{{(l)}} = 1$ 承担偏置；第 l 层的输入与输出：",
+                           f"θ is {th.en} and $x_0^{{(l)}} = 1$ carries the bias; layer l's input and output:")),
             *_maths(d.theta + d.forward)]),
         Section(Text("δ 递推（反向传播）", "The δ recursion (backpropagation)"), [
             Paragraph(Text("定义 $\\delta_j^{(l)} = \\partial \\ell_n / \\partial S_j^{(l)}$。输出层直接由链式法则得到，"
@@ -402,15 +407,15 @@ def build(params: Params, full: bool = False) -> Solution:
                                     for a in sweep.activations])
     # the θ′ product is told for θ when the sweep has it, else for the sheet's sigmoid
     focus = act if act in SWEEP_ACTIVATIONS else "sigmoid"
-    fth = _THETA[focus]
+    fth = _THETA_NETWORK[focus]
     run = sweep.run(focus, init, shown)
     first = run.layers[0]
     focus_bound = _max_theta_prime(focus)
     if focus_bound < 1:
-        against = (f"，而 {fmt_num(focus_bound)} 的上界为 {fmt_num(focus_bound ** run.depth, 3)}",
-                   f", against the {fmt_num(focus_bound)}-bound {fmt_num(focus_bound ** run.depth, 3)}")
+        against = _AGAINST_BOUND.format(b=fmt_num(focus_bound),
+                                        v=fmt_num(focus_bound ** run.depth, 3))
     else:
-        against = ("", "")
+        against = Text.same("")
     sections.append(Section(Text("梯度消失：实测", "The vanishing gradient, measured"), [
         Paragraph(Text(
             f"宽度 {sweep.width} 的全连接网络（{init_zh}），测第 1 层权重梯度的范数随深度的变化：",
@@ -421,12 +426,12 @@ def build(params: Params, full: bool = False) -> Solution:
         Paragraph(Text(
             "每多一层，第 1 层梯度范数大约乘以：" + "，".join(
                 f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + "。"
-            f"{run.depth} 层 {fth[2]} 网络中第 1 层的 θ′ 因子连乘为 {fmt_num(first.dtheta_product, 3)}"
-            f"{against[0]}。",
+            f"{run.depth} 层 {fth.zh} 网络中第 1 层的 θ′ 因子连乘为 {fmt_num(first.dtheta_product, 3)}"
+            f"{against.zh}。",
             "Each extra layer multiplies the first layer's gradient norm by about: " + ", ".join(
                 f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + ". "
-            f"In the {run.depth}-layer {fth[4]} network the product of θ′ factors reaching layer 1 is "
-            f"{fmt_num(first.dtheta_product, 3)}{against[1]}.")),
+            f"In the {run.depth}-layer {fth.en} network the product of θ′ factors reaching layer 1 is "
+            f"{fmt_num(first.dtheta_product, 3)}{against.en}.")),
         Figure("ex3_vanishing", figure_bytes(fig, "svg").decode("utf-8"),
                Text("各层梯度范数（对数坐标）", "gradient norm per layer (log scale)"),
                svg_en=figure_bytes(plot_vanishing(sweep, depth=shown, lang="en"), "svg").decode("utf-8")),

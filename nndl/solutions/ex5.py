@@ -88,15 +88,15 @@ def statement(p: Params) -> Text:
     if p.is_sheet():
         return problem_text(5)[1]
     w, h, d = p.image
-    colour = ("彩色（RGB）", "colour (RGB)") if d == 3 else (f"{d} 通道", f"{d}-channel")
+    colour = Text("彩色（RGB）", "colour (RGB)") if d == 3 else Text(f"{d} 通道", f"{d}-channel")
     pad_zh = f"、边缘填充（padding）为 {p.pad}" if p.pad else ""
     pad_en = f" and the padding is {p.pad}" if p.pad else ""
     return Text(
-        f"对于一幅 {w}×{h} 大小的{colour[0]}图像，（1）如果输入端与有 {p.fc_units} 个神经元的第一层隐含层用"
+        f"对于一幅 {w}×{h} 大小的{colour.zh}图像，（1）如果输入端与有 {p.fc_units} 个神经元的第一层隐含层用"
         f"全连接方式连接时，请问这一层会包含多少参数？（2）如果用 {p.filters} 个 "
         f"${p.kernel} \\times {p.kernel} \\times {d}$ 大小的滤波器作卷积操作，那么这一层的参数为多少？"
         f"如果滤波器移动步长（stride）为 {p.stride}{pad_zh}，经过卷积计算后的输出端神经元个数有多少？",
-        f"For a {w}×{h} {colour[1]} image: (1) if the input is fully connected to a first hidden "
+        f"For a {w}×{h} {colour.en} image: (1) if the input is fully connected to a first hidden "
         f"layer of {p.fc_units} neurons, how many parameters does this layer have? (2) If the "
         f"convolution uses {p.filters} filters of size ${p.kernel} \\times {p.kernel} \\times {d}$, "
         f"how many parameters does this layer have? If the stride is {p.stride}{pad_en}, how many "
