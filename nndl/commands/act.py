@@ -9,6 +9,9 @@ import typer
 
 from nndl.commands._common import Language, TextMdJson, lang_option, render_result, rendered
 from nndl.report import Format
+from nndl.text import Text
+
+WROTE = Text("已写入 {path}", "wrote {path}")
 
 
 def act_command(
@@ -45,7 +48,7 @@ def act_command(
         figure = plot.name
     sys.stdout.write(render_result(render, reports, fmt, lang.value, figure=figure))
     if fmt is Format.text and plot is not None:
-        typer.echo(f"wrote {plot}")
+        typer.echo(WROTE.format(path=plot)(lang.value))
 
 
 def register(app: typer.Typer) -> None:
