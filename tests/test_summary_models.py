@@ -550,6 +550,7 @@ class Scalar(tnn.Module):
     (tnn.Module(), {"input_size": (3,)}, "NotImplementedError"),
     (DictModel(), {"input_size": (3, 8, 8)}, "TypeError|IndexError"),
 ])
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")  # torch, on batch["image"]
 def test_verify_never_lets_a_raw_exception_out(model, kwargs, what):
     if what is None:
         s = summarize(model, verify=True, **kwargs)
@@ -863,3 +864,76 @@ def test_torchscript_parts_cannot_be_observed_but_are_counted():
     assert s.total_params == 20 + 219 == sum(p.numel() for p in model.parameters())
     blind = [r for r in s.layers if r.not_called]
     assert blind and "TorchScript" in blind[0].notes[-1].en
+
+
+# every type of the formula table, one instance each, against PyTorch's forward
+_IMG, _SEQ, _VOL = (1, 4, 9, 10), (1, 4, 11), (1, 4, 5, 6, 7)
+TABLE_CASES = {
+    "AdaptiveAvgPool1d": (lambda: tnn.AdaptiveAvgPool1d(4), _SEQ),
+    "AdaptiveAvgPool2d": (lambda: tnn.AdaptiveAvgPool2d((3, None)), _IMG),
+    "AdaptiveAvgPool3d": (lambda: tnn.AdaptiveAvgPool3d(2), _VOL),
+    "AdaptiveMaxPool1d": (lambda: tnn.AdaptiveMaxPool1d(5), _SEQ),
+    "AdaptiveMaxPool2d": (lambda: tnn.AdaptiveMaxPool2d(2), _IMG),
+    "AdaptiveMaxPool3d": (lambda: tnn.AdaptiveMaxPool3d((1, 2, 3)), _VOL),
+    "AvgPool1d": (lambda: tnn.AvgPool1d(3, 2, 1, ceil_mode=True), _SEQ),
+    "AvgPool2d": (lambda: tnn.AvgPool2d(3, 2, ceil_mode=True), _IMG),
+    "AvgPool3d": (lambda: tnn.AvgPool3d(2), _VOL),
+    "BatchNorm1d": (lambda: tnn.BatchNorm1d(4), _SEQ),
+    "BatchNorm2d": (lambda: tnn.BatchNorm2d(4, affine=False), _IMG),
+    "BatchNorm3d": (lambda: tnn.BatchNorm3d(4), _VOL),
+    "CircularPad1d": (lambda: tnn.CircularPad1d(2), _SEQ),
+    "CircularPad2d": (lambda: tnn.CircularPad2d((1, 0, 2, 1)), _IMG),
+    "CircularPad3d": (lambda: tnn.CircularPad3d(1), _VOL),
+    "ConstantPad1d": (lambda: tnn.ConstantPad1d((0, 3), 1.0), _SEQ),
+    "ConstantPad2d": (lambda: tnn.ConstantPad2d(2, 0.5), _IMG),
+    "ConstantPad3d": (lambda: tnn.ConstantPad3d((1, 2, 0, 1, 3, 0), 0.0), _VOL),
+    "Conv1d": (lambda: tnn.Conv1d(4, 6, 3, dilation=2, groups=2), _SEQ),
+    "Conv2d": (lambda: tnn.Conv2d(4, 4, (3, 5), stride=(2, 1), groups=4, padding_mode="reflect",
+                                  padding=1), _IMG),
+    "Conv3d": (lambda: tnn.Conv3d(4, 2, 2, stride=2, bias=False), _VOL),
+    "ConvTranspose1d": (lambda: tnn.ConvTranspose1d(4, 3, 3, stride=2), _SEQ),
+    "ConvTranspose2d": (lambda: tnn.ConvTranspose2d(4, 2, (2, 3), stride=2, groups=2), _IMG),
+    "ConvTranspose3d": (lambda: tnn.ConvTranspose3d(4, 1, 2, stride=1, padding=1), _VOL),
+    "Embedding": (lambda: tnn.Embedding(30, 5), (2, 3)),
+    "GRU": (lambda: tnn.GRU(11, 6, num_layers=2, bias=False), _SEQ),
+    "GRUCell": (lambda: tnn.GRUCell(11, 6), (3, 11)),
+    "GroupNorm": (lambda: tnn.GroupNorm(2, 4), _IMG),
+    "InstanceNorm1d": (lambda: tnn.InstanceNorm1d(4), _SEQ),
+    "InstanceNorm2d": (lambda: tnn.InstanceNorm2d(4, affine=True), _IMG),
+    "InstanceNorm3d": (lambda: tnn.InstanceNorm3d(4), _VOL),
+    "LSTM": (lambda: tnn.LSTM(11, 6, proj_size=3, bidirectional=True, num_layers=2), _SEQ),
+    "LSTMCell": (lambda: tnn.LSTMCell(11, 2), (1, 11)),
+    "LayerNorm": (lambda: tnn.LayerNorm([9, 10], bias=False), _IMG),
+    "MaxPool1d": (lambda: tnn.MaxPool1d(3, 2, ceil_mode=True), _SEQ),
+    "MaxPool2d": (lambda: tnn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True), _IMG),
+    "MaxPool3d": (lambda: tnn.MaxPool3d(2, ceil_mode=True), _VOL),
+    "PReLU": (lambda: tnn.PReLU(), _IMG),
+    "RNN": (lambda: tnn.RNN(11, 5, batch_first=True), _SEQ),
+    "RNNCell": (lambda: tnn.RNNCell(11, 4, bias=False), (2, 11)),
+    "ReflectionPad1d": (lambda: tnn.ReflectionPad1d(3), _SEQ),
+    "ReflectionPad2d": (lambda: tnn.ReflectionPad2d((1, 2, 3, 0)), _IMG),
+    "ReflectionPad3d": (lambda: tnn.ReflectionPad3d(1), _VOL),
+    "ReplicationPad1d": (lambda: tnn.ReplicationPad1d((4, 1)), _SEQ),
+    "ReplicationPad2d": (lambda: tnn.ReplicationPad2d(2), _IMG),
+    "ReplicationPad3d": (lambda: tnn.ReplicationPad3d((0, 1, 1, 0, 2, 2)), _VOL),
+    "ZeroPad1d": (lambda: tnn.ZeroPad1d(2), _SEQ),
+    "ZeroPad2d": (lambda: tnn.ZeroPad2d((0, 1, 2, 3)), _IMG),
+    "ZeroPad3d": (lambda: tnn.ZeroPad3d(1), _VOL),
+}
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections")  # torch's oneDNN remark
+@pytest.mark.parametrize("kind", sorted(formulas.COMPUTED - {"MaxUnpool1d", "MaxUnpool2d",
+                                                                 "MaxUnpool3d"}))
+def test_each_formula_of_the_table(kind):
+    make, shape = TABLE_CASES[kind]
+    layer = make()
+    dtype = torch.long if kind == "Embedding" else torch.float32
+    x = torch.zeros(shape, dtype=dtype)
+    s = summarize(tnn.Sequential(layer), input_data=x)
+    row = s.layers[0]
+    out = layer(x)
+    out = out[0] if isinstance(out, tuple) else out
+    assert row.type == kind and row.output_shape == tuple(out.shape) and not row.measured, \
+        [n.en for n in row.notes]
+    assert row.params == sum(p.numel() for p in layer.parameters()) and row.formulas
