@@ -213,9 +213,16 @@ def _formula_row(m: Any, inp: tuple[int, ...] | None, out: tuple[int, ...] | Non
     return r, "table"
 
 
+MAX_CALLS = 100_000  # rows of one table (a recurrent cell in a loop of 10^5 steps is past it)
+
+
 def build(calls: list[Call], named: list[tuple[str, Any]], model: Any, d: Describer, *,
           source: str, input_shapes: list[tuple[int, ...]], mult_adds: str,
           floor: bool, blind: set[int] | None = None) -> Summary:
+    if len(calls) > MAX_CALLS:
+        raise SummaryError(f"the forward pass made {len(calls):,} module calls; nndl's table "
+                           f"shows at most {MAX_CALLS:,}",
+                           hint="summarise a part of the model, or a shorter input sequence")
     counted: dict[int, str] = {}  # id(parameter) -> the row that counts it
     names: dict[int, str] = {}  # id(module) -> its row name
     bases: Counter[str] = Counter()
