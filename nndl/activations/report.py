@@ -156,9 +156,9 @@ def rules(p: Properties, d: Derivation) -> list[Point]:
         else:
             zh, en = f"x → ∞ 时 f′ → {n(p.slope_pos_inf)}", f"f′ → {n(p.slope_pos_inf)} as x → ∞"
         add("no_saturation_positive", "pro",
-            f"正半轴不饱和（{zh}）：激活的单元把梯度原样传回，缓解了梯度消失。",
+            f"正半轴不饱和（{zh}）：激活的单元把梯度原样传回，缓解（但没有消除）梯度消失。",
             f"no saturation for x > 0 ({en}): active units pass the gradient back undiminished, "
-            f"avoiding the vanishing gradient.",
+            f"which mitigates (does not remove) the vanishing gradient.",
             slope_pos_inf=p.slope_pos_inf)
     if p.saturates_left and not p.saturates_right and not p.dead:
         left = next(s for s in p.saturation if math.isinf(s.lo))
