@@ -106,6 +106,9 @@ CASES = {
                          (4, 5, 6))],
     "Upsample": [(lambda: nn.Upsample(scale_factor=2), (3, 4, 5)),
                  (lambda: nn.Upsample(size=(7, 3), mode="bilinear"), (3, 4, 5))],
+    "MaxUnpool2d": [(lambda: nn.MaxUnpool2d(2), (3, 4, 5))],
+    "MaxPool1d": [(lambda: nn.MaxPool1d(3, 2, 1, ceil_mode=True), (4, 10))],
+    "AvgPool1d": [(lambda: nn.AvgPool1d(2), (4, 11))],
     "UpsamplingNearest2d": [(lambda: nn.UpsamplingNearest2d(scale_factor=2), (3, 4, 5))],
     "UpsamplingBilinear2d": [(lambda: nn.UpsamplingBilinear2d(size=6), (3, 4, 5))],
     "MaxPool2d": [
@@ -204,7 +207,10 @@ def test_shape_examples_agree_with_forward() -> None:
                 out = out[0] if isinstance(out, tuple) else out
                 assert tuple(out.shape) == m.describe(shape, floor=True).out_shape, name
                 continue
-            out = m(nndl.zeros(1, *shape))
+            x = nndl.zeros(1, *shape)
+            # unpooling also takes the pool's indices (all at 0 will do for the shape)
+            out = m(x, nndl.zeros(x.shape, dtype=nndl.int64)) if isinstance(
+                m, nn.MaxUnpool2d) else m(x)
             assert tuple(out.shape) == (1, *m.describe(shape, floor=True).out_shape), name
 
 

@@ -362,6 +362,15 @@ class MaxUnpool2d(Module):
         return F.max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
+    def describe(self, in_shape: tuple[int, ...], *, floor: bool = False) -> ShapeInfo:
+        if len(in_shape) != 3:
+            raise _explain.LayerShapeError(f"MaxUnpool2d needs an image input (C, H, W), got "
+                                           f"shape {in_shape}")
+        c, h, w = in_shape
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        out = (c, (h - 1) * sh - 2 * ph + kh, (w - 1) * sw - 2 * pw + kw)
+        return ShapeInfo(in_shape, out)
+
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
@@ -402,6 +411,9 @@ class MaxPool1d(Module):
         return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
                             self.ceil_mode, self.return_indices)
 
+    def describe(self, in_shape: tuple[int, ...], *, floor: bool = False) -> ShapeInfo:
+        return _pool1d_shape(self, in_shape, self.dilation)
+
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
@@ -441,6 +453,24 @@ class AvgPool1d(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
+
+    def describe(self, in_shape: tuple[int, ...], *, floor: bool = False) -> ShapeInfo:
+        return _pool1d_shape(self, in_shape, 1)
+
+
+def _pool1d_shape(m, in_shape: tuple[int, ...], dilation) -> ShapeInfo:
+    """(C, L1) → (C, L2), L2 by PyTorch's pooling rule (ceil_mode included)."""
+    name = type(m).__name__
+    if len(in_shape) != 2:
+        raise _explain.LayerShapeError(f"{name} needs a sequence input (C, L), got shape "
+                                       f"{in_shape}")
+    one = F._one
+    length = F.pool_out_size(in_shape[1], one(m.kernel_size, name), one(m.stride, name),
+                             one(m.padding, name), one(dilation, name), m.ceil_mode)
+    if length <= 0:
+        raise _explain.LayerShapeError(f"{name}: the window is longer than the padded input "
+                                       f"({in_shape[1]})")
+    return ShapeInfo(in_shape, (in_shape[0], length), neurons=in_shape[0] * length)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
