@@ -114,6 +114,17 @@ def test_cells_match_torch(cls, bias):
                   [x], [h])
 
 
+class _SelfAttention(nn.Module):
+    """MultiheadAttention on one input (x as query, key and value), for _fd_check."""
+
+    def __init__(self, m, need_weights: bool):
+        super().__init__()
+        self.m, self.need_weights = m, need_weights
+
+    def forward(self, x):
+        return self.m(x, x, x, need_weights=self.need_weights)
+
+
 def _fd_check(model, x: np.ndarray, eps=1e-6):
     """Backpropagation through time against central differences of the forward pass, for
     the input and every parameter (float64)."""
@@ -144,16 +155,19 @@ def _fd_check(model, x: np.ndarray, eps=1e-6):
         np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6, err_msg=name)
 
 
-@pytest.mark.parametrize("make", [
+@pytest.mark.parametrize("make", [  # recurrent layers (through time) and attention
     lambda: nn.RNN(2, 3, num_layers=2, bidirectional=True),
     lambda: nn.RNN(2, 3, nonlinearity="relu"),
     lambda: nn.LSTM(2, 3, num_layers=2),
     lambda: nn.LSTM(2, 2, bidirectional=True, bias=False),
     lambda: nn.GRU(2, 3, num_layers=2, bidirectional=True),
-    lambda: nn.LSTMCell(2, 3), lambda: nn.GRUCell(2, 3)])
+    lambda: nn.LSTMCell(2, 3), lambda: nn.GRUCell(2, 3),
+    lambda: _SelfAttention(nn.MultiheadAttention(4, 2), need_weights=True),
+    lambda: _SelfAttention(nn.MultiheadAttention(4, 2, batch_first=True), need_weights=False)])
 def test_backprop_through_time_matches_finite_differences(make):
     model = make()
-    shape = (3, 2) if "Cell" in type(model).__name__ else (4, 2, 2)
+    shape = {"LSTMCell": (3, 2), "GRUCell": (3, 2), "_SelfAttention": (3, 2, 4)}.get(
+        type(model).__name__, (4, 2, 2))
     _fd_check(model, np.random.default_rng(2).standard_normal(shape))
 
 
