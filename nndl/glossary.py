@@ -8,7 +8,7 @@ sentences also take Chinese punctuation (：，；（）。), see :data:`PUNCTUA
 ``tests/test_glossary.py`` walks every Text in the package (module tables and the Text
 literals in the source) and refuses a variant or an ASCII mark in a Chinese sentence.
 
->>> [t.zh for t in TERMS][:3]
+>>> [t.term.zh for t in TERMS][:3]
 ['感知机', '隐藏层', 'Sigmoid']
 >>> check("隐含层的输出", "zh")
 ['隐含层 → 隐藏层']
@@ -19,40 +19,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nndl.text import Text
+
 CJK = "\u4e00-\u9fff"
 
 
 @dataclass(frozen=True)
 class Term:
-    """The term nndl uses for one concept, and the variants it refuses."""
+    """The term nndl uses for one concept (in both languages), and the variants it refuses."""
 
-    zh: str
-    en: str
+    term: Text
     avoid_zh: tuple[str, ...] = ()   # regular expressions, matched in Chinese text
     avoid_en: tuple[str, ...] = ()   # ... and in English text
     why: str = ""
 
 
 TERMS: tuple[Term, ...] = (
-    Term("感知机", "perceptron", ("感知器",), why="the textbook's (and the sheet's title's) word"),
-    Term("隐藏层", "hidden layer", ("隐含层", "隐层"),
+    Term(Text("感知机", "perceptron"), ("感知器",), why="the textbook's (and the sheet's title's) word"),
+    Term(Text("隐藏层", "hidden layer"), ("隐含层", "隐层"),
          why="as in 邱锡鹏《神经网络与深度学习》"),
     # the function's name in prose is capitalised; lowercase stays for code (`-a sigmoid`,
     # torch.sigmoid), so only a lowercase sigmoid standing in a Chinese sentence is refused
-    Term("Sigmoid", "sigmoid",
+    Term(Text("Sigmoid", "sigmoid"),
          (rf"(?<![\w./`'=-])sigmoid(?=\s?[{CJK}])", rf"(?<=[{CJK}])\s?sigmoid(?![\w(/`'])"),
          why="a name in a Chinese sentence, written as the sheet writes it"),
-    Term("反向传播", "backpropagation", ("后向传播", "逆向传播"), ("back-propagation", "back propagation")),
-    Term("激活函数", "activation function", ("激励函数",)),
-    Term("梯度消失", "vanishing gradient", ("梯度弥散",)),
-    Term("权重", "weight", ("权值",)),
-    Term("分类面", "decision boundary", ("决策面", "分界面", "分类超平面"),
+    Term(Text("反向传播", "backpropagation"), ("后向传播", "逆向传播"), ("back-propagation", "back propagation")),
+    Term(Text("激活函数", "activation function"), ("激励函数",)),
+    Term(Text("梯度消失", "vanishing gradient"), ("梯度弥散",)),
+    Term(Text("权重", "weight"), ("权值",)),
+    Term(Text("分类面", "decision boundary"), ("决策面", "分界面", "分类超平面"),
          why="the sheet's word for g(x) = 0"),
-    Term("交叉熵", "cross-entropy", ("互熵",)),
-    Term("全连接层", "fully connected layer", ("稠密层", "密集层", "全联接")),
-    Term("损失函数", "loss function", ("代价函数",)),
-    Term("偏置", "bias", ("截距", "偏差项")),
-    Term("以 0 为中心", "zero-centred", ("零中心化",), ("zero-centered",)),
+    Term(Text("交叉熵", "cross-entropy"), ("互熵",)),
+    Term(Text("全连接层", "fully connected layer"), ("稠密层", "密集层", "全联接")),
+    Term(Text("损失函数", "loss function"), ("代价函数",)),
+    Term(Text("偏置", "bias"), ("截距", "偏差项")),
+    Term(Text("以 0 为中心", "zero-centred"), ("零中心化",), ("zero-centered",)),
 )
 
 # ASCII marks where a Chinese sentence wants Chinese ones, with the mark to use instead
@@ -84,7 +85,7 @@ def check(text: str, lang: str) -> list[str]:
     for t in TERMS:
         for pat in (t.avoid_zh if lang == "zh" else t.avoid_en):
             for m in re.finditer(pat, text):
-                out.append(f"{m.group(0).strip()} → {t.zh if lang == 'zh' else t.en}")
+                out.append(f"{m.group(0).strip()} → {t.term(lang)}")
     return out
 
 
