@@ -292,6 +292,9 @@ def test_summary_view(driver, srv, capsys, artifacts_dir):
     # the language switch changes the words, not the numbers
     switch_lang(driver, "zh")
     until(driver, lambda d: text_of(d, "#total-params") == "7,600" and "网络" in text_of(d, "h1"))
+    Select(css(driver, "#preset")[0]).select_by_value("ex6")
+    until(driver, lambda d: text_of(d, "#total-params") == f"{sheet['total_params']:,}")
+    shot(driver, artifacts_dir, "summary-zh")
     assert_clean(driver, srv, api_errors=True)
 
 
@@ -314,6 +317,7 @@ def test_act_view(driver, srv, capsys, artifacts_dir):
     assert "names=sigmoid%2Ctanh%2Crelu%2Cgelu" in driver.current_url
     switch_lang(driver, "zh")
     until(driver, lambda d: len(css(d, "[data-act]")) == 4 and "激活函数" in text_of(d, "h1"))
+    shot(driver, artifacts_dir, "act-zh")
     assert_clean(driver, srv)
 
 
@@ -335,6 +339,7 @@ def test_solve_view(driver, srv, capsys, artifacts_dir):
           and "27" in text_of(d, "#solution dl.answers"))
     switch_lang(driver, "zh")
     until(driver, lambda d: css(d, "#solution dl.answers") and "计算图" in text_of(d, "#solution h2"))
+    shot(driver, artifacts_dir, "solve-zh")
     assert_clean(driver, srv)
 
 

@@ -41,11 +41,11 @@ export const app = {
     this.writeHash();
   },
 
-  /** Replace every parameter but the language. */
+  /** Replace every parameter but the language and what the link hides. */
   replace(params) {
-    const lang = this.params.get("lang");
+    const keep = ["lang", "hide"].filter((k) => this.params.has(k)).map((k) => [k, this.params.get(k)]);
     this.params = new Map(params);
-    if (lang) this.params.set("lang", lang);
+    for (const [k, v] of keep) this.params.set(k, v);
     this.writeHash();
   },
 

@@ -8,7 +8,7 @@ import { clear, h, svgFrom } from "./dom.js";
 import { t } from "./i18n.js";
 
 const SHEET = { expr: "(x+y)^2*z", x: "1", y: "2", z: "-6" };  // the sheet's instance
-const OWN = new Set(["expr", "lang", "node", "step"]);          // hash keys that are not variables
+const OWN = new Set(["expr", "lang", "node", "step", "hide"]);          // hash keys that are not variables
 
 export class GraphView {
   static PARTS = ["result", "drawing", "table", "chain", "steps", "check"];

@@ -6,7 +6,7 @@ import { checkReport, errorBox } from "./common.js";
 import { clear, h, htmlFrom } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
-const OWN = new Set(["n", "lang"]);
+const OWN = new Set(["n", "lang", "hide"]);
 
 export class SolveView {
   static PARTS = ["solution", "answers", "params", "check"];
