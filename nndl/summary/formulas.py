@@ -238,10 +238,13 @@ def _rnn(m: Any, in_shape: tuple[int, ...]) -> Result:
         out = (steps, dirs * h_out)
     else:
         raise NoFormula
-    forms = [Formula("out", "(…, L, D·H_out)" if m.batch_first else "(L, …, D·H_out)",
-                     f"D = {dirs}, H_out = {h_out}", "×".join(map(str, out)))]
+    axes = ("(N, L, D·H_out)" if m.batch_first else "(L, N, D·H_out)") if len(in_shape) == 3 \
+        else "(L, D·H_out)"
+    nums = ", ".join(map(str, out[:-1])) + f", {dirs}·{h_out}"
+    forms = [Formula("out", axes, f"({nums})", "×".join(map(str, out)))]
     g = f"{gates}·" if gates > 1 else ""
     params = macs = 0
+    terms = []
     for layer in range(layers):
         i_l = int(m.input_size) if layer == 0 else dirs * h_out
         name_i = "I" if layer == 0 else "D·H_out"
@@ -254,7 +257,9 @@ def _rnn(m: Any, in_shape: tuple[int, ...]) -> Result:
         forms.append(Formula(f"params (layer {layer})", expr, subst, dirs * per))
         params += dirs * per
         macs += dirs * steps * batch * (gates * h * (i_l + hh) + (proj * h if proj else 0))
-    forms.append(Formula("mult-adds", f"N·L·D·Σ {g}H·(I_l + H)", f"{batch}·{steps}·{dirs}·…", macs))
+        terms.append(f"{g}{h}·({i_l} + {hh})" + (f" + {proj}·{h}" if proj else ""))
+    forms.append(Formula("mult-adds", f"N·L·D·Σ_layers {g}H·(I_l + H)" + (" + P·H" if proj else ""),
+                         f"{batch}·{steps}·{dirs}·({' + '.join(terms)})", macs))
     return Result(out, params, macs, 0, forms)
 
 

@@ -187,8 +187,9 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
 
 
 def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
-    headers = [t(h, lang) for h in ("layer", "type", "wxhxd", "chw", "neurons", "params",
-                                    "mult_adds")]
+    headers = [t(h, lang) for h in ("layer", "type", "wxhxd",
+                                    "shape_short" if s.batch_included else "chw", "neurons",
+                                    "params", "mult_adds")]
     out = [f"## {t('title', lang)} — {t('input', lang)} {shape_text(s.input_shape)}", "",
            "| " + " | ".join(headers) + " |",
            "|" + "|".join(["---"] * 4 + ["---:"] * 3) + "|"]
