@@ -1,6 +1,7 @@
 """nndl gen: exercise variants with answer keys.
 
-For each generated exercise (1, 4, 5, 6) and difficulty: every constraint holds; the key
+For exercises 1, 4, 5 and 6 (2 and 3: tests/test_gen_ex23.py) and each difficulty: every
+constraint holds; the key
 equals an independent oracle (PyTorch parameter counts and forward shapes for 5 and 6,
 PyTorch autograd for 4, SymPy for 1); the key is graded correct by ``nndl check``; every
 wrong option is diagnosed by ``nndl check`` as the mistake it was made with and never
@@ -84,7 +85,7 @@ def test_ids_name_what_rebuilds_the_variant_and_nothing_is_stored():
 
 @pytest.mark.parametrize("bad, says", [
     ("5-g1-s42", "cannot read the variant id"),
-    ("2-g1-s42-i0-easy", "no generator for exercise 2"),
+    ("7-g1-s42-i0-easy", "no generator for exercise 7"),
     ("5-g9-s42-i0-easy", "generator version 9"),
     ("5-g1-s42-i0-medium", "unknown difficulty"),
     ("5-g1-s42-i500-easy", "past the last one"),

@@ -89,6 +89,10 @@ CATALOGUE: dict[str, Mistake] = {m.id: m for m in (
                  "The chain rule through an activation multiplies by its derivative θ′(S) (for "
                  "the sigmoid σ(S)(1 − σ(S))); here it was left out."),
             Text("链式法则经过激活函数的一步", "the chain-rule step through the activation")),
+    Mistake("no_factor_two", Text("漏了平方求导的 2", "the 2 of the square dropped"),
+            Text("(σ(s) − 1)² 对 σ 求导得 2(σ(s) − 1)，这里把系数 2 丢了。",
+                 "The derivative of (σ(s) − 1)² with respect to σ is 2(σ(s) − 1); the factor 2 "
+                 "was dropped."), Text("平方损失的导数", "the squared loss's derivative")),
     Mistake("sigma_for_sigma_prime", Text("把 σ 当成了 σ′", "σ taken for σ′"),
             Text("σ′ 的最大值在 S = 0 处：σ′(0) = σ(0)(1 − σ(0)) = 1/4；1/2 是 σ(0) 本身。",
                  "σ′ is largest at S = 0: σ′(0) = σ(0)(1 − σ(0)) = 1/4; 1/2 is σ(0) itself."),

@@ -123,7 +123,12 @@ def bool_item(key: str, text: str, expected: bool):
 def check_exercise2(p, answers: dict[str, str]) -> CheckReport:
     from nndl.check.boundary import boundary_item
 
-    expected = _solution_answers(2, p)
+    if set(answers) == {"x4_gradient_t_max"}:  # its closed form needs BP on D only, no solve
+        from nndl.check.outlier import x4_gradient
+
+        expected: dict[str, Any] = {"x4_gradient_t_max": x4_gradient(p, max(p.ts))}
+    else:
+        expected = _solution_answers(2, p)
     _unknown_keys(answers, list(expected), "2")
     points = [list(x) for x, _ in p.data]
     labels = [label for _, label in p.data]
@@ -140,6 +145,8 @@ def check_exercise2(p, answers: dict[str, str]) -> CheckReport:
             items.append(bool_item(key, text, v))
         elif key == "bp_turn_deg_t_max":
             items.append(number_item(key, text, float(v), 1e-2, atol=0.01))
+        elif key == "x4_gradient_t_max":
+            items.append(_x4_gradient_item(p, text, float(v)))
         else:
             items.append(number_item(key, text, float(v), 1e-3, atol=1e-6))
     return CheckReport("2", p.to_json(), items, tolerance=1e-3)
@@ -182,6 +189,33 @@ def _near(a: float, b: float) -> bool:
     import math
 
     return math.isclose(a, b, rel_tol=1e-3, abs_tol=0.0)
+
+
+def _x4_gradient_item(p, text: str, expected: float):
+    """The outlier's gradient norm: right, or the named mistake(s) whose switch gives it."""
+    import math
+
+    from nndl.check.core import diagnosis_feedback, either_feedback
+    from nndl.check.outlier import GRADIENT_MISTAKES, fit_on_d, x4_gradient
+    from nndl.check.values import parse_number
+
+    item = number_item("x4_gradient_t_max", text, expected, 1e-3, atol=1e-6)
+    if item.verdict == "correct":
+        return item
+    given = float(parse_number(text, "x4_gradient_t_max"))
+    w, t = fit_on_d(p), max(p.ts)
+    found = []
+    for m in GRADIENT_MISTAKES:
+        v = x4_gradient(p, t, w, frozenset({m}))
+        if v is not None and not math.isclose(v, expected, rel_tol=1e-3, abs_tol=1e-6) \
+                and math.isclose(given, v, rel_tol=1e-3, abs_tol=1e-6):
+            found.append(m)
+    if not found:
+        return item
+    feedback = (diagnosis_feedback(found, item.expected) if len(found) == 1
+                else either_feedback([[m] for m in found], item.expected))
+    item.mistakes, item.feedback = found, feedback
+    return item
 
 
 def check_exercise3(p, answers: dict[str, str]) -> CheckReport:

@@ -19,8 +19,7 @@ _SUFFIX = {"text": "txt", "md": "md", "html": "html", "json": "json", "moodle": 
 
 
 def gen_command(
-    which: str = typer.Argument(..., metavar="N", help="Which exercise: 1, 4, 5, 6, a list (5,6) "
-                                                       "or all (exercises 2 and 3: not yet)."),
+    which: str = typer.Argument(..., metavar="N", help="Which exercise: 1-6, a list (5,6) or all."),
     count: int = typer.Option(10, "--count", "-n", help="Variants per exercise, 1 to 500."),
     seed: int | None = typer.Option(None, "--seed", "-s",
                                     help="The same seed gives the same variants on every machine "

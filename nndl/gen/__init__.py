@@ -14,8 +14,8 @@ True
 
 Each :class:`Variant` carries the exercise's ``Params`` (``nndl solve``'s parameter names),
 the problem in both languages, the answer key under ``nndl solve``'s answer keys, and for
-each key the wrong answers a named mistake of :mod:`nndl.check` gives. Exercises 1, 4, 5
-and 6 have generators; 2 and 3 not yet.
+each key the wrong answers a named mistake of :mod:`nndl.check` gives. Every exercise of
+the sheet (1–6) has a generator.
 """
 
 import sys
