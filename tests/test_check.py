@@ -315,6 +315,28 @@ def ex3_params(**kw):
     return ex3.Params(**kw)
 
 
+def test_exercise2_outlier_gradient_and_its_mistakes():
+    """x = t·(1, −1) with label −1 at BP's boundary on D = {(1,2):1, (2,1):1, (−1,−1):−1}:
+    w ∝ (1, 1), so s = 0 and σ = 1/2: ‖∂ℓ/∂w‖ = 2·(1/2)·(1/4)·‖x‖ = ‖x‖/4 at t = 10."""
+    from nndl.check.outlier import fit_on_d, x4_gradient
+    from nndl.solutions import ex2
+
+    p = ex2.Params(data=(((1, 2), 1), ((2, 1), 1), ((-1, -1), -1)), direction=(1, -1),
+                   label=-1, ts=(1, 3, 10))
+    w = fit_on_d(p)
+    assert w[0] == pytest.approx(w[1])
+    norm = 10 * 2 ** 0.5
+    assert x4_gradient(p, 10, w) == pytest.approx(norm / 4)
+    got = {text: check(2, {"x4_gradient_t_max": text}, p).items[0]
+           for text in (f"{norm / 4:.6f}", f"{norm:.6f}", f"{norm / 8:.6f}", "2")}
+    assert [(i.verdict, i.mistakes) for i in got.values()] == [
+        ("correct", []), ("wrong", ["no_theta_prime"]), ("wrong", ["no_factor_two"]),
+        ("wrong", [])]
+    # cross-entropy's gradient has neither σ′ nor a square: the switches do not apply
+    ce = ex2.Params(data=p.data, direction=p.direction, label=-1, ts=p.ts, loss="cross_entropy")
+    assert x4_gradient(ce, 10, w, frozenset({"no_theta_prime"})) is None
+
+
 def test_command_line_graph_and_derivative(capsys):
     assert main(["check", "graph", "x*y+x", "--at", "x=2,y=3", "df/dx=4", "f=8"]) == 0
     assert main(["check", "derivative", "tanh", "1-tanh(x)", "-f", "json"]) == 1

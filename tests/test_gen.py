@@ -1,9 +1,9 @@
 """nndl gen: exercise variants with answer keys.
 
 For exercises 1, 4, 5 and 6 (2 and 3: tests/test_gen_ex23.py) and each difficulty: every
-constraint holds; the key
-equals an independent oracle (PyTorch parameter counts and forward shapes for 5 and 6,
-PyTorch autograd for 4, SymPy for 1); the key is graded correct by ``nndl check``; every
+constraint holds; the key equals an independent oracle (PyTorch parameter counts and
+forward shapes for 5 and 6, PyTorch autograd for 4, SymPy for 1); the key is graded
+correct by ``nndl check``; every
 wrong option is diagnosed by ``nndl check`` as the mistake it was made with and never
 equals the key. Ids rebuild their variants; the same seed gives the same bytes; no
 duplicates in 50; the Moodle bank has the structure of Moodle's question XML and its
