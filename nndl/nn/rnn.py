@@ -37,9 +37,10 @@ def rnn_scan(xw: Tensor, h0: Tensor, w_hh: Tensor, nonlinearity: str = "tanh") -
     xd, wd = xw._arr, w_hh._arr
     steps = xd.shape[0]
     hs = np.empty(xd.shape, dtype=xd.dtype)
+    wt = np.ascontiguousarray(wd.T)  # BLAS is faster on (H, G·H) laid out row by row
     h = h0._arr
     for t in range(steps):
-        a = xd[t] + h @ wd.T
+        a = xd[t] + h @ wt
         h = np.tanh(a, out=hs[t]) if nonlinearity == "tanh" else np.maximum(a, 0, out=hs[t])
     h_prev = np.concatenate([h0._arr[None], hs[:-1]])
 
@@ -74,10 +75,11 @@ def lstm_scan(xw: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor) -> Tensor:
     cs = np.empty((steps + 1, n, hd), dtype=xd.dtype)  # c_0..c_L
     tanh_c = np.empty((steps, n, hd), dtype=xd.dtype)
     cs[0] = c0._arr
+    wt = np.ascontiguousarray(wd.T)  # BLAS is faster on (H, 4H) laid out row by row
     h = h0._arr
     for t in range(steps):
         a = gates[t]
-        np.matmul(h, wd.T, out=a)
+        np.matmul(h, wt, out=a)
         a += xd[t]  # the four gates' inputs, (N, 4H)
         g_pre = a[:, 2 * hd:3 * hd].copy()
         # σ(a) = (1 + tanh(a/2))/2 on all four, in place; then g = tanh on its quarter
@@ -138,9 +140,10 @@ def gru_scan(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tenso
     hs = np.empty((steps, n, hd), dtype=xd.dtype)
     rzn = np.empty(xd.shape, dtype=xd.dtype)  # r, z, n after their activations
     hw_n = np.empty((steps, n, hd), dtype=xd.dtype)
+    wt = np.ascontiguousarray(wd.T)  # BLAS is faster on (H, 3H) laid out row by row
     h = h0._arr
     for t in range(steps):
-        hw = h @ wd.T + bd
+        hw = h @ wt + bd
         rz = rzn[t, :, :2 * hd]
         rz[:] = _sigmoid(xd[t, :, :2 * hd] + hw[:, :2 * hd])
         hw_n[t] = hw[:, 2 * hd:]
