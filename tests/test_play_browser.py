@@ -161,6 +161,14 @@ def js_g3(v: float) -> str:
     return repr(x).replace("e-0", "e-").replace("e+0", "e+")
 
 
+def js_sci(v: float) -> str:
+    """The outlier view's numbers: js_g3, or with an exponent (2.50e+8) outside 1e-4..1e5."""
+    if v == 0 or 1e-4 <= abs(v) < 1e5:
+        return js_g3(v)
+    mantissa, exp = f"{v:.2e}".split("e")
+    return f"{mantissa}e{int(exp):+d}"
+
+
 def switch_lang(driver, lang: str) -> None:
     css(driver, f'[data-set-lang="{lang}"]')[0].click()
     until(driver, lambda d: d.execute_script("return document.documentElement.dataset.lang") == lang)
@@ -356,7 +364,7 @@ def test_outlier_view(driver, srv, capsys, artifacts_dir):
     assert css(driver, '#outlier-plot polygon[data-point="x4"]')
     for key in ("bp", "ce"):
         grads = text_of(driver, f'#grads tr[data-grad-run="{key}"]').split()
-        assert [js_g3(row[key][f"x4_grad_{w}"]) for w in ("first", "max", "last")] == grads[-3:]
+        assert [js_sci(row[key][f"x4_grad_{w}"]) for w in ("first", "max", "last")] == grads[-3:]
     assert any(s in text_of(driver, "#verdict") for s in ("PLA", "BP"))
     # PLA one epoch at a time: the line after epoch 1 and the samples it corrected
     css(driver, "#pla-next")[0].click()
@@ -459,6 +467,11 @@ def test_train_view(driver, srv, artifacts_dir):
     until(driver, lambda d: worker.running_streams() == 0, "the server stopped the run")
     switch_lang(driver, "zh")
     until(driver, lambda d: "训练" in text_of(d, "h1"))
+    type_into(css(driver, "#epochs")[0], "15\n")
+    css(driver, 'select#model option[value="mlp"]')[0].click()
+    css(driver, "#train-start")[0].click()
+    until(driver, lambda d: css(d, "#confusion-matrix"), "the run's end")
+    assert "测试准确率" in text_of(driver, "#progress")
     shot(driver, artifacts_dir, "train-zh")
     assert_clean(driver, srv)
 

@@ -6,6 +6,7 @@ SymPy). Nothing here is a result: it only fills the caches the library keeps its
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 MODULES = (
@@ -24,6 +25,8 @@ def warm() -> None:
 
     for a in resolve(None):   # the SymPy derivations and measured properties, kept by analyze
         analyze(a.name)
+    with contextlib.suppress(ImportError):   # the digits (#/train): scikit-learn is optional
+        importlib.import_module("sklearn.datasets")
 
 
 warm()

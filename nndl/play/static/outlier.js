@@ -25,6 +25,12 @@ const RUNS = [
 ];
 
 const g3 = (v) => (v === null || v === undefined ? "—" : Number(Number(v).toPrecision(3)).toString());
+// 3 significant digits; very large or small numbers with an exponent (2.50e+8, 1.14e-14)
+const sci = (v) => {
+  if (v === null || v === undefined) return "—";
+  const a = Math.abs(v);
+  return a === 0 || (a >= 1e-4 && a < 1e5) ? g3(v) : Number(v).toExponential(2);
+};
 
 export class OutlierView {
   static PARTS = ["plot", "runs", "pla", "verdict", "controls"];
@@ -265,8 +271,8 @@ export class OutlierView {
     const L = (k, v) => t(k, this.lang, v);
     const row = this.d.rows[0];
     const tr = (key, run) => h("tr", { "data-grad-run": key }, h("td", { text: L(`run_${key}`) }),
-      h("td", { class: "r num", text: g3(run.x4_grad_first) }), h("td", { class: "r num", text: g3(run.x4_grad_max) }),
-      h("td", { class: "r num", text: g3(run.x4_grad_last) }));
+      h("td", { class: "r num", text: sci(run.x4_grad_first) }), h("td", { class: "r num", text: sci(run.x4_grad_max) }),
+      h("td", { class: "r num", text: sci(run.x4_grad_last) }));
     clear(this.grads).append(
       h("p", { class: "muted small", text: L("x4_gradient_lead") }),
       h("table", { class: "data small", id: "grads" },
@@ -282,16 +288,20 @@ export class OutlierView {
     const go = (i) => { this.app.set({ step: i >= 1 ? i : null }); this.draw(); this.drawStepper(); };
     const cur = k ? s.shown[k - 1] : null;
     const names = cur ? cur.updated.map((i) => `x${i + 1}`).join(", ") : "";
-    clear(this.stepper).append(
+    const parts = [
       h("p", { class: "muted small", text: L(s.converged ? "pla_steps_lead" : "pla_steps_lead_cap",
         { e: s.epochs, u: s.updates, n: s.shown.length }) }),
       h("div", { class: "stepper" },
         h("button", { type: "button", class: "small", id: "pla-prev", text: L("prev"), disabled: k <= 0, onclick: () => go(k - 1) }),
         h("button", { type: "button", class: "small", id: "pla-next", text: L("next"), disabled: k >= s.shown.length, onclick: () => go(k + 1) }),
         h("span", { class: "muted small", id: "pla-at", text: cur ? L("pla_epoch_of", { e: cur.epoch, n: s.epochs }) : L("pla_before") })),
-      cur ? h("p", { class: "num small", id: "pla-now" },
-        `w = (${cur.coef.map(g3).join(", ")}), b = ${g3(cur.intercept)} · `,
-        names ? L("pla_updated", { names }) : L("pla_no_update")) : null);
+    ];
+    if (cur) {
+      parts.push(h("p", { class: "num small", id: "pla-now" },
+        `w = (${cur.coef.map(sci).join(", ")}), b = ${sci(cur.intercept)} · `,
+        names ? L("pla_updated", { names }) : L("pla_no_update")));
+    }
+    clear(this.stepper).append(...parts);
   }
 
   drawSentences() {

@@ -74,7 +74,10 @@ export class TrainView {
     this.epochs.value = this.params.get("epochs") || "";
     this.lr.value = this.params.get("lr") || "";
     this.seed.value = this.params.get("seed") || "";
-    if (!this.epochsSeen) this.drawCurves([], null);
+    if (!this.epochsSeen) {
+      this.total = Math.min(Math.max(Number(this.params.get("epochs")) || 20, 1), 100);
+      this.drawCurves([], null);
+    }
   }
 
   query() {
