@@ -657,6 +657,12 @@ def test_nndl_hooks_follow_pytorch_semantics():
     with m.register_forward_hook(lambda mod, a, o: o * 0):
         assert (m(nndl.ones(1, 3)).detach().numpy() == 0).all()
     assert not m._forward_hooks
+    # always_call: told of a forward that raises (output None), as PyTorch; the error goes on
+    told = []
+    with (m.register_forward_hook(lambda mod, a, o: told.append(o), always_call=True),
+          pytest.raises(nndl.NNDLError)):
+        m(nndl.ones(1, 4))
+    assert told == [None]
 
 
 # ------------------------------------------------------------------ golden tables
