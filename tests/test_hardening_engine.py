@@ -216,3 +216,59 @@ def test_manual_seed_takes_pytorch_range_and_refuses_the_rest():
     assert nndl.default_rng is engine_random.default_rng  # one generator, seeded here
     nndl.manual_seed(7)
     assert nndl.default_rng() is engine_random.default_rng()
+
+
+# ------------------------------------------------------------------ nndl.classic's warning
+def test_convergence_warning_is_public_in_nndl_classic():
+    """PLA's ConvergenceWarning can be filtered by its public name, as scikit-learn's."""
+    import warnings
+
+    import nndl.classic as classic
+
+    assert "ConvergenceWarning" in classic.__all__ and issubclass(classic.ConvergenceWarning,
+                                                                    UserWarning)
+    with pytest.warns(classic.ConvergenceWarning):
+        classic.Perceptron(max_iter=5).fit([[1.0], [1.0]], [1, -1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", classic.ConvergenceWarning)
+        assert not classic.Perceptron(max_iter=5).fit([[1.0], [1.0]], [1, -1]).converged_
+
+
+# ------------------------------------------------------------------ every op, bad operand
+def _public_ops():
+    import inspect
+
+    from nndl.engine import ops
+
+    internal = {"getitem", "index_put"}  # Tensor's own x[i] and x[i] = v: always tensors
+    for name, fn in sorted(vars(ops).items()):
+        if (not name.startswith("_") and inspect.isfunction(fn)
+                and fn.__module__ == "nndl.engine.ops" and name not in internal):
+            yield name, fn
+
+
+@pytest.mark.parametrize("name, fn", list(_public_ops()), ids=lambda v: v if isinstance(v, str)
+                         else "")
+def test_every_op_given_none_says_so(name, fn):
+    """nndl.exp(None) and the like were AttributeErrors from deep inside the op: every op
+    (its other required arguments given as 1) now answers None with an nndl error."""
+    import inspect
+
+    required = [p for p in inspect.signature(fn).parameters.values()
+                if p.default is inspect.Parameter.empty
+                and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    args = [None] + [1] * (len(required) - 1)
+    with pytest.raises(NNDLError):
+        fn(*args)
+
+
+def test_ops_take_lists_as_tensors():
+    """What _unary always did for the elementwise math: a list is a tensor."""
+    assert nndl.sum([1.0, 2.0]).item() == 3.0
+    np.testing.assert_allclose(nndl.sin([0.5]).numpy(), np.sin([0.5]), rtol=1e-6)
+    assert nndl.mm([[1.0, 0.0], [0.0, 1.0]], [[2.0], [3.0]]).tolist() == [[2.0], [3.0]]
+    assert nndl.cat([nndl.ones(1), [2.0]]).tolist() == [1.0, 2.0]
+    assert nndl.isnan([1.0, float("nan")]).tolist() == [False, True]
+    with pytest.raises(ArgumentTypeError):
+        nndl.cat(nndl.ones(2))  # one tensor, not a list of them

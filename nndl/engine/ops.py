@@ -18,15 +18,22 @@ from __future__ import annotations
 import builtins
 import math
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from nndl.engine import kernels as _kernels
 from nndl.engine import tensor as _tm
-from nndl.engine.tensor import Tensor, _as_array
-from nndl.errors import ArgumentError, DimError, GraphError, NNDLError, ShapeError
+from nndl.engine.tensor import Tensor, _as_array, _numbers
+from nndl.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DimError,
+    GraphError,
+    NNDLError,
+    ShapeError,
+)
 
 make = Tensor._make
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -374,6 +381,7 @@ def sqrt(a) -> Tensor:
 
 
 def abs(a) -> Tensor:  # noqa: A001
+    a = as_tensor(a)
     ad = a._arr
 
     def backward(g):
@@ -383,6 +391,7 @@ def abs(a) -> Tensor:  # noqa: A001
 
 
 def sin(a) -> Tensor:
+    a = as_tensor(a)
     ad = _floating(a._arr)
 
     def backward(g):
@@ -392,6 +401,7 @@ def sin(a) -> Tensor:
 
 
 def cos(a) -> Tensor:
+    a = as_tensor(a)
     ad = _floating(a._arr)
 
     def backward(g):
@@ -431,6 +441,7 @@ def relu(a) -> Tensor:
 
 
 def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
+    a = as_tensor(a)
     ad = a._arr
 
     def backward(g):
@@ -442,6 +453,7 @@ def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
 def softplus(a, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(βx))/β, and x itself where βx > threshold, as PyTorch: ∂ = σ(βx) (1
     above the threshold)."""
+    a = as_tensor(a)
     ad = _floating(a._arr)
     bx = ad * beta if beta != 1 else ad
     linear = bx > threshold
@@ -456,6 +468,7 @@ def softplus(a, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """Clip to [min, max] (either may be None, a number or a tensor), as ``torch.clamp``."""
+    a = as_tensor(a)
     if min is None and max is None:
         raise OpCallError("clamp() needs at least one of min and max",
                               hint="e.g. x.clamp(min=0) or x.clamp(-1, 1)")
@@ -524,6 +537,7 @@ def where(condition, a=None, b=None):
 
 
 def to_dtype(a, dtype: np.dtype) -> Tensor:
+    a = as_tensor(a)
     src = a.dtype
 
     def backward(g):
@@ -535,6 +549,7 @@ def to_dtype(a, dtype: np.dtype) -> Tensor:
 
 
 def clone(a) -> Tensor:
+    a = as_tensor(a)
     def backward(g):
         return (g,)
 
@@ -578,6 +593,7 @@ def _expand_back(g: np.ndarray, shape, dims, keep) -> np.ndarray:
 def sum(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> Tensor:  # noqa: A001
     """Σ over ``dim`` (all elements by default); integer and bool tensors sum to int64, and
     ``dtype`` converts first, as ``torch.sum``."""
+    a = as_tensor(a)
     if dtype is not None:
         a = to_dtype(a, np.dtype(dtype))
     dims, keep = _dims(a.ndim, dim, axis, "sum"), _keep(keepdim, keepdims)
@@ -593,6 +609,7 @@ def sum(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> 
 
 
 def mean(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
+    a = as_tensor(a)
     if dtype is not None:
         a = to_dtype(a, np.dtype(dtype))
     dims, keep = _dims(a.ndim, dim, axis, "mean"), _keep(keepdim, keepdims)
@@ -611,6 +628,7 @@ def mean(a, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) ->
 def var(a, dim=None, keepdim=False, *, unbiased=True, correction=None, axis=None,
         keepdims=None) -> Tensor:
     """Variance (Bessel-corrected by default, as torch.var), built from differentiable ops."""
+    a = as_tensor(a)
     corr = (1 if unbiased else 0) if correction is None else correction
     mu = mean(a, dim=dim, keepdim=True, axis=axis)
     n = a.numel() // builtins.max(mu.numel(), 1)
@@ -622,6 +640,7 @@ def var(a, dim=None, keepdim=False, *, unbiased=True, correction=None, axis=None
 
 
 def _extreme(a, dim, keepdim, axis, keepdims, pick, argpick, name):
+    a = as_tensor(a)
     dims, keep = _dims(a.ndim, dim, axis, name), _keep(keepdim, keepdims)
     if dims is None:
         # full reduction: ties share the gradient evenly, as torch.max()
@@ -649,6 +668,7 @@ def _extreme(a, dim, keepdim, axis, keepdims, pick, argpick, name):
 
 
 def _amax_like(a, dim, keepdim, pick, name) -> Tensor:
+    a = as_tensor(a)
     dims = _dims(a.ndim, dim, None, name) if a.ndim else None
     ad = a._arr
     out = pick(ad, axis=dims, keepdims=True)
@@ -666,12 +686,14 @@ def _amax_like(a, dim, keepdim, pick, name) -> Tensor:
 def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Like torch.max: a tensor for the full reduction, (values, indices) with ``dim``,
     the elementwise maximum with another tensor."""
+    a = as_tensor(a)
     if isinstance(dim, Tensor):
         return maximum(a, dim)
     return _extreme(a, dim, keepdim, axis, keepdims, np.max, np.argmax, "max")
 
 
 def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    a = as_tensor(a)
     if isinstance(dim, Tensor):
         return minimum(a, dim)
     return _extreme(a, dim, keepdim, axis, keepdims, np.min, np.argmin, "min")
@@ -686,6 +708,7 @@ def amin(a, dim=None, keepdim=False) -> Tensor:
 
 
 def argmax(a, dim=None, keepdim=False, *, axis=None) -> Tensor:
+    a = as_tensor(a)
     dim = axis if dim is None else dim
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(a._arr)))
@@ -693,6 +716,7 @@ def argmax(a, dim=None, keepdim=False, *, axis=None) -> Tensor:
 
 
 def argmin(a, dim=None, keepdim=False, *, axis=None) -> Tensor:
+    a = as_tensor(a)
     dim = axis if dim is None else dim
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(a._arr)))
@@ -707,6 +731,7 @@ def _shape_arg(shape) -> tuple[int, ...]:
 
 
 def reshape(a, *shape, op: str = "reshape") -> Tensor:
+    a = as_tensor(a)
     shape = _shape_arg(shape)
     src = a.shape
     try:
@@ -722,6 +747,7 @@ def reshape(a, *shape, op: str = "reshape") -> Tensor:
 
 
 def flatten(a, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    a = as_tensor(a)
     if a.ndim == 0:
         return reshape(a, 1, op="flatten")
     s, e = _axis(start_dim, a.ndim, "flatten"), _axis(end_dim, a.ndim, "flatten")
@@ -732,12 +758,14 @@ def flatten(a, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unsqueeze(a, dim: int) -> Tensor:
+    a = as_tensor(a)
     d = _axis(dim, a.ndim + 1, "unsqueeze")
     return reshape(a, a.shape[:d] + (1,) + a.shape[d:], op="unsqueeze")
 
 
 def squeeze(a, dim=None) -> Tensor:
     """Drop size-1 dims (all, or those in ``dim``; a dim whose size is not 1 stays)."""
+    a = as_tensor(a)
     if dim is None:
         shape = tuple(n for n in a.shape if n != 1)
     else:
@@ -748,6 +776,7 @@ def squeeze(a, dim=None) -> Tensor:
 
 
 def permute(a, *dims) -> Tensor:
+    a = as_tensor(a)
     dims = _shape_arg(dims)
     if len(dims) != a.ndim or sorted(_axis(d, a.ndim, "permute") for d in dims) != list(
             range(a.ndim)):
@@ -763,6 +792,7 @@ def permute(a, *dims) -> Tensor:
 
 
 def transpose(a, dim0: int, dim1: int) -> Tensor:
+    a = as_tensor(a)
     if a.ndim == 0:
         _axis(dim0, 0, "transpose"), _axis(dim1, 0, "transpose")
         return reshape(a, (), op="transpose")
@@ -776,6 +806,7 @@ def transpose(a, dim0: int, dim1: int) -> Tensor:
 
 def expand(a, *shape) -> Tensor:
     """Broadcast to ``shape`` without copying (-1 keeps a dim), as ``torch.Tensor.expand``."""
+    a = as_tensor(a)
     shape = _shape_arg(shape)
     lead = len(shape) - a.ndim
     if lead < 0:
@@ -909,8 +940,17 @@ def index_put(base: Tensor | None, shape, dtype, data: np.ndarray, index, value:
     return make(out, "setitem", (value,) if base is None else (base, value), backward)
 
 
+def _sequence(name: str, tensors) -> tuple[Tensor, ...]:
+    """cat's and stack's tensors: a list, tuple or other iterable of them (or of what
+    as_tensor takes); one tensor, a string or a number is refused."""
+    if isinstance(tensors, Tensor | str | bytes) or not isinstance(tensors, Iterable):
+        raise ArgumentTypeError(f"{name}() takes a list or tuple of tensors, got "
+                                f"{type(tensors).__name__}", hint=f"e.g. nndl.{name}([x, y])")
+    return tuple(as_tensor(t) for t in tensors)
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    tensors = tuple(as_tensor(t) for t in tensors)
+    tensors = _sequence("cat", tensors)
     if not tensors:
         raise ShapeError("cat() needs at least one tensor")
     if builtins.min(t.ndim for t in tensors) == 0:
@@ -930,7 +970,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    tensors = tuple(as_tensor(t) for t in tensors)
+    tensors = _sequence("stack", tensors)
     if not tensors:
         raise ShapeError("stack() needs at least one tensor")
     if len({t.shape for t in tensors}) != 1:
@@ -945,6 +985,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 # ------------------------------------------------------------------ softmax
 def softmax(a, dim: int = -1) -> Tensor:
+    a = as_tensor(a)
     ad = _floating(a._arr)
     d = _axis(dim, ad.ndim, "softmax")
     out = _kernels.softmax(ad.reshape(1), axis=0).reshape(()) if ad.ndim == 0 else (
@@ -958,6 +999,7 @@ def softmax(a, dim: int = -1) -> Tensor:
 
 
 def log_softmax(a, dim: int = -1) -> Tensor:
+    a = as_tensor(a)
     ad = _floating(a._arr)
     d = _axis(dim, ad.ndim, "log_softmax")
     out = _kernels.log_softmax(ad.reshape(1), axis=0).reshape(()) if ad.ndim == 0 else (
@@ -1240,7 +1282,7 @@ def _bool_out(out) -> Tensor:
 
 
 def _data(x):
-    return x._arr if isinstance(x, Tensor) else np.asarray(x)
+    return x._arr if isinstance(x, Tensor) else _numbers(x)
 
 
 def isnan(a) -> Tensor:
@@ -1779,6 +1821,7 @@ def std_mean(a, dim=None, keepdim=False, *, unbiased=True, correction=None):
 
 def logsumexp(a, dim=None, keepdim: bool = False, *, axis=None) -> Tensor:
     """log Σ e^x over ``dim``, stable (shifted by the max): ∂/∂x = e^(x − out) = softmax(x)."""
+    a = as_tensor(a)
     dim = axis if dim is None else dim
     if dim is None:
         raise OpArgumentError("logsumexp needs dim", hint="e.g. x.logsumexp(dim=1)")
@@ -1821,6 +1864,7 @@ def _exclusive_cumprod(x: np.ndarray, axis: int, reverse: bool = False) -> np.nd
 def prod(a, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Tensor:
     """The product over ``dim`` (all elements by default), as ``torch.prod``: ∂/∂x_i is the
     product of the others (exact with zeros: no division)."""
+    a = as_tensor(a)
     dim = axis if dim is None else dim
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
     ad = a._arr
@@ -1850,6 +1894,7 @@ def prod(a, dim=None, keepdim: bool = False, *, dtype=None, axis=None) -> Tensor
 
 def cumsum(a, dim: int | None = None, *, dtype=None, axis=None) -> Tensor:
     """Running sums along ``dim``: ∂/∂x_i = Σ_{k ≥ i} g_k (the reversed running sum)."""
+    a = as_tensor(a)
     dim = _dim_or_axis("cumsum", dim, axis)
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
     ad = a._arr
@@ -1869,6 +1914,7 @@ def cumsum(a, dim: int | None = None, *, dtype=None, axis=None) -> Tensor:
 def cumprod(a, dim: int | None = None, *, dtype=None, axis=None) -> Tensor:
     """Running products along ``dim``: ∂/∂x_i = Σ_{k ≥ i} g_k·Π_{j ≤ k, j ≠ i} x_j, computed
     without dividing by x_i (exact where x has zeros)."""
+    a = as_tensor(a)
     dim = _dim_or_axis("cumprod", dim, axis)
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
     ad = a._arr
@@ -1894,6 +1940,7 @@ def cumprod(a, dim: int | None = None, *, dtype=None, axis=None) -> Tensor:
 
 
 def _cum_extreme(a, dim: int, better, name: str):
+    a = as_tensor(a)
     ad = a._arr
     if not a.ndim:
         _axis(dim, 0, name)
@@ -1960,6 +2007,7 @@ def norm(a, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """The p-norm over ``dim`` (all elements by default), as ``torch.norm``: p = 2 (or
     'fro'), 1, inf, −inf, 0 or any number; built from differentiable ops (the gradient of
     the 2-norm at 0 is 0, as PyTorch)."""
+    a = as_tensor(a)
     a = a if dtype is None else to_dtype(a, np.dtype(dtype))
     if p == "fro" or p == 2:
         ad = _floating(a._arr)
@@ -1996,6 +2044,7 @@ def dist(a, b, p=2) -> Tensor:
 
 
 def _sorted_along(a, dim: int, descending: bool, name: str):
+    a = as_tensor(a)
     ad = a._arr
     if not a.ndim:
         _axis(dim, 0, name)
@@ -2026,6 +2075,7 @@ SortResult = namedtuple("SortResult", ["values", "indices"])
 def sort(a, dim: int = -1, descending: bool = False, stable: bool = False):
     """(values, indices) sorted along ``dim``, as ``torch.sort``; the gradient goes back to
     each value's place."""
+    a = as_tensor(a)
     values, idx = _sorted_along(a, dim, descending, "sort")
     return SortResult(values, Tensor._wrap(np.asarray(idx, dtype=np.int64)))
 
@@ -2040,6 +2090,7 @@ def msort(a) -> Tensor:
 
 def topk(a, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The k largest (or smallest) values along ``dim`` and their indices, as ``torch.topk``."""
+    a = as_tensor(a)
     n = a.shape[_axis(dim, a.ndim, "topk")] if a.ndim else 1
     if not 0 <= k <= n:
         raise DimError(f"topk: k ({k}) is out of range for a dim of size {n}",
@@ -2054,6 +2105,7 @@ def topk(a, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  
 
 def kthvalue(a, k: int, dim: int = -1, keepdim: bool = False):
     """The k-th smallest value along ``dim`` (k from 1) and its index."""
+    a = as_tensor(a)
     values, idx = sort(a, dim)
     d = _axis(dim, a.ndim, "kthvalue") if a.ndim else 0
     sel: list[Any] = [slice(None)] * builtins.max(a.ndim, 1)
@@ -2066,6 +2118,7 @@ def kthvalue(a, k: int, dim: int = -1, keepdim: bool = False):
 def median(a, dim=None, keepdim: bool = False):
     """The lower median, as ``torch.median``: a tensor over all elements (ties share the
     gradient, as PyTorch), (values, indices) along ``dim``."""
+    a = as_tensor(a)
     if dim is None:
         ad = a._arr
         flat = ad.reshape(-1)
@@ -2091,6 +2144,7 @@ def median(a, dim=None, keepdim: bool = False):
 
 def nanmean(a, dim=None, keepdim: bool = False) -> Tensor:
     """The mean over the elements that are not NaN."""
+    a = as_tensor(a)
     ad = _floating(a._arr)
     nan = np.isnan(ad)
     filled = where(Tensor._wrap(nan), 0.0, a)
@@ -2100,6 +2154,7 @@ def nanmean(a, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def nansum(a, dim=None, keepdim: bool = False) -> Tensor:
+    a = as_tensor(a)
     nan = np.isnan(_floating(a._arr))
     return sum(where(Tensor._wrap(nan), 0.0, a), dim=dim, keepdim=keepdim)
 
@@ -2144,6 +2199,7 @@ def _check_gather_index(name: str, a_shape, idx: np.ndarray, d: int, other=None)
 def gather(a, dim: int, index) -> Tensor:
     """out[i][j][k] = a[index[i][j][k]][j][k] (for dim 0), as ``torch.gather``; the gradient
     is added back to the gathered places (repeats accumulate)."""
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "gather")
     idx = _int_index("gather", index)
     if not a.ndim:
@@ -2165,6 +2221,7 @@ def take_along_dim(a, indices, dim: int) -> Tensor:
 
 
 def _scatter(a, dim: int, index, src, name: str, accumulate: bool) -> Tensor:
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, name)
     idx = _int_index(name, index)
     src_t = src if isinstance(src, Tensor) else None
@@ -2205,6 +2262,7 @@ def _scatter(a, dim: int, index, src, name: str, accumulate: bool) -> Tensor:
 def scatter(a, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:  # noqa: A002
     """A copy of a with a[index[i][j]][j] = src[i][j] (dim 0), as ``torch.scatter`` (src a
     tensor or a number; with repeated indices one of the values wins, as PyTorch warns)."""
+    a = as_tensor(a)
     if reduce is not None:
         if reduce != "add":
             raise OpArgumentError(f"scatter: reduce={reduce!r} is not supported",
@@ -2220,6 +2278,7 @@ def scatter_add(a, dim: int, index, src) -> Tensor:
 
 def index_select(a, dim: int, index) -> Tensor:
     """The slices of a at ``index`` (a 1-D integer tensor) along ``dim``."""
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "index_select")
     idx = _int_index("index_select", index)
     if idx.ndim > 1:
@@ -2258,6 +2317,7 @@ def masked_fill(a, mask, value) -> Tensor:
     """a with ``value`` where ``mask`` is True (mask broadcast to a's shape), as
     ``torch.Tensor.masked_fill``; a 0-d tensor ``value`` gets the sum of the gradient
     over the filled places."""
+    a = as_tensor(a)
     m = _mask("masked_fill", mask, a.shape)
     if np.broadcast_shapes(m.shape, a.shape) != a.shape:
         raise ShapeError(f"masked_fill: the mask of shape {m.shape} would change the shape "
@@ -2279,6 +2339,7 @@ def masked_fill(a, mask, value) -> Tensor:
 
 def masked_select(a, mask) -> Tensor:
     """The elements of a where ``mask`` is True, as a 1-D tensor (a and mask broadcast)."""
+    a = as_tensor(a)
     m = _mask("masked_select", mask, a.shape)
     shape = np.broadcast_shapes(m.shape, a.shape)
     return getitem(expand(a, shape), Tensor._wrap(np.broadcast_to(m, shape)))
@@ -2300,6 +2361,7 @@ def argwhere(a) -> Tensor:
 
 
 def _tri(name: str, fn, a, diagonal: int) -> Tensor:
+    a = as_tensor(a)
     if a.ndim < 2:
         raise ShapeError(f"{name} needs a tensor with at least 2 dimensions, got shape {a.shape}")
     ad = a._arr
@@ -2322,6 +2384,7 @@ def triu(a, diagonal: int = 0) -> Tensor:
 
 def flip(a, *dims) -> Tensor:
     """Reverse the order along each of ``dims``: its own inverse, so backward flips g."""
+    a = as_tensor(a)
     dims = _shape_arg(dims)
     axes = tuple(_axis(d, a.ndim, "flip") for d in dims) if a.ndim else ()
     if len(set(axes)) != len(axes):
@@ -2343,6 +2406,7 @@ def flipud(a) -> Tensor:
 
 def roll(a, shifts, dims=None) -> Tensor:
     """Shift the elements circularly (along ``dims``, or of the flattened tensor)."""
+    a = as_tensor(a)
     shape = a.shape
     if dims is None:
         s = shifts if isinstance(shifts, int) else int(_shape_arg((shifts,))[0])
@@ -2366,6 +2430,7 @@ def roll(a, shifts, dims=None) -> Tensor:
 def repeat(a, *sizes) -> Tensor:
     """Tile a ``sizes[i]`` times along each dim (leading new dims allowed), as
     ``torch.Tensor.repeat``: the gradient sums the copies."""
+    a = as_tensor(a)
     sizes = _shape_arg(sizes)
     if len(sizes) < a.ndim:
         raise ShapeError(f"repeat: {len(sizes)} repeat counts for a tensor with {a.ndim} dims",
@@ -2384,6 +2449,7 @@ def repeat(a, *sizes) -> Tensor:
 
 
 def tile(a, *dims) -> Tensor:
+    a = as_tensor(a)
     dims = _shape_arg(dims)
     return repeat(a, *((1,) * (a.ndim - len(dims)) + tuple(dims)))
 
@@ -2417,6 +2483,7 @@ def repeat_interleave(a, repeats, dim=None, *, output_size=None) -> Tensor:
 
 
 def narrow(a, dim: int, start: int, length: int) -> Tensor:
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "narrow")
     n = a.shape[d]
     start = start + n if start < 0 else start
@@ -2429,6 +2496,7 @@ def narrow(a, dim: int, start: int, length: int) -> Tensor:
 def split(a, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of a along ``dim``: each of size split_size (the last smaller), or of the
     given sizes, as ``torch.split``."""
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "split")
     n = a.shape[d]
     if isinstance(split_size_or_sections, int | np.integer):
@@ -2450,6 +2518,7 @@ def split(a, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
 
 def chunk(a, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most ``chunks`` pieces of size ceil(n / chunks) along ``dim``, as ``torch.chunk``."""
+    a = as_tensor(a)
     if chunks <= 0:
         raise OpArgumentError(f"chunk expects chunks > 0, got {chunks}")
     n = a.shape[_axis(dim, a.ndim, "chunk")]
@@ -2457,6 +2526,7 @@ def chunk(a, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def tensor_split(a, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "tensor_split")
     n = a.shape[d]
     if isinstance(indices_or_sections, int):
@@ -2470,18 +2540,21 @@ def tensor_split(a, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
 
 def unbind(a, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, each without that dim."""
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "unbind")
     return tuple(getitem(a, (slice(None),) * d + (i,)) for i in range(a.shape[d]))
 
 
 def unflatten(a, dim: int, sizes) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one may be −1), as ``torch.unflatten``."""
+    a = as_tensor(a)
     d = _axis(dim, a.ndim, "unflatten")
     sizes = tuple(sizes)
     return reshape(a, a.shape[:d] + sizes + a.shape[d + 1:], op="unflatten")
 
 
 def movedim(a, source, destination) -> Tensor:
+    a = as_tensor(a)
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     src = tuple(_axis(s, a.ndim, "movedim") for s in src)
@@ -2504,6 +2577,7 @@ swapdims = swapaxes
 
 def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of dims dim1, dim2 (moved to the end), as ``torch.diagonal``."""
+    a = as_tensor(a)
     d1, d2 = _axis(dim1, a.ndim, "diagonal"), _axis(dim2, a.ndim, "diagonal")
     if d1 == d2:
         raise ShapeError("diagonal: dim1 and dim2 must differ")
@@ -2526,6 +2600,7 @@ _diagonal = diagonal
 def diag(a, diagonal: int = 0) -> Tensor:
     """A 1-D tensor → the square matrix with it on the ``diagonal``; a 2-D tensor → its
     diagonal, as ``torch.diag``."""
+    a = as_tensor(a)
     if a.ndim == 2:
         return _diagonal(a, diagonal)
     if a.ndim != 1:
@@ -2538,6 +2613,7 @@ def diag(a, diagonal: int = 0) -> Tensor:
 
 
 def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    a = as_tensor(a)
     if (dim1, dim2) not in ((-2, -1), (a.ndim - 1, a.ndim)):
         raise OpArgumentError("diag_embed supports the last two dims only")
     n = a.shape[-1] + builtins.abs(offset)
@@ -2554,6 +2630,7 @@ def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
 
 def trace(a) -> Tensor:
     """The sum of the main diagonal of a 2-D tensor."""
+    a = as_tensor(a)
     if a.ndim != 2:
         raise ShapeError(f"trace expects a 2-D tensor, got shape {a.shape}")
     return sum(diagonal(a))
@@ -2586,6 +2663,7 @@ def unfold(a, dimension: int, size: int, step: int) -> Tensor:
     """Every window of ``size`` elements ``step`` apart along ``dimension``, as
     ``torch.Tensor.unfold``: that dim becomes the window count, and a new last dim of
     ``size`` holds each window. The gradient adds each window back where it came from."""
+    a = as_tensor(a)
     if not a.ndim:
         _axis(dimension, 0, "unfold")
         return reshape(a, (1,), op="unfold")
@@ -2642,6 +2720,7 @@ def clamp_max(a, max) -> Tensor:  # noqa: A002
 
 def bmm(a, b) -> Tensor:
     """Batched matrix product of (B, n, m) and (B, m, p), as ``torch.bmm``."""
+    a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 3 or b.ndim != 3:
         raise ShapeError(f"bmm expects two 3-D tensors, got shapes {a.shape} and {b.shape}",
                          hint="use matmul (@) for other shapes")
@@ -2651,18 +2730,21 @@ def bmm(a, b) -> Tensor:
 
 
 def mm(a, b) -> Tensor:
+    a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"mm expects two 2-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def mv(a, b) -> Tensor:
+    a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 2 or b.ndim != 1:
         raise ShapeError(f"mv expects a 2-D and a 1-D tensor, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def dot(a, b) -> Tensor:
+    a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 1 or b.ndim != 1:
         raise ShapeError(f"dot expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
@@ -2686,6 +2768,9 @@ def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation, as ``torch.einsum``: the forward is NumPy's; the gradient of each
     operand is the einsum of g with the other operands back to that operand's subscripts
     (an index repeated inside one operand, a diagonal, is not supported)."""
+    if not isinstance(equation, str):
+        raise ArgumentTypeError(f"einsum: the equation must be a string such as 'ij,jk->ik', "
+                                f"got {type(equation).__name__}")
     ops_ = tuple(as_tensor(t) for t in _shape_arg(operands))
     eq = equation.replace(" ", "")
     if "..." in eq:
