@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 
@@ -392,6 +393,17 @@ def test_outlier_view(driver, srv, capsys, artifacts_dir):
     until(driver, lambda d: css(d, '#outlier-plot circle[data-point="x4"]'))
     near = cli(capsys, "experiment", "outlier", "--t", "2", "-f", "json")["rows"][0]
     until(driver, lambda d: near["bp"]["equation"] in text_of(d, '#runs tr[data-run="bp"]'))
+    # drag x4 up towards the origin: t follows, and so do the runs
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).drag_and_drop_by_offset(
+        css(driver, '#outlier-plot circle[data-point="x4"]')[0], 0, -30).perform()
+    until(driver, lambda d: "t=2&" not in d.current_url + "&")
+    dragged = re.search(r"[?&]t=([0-9.e+-]+)", driver.current_url).group(1)
+    assert 0.1 <= float(dragged) < 2
+    moved = cli(capsys, "experiment", "outlier", "--t", dragged, "-f", "json")["rows"][0]
+    until(driver, lambda d: moved["bp_zeros"]["equation"] in text_of(d, '#runs tr[data-run="bp_zeros"]')
+          and not css(d, "#plot.stale"))
     type_into(css(driver, "#t")[0], "1e9\n")
     until(driver, lambda d: css(d, '#outlier-plot polygon[data-point="x4"]')
           and not css(d, "#plot.stale"))

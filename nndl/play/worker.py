@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from nndl.errors import NNDLError
@@ -144,7 +144,7 @@ def _stream_entry(conn, job: str, args: tuple) -> None:
 
 
 def stream(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | None = None,
-           tick: float = 0.5) -> Iterator[tuple[str, Any]]:
+           tick: float = 0.5) -> Generator[tuple[str, Any], None, None]:
     """Run ``STREAMS[job](send, *args)`` in a worker process and yield what it sends, as
     ``(kind, data)``: its progress messages, then ``("done", result)``, or ``("error",
     NNDLError)`` for a user's mistake or a run past the time limit. ``("tick", None)`` comes
