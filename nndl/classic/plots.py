@@ -69,7 +69,7 @@ def _points(ax, X, y, t: float | None, small: bool = False, box: float = BOX,
         ax.scatter([px], [py], marker="o" if inside else edge, c="C2", s=25 if small else 70,
                    zorder=6)
         if not small:
-            note = (f"x{n + 1} = ({p[0]:g}, {p[1]:g})".replace("-", "−")
+            note = (f"x{n + 1} = ({p[0]:g}, {p[1]:g})"
                     + ("" if inside else T["off"](lang)) + ("" if y[n] > 0 else ", y = −1"))
             ax.annotate(note, (px, py), xytext=(px + 0.3, py + 0.5),
                         arrowprops=None if inside else {"arrowstyle": "->", "color": "C2"},
