@@ -187,3 +187,15 @@ def test_act_fits_80_columns():
     out = _nndl("act", "--all")
     assert max(cell_len(line) for line in out.splitlines()) <= 80
     assert "…" not in out  # no clipped cell
+
+
+def test_without_a_cjk_font_the_figure_falls_back_to_english(monkeypatch):
+    """No CJK font on the machine: the English figure, not boxes where 汉字 should be."""
+    import nndl.plotting
+    from nndl.activations.plot import curves
+
+    monkeypatch.setattr(nndl.plotting, "cjk_font", lambda: None)
+    assert nndl.plotting.figure_lang("zh") == "en"
+    texts = _texts(curves(["sigmoid"], lang="zh"))
+    assert "Activation functions and their derivatives (shaded: saturation)" in texts
+    assert not any(CJK_RE.search(t) for t in texts)
