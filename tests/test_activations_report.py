@@ -30,7 +30,7 @@ torch = require_torch()
 def test_sigmoid_derivation_in_the_seeds_style():
     d = derivation("sigmoid")
     titles = [s.title.en for s in d.steps]
-    assert titles[:3] == ["Definition", "Differentiate", "Simplify: in terms of the function itself"]
+    assert titles[:3] == ["Definition", "Differentiate", "Simplify in terms of the function itself"]
     assert "e^(-x)/(1 + e^(-x))^2" in d.steps[1].plain          # the seed's middle expression
     assert d.in_terms_of_f and d.derivative_plain == "(1 - σ(x))·σ(x)"
     assert r"\sigma" in d.derivative_latex

@@ -326,7 +326,7 @@ def derivation(name: str) -> Derivation:
         where_plain = f"   ({_cond_plain(eff, x)})" if piecewise else ""
         lhs_l, lhs_p = (q_latex, q_plain) if quotient is not None else (_latex(db), _plain(db))
         steps.append(Step(
-            Text("化简，用函数自身表示", "Simplify: in terms of the function itself"),
+            Text("化简，用函数自身表示", "Simplify in terms of the function itself"),
             f"{lhs_l} = {_latex(shown)}{where}",
             f"{lhs_p} = {_plain(shown)}{where_plain}",
             Text("SymPy 验证：两式之差化简为 0。", "Checked by SymPy: the difference simplifies to 0."),
