@@ -24,7 +24,7 @@ T = {
                   "t = {t}: boundaries before (dashed) and after adding {x}"),
     "row_D": Text("BP（D，从 0 开始）", "BP on D from 0"),
     "row_D4": Text("BP（D+{x}，接着训练）", "BP on D+{x}, continued"),
-    "row_other": Text("{loss}，D+{x}", "{loss} on D+{x}"),
+    "row_other": Text("{loss}（D+{x}）", "{loss} on D+{x}"),
     "epoch": Text("第 {n} 轮", "epoch {n}"),
     "label": Text("异常点实验：t = {t} 时加入 {x} 前后 PLA 与 BP 的分类面，及训练过程中逐轮的分类面",
                   "Outlier experiment: PLA's and BP's boundaries before and after adding {x} "
@@ -73,7 +73,8 @@ def _points(ax, X, y, t: float | None, small: bool = False, box: float = BOX,
                     + ("" if inside else T["off"](lang)) + ("" if y[n] > 0 else ", y = −1"))
             ax.annotate(note, (px, py), xytext=(px + 0.3, py + 0.5),
                         arrowprops=None if inside else {"arrowstyle": "->", "color": "C2"},
-                        color="C2")
+                        color="C2", zorder=7,  # above the boundaries, on a white ground
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.set_xlim(-box, box)
     ax.set_ylim(-box, box)
     ax.set_aspect("equal")
