@@ -1512,3 +1512,80 @@ def test_conv_pool_resize_errors_are_nndl_errors():
                  lambda: nndl.nn.Conv2d(4, 6, 3, groups=4)):
         with pytest.raises(NNDLError):
             call()
+
+
+# ----------------------------------------------------------------- the remaining tensor functions
+MORE = {  # name: (Case, input shapes)
+    "addmm": (Case(lambda c, a, b: nndl.addmm(c, a, b, beta=0.5, alpha=2.0),
+                   lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=2.0), ("real",) * 3),
+              [(2, 4), (2, 3), (3, 4)]),
+    "arccos": (Case(nndl.arccos, torch.arccos, ("unit",)), [(2, 3)]),
+    "dist": (Case(lambda a, b: nndl.dist(a, b, 3), lambda a, b: torch.dist(a, b, 3),
+                  ("real", "real")), [(2, 3), (2, 3)]),
+    "dot": (Case(nndl.dot, torch.dot, ("real", "real")), [(4,), (4,)]),
+    "outer": (Case(nndl.outer, torch.outer, ("real", "real")), [(3,), (4,)]),
+    "fliplr": (Case(nndl.fliplr, torch.fliplr, ("real",)), [(3, 4)]),
+    "flipud": (Case(nndl.flipud, torch.flipud, ("real",)), [(3, 4)]),
+    "moveaxis": (Case(lambda x: nndl.moveaxis(x, 0, -1), lambda t: torch.moveaxis(t, 0, -1),
+                      ("real",)), [(2, 3, 4)]),
+    "swapdims": (Case(lambda x: nndl.swapdims(x, 0, 2), lambda t: torch.swapdims(t, 0, 2),
+                      ("real",)), [(2, 3, 4)]),
+    "msort": (Case(nndl.msort, torch.msort, ("distinct",)), [(4, 3)]),
+    "fix": (Case(nndl.fix, torch.fix, ("nonzero",)), [(3, 4)]),
+    "take_along_dim": (Case(lambda x: nndl.take_along_dim(x, Tensor(np.array([[0, 2], [1, 1]])),
+                                                          1),
+                            lambda t: torch.take_along_dim(t, torch.tensor([[0, 2], [1, 1]]), 1),
+                            ("real",)), [(2, 3)]),
+    "tensor_split": (Case(lambda x: nndl.cat([p * (i + 1) for i, p in
+                                              enumerate(nndl.tensor_split(x, 3, 1))], 1),
+                          lambda t: torch.cat([p * (i + 1) for i, p in
+                                               enumerate(torch.tensor_split(t, 3, 1))], 1),
+                          ("real",)), [(2, 7)]),
+    "aminmax": (Case(lambda x: nndl.stack(list(nndl.aminmax(x, dim=1))),
+                     lambda t: torch.stack(list(torch.aminmax(t, dim=1))), ("distinct",)),
+                [(3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+@given(seed=seeds)
+def test_more_tensor_functions(name, seed):
+    case, shapes = MORE[name]
+    check(case, shapes, seed)
+
+
+def test_comparisons_bitwise_and_index_functions_match_torch():
+    a, b = np.array([[1, 5, 3], [4, 4, 0]]), np.array([[2, 5, 1], [4, 0, 7]])
+    na, nb, ta, tb = Tensor(a), Tensor(b), torch.tensor(a), torch.tensor(b)
+    for name in ("eq", "ne", "not_equal", "gt", "greater", "ge", "greater_equal", "lt", "less",
+                 "le", "less_equal", "bitwise_and", "bitwise_or", "bitwise_xor",
+                 "bitwise_left_shift", "bitwise_right_shift", "floor_divide", "logical_or"):
+        if name == "floor_divide":
+            nb_, tb_ = Tensor(b + 1), torch.tensor(b + 1)
+        else:
+            nb_, tb_ = nb, tb
+        got, want = getattr(nndl, name)(na, nb_), getattr(torch, name)(ta, tb_)
+        assert str(got.dtype) == str(want.dtype).removeprefix("torch."), name
+        np.testing.assert_array_equal(got.data, want.numpy(), err_msg=name)
+    np.testing.assert_array_equal(nndl.bitwise_not(na).data, torch.bitwise_not(ta).numpy())
+    np.testing.assert_array_equal(nndl.argwhere(na > 2).data, torch.argwhere(ta > 2).numpy())
+    edges = np.array([1.0, 3.0, 5.0])
+    v = np.array([[0.5, 1.0, 4.0], [5.0, 6.0, 3.0]])
+    for right in (False, True):
+        np.testing.assert_array_equal(
+            nndl.bucketize(Tensor(v), Tensor(edges), right=right).data,
+            torch.bucketize(torch.tensor(v), torch.tensor(edges), right=right).numpy())
+    assert nndl.is_tensor(na) and not nndl.is_tensor(a)
+    assert nndl.is_grad_enabled()
+    with nndl.no_grad():
+        assert not nndl.is_grad_enabled()
+    x = np.arange(6.0)
+    t = nndl.from_numpy(x)
+    x[0] = 9.0  # from_numpy shares the array, as torch's
+    assert t[0].item() == 9.0
+    r = nndl.randint_like(Tensor(np.zeros((3, 4))), 2, 5)
+    assert r.shape == (3, 4) and r.data.min() >= 2 and r.data.max() < 5
+    n = nndl.get_num_threads()
+    nndl.set_num_threads(1)
+    assert nndl.get_num_threads() == 1
+    nndl.set_num_threads(n)
