@@ -381,7 +381,7 @@ def test_outlier_view(driver, srv, capsys, artifacts_dir):
 
     # the slider: t = 1e9, the sheet's extreme case; x4's gradient under the sheet's loss is 0
     driver.execute_script("const s = document.querySelector('#t-slider');"
-                          "s.value = '9'; s.dispatchEvent(new Event('input'));")
+                          "s.value = '9'; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change'));")
     until(driver, lambda d: "t=1000000000" in d.current_url)
     until(driver, lambda d: "t = 1000000000," in (text_of(d, "#status-line") or "")
           and not css(d, "#plot.stale"), "t = 1e9 computed")

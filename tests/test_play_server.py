@@ -226,6 +226,26 @@ def test_outlier_is_nndl_experiment_outlier_json(srv, capsys):
     assert len(far["shown"]) == 200 and far["shown"][-1]["epoch"] == 2000
 
 
+def test_a_run_and_its_view_asked_at_once_compute_once(srv, monkeypatch):
+    calls = []
+    real = worker.run
+
+    def counted(job, args, **kw):
+        calls.append(job)
+        return real(job, args, **kw)
+
+    monkeypatch.setattr(worker, "run", counted)
+    answers = []
+    threads = [threading.Thread(target=lambda p=p: answers.append(get_json(srv, p)))
+               for p in ("/api/outlier?t=3&epochs=50", "/api/outlier/view?t=3&epochs=50")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert [status for status, _ in answers] == [200, 200]
+    assert calls == ["outlier"]
+
+
 def test_vanish_is_nndl_vanish_json(srv, capsys):
     for params, argv in (({"depth": "2-30", "act": "sigmoid,relu", "init": "xavier"},
                           ["-d", "2-30", "-a", "sigmoid,relu", "-i", "xavier"]),

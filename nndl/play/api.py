@@ -399,6 +399,7 @@ TRAIN_EPOCHS_MAX = 100     # a playground run; the command line trains longer
 
 _RESULTS: dict[tuple, Any] = {}   # (endpoint, parameters) -> what the worker computed
 _RESULTS_MAX = 64
+_RUNNING: dict[tuple, threading.Lock] = {}   # a key being computed: its later askers wait
 
 
 def _integer(q: Query, name: str, default: int, lo: int, hi: int, lang: str) -> int:
@@ -436,12 +437,22 @@ def _computed(key: tuple, job: str, args: tuple, lang: str, cli: list[str]) -> A
 
     with _solved_lock:
         hit = _RESULTS.get(key)
-    if hit is None:
-        hit = worker.run(job, args, lang=lang, cli=_cli(cli))
+        running = _RUNNING.setdefault(key, threading.Lock())
+    if hit is not None:
+        return hit
+    with running:   # the page asks for a run's JSON and its view at once: one computation
         with _solved_lock:
-            if len(_RESULTS) >= _RESULTS_MAX:
-                _RESULTS.pop(next(iter(_RESULTS)))
-            _RESULTS[key] = hit
+            hit = _RESULTS.get(key)
+        if hit is None:
+            try:
+                hit = worker.run(job, args, lang=lang, cli=_cli(cli))
+            finally:
+                with _solved_lock:
+                    _RUNNING.pop(key, None)
+            with _solved_lock:
+                if len(_RESULTS) >= _RESULTS_MAX:
+                    _RESULTS.pop(next(iter(_RESULTS)))
+                _RESULTS[key] = hit
     return hit
 
 

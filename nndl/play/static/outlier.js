@@ -43,11 +43,11 @@ export class OutlierView {
     this.slider = h("input", { type: "range", id: "t-slider", min: String(Math.log10(T_MIN)), max: String(LOG_MAX),
       step: "0.05", "aria-label": "t" });
     this.tBox = h("input", { type: "text", id: "t", class: "mono", inputmode: "decimal", autocomplete: "off", "aria-label": "t" });
+    // while the slider moves only the number follows; a run (seconds) starts where it stops
     this.slider.addEventListener("input", () => {
-      const v = 10 ** Number(this.slider.value);
-      this.tBox.value = String(Number(v.toPrecision(2)));
-      this.later(() => this.update({ t: this.tBox.value }));
+      this.tBox.value = String(Number((10 ** Number(this.slider.value)).toPrecision(2)));
     });
+    this.slider.addEventListener("change", () => this.update({ t: this.tBox.value }));
     this.tBox.addEventListener("change", () => this.update({ t: this.tBox.value.trim() }));
     this.epochs = h("input", { type: "text", id: "epochs", class: "mono", inputmode: "numeric", placeholder: "1000" });
     this.epochs.addEventListener("change", () => this.update({ epochs: this.epochs.value.trim() || null }));
@@ -99,8 +99,6 @@ export class OutlierView {
   }
 
   get params() { return this.app.params; }
-
-  later(fn) { clearTimeout(this.timer); this.timer = setTimeout(fn, 250); }
 
   update(changes) {
     this.app.set({ ...changes, step: null });
