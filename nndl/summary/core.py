@@ -1,9 +1,12 @@
 """The architecture summary: per-layer shapes, neurons, parameters and mult-adds, with the
 formulas, computed by the layer classes themselves (:meth:`nndl.nn.Module.describe`).
 
-Three inputs give the same kind of result: a text spec, an nndl model, a PyTorch model.
-The analytic path builds layers on the meta device (no weights); ``verify=True`` also
-builds the real model and runs a forward pass on zeros, comparing every shape.
+A text spec (and an nndl ``Sequential`` of layers that have formulas) is a chain: the
+layers are built on the meta device (no weights) and every number comes from the
+formulas; ``verify=True`` also builds the real model and runs a forward pass on zeros,
+comparing every shape. Any other model — branches, residual adds, several inputs, a PyTorch
+model — is followed through its own forward pass with forward hooks
+(:mod:`nndl.summary.trace`).
 """
 
 from __future__ import annotations
