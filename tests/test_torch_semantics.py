@@ -806,3 +806,102 @@ def test_module_to_device_and_dtype():
     assert m.to(nndl.zeros(1)).weight.dtype == np.float32
     with pytest.raises(RuntimeError):
         m.to("cuda")
+
+
+# ------------------------------------------------------- the rest of the support table (issue 17)
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adamw_follows_torch(amsgrad):
+    """AdamW's decoupled weight decay, step by step against torch.optim.AdamW (float64)."""
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((3, 4))
+    wn = nn.Parameter(nndl.tensor(w0))
+    wt = torch.nn.Parameter(torch.tensor(w0))
+    on = nndl.optim.AdamW([wn], lr=0.05, weight_decay=0.1, amsgrad=amsgrad)
+    ot = torch.optim.AdamW([wt], lr=0.05, weight_decay=0.1, amsgrad=amsgrad)
+    assert isinstance(on, nndl.optim.Optimizer)
+    for _ in range(5):
+        target = rng.standard_normal((3, 4))
+        for w, opt, lib in ((wn, on, nndl), (wt, ot, torch)):
+            opt.zero_grad()
+            ((w - lib.tensor(target)) ** 4).sum().backward()
+            opt.step()
+        np.testing.assert_allclose(wn.data, wt.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_module_list_and_scheduler_base_follow_torch():
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.blocks = lib.nn.ModuleList([lib.nn.Linear(3, 3) for _ in range(2)])
+                self.blocks.append(lib.nn.Linear(3, 1))
+
+            def forward(self, x):
+                for b in self.blocks:
+                    x = b(x)
+                return x
+        return Net()
+
+    ours, theirs = build(nndl), build(torch).double()
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(1).standard_normal((4, 3))
+    np.testing.assert_allclose(ours(nndl.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-12)
+    assert len(ours.blocks) == len(theirs.blocks) == 3
+    # every schedule is an LRScheduler, as torch's
+    sched = nndl.optim.lr_scheduler.StepLR(nndl.optim.SGD([nn.Parameter(nndl.zeros(1))], lr=1.0), 2)
+    assert isinstance(sched, nndl.optim.lr_scheduler.LRScheduler)
+
+
+def test_samplers_and_collate_follow_torch():
+    from nndl.utils import data as nd
+    td = torch.utils.data
+    assert list(nd.SequentialSampler(range(5))) == list(td.SequentialSampler(range(5)))
+    for drop in (False, True):
+        assert list(nd.BatchSampler(nd.SequentialSampler(range(7)), 3, drop)) == list(
+            td.BatchSampler(td.SequentialSampler(range(7)), 3, drop))
+    nndl.manual_seed(0)
+    assert sorted(nd.RandomSampler(range(6))) == list(range(6))  # a permutation
+    assert len(list(nd.RandomSampler(range(6), replacement=True, num_samples=10))) == 10
+    assert sorted(nd.SubsetRandomSampler([4, 1, 7])) == [1, 4, 7]
+    assert issubclass(nd.SequentialSampler, nd.Sampler)
+    batch = [({"x": np.array([1.0, 2.0]), "y": 3}, 1.5), ({"x": np.array([3.0, 4.0]), "y": 4}, 2.5)]
+    got, want = nd.default_collate(batch), td.default_collate(batch)
+    np.testing.assert_array_equal(got[0]["x"].data, want[0]["x"].numpy())
+    np.testing.assert_array_equal(got[0]["y"].data, want[0]["y"].numpy())
+    np.testing.assert_array_equal(got[1].data, want[1].numpy())
+
+    class Stream(nd.IterableDataset):
+        def __iter__(self):
+            return iter(np.arange(7.0))
+
+    class TStream(td.IterableDataset):
+        def __iter__(self):
+            return iter(np.arange(7.0))
+
+    got = [b.data.tolist() for b in nd.DataLoader(Stream(), batch_size=3)]
+    want = [b.tolist() for b in td.DataLoader(TStream(), batch_size=3)]
+    assert got == want
+
+
+@pytest.mark.parametrize(("fn", "kw"), [("kaiming_uniform_", dict(a=0.5)),
+                                        ("kaiming_normal_", dict(mode="fan_out")),
+                                        ("xavier_uniform_", dict(gain=2.0)),
+                                        ("xavier_normal_", dict())])
+def test_random_init_has_torchs_distribution(fn, kw):
+    """Random initialisers draw from PyTorch's distribution: the same bound (uniform) and
+    the same standard deviation (within sampling error on 200,000 draws)."""
+    nndl.manual_seed(0)
+    torch.manual_seed(0)
+    p = nn.Parameter(nndl.zeros(400, 500))
+    q = torch.nn.Parameter(torch.zeros(400, 500, dtype=torch.float64))
+    getattr(nn.init, fn)(p, **kw)
+    getattr(torch.nn.init, fn)(q, **kw)
+    ours, theirs = np.asarray(p.data, dtype=np.float64), q.detach().numpy()
+    assert ours.std() == pytest.approx(theirs.std(), rel=0.01)
+    assert abs(ours.mean()) < 0.01 * theirs.std()
+    if "uniform" in fn:
+        assert np.abs(ours).max() <= np.abs(theirs).max() * 1.0001
+        assert np.abs(ours).max() >= np.abs(theirs).max() * 0.999
