@@ -316,3 +316,14 @@ def test_multihead_attention_state_dict_and_dropout():
     with pytest.raises(NNDLError):
         NF.scaled_dot_product_attention(x, x, x, attn_mask=np.ones((2, 8, 8), bool),
                                         is_causal=True)
+
+
+def test_base_classes_as_torch():
+    """course code tests isinstance(layer, nn.RNNBase) / nn.RNNCellBase, as with torch."""
+    for name in ("RNN", "LSTM", "GRU"):
+        assert issubclass(getattr(nn, name), nn.RNNBase) == issubclass(getattr(tnn, name),
+                                                                      tnn.RNNBase)
+    for name in ("RNNCell", "LSTMCell", "GRUCell"):
+        assert issubclass(getattr(nn, name), nn.RNNCellBase) == issubclass(getattr(tnn, name),
+                                                                          tnn.RNNCellBase)
+    assert not issubclass(nn.LSTMCell, nn.RNNBase) and not issubclass(tnn.LSTMCell, tnn.RNNBase)
