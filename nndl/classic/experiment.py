@@ -178,6 +178,7 @@ class OutlierExperiment:
     sheet: list[LineCheck]           # empty unless D, the direction and the label are the seed's
     x4_label: int = 1
     warnings: list[str] = field(default_factory=list)  # every PLA run that did not converge
+    x4_direction: list[float] = field(default_factory=lambda: list(DEFAULT_DIRECTION))  # x4 = t·this
 
 
 def _pla(X, y, set_name: str, *, max_iter: int, scaling: str | None, shuffle: bool,
@@ -329,7 +330,7 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
         warnings=[f"{where}: {pla.warning}" for where, pla in runs if pla.warning],
         X=X.tolist(), y=[int(v) for v in y], ts=ts, lr=lr, epochs=epochs,
         fit_intercept=fit_intercept, pla_max_iter=pla_max_iter, pla_D=pla_D, bp_D=bp_D,
-        ce_D=ce_D, direction=study, rows=rows, x4_label=x4_label,
+        ce_D=ce_D, direction=study, rows=rows, x4_label=x4_label, x4_direction=list(direction),
         sheet=sheet_checks(ts) if seed_data and direction == DEFAULT_DIRECTION and x4_label == 1
         else [])
 

@@ -6,17 +6,15 @@ number comes from it.
 
 from __future__ import annotations
 
+import numpy as np
 from rich.table import Table
 
-from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, loss_label
+from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, equation, loss_label
 from nndl.classic.perceptron import count_text
-from nndl.report import check_format, g, rich_to_text
+from nndl.report import check_format, fmt_num, g, rich_to_text
 from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
-SCALED_NOCONV = Text("把特征按最大绝对值缩放后 PLA 仍在 {e} 轮内未收敛（{u} 次更新）：{why}。",
-                     "With max-abs scaled features PLA has not converged in {e} epochs either "
-                     "({u} updates): {why}.")
 T = {
     "title": Text("习题 2：感知机 (PLA) 与 Sigmoid 神经元 (BP)，加入离群点 x4 = (0, −t)",
                   "Exercise 2: perceptron (PLA) vs. sigmoid neuron (BP), adding the outlier x4 = (0, −t)"),
@@ -76,6 +74,9 @@ T = {
                    Text("错分样本", "wrong samples")),
     "yes": Text("是", "yes"), "no": Text("否", "no"),
     "verdicts": Text("结论", "What happens"),
+    "scaled_noconv": Text("把特征按最大绝对值缩放后 PLA 仍在 {e} 轮内未收敛（{u} 次更新）：{why}。",
+                          "With max-abs scaled features PLA has not converged in {e} epochs "
+                          "either ({u} updates): {why}."),
 }
 
 
@@ -86,10 +87,6 @@ def tr(key: str, lang: str, **kw):
     if isinstance(v, tuple):
         return [c(lang) for c in v]
     return (v.format(**kw) if kw else v)(lang)
-
-
-def _names(correct: list[bool]) -> str:
-    return ", ".join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
 
 
 def _why(p: PLAResult, lang: str) -> str:
@@ -117,94 +114,268 @@ def warning_lines(res: OutlierExperiment, lang: str) -> list[str]:
             for where, p in runs if not p.converged]
 
 
+# ------------------------------------------------------------------ the narrative
+# One narrative for `nndl experiment outlier` and exercise 2's worked solution (any D, x4 and
+# loss). ``sheet``: the sheet's problem (its D, x4 = (0, −t) with label +1 and its squared
+# loss), whose claims the sentences then answer in the sheet's words; by default read off
+# the experiment.
+_EN_COUNT = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+             9: "nine", 10: "ten", 11: "eleven"}
+_ZH_COUNT = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十",
+             11: "十一"}
+LOSS_NAME = {"sigmoid_squared": Text("题中损失", "the sheet's loss"),
+             "logistic": Text("交叉熵", "cross-entropy")}
+_LOSS_LEAD = {"sigmoid_squared": Text("题中损失", "Sheet's loss"),
+              "logistic": Text("交叉熵损失", "Cross-entropy")}
+_BIAS_OFF_OTHER = Text("无偏置（分类面过原点）", "no bias (the boundary passes through the origin)")
+_DIR_HEAD = Text(
+    "梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
+    "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。",
+    "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
+    "growing without bound (about like log of the epoch); its direction tends to the "
+    "maximum-margin direction of D, {u} (margin {gm}), at angles {angles}°. ")
+_DIR_SHEET = Text("所以题中的 x1 + x2 是极限方向，尺度不确定；第 {last} 轮实际得到 {eq}。",
+                  "So the sheet's x1 + x2 is the limiting direction, its scale undetermined; "
+                  "after {last} epochs we get {eq}.")
+_DIR_OTHER = Text("所以 BP 在 D 上的分类面只有极限方向 {limit}，尺度不确定；第 {last} 轮实际得到 {eq}。",
+                  "So BP's boundary on D has only a limiting direction, {limit}, its scale "
+                  "undetermined; after {last} epochs we get {eq}.")
+TINY = 1e-3          # an initial gradient below this: x4 is saturated
+
+
+def sheet_problem(res: OutlierExperiment) -> bool:
+    """The sheet's D, x4 and label (the experiment then checks the sheet's boundaries) and
+    the sheet's squared loss."""
+    return bool(res.sheet) and res.bp_D.loss == "sigmoid_squared"
+
+
+def _names(correct: list[bool]) -> str:
+    return ", ".join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
+
+
 def _status(correct: list[bool], lang: str) -> str:
     return tr("ok", lang) if all(correct) else tr("wrong", lang, w=_names(correct))
 
 
-def verdict(row: OutlierRow, res: OutlierExperiment, lang: str) -> list[str]:
-    """Plain sentences from the numbers of one t (the honest reading of each run)."""
-    out: list[Text] = []
-    p, ps = row.pla_raw, row.pla_scaled
-    if p.converged:
-        out.append(Text(
-            f"PLA 在原始数据上 {p.n_updates} 次更新后分对全部 4 个样本：{p.equation}。",
-            f"PLA on the raw data separates all four after {p.n_updates} updates: {p.equation}."))
-    elif p.predicted_updates is None:
-        out.append(Text(
-            f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：{_why(p, 'zh')}。",
-            f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} "
-            f"updates): {_why(p, 'en')}."))
-    else:  # the sheet's words (solutions.ex2 says the same); the number is in the warning
-        out.append(Text(
-            f"PLA 在原始数据上 {p.epochs} 轮内未收敛（{p.n_updates} 次更新）：数据线性可分，所以必然收敛，"
-            f"但 Novikoff 上界 (R/γ*)² = {g(p.novikoff.bound_max)} 随 t² 增长（R ≈ t）。",
-            f"PLA on the raw data has not converged in {p.epochs} epochs ({p.n_updates} updates): "
-            f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
-            f"{g(p.novikoff.bound_max)} grows like t² (R ≈ t)."))
-    if ps.converged:
-        out.append(Text(
-            f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。",
-            f"With max-abs scaled features PLA separates all four after {ps.n_updates} updates: "
-            f"{ps.equation} (in raw coordinates)."))
-    else:
-        t = SCALED_NOCONV
-        out.append(Text(t.zh.format(e=ps.epochs, u=ps.n_updates, why=_why(ps, "zh")),
-                        t.en.format(e=ps.epochs, u=ps.n_updates, why=_why(ps, "en"))))
-    b = row.bp
-    moved = b.angle_deg is not None and b.angle_deg >= 1.0
-    if not moved:
-        out.append(Text(
-            f"题中损失、从 D 的分类面续训：分类面几乎不动（与不加 x4 的同样续训相差 {g(b.angle_deg, 3)}°），"
-            f"因为 x4 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）——题中的结论成立。",
-            f"Sheet's loss, continued from D's boundary: the boundary barely moves ({g(b.angle_deg, 3)}° "
-            f"from the same continuation without x4), because x4's gradient is only "
-            f"{g(b.x4_grad_first, 3)} from the start (θ saturated) — the sheet's claim holds."))
-    else:
-        out.append(Text(
-            f"题中损失、从 D 的分类面续训：x4 使分类面转动了 {g(b.angle_deg, 3)}°，"
-            f"其初始梯度 {g(b.x4_grad_first, 3)} 并不小（t 还不够大）。",
-            f"Sheet's loss, continued from D's boundary: x4 turns the boundary by "
-            f"{g(b.angle_deg, 3)}°; its initial gradient {g(b.x4_grad_first, 3)} is not small (t is not large yet)."))
-    if not b.all_correct:
-        why = (Text.same("") if row.separable_without_bias else Text(
-            "（没有偏置时，过原点的直线不可能把 x1 = (0,1) 和 x4 = (0,−t) 都分为 +1）",
-            " (without a bias no line through the origin puts both x1 = (0,1) and x4 = (0,−t) on the + side)"))
-        out.append(Text(f"但它错分了 {_names(b.correct)}{why.zh}。",
-                        f"But it misclassifies {_names(b.correct)}{why.en}."))
-    z = row.bp_zeros
-    out.append(Text(
-        f"同一损失但从 w = 0 起训练：得到 {z.equation}，与 D 上的结果相差 {g(z.angle_deg, 3)}°"
-        f"（w = 0 时所有间隔为 0，x4 的梯度为 {g(z.x4_grad_first, 3)}，不饱和），{_status(z.correct, 'zh')}。",
-        f"Same loss from w = 0: {z.equation}, {g(z.angle_deg, 3)}° from the D result (at w = 0 "
-        f"every margin is 0 and x4's gradient is {g(z.x4_grad_first, 3)}, not saturated); "
-        f"{_status(z.correct, 'en')}."))
-    c = row.ce
-    out.append(Text(
-        f"交叉熵损失续训：x4 的初始梯度 {g(c.x4_grad_first, 3)}（不会消失，约随 t 增长），分类面转动 "
-        f"{g(c.angle_deg, 3)}°，{_status(c.correct, 'zh')}。",
-        f"Cross-entropy, continued: x4's initial gradient is {g(c.x4_grad_first, 3)} (it does not vanish; "
-        f"it grows like t), the boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, 'en')}."))
-    return [t(lang) for t in out]
+def coord(v: float) -> str:
+    """A coordinate for reading (true minus sign)."""
+    return fmt_num(v, 6)
 
 
-def summary_lines(res: OutlierExperiment, lang: str) -> list[str]:
+def t_terms(d, num) -> list[str]:
+    """(0, −1) -> ['0', '-t']: x4's coordinates as multiples of t."""
+    out = []
+    for c in d:
+        c = float(c)
+        out.append("0" if c == 0 else "t" if c == 1 else ("-t" if c == -1 else f"{num(c)}t"))
+    return out
+
+
+def t_vector(d, sep: str = ", ") -> str:
+    """(0, −t) for d = (0, −1): the outlier in plain text."""
+    return "(" + sep.join(s.replace("-", "−") for s in t_terms(d, coord)) + ")"
+
+
+def point(x) -> str:
+    return "(" + ",".join(coord(c) for c in x) + ")"
+
+
+def x4_margin(coef, intercept: float, row: OutlierRow, label: int) -> float:
+    return label * (float(np.dot(coef, row.x4)) + intercept)
+
+
+def opposite(res: OutlierExperiment) -> int | None:
+    """A sample of x4's class on the other side of the origin from x4 (on the ray −d), which
+    no line through the origin can put on x4's side: its index, or None."""
+    d = np.asarray(res.x4_direction, dtype=np.float64)
+    for i, (x, lab) in enumerate(zip(res.X, res.y, strict=True)):
+        x = np.asarray(x)
+        if lab == res.x4_label and x[0] * d[1] - x[1] * d[0] == 0 and float(x @ d) < 0:
+            return i
+    return None
+
+
+def limit_equation(res: OutlierExperiment) -> str:
+    """The max-margin direction scaled so its largest component is 1 (the sheet: x1 + x2)."""
+    u = np.asarray(res.direction.max_margin_direction, dtype=np.float64)
+    top = float(np.abs(u).max())
+    return equation(u / top, 0.0) if top > 0 else "0"
+
+
+def summary_lines(res: OutlierExperiment, lang: str, sheet: bool | None = None) -> list[str]:
+    """The training on D in sentences."""
+    zh = lang == "zh"
+    sheet = sheet_problem(res) if sheet is None else sheet
     d = res.direction
-    bias = tr("bias_on" if res.fit_intercept else "bias_off", lang)
     nb = res.pla_D.novikoff
-    pla_D = (tr("pla_D", lang, eq=res.pla_D.equation, u=res.pla_D.n_updates, e=res.pla_D.epochs,
-                R=g(nb.R), gf=g(nb.gamma_found), bf=g(nb.bound_found), gm=g(nb.gamma_max),
-                bm=g(nb.bound_max)) if res.pla_D.converged else
-             tr("pla_D_noconv", lang, e=res.pla_D.epochs, u=res.pla_D.n_updates,
-                eq=res.pla_D.equation, why=_why(res.pla_D, lang)))
-    return [
-        tr("setup", lang, lr=g(res.lr), epochs=res.epochs, bias=bias),
-        pla_D,
-        tr("bp_D", lang, loss=loss_label("sigmoid_squared"), eq=res.bp_D.equation, n=g(res.bp_D.norm)),
-        tr("ce_D", lang, loss=loss_label("logistic"), eq=res.ce_D.equation),
-        tr("dir", lang, ep=", ".join(map(str, d.epochs)), norms=", ".join(g(v, 3) for v in d.norms),
-           u="(" + ", ".join(g(v, 4) for v in d.max_margin_direction) + ")", gm=g(d.max_margin),
-           angles=", ".join(g(v, 3) for v in d.angles_deg), last=res.epochs, eq=res.bp_D.equation),
-    ]
+    D = "D = {" + ", ".join(f"({point(x)},{'+1' if lab > 0 else '−1'})"
+                           for x, lab in zip(res.X, res.y, strict=True)) + "}"
+    bias = (T["bias_on"] if res.fit_intercept else T["bias_off"] if sheet
+            else _BIAS_OFF_OTHER)(lang)
+    setup = (f"{D}；BP：全批量梯度下降（nndl 引擎，float64），学习率 {g(res.lr)}，{res.epochs} 轮，"
+             f"损失取样本平均，{bias}。" if zh else
+             f"{D}; BP: full-batch gradient descent through nndl's engine (float64), lr "
+             f"{g(res.lr)}, {res.epochs} epochs, loss averaged over samples, {bias}.")
+    if res.pla_D.converged:
+        pla = tr("pla_D", lang, eq=res.pla_D.equation, u=res.pla_D.n_updates, e=res.pla_D.epochs,
+                 R=g(nb.R), gf=g(nb.gamma_found), bf=g(nb.bound_found), gm=g(nb.gamma_max),
+                 bm=g(nb.bound_max))
+    else:
+        pla = tr("pla_D_noconv", lang, e=res.pla_D.epochs, u=res.pla_D.n_updates,
+                 eq=res.pla_D.equation, why=_why(res.pla_D, lang))
+    main, other = res.bp_D.loss, res.ce_D.loss
+    nm, no = LOSS_NAME[main](lang), LOSS_NAME[other](lang)
+    bp = (f"BP，{nm} {loss_label(main)}，w=0 起：{res.bp_D.equation}（‖w‖ = {g(res.bp_D.norm)}）。"
+          if zh else f"BP, {nm} {loss_label(main)}, from w = 0: {res.bp_D.equation} "
+          f"(‖w‖ = {g(res.bp_D.norm)}).")
+    ce = (f"BP，{no} {loss_label(other)}，w=0 起：{res.ce_D.equation}。" if zh else
+          f"BP, {no} {loss_label(other)}, from w = 0: {res.ce_D.equation}.")
+    kw = dict(ep=", ".join(map(str, d.epochs)), norms=", ".join(g(v, 3) for v in d.norms),
+              u="(" + ", ".join(g(v, 4) for v in d.max_margin_direction) + ")",
+              gm=g(d.max_margin), angles=", ".join(g(v, 3) for v in d.angles_deg),
+              last=res.epochs, eq=res.bp_D.equation)
+    direction = _DIR_HEAD(lang).format(**kw) + (
+        _DIR_SHEET(lang).format(**kw) if sheet
+        else _DIR_OTHER(lang).format(limit=limit_equation(res), **kw))
+    return [setup, pla, bp, ce, direction]
+
+
+def verdict(row: OutlierRow, res: OutlierExperiment, lang: str,
+            sheet: bool | None = None) -> list[str]:
+    """Plain sentences from the numbers of one t (the honest reading of each run)."""
+    zh = lang == "zh"
+    sheet = sheet_problem(res) if sheet is None else sheet
+    k = len(res.X) + 1
+    xo = f"x{k}"
+    all_k = f"全部 {k} 个样本" if zh else f"all {_EN_COUNT.get(k, str(k))}"
+    out: list[str] = []
+    pr, ps = row.pla_raw, row.pla_scaled
+    nb = pr.novikoff
+    if pr.converged and pr.separates:  # stopped at the cap: 'not converged', as the warning
+        out.append(f"PLA 在原始数据上 {pr.n_updates} 次更新后分对{all_k}：{pr.equation}。" if zh else
+                   f"PLA on the raw data separates {all_k} after {pr.n_updates} updates: {pr.equation}.")
+    elif pr.converged:
+        out.append(_touching("PLA 在原始数据上", "PLA on the raw data", pr, lang))
+    elif not row.separable_with_bias:
+        out.append(
+            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：加入 {xo} 后样本线性不可分，"
+            "没有直线能分对全部样本，PLA 永远不会停止。" if zh else
+            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
+            f"with {xo} the samples are not linearly separable, so no line classifies all of them "
+            "and PLA never stops.")
+    elif sheet:  # the sheet's words; the predicted count is in the warning
+        out.append(
+            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：数据线性可分，所以必然收敛，"
+            f"但 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)} 随 t² 增长（R ≈ t）。"
+            if zh else
+            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
+            f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
+            f"{g(nb.bound_max)} grows like t² (R ≈ t).")
+    else:
+        out.append(
+            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：数据线性可分，所以必然收敛，"
+            f"更新次数不超过 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)}（R = {g(nb.R)} 随 t 增长）。"
+            if zh else
+            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
+            f"the data are separable so it will, within Novikoff's bound (R/γ*)² = "
+            f"{g(nb.bound_max)} updates (R = {g(nb.R)} grows with t).")
+    if ps.converged and ps.separates:
+        out.append(f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。"
+                   if zh else
+                   f"With max-abs scaled features PLA separates {all_k} after {ps.n_updates} updates: "
+                   f"{ps.equation} (in raw coordinates).")
+    elif ps.converged:
+        out.append(_touching("把特征按最大绝对值缩放后 PLA", "With max-abs scaled features PLA", ps, lang))
+    elif row.separable_with_bias:
+        out.append(tr("scaled_noconv", lang, e=ps.epochs, u=ps.n_updates, why=_why(ps, lang)))
+    else:
+        out.append("特征缩放不改变可分性：缩放后 PLA 同样不收敛。" if zh else
+                   "Scaling the features does not change separability: scaled, PLA does not "
+                   "converge either.")
+
+    b = row.bp
+    lead = _LOSS_LEAD[b.loss](lang) + ("、从 D 的分类面续训：" if zh else ", continued from D's boundary: ")
+    moved = b.angle_deg is not None and b.angle_deg >= 1.0
+    tiny = (b.x4_grad_first or 0.0) < TINY
+    if not moved:
+        if zh:
+            body = f"分类面几乎不动（与不加 {xo} 的同样续训相差 {g(b.angle_deg, 3)}°）"
+            body += (f"，因为 {xo} 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）" if tiny else
+                     f"，{xo} 的初始梯度为 {g(b.x4_grad_first, 3)}")
+            body += "——题中的结论成立。" if sheet else "。"
+        else:
+            body = (f"the boundary barely moves ({g(b.angle_deg, 3)}° from the same continuation "
+                    f"without {xo})")
+            body += (f", because {xo}'s gradient is only {g(b.x4_grad_first, 3)} from the start "
+                     "(θ saturated)" if tiny else
+                     f"; {xo}'s initial gradient is {g(b.x4_grad_first, 3)}")
+            body += " — the sheet's claim holds." if sheet else "."
+    elif b.loss == "sigmoid_squared":
+        body = (f"{xo} 使分类面转动了 {g(b.angle_deg, 3)}°，其初始梯度 {g(b.x4_grad_first, 3)} 并不小"
+                + ("（t 还不够大）。" if sheet else "。") if zh else
+                f"{xo} turns the boundary by {g(b.angle_deg, 3)}°; its initial gradient "
+                f"{g(b.x4_grad_first, 3)} is not small" + (" (t is not large yet)." if sheet else "."))
+    else:
+        grows = x4_margin(res.bp_D.coef, res.bp_D.intercept, row, res.x4_label) <= 0
+        body = (f"{xo} 使分类面转动了 {g(b.angle_deg, 3)}°，其初始梯度为 {g(b.x4_grad_first, 3)}"
+                + ("（交叉熵的梯度不会消失，约随 t 增长）。" if grows else "。") if zh else
+                f"{xo} turns the boundary by {g(b.angle_deg, 3)}°; its initial gradient is "
+                f"{g(b.x4_grad_first, 3)}"
+                + (" (cross-entropy's gradient does not vanish; it grows like t)." if grows else "."))
+    out.append(lead + body)
+    if not b.all_correct:
+        why = "" if row.separable_without_bias else _why_origin(res, lang)
+        out.append(f"但它错分了 {_names(b.correct)}{why}。" if zh else
+                   f"But it misclassifies {_names(b.correct)}{why}.")
+    z = row.bp_zeros
+    out.append(
+        f"同一损失但从 w = 0 起训练：得到 {z.equation}，与 D 上的结果相差 {g(z.angle_deg, 3)}°"
+        f"（w = 0 时所有间隔为 0，{xo} 的梯度为 {g(z.x4_grad_first, 3)}，不饱和），{_status(z.correct, lang)}。"
+        if zh else
+        f"Same loss from w = 0: {z.equation}, {g(z.angle_deg, 3)}° from the D result (at w = 0 "
+        f"every margin is 0 and {xo}'s gradient is {g(z.x4_grad_first, 3)}, not saturated); "
+        f"{_status(z.correct, lang)}.")
+    c = row.ce
+    if c.loss == "logistic":
+        grows = x4_margin(res.ce_D.coef, res.ce_D.intercept, row, res.x4_label) <= 0
+        note = (("（不会消失，约随 t 增长）" if grows else f"（{xo} 起初就在自己一侧，随 t 增大而消失）") if zh else
+                (" (it does not vanish; it grows like t)" if grows else
+                 f" ({xo} starts on its own side, so it fades as t grows)"))
+        out.append(
+            f"交叉熵损失续训：{xo} 的初始梯度 {g(c.x4_grad_first, 3)}{note}，分类面转动 "
+            f"{g(c.angle_deg, 3)}°，{_status(c.correct, lang)}。" if zh else
+            f"Cross-entropy, continued: {xo}'s initial gradient is {g(c.x4_grad_first, 3)}{note}, "
+            f"the boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
+    else:
+        out.append(
+            f"题中损失续训：{xo} 的初始梯度 {g(c.x4_grad_first, 3)}，分类面转动 {g(c.angle_deg, 3)}°，"
+            f"{_status(c.correct, lang)}。" if zh else
+            f"Sheet's loss, continued: {xo}'s initial gradient is {g(c.x4_grad_first, 3)}, the "
+            f"boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
+    return out
+
+
+def _touching(lead_zh: str, lead_en: str, run, lang: str) -> str:
+    """PLA stopped, yet its line (in raw coordinates) passes through a sample: rounding."""
+    return (f"{lead_zh} {run.n_updates} 次更新后停止，但其分类面 {run.equation} 在原坐标下恰好经过某个样本"
+            "（舍入误差），并未严格分对全部样本。" if lang == "zh" else
+            f"{lead_en} stops after {run.n_updates} updates, but its line {run.equation} passes through "
+            "a sample in raw coordinates (rounding), so it does not strictly separate them all.")
+
+
+def _why_origin(res: OutlierExperiment, lang: str) -> str:
+    """Why the boundary through the origin cannot classify x4 (no bias, not separable)."""
+    zh = lang == "zh"
+    k = len(res.X) + 1
+    i = opposite(res)
+    if i is not None:
+        sign = "+" if res.x4_label > 0 else "−"
+        return (f"（没有偏置时，过原点的直线不可能把 x{i + 1} = {point(res.X[i])} 和 x{k} = "
+                f"{t_vector(res.x4_direction, ',')} 都分为 {sign}1）" if zh else
+                f" (without a bias no line through the origin puts both x{i + 1} = {point(res.X[i])} "
+                f"and x{k} = {t_vector(res.x4_direction, ',')} on the {sign} side)")
+    return (f"（没有偏置时，过原点的直线不可能分对全部 {k} 个样本）" if zh else
+            f" (without a bias no line through the origin classifies all {k} samples)")
 
 
 def _rows(res: OutlierExperiment, lang: str) -> list[list[str]]:

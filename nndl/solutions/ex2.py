@@ -28,11 +28,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from nndl.classic import X_D, Y_D, max_margin, outlier_experiment
-from nndl.classic.experiment import T_MAX, OutlierExperiment, OutlierRow, equation, loss_label
+from nndl.classic import render as classic_render
+from nndl.classic.experiment import T_MAX, OutlierExperiment, OutlierRow
 from nndl.classic.plots import BOX, plot_outlier
+from nndl.classic.render import (
+    _EN_COUNT,
+    _ZH_COUNT,
+    LOSS_NAME,
+    limit_equation,
+    opposite,
+    point,
+    summary_lines,
+    t_terms,
+    t_vector,
+    x4_margin,
+)
+from nndl.classic.render import verdict as classic_verdict
 from nndl.engine.kernels import sigmoid_scalar
 from nndl.plotting import figure_bytes
-from nndl.report import g
 from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
@@ -64,7 +77,6 @@ _MAX_POINTS = 10
 _MAX_TS = 12
 _MAX_EPOCHS = 10_000
 _MAX_LR = 10.0
-_TINY = 1e-3          # an initial gradient below this: x4 is saturated
 
 
 # ----------------------------------------------------------------- parsers
@@ -316,66 +328,20 @@ class Params(P.ExerciseParams):
 
 
 # ----------------------------------------------------------------- wording
-_EN_COUNT = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
-             9: "nine", 10: "ten", 11: "eleven"}
-_ZH_COUNT = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十",
-             11: "十一"}
-_LOSS_NAME = {"sigmoid_squared": Text("题中损失", "the sheet's loss"),
-              "logistic": Text("交叉熵", "cross-entropy")}
-_LOSS_LEAD = {"sigmoid_squared": Text("题中损失", "Sheet's loss"),
-              "logistic": Text("交叉熵损失", "Cross-entropy")}
+_LOSS_NAME = LOSS_NAME
 _SQUARED_MATH = (r"\ell(\mathbf{w}) = (\theta(y\,\mathbf{w}^T\mathbf{x}) - 1)^2,\qquad "
                  r"\frac{\partial \ell}{\partial \mathbf{w}} = 2(\theta(s) - 1)\,\theta(s)(1 - \theta(s))\,y\,\mathbf{x}")
 _CE_MATH = (r"\ell(\mathbf{w}) = \log(1 + e^{-y\,\mathbf{w}^T\mathbf{x}}),\qquad "
             r"\frac{\partial \ell}{\partial \mathbf{w}} = -(1 - \theta(s))\,y\,\mathbf{x}")
 
 
-_BIAS_ON = Text("带偏置", "with a bias")
-_BIAS_OFF_SHEET = Text("无偏置（与题中 g_BP = x1 + x2 一致）", "no bias (as the sheet's g_BP = x1 + x2)")
-_BIAS_OFF = Text("无偏置（分类面过原点）", "no bias (the boundary passes through the origin)")
-_PLA_D = Text(
-    "PLA（w=0 起，循环顺序）：{eq}，{u} 次更新，{e} 轮。Novikoff：R = {R}；"
-    "所得分类面（归一化，含偏置的增广空间）的间隔 γ = {gf} → (R/γ)² = {bf}；"
-    "最大间隔 γ* = {gm} → (R/γ*)² = {bm} ≥ 实际更新次数 {u}。",
-    "PLA (from w = 0, cyclic order): {eq}, {u} updates, {e} epochs. Novikoff: R = {R}; "
-    "margin of the found separator (normalised, augmented with the bias) γ = {gf} → "
-    "(R/γ)² = {bf}; maximum margin γ* = {gm} → (R/γ*)² = {bm} ≥ the {u} updates made.")
-_DIR_HEAD = Text(
-    "梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
-    "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。",
-    "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
-    "growing without bound (about like log of the epoch); its direction tends to the "
-    "maximum-margin direction of D, {u} (margin {gm}), at angles {angles}°. ")
-_DIR_SHEET = Text("所以题中的 x1 + x2 是极限方向，尺度不确定；第 {last} 轮实际得到 {eq}。",
-                  "So the sheet's x1 + x2 is the limiting direction, its scale undetermined; "
-                  "after {last} epochs we get {eq}.")
-_DIR_OTHER = Text("所以 BP 在 D 上的分类面只有极限方向 {limit}，尺度不确定；第 {last} 轮实际得到 {eq}。",
-                  "So BP's boundary on D has only a limiting direction, {limit}, its scale "
-                  "undetermined; after {last} epochs we get {eq}.")
-
-
-def _fill(t: Text, lang: str, **kw) -> str:
-    return t(lang).format(**kw)
-
-
-def _names(correct: list[bool]) -> str:
-    return ", ".join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
-
-
 def _status(correct: list[bool], lang: str) -> str:
-    if all(correct):
-        return "全对" if lang == "zh" else "all correct"
-    return (f"错分 {_names(correct)}" if lang == "zh" else f"misclassifies {_names(correct)}")
+    return classic_render._status(correct, lang)
 
 
 def _both(fn) -> Text:
     """A Text from a renderer that takes ``lang``."""
     return Text(fn("zh"), fn("en"))
-
-
-def _c(v: float) -> str:
-    """A coordinate for reading (true minus sign)."""
-    return fmt_num(v, 6)
 
 
 def _m(v: float) -> str:
@@ -390,40 +356,15 @@ def _m(v: float) -> str:
     return s
 
 
-def _t_terms(d, num) -> list[str]:
-    out = []
-    for c in d:
-        c = float(c)
-        out.append("0" if c == 0 else "t" if c == 1 else ("-t" if c == -1 else f"{num(c)}t"))
-    return out
-
-
-def _tv(d, sep: str = ", ") -> str:
-    """(0, −t) for d = (0, −1): the outlier in plain text."""
-    return "(" + sep.join(s.replace("-", "−") for s in _t_terms(d, _c)) + ")"
-
-
-def _pt(x) -> str:
-    return "(" + ",".join(_c(c) for c in x) + ")"
+_t_terms, _tv, _pt = t_terms, t_vector, point
 
 
 def _sub(k: int) -> str:
     return f"_{k}" if k < 10 else f"_{{{k}}}"
 
 
-def _x4_margin(coef, intercept: float, row: OutlierRow, label: int) -> float:
-    return label * (float(np.dot(coef, row.x4)) + intercept)
-
-
 def _opposite(res: OutlierExperiment, p: Params) -> int | None:
-    """A sample of x4's class on the other side of the origin from x4 (on the ray −d), which
-    no line through the origin can put on x4's side: its index, or None."""
-    d = np.asarray(p.direction, dtype=np.float64)
-    for i, (x, lab) in enumerate(zip(res.X, res.y, strict=True)):
-        x = np.asarray(x)
-        if lab == p.label and x[0] * d[1] - x[1] * d[0] == 0 and float(x @ d) < 0:
-            return i
-    return None
+    return opposite(res)
 
 
 def _t_list(ts) -> str:
@@ -468,190 +409,17 @@ def statement(p: Params) -> Text:
 
 # ----------------------------------------------------------------- the narrative
 def summary(res: OutlierExperiment, p: Params, lang: str) -> list[str]:
-    """The training on D in sentences (for the sheet's problem: nndl.classic.render's)."""
-    zh = lang == "zh"
-    sheet = p.sheet_problem()
-    d = res.direction
-    nb = res.pla_D.novikoff
-    D = "D = {" + ", ".join(f"({_pt(x)},{'+1' if lab > 0 else '−1'})"
-                           for x, lab in zip(res.X, res.y, strict=True)) + "}"
-    bias = (_BIAS_ON if res.fit_intercept else _BIAS_OFF_SHEET if sheet else _BIAS_OFF)(lang)
-    setup = (f"{D}；BP：全批量梯度下降（nndl 引擎，float64），学习率 {g(res.lr)}，{res.epochs} 轮，"
-             f"损失取样本平均，{bias}。" if zh else
-             f"{D}; BP: full-batch gradient descent through nndl's engine (float64), lr "
-             f"{g(res.lr)}, {res.epochs} epochs, loss averaged over samples, {bias}.")
-    if res.pla_D.converged:
-        pla = _fill(_PLA_D, lang, eq=res.pla_D.equation, u=res.pla_D.n_updates, e=res.pla_D.epochs,
-                 R=g(nb.R), gf=g(nb.gamma_found), bf=g(nb.bound_found), gm=g(nb.gamma_max),
-                 bm=g(nb.bound_max))
-    else:
-        pla = (f"PLA（w=0 起，循环顺序）在 {res.pla_D.epochs} 轮内未收敛（{res.pla_D.n_updates} 次更新）："
-               f"D 线性可分，所以必然收敛，但 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)}（R = {g(nb.R)}，"
-               f"γ* = {g(nb.gamma_max)}）很大。" if zh else
-               f"PLA (from w = 0, cyclic order) has not converged in {res.pla_D.epochs} epochs "
-               f"({res.pla_D.n_updates} updates): D is separable, so it will, but Novikoff's bound "
-               f"(R/γ*)² = {g(nb.bound_max)} (R = {g(nb.R)}, γ* = {g(nb.gamma_max)}) is large.")
-    main, other = res.bp_D.loss, res.ce_D.loss
-    nm, no = _LOSS_NAME[main](lang), _LOSS_NAME[other](lang)
-    bp = (f"BP，{nm} {loss_label(main)}，w=0 起：{res.bp_D.equation}（‖w‖ = {g(res.bp_D.norm)}）。"
-          if zh else f"BP, {nm} {loss_label(main)}, from w = 0: {res.bp_D.equation} "
-          f"(‖w‖ = {g(res.bp_D.norm)}).")
-    ce = (f"BP，{no} {loss_label(other)}，w=0 起：{res.ce_D.equation}。" if zh else
-          f"BP, {no} {loss_label(other)}, from w = 0: {res.ce_D.equation}.")
-    kw = dict(ep=", ".join(map(str, d.epochs)), norms=", ".join(g(v, 3) for v in d.norms),
-              u="(" + ", ".join(g(v, 4) for v in d.max_margin_direction) + ")",
-              gm=g(d.max_margin), angles=", ".join(g(v, 3) for v in d.angles_deg),
-              last=res.epochs, eq=res.bp_D.equation)
-    direction = _fill(_DIR_HEAD, lang, **kw) + (
-        _fill(_DIR_SHEET, lang, **kw) if sheet else _fill(_DIR_OTHER, lang, limit=_limit_equation(res), **kw))
-    return [setup, pla, bp, ce, direction]
-
-
-def _limit_equation(res: OutlierExperiment) -> str:
-    """The max-margin direction scaled so its largest component is 1 (the sheet: x1 + x2)."""
-    u = np.asarray(res.direction.max_margin_direction, dtype=np.float64)
-    top = float(np.abs(u).max())
-    return equation(u / top, 0.0) if top > 0 else "0"
+    """The training on D in sentences: the one narrative of nndl.classic.render."""
+    return summary_lines(res, lang, sheet=p.sheet_problem())
 
 
 def verdict(row: OutlierRow, res: OutlierExperiment, p: Params, lang: str) -> list[str]:
-    """Plain sentences from the numbers of one t (for the sheet's problem:
-    nndl.classic.render's)."""
-    zh = lang == "zh"
-    sheet = p.sheet_problem()
-    k = len(res.X) + 1
-    xo = f"x{k}"
-    all_k = f"全部 {k} 个样本" if zh else f"all {_EN_COUNT.get(k, str(k))}"
-    out: list[str] = []
-    pr, ps = row.pla_raw, row.pla_scaled
-    nb = pr.novikoff
-    if pr.separates:
-        out.append(f"PLA 在原始数据上 {pr.n_updates} 次更新后分对{all_k}：{pr.equation}。" if zh else
-                   f"PLA on the raw data separates {all_k} after {pr.n_updates} updates: {pr.equation}.")
-    elif pr.converged:
-        out.append(_touching("PLA 在原始数据上", "PLA on the raw data", pr, lang))
-    elif not row.separable_with_bias:
-        out.append(
-            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：加入 {xo} 后样本线性不可分，"
-            "没有直线能分对全部样本，PLA 永远不会停止。" if zh else
-            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
-            f"with {xo} the samples are not linearly separable, so no line classifies all of them "
-            "and PLA never stops.")
-    elif sheet:
-        out.append(
-            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：数据线性可分，所以必然收敛，"
-            f"但 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)} 随 t² 增长（R ≈ t）。"
-            if zh else
-            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
-            f"the data are separable so it will, but Novikoff's bound (R/γ*)² = "
-            f"{g(nb.bound_max)} grows like t² (R ≈ t).")
-    else:
-        out.append(
-            f"PLA 在原始数据上 {pr.epochs} 轮内未收敛（{pr.n_updates} 次更新）：数据线性可分，所以必然收敛，"
-            f"更新次数不超过 Novikoff 上界 (R/γ*)² = {g(nb.bound_max)}（R = {g(nb.R)} 随 t 增长）。"
-            if zh else
-            f"PLA on the raw data has not converged in {pr.epochs} epochs ({pr.n_updates} updates): "
-            f"the data are separable so it will, within Novikoff's bound (R/γ*)² = "
-            f"{g(nb.bound_max)} updates (R = {g(nb.R)} grows with t).")
-    if ps.separates:
-        out.append(f"把特征按最大绝对值缩放后 PLA {ps.n_updates} 次更新即分对全部样本：{ps.equation}（已换回原坐标）。"
-                   if zh else
-                   f"With max-abs scaled features PLA separates {all_k} after {ps.n_updates} updates: "
-                   f"{ps.equation} (in raw coordinates).")
-    elif ps.converged:
-        out.append(_touching("把特征按最大绝对值缩放后 PLA", "With max-abs scaled features PLA", ps, lang))
-    elif row.separable_with_bias:
-        out.append(f"把特征按最大绝对值缩放后，PLA 在 {ps.epochs} 轮内仍未收敛（{ps.n_updates} 次更新）。"
-                   if zh else
-                   f"With max-abs scaled features PLA has not converged either in {ps.epochs} epochs "
-                   f"({ps.n_updates} updates).")
-    else:
-        out.append("特征缩放不改变可分性：缩放后 PLA 同样不收敛。" if zh else
-                   "Scaling the features does not change separability: scaled, PLA does not "
-                   "converge either.")
-
-    b = row.bp
-    lead = _LOSS_LEAD[b.loss](lang) + ("、从 D 的分类面续训：" if zh else ", continued from D's boundary: ")
-    moved = b.angle_deg is not None and b.angle_deg >= 1.0
-    if not moved:
-        tiny = (b.x4_grad_first or 0.0) < _TINY
-        if zh:
-            body = f"分类面几乎不动（与不加 {xo} 的同样续训相差 {g(b.angle_deg, 3)}°）"
-            body += (f"，因为 {xo} 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）" if tiny else
-                     f"，{xo} 的初始梯度为 {g(b.x4_grad_first, 3)}")
-            body += "——题中的结论成立。" if sheet else "。"
-        else:
-            body = (f"the boundary barely moves ({g(b.angle_deg, 3)}° from the same continuation "
-                    f"without {xo})")
-            body += (f", because {xo}'s gradient is only {g(b.x4_grad_first, 3)} from the start "
-                     "(θ saturated)" if tiny else
-                     f"; {xo}'s initial gradient is {g(b.x4_grad_first, 3)}")
-            body += " — the sheet's claim holds." if sheet else "."
-    elif b.loss == "sigmoid_squared":
-        body = (f"{xo} 使分类面转动了 {g(b.angle_deg, 3)}°，其初始梯度 {g(b.x4_grad_first, 3)} 并不小"
-                + ("（t 还不够大）。" if sheet else "。") if zh else
-                f"{xo} turns the boundary by {g(b.angle_deg, 3)}°; its initial gradient "
-                f"{g(b.x4_grad_first, 3)} is not small" + (" (t is not large yet)." if sheet else "."))
-    else:
-        grows = _x4_margin(res.bp_D.coef, res.bp_D.intercept, row, p.label) <= 0
-        body = (f"{xo} 使分类面转动了 {g(b.angle_deg, 3)}°，其初始梯度为 {g(b.x4_grad_first, 3)}"
-                + ("（交叉熵的梯度不会消失，约随 t 增长）。" if grows else "。") if zh else
-                f"{xo} turns the boundary by {g(b.angle_deg, 3)}°; its initial gradient is "
-                f"{g(b.x4_grad_first, 3)}"
-                + (" (cross-entropy's gradient does not vanish; it grows like t)." if grows else "."))
-    out.append(lead + body)
-    if not b.all_correct:
-        why = "" if row.separable_without_bias else _why_origin(res, p, lang)
-        out.append(f"但它错分了 {_names(b.correct)}{why}。" if zh else
-                   f"But it misclassifies {_names(b.correct)}{why}.")
-    z = row.bp_zeros
-    out.append(
-        f"同一损失但从 w = 0 起训练：得到 {z.equation}，与 D 上的结果相差 {g(z.angle_deg, 3)}°"
-        f"（w = 0 时所有间隔为 0，{xo} 的梯度为 {g(z.x4_grad_first, 3)}，不饱和），{_status(z.correct, lang)}。"
-        if zh else
-        f"Same loss from w = 0: {z.equation}, {g(z.angle_deg, 3)}° from the D result (at w = 0 "
-        f"every margin is 0 and {xo}'s gradient is {g(z.x4_grad_first, 3)}, not saturated); "
-        f"{_status(z.correct, lang)}.")
-    c = row.ce
-    if c.loss == "logistic":
-        grows = _x4_margin(res.ce_D.coef, res.ce_D.intercept, row, p.label) <= 0
-        note = (("（不会消失，约随 t 增长）" if grows else f"（{xo} 起初就在自己一侧，随 t 增大而消失）") if zh else
-                (" (it does not vanish; it grows like t)" if grows else
-                 f" ({xo} starts on its own side, so it fades as t grows)"))
-        out.append(
-            f"交叉熵损失续训：{xo} 的初始梯度 {g(c.x4_grad_first, 3)}{note}，分类面转动 "
-            f"{g(c.angle_deg, 3)}°，{_status(c.correct, lang)}。" if zh else
-            f"Cross-entropy, continued: {xo}'s initial gradient is {g(c.x4_grad_first, 3)}{note}, "
-            f"the boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
-    else:
-        out.append(
-            f"题中损失续训：{xo} 的初始梯度 {g(c.x4_grad_first, 3)}，分类面转动 {g(c.angle_deg, 3)}°，"
-            f"{_status(c.correct, lang)}。" if zh else
-            f"Sheet's loss, continued: {xo}'s initial gradient is {g(c.x4_grad_first, 3)}, the "
-            f"boundary turns {g(c.angle_deg, 3)}°; {_status(c.correct, lang)}.")
-    return out
+    """The sentences for one t: the one narrative of nndl.classic.render."""
+    return classic_verdict(row, res, lang, sheet=p.sheet_problem())
 
 
-def _touching(lead_zh: str, lead_en: str, run, lang: str) -> str:
-    """PLA stopped, yet its line (in raw coordinates) passes through a sample: rounding."""
-    return (f"{lead_zh} {run.n_updates} 次更新后停止，但其分类面 {run.equation} 在原坐标下恰好经过某个样本"
-            "（舍入误差），并未严格分对全部样本。" if lang == "zh" else
-            f"{lead_en} stops after {run.n_updates} updates, but its line {run.equation} passes through "
-            "a sample in raw coordinates (rounding), so it does not strictly separate them all.")
-
-
-def _why_origin(res: OutlierExperiment, p: Params, lang: str) -> str:
-    zh = lang == "zh"
-    k = len(res.X) + 1
-    i = _opposite(res, p)
-    if i is not None:
-        sign = "+" if p.label > 0 else "−"
-        return (f"（没有偏置时，过原点的直线不可能把 x{i + 1} = {_pt(res.X[i])} 和 x{k} = "
-                f"{_tv(p.direction, ',')} 都分为 {sign}1）" if zh else
-                f" (without a bias no line through the origin puts both x{i + 1} = {_pt(res.X[i])} "
-                f"and x{k} = {_tv(p.direction, ',')} on the {sign} side)")
-    return (f"（没有偏置时，过原点的直线不可能分对全部 {k} 个样本）" if zh else
-            f" (without a bias no line through the origin classifies all {k} samples)")
+def _x4_margin(coef, intercept: float, row: OutlierRow, label: int) -> float:
+    return x4_margin(coef, intercept, row, label)
 
 
 def _separability(res: OutlierExperiment, p: Params) -> Paragraph:
@@ -737,9 +505,9 @@ def build(params: Params, full: bool = False) -> Solution:
         Table([Text("轮次", "epoch"), Text("‖w‖", "‖w‖"), Text("与最大间隔方向的夹角", "angle to the max-margin direction")],
               [[str(e), fmt_num(n, 4), f"{fmt_num(a, 3)}°"]
                for e, n, a in zip(res.direction.epochs, res.direction.norms, res.direction.angles_deg, strict=True)],
-              caption=Text(f"BP（{nm.zh}）在 D 上：‖w‖ 无界增长，方向趋于 {_limit_equation(res)}",
+              caption=Text(f"BP（{nm.zh}）在 D 上：‖w‖ 无界增长，方向趋于 {limit_equation(res)}",
                            f"BP ({nm.en}) on D: ‖w‖ grows without bound, the direction tends to "
-                           f"{_limit_equation(res)}")),
+                           f"{limit_equation(res)}")),
     ])
 
     rows = []
