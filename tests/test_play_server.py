@@ -263,10 +263,12 @@ def test_experiments_refuse_bad_and_huge_input(srv, capsys):
     for path in ("/api/outlier?t=0", "/api/outlier?t=1e13", "/api/outlier?t=x",
                  "/api/outlier?epochs=100000", "/api/outlier?lr=0", "/api/outlier?bias=maybe",
                  "/api/outlier?pla_max_iter=1e9", "/api/outlier?direction=1",
-                 "/api/vanish?depth=30-2", "/api/vanish?depth=1-100000", "/api/vanish?act=gelu",
+                 "/api/vanish?depth=30-2", "/api/vanish?depth=1-100000",
+                 "/api/vanish?depth=1-999999999999", "/api/vanish?depth=0-5", "/api/vanish?depth=201", "/api/vanish?act=gelu",
                  "/api/vanish?init=zeros", "/api/vanish?width=100000", "/api/vanish?batch=0",
                  "/api/vanish?depth=" + "1," * 200, "/api/train/check?epochs=1000",
                  "/api/train/check?model=resnet", "/api/train/check?lr=-1",
+                 "/api/train/check?lr=0", "/api/train/check?seed=-1", "/api/train/check?optimizer=lbfgs",
                  "/api/train?epochs=1000", "/api/train?model=resnet&lang=zh"):
         start = time.perf_counter()
         status, data = get_json(srv, path)

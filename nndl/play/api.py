@@ -55,6 +55,7 @@ _T = {
     "check_problem": Text("没有可检查的问题 '{p}'", "nndl check has no problem '{p}'"),
     "choice": Text("{name}={value} 不是可选值之一（{allowed}）",
                    "{name}={value} is not one of {allowed}"),
+    "depth_hint": Text("隐藏层数 1–200，如 2-30 或 2,5,10", "hidden layers 1-200, e.g. 2-30 or 2,5,10"),
     "integer": Text("{name}={value} 不是整数", "{name}={value} is not a whole number"),
     "check_problem_hint": Text("用题号 1–6，或 graph、summary、derivative",
                                "use an exercise 1-6, or graph, summary or derivative"),
@@ -393,6 +394,7 @@ def check(q: Query, lang: str) -> str:
 OUTLIER_T_MAX = 1e12       # nndl.classic's own limit (float64 geometry past it is noise)
 OUTLIER_EPOCHS_MAX = 5000  # gradient-descent epochs per run in the playground (the CLI: any)
 PLA_MAX_ITER_MAX = 10_000
+VANISH_DEPTH_MAX = 200    # nndl.deep.vanish's own bound
 VANISH_WIDTH_MAX = 256
 VANISH_BATCH_MAX = 1024
 TRAIN_EPOCHS_MAX = 100     # a playground run; the command line trains longer
@@ -495,10 +497,15 @@ def vanish_params(q: Query, lang: str) -> tuple[str, list[str], list[str], int, 
 
     _only(q, ("depth", "act", "init", "width", "batch", "seed"), "vanish", lang)
     depth = q.get("depth", "").strip() or "2-30"
-    if len(depth) > 200:
-        raise QueryError(say("range", lang, name="depth", value=depth[:20] + "…", lo="1",
-                             hi="200"), hint=None)
-    parse_depths(depth)   # its own error (a range written backwards, a word) before the worker
+    # numbers of at most 3 digits before the library expands the ranges into lists (a range
+    # to 10^12 would be a list of 10^12 depths before any bound is checked)
+    if len(depth) > 200 or re.search(r"\d{4}", depth):
+        raise QueryError(say("range", lang, name="depth", value=depth[:20], lo="1",
+                             hi=str(VANISH_DEPTH_MAX)), hint=say("depth_hint", lang))
+    depths = parse_depths(depth)   # its own errors (a range written backwards, a word)
+    if not depths or min(depths) < 1 or max(depths) > VANISH_DEPTH_MAX:
+        raise QueryError(say("range", lang, name="depth", value=depth[:20], lo="1",
+                             hi=str(VANISH_DEPTH_MAX)), hint=say("depth_hint", lang))
     acts = _choices(q, "act", ",".join(SWEEP_ACTIVATIONS), SWEEP_ACTIVATIONS, lang)
     inits = _choices(q, "init", ",".join(INITS), tuple(INITS), lang)
     width = _integer(q, "width", 32, 1, VANISH_WIDTH_MAX, lang)
@@ -525,7 +532,7 @@ def train_params(q: Query, lang: str) -> tuple[tuple, list[str]]:
     model = _choices(q, "model", "mlp", MODELS, lang, many=False)[0]
     optimizer = _choices(q, "optimizer", "sgd", OPTIMIZERS, lang, many=False)[0]
     epochs = _integer(q, "epochs", 20, 1, TRAIN_EPOCHS_MAX, lang)
-    lr = _number(q, "lr", 0.0, 0.0, 10.0, lang) or None
+    lr = _number(q, "lr", 0.0, 1e-8, 10.0, lang) if q.get("lr", "").strip() else None
     seed = _integer(q, "seed", 0, 0, 2**31 - 1, lang)
     cli = ["nndl", "train", "digits", "--model", model, "--epochs", str(epochs), "--optimizer",
            optimizer, "--seed", str(seed)] + (["--lr", f"{lr:g}"] if lr else [])
