@@ -199,7 +199,11 @@ def test_recurrent_errors_are_nndl_errors():
                  lambda: nn.GRU(3, 4)(nndl.randn(5, 2, 3), nndl.zeros(2, 2, 4)),
                  lambda: nn.RNN(3, 4, nonlinearity="sigmoid"),
                  lambda: nn.LSTM(3, 4, proj_size=2),
-                 lambda: nn.GRUCell(3, 4)(nndl.randn(2, 5))):
+                 lambda: nn.GRUCell(3, 4)(nndl.randn(2, 5)),
+                 lambda: nn.LSTM(3, 4)(nndl.ones(5, 2, 3, dtype=nndl.int64)),  # tokens, not floats
+                 lambda: nn.GRUCell(3, 4)(nndl.ones(2, 3, dtype=nndl.int64)),
+                 lambda: nn.MultiheadAttention(8, 2)(*[nndl.randn(3, 2, 8)] * 3,
+                                                     attn_mask=np.zeros((4, 4), bool))):
         with pytest.raises(NNDLError):
             call()
 

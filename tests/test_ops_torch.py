@@ -1509,7 +1509,9 @@ def test_conv_pool_resize_errors_are_nndl_errors():
                  lambda: NF.interpolate(x, size=3, mode="linear"),
                  lambda: NF.interpolate(x, size=3, mode="nearest", align_corners=True),
                  lambda: NF.max_unpool2d(x, Tensor(np.full((1, 4, 5, 5), 999)), 2),
-                 lambda: nndl.nn.Conv2d(4, 6, 3, groups=4)):
+                 lambda: nndl.nn.Conv2d(4, 6, 3, groups=4),
+                 lambda: NF.conv2d(x, Tensor(np.zeros((4, 4, 3, 3))), Tensor(np.zeros(5))),
+                 lambda: NF.conv1d(Tensor(np.zeros((2, 5, 9))), Tensor(np.zeros((4, 3, 3))))):
         with pytest.raises(NNDLError):
             call()
 

@@ -164,8 +164,13 @@ class MultiheadAttention(Module):
             q, k, v = (heads(F.linear(t, w, b)) for t, w, b in
                        ((query, wq, bq), (key, wk, bk), (value, wv, bv)))
         mask = F._additive_mask(attn_mask, query._arr, true_means_keep=False)
-        if mask is not None and mask.ndim == 3:  # (N·h, L, S)
-            mask = ops.reshape(mask, n, h, el, es)
+        if mask is not None:
+            if tuple(mask.shape) not in ((el, es), (n * h, el, es)):
+                raise ShapeError(f"{name}: attn_mask must be (L, S) = {(el, es)} or "
+                                 f"(N·num_heads, L, S) = {(n * h, el, es)}, got "
+                                 f"{tuple(mask.shape)}")
+            if mask.ndim == 3:  # (N·h, L, S)
+                mask = ops.reshape(mask, n, h, el, es)
         pad = F._additive_mask(key_padding_mask, query._arr, true_means_keep=False)
         if pad is not None:
             if tuple(pad.shape) != (n, es):

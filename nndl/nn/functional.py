@@ -269,6 +269,9 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
         raise ShapeError(f"conv2d: input has {c} channels, the weight {weight.shape} with "
                          f"groups={groups} expects {weight.shape[1] * groups}",
                          hint="in_channels of a conv must equal the channels of its input")
+    if bias is not None and tuple(bias.shape) != (k,):
+        raise ShapeError(f"conv2d: the bias has shape {tuple(bias.shape)}, the weight "
+                         f"{weight.shape} needs ({k},)", hint="one bias per output channel")
     if groups == 1:
         return _conv2d(x, weight, bias, stride, (top, left), dilation)
     # G independent convolutions, side by side along the channels
@@ -285,6 +288,10 @@ def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     if x.ndim not in (2, 3) or weight.ndim != 3:
         raise ShapeError(f"conv1d expects a (N, C, L) input and a (K, C/groups, k) weight, "
                          f"got {x.shape} and {weight.shape}")
+    if x.shape[-2] != weight.shape[1] * int(groups):
+        raise ShapeError(f"conv1d: input has {x.shape[-2]} channels, the weight {weight.shape} "
+                         f"with groups={groups} expects {weight.shape[1] * int(groups)}",
+                         hint="in_channels of a conv must equal the channels of its input")
 
     def one(v):
         v = v[0] if isinstance(v, tuple | list) else v

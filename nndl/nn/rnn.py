@@ -263,6 +263,10 @@ class RNNBase(Module):
             raise ShapeError(f"{name}: the input has {input.shape[-1]} features, the layer "
                              f"expects input_size = {self.input_size}",
                              hint="the last dim of the input is the feature dim")
+        if input._arr.dtype.kind != "f":
+            raise ShapeError(f"{name}: the input must be floating point, got {input.dtype}",
+                             hint="convert it with .float(), or embed integer tokens first "
+                                  "(nn.Embedding, or F.one_hot(x).float())")
         unbatched = input.ndim == 2
         x = ops.unsqueeze(input, 1) if unbatched else (
             ops.transpose(input, 0, 1) if self.batch_first else input)
@@ -542,6 +546,9 @@ class RNNCellBase(Module):
         if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
             raise ShapeError(f"{name}: expects (N, {self.input_size}) or ({self.input_size},) "
                              f"input, got shape {input.shape}")
+        if input._arr.dtype.kind != "f":
+            raise ShapeError(f"{name}: the input must be floating point, got {input.dtype}",
+                             hint="convert it with .float()")
         unbatched = input.ndim == 1
         x = ops.unsqueeze(input, 0) if unbatched else input
         n = x.shape[0]
