@@ -177,6 +177,9 @@ def test_state_dict_of_a_torch_lstm_loads_and_keys_match():
     assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
         (k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
     assert repr(ours) == repr(theirs)
+    ours.flatten_parameters()  # course code calls it (for cuDNN); a no-op here and on CPU
+    assert [[tuple(p.shape) for p in ws] for ws in ours.all_weights] == [
+        [tuple(p.shape) for p in ws] for ws in theirs.all_weights]
 
 
 def test_dropout_between_layers_only_in_training():

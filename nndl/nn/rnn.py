@@ -234,6 +234,17 @@ class RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
+    def flatten_parameters(self) -> None:
+        """Accepted for PyTorch compatibility (cuDNN's weight layout); nothing to do here."""
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """Each layer and direction's [weight_ih, weight_hh, bias_ih, bias_hh], as PyTorch."""
+        dirs = 2 if self.bidirectional else 1
+        names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
+        return [[getattr(self, f"{n}_l{k}" + ("_reverse" if d else "")) for n in names]
+                for k in range(self.num_layers) for d in range(dirs)]
+
     def _layer(self, x: Tensor, h0: Tensor, c0: Tensor | None, sfx: str):
         """One direction of one layer over x (L, N, I): (outputs (L, N, H), h_L, c_L)."""
         w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
