@@ -66,9 +66,11 @@ def driver():
 
 
 # ------------------------------------------------------------------ helpers
-def cli(capsys, *argv: str, code: int = 0) -> dict:
+def cli(capsys, *argv: str, code: int | None = 0) -> dict:
+    """The command's JSON (``code``: its exit status; None: 0 or 1, all right or not)."""
     capsys.readouterr()
-    assert main(list(argv)) == code
+    status = main(list(argv))
+    assert status == code if code is not None else status in (0, 1)
     return json.loads(capsys.readouterr().out)
 
 
@@ -534,4 +536,22 @@ def test_hide_and_checks(driver, srv, capsys, artifacts_dir):
         el = css(driver, f'.check-item[data-key="{item["key"]}"]')[0]
         assert item["verdict"] in el.get_attribute("class").split()
     assert {i["verdict"] for i in report["items"]} == {"correct", "wrong"}
+
+    # and on #/outlier: exercise 2 for the page's t, as nndl check 2 ts=T epochs=E says
+    open_view(driver, srv, "#/outlier?t=100&lang=en")
+    until(driver, lambda d: css(d, "#runs tr[data-run]") and not css(d, "#plot.stale"))
+    css(driver, "#check summary")[0].click()
+    until(driver, lambda d: css(d, 'input[data-answer="bp_classifies_x4"]'))
+    type_into(css(driver, 'input[data-answer="bp_classifies_x4"]')[0], "yes")
+    type_into(css(driver, 'input[data-answer="pla_separates_all"]')[0], "yes")
+    css(driver, "#check-button")[0].click()
+    until(driver, lambda d: len(css(d, ".check-item")) == 2)
+    assert "nndl check 2 ts=100 epochs=1000" in text_of(driver, "#check-command")
+    report = cli(capsys, "check", "2", "ts=100", "epochs=1000", "bp_classifies_x4=yes",
+                 "pla_separates_all=yes", "-f", "json", "--lang", "en",
+                 code=None)
+    for item in report["items"]:
+        el = css(driver, f'.check-item[data-key="{item["key"]}"]')[0]
+        assert item["verdict"] in el.get_attribute("class").split()
+        assert item["feedback"] in el.text
     assert_clean(driver, srv)

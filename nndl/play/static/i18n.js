@@ -35,6 +35,8 @@ export const T = {
   part_confusion: { zh: "混淆矩阵", en: "confusion matrix" },
   part_mistakes: { zh: "分错的图片", en: "misclassified images" },
   check_lead_act: { zh: "写下你求出的导数 f′(x)（如 sigmoid(x)*(1-sigmoid(x))）或最大斜率。", en: "Write the derivative f′(x) you found (e.g. sigmoid(x)*(1-sigmoid(x))) or the largest slope." },
+  check_lead_outlier: { zh: "第 2 题，t_max 取本页的 t，并用本页的轮数和学习率（nndl check 2 ts=… epochs=…）。", en: "Exercise 2 with this page's t as t_max, and its epochs and learning rate (nndl check 2 ts=… epochs=…)." },
+  check_lead_vanish: { zh: "第 3 题，用本页的深度（只选一种初始化时也用它）。", en: "Exercise 3 with this page's depths (and its initialisation when only one is ticked)." },
   check_lead_solve: { zh: "写下你的答案（可只填一部分），nndl check 会指出哪一步错了。", en: "Write your answers (any of them): nndl check says which step went wrong." },
   computing_run: { zh: "计算中（在后台进程里运行，有时间上限）", en: "computing (in a worker process, under a time limit)" },
   epochs: { zh: "轮数", en: "epochs" },

@@ -4,7 +4,7 @@
 // time, x4's gradient as it vanishes, and the report's own sentences.
 
 import { api } from "./api.js";
-import { errorBox } from "./common.js";
+import { CheckPanel, errorBox } from "./common.js";
 import { clear, h } from "./dom.js";
 import { COLORS, legend } from "./plot.js";
 import { t } from "./i18n.js";
@@ -33,7 +33,7 @@ const sci = (v) => {
 };
 
 export class OutlierView {
-  static PARTS = ["plot", "runs", "pla", "verdict", "controls"];
+  static PARTS = ["plot", "runs", "pla", "verdict", "controls", "check"];
 
   constructor(root, app) {
     this.app = app;
@@ -73,6 +73,13 @@ export class OutlierView {
     this.grads = h("div", { id: "x4-grads" });
     this.runs = h("tbody");
     this.sentences = h("div", { id: "sentences" });
+    // exercise 2 for the t on the page (its t_max), with this page's epochs and learning rate
+    this.checkPanel = new CheckPanel({ problem: 2, lang: this.lang, lead: L("check_lead_outlier"), api,
+      params: () => {
+        const p = { ts: this.params.get("t") || "10", epochs: this.params.get("epochs") || "1000" };
+        if (this.params.get("lr")) p.lr = this.params.get("lr");
+        return p;
+      } });
     root.append(
       h("h1", { text: L("outlier_title") }),
       h("p", { class: "lead", text: L("outlier_lead") }),
@@ -86,7 +93,8 @@ export class OutlierView {
             h("label", {}, this.bias, " ", L("neuron_bias"))),
           h("div", { class: "panel", "data-part": "plot" }, h("h2", { text: L("boundaries_shown") }), this.toggles),
           h("div", { class: "panel", "data-part": "pla" }, h("h2", { text: L("pla_steps") }), this.stepper),
-          h("div", { class: "panel", "data-part": "runs" }, h("h2", { text: L("x4_gradient") }), this.grads)),
+          h("div", { class: "panel", "data-part": "runs" }, h("h2", { text: L("x4_gradient") }), this.grads),
+          this.checkPanel.el),
         h("div", {},
           this.err, this.status,
           h("div", { "data-part": "plot" }, this.plot),

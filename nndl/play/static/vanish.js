@@ -3,7 +3,7 @@
 // and one network's per-layer norms with the sigmoid's 0.25^L bound.
 
 import { api } from "./api.js";
-import { errorBox } from "./common.js";
+import { CheckPanel, errorBox } from "./common.js";
 import { clear, h } from "./dom.js";
 import { COLORS, frame, legend, line, log10 } from "./plot.js";
 import { t } from "./i18n.js";
@@ -16,7 +16,7 @@ const DASH = { pytorch: null, xavier: "7 4", he: "2 3" };
 const g3 = (v) => (v === null || v === undefined ? "—" : Number(Number(v).toPrecision(3)).toString());
 
 export class VanishView {
-  static PARTS = ["plot", "layers", "trends", "controls"];
+  static PARTS = ["plot", "layers", "trends", "controls", "check"];
 
   constructor(root, app) {
     this.app = app;
@@ -53,6 +53,14 @@ export class VanishView {
     this.atSlider.addEventListener("input", () => { this.app.set({ at: this.atSlider.value }); this.drawLayers(); });
     this.layers = h("div", { class: "plot", id: "layer-chart" });
     this.trends = h("tbody");
+    // exercise 3 with this page's depths (and its initialisation when one is chosen)
+    this.checkPanel = new CheckPanel({ problem: 3, lang: this.lang, lead: L("check_lead_vanish"), api,
+      params: () => {
+        const p = { depths: this.params.get("depth") || "2-30" };
+        const inits = (this.params.get("init") || "").split(",").filter(Boolean);
+        if (inits.length === 1) p.init = inits[0];
+        return p;
+      } });
     root.append(
       h("h1", { text: L("vanish_title") }),
       h("p", { class: "lead", text: L("vanish_lead") }),
@@ -69,7 +77,8 @@ export class VanishView {
             h("p", { class: "muted small", text: L("trend_lead") }),
             h("table", { class: "data small", id: "trends" },
               h("thead", {}, h("tr", {}, h("th", { text: L("activation") }), h("th", { text: L("init") }),
-                h("th", { class: "r", text: L("factor_per_layer") }))), this.trends))),
+                h("th", { class: "r", text: L("factor_per_layer") }))), this.trends)),
+          this.checkPanel.el),
         h("div", {}, this.err, this.status,
           h("div", { "data-part": "plot" }, this.chart),
           h("div", { "data-part": "layers" },
