@@ -368,3 +368,29 @@ def test_cli_outlier_bad_t(capsys):
 
     assert main(["experiment", "outlier", "--t", "1,x"]) == 2
     assert "item 2" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ issue 20's bugs
+def test_a_zero_x4_gradient_turns_the_boundary_by_exactly_nothing():
+    """The reference continuation (without x4) weighs D's samples as the run with x4 does
+    (the loss is a mean over n + 1): when x4 adds no gradient, the two runs coincide. Before,
+    the reference stepped lr/n per sample instead of lr/(n+1) and showed a spurious 0.0928°."""
+    res = outlier_experiment(ts=(1e3, 1e9), epochs=50)
+    for row in res.rows:
+        assert row.bp.x4_grad_max == 0.0  # saturated: every epoch's gradient underflows
+        assert row.bp.angle_deg == pytest.approx(0.0, abs=1e-9)
+
+
+def test_the_bias_run_is_not_explained_by_a_missing_bias():
+    from nndl.classic.render import verdict
+
+    res = outlier_experiment(ts=(10, 1e6), epochs=100, fit_intercept=True)
+    for row in res.rows:
+        assert not row.bp.all_correct  # the saturated continuation keeps x4 wrong
+        en = " ".join(verdict(row, res, "en"))
+        zh = " ".join(verdict(row, res, "zh"))
+        assert "without a bias" not in en and "没有偏置" not in zh
+        assert "a line with a bias could classify every sample" in en and "带偏置的直线" in zh
+    # without a bias the origin is the reason, and says so
+    res0 = outlier_experiment(ts=(10,), epochs=100)
+    assert "without a bias" in " ".join(verdict(res0.rows[0], res0, "en"))

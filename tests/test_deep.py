@@ -202,3 +202,17 @@ def test_cli_backprop(fmt, capsys):
     else:
         assert "agree" in out and r"\delta" in out
     assert main(["experiment", "backprop", "--sizes", "3,x"]) == 2
+
+
+# ------------------------------------------------------------------ issue 20's bugs
+@pytest.mark.parametrize("fmt", ["text", "md"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_depth_prints_no_nan(fmt, lang):
+    """nndl vanish -d 10 -a sigmoid -i pytorch printed "+nan" and "×nan": one depth has no
+    trend over depth, so the trend table is left out and the summary says why."""
+    from nndl.deep import render
+
+    s = vanishing_sweep("10", ["sigmoid"], ["pytorch"], width=8, batch=8)
+    out = render.to_text(s, lang, width=120) if fmt == "text" else render.to_markdown(s, lang)
+    assert "nan" not in out.lower()
+    assert ("-d 2-30" in out) and ("10" in out)

@@ -118,3 +118,23 @@ def test_every_exercise_has_checks_that_pass(answers):
     for ex in answers.values():
         assert ex["checks"], f"exercise {ex['number']} verifies nothing"
         assert all(c["passed"] for c in ex["checks"]), ex["number"]
+
+
+def test_exercise_6_lists_each_question_once(solutions):
+    """The answer table listed (2) twice (the W×H×D and the count): the count stays in the
+    JSON under its own key, but the table shows (2) once, with the count in its display."""
+    import re
+
+    from nndl.solutions.render import to_text
+
+    s6 = solutions[5]
+    data = to_data([s6])["exercises"][0]
+    assert data["answers"]["maxpool1_neurons"] == 69_984  # the key keeps its meaning
+    for lang in ("zh", "en"):
+        md = to_markdown([s6], lang)
+        answers_md = md.split("### " + ("答案" if lang == "zh" else "Answers"))[1]
+        numbers = re.findall(r"^- [（(](\d)[）)]", answers_md, flags=re.M)
+        assert numbers == sorted(set(numbers)), numbers  # (1), (2), … each once
+        assert "69,984" in answers_md
+        text = to_text([s6], lang, width=120)
+        assert text.count("(2) neurons after MaxPool-1" if lang == "en" else "（2）MaxPool-1") == 1

@@ -288,9 +288,13 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
                  random_state=random_state)
     bp_D, bp_model = _neuron(X, y, loss=main_loss, start="zeros", frame_epochs=frames, **kw)
     ce_D, ce_model = _neuron(X, y, loss=contrast_loss, start="zeros", frame_epochs=frames, **kw)
-    # references: the same continuation without x4
-    bp_ref = _neuron(X, y, loss=main_loss, start="warm", init_from=bp_model, **kw)[0]
-    ce_ref = _neuron(X, y, loss=contrast_loss, start="warm", init_from=ce_model, **kw)[0]
+    # references: the same continuation without x4. The loss is a mean, so with x4 each of
+    # D's n samples weighs 1/(n+1) instead of 1/n: the reference steps lr·n/(n+1), and a run
+    # whose x4 contributes no gradient lands on it (0° apart, not a spurious ~0.1°)
+    n = len(X)
+    ref_kw = dict(kw, lr=lr * n / (n + 1))
+    bp_ref = _neuron(X, y, loss=main_loss, start="warm", init_from=bp_model, **ref_kw)[0]
+    ce_ref = _neuron(X, y, loss=contrast_loss, start="warm", init_from=ce_model, **ref_kw)[0]
 
     u, gamma, _ = max_margin(X, y)
     hist = bp_model.history_
@@ -302,7 +306,6 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
         angles_deg=[angle_deg(by_epoch[e].coef, u) for e in marks])
 
     rows = []
-    n = len(X)
     for t in ts:
         X4, y4 = with_x4(t, X, y, direction, x4_label)
         sep0 = max_margin(X4, y4)[1] > 0

@@ -324,7 +324,10 @@ def verdict(row: OutlierRow, res: OutlierExperiment, lang: str,
                 + (" (cross-entropy's gradient does not vanish; it grows like t)." if grows else "."))
     out.append(lead + body)
     if not b.all_correct:
-        why = "" if row.separable_without_bias else _why_origin(res, lang)
+        if res.fit_intercept:  # the neuron has a bias: not the origin, but saturation or time
+            why = _why_with_bias(row, res, lang, tiny)
+        else:
+            why = "" if row.separable_without_bias else _why_origin(res, lang)
         out.append(f"但它错分了 {_names(b.correct)}{why}。" if zh else
                    f"But it misclassifies {_names(b.correct)}{why}.")
     z = row.bp_zeros
@@ -361,6 +364,22 @@ def _touching(lead_zh: str, lead_en: str, run, lang: str) -> str:
             "（舍入误差），并未严格分对全部样本。" if lang == "zh" else
             f"{lead_en} stops after {run.n_updates} updates, but its line {run.equation} passes through "
             "a sample in raw coordinates (rounding), so it does not strictly separate them all.")
+
+
+def _why_with_bias(row: OutlierRow, res: OutlierExperiment, lang: str, tiny: bool) -> str:
+    """Why a neuron *with* a bias still misclassifies after the continued training."""
+    k = len(res.X) + 1
+    if not row.separable_with_bias:
+        return Text(f"（加入 x{k} 后样本线性不可分，任何直线都会错分某个样本）",
+                    f" (with x{k} the samples are not linearly separable, so every line "
+                    "misclassifies one)")(lang)
+    if tiny:
+        return Text(f"（带偏置的直线本可以分对全部样本，但 x{k} 的梯度已饱和，续训几乎不改变分类面）",
+                    f" (a line with a bias could classify every sample, but x{k}'s gradient is "
+                    "saturated, so the continued training hardly moves the boundary)")(lang)
+    return Text(f"（带偏置的直线本可以分对全部样本，但 {res.epochs} 轮续训还没有把分类面转到那里）",
+                f" (a line with a bias could classify every sample, but {res.epochs} epochs of "
+                "continued training have not turned the boundary there yet)")(lang)
 
 
 def _why_origin(res: OutlierExperiment, lang: str) -> str:

@@ -153,7 +153,9 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
     names = (Text(f"深度 {D} 时各层梯度范数", f"Per-layer gradient norms at depth {D}")(lang),
              Text("Sigmoid：θ′ 因子之积与 0.25^k 上界", "Sigmoid: product of θ′ factors vs the 0.25^k bound")(lang),
              Text("第 1 层梯度随深度的变化", "First-layer gradient vs depth")(lang))
-    tables = [(names[0], cols1, rows1), (names[1], cols2, rows2), (names[2], cols3, rows3)]
+    tables = [(names[0], cols1, rows1), (names[1], cols2, rows2)]
+    if len(s.depths) > 1:  # one depth has no trend over depth (its slope is NaN)
+        tables.append((names[2], cols3, rows3))
     if fmt == "md":
         out = [f"## {title}", "", setup, ""]
         for name, cols, rows in tables:
@@ -176,7 +178,15 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
     return rich_to_text(*items, width=width, color=color)
 
 
+ONE_DEPTH = Text("只测了一个深度（{d} 个隐藏层），无法得出每加一层梯度乘以多少；比较多个深度请用 "
+                 "-d 2-30 或 -d 2,5,10。",
+                 "One depth only ({d} hidden layers): the factor per extra layer needs several "
+                 "depths; compare them with -d 2-30 or -d 2,5,10.")
+
+
 def _summary(s: VanishingSweep, lang: str) -> list[str]:
+    if len(s.depths) < 2:
+        return [ONE_DEPTH.format(d=s.depths[0])(lang)]
     out = []
     for i in s.inits:
         tr = {t.activation: t for t in s.trends if t.init == i}

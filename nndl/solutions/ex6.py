@@ -218,6 +218,9 @@ def build(params: Params, full: bool = False) -> Solution:
         ]))
 
     answers = [_answer(k, by_name, s, params.is_sheet()) for k in params.asked(set(by_name))]
+    for a in answers:  # "(2) 27×27×96 = 69,984" already says the count: one row for (2)
+        if a.key.endswith("_neurons"):
+            a.restates = a.key.removesuffix("_neurons") + "_output"
     fcs = [r for r in s.layers if r.type == "Linear"]
     before = s.layers[s.layers.index(fcs[0]) - 1] if fcs and s.layers.index(fcs[0]) > 0 else None
     feeder = before if before is not None and before.type == "Flatten" else None

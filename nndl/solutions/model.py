@@ -109,6 +109,15 @@ class Answer:
     label: Text
     value: Any
     display: str | Text  # language-neutral, or per language (yes/no)
+    # the key of another answer whose display already says this value (69,984 inside
+    # "27×27×96 = 69,984"): kept in the JSON, not listed again in the answer table
+    restates: str = ""
+
+    @staticmethod
+    def listed(answers: list[Answer]) -> list[Answer]:
+        """The answers a reader sees, each once."""
+        keys = {a.key for a in answers}
+        return [a for a in answers if a.restates not in keys]
 
 
 @dataclass

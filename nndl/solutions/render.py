@@ -14,6 +14,7 @@ from typing import Any
 
 from nndl.solutions.model import (
     LANGS,
+    Answer,
     Check,
     Erratum,
     Figure,
@@ -177,7 +178,7 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
             for b in sec.blocks:
                 lines += _md_block(b, lang, figure_links)
         lines += [f"### {UI['answers'](lang)}", ""]
-        lines += [f"- {a.label(lang)}: **{_cell(a.display, lang)}**" for a in s.answers]
+        lines += [f"- {a.label(lang)}: **{_cell(a.display, lang)}**" for a in Answer.listed(s.answers)]
         lines.append("")
         if s.checks:
             lines += [f"### {UI['checks'](lang)}", ""]
@@ -273,7 +274,7 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
         t = RichTable(title=UI["answers"](lang), title_justify="left", show_header=False)
         t.add_column(overflow="fold")
         t.add_column(style="bold green", overflow="fold")
-        for a in s.answers:
+        for a in Answer.listed(s.answers):
             t.add_row(inline_plain(a.label(lang)), inline_plain(_cell(a.display, lang)))
         console.print(t)
         if s.checks:
@@ -452,7 +453,7 @@ def to_html(solutions: list[Solution], lang: Lang) -> str:
             if checks_open:
                 parts.append("</ul>")
         parts.append(f"<h3>{_html_both(UI['answers'])}</h3><dl class=\"answers\">")
-        for a in s.answers:
+        for a in Answer.listed(s.answers):
             display = _html_both(a.display) if isinstance(a.display, Text) else _html_inline(a.display)
             parts.append(f"<dt>{_html_both(a.label)}</dt><dd>{display}</dd>")
         parts.append("</dl>")
