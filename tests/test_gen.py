@@ -44,7 +44,7 @@ from nndl.solutions import ex4, ex6, solve
 torch = require_torch()
 
 SEED = 2027
-N = 30  # variants per exercise and difficulty for the cheap checks
+N = 200  # variants per exercise and difficulty for the cheap checks (the 200)
 
 
 def _variants(number: int, difficulty: str, count: int = N, seed: int = SEED):
@@ -242,7 +242,7 @@ def _torch_layers(spec: str):
 
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_exercise6_key_equals_pytorch(difficulty):
-    for v in _variants(6, difficulty)[:10]:
+    for v in _variants(6, difficulty):  # on PyTorch's meta device: every variant
         layers = _torch_layers(v.params.spec)
         total = sum(t.numel() for m, _ in layers for t in m.parameters())
         assert v.answers["total_params"] == total
@@ -357,10 +357,10 @@ def _check_all(number, vs, monkeypatch=None):
 
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_exercise5_check_grades_the_key_and_diagnoses_every_wrong_option(difficulty):
-    _check_all(5, _variants(5, difficulty)[:15])
+    _check_all(5, _variants(5, difficulty))  # layer arithmetic: every one of the 200
 
 
-@pytest.mark.parametrize("difficulty, count", [("easy", 8), ("standard", 4), ("hard", 2)])
+@pytest.mark.parametrize("difficulty, count", [("easy", 40), ("standard", 20), ("hard", 10)])
 def test_exercise6_check_grades_the_key_and_diagnoses_every_wrong_option(difficulty, count,
                                                                           monkeypatch):
     vs = _variants(6, difficulty)[:count]
@@ -373,7 +373,7 @@ def test_exercise6_check_grades_the_key_and_diagnoses_every_wrong_option(difficu
 
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_exercise4_check_grades_the_key_and_diagnoses_every_wrong_option(difficulty):
-    _check_all(4, _variants(4, difficulty)[:6])
+    _check_all(4, _variants(4, difficulty)[:50])
 
 
 def test_exercise1_check_grades_the_key_and_diagnoses_every_wrong_option():
@@ -583,7 +583,6 @@ def test_moodle_escapes_text_and_parses_in_chinese(tmp_path):
     (["5", "--count", "0"], "at least one"),
     (["5", "--count", "-3"], "at least one"),
     (["5", "--count", "501"], "more than the 500"),
-    (["2"], "no generator for exercise 2"),
     (["9"], "there is no exercise 9"),
     (["5", "--seed", "-1"], "seed=-1"),
     (["5", "-f", "json", "--no-key"], "always carries the answer key"),
