@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -179,7 +180,7 @@ def _run(*args: str) -> str:
     import sys
 
     out = subprocess.run([sys.executable, "-m", "nndl", *args], capture_output=True, text=True,
-                         timeout=300, env={**__import__("os").environ, "COLUMNS": "100"})
+                         timeout=300, env={**os.environ, "COLUMNS": "100"})
     assert out.returncode == 0, out.stderr
     return out.stdout
 

@@ -8,6 +8,7 @@ skip): a Chinese figure is the point.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -163,9 +164,9 @@ def test_ex1_shading_never_overlaps(figures):
 
 # ------------------------------------------------------------------ `nndl act` in Chinese
 def _nndl(*args: str) -> str:
+    env = {**os.environ, "COLUMNS": "80", "NNDL_LANG": "zh"}
     out = subprocess.run([sys.executable, "-m", "nndl", *args], capture_output=True, text=True,
-                         timeout=300, env={"COLUMNS": "80", "PATH": "/usr/bin:/bin",
-                                           "NNDL_LANG": "zh"})
+                         timeout=300, env=env)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
