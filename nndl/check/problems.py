@@ -224,7 +224,7 @@ def check_exercise3(p, answers: dict[str, str]) -> CheckReport:
     from nndl.text import Text
 
     bound_only = all(k in KEYS for k in answers)
-    expected = {k: None for k in KEYS} if bound_only else _solution_answers(3, p)
+    expected: dict[str, Any] = dict.fromkeys(KEYS) if bound_only else _solution_answers(3, p)
     _unknown_keys(answers, list(expected), "3")
     items = []
     for key, text in answers.items():

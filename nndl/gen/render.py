@@ -172,7 +172,7 @@ def key_html(variants: list[Variant], lang: str) -> str:
         s = v.solution()
         suffix = UI["key_variant"].format(id=v.id)
         solutions.append(dataclasses.replace(s, title=s.title + suffix))
-    page = to_html(solutions, lang)
+    page = to_html(solutions, "zh" if lang == "zh" else "en")
     # one anchor per variant (to_html names a section by its exercise number)
     for v in variants:
         anchor = f'id="ex{v.exercise}"'
