@@ -433,6 +433,10 @@ def test_vanish_view(driver, srv, capsys, artifacts_dir):
     until(driver, lambda d: "at=5" in d.current_url)
     pts = css(driver, '#vanish-layers polyline[data-layers="sigmoid/xavier"]')[0]
     assert len(pts.get_attribute("points").split()) == 5 + 1   # 5 hidden layers + output
+    # beside them the sigmoid's measured θ′ products (1 at the output layer) and 0.25^factors
+    product = css(driver, '#vanish-layers polyline[data-product="sigmoid/xavier"]')[0]
+    assert len(product.get_attribute("points").split()) == 5 + 1
+    assert css(driver, '#vanish-layers polyline[data-bound="sigmoid"]')
     shot(driver, artifacts_dir, "vanish-en")
     # an init box: the request and the drawing follow
     css(driver, 'input[data-init="he"]')[0].click()

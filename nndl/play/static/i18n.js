@@ -101,7 +101,8 @@ export const T = {
   depth_is: { zh: "{n} 个隐藏层", en: "{n} hidden layers" },
   layer_l: { zh: "层 l", en: "layer l" },
   per_layer_grad: { zh: "{n} 个隐藏层的网络：每层的梯度范数", en: "{n} hidden layers: each layer's gradient norm" },
-  sigmoid_bound: { zh: "sigmoid 上界 0.25^(层数)", en: "sigmoid's bound 0.25^(layers)" },
+  sigmoid_bound: { zh: "其上界 0.25^(θ′ 因子个数)", en: "its bound 0.25^(θ′ factors)" },
+  sigmoid_product: { zh: "sigmoid·{init}：∏ mean θ′（测得）", en: "sigmoid · {init}: ∏ mean θ′ (measured)" },
   // train
   train_title: { zh: "训练：手写数字，实时", en: "Training: handwritten digits, live" },
   train_lead: { zh: "nndl 自己的网络在 scikit-learn 的 1,797 张 8×8 数字上训练（与 nndl train digits 相同），每轮的损失和准确率随到随画。",

@@ -63,10 +63,10 @@ export function line(f, pts, { dots = false, ...attrs } = {}) {
   return g;
 }
 
-/** A legend under a chart's title line: [{label, color, dash}]. */
+/** A legend under a chart: [{label, color, dash}] (dash: true or "dashed", "dotted", or none). */
 export function legend(items) {
   return h("div", { class: "legend" }, items.map((it) => h("span", { class: "key" },
-    h("i", { style: `border-top: 3px ${it.dash ? "dashed" : "solid"} ${it.color}` }), it.label)));
+    h("i", { style: `border-top: 3px ${it.dash === true ? "dashed" : it.dash || "solid"} ${it.color}` }), it.label)));
 }
 
 /** log10 of a positive number; null for 0 (a dead network's exactly zero gradient). */

@@ -11,7 +11,8 @@ import { t } from "./i18n.js";
 const ACTS = ["sigmoid", "tanh", "relu"];
 const INITS = ["pytorch", "xavier", "he"];
 const SHEET = { depth: "2-30", act: "sigmoid,tanh,relu", init: "xavier" };
-const DASH = { pytorch: null, xavier: "7 4", he: "2 3" };
+const DASH = { pytorch: null, xavier: "7 4", he: "2 3" };    // the lines' dashes
+const KEY = { pytorch: null, xavier: "dashed", he: "dotted" }; // and the legend's
 
 const g3 = (v) => (v === null || v === undefined ? "—" : Number(Number(v).toPrecision(3)).toString());
 
@@ -155,7 +156,7 @@ export class VanishView {
         "stroke-dasharray": DASH[x.i], "data-series": `${x.a}/${x.i}`, dots: s.depths.length < 12 }));
     }
     clear(this.chart).append(f.svg, legend(series.map((x) => ({ label: `${x.a} · ${x.i}`,
-      color: COLORS[s.activations.indexOf(x.a) % COLORS.length], dash: !!DASH[x.i] }))));
+      color: COLORS[s.activations.indexOf(x.a) % COLORS.length], dash: KEY[x.i] }))));
   }
 
   drawTrends() {
@@ -174,7 +175,7 @@ export class VanishView {
     const runs = this.s.runs.filter((r) => r.depth === depth);
     const ys = runs.flatMap((r) => r.layers.map((l) => log10(l.grad_norm))).filter((v) => v !== null);
     const sig = runs.find((r) => r.activation === "sigmoid");
-    if (sig) ys.push(...sig.layers.map((l) => Math.log10(l.sigmoid_bound)));
+    if (sig) ys.push(...sig.layers.flatMap((l) => [Math.log10(l.sigmoid_bound), log10(l.dtheta_product)]).filter((v) => v !== null));
     const lo = Math.floor(Math.min(...ys, 0)), hi = Math.ceil(Math.max(...ys, 0));
     const f = frame({ x0: 1, x1: depth + 1, y0: lo, y1: hi === lo ? lo + 1 : hi, ylog: true, id: "vanish-layers",
       xlabel: t("layer_l", this.lang), ylabel: "‖∂ℓ/∂W⁽ˡ⁾‖", title: t("per_layer_grad", this.lang, { n: depth }) });
@@ -182,12 +183,15 @@ export class VanishView {
     for (const r of runs) {
       f.plot.append(line(f, r.layers.map((l) => [l.layer, log10(l.grad_norm)]),
         { stroke: this.color(r), "stroke-dasharray": DASH[r.init], "data-layers": `${r.activation}/${r.init}`, dots: true }));
-      keys.push({ label: `${r.activation} · ${r.init}`, color: this.color(r), dash: !!DASH[r.init] });
+      keys.push({ label: `${r.activation} · ${r.init}`, color: this.color(r), dash: KEY[r.init] });
     }
-    if (sig) {
+    if (sig) {  // what the norm's decay comes from: the product of the θ′ factors, and σ′ ≤ 1/4
+      f.plot.append(line(f, sig.layers.map((l) => [l.layer, log10(l.dtheta_product)]),
+        { stroke: "#57606a", "stroke-width": 1.5, "data-product": "sigmoid/" + sig.init, dots: true }));
       f.plot.append(line(f, sig.layers.map((l) => [l.layer, Math.log10(l.sigmoid_bound)]),
         { stroke: "#8c959f", "stroke-dasharray": "2 2", "stroke-width": 1.5, "data-bound": "sigmoid" }));
-      keys.push({ label: t("sigmoid_bound", this.lang), color: "#8c959f", dash: true });
+      keys.push({ label: t("sigmoid_product", this.lang, { init: sig.init }), color: "#57606a" },
+        { label: t("sigmoid_bound", this.lang), color: "#8c959f", dash: "dotted" });
     }
     clear(this.layers).append(f.svg, legend(keys));
   }
