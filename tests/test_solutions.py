@@ -138,3 +138,43 @@ def test_exercise_6_lists_each_question_once(solutions):
         assert "69,984" in answers_md
         text = to_text([s6], lang, width=120)
         assert text.count("(2) neurons after MaxPool-1" if lang == "en" else "（2）MaxPool-1") == 1
+
+
+def test_brief_shows_problem_answers_and_checks_only(capsys):
+    assert main(["solve", "5", "--brief", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Problem" in out and "27,000,100" in out and "Checks" in out and "✓" in out
+    full = solve(5)
+    for sec in full.sections:  # no worked section, no erratum
+        assert sec.title("en") not in out
+    assert "Errata" not in out
+    assert len(out.splitlines()) < 40
+
+
+def test_json_says_whether_every_check_passed(answers, solutions):
+    data = to_data(solutions)
+    assert data["all_checks_passed"] is True
+    for ex in data["exercises"]:
+        assert ex["all_checks_passed"] == all(c["passed"] for c in ex["checks"])
+        assert ex["problem"]["zh"] and ex["problem"]["en"]
+
+
+def test_exercise_2_tells_the_table_once_and_each_t_under_full():
+    from nndl.solutions import ex2
+
+    p = ex2.Params(epochs=30)
+    short, full = ex2.build(p), ex2.build(p, full=True)
+
+    def paragraphs(sol, lang):
+        return [b.text(lang) for sec in sol.sections for b in sec.blocks
+                if type(b).__name__ == "Paragraph"]
+
+    for lang in ("zh", "en"):
+        sep = "：" if lang == "zh" else ": "
+        per_t = [f"t = {t}{sep}" for t in ("1", "10", "100", "1000")]
+        assert not any(x.startswith(tuple(per_t)) for x in paragraphs(short, lang))
+        assert sum(x.startswith(tuple(per_t)) for x in paragraphs(full, lang)) == 4
+        text = " ".join(paragraphs(short, lang))
+        assert "--full" in text  # says where the per-t sentences are
+        assert short.answers == full.answers or [a.key for a in short.answers] == [
+            a.key for a in full.answers]

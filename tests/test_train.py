@@ -324,6 +324,8 @@ def test_renderers_show_the_same_numbers_in_both_languages():
         assert md.count("\n| ") == 1 + len(h.history)  # header + one row per epoch
     assert "test acc" in outputs["en"] and "测试准确率" in outputs["zh"]
     assert json.loads(to_json(h))["history"][1]["test_accuracy"] == h.test_accuracy
+    # the result is at the top, not only inside the history (issue 20)
+    assert json.loads(to_json(h))["test_accuracy"] == h.test_accuracy == h.history[-1].test_accuracy
     from nndl.plotting import figure_bytes
 
     svg1 = figure_bytes(learning_curve(h), "svg")

@@ -26,7 +26,9 @@ def solve_command(
                                help="text (terminal), md (Markdown with $…$ math), html (one self-contained page), json."),
     out: Path | None = typer.Option(None, "--output", "-o", file_okay=False,
                                     help="Write solutions.<fmt> and every figure (SVG) into this folder."),
-    full: bool = typer.Option(False, "--full", help="Run the longer sweeps (seconds become tens of seconds)."),
+    full: bool = typer.Option(False, "--full", help="Run the longer sweeps (seconds become tens of seconds) "
+                                                   "and explain exercise 2 t by t."),
+    brief: bool = typer.Option(False, "--brief", help="Only the problems, answers and checks."),
     variant: str | None = typer.Option(None, "--variant",
                                        help="The parameters of a variant made by nndl gen, from "
                                             "its id (e.g. 5-g1-s42-i3-standard)."),
@@ -37,6 +39,7 @@ def solve_command(
     Examples:
       nndl solve                      all six, in Chinese, in the terminal
       nndl solve 4 --lang en          exercise 4 (computational graph) in English
+      nndl solve --brief              problems, answers and checks only
       nndl solve --format html -o out answer key as one HTML page + figures
       nndl solve 5 image=224x224x3 filters=64 kernel=3 pad=1
                                       exercise 5 for other numbers
@@ -63,6 +66,10 @@ def solve_command(
         check_folder(out)
     solutions = ([solve(numbers[0], chosen, full=full)] if chosen is not None
                  else solve_all(numbers, full=full))
+    if brief:
+        from nndl.solutions.model import brief as brief_of
+
+        solutions = [brief_of(s) for s in solutions]
     lang_code = lang.value
     figure_links = None
     files: dict[str, str] = {}  # -o: written together at the end (_write_folder)

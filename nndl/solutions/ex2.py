@@ -46,6 +46,7 @@ from nndl.classic.render import (
 from nndl.classic.render import verdict as classic_verdict
 from nndl.engine.kernels import sigmoid_scalar
 from nndl.plotting import figure_bytes
+from nndl.report import g
 from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
@@ -418,6 +419,84 @@ def verdict(row: OutlierRow, res: OutlierExperiment, p: Params, lang: str) -> li
     return classic_verdict(row, res, lang, sheet=p.sheet_problem())
 
 
+def _ts(rows, lang: str = "en") -> str:
+    return ("、" if lang == "zh" else ", ").join(fmt_num(r.t) for r in rows)
+
+
+def overview(res: OutlierExperiment, p: Params) -> list[Paragraph]:
+    """What the table says, in a few sentences (the sentences per t: --full)."""
+    k = len(res.X) + 1
+    xo = f"x{k}"
+    rows = res.rows
+    out = []
+    # PLA: raw data, then scaled features
+    ok = [r for r in rows if r.pla_raw.converged and r.pla_raw.separates]
+    stuck = [r for r in rows if not r.pla_raw.converged]
+    zh, en = [], []
+    if ok:
+        counts_zh = "、".join(str(r.pla_raw.n_updates) for r in ok)
+        counts_en = ", ".join(str(r.pla_raw.n_updates) for r in ok)
+        zh.append(f"PLA 在原始数据上：t = {_ts(ok, 'zh')} 时分别经过 {counts_zh} 次更新分对全部样本")
+        en.append(f"PLA on the raw data separates every sample for t = {_ts(ok)} after "
+                  f"{counts_en} updates")
+    if stuck:
+        zh.append(f"t = {_ts(stuck, 'zh')} 时在 {stuck[0].pla_raw.epochs} 轮内未收敛"
+                  + ("（数据仍线性可分，但 Novikoff 上界随 t² 增长）" if all(
+                      r.separable_with_bias for r in stuck) else "（数据线性不可分）"))
+        en.append(f"for t = {_ts(stuck)} it has not converged in {stuck[0].pla_raw.epochs} epochs"
+                  + (" (the data stay separable, but Novikoff's bound grows like t²)" if all(
+                      r.separable_with_bias for r in stuck) else " (the data are not separable)"))
+    scaled = [r.pla_scaled.n_updates for r in rows if r.pla_scaled.converged]
+    if len(scaled) == len(rows):
+        lo, hi = min(scaled), max(scaled)
+        span = str(lo) if lo == hi else f"{lo}–{hi}"
+        zh.append(f"把特征按最大绝对值缩放后，每个 t 都只需 {span} 次更新")
+        en.append(f"with max-abs scaled features every t needs only {span} updates")
+    first = "; ".join(en)
+    out.append(Paragraph(Text("；".join(zh) + "。", first[:1].upper() + first[1:] + ".")))
+    # BP continued with the main loss: which t move the boundary, which saturate
+    moved = [r for r in rows if r.bp.angle_deg is not None and r.bp.angle_deg >= 1.0]
+    still = [r for r in rows if r not in moved]
+    lead = _LOSS_LEAD_TEXT[res.bp_D.loss]
+    zh, en = [], []
+    if moved:
+        zh.append(f"t = {_ts(moved, 'zh')} 时 {xo} 使分类面转动 "
+                  + "、".join(f"{fmt_num(r.bp.angle_deg, 3)}°" for r in moved))
+        en.append(f"for t = {_ts(moved)}, {xo} turns the boundary by "
+                  + ", ".join(f"{fmt_num(r.bp.angle_deg, 3)}°" for r in moved))
+    if still:
+        top = max(r.bp.x4_grad_max or 0.0 for r in still)
+        zh.append(f"t = {_ts(still, 'zh')} 时分类面几乎不动：{xo} 的梯度始终不超过 {g(top, 2)}（θ 饱和）")
+        en.append(f"for t = {_ts(still)} the boundary barely moves: {xo}'s gradient never exceeds "
+                  f"{g(top, 2)} (θ saturated)")
+    wrong = [r for r in rows if not r.bp.x4_correct]
+    if len(wrong) == len(rows):
+        zh.append(f"每个 t 下 {xo} 都被错分")
+        en.append(f"{xo} stays misclassified for every t")
+    elif wrong:
+        zh.append(f"t = {_ts(wrong, 'zh')} 时 {xo} 被错分")
+        en.append(f"{xo} stays misclassified for t = {_ts(wrong)}")
+    out.append(Paragraph(Text(f"{lead.zh}、从 D 的分类面续训：" + "；".join(zh) + "。",
+                              f"{lead.en}, continued from D's boundary: " + "; ".join(en) + ".")))
+    # the contrasts: from w = 0 and the other loss do feel x4
+    z_turn = max(r.bp_zeros.angle_deg or 0.0 for r in rows)
+    c_turn = max(r.ce.angle_deg or 0.0 for r in rows)
+    other = LOSS_NAME[res.ce_D.loss]
+    out.append(Paragraph(Text(
+        f"对照：同一损失从 w = 0 起训练时，{xo} 的梯度不饱和，分类面与 D 上的结果最多相差 "
+        f"{fmt_num(z_turn, 3)}°；改用{other.zh}续训时，{xo} 的梯度不会消失，分类面最多转动 "
+        f"{fmt_num(c_turn, 3)}°。逐个 t 的说明见 nndl solve 2 --full 或 nndl experiment outlier。",
+        f"For contrast: the same loss from w = 0 feels {xo} (its gradient is not saturated), "
+        f"ending up to {fmt_num(z_turn, 3)}° from the D result; continued with {other.en}, "
+        f"{xo}'s gradient does not vanish and the boundary turns by up to {fmt_num(c_turn, 3)}°. "
+        "Each t in sentences: nndl solve 2 --full, or nndl experiment outlier.")))
+    return out
+
+
+_LOSS_LEAD_TEXT = {"sigmoid_squared": Text("题中损失", "Sheet's loss"),
+                   "logistic": Text("交叉熵损失", "Cross-entropy")}
+
+
 def _x4_margin(coef, intercept: float, row: OutlierRow, label: int) -> float:
     return x4_margin(coef, intercept, row, label)
 
@@ -529,8 +608,9 @@ def build(params: Params, full: bool = False) -> Solution:
                Text(f"{no.zh}：转角", f"{no.en.removeprefix('the ')}: turn"),
                Text(f"{no.zh}：{xo} 梯度", f"{no.en.removeprefix('the ')}: {xo} gradient")],
               rows),
-        *[Paragraph(Text(f"t = {fmt_num(r.t)}：" + " ".join(verdict(r, res, p, "zh")),
-                         f"t = {fmt_num(r.t)}: " + " ".join(verdict(r, res, p, "en")))) for r in res.rows],
+        *([Paragraph(Text(f"t = {fmt_num(r.t)}：" + " ".join(verdict(r, res, p, "zh")),
+                          f"t = {fmt_num(r.t)}: " + " ".join(verdict(r, res, p, "en"))))
+           for r in res.rows] if full else overview(res, p)),
         Figure("ex2_outlier", figure_bytes(plot_outlier(res, t=t_max, lang="zh"), "svg").decode("utf-8"),
                Text(f"PLA 与 BP 的分类面，加入 {xo} 前后（t = {fmt_num(t_max)}"
                     + (f"，{xo} 画在边缘）" if far else "）"),

@@ -168,4 +168,5 @@ def build(params: Params, full: bool = False) -> Solution:
         Answer("conv_neurons", Text("（2）卷积输出神经元个数", "(2) output neurons of the convolution"),
                conv_row.neurons, f"{w2}×{h2}×{k} = {fmt_int(conv_row.neurons)}"),
     ]
+    answers[2].restates = "conv_neurons"  # one row for both: 296×296×100 = 8,761,600
     return Solution(5, title, statement(params), [sec1, sec2], answers, checks, errata)

@@ -4,6 +4,7 @@ language, from the same objects."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -149,3 +150,9 @@ def problem_text(number: int) -> tuple[Text, Text]:
     return Text(**p["title"]), Text(**p["statement"])
 
 
+
+
+def brief(solution: Solution) -> Solution:
+    """The solution as ``nndl solve --brief`` shows it: the problem, the answers and the
+    checks (no worked sections, no errata, no figures)."""
+    return dataclasses.replace(solution, sections=[], errata=[])

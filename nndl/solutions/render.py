@@ -134,6 +134,7 @@ def to_data(solutions: list[Solution]) -> dict[str, Any]:
             "answer_display": {a.key: ({lang: a.display(lang) for lang in LANGS}
                                        if isinstance(a.display, Text) else a.display)
                                for a in s.answers},
+            "all_checks_passed": all(c.passed for c in s.checks),
             "checks": [{"what": {lang: c.what(lang) for lang in LANGS},
                         "methods": {lang: c.methods(lang) for lang in LANGS},
                         "passed": c.passed, "detail": c.detail} for c in s.checks],
@@ -141,7 +142,8 @@ def to_data(solutions: list[Solution]) -> dict[str, Any]:
             "figures": [f.name for f in s.figures],
             "seconds": round(s.seconds, 3),
         })
-    return {"exercises": out}
+    return {"all_checks_passed": all(c.passed for s in solutions for c in s.checks),
+            "exercises": out}
 
 
 def to_json(solutions: list[Solution]) -> str:

@@ -87,7 +87,9 @@ def to_markdown(h: TrainHistory, lang: str = "zh") -> str:
 def to_json(h: TrainHistory) -> str:
     import json
 
-    return json.dumps(h.to_dict(), indent=2, ensure_ascii=False)
+    # the result first (the last epoch's test accuracy and loss), then the run and its history
+    final = {"test_accuracy": h.test_accuracy, "test_loss": h.final.test_loss}
+    return json.dumps(final | h.to_dict(), indent=2, ensure_ascii=False)
 
 
 def learning_curve(h: TrainHistory, lang: str = "en"):
