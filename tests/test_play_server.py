@@ -246,6 +246,13 @@ def test_a_run_and_its_view_asked_at_once_compute_once(srv, monkeypatch):
     assert calls == ["outlier"]
 
 
+def test_warm_up_computes_what_the_experiment_views_open_on():
+    folder = ROOT / "nndl" / "play" / "static"
+    for name, sheet in (("outlier.js", api.OUTLIER_SHEET), ("vanish.js", api.VANISH_SHEET)):
+        js = re.search(r"const SHEET = \{(.*?)\};", (folder / name).read_text(encoding="utf-8"))
+        assert dict(re.findall(r'(\w+): "([^"]*)"', js.group(1))) == sheet, name
+
+
 def test_vanish_is_nndl_vanish_json(srv, capsys):
     for params, argv in (({"depth": "2-30", "act": "sigmoid,relu", "init": "xavier"},
                           ["-d", "2-30", "-a", "sigmoid,relu", "-i", "xavier"]),

@@ -16,6 +16,7 @@ two endpoints that re-run whole solutions (``solve`` and ``check``, see
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -566,6 +567,17 @@ def warm_up() -> None:
         analyze(a.name, timing=False)
     for n in EXERCISES:
         params_class(n).info()
+    # the experiments #/outlier and #/vanish open on (seconds each, in the worker), kept
+    from nndl.play import worker
+
+    for fn, q in ((outlier, OUTLIER_SHEET), (vanish, VANISH_SHEET)):
+        # on a busy machine the page asks again later
+        with contextlib.suppress(worker.TimeLimitError, worker.BusyError):
+            fn(dict(q), "en")
+
+
+OUTLIER_SHEET = {"t": "10"}   # what #/outlier and #/vanish open on (static/outlier.js, vanish.js)
+VANISH_SHEET = {"depth": "2-30", "act": "sigmoid,tanh,relu", "init": "xavier"}
 
 
 # endpoint (under /api/) -> function
