@@ -305,14 +305,14 @@ def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
 
 def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
-    """The transposed convolution (the gradient of :func:`conv2d` with respect to its
-    input), as ``torch.nn.functional.conv_transpose2d``; weight (C_in, K/groups, kh, kw).
+    """The transposed convolution, as ``torch.nn.functional.conv_transpose2d``: weight
+    (C_in, K/groups, kh, kw); each input pixel adds a weighted copy of the filter to the
+    output, S apart. H_out = (H_in − 1)·S − 2P + D·(F − 1) + output_padding + 1.
 
-    Built from ops that already have a backward: the input is spread out by the stride
-    (S − 1 zeros between neighbours), padded by D·(F − 1) − P on each side (plus
-    ``output_padding`` at the bottom/right; a negative amount crops), and convolved with
-    the weight flipped and its two channel axes swapped.
-    H_out = (H_in − 1)·S − 2P + D·(F − 1) + output_padding + 1."""
+    It is :func:`conv2d`'s backward run forward: one GEMM Wᵀ·x gives every pixel's
+    filter copy as a column and col2im adds the columns into place (conv2d's input
+    gradient); its own backward is conv2d's forward (im2col of the output gradient, then
+    one GEMM for the input gradient and one for the weight gradient)."""
     if x.ndim == 3:
         return ops.squeeze(conv_transpose2d(ops.unsqueeze(x, 0), weight, bias, stride, padding,
                                             output_padding, groups, dilation), 0)
@@ -333,26 +333,52 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
     if not (0 <= oph < max(sh, dh) and 0 <= opw < max(sw, dw)):
         raise ShapeError(f"conv_transpose2d: output_padding ({oph}, {opw}) must be smaller "
                          f"than the stride or the dilation", hint="as PyTorch requires")
-    if (sh, sw) != (1, 1):  # spread the input out: zeros between neighbours
-        xd = x._arr
-        up = np.zeros((n, c, (h - 1) * sh + 1, (w - 1) * sw + 1), dtype=xd.dtype)
-        up[:, :, ::sh, ::sw] = xd
-
-        def spread_backward(g):
-            return (g[:, :, ::sh, ::sw],)
-
-        x = make(up, "spread", (x,), spread_backward)
-    eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
-    if eh or ew or oph or opw:
-        x = pad(x, (ew, ew + opw, eh, eh + oph))
-    # (C_in, K/G, kh, kw) -> (K, C_in/G, kh, kw), flipped in space
-    wt = ops.reshape(weight, groups, cin // groups, kg, kh, kw)
-    wt = ops.reshape(ops.transpose(wt, 1, 2), groups * kg, cin // groups, kh, kw)
-    wt = ops.flip(wt, 2, 3)
-    if x.shape[2] < dh * (kh - 1) + 1 or x.shape[3] < dw * (kw - 1) + 1:
+    # the full output before the padding is cut off (plus output_padding at the end)
+    hf = (h - 1) * sh + dh * (kh - 1) + 1 + oph
+    wf = (w - 1) * sw + dw * (kw - 1) + 1 + opw
+    if hf - 2 * ph <= 0 or wf - 2 * pw <= 0:
         raise ShapeError(f"conv_transpose2d: padding ({ph}, {pw}) leaves an empty output "
                          f"for input {h}×{w}", hint="use less padding")
-    return conv2d(x, wt, bias, 1, 0, (dh, dw), groups)
+    if bias is not None and tuple(bias.shape) != (kg * groups,):
+        raise ShapeError(f"conv_transpose2d: the bias has shape {tuple(bias.shape)}, expected "
+                         f"({kg * groups},)")
+    if groups > 1:  # G independent transposed convolutions, side by side
+        xs, ws = ops.chunk(x, groups, 1), ops.chunk(weight, groups, 0)
+        bs = ops.chunk(bias, groups, 0) if bias is not None else (None,) * groups
+        return ops.cat([conv_transpose2d(xi, wi, bi, stride, padding, output_padding, 1,
+                                         dilation) for xi, wi, bi in zip(xs, ws, bs, strict=True)],
+                       1)
+    xd, wd = x._arr, weight._arr
+    rows = [_offset(i, dh, sh, h) for i in range(kh)]
+    cols_ = [_offset(j, dw, sw, w) for j in range(kw)]
+    w2d = wd.reshape(c, kg * kh * kw)
+    xcols = xd.transpose(1, 0, 2, 3).reshape(c, n * h * w)
+    cols = (w2d.T @ xcols).reshape(kg, kh, kw, n, h, w)  # each pixel's filter copy
+    full = np.zeros((n, kg, hf, wf), dtype=np.result_type(xd, wd))
+    for i in range(kh):  # col2im: add the copies into place, one kernel offset at a time
+        for j in range(kw):
+            full[:, :, rows[i], cols_[j]] += cols[:, i, j].transpose(1, 0, 2, 3)
+    out = full[:, :, ph:hf - ph, pw:wf - pw]
+    if bias is not None:
+        out = out + bias._arr[:, None, None]
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g):
+        gfull = np.zeros((n, kg, hf, wf), dtype=g.dtype)
+        gfull[:, :, ph:hf - ph, pw:wf - pw] = g
+        # im2col of the output gradient: what each input pixel's filter copy touched
+        gcols = np.empty((kg, kh, kw, n, h, w), dtype=g.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                gcols[:, i, j] = gfull[:, :, rows[i], cols_[j]].transpose(1, 0, 2, 3)
+        g2 = gcols.reshape(kg * kh * kw, n * h * w)
+        gx = (w2d @ g2).reshape(c, n, h, w).transpose(1, 0, 2, 3) if x.requires_grad else None
+        gw = (xcols @ g2.T).reshape(wd.shape) if weight.requires_grad else None
+        if bias is None:
+            return gx, gw
+        return gx, gw, (g.sum(axis=(0, 2, 3)) if bias.requires_grad else None)
+
+    return make(out, "conv_transpose2d", inputs, backward)
 
 
 def _conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding,
