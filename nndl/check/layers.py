@@ -54,7 +54,7 @@ def _layer(m, name: str, in_shape: tuple[int, ...], mistakes: frozenset[str],
         kh, kw = m.kernel_size
         dh, dw = m.dilation
         fh, fw = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-        (sh, sw), (ph, pw) = m.stride, m.padding
+        (sh, sw), (ph, pw) = m.stride, _padding(m.padding, fh, fw)
         k = m.out_channels
         h2, w2 = _side(h, fh, ph, sh, mistakes), _side(w, fw, pw, sw, mistakes)
         depth = 1 if "no_input_depth" in mistakes else c
@@ -136,3 +136,17 @@ def _prod(shape: tuple[int, ...]) -> int:
 LAYER_MISTAKES = ("no_plus_one", "pad_once", "stride_divides_kernel_only", "no_bias",
                   "bias_per_input", "no_input_depth", "bias_per_position", "pool_params",
                   "shape_before_pool")
+
+
+def _padding(padding: str | tuple[int, int], fh: int, fw: int) -> tuple[int, int]:
+    """A convolution's padding per side: PyTorch's 'valid' is 0 and 'same' (stride 1) is
+    (F − 1)/2 — a whole number only for odd kernels, the only ones the formula covers."""
+    if not isinstance(padding, str):
+        return padding
+    if padding == "valid":
+        return 0, 0
+    if fh % 2 == 0 or fw % 2 == 0:
+        raise NNDLError(f"padding='same' with an even kernel ({fh}×{fw}) pads one side more "
+                        "than the other: W2 = (W − F + 2P)/S + 1 does not describe it",
+                        hint="use an odd kernel, or give the padding as a number")
+    return (fh - 1) // 2, (fw - 1) // 2
