@@ -7,11 +7,15 @@ import dataclasses
 import io
 import json
 import math
+import re
+import unicodedata
 from enum import StrEnum
 from typing import Any
 
 from nndl.errors import NNDLError
 from nndl.text import LANGS
+
+MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)  # inline $…$ and display $$…$$ math
 
 
 class Format(StrEnum):
@@ -111,3 +115,110 @@ def rich_to_text(*items: Any, width: int | None = None, color: bool = False,
     for it in items:
         console.print(it, highlight=False)
     return console.file.getvalue()
+
+
+def fit_tables(columns: list[str], rows: list[list[str]], width: int | None = None, *,
+               title: str | None = None, key_columns: int = 1, **table_options: Any) -> list:
+    """Rich tables showing ``rows`` within ``width`` columns (the terminal's when None), no
+    cell cut: when the whole table does not fit, its columns are split into groups that do,
+    each group repeating the first ``key_columns`` (the row's name, e.g. t or the layer).
+    A column is never narrower than its longest word, so no number is broken."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    width = terminal_width(width) - 2  # Rich's own margins: a table that would touch the edge folds
+
+    def need(k: int) -> int:  # the narrowest the column can be, plus padding and a rule
+        words = [w for text in [columns[k], *(r[k] for r in rows)] for w in str(text).split()]
+        return max((cell_len(w) for w in words), default=1) + 3
+
+    keys = list(range(min(key_columns, len(columns))))
+    groups: list[list[int]] = []
+    current: list[int] = []
+    used = 1 + sum(need(k) for k in keys)
+    for k in range(len(keys), len(columns)):
+        if current and used + need(k) > width:
+            groups.append(current)
+            current, used = [], 1 + sum(need(j) for j in keys)
+        current.append(k)
+        used += need(k)
+    groups.append(current)
+    tables = []
+    for n, group in enumerate(groups):
+        cols = keys + group
+        name = title if len(groups) == 1 or title is None else f"{title} ({n + 1}/{len(groups)})"
+        t = Table(title=name, **table_options)
+        for k in cols:
+            t.add_column(columns[k], overflow="fold", min_width=min(need(k) - 3, width - 8))
+        for r in rows:
+            t.add_row(*(r[k] for k in cols))
+        tables.append(t)
+    return tables
+
+
+# ------------------------------------------------------------------ LaTeX -> Unicode (terminal)
+_LATEX_SYMBOLS = {
+    r"\rightarrow": "→", r"\to": "→", r"\infty": "∞", r"\times": "×", r"\cdot": "·",
+    r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\neq": "≠", r"\approx": "≈",
+    r"\partial": "∂", r"\theta": "θ", r"\sigma": "σ", r"\delta": "δ", r"\ell": "ℓ",
+    r"\sum": "Σ", r"\prod": "Π", r"\odot": "⊙", r"\in": "∈", r"\quad": "  ", r"\,": " ",
+    r"\{": "{", r"\}": "}", r"\left": "", r"\right": "", r"\alpha": "α", r"\beta": "β",
+    r"\gamma": "γ", r"\eta": "η", r"\lambda": "λ", r"\mu": "μ", r"\pm": "±", r"\prime": "′",
+    r"\angle": "∠", r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\tanh": "tanh",
+    r"\exp": "exp", r"\log": "log", r"\max": "max", r"\min": "min", r"\ldots": "…",
+    r"\dots": "…", r"\qquad": "    ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\operatorname": "",
+    "\\ ": " ",
+}
+_SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlij", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵀⁿˡⁱʲ")
+_SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₙₗᵢⱼₖ")
+
+
+def latex_to_plain(tex: str) -> str:
+    """A readable Unicode approximation of simple LaTeX, for the terminal only."""
+    s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", tex)
+    s = s.replace("&", "").replace("\\\\", "; ")
+    s = s.replace(r"\top", "T").replace(r"\equiv", "≡").replace(r"\Rightarrow", "⇒")
+    for k in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
+        if k[-1].isalpha() and _LATEX_SYMBOLS[k] not in "×·→≤≥≠≈⊙∈±ΣΠ":
+            # a letter-like command (\\partial x) swallows the space that ends it
+            s = re.sub(re.escape(k) + r"(?![A-Za-z]) ?", lambda _m, v=_LATEX_SYMBOLS[k]: v, s)
+        else:
+            s = s.replace(k, _LATEX_SYMBOLS[k])
+
+    def sup(m: re.Match) -> str:
+        body = m.group(1) if m.group(1) is not None else m.group(2)
+        conv = body.translate(_SUPERSCRIPT)
+        return conv if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀⁿˡⁱʲ" for c in conv) else f"^({body})"
+
+    def sub(m: re.Match) -> str:
+        body = m.group(1) if m.group(1) is not None else m.group(2)
+        conv = body.translate(_SUBSCRIPT)
+        return conv if all(c in "₀₁₂₃₄₅₆₇₈₉₊₋₍₎ₙₗᵢⱼₖ" for c in conv) else f"_({body})"
+
+    # innermost groups first, so nested braces resolve from the inside out
+    for _ in range(6):
+        before = s
+        s = re.sub(r"\\(?:mathbf|boldsymbol|mathit|text|textrm|mathrm|operatorname)\{([^{}]*)\}",
+                   r"\1", s)
+        s = re.sub(r"\\hat\{(\w)\}|\\hat(\w)", lambda m: (m.group(1) or m.group(2)) + "\u0302", s)
+        s = re.sub(r"\^\{([^{}]*)\}|\^(\w)", sup, s)
+        s = re.sub(r"_\{([^{}]*)\}|_(\w)", sub, s)
+        s = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}",
+                   lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", s)
+        s = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", s)
+        s = re.sub(r"\{([^{}]*)\}", r"\1", s) if s == before else s
+        if s == before:
+            break
+    s = s.replace("{", "").replace("}", "")
+    return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", s).strip())
+
+
+def _group(text: str) -> str:
+    """Parenthesise a fraction's part unless it is one token."""
+    return text if re.fullmatch(r"[\w\u0302⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀⁿˡⁱʲ₀₁₂₃₄₅₆₇₈₉ₙᵢⱼₖ∂ℓσθ.]+", text) else f"({text})"
+
+
+def inline_plain(text: str) -> str:
+    return MATH.sub(lambda m: latex_to_plain(m.group(1) or m.group(2)), text)
+
+

@@ -199,8 +199,10 @@ def test_cli_backprop(fmt, capsys):
     if fmt == "json":
         data = json.loads(out)
         assert data["check"]["agree"] and data["derivation"]["depth"] == 3
-    else:
+    elif fmt == "md":
         assert "agree" in out and r"\delta" in out
+    else:  # the terminal reads Unicode, not LaTeX (issue 20)
+        assert "agree" in out and "δ⁽¹⁾" in out and "\\" not in out
     assert main(["experiment", "backprop", "--sizes", "3,x"]) == 2
 
 

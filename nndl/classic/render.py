@@ -7,11 +7,10 @@ number comes from it.
 from __future__ import annotations
 
 import numpy as np
-from rich.table import Table
 
 from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, equation, loss_label
 from nndl.classic.perceptron import count_text
-from nndl.report import check_format, fmt_num, g, rich_to_text
+from nndl.report import check_format, fit_tables, fmt_num, g, rich_to_text
 from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
@@ -446,21 +445,13 @@ def to_text(res: OutlierExperiment, lang: str = "zh", width: int | None = None,
             color: bool = False) -> str:
     check_format("text", lang)
     cols, scols = tr("cols", lang), tr("sheet_cols", lang)
-    table = Table(title=tr("table", lang), show_lines=True)
-    for c in cols:
-        table.add_column(c, overflow="fold")
-    for r in _rows(res, lang):
-        table.add_row(*r)
-    sheet = Table(title=tr("sheet", lang))
-    for c in scols:
-        sheet.add_column(c)
-    for r in _sheet_rows(res, lang):
-        sheet.add_row(*r)
+    tables = fit_tables(cols, _rows(res, lang), width, title=tr("table", lang), show_lines=True)
+    sheet = fit_tables(scols, _sheet_rows(res, lang), width, title=tr("sheet", lang))
     items = [tr("title", lang), *warning_lines(res, lang),
-             *(f"• {s}" for s in summary_lines(res, lang)), table,
+             *(f"• {s}" for s in summary_lines(res, lang)), *tables,
              tr("verdicts", lang)]
     for row in res.rows:
         items.append(f"t = {g(row.t)}:")
         items += [f"  • {s}" for s in verdict(row, res, lang)]
-    items.append(sheet)
+    items += sheet
     return rich_to_text(*items, width=width, color=color)

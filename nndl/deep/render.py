@@ -6,12 +6,10 @@ They only format :class:`BackpropDerivation`, :class:`GradientCheck` and
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from nndl.deep.backprop import GradientCheck
 from nndl.deep.derivation import BackpropDerivation, BackpropReport
 from nndl.deep.vanish import VanishingSweep
-from nndl.report import check_format, rich_to_text
+from nndl.report import check_format, fit_tables, latex_to_plain, rich_to_text
 from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
@@ -61,30 +59,44 @@ def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang
               width: int | None = None, color: bool = False) -> str:
     title = Text(f"习题 3：{d.depth} 层（{d.activation}）全连接网络的反向传播",
                  f"Exercise 3: backpropagation through a {d.depth}-layer {d.activation} network")(lang)
-    note = Text("W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w_0j（x₀ = 1 是常数，不向下传梯度）。",
-                "In W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾, W⁽ˡ⁺¹⁾ excludes the bias row w_0j (x₀ = 1 is a constant, it "
+    note = Text("W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w₀ⱼ⁽ˡ⁺¹⁾（x₀ = 1 是常数，不向下传梯度）。",
+                "In W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾, W⁽ˡ⁺¹⁾ excludes the bias row w₀ⱼ⁽ˡ⁺¹⁾ (x₀ = 1 is a constant, it "
                 "passes no gradient down).")(lang)
     md = fmt == "md"
     out = [f"## {title}" if md else title, ""]
     for key, heading in SECTIONS:
         out.append(f"### {heading(lang)}" if md else f"== {heading(lang)} ==")
         for eq in getattr(d, key):
-            out.append(f"$$ {eq} $$" if md else f"  {eq}")
+            if md:
+                out.append(f"$$ {eq} $$")
+            else:  # Unicode; the index form and the vector form on lines of their own
+                out += [f"  {latex_to_plain(part)}" for part in eq.split(r"\qquad")]
         if key == "delta":
             out.append(note)
         out.append("")
     out.append(_explain(d, lang))
     out.append("")
-    text = "\n".join(out)
+    # text: lines wrapped at the terminal's width (a long product breaks between its factors)
+    text = "\n".join(out) if md else rich_to_text(*out, width=width, color=color)
     if check is None:
-        return text + "\n"
+        return text + "\n" if md else text
     return text + _render_check(check, fmt, lang, width, color)
+
+
+_ACT = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text.same("tanh"),
+        "relu": Text.same("ReLU"), "identity": Text("恒等函数", "identity")}
+_LOSS = {"squared": Text("平方误差损失", "squared loss"), "bce": Text("二元交叉熵损失", "binary cross-entropy")}
+_INIT = {"pytorch": Text("PyTorch 默认初始化", "PyTorch's default init"),
+         "xavier": Text("Xavier 初始化", "Xavier init"), "he": Text("He 初始化", "He init")}
 
 
 def _render_check(c: GradientCheck, fmt: str, lang: str, width: int | None = None,
                   color: bool = False) -> str:
-    head = Text(f"数值实例：结构 {c.sizes}，{c.activation}，损失 {c.loss}，初始化 {c.init}，种子 {c.seed}",
-                f"Numeric instance: sizes {c.sizes}, {c.activation}, loss {c.loss}, init {c.init}, seed {c.seed}")(lang)
+    sizes = "-".join(map(str, c.sizes))
+    act, loss, init = _ACT[c.activation], _LOSS[c.loss], _INIT[c.init]
+    head = Text(f"数值实例：{sizes} 网络，激活函数 {act.zh}，{loss.zh}，{init.zh}，随机种子 {c.seed}",
+                f"Numeric instance: a {sizes} network, {act.en}, {loss.en}, {init.en}, "
+                f"seed {c.seed}")(lang)
     lines = [head, f"x = {[round(v, 6) for v in c.x]}, y = {[round(v, 6) for v in c.y]}, "
                    f"ŷ = {[round(v, 6) for v in c.yhat]}, ℓ = {c.loss_value:.10g}"]
     for l, (dl, th) in enumerate(zip(c.deltas, c.dtheta, strict=True), start=1):
@@ -105,12 +117,9 @@ def _render_check(c: GradientCheck, fmt: str, lang: str, width: int | None = Non
                "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         out += ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join(out + ["", verdict, ""])
-    t = Table(title=Text("每层梯度的最大绝对差", "Max abs difference of each layer's gradient")(lang))
-    for col in cols:
-        t.add_column(col)
-    for r in rows:
-        t.add_row(*r)
-    return rich_to_text(*lines, t, verdict, width=width, color=color)
+    tables = fit_tables(cols, rows, width, title=Text(
+        "每层梯度的最大绝对差", "Max abs difference of each layer's gradient")(lang))
+    return rich_to_text(*lines, *tables, verdict, width=width, color=color)
 
 
 # ------------------------------------------------------------------ vanishing
@@ -168,12 +177,7 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
     for name, cols, rows in tables:
         if len(cols) <= 1 or (name == names[1] and not sig):
             continue
-        t = Table(title=name)
-        for c in cols:
-            t.add_column(c)
-        for r in rows:
-            t.add_row(*r)
-        items.append(t)
+        items += fit_tables(cols, rows, width, title=name)
     items += [f"• {x}" for x in summary]
     return rich_to_text(*items, width=width, color=color)
 

@@ -9,9 +9,9 @@ import base64
 import html
 import json
 import re
-import unicodedata
 from typing import Any
 
+from nndl.report import MATH, fit_tables, inline_plain, latex_to_plain  # noqa: F401  (gen and tests use them here)
 from nndl.solutions.model import (
     LANGS,
     Answer,
@@ -51,72 +51,7 @@ UI = {
                       "Every number in this document was computed by nndl when it was generated."),
 }
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
-
-
-# ------------------------------------------------------------------ LaTeX -> Unicode (terminal)
-_LATEX_SYMBOLS = {
-    r"\rightarrow": "→", r"\to": "→", r"\infty": "∞", r"\times": "×", r"\cdot": "·",
-    r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥", r"\neq": "≠", r"\approx": "≈",
-    r"\partial": "∂", r"\theta": "θ", r"\sigma": "σ", r"\delta": "δ", r"\ell": "ℓ",
-    r"\sum": "Σ", r"\prod": "Π", r"\odot": "⊙", r"\in": "∈", r"\quad": "  ", r"\,": " ",
-    r"\{": "{", r"\}": "}", r"\left": "", r"\right": "", r"\alpha": "α", r"\beta": "β",
-    r"\gamma": "γ", r"\eta": "η", r"\lambda": "λ", r"\mu": "μ", r"\pm": "±", r"\prime": "′",
-    r"\angle": "∠", r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\tanh": "tanh",
-    r"\exp": "exp", r"\log": "log", r"\max": "max", r"\min": "min", r"\ldots": "…",
-    r"\dots": "…", r"\qquad": "    ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\operatorname": "",
-}
-_SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlij", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵀⁿˡⁱʲ")
-_SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₙₗᵢⱼₖ")
-
-
-def latex_to_plain(tex: str) -> str:
-    """A readable Unicode approximation of simple LaTeX, for the terminal only."""
-    s = re.sub(r"\\begin\{[a-z*]+\}|\\end\{[a-z*]+\}", "", tex)
-    s = s.replace("&", "").replace("\\\\", "; ")
-    s = s.replace(r"\top", "T").replace(r"\equiv", "≡").replace(r"\Rightarrow", "⇒")
-    for k in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
-        if k[-1].isalpha() and _LATEX_SYMBOLS[k] not in "×·→≤≥≠≈⊙∈±ΣΠ":
-            # a letter-like command (\\partial x) swallows the space that ends it
-            s = re.sub(re.escape(k) + r"(?![A-Za-z]) ?", lambda _m, v=_LATEX_SYMBOLS[k]: v, s)
-        else:
-            s = s.replace(k, _LATEX_SYMBOLS[k])
-
-    def sup(m: re.Match) -> str:
-        body = m.group(1) if m.group(1) is not None else m.group(2)
-        conv = body.translate(_SUPERSCRIPT)
-        return conv if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀⁿˡⁱʲ" for c in conv) else f"^({body})"
-
-    def sub(m: re.Match) -> str:
-        body = m.group(1) if m.group(1) is not None else m.group(2)
-        conv = body.translate(_SUBSCRIPT)
-        return conv if all(c in "₀₁₂₃₄₅₆₇₈₉₊₋₍₎ₙₗᵢⱼₖ" for c in conv) else f"_({body})"
-
-    # innermost groups first, so nested braces resolve from the inside out
-    for _ in range(6):
-        before = s
-        s = re.sub(r"\\(?:mathbf|boldsymbol|mathit|text|textrm|mathrm|operatorname)\{([^{}]*)\}",
-                   r"\1", s)
-        s = re.sub(r"\\hat\{(\w)\}|\\hat(\w)", lambda m: (m.group(1) or m.group(2)) + "\u0302", s)
-        s = re.sub(r"\^\{([^{}]*)\}|\^(\w)", sup, s)
-        s = re.sub(r"_\{([^{}]*)\}|_(\w)", sub, s)
-        s = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}",
-                   lambda m: f"{_group(m.group(1))}/{_group(m.group(2))}", s)
-        s = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", s)
-        s = re.sub(r"\{([^{}]*)\}", r"\1", s) if s == before else s
-        if s == before:
-            break
-    s = s.replace("{", "").replace("}", "")
-    return unicodedata.normalize("NFC", re.sub(r"[ \t]+", " ", s).strip())
-
-
-def _group(text: str) -> str:
-    """Parenthesise a fraction's part unless it is one token."""
-    return text if re.fullmatch(r"[\w\u0302⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀⁿˡⁱʲ₀₁₂₃₄₅₆₇₈₉ₙᵢⱼₖ∂ℓσθ.]+", text) else f"({text})"
-
-
-def inline_plain(text: str) -> str:
-    return _MATH.sub(lambda m: latex_to_plain(m.group(1) or m.group(2)), text)
+_MATH = MATH
 
 
 # ------------------------------------------------------------------ JSON
@@ -173,7 +108,8 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
     otherwise embedded as data URIs."""
     lines = [f"# {UI['doc_title'](lang)}", "", f"_{UI['generated'](lang)}_", ""]
     for s in solutions:
-        lines += [f"## {UI['exercise'](lang).format(n=s.number)}. {s.title(lang)}", "",
+        lines += [f"## {UI['exercise'](lang).format(n=s.number)}{'：' if lang == 'zh' else '. '}"
+                  f"{s.title(lang)}", "",
                   f"**{UI['problem'](lang)}** {s.statement(lang)}", ""]
         for sec in s.sections:
             lines += [f"### {sec.title(lang)}", ""]
@@ -237,12 +173,18 @@ def to_text(solutions: list[Solution], lang: Lang, width: int | None = None,
 
 def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
     from rich import box
+    from rich.cells import cell_len
     from rich.panel import Panel
     from rich.rule import Rule
     from rich.table import Table as RichTable
 
     for s in solutions:
-        console.print(Rule(f"[bold]{UI['exercise'](lang).format(n=s.number)}. {s.title(lang)}"))
+        heading = f"{UI['exercise'](lang).format(n=s.number)}{'：' if lang == 'zh' else '. '}{s.title(lang)}"
+        if cell_len(heading) + 6 <= console.width:
+            console.print(Rule(f"[bold]{heading}"))
+        else:  # a rule would cut a long title with "…": the title above a plain rule
+            console.print(f"[bold]{heading}[/]")
+            console.print(Rule())
         console.print(Panel(inline_plain(s.statement(lang)), title=UI["problem"](lang),
                             title_align="left", border_style="dim"), highlight=False)
         for sec in s.sections:
@@ -251,20 +193,19 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
                 if isinstance(b, Paragraph):
                     console.print(inline_plain(b.text(lang)), highlight=False)
                 elif isinstance(b, Math):
-                    console.print("    " + (b.plain_for(lang) or latex_to_plain(b.latex_for(lang))),
-                                  highlight=False, style="italic")
+                    # an index form and its vector form (a \qquad apart) on lines of their own
+                    for line in (b.plain_for(lang) or "").split("\n") if b.plain_for(lang) else [
+                            latex_to_plain(part) for part in b.latex_for(lang).split(r"\qquad")]:
+                        console.print("    " + line, highlight=False, style="italic")
                 elif isinstance(b, Table):
-                    # compact, and long numbers fold rather than being cut off with "…"
-                    t = RichTable(title=b.caption(lang) if b.caption else None, show_lines=False,
-                                  box=box.SIMPLE_HEAD, padding=(0, 1))
+                    # compact; a table wider than the terminal is split into column groups
+                    # (each repeating the first column), and no number is broken or cut
                     cells = [[inline_plain(_cell(c, lang)) for c in r] for r in b.rows]
-                    for k, c in enumerate(b.columns):
-                        # a number is never split: the column is at least as wide as its longest word
-                        widest = max((len(w) for r in cells for w in r[k].split()), default=1)
-                        t.add_column(inline_plain(c(lang)), overflow="fold", min_width=min(widest, 24))
-                    for r in cells:
-                        t.add_row(*r)
-                    console.print(t)
+                    for t in fit_tables([inline_plain(c(lang)) for c in b.columns], cells,
+                                        console.width,
+                                        title=b.caption(lang) if b.caption else None,
+                                        show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 1)):
+                        console.print(t)
                 elif isinstance(b, Figure):
                     console.print(f"[dim]🖼  {b.caption(lang)} ({b.name}.svg — "
                                   f"{'用 -o DIR 或 --format html 查看' if lang == 'zh' else 'see it with -o DIR or --format html'})[/]")
