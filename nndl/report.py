@@ -169,7 +169,7 @@ _LATEX_SYMBOLS = {
     r"\dots": "…", r"\qquad": "    ", r"\;": " ", r"\!": "", r"\mathrm": "", r"\operatorname": "",
     "\\ ": " ",
 }
-_SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlij", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵀⁿˡⁱʲ")
+_SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlijmk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵀⁿˡⁱʲᵐᵏ")
 _SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₙₗᵢⱼₖ")
 
 
@@ -188,7 +188,7 @@ def latex_to_plain(tex: str) -> str:
     def sup(m: re.Match) -> str:
         body = m.group(1) if m.group(1) is not None else m.group(2)
         conv = body.translate(_SUPERSCRIPT)
-        return conv if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀⁿˡⁱʲ" for c in conv) else f"^({body})"
+        return conv if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ᵀⁿˡⁱʲᵐᵏ" for c in conv) else f"^({body})"
 
     def sub(m: re.Match) -> str:
         body = m.group(1) if m.group(1) is not None else m.group(2)
@@ -215,7 +215,7 @@ def latex_to_plain(tex: str) -> str:
 
 def _group(text: str) -> str:
     """Parenthesise a fraction's part unless it is one token."""
-    return text if re.fullmatch(r"[\w\u0302⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀⁿˡⁱʲ₀₁₂₃₄₅₆₇₈₉ₙᵢⱼₖ∂ℓσθ.]+", text) else f"({text})"
+    return text if re.fullmatch(r"[\w\u0302⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀⁿˡⁱʲᵐᵏ₀₁₂₃₄₅₆₇₈₉ₙᵢⱼₖ∂ℓσθ.]+", text) else f"({text})"
 
 
 def inline_plain(text: str) -> str:

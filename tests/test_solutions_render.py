@@ -103,3 +103,19 @@ def test_latex_to_plain():
     assert latex_to_plain(r"\mathbf{x}_4 = (0, -t)^T") == "x₄ = (0, -t)ᵀ"
     assert latex_to_plain(r"\theta(u) = \frac{1}{1+e^{-u}}") == "θ(u) = 1/(1+e^(-u))"
     assert latex_to_plain(r"\frac{\partial \ell_n}{\partial \hat{\mathbf{y}}}") == "∂ℓₙ/∂ŷ"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_exercise_3_text_reads_without_latex(lang):
+    """Issue 20: the index form and the vector form of δ on lines of their own, no LaTeX in
+    the terminal (l=1:\\ (1/4)³ was one), and the note that W⁽ˡ⁺¹⁾ has no bias row."""
+    from nndl.solutions import ex3, solve
+    from nndl.solutions.render import to_text
+
+    out = to_text([solve(3, ex3.Params(depths=(2, 4)))], lang, width=100)
+    assert "\\" not in out, [line for line in out.splitlines() if "\\" in line][:3]
+    assert "(the bias input" not in out  # no English left in a formula
+    lines = [line.strip() for line in out.splitlines()]
+    assert "δ⁽²⁾ = (W⁽³⁾δ⁽³⁾) ⊙ θ'(S⁽²⁾)" in lines  # the vector form alone on its line
+    assert any(line.startswith("δⱼ⁽²⁾ = ") and "⊙" not in line for line in lines)
+    assert "w₀ⱼ⁽ˡ⁺¹⁾" in out and ("不含偏置行" in out if lang == "zh" else "excludes the bias row" in out)

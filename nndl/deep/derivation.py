@@ -71,7 +71,7 @@ def derive_backprop(depth: int = 3, activation: str = "sigmoid") -> BackpropDeri
         fwd.append(f"{_S(l)} = \\sum_{{i=0}}^{{d^{{({l - 1})}}}} {_w(l)}\\, {_x(l - 1)}")
         out = r"\hat{y}_{j}" if l == L else _x(l, "j")
         fwd.append(f"{out} = \\theta\\left({_S(l)}\\right)")
-    fwd.append(r"x_{0}^{(l)} = 1 \quad\text{(the bias input, so } w_{0j}^{(l)} \text{ is the bias)}")
+    fwd.append(r"x_{0}^{(l)} = 1")  # the bias input (the renderers say so in words)
 
     delta = [
         r"\delta_{j}^{(l)} \equiv \frac{\partial \ell_n}{\partial S_{j}^{(l)}}",

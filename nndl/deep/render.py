@@ -22,6 +22,13 @@ SECTIONS = (("theta", Text("激活函数及其导数", "The activation and its d
             ("vanishing", Text("梯度消失", "Vanishing gradient")))
 
 
+BIAS_INPUT = Text("x₀⁽ˡ⁾ = 1 是偏置的输入，所以 w₀ⱼ⁽ˡ⁾ 就是偏置。",
+                  "x₀⁽ˡ⁾ = 1 is the bias input, so w₀ⱼ⁽ˡ⁾ is the bias.")
+BIAS_ROW = Text("W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w₀ⱼ⁽ˡ⁺¹⁾（x₀ = 1 是常数，不向下传梯度）。",
+                "In W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾, W⁽ˡ⁺¹⁾ excludes the bias row w₀ⱼ⁽ˡ⁺¹⁾ (x₀ = 1 is a constant, it "
+                "passes no gradient down).")
+
+
 def _explain(d: BackpropDerivation, lang: str) -> str:
     if d.activation == "sigmoid":
         return Text(f"第 l 层的梯度含有第 l 层到第 {d.depth} 层的每一个 θ′ 因子，而 Sigmoid 的 θ′ ≤ 1/4，"
@@ -59,9 +66,7 @@ def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang
               width: int | None = None, color: bool = False) -> str:
     title = Text(f"习题 3：{d.depth} 层（{d.activation}）全连接网络的反向传播",
                  f"Exercise 3: backpropagation through a {d.depth}-layer {d.activation} network")(lang)
-    note = Text("W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ 中的 W⁽ˡ⁺¹⁾ 不含偏置行 w₀ⱼ⁽ˡ⁺¹⁾（x₀ = 1 是常数，不向下传梯度）。",
-                "In W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾, W⁽ˡ⁺¹⁾ excludes the bias row w₀ⱼ⁽ˡ⁺¹⁾ (x₀ = 1 is a constant, it "
-                "passes no gradient down).")(lang)
+    note = BIAS_ROW(lang)
     md = fmt == "md"
     out = [f"## {title}" if md else title, ""]
     for key, heading in SECTIONS:
@@ -73,6 +78,8 @@ def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang
                 out += [f"  {latex_to_plain(part)}" for part in eq.split(r"\qquad")]
         if key == "delta":
             out.append(note)
+        if key == "forward":
+            out.append(BIAS_INPUT(lang))
         out.append("")
     out.append(_explain(d, lang))
     out.append("")

@@ -25,7 +25,7 @@ import numpy as np
 
 from nndl.deep import check_gradients, derive_backprop, vanishing_sweep
 from nndl.deep.backprop import ACTIVATIONS, INITS, MAX_CHECK_WEIGHTS, BackpropError, theta_prime
-from nndl.deep.render import plot_vanishing
+from nndl.deep.render import BIAS_ROW, plot_vanishing
 from nndl.deep.vanish import SWEEP_ACTIVATIONS, parse_depths
 from nndl.plotting import figure_bytes
 from nndl.solutions import params as P
@@ -197,6 +197,7 @@ _TITLE_ACT = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text.same("tanh"),
               "relu": Text.same("ReLU"), "identity": Text("线性", "linear")}
 _AGAINST_BOUND = Text("，而 {b} 的上界为 {v}", ", against the {b}-bound {v}")
 _ZH_COUNT = "一两三四五六七八九十"
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -350,7 +351,8 @@ def build(params: Params, full: bool = False) -> Solution:
                            "隐含层由后一层的 δ 递推：",
                            "Let $\\delta_j^{(l)} = \\partial \\ell_n / \\partial S_j^{(l)}$. The output layer follows "
                            "from the chain rule directly, each hidden layer from the next layer's δ:")),
-            *_maths(d.delta)]),
+            *_maths(d.delta),
+            Paragraph(BIAS_ROW)]),
         Section(Text("各层参数的梯度", "The gradient of every parameter"), [
             Paragraph(Text("因为 $\\partial S_j^{(l)} / \\partial w_{ij}^{(l)} = x_i^{(l-1)}$：",
                            "Since $\\partial S_j^{(l)} / \\partial w_{ij}^{(l)} = x_i^{(l-1)}$:")),
@@ -365,7 +367,7 @@ def build(params: Params, full: bool = False) -> Solution:
     g = _numeric_instance(params)
     rows = []
     for layer, diffs in enumerate(g.layer_max_abs_diff, start=1):
-        rows.append([f"W⁽{layer}⁾", "×".join(str(n) for n in (len(g.grads_delta[layer - 1]),
+        rows.append([f"W⁽{str(layer).translate(_SUP)}⁾", "×".join(str(n) for n in (len(g.grads_delta[layer - 1]),
                                                               len(g.grads_delta[layer - 1][0]))),
                      f"{diffs['delta-engine']:.1e}", f"{diffs['delta-fd']:.1e}", f"{diffs['engine-fd']:.1e}"])
     bound = _max_theta_prime(act)
