@@ -272,3 +272,18 @@ def test_ops_take_lists_as_tensors():
     assert nndl.isnan([1.0, float("nan")]).tolist() == [False, True]
     with pytest.raises(ArgumentTypeError):
         nndl.cat(nndl.ones(2))  # one tensor, not a list of them
+
+
+def test_assigning_none_or_text_into_a_tensor_is_refused():
+    """x[0] = None wrote nan (NumPy's float(None)); PyTorch raises a TypeError."""
+    t = torch.zeros(3)
+    with pytest.raises(TypeError):
+        t[0] = None
+    x = nndl.zeros(3)
+    for bad in (None, "a", 1j):
+        with pytest.raises(ArgumentTypeError):
+            x[0] = bad
+    assert x.tolist() == [0.0, 0.0, 0.0]  # nothing half-written
+    x[1:] = [4.0, 5.0]
+    x[0] = 3
+    assert x.tolist() == [3.0, 4.0, 5.0]

@@ -1086,7 +1086,7 @@ class Tensor:
         data = self._arr
         index = _ops._index(index)
         try:
-            _ops._put(data, index, value._arr if isinstance(value, Tensor) else value)
+            _ops._put(data, index, value._arr if isinstance(value, Tensor) else _numbers(value))
         except IndexError as exc:
             raise _ops.IndexOutOfRange(f"index {index!r} does not fit a tensor of shape "
                                        f"{data.shape}: {exc}",
