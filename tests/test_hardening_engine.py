@@ -287,3 +287,14 @@ def test_assigning_none_or_text_into_a_tensor_is_refused():
     x[1:] = [4.0, 5.0]
     x[0] = 3
     assert x.tolist() == [3.0, 4.0, 5.0]
+
+
+@pytest.mark.parametrize("write", [lambda x: x.fill_(None), lambda x: x.add_(None),
+                                   lambda x: x.mul_("a"), lambda x: x.pow_(None),
+                                   lambda x: x.masked_fill_(x > -1, None), lambda x: x < None])
+def test_in_place_methods_and_order_comparisons_refuse_none(write):
+    """x.fill_(None) wrote nan; the others were NumPy's TypeError from inside."""
+    x = nndl.zeros(3)
+    with pytest.raises(ArgumentTypeError):
+        write(x)
+    assert x.tolist() == [0.0, 0.0, 0.0]

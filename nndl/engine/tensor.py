@@ -915,7 +915,7 @@ class Tensor:
         return self
 
     def fill_(self, value) -> Tensor:
-        self._writable("fill_")[...] = _raw(value)
+        self._writable("fill_")[...] = _number_arg(value)
         return self
 
     def copy_(self, src) -> Tensor:
@@ -923,7 +923,7 @@ class Tensor:
         return self
 
     def add_(self, other, alpha: builtins.float = 1.0) -> Tensor:
-        other = _raw(other)
+        other = _number_arg(other)
         data = self._writable("add_")
         if alpha == 1.0:
             data += other
@@ -933,7 +933,7 @@ class Tensor:
 
     def mul_(self, other) -> Tensor:
         data = self._writable("mul_")
-        data *= _raw(other)
+        data *= _number_arg(other)
         return self
 
     def sub_(self, other, alpha: builtins.float = 1.0) -> Tensor:
@@ -953,7 +953,7 @@ class Tensor:
                                                            rounding_mode=rounding_mode)._arr)
 
     def pow_(self, exponent) -> Tensor:
-        return self._in_place("pow_", lambda d: d ** _raw(exponent))
+        return self._in_place("pow_", lambda d: d ** _number_arg(exponent))
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._in_place("clamp_", lambda d: np.clip(d, _raw(min), _raw(max)))
@@ -961,7 +961,7 @@ class Tensor:
     clip_ = clamp_
 
     def masked_fill_(self, mask, value) -> Tensor:
-        return self._in_place("masked_fill_", lambda d: np.where(_raw(mask), _raw(value), d))
+        return self._in_place("masked_fill_", lambda d: np.where(_raw(mask), _number_arg(value), d))
 
     def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
                 generator: Any = None) -> Tensor:
@@ -1108,16 +1108,16 @@ class Tensor:
 
     # comparisons give bool tensors outside the graph, as in PyTorch
     def __lt__(self, o):
-        return Tensor._wrap(np.asarray(self._value() < _raw(o)))
+        return Tensor._wrap(np.asarray(self._value() < _number_arg(o)))
 
     def __le__(self, o):
-        return Tensor._wrap(np.asarray(self._value() <= _raw(o)))
+        return Tensor._wrap(np.asarray(self._value() <= _number_arg(o)))
 
     def __gt__(self, o):
-        return Tensor._wrap(np.asarray(self._value() > _raw(o)))
+        return Tensor._wrap(np.asarray(self._value() > _number_arg(o)))
 
     def __ge__(self, o):
-        return Tensor._wrap(np.asarray(self._value() >= _raw(o)))
+        return Tensor._wrap(np.asarray(self._value() >= _number_arg(o)))
 
     def eq(self, o) -> Tensor:
         return Tensor._wrap(np.asarray(self._value() == _raw(o)))
@@ -1200,6 +1200,15 @@ class Tensor:
             raise ShapeError(f"t() expects a tensor with at most 2 dimensions, got {self.ndim}",
                              hint="use transpose(dim0, dim1) or permute(...)")
         return self.T
+
+
+def _number_arg(x):
+    """The values of an operand of an in-place method or an order comparison: a tensor's, a
+    Python number as is, anything else checked as tensor data is (None is not a number)."""
+    if isinstance(x, Tensor):
+        return x._value()
+    tp = type(x)
+    return x if tp is float or tp is int or tp is bool else _numbers(x)
 
 
 def _raw(x):
