@@ -190,8 +190,134 @@ def _boundary(p: Placed, shape: str, toward: tuple[float, float]) -> tuple[float
     return p.x + dx * s, p.y + dy * s
 
 
+WIRE_CLEAR = 4.0   # px a wire keeps from a node it does not connect
+LABEL_PAD = 1.2    # px kept around every text box (the labels' halo is 1.5 px wide)
+
+
+@dataclass
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def meets(self, o: _Box) -> bool:
+        return self.x0 < o.x1 and o.x0 < self.x1 and self.y0 < o.y1 and o.y0 < self.y1
+
+    def holds(self, x: float, y: float) -> bool:
+        return self.x0 < x < self.x1 and self.y0 < y < self.y1
+
+    def crosses(self, pts: list[tuple[float, float]]) -> bool:
+        """Whether the polyline through ``pts`` enters the box (Liang–Barsky clipping)."""
+        for (xa, ya), (xb, yb) in zip(pts, pts[1:], strict=False):
+            t0, t1 = 0.0, 1.0
+            for p, q in ((xa - xb, xa - self.x0), (xb - xa, self.x1 - xa),
+                         (ya - yb, ya - self.y0), (yb - ya, self.y1 - ya)):
+                if p == 0:
+                    if q < 0:
+                        break
+                    continue
+                t = q / p
+                if p < 0:
+                    t0 = max(t0, t)
+                else:
+                    t1 = min(t1, t)
+            else:
+                if t0 < t1:
+                    return True
+        return False
+
+
+def text_box(x: float, y: float, s: str, size: float, anchor: str = "middle",
+             pad: float = LABEL_PAD) -> _Box:
+    """Where text with baseline ``(x, y)`` is drawn (svg.py's ``text-anchor`` values)."""
+    w = text_width(s, size)
+    x0 = x if anchor == "start" else x - w if anchor == "end" else x - w / 2
+    return _Box(x0 - pad, y - 0.8 * size - pad, x0 + w + pad, y + 0.22 * size + pad)
+
+
+def caption_box(p: Placed, caption: str) -> _Box:
+    return text_box(p.x, p.y - p.h / 2 - 6, caption, SMALL + 1)
+
+
+def note_box(p: Placed, note: str) -> _Box:
+    return text_box(p.x, p.y + p.h / 2 + SMALL + 4, note, SMALL)
+
+
+def text_anchor(nx: float) -> str:
+    """Labels beside a steep wire start (or end) at it; beside a flat one they are centred."""
+    return "start" if nx > 0.35 else "end" if nx < -0.35 else "middle"
+
+
+def _outside(p: Placed, shape: str, x: float, y: float) -> float:
+    """Signed distance of ``(x, y)`` from the node's outline (negative inside)."""
+    if shape == "circle":
+        return ((x - p.x) ** 2 + (y - p.y) ** 2) ** 0.5 - p.w / 2
+    dx, dy = abs(x - p.x) - p.w / 2, abs(y - p.y) - p.h / 2
+    return (dx * dx + dy * dy) ** 0.5 if dx > 0 and dy > 0 else max(dx, dy)
+
+
+def _box_meets_node(b: _Box, p: Placed, shape: str) -> bool:
+    nx, ny = min(max(p.x, b.x0), b.x1), min(max(p.y, b.y0), b.y1)  # nearest to the centre
+    return _outside(p, shape, nx, ny) < 0
+
+
+def _point(r: Route, t: float) -> tuple[float, float]:
+    (x0, y0), (x1, y1) = r.p0, r.p1
+    if r.ctrl is None:
+        return x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    cx, cy = r.ctrl
+    u = 1 - t
+    return u * u * x0 + 2 * t * u * cx + t * t * x1, u * u * y0 + 2 * t * u * cy + t * t * y1
+
+
+def _normal(r: Route, t: float) -> tuple[float, float]:
+    (x0, y0), (x1, y1) = r.p0, r.p1
+    if r.ctrl is None:
+        dx, dy = x1 - x0, y1 - y0
+    else:
+        cx, cy = r.ctrl
+        dx = 2 * (1 - t) * (cx - x0) + 2 * t * (x1 - cx)
+        dy = 2 * (1 - t) * (cy - y0) + 2 * t * (y1 - cy)
+    length = (dx * dx + dy * dy) ** 0.5 or 1.0
+    return dy / length, -dx / length
+
+
 def routes(d: Diagram, lay: Layout, stub: float = 70.0) -> list[Route]:
+    """Every wire, bent around the nodes it would cross, with its labels placed where they
+    clear node outlines, captions, notes and the labels placed before them. ``lay.height``
+    grows if a wire bent below the lowest node (or its labels) needs the room."""
     shapes = {n.id: n.shape for n in d.nodes}
+    blocks: dict[str, list[_Box]] = {n.id: [] for n in d.nodes}   # caption and note boxes
+    for n in d.nodes:
+        p = lay.pos[n.id]
+        if n.caption:
+            blocks[n.id].append(caption_box(p, n.caption))
+        if n.note:
+            blocks[n.id].append(note_box(p, n.note.text))
+
+    def clear(r: Route) -> bool:  # misses every node (and its texts) but its own two
+        pts = [_point(r, i / 40) for i in range(41)]
+        if min(y for _, y in pts) < lay.top + SMALL + 6 or min(x for x, _ in pts) < 6:
+            return False   # into the title or off the left edge: bend the other way
+        for nid, p in lay.pos.items():
+            if nid in (r.src, r.dst):
+                continue
+            if abs(p.x - (r.p0[0] + r.p1[0]) / 2) > abs(r.p1[0] - r.p0[0]) / 2 + p.w:
+                continue   # not between the wire's ends: cannot be in the way
+            if any(_outside(p, shapes[nid], x, y) < WIRE_CLEAR for x, y in pts):
+                return False
+            if any(b.holds(x, y) for b in blocks[nid] for x, y in pts):
+                return False
+        return True
+
+    def roomy(r: Route) -> bool:  # its labels, in the middle, clear every node and its texts
+        boxes = _label_boxes(r, r.anchor, r.normal)
+        if any(b.x0 < 0 or b.y0 < lay.top for b in boxes):
+            return False
+        return not any(b.meets(o) for b in boxes for bs in blocks.values() for o in bs) and not any(
+            _box_meets_node(b, p, shapes[nid]) for b in boxes for nid, p in lay.pos.items())
+
     groups: dict[tuple[str, str], list] = {}
     for e in d.edges:
         groups.setdefault((e.src, e.dst), []).append(e)
@@ -200,30 +326,109 @@ def routes(d: Diagram, lay: Layout, stub: float = 70.0) -> list[Route]:
         a, b = lay.pos[src], lay.pos[dst]
         for i, e in enumerate(es):
             offset = (i - (len(es) - 1) / 2) * 30.0
-            mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
-            dx, dy = b.x - a.x, b.y - a.y
-            length = (dx * dx + dy * dy) ** 0.5 or 1.0
-            nx, ny = dy / length, -dx / length
-            if offset:
-                ctrl = (mx + nx * 2 * offset, my + ny * 2 * offset)
-                p0 = _boundary(a, shapes[src], ctrl)
-                p1 = _boundary(b, shapes[dst], ctrl)
-                anchor = (0.25 * p0[0] + 0.5 * ctrl[0] + 0.25 * p1[0],
-                          0.25 * p0[1] + 0.5 * ctrl[1] + 0.25 * p1[1])
-            else:
-                ctrl = None
-                p0 = _boundary(a, shapes[src], (b.x, b.y))
-                p1 = _boundary(b, shapes[dst], (a.x, a.y))
-                # the middle: wires converge at their target and diverge at their source
-                anchor = ((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2)
-            out.append(Route(src, dst, p0, p1, ctrl, anchor, (nx, ny), e.top, e.bottom))
+            r = _wire(a, b, shapes[src], shapes[dst], e, offset)
+            if not clear(r):
+                # labels on the bend if some gentle bend leaves room for them, else anywhere
+                r = _detour(a, b, shapes[src], shapes[dst], e, offset,
+                            lambda c: clear(c) and roomy(c)) or _detour(
+                    a, b, shapes[src], shapes[dst], e, offset, clear) or r
+            out.append(r)
     if d.output is not None and d.output.src in lay.pos:
         p = lay.pos[d.output.src]
         p0 = _boundary(p, shapes[d.output.src], (p.x + 1, p.y))
         p1 = (p0[0] + stub, p0[1])
         out.append(Route(d.output.src, "", p0, p1, None, ((p0[0] + p1[0]) / 2, p0[1]), (0.0, -1.0),
                          d.output.top, d.output.bottom))
+    _place_labels(d, lay, out, shapes, blocks)
+    # a wire bent below the lowest node, or its labels, may reach past the bottom margin
+    low = max((y for r in out for _, y in (_point(r, k / 20) for k in range(21))), default=0.0)
+    low = max([low] + [b.y1 for r in out for b in _label_boxes(r, r.anchor, r.normal)])
+    lay.height = max(lay.height, low + MARGIN / 2)
     return out
+
+
+def _wire(a: Placed, b: Placed, sa: str, sb: str, e, offset: float) -> Route:
+    """Straight from ``a`` to ``b``, or a quadratic bend whose middle lies ``offset`` beside
+    the straight line (on the side of the normal, "above" a left-to-right wire)."""
+    mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
+    dx, dy = b.x - a.x, b.y - a.y
+    length = (dx * dx + dy * dy) ** 0.5 or 1.0
+    nx, ny = dy / length, -dx / length
+    if not offset:
+        p0, p1 = _boundary(a, sa, (b.x, b.y)), _boundary(b, sb, (a.x, a.y))
+        # the middle: wires converge at their target and diverge at their source
+        return Route(e.src, e.dst, p0, p1, None, ((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2),
+                     (nx, ny), e.top, e.bottom)
+    ctrl = (mx + nx * 2 * offset, my + ny * 2 * offset)
+    p0, p1 = _boundary(a, sa, ctrl), _boundary(b, sb, ctrl)
+    anchor = (0.25 * p0[0] + 0.5 * ctrl[0] + 0.25 * p1[0],
+              0.25 * p0[1] + 0.5 * ctrl[1] + 0.25 * p1[1])
+    return Route(e.src, e.dst, p0, p1, ctrl, anchor, (nx, ny), e.top, e.bottom)
+
+
+def _detour(a: Placed, b: Placed, sa: str, sb: str, e, offset: float, ok) -> Route | None:
+    """The gentlest bend that is ``ok`` (above first: the normal's side)."""
+    # one of several wires between the same two nodes keeps its side (or it would cross them)
+    sides = (1.0, -1.0) if not offset else (1.0,) if offset > 0 else (-1.0,)
+    for k in range(1, 40):
+        for side in sides:
+            cand = _wire(a, b, sa, sb, e, side * (abs(offset) + k * 12.0))
+            if ok(cand):
+                return cand
+    return None
+
+
+def _label_boxes(r: Route, anchor: tuple[float, float],
+                 normal: tuple[float, float]) -> list[_Box]:
+    above, below = label_points(Route(r.src, r.dst, r.p0, r.p1, r.ctrl, anchor, normal, "", ""))
+    out = []
+    if r.top:
+        out.append(text_box(*above, r.top, SMALL, text_anchor(normal[0])))
+    if r.bottom:
+        out.append(text_box(*below, r.bottom, SMALL, text_anchor(-normal[0])))
+    return out
+
+
+def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, str],
+                  blocks: dict[str, list[_Box]]) -> None:
+    """Labels stay in the middle of their wire unless they hit something there; those slide
+    along their wire to the nearest place clear of nodes, captions, notes and other labels
+    (and, if such a place exists, clear of other wires too)."""
+    fixed = [b for bs in blocks.values() for b in bs]
+    fixed.append(_Box(-1e9, -1e9, 1e9, lay.top))   # the title and subtitle
+    fixed.append(_Box(-1e9, -1e9, 0.0, 1e9))       # the left edge
+    if d.output is not None and rs and rs[-1].dst == "":
+        r = rs[-1]
+        fixed.append(text_box(r.p1[0] + 6, r.p1[1] + 4, d.output.src, FONT, "start"))
+
+    def free(boxes: list[_Box], placed: list[_Box]) -> bool:
+        return not any(b.meets(o) for b in boxes for o in fixed + placed) and not any(
+            _box_meets_node(b, p, shapes[nid]) for b in boxes for nid, p in lay.pos.items())
+
+    first = [_label_boxes(r, r.anchor, r.normal) for r in rs]
+    others = [[o for j, bs in enumerate(first) if j != i for o in bs] for i in range(len(rs))]
+    ok = [free(bs, others[i]) for i, bs in enumerate(first)]
+    placed = [b for i, bs in enumerate(first) if ok[i] for b in bs]
+    wires = [[_point(r, k / 40) for k in range(41)] for r in rs]
+    for i, r in enumerate(rs):
+        if ok[i] or not (r.top or r.bottom):
+            continue
+        fallback = None
+        for step in range(1, 16):   # t = 0.5, 0.45, 0.55, 0.4, ... 0.15, 0.85
+            t = 0.5 + (step // 2) * 0.05 * (1 if step % 2 else -1)
+            anchor, normal = _point(r, t), _normal(r, t)
+            boxes = _label_boxes(r, anchor, normal)
+            if not free(boxes, placed):
+                continue
+            fallback = fallback or (anchor, normal, boxes)
+            if not any(b.crosses(w) for b in boxes for j, w in enumerate(wires) if j != i):
+                fallback = (anchor, normal, boxes)
+                break
+        if fallback is not None:
+            r.anchor, r.normal, boxes = fallback
+        else:
+            boxes = first[i]
+        placed.extend(boxes)
 
 
 def label_points(r: Route, gap: float = 5.0, size: float = SMALL):
