@@ -262,7 +262,7 @@ def test_ex3_sheet_instance_unchanged():
 def test_ex3_statement_and_title_follow_the_network():
     p = ex3.Params(sizes=(5, 8, 2), activation="tanh", init="xavier")
     t, st_ = ex3.title(p), ex3.statement(p)
-    assert t.zh == "一隐层 tanh 网络的梯度与梯度消失"
+    assert t.zh == "含一个隐藏层的 tanh 网络的梯度与梯度消失"
     assert t.en == "Gradients of a one-hidden-layer tanh network, and the vanishing gradient"
     assert "5 维输入" in st_.zh and "8 个神经元" in st_.zh and "Xavier" in st_.zh
     assert "5-dimensional input" in st_.en and "hidden layer of 8 neurons" in st_.en

@@ -15,7 +15,7 @@ from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
 T = {
-    "title": Text("习题 2：感知机 (PLA) 与 Sigmoid 神经元 (BP)，加入离群点 x4 = (0, −t)",
+    "title": Text("习题 2：感知机（PLA）与 Sigmoid 神经元（BP），加入离群点 x4 = (0, −t)",
                   "Exercise 2: perceptron (PLA) vs. sigmoid neuron (BP), adding the outlier x4 = (0, −t)"),
     "setup": Text("D = {{((0,1),+1), ((1,0),+1), ((−1,0),−1)}}；BP：全批量梯度下降（nndl 引擎，float64），"
                   "学习率 {lr}，{epochs} 轮，损失取样本平均，{bias}。",
@@ -33,7 +33,7 @@ T = {
     "bp_D": Text("BP，题中损失 {loss}，w=0 起：{eq}（‖w‖ = {n}）。",
                  "BP, the sheet's loss {loss}, from w = 0: {eq} (‖w‖ = {n})."),
     "ce_D": Text("BP，交叉熵 {loss}，w=0 起：{eq}。", "BP, cross-entropy {loss}, from w = 0: {eq}."),
-    "dir": Text("梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
+    "dir": Text("梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（大致随轮数的对数增长）；"
                 "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。"
                 "所以题中的 x1 + x2 是极限方向，尺度不确定；第 {last} 轮实际得到 {eq}。",
                 "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
@@ -42,7 +42,7 @@ T = {
                 "x1 + x2 is the limiting direction, its scale undetermined; after {last} epochs we get {eq}."),
     "table": Text("逐个 t 的结果", "Results for each t"),
     "cols": (Text.same("t"), Text("PLA 原始数据", "PLA raw"), Text("PLA 特征缩放", "PLA scaled"),
-             Text("BP 续训 (题中损失)", "BP continued (sheet loss)"),
+             Text("BP 续训（题中损失）", "BP continued (sheet loss)"),
              Text("x4 梯度 起/末", "x4 grad first/last"), Text("夹角", "angle"),
              Text("BP 从 0 起", "BP from 0"), Text("交叉熵 续训", "cross-entropy continued")),
     "conv": Text("{u} 次更新", "{u} updates"),
@@ -100,7 +100,7 @@ def _pla_cell(p: PLAResult, lang: str) -> str:
         return tr("conv", lang, u=p.n_updates)
     bound = (tr("no_sep", lang) if p.predicted_updates is None
              else tr("bound_n", lang, n=count_text(p.predicted_updates)))
-    return f"{tr('noconv', lang, e=p.epochs, u=p.n_updates)}; {bound}"
+    return f"{tr('noconv', lang, e=p.epochs, u=p.n_updates)}{'；' if lang == 'zh' else '; '}{bound}"
 
 
 def warning_lines(res: OutlierExperiment, lang: str) -> list[str]:
@@ -128,7 +128,7 @@ _LOSS_LEAD = {"sigmoid_squared": Text("题中损失", "Sheet's loss"),
               "logistic": Text("交叉熵损失", "Cross-entropy")}
 _BIAS_OFF_OTHER = Text("无偏置（分类面过原点）", "no bias (the boundary passes through the origin)")
 _DIR_HEAD = Text(
-    "梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（约按 log 轮数）；"
+    "梯度下降并不收敛到一个有限的 w：‖w‖ 在第 {ep} 轮分别为 {norms}，一直增长（大致随轮数的对数增长）；"
     "方向趋向 D 上的最大间隔方向 {u}（间隔 {gm}），与之夹角依次为 {angles}°。",
     "Gradient descent does not converge to a finite w: ‖w‖ at epochs {ep} is {norms}, "
     "growing without bound (about like log of the epoch); its direction tends to the "
@@ -148,12 +148,12 @@ def sheet_problem(res: OutlierExperiment) -> bool:
     return bool(res.sheet) and res.bp_D.loss == "sigmoid_squared"
 
 
-def _names(correct: list[bool]) -> str:
-    return ", ".join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
+def _names(correct: list[bool], lang: str = "en") -> str:
+    return ("、" if lang == "zh" else ", ").join(f"x{i + 1}" for i, c in enumerate(correct) if not c)
 
 
 def _status(correct: list[bool], lang: str) -> str:
-    return tr("ok", lang) if all(correct) else tr("wrong", lang, w=_names(correct))
+    return tr("ok", lang) if all(correct) else tr("wrong", lang, w=_names(correct, lang))
 
 
 def coord(v: float) -> str:
@@ -299,13 +299,16 @@ def verdict(row: OutlierRow, res: OutlierExperiment, lang: str,
     if not moved:
         if zh:
             body = f"分类面几乎不动（与不加 {xo} 的同样续训相差 {g(b.angle_deg, 3)}°）"
-            body += (f"，因为 {xo} 的梯度一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）" if tiny else
-                     f"，{xo} 的初始梯度为 {g(b.x4_grad_first, 3)}")
+            body += (f"，因为 {xo} 的梯度从一开始就是 0（θ 完全饱和，数值下溢）" if b.x4_grad_first == 0
+                     else f"，因为 {xo} 的梯度从一开始就只有 {g(b.x4_grad_first, 3)}（θ 饱和）" if tiny
+                     else f"，{xo} 的初始梯度为 {g(b.x4_grad_first, 3)}")
             body += "——题中的结论成立。" if sheet else "。"
         else:
             body = (f"the boundary barely moves ({g(b.angle_deg, 3)}° from the same continuation "
                     f"without {xo})")
-            body += (f", because {xo}'s gradient is only {g(b.x4_grad_first, 3)} from the start "
+            body += (f", because {xo}'s gradient is 0 from the start (θ fully saturated: it "
+                     "underflows)" if b.x4_grad_first == 0 else
+                     f", because {xo}'s gradient is only {g(b.x4_grad_first, 3)} from the start "
                      "(θ saturated)" if tiny else
                      f"; {xo}'s initial gradient is {g(b.x4_grad_first, 3)}")
             body += " — the sheet's claim holds." if sheet else "."
@@ -327,7 +330,7 @@ def verdict(row: OutlierRow, res: OutlierExperiment, lang: str,
             why = _why_with_bias(row, res, lang, tiny)
         else:
             why = "" if row.separable_without_bias else _why_origin(res, lang)
-        out.append(f"但它错分了 {_names(b.correct)}{why}。" if zh else
+        out.append(f"但它错分了 {_names(b.correct, lang)}{why}。" if zh else
                    f"But it misclassifies {_names(b.correct)}{why}.")
     z = row.bp_zeros
     out.append(
@@ -397,15 +400,18 @@ def _why_origin(res: OutlierExperiment, lang: str) -> str:
 
 
 def _rows(res: OutlierExperiment, lang: str) -> list[list[str]]:
+    # Chinese cells take Chinese marks: 1 + 3·x1（7 次更新）；全对
+    o, c, semi = ("（", "）", "；") if lang == "zh" else (" (", ")", "; ")
     rows = []
     for r in res.rows:
         rows.append([
             g(r.t), _pla_cell(r.pla_raw, lang),
-            f"{r.pla_scaled.equation} ({_pla_cell(r.pla_scaled, lang)})",
-            f"{r.bp.equation}; {_status(r.bp.correct, lang)}",
+            f"{r.pla_scaled.equation}{o}{_pla_cell(r.pla_scaled, lang)}{c}",
+            f"{r.bp.equation}{semi}{_status(r.bp.correct, lang)}",
             f"{g(r.bp.x4_grad_first, 3)} / {g(r.bp.x4_grad_last, 3)}", f"{g(r.bp.angle_deg, 3)}°",
-            f"{r.bp_zeros.equation} ({g(r.bp_zeros.angle_deg, 3)}°); {_status(r.bp_zeros.correct, lang)}",
-            f"{r.ce.equation} ({g(r.ce.angle_deg, 3)}°); {_status(r.ce.correct, lang)}",
+            f"{r.bp_zeros.equation}{o}{g(r.bp_zeros.angle_deg, 3)}°{c}{semi}"
+            f"{_status(r.bp_zeros.correct, lang)}",
+            f"{r.ce.equation}{o}{g(r.ce.angle_deg, 3)}°{c}{semi}{_status(r.ce.correct, lang)}",
         ])
     return rows
 

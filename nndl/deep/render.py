@@ -201,10 +201,11 @@ def _summary(s: VanishingSweep, lang: str) -> list[str]:
     out = []
     for i in s.inits:
         tr = {t.activation: t for t in s.trends if t.init == i}
-        parts = ", ".join(f"{a} ×{t.factor_per_layer:.3g}" for a, t in tr.items())
-        out.append(Text(f"初始化 {i}：每多一层，第 1 层梯度范数约乘以 {parts}。",
+        parts = Text("，".join(f"{_ACT[a].zh} ×{t.factor_per_layer:.3g}" for a, t in tr.items()),
+                     ", ".join(f"{a} ×{t.factor_per_layer:.3g}" for a, t in tr.items()))
+        out.append(Text(f"{_INIT[i].zh}：每多一层，第 1 层梯度范数约乘以 {parts.zh}。",
                         f"init {i}: each extra layer multiplies the first layer's gradient norm by "
-                        f"about {parts}.")(lang))
+                        f"about {parts.en}.")(lang))
         if "sigmoid" in tr and "relu" in tr:
             faster = tr["sigmoid"].slope_log10_per_layer < tr["relu"].slope_log10_per_layer
             out.append(Text(f"  Sigmoid 的衰减{'快于' if faster else '不快于'} ReLU。",

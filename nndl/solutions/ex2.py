@@ -391,11 +391,11 @@ def statement(p: Params) -> Text:
     loss_en = (r"the squared loss $(\theta(y\,\mathbf{w}^T\mathbf{x}) - 1)^2$" if sq
                else r"the cross-entropy loss $\log(1 + e^{-y\,\mathbf{w}^T\mathbf{x}})$")
     return Text(
-        f"假设训练样本集为 {D}，设计单层感知机（只有一层、一个神经元）。当无激活函数时，采用感知器算法"
+        f"假设训练样本集为 {D}，设计单层感知机（只有一层、一个神经元）。当无激活函数时，采用感知机算法"
         r"得到分类面 $g_{PLA}(\mathbf{x})$；若采用 Sigmoid 激活函数、以 " + loss_zh + "为损失函数，"
         r"用 BP 算法（反向传播算法），经过多次迭代后得到过原点（无偏置）的分类面 $g_{BP}(\mathbf{x})$。"
         f"现增加一个训练样本 {x4}，且 $t \\rightarrow \\infty$，再进行训练得到新的分类面。请问："
-        r"（1）当无激活函数时，采用感知器算法能否得到能使训练样本都能正确分类的分类面 $g_{PLA}(\mathbf{x})$？"
+        r"（1）当无激活函数时，采用感知机算法能否得到能使训练样本都能正确分类的分类面 $g_{PLA}(\mathbf{x})$？"
         r"（2）若采用 Sigmoid 激活函数，用 BP 算法得到的分类面会和 $g_{BP}(\mathbf{x})$ 基本一致吗？",
         f"Let the training set be {D} and design a single-layer perceptron (one layer, one "
         r"neuron). Without an activation function, the perceptron learning algorithm gives a "
@@ -633,7 +633,8 @@ def build(params: Params, full: bool = False) -> Solution:
             Text("原答案的分类面 1.6 + 2x1 − x2 与 1 + 10x1 + 10x2", "the sheet's boundaries 1.6 + 2x1 − x2 and 1 + 10x1 + 10x2"),
             Text("在各自声称的数据集上逐个样本检查", "checked sample by sample on the sets they are claimed for"),
             all(c.separates for c in sheet_pla_x4 + sheet_pla_D),
-            f"{len(sheet_pla_x4) + len(sheet_pla_D)} sets"))
+            f"{sum(c.separates for c in sheet_pla_x4 + sheet_pla_D)}/"
+            f"{len(sheet_pla_x4) + len(sheet_pla_D)}"))
     checks.append(Check(
         Text(f"{xo} 的梯度（t = {fmt_num(probe.t)}）", f"{xo}'s gradient (t = {fmt_num(probe.t)})"),
         Text("引擎自动微分 vs. 原题的闭式梯度公式" if main == "sigmoid_squared" else "引擎自动微分 vs. 交叉熵的闭式梯度公式",
@@ -796,7 +797,7 @@ def _errata(res: OutlierExperiment) -> list[Erratum]:
             f"PLA's boundary is one of many: the sheet's 1 + 10x1 + 10x2 comes from one random start; from w = 0 in "
             f"cyclic order PLA finds {res.pla_D.equation}. Likewise 1.6 + 2x1 − x2 is one possible result after adding x4.")),
         Erratum(Text(
-            "原答案称感知器算法得到“最优分类面”：PLA 只保证找到一个能分开样本的分类面，并不是间隔最大的（最优）分类面。",
+            "原答案称感知机算法得到“最优分类面”：PLA 只保证找到一个能分开样本的分类面，并不是间隔最大的（最优）分类面。",
             "The sheet says PLA finds the \"optimal\" boundary; PLA only guarantees some separating boundary, not the "
             "maximum-margin one.")),
     ]

@@ -111,7 +111,7 @@ class Params(P.ExerciseParams):
         SEED_SIZES, kind=Text("整数列表", "list of integers"),
         allowed=Text(f"2–{MAX_WEIGHT_LAYERS + 1} 个正整数，权重共 ≤ {MAX_CHECK_WEIGHTS:,} 个",
                      f"2–{MAX_WEIGHT_LAYERS + 1} positive integers, ≤ {MAX_CHECK_WEIGHTS:,} weights"),
-        help=Text("各层神经元个数：输入、隐含层…、输出", "units per layer: input, hidden layers…, output"),
+        help=Text("各层神经元个数：输入、隐藏层…、输出", "units per layer: input, hidden layers…, output"),
         parse=int_list(1, MAX_CHECK_WEIGHTS, 2, MAX_WEIGHT_LAYERS + 1, "3,4,3,1"))
     activation: str = P.param(
         "sigmoid", kind=Text("名称", "name"), allowed=Text.same(", ".join(ACTIVATIONS)),
@@ -124,10 +124,10 @@ class Params(P.ExerciseParams):
         parse=P.one_of(INITS))
     depths: tuple[int, ...] = P.param(
         SHEET_DEPTHS, kind=Text("深度列表或范围", "depth list or range"),
-        allowed=Text(f"至少两个不同的隐含层数，1–{MAX_SWEEP_DEPTH}，如 2-30 或 2,5,10",
+        allowed=Text(f"至少两个不同的隐藏层数，1–{MAX_SWEEP_DEPTH}，如 2-30 或 2,5,10",
                      f"at least two distinct hidden-layer counts, 1–{MAX_SWEEP_DEPTH}, "
                      "e.g. 2-30 or 2,5,10"),
-        help=Text("梯度消失实验的隐含层数（--full 时原题的默认值改为 2–30）",
+        help=Text("梯度消失实验的隐藏层数（--full 时原题的默认值改为 2–30）",
                   "hidden layers of the vanishing sweep (--full widens the sheet's to 2–30)"),
         parse=_parse_depths)
 
@@ -246,7 +246,7 @@ def statement(p: Params) -> Text:
         widths_zh = "、".join(map(str, hidden))
         widths_en = ", ".join(map(str, hidden[:-1])) + (" and " if len(hidden) > 1 else "") + str(hidden[-1])
         many = len(hidden) > 1
-        net_zh = (f"一个包含{_zh_count(len(hidden))}隐含层（{'分别' if many else ''}有 {widths_zh} 个神经元，"
+        net_zh = (f"一个包含{_zh_count(len(hidden))}隐藏层（{'分别' if many else ''}有 {widths_zh} 个神经元，"
                   f"参数{'分别' if many else ''}为 {_ws(list(range(1, L)), True)}）和一个有 {out} 个神经元的"
                   f"输出层 $\\hat{{y}}$（参数为 {_w(L)}）的神经网络")
         net_en = (f"a neural network with {_en_count(len(hidden))} hidden layer{'s' if many else ''} "
@@ -254,12 +254,12 @@ def statement(p: Params) -> Text:
                   f"{_ws(list(range(1, L)), False)}) and an output layer $\\hat{{y}}$ of {out} "
                   f"neuron{'s' if out != 1 else ''} (parameters {_w(L)})")
     else:
-        net_zh = (f"一个没有隐含层、只有一个有 {out} 个神经元的输出层 $\\hat{{y}}$（参数为 {_w(L)}）的神经网络")
+        net_zh = (f"一个没有隐藏层、只有一个有 {out} 个神经元的输出层 $\\hat{{y}}$（参数为 {_w(L)}）的神经网络")
         net_en = (f"a neural network with no hidden layer, only an output layer $\\hat{{y}}$ of {out} "
                   f"neuron{'s' if out != 1 else ''} (parameters {_w(L)})")
     extra_zh = extra_en = ""
     if p.init != Params.init or p.depths != SHEET_DEPTHS:
-        extra_zh = (f"（数值实例与实验采用 {_INIT[p.init].zh}；梯度消失在隐含层数为 "
+        extra_zh = (f"（数值实例与实验采用 {_INIT[p.init].zh}；梯度消失在隐藏层数为 "
                     f"{_depth_range(p.depths, True)} 的网络上测量。）")
         extra_en = (f" (The numeric instance and the experiment use {_INIT[p.init].en}; the "
                     f"vanishing gradient is measured on networks of {_depth_range(p.depths, False)} "
@@ -281,10 +281,9 @@ def title(p: Params) -> Text:
     zh_act, en_act = _TITLE_ACT[p.activation].zh, _TITLE_ACT[p.activation].en
     zh_act = f" {zh_act} " if zh_act.isascii() else zh_act
     if hidden == 0:
-        return Text(f"无隐层{zh_act}网络的梯度与梯度消失",
+        return Text(f"无隐藏层的{zh_act}网络的梯度与梯度消失",
                     f"Gradients of a {en_act} network without hidden layers, and the vanishing gradient")
-    zh_n = _ZH_COUNT[hidden - 1] if hidden <= len(_ZH_COUNT) else f" {hidden} "
-    return Text(f"{zh_n}隐层{zh_act}网络的梯度与梯度消失",
+    return Text(f"含{_zh_count(hidden)}隐藏层的{zh_act}网络的梯度与梯度消失",
                 f"Gradients of a {_en_count(hidden)}-hidden-layer {en_act} network, and the "
                 "vanishing gradient")
 
@@ -348,7 +347,7 @@ def build(params: Params, full: bool = False) -> Solution:
             *_maths(d.theta + d.forward)]),
         Section(Text("δ 递推（反向传播）", "The δ recursion (backpropagation)"), [
             Paragraph(Text("定义 $\\delta_j^{(l)} = \\partial \\ell_n / \\partial S_j^{(l)}$。输出层直接由链式法则得到，"
-                           "隐含层由后一层的 δ 递推：",
+                           "隐藏层由后一层的 δ 递推：",
                            "Let $\\delta_j^{(l)} = \\partial \\ell_n / \\partial S_j^{(l)}$. The output layer follows "
                            "from the chain rule directly, each hidden layer from the next layer's δ:")),
             *_maths(d.delta),
@@ -423,7 +422,7 @@ def build(params: Params, full: bool = False) -> Solution:
             f"宽度 {sweep.width} 的全连接网络（{init_zh}），测第 1 层权重梯度的范数随深度的变化：",
             f"Fully connected networks of width {sweep.width} ({init_en}): the norm "
             "of the first layer's weight gradient as depth grows:")),
-        Table([Text("隐含层数", "hidden layers")] + [Text.same(a) for a in sweep.activations], rows,
+        Table([Text("隐藏层数", "hidden layers")] + [Text.same(a) for a in sweep.activations], rows,
               caption=Text("‖∂ℓ/∂W⁽¹⁾‖", "‖∂ℓ/∂W⁽¹⁾‖")),
         Paragraph(Text(
             "每多一层，第 1 层梯度范数大约乘以：" + "，".join(

@@ -92,7 +92,7 @@ def statement(p: Params) -> Text:
     pad_zh = f"、边缘填充（padding）为 {p.pad}" if p.pad else ""
     pad_en = f" and the padding is {p.pad}" if p.pad else ""
     return Text(
-        f"对于一幅 {w}×{h} 大小的{colour.zh}图像，（1）如果输入端与有 {p.fc_units} 个神经元的第一层隐含层用"
+        f"对于一幅 {w}×{h} 大小的{colour.zh}图像，（1）如果输入端与有 {p.fc_units} 个神经元的第一层隐藏层用"
         f"全连接方式连接时，请问这一层会包含多少参数？（2）如果用 {p.filters} 个 "
         f"${p.kernel} \\times {p.kernel} \\times {d}$ 大小的滤波器作卷积操作，那么这一层的参数为多少？"
         f"如果滤波器移动步长（stride）为 {p.stride}{pad_zh}，经过卷积计算后的输出端神经元个数有多少？",

@@ -190,7 +190,7 @@ def build(params: Params, full: bool = False) -> Solution:
     by_name = {r.name: r for r in s.layers}
 
     sections = [Section(Text("逐层计算", "Layer by layer"), [
-        Paragraph(Text("同一组层类既用于下表的解析计算，也真的运行前向传播（见“验证”）。",
+        Paragraph(Text("下表按公式逐层计算；同一套层的实现还会真正运行一次前向传播来核对（见“验证”）。",
                        "The same layer classes give the analytic table below and run a real forward "
                        "pass (see the checks)."))])]
     for r in s.layers:

@@ -116,7 +116,8 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
             for b in sec.blocks:
                 lines += _md_block(b, lang, figure_links)
         lines += [f"### {UI['answers'](lang)}", ""]
-        lines += [f"- {a.label(lang)}: **{_cell(a.display, lang)}**" for a in Answer.listed(s.answers)]
+        lines += [f"- {a.label(lang)}{_colon(lang)}**{_cell(a.display, lang)}**"
+                  for a in Answer.listed(s.answers)]
         lines.append("")
         if s.checks:
             lines += [f"### {UI['checks'](lang)}", ""]
@@ -127,6 +128,11 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
             lines += [f"- {e.text(lang)}" for e in s.errata]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _colon(lang: Lang) -> str:
+    """A label's colon: the full-width one in Chinese (it carries its own space)."""
+    return "：" if lang == "zh" else ": "
 
 
 def _md_check(c: Check, lang: Lang) -> str:
@@ -155,7 +161,7 @@ def _md_block(b, lang: Lang, figure_links) -> list[str]:
     if isinstance(b, Check):
         return [_md_check(b, lang), ""]
     if isinstance(b, Erratum):
-        return [f"> **{UI['errata'](lang)}:** {b.text(lang)}", ""]
+        return [f"> **{UI['errata'](lang)}{_colon(lang).strip()}** {b.text(lang)}", ""]
     raise TypeError(type(b))
 
 
@@ -212,7 +218,7 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
                 elif isinstance(b, Check):
                     console.print(_term_check(b, lang), highlight=False)
                 elif isinstance(b, Erratum):
-                    console.print(f"[yellow]{UI['errata'](lang)}:[/] {inline_plain(b.text(lang))}",
+                    console.print(f"[yellow]{UI['errata'](lang)}{_colon(lang)}[/]{inline_plain(b.text(lang))}",
                                   highlight=False)
         t = RichTable(title=UI["answers"](lang), title_justify="left", show_header=False)
         t.add_column(overflow="fold")
@@ -225,14 +231,15 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
             for c in s.checks:
                 console.print(_term_check(c, lang), highlight=False)
         for e in s.errata:
-            console.print(f"[yellow]{UI['errata'](lang)}:[/] {inline_plain(e.text(lang))}",
+            console.print(f"[yellow]{UI['errata'](lang)}{_colon(lang)}[/]{inline_plain(e.text(lang))}",
                           highlight=False)
         console.print()
 
 
 def _term_check(c: Check, lang: Lang) -> str:
     mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
-    detail = f" [dim]({c.detail})[/]" if c.detail else ""
+    o, cl = ("（", "）") if lang == "zh" else (" (", ")")
+    detail = f"[dim]{o}{c.detail}{cl}[/]" if c.detail else ""
     return f"  {mark} {inline_plain(c.what(lang))} — {c.methods(lang)}{detail}"
 
 
