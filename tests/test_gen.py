@@ -475,11 +475,12 @@ def _bank(variants, lang="en"):
 
 def test_moodle_bank_has_moodles_question_structure_and_the_keys():
     vs = _variants(5, "easy")[:2] + _variants(6, "easy")[:2] + _variants(4, "easy")[:2] \
-        + _variants(1, "easy", count=2)
+        + _variants(1, "easy", count=2) + _variants(2, "easy", count=1)
     root = _bank(vs)
     assert root.tag == "quiz"
     by_id = {v.id: v for v in vs}
-    categories, seen = [], {"numerical": 0, "shortanswer": 0, "multichoice": 0}
+    categories = []
+    seen = {"numerical": 0, "shortanswer": 0, "multichoice": 0, "truefalse": 0}
     for q in root:
         assert q.tag == "question"
         kind = q.get("type")
@@ -502,6 +503,9 @@ def test_moodle_bank_has_moodles_question_structure_and_the_keys():
             assert all(a.find("tolerance") is not None for a in answers)
         elif kind == "shortanswer":
             assert "x".join(map(str, value)) in right and q.find("usecase").text == "0"
+        elif kind == "truefalse":  # Moodle's two answers, the key's one right
+            assert [a.find("text").text for a in answers] == ["true", "false"]
+            assert right == ["true" if value else "false"] and isinstance(value, bool)
         else:  # single-answer multiple choice: one right option, the rest the wrong options
             assert q.find("single").text == "true" and sum(fractions) == 100
             assert len(answers) >= 2 and right == [html.escape(gen_core.display(value))]

@@ -2,7 +2,8 @@
 
 For every answer key of every variant: a *numerical* question for a number (exact for
 counts of parameters and neurons, ±0.1 % for real numbers), a *short answer* question for
-a shape (W×H×D written in the usual ways), and — where the key has wrong options — a
+a shape (W×H×D written in the usual ways), a *true/false* question for a yes/no key
+(exercise 2), and — where the key has wrong options — a
 *multiple choice* question whose wrong options are the distractors. Every wrong answer
 Moodle can recognise carries feedback naming the mistake that gives it, from
 :data:`nndl.check.mistakes.CATALOGUE`. Questions sit in one category per exercise and
@@ -40,6 +41,10 @@ UI = {
     "numerical": Text("数值题", "numerical"),
     "shortanswer": Text("填空题", "short answer"),
     "multichoice": Text("选择题", "multiple choice"),
+    "truefalse": Text("判断题", "true/false"),
+    "yes_no": Text("（“是”选 True，“否”选 False）", " (True for yes, False for no)"),
+    "tf_wrong": Text("不对，答案是“{answer}”；理由见 nndl solve 的解答。",
+                     "Not right: the answer is {answer}; nndl solve shows why."),
     "info": Text("nndl gen 生成的第 {n} 题变体（每个数字都由 nndl 计算）。",
                  "Variants of exercise {n} made by nndl gen (every number computed by nndl)."),
     "give": Text("请给出：{label}", "Give: {label}"),
@@ -98,6 +103,8 @@ def _shape_forms(values: list[int]) -> list[str]:
 
 
 def _kind(value: Any) -> str | None:
+    if isinstance(value, bool):  # a yes/no question (exercise 2's (1) and (2))
+        return "truefalse"
     if isinstance(value, list):
         return "shortanswer"
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -159,7 +166,7 @@ def to_moodle(variants: list[Variant], lang: str) -> str:
                 groups.setdefault((v.exercise, "multichoice"), []).append(
                     (v, key, value, labels[key]))
     root = ET.Element("quiz")
-    order = {"numerical": 0, "shortanswer": 1, "multichoice": 2}
+    order = {"numerical": 0, "shortanswer": 1, "truefalse": 2, "multichoice": 3}
     for (n, kind), items in sorted(groups.items(), key=lambda g: (g[0][0], order[g[0][1]])):
         cat = ET.SubElement(root, "question", {"type": "category"})
         path = (f"$course$/top/nndl gen/{_plain(lang, UI['category'].format(n=n))}/"
@@ -178,6 +185,8 @@ def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label:
 
     def ask(code: str) -> str:
         text = UI["choose" if kind == "multichoice" else "give"].format(label=label(code))(code)
+        if kind == "truefalse":
+            text += UI["yes_no"](code)
         if kind == "shortanswer":
             form = "WxHxD" if len(value) == 3 else "WxH"
             text += UI["shape_hint"].format(form=form, example="x".join(["8"] * len(value)))(code)
@@ -198,6 +207,13 @@ def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label:
         ET.SubElement(q, "unitpenalty").text = "0.1000000"
         ET.SubElement(q, "showunits").text = "3"
         ET.SubElement(q, "unitsleft").text = "0"
+    elif kind == "truefalse":  # Moodle's two answers, "true" and "false"
+        said = _multi(lang, lambda code: html.escape(
+            UI["tf_wrong"].format(answer=Text("是", "yes")(code) if value else
+                                  Text("否", "no")(code))(code)))
+        for truth in (True, False):
+            _answer(q, 100 if truth == value else 0, "true" if truth else "false",
+                    right if truth == value else said)
     elif kind == "shortanswer":
         ET.SubElement(q, "usecase").text = "0"
         for form in _shape_forms(value):
