@@ -8,6 +8,7 @@ them. An operand is anything with ``node`` (its id, None for a constant) and ``v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from nndl.expr import format as fm
@@ -89,7 +90,7 @@ def formula(fn: str, a: list[str], latex: bool, exponent: float | None = None) -
             return f"{fn}({a[0]})"
 
 
-def label(fn: str, operands: list[Operand]) -> str:
+def label(fn: str, operands: Sequence[Operand]) -> str:
     """What the drawing writes in an op's node: +, ^2, ×2, 1/□, max(□,0)."""
     if fn in LABEL_UNARY:
         return LABEL_UNARY[fn]
@@ -110,7 +111,7 @@ def label(fn: str, operands: list[Operand]) -> str:
 
 
 # ------------------------------------------------------------------ forward
-def forward(nid: str, fn: str, operands: list[Operand], exponent: float | None,
+def forward(nid: str, fn: str, operands: Sequence[Operand], exponent: float | None,
             value: float) -> tuple[str, str, str, str]:
     """(formula, its LaTeX, the forward line, its LaTeX): x + y, q = x + y = 1 + 2 = 3."""
     text = formula(fn, [sym(o) for o in operands], False, exponent)
@@ -122,13 +123,14 @@ def forward(nid: str, fn: str, operands: list[Operand], exponent: float | None,
 
 
 # ------------------------------------------------------------------ local derivatives
-def local(fn: str, operands: list[Operand], j: int, me: str, out: float
+def local(fn: str, operands: Sequence[Operand], j: int, me: str, out: float
           ) -> tuple[str, str, str, str]:
     """∂(me)/∂(operand j) written out: (symbolic, numeric, symbolic LaTeX, numeric LaTeX).
     ``out`` is me's forward value (tanh′ = 1 − me², σ′ = me(1 − me))."""
     o = operands[j]
     x = o.value
-    n, nl = o.node, fm.name_latex(o.node) if o.node is not None else ""
+    n = o.node or ""  # the differentiated operand is always a node
+    nl = fm.name_latex(n) if n else ""
     mel = fm.name_latex(me)
     W, WL = fm.wrap(x), fm.wrap(x, True)
     match fn:
@@ -163,9 +165,8 @@ def local(fn: str, operands: list[Operand], j: int, me: str, out: float
                     return f"{cs}{n}", f"{cs}·{W}", f"{cl}{nl}", f"{cl} \\cdot {WL}"
                 if cm1 == 0:
                     return cs, cs, cl, cl
-                s = fm.sup(cm1)
-                ps = f"^({fm.num(cm1)})"
-                return (f"{cs}{n}{s or ps}", f"{cs}·{W}{s or ps}",
+                sp = fm.sup(cm1) or f"^({fm.num(cm1)})"
+                return (f"{cs}{n}{sp}", f"{cs}·{W}{sp}",
                         f"{cl}{nl}^{{{fm.num(cm1, True)}}}",
                         f"{cl} \\cdot {WL}^{{{fm.num(cm1, True)}}}")
             return (f"{sym(b)}·{n}^({sym(b)} − 1)", f"{val(b)}·{W}^({val(b)} − 1)",
@@ -205,7 +206,7 @@ def local(fn: str, operands: list[Operand], j: int, me: str, out: float
     raise ValueError(f"no local derivative text for the op {fn!r}")
 
 
-def kink_note(fn: str, operands: list[Operand], j: int) -> str:
+def kink_note(fn: str, operands: Sequence[Operand], j: int) -> str:
     """The convention used where the op has no derivative (relu at 0, a tie of max), or ''."""
     x = operands[j].value
     if fn == "abs" and x == 0:
