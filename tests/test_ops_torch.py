@@ -1332,7 +1332,7 @@ def test_pad(shape, seed, data, mode):
     amounts = []
     for k in range(n // 2):
         side = shape[len(shape) - 1 - k]
-        lo = -side // 2 if mode == "constant" else 0
+        lo = -((side - 1) // 2) if mode == "constant" else 0  # crop, leaving ≥ 1 element
         hi = side - 1 if mode in ("reflect", "circular") else 3
         amounts += [data.draw(st.integers(lo, hi)), data.draw(st.integers(lo, hi))]
     amounts = tuple(amounts)

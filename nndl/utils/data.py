@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from nndl.engine.random import default_rng
 from nndl.engine.tensor import Tensor
 from nndl.errors import DataError
 
@@ -108,8 +109,6 @@ def _rng(generator) -> np.random.Generator:
     """The generator given, else nndl's (the one nndl.manual_seed seeds)."""
     if isinstance(generator, np.random.Generator):
         return generator
-    from nndl import default_rng  # (the package root is above this module: not at import)
-
     return default_rng()
 
 
