@@ -30,17 +30,35 @@ def _t(key: str, lang: str) -> str:
     return TEXT[key](lang)
 
 
-def _opt_text(h: TrainHistory) -> str:
+OPT = {
+    "cosine": Text("余弦退火学习率", "cosine lr"),
+    "warmup": Text("前 {n} 轮预热", "{n}-epoch warm-up"),
+    "shift": Text("平移 ±{n} 像素", "shift ±{n} px"),
+    "affine": Text("旋转 ±{d}°、缩放 ±{z}%、平移 ±{m} 像素", "rotate ±{d}° zoom ±{z}% move ±{m} px"),
+    "smooth": Text("标签平滑 {s}", "label smoothing {s}"),
+    "batch": Text("批大小 {b}", "batch {b}"),
+    "seed": Text("随机种子 {s}", "seed {s}"),
+}
+
+
+def _opt_text(h: TrainHistory, lang: str = "en") -> str:
+    """The optimiser and the training set-up in one line: SGD(lr=0.05, momentum=0.9), …"""
     extra = f", momentum={h.momentum:g}" if h.optimizer == "sgd" else ""
-    sched = ", cosine lr" if h.schedule == "cosine" else ""
-    sched += f", {h.warmup}-epoch warm-up" if h.warmup else ""
-    aug = f", shift ±{h.augment} px" if h.augment else ""
+    parts = [f"{h.optimizer.upper() if h.optimizer == 'sgd' else 'Adam'}(lr={h.lr:g}{extra})"]
+    if h.schedule == "cosine":
+        parts.append(OPT["cosine"](lang))
+    if h.warmup:
+        parts.append(OPT["warmup"](lang).format(n=h.warmup))
+    parts.append(OPT["batch"](lang).format(b=h.batch_size))
+    if h.augment:
+        parts.append(OPT["shift"](lang).format(n=h.augment))
     if h.affine:
         deg, zoom, move = h.affine
-        aug += f", rotate ±{deg:g}° zoom ±{100 * zoom:g}% move ±{move:g} px"
-    ls = f", label smoothing {h.label_smoothing:g}" if h.label_smoothing else ""
-    return f"{h.optimizer.upper() if h.optimizer == 'sgd' else 'Adam'}(lr={h.lr:g}{extra}){sched}, " \
-           f"batch {h.batch_size}{aug}{ls}, seed {h.seed}"
+        parts.append(OPT["affine"](lang).format(d=f"{deg:g}", z=f"{100 * zoom:g}", m=f"{move:g}"))
+    if h.label_smoothing:
+        parts.append(OPT["smooth"](lang).format(s=f"{h.label_smoothing:g}"))
+    parts.append(OPT["seed"](lang).format(s=h.seed))
+    return ("，" if lang == "zh" else ", ").join(parts)
 
 
 def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
@@ -49,6 +67,7 @@ def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
 
     from nndl.report import rich_to_text
 
+    c, semi = ("：", "；") if lang == "zh" else (": ", "; ")
     table = Table()
     for key in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "time"):
         table.add_column(_t(key, lang), justify="right")
@@ -57,9 +76,9 @@ def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
                       f"{s.test_loss:.4f}", f"{s.test_accuracy:.2%}", f"{s.seconds:.1f}")
     return rich_to_text(
         f"[bold]{_t('title', lang)}[/]",
-        f"{_t('model', lang)}: {h.model} — {h.architecture}",
-        f"{_t('params', lang)}: {h.parameters:,}; {_t('opt', lang)}: {_opt_text(h)}",
-        f"{_t('data', lang)}: " + _t("data_v", lang).format(
+        f"{_t('model', lang)}{c}{h.model} — {h.architecture}",
+        f"{_t('params', lang)}{c}{h.parameters:,}{semi}{_t('opt', lang)}{c}{_opt_text(h, lang)}",
+        f"{_t('data', lang)}{c}" + _t("data_v", lang).format(
             n_train=h.n_train, n_test=h.n_test, s=h.split_seed),
         table,
         _t("result", lang).format(acc=h.test_accuracy, e=h.epochs, t=h.seconds, th=h.threads),
@@ -67,13 +86,14 @@ def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
 
 
 def to_markdown(h: TrainHistory, lang: str = "zh") -> str:
+    c = "：" if lang == "zh" else ": "
     cols = [_t(k, lang) for k in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc",
                                   "time")]
     lines = [f"## {_t('title', lang)}", "",
-             f"- {_t('model', lang)}: `{h.model}` — {h.architecture}",
-             f"- {_t('params', lang)}: {h.parameters:,}",
-             f"- {_t('opt', lang)}: {_opt_text(h)}",
-             f"- {_t('data', lang)}: " + _t("data_v", lang).format(
+             f"- {_t('model', lang)}{c}`{h.model}` — {h.architecture}",
+             f"- {_t('params', lang)}{c}{h.parameters:,}",
+             f"- {_t('opt', lang)}{c}{_opt_text(h, lang)}",
+             f"- {_t('data', lang)}{c}" + _t("data_v", lang).format(
                  n_train=h.n_train, n_test=h.n_test, s=h.split_seed), "",
              "| " + " | ".join(cols) + " |", "|" + "---:|" * len(cols)]
     for s in h.history:
