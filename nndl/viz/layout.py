@@ -322,16 +322,15 @@ def routes(d: Diagram, lay: Layout, stub: float = 70.0) -> list[Route]:
     for e in d.edges:
         groups.setdefault((e.src, e.dst), []).append(e)
     out: list[Route] = []
+    detoured: set[int] = set()
     for (src, dst), es in groups.items():
         a, b = lay.pos[src], lay.pos[dst]
         for i, e in enumerate(es):
             offset = (i - (len(es) - 1) / 2) * 30.0
             r = _wire(a, b, shapes[src], shapes[dst], e, offset)
             if not clear(r):
-                # labels on the bend if some gentle bend leaves room for them, else anywhere
-                r = _detour(a, b, shapes[src], shapes[dst], e, offset,
-                            lambda c: clear(c) and roomy(c)) or _detour(
-                    a, b, shapes[src], shapes[dst], e, offset, clear) or r
+                r = _detour(_bends(a, b, shapes[src], shapes[dst], e, offset), clear, roomy) or r
+                detoured.add(len(out))
             out.append(r)
     if d.output is not None and d.output.src in lay.pos:
         p = lay.pos[d.output.src]
@@ -339,7 +338,7 @@ def routes(d: Diagram, lay: Layout, stub: float = 70.0) -> list[Route]:
         p1 = (p0[0] + stub, p0[1])
         out.append(Route(d.output.src, "", p0, p1, None, ((p0[0] + p1[0]) / 2, p0[1]), (0.0, -1.0),
                          d.output.top, d.output.bottom))
-    _place_labels(d, lay, out, shapes, blocks)
+    _place_labels(d, lay, out, shapes, blocks, detoured)
     # a wire bent below the lowest node, or its labels, may reach past the bottom margin
     low = max((y for r in out for _, y in (_point(r, k / 20) for k in range(21))), default=0.0)
     low = max([low] + [b.y1 for r in out for b in _label_boxes(r, r.anchor, r.normal)])
@@ -366,16 +365,21 @@ def _wire(a: Placed, b: Placed, sa: str, sb: str, e, offset: float) -> Route:
     return Route(e.src, e.dst, p0, p1, ctrl, anchor, (nx, ny), e.top, e.bottom)
 
 
-def _detour(a: Placed, b: Placed, sa: str, sb: str, e, offset: float, ok) -> Route | None:
-    """The gentlest bend that is ``ok`` (above first: the normal's side)."""
+def _bends(a: Placed, b: Placed, sa: str, sb: str, e, offset: float) -> list[Route]:
+    """Ever stronger bends, 12 px apart, above first (the normal's side)."""
     # one of several wires between the same two nodes keeps its side (or it would cross them)
     sides = (1.0, -1.0) if not offset else (1.0,) if offset > 0 else (-1.0,)
-    for k in range(1, 40):
-        for side in sides:
-            cand = _wire(a, b, sa, sb, e, side * (abs(offset) + k * 12.0))
-            if ok(cand):
-                return cand
-    return None
+    return [_wire(a, b, sa, sb, e, side * (abs(offset) + k * 12.0))
+            for k in range(1, 40) for side in sides]
+
+
+def _detour(bends: list[Route], clear, roomy) -> Route | None:
+    """The gentlest bend that is clear; a little stronger if that leaves room for the labels
+    on the bend (but no more: a wire looping far round reads worse than a slid label)."""
+    first = next((i for i, r in enumerate(bends) if clear(r)), None)
+    if first is None:
+        return None
+    return next((r for r in bends[first:first + 6] if clear(r) and roomy(r)), bends[first])
 
 
 def _label_boxes(r: Route, anchor: tuple[float, float],
@@ -390,7 +394,7 @@ def _label_boxes(r: Route, anchor: tuple[float, float],
 
 
 def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, str],
-                  blocks: dict[str, list[_Box]]) -> None:
+                  blocks: dict[str, list[_Box]], detoured: set[int]) -> None:
     """Labels stay in the middle of their wire unless they hit something there; those slide
     along their wire to the nearest place clear of nodes, captions, notes and other labels
     (and, if such a place exists, clear of other wires too)."""
@@ -407,9 +411,12 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
 
     first = [_label_boxes(r, r.anchor, r.normal) for r in rs]
     others = [[o for j, bs in enumerate(first) if j != i for o in bs] for i in range(len(rs))]
-    ok = [free(bs, others[i]) for i, bs in enumerate(first)]
-    placed = [b for i, bs in enumerate(first) if ok[i] for b in bs]
     wires = [[_point(r, k / 40) for k in range(41)] for r in rs]
+    # a label on a wire that was bent round a node moves off it too (a straight wire's labels
+    # were always drawn over any wire that crossed them there: left so, for stable drawings)
+    ok = [free(bs, others[i]) and not any(b.crosses(wires[j]) for b in bs for j in detoured
+                                          if j != i) for i, bs in enumerate(first)]
+    placed = [b for i, bs in enumerate(first) if ok[i] for b in bs]
     for i, r in enumerate(rs):
         if ok[i] or not (r.top or r.bottom):
             continue

@@ -13,7 +13,16 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Path, Pa
 from nndl.plotting import figure_bytes, new_figure
 from nndl.plotting import label as describe
 from nndl.viz.diagram import GRAD_COLOR, INK, MUTED, VALUE_COLOR, Diagram
-from nndl.viz.layout import FONT, LINE_H, SMALL, label_points, layout, routes, text_width
+from nndl.viz.layout import (
+    FONT,
+    LINE_H,
+    SMALL,
+    label_points,
+    layout,
+    routes,
+    text_anchor,
+    text_width,
+)
 from nndl.viz.svg import ROLE_COLOR, STUB, header_height
 
 _HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
@@ -21,7 +30,7 @@ _HA = {"start": "left", "end": "right", "middle": "center"}
 
 
 def _anchor(nx: float) -> str:
-    return "left" if nx > 0.35 else "right" if nx < -0.35 else "center"
+    return _HA[text_anchor(nx)]   # as the SVG (the layout measured the labels so)
 
 
 def render_figure(d: Diagram):

@@ -6,7 +6,16 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from nndl.viz.diagram import GRAD_COLOR, INK, MUTED, VALUE_COLOR, Diagram
-from nndl.viz.layout import FONT, LINE_H, SMALL, label_points, layout, routes, text_width
+from nndl.viz.layout import (
+    FONT,
+    LINE_H,
+    SMALL,
+    label_points,
+    layout,
+    routes,
+    text_anchor,
+    text_width,
+)
 
 # CJK families after the Latin ones: a browser takes 汉字 from the first that has them
 FONT_FAMILY = ("DejaVu Sans, Helvetica, Arial, WenQuanYi Micro Hei, Noto Sans CJK SC, "
@@ -21,8 +30,7 @@ def _f(v: float) -> str:
     return s[:-2] if s.endswith(".0") else s
 
 
-def _anchor(nx: float) -> str:
-    return "start" if nx > 0.35 else "end" if nx < -0.35 else "middle"
+_anchor = text_anchor   # the layout placed the labels (and measured their boxes) with it
 
 
 def _text(x, y, s, *, size=FONT, color=INK, anchor="middle", weight=None, italic=False,
