@@ -298,3 +298,21 @@ def test_in_place_methods_and_order_comparisons_refuse_none(write):
     with pytest.raises(ArgumentTypeError):
         write(x)
     assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_layer_given_none_or_an_array_says_so_with_a_type_error():
+    # PyTorch: "linear(): argument 'input' must be Tensor, not NoneType" (a TypeError)
+    import numpy as np
+
+    import nndl
+    import nndl.nn as nn
+    import nndl.nn.functional as F
+    from nndl.errors import NNDLError
+
+    with pytest.raises(TypeError, match=r"linear\(\): the input must be a Tensor, not NoneType") as e:
+        nn.Linear(2, 1)(None)
+    assert isinstance(e.value, NNDLError)
+    with pytest.raises(TypeError, match=r"conv2d\(\).*not ndarray") as e:
+        F.conv2d(np.zeros((1, 1, 3, 3)), nndl.zeros(1, 1, 2, 2))
+    assert "nndl.tensor" in e.value.hint
+    assert F.conv2d.__name__ == "conv2d" and "cross-correlation" in F.conv2d.__doc__

@@ -11,6 +11,8 @@ same way. Everything stays in the input's dtype (float32 by default).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -20,7 +22,7 @@ from nndl.engine import pool as _pool
 from nndl.engine.parallel import parallel_for
 from nndl.engine.random import default_rng
 from nndl.engine.tensor import Tensor
-from nndl.errors import ArgumentError, ShapeError
+from nndl.errors import ArgumentError, ArgumentTypeError, ShapeError
 
 make = Tensor._make
 
@@ -142,7 +144,24 @@ def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _tensor_input(fn):
+    """Refuse an input that is not a Tensor with PyTorch's TypeError, before the op reads
+    its array (else ``Linear(2, 1)(None)`` fails inside with an AttributeError)."""
+    op = fn.__name__
+
+    @functools.wraps(fn)
+    def checked(input, *args, **kwargs):  # noqa: A002
+        if not isinstance(input, Tensor):
+            raise ArgumentTypeError(
+                f"{op}(): the input must be a Tensor, not {type(input).__name__}",
+                hint="wrap the data with nndl.tensor(...)" if input is not None
+                else "a layer got None: check what the previous step returns")
+        return fn(input, *args, **kwargs)
+    return checked
+
+
 # --------------------------------------------------------------------- linear
+@_tensor_input
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b, one GEMM; W has shape (out_features, in_features) as in PyTorch."""
     xd, wd = x._arr, weight._arr
@@ -228,6 +247,7 @@ def _same_padding(name: str, kernel: tuple[int, int], stride: tuple[int, int],
     return out[0], out[1], out[2], out[3]
 
 
+@_tensor_input
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1, padding_mode: str = "zeros") -> Tensor:
     """2-D cross-correlation on NCHW (or CHW) input, as ``torch.nn.functional.conv2d``.
@@ -281,6 +301,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
                     for xi, wi, bi in zip(xs, ws, bs, strict=True)], 1)
 
 
+@_tensor_input
 def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1, padding_mode: str = "zeros") -> Tensor:
     """1-D cross-correlation on (N, C, L) or (C, L) input, as
@@ -303,6 +324,7 @@ def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padd
     return ops.squeeze(y, -2)
 
 
+@_tensor_input
 def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """The transposed convolution, as ``torch.nn.functional.conv_transpose2d``: weight
@@ -608,6 +630,7 @@ def _batched(x: Tensor):
     return (ops.unsqueeze(x, 0), True) if x.ndim == 3 else (x, False)
 
 
+@_tensor_input
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
     """Max over each window; the gradient goes to the first maximum (PyTorch's choice).
@@ -680,6 +703,7 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     return y, Tensor._wrap(idx[0] if squeeze else idx)
 
 
+@_tensor_input
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """The mean of each window. Divisor, as PyTorch: the window's size inside the padded
@@ -725,6 +749,7 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool =
     return ops.squeeze(y, 0) if squeeze else y
 
 
+@_tensor_input
 def max_unpool2d(x: Tensor, indices, kernel_size, stride=None, padding=0,
                  output_size=None) -> Tensor:
     """Puts each value back where :func:`max_pool2d` found it (``indices`` into the H·W
@@ -771,6 +796,7 @@ def _one(v, name: str) -> int:
     return int(v)
 
 
+@_tensor_input
 def max_pool1d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
     """:func:`max_pool2d` over the last dim of (N, C, L) or (C, L) input."""
@@ -783,6 +809,7 @@ def max_pool1d(x: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     return ops.squeeze(r, -2)
 
 
+@_tensor_input
 def avg_pool1d(x: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """:func:`avg_pool2d` over the last dim of (N, C, L) or (C, L) input."""
@@ -826,6 +853,7 @@ def _interp_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
     return a
 
 
+@_tensor_input
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",  # noqa: A002
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
@@ -883,6 +911,7 @@ def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
 
 
 # ------------------------------------------------------------------ batch norm
+@_tensor_input
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -948,6 +977,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
 
 
 # -------------------------------------------------------------------- dropout
+@_tensor_input
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1 − p) (inverted dropout)."""
     if not 0 <= p <= 1:
@@ -1397,6 +1427,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm=No
     return make(wd[idx], "embedding", (weight,), backward)
 
 
+@_tensor_input
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the last dims (``normalized_shape``) of each sample, then scale by
@@ -1459,6 +1490,7 @@ def _adaptive_args(x: Tensor, output_size, name: str):
     return _adaptive_bounds(h, oh), _adaptive_bounds(w, ow), oh, ow
 
 
+@_tensor_input
 def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
     """The mean of each of output_size windows that tile each channel, as
     ``torch.nn.functional.adaptive_avg_pool2d`` (output (1, 1): the global average)."""
@@ -1480,6 +1512,7 @@ def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
     return make(out, "adaptive_avg_pool2d", (x,), backward)
 
 
+@_tensor_input
 def adaptive_max_pool2d(x: Tensor, output_size, return_indices: bool = False):
     """The maximum of each of output_size windows that tile each channel, as
     ``torch.nn.functional.adaptive_max_pool2d``; the gradient goes to the first maximum."""
