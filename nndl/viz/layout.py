@@ -114,10 +114,10 @@ def layout(d: Diagram, *, column_gap: float = 96.0, row_gap: float = 44.0,
         for direction in (preds, succs):
             slot = {nid: i for c in columns for i, nid in enumerate(c)}
             seq = range(1, ncol) if direction is preds else range(ncol - 2, -1, -1)
-            for c in seq:
-                columns[c].sort(key=lambda nid, dd=direction, s=slot: (bary(nid, dd, s),
-                                                                       index[nid]))
-                slot.update({nid: i for i, nid in enumerate(columns[c])})
+            for ci in seq:
+                columns[ci].sort(key=lambda nid, dd=direction, s=slot: (  # type: ignore[misc]
+                    bary(nid, dd, s), index[nid]))
+                slot.update({nid: i for i, nid in enumerate(columns[ci])})
     if d.inputs_left:  # textbook: the inputs in reading order, top to bottom
         columns[0].sort(key=lambda nid: index[nid])
 
@@ -144,7 +144,8 @@ def layout(d: Diagram, *, column_gap: float = 96.0, row_gap: float = 44.0,
 
     # 4. coordinates
     widths = [max(size[nid][0] for nid in c) for c in columns]
-    column_x, x = [], MARGIN
+    column_x: list[float] = []
+    x = float(MARGIN)
     for i, w in enumerate(widths):
         x += w / 2 if i == 0 else widths[i - 1] / 2 + column_gap + w / 2
         column_x.append(x)
@@ -438,7 +439,8 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
         placed.extend(boxes)
 
 
-def label_points(r: Route, gap: float = 5.0, size: float = SMALL):
+def label_points(r: Route, gap: float = 5.0,
+                 size: float = SMALL) -> tuple[tuple[float, float], tuple[float, float]]:
     """Baselines of the text above and below the wire."""
     (ax, ay), (nx, ny) = r.anchor, r.normal
     above = (ax + nx * gap, ay + ny * gap)
