@@ -476,9 +476,9 @@ def __getattr__(name: str):
     if name in _SHADOWING:
         return _SHADOWING[name]
     if name == "gen":  # nndl.gen(N, count=...) -> variants; imported on first use (it loads
-        import nndl.gen  # the solutions), and the import binds the callable module here
+        import importlib  # the solutions), and the import binds the callable module here
 
-        return sys.modules["nndl.gen"]
+        return importlib.import_module("nndl.gen")
     raise AttributeError(f"module 'nndl' has no attribute {name!r}")
 
 
