@@ -137,7 +137,8 @@ def _colon(lang: Lang) -> str:
 
 def _md_check(c: Check, lang: Lang) -> str:
     mark = "✅" if c.passed else "❌"
-    detail = f" ({c.detail})" if c.detail else ""
+    o, cl = ("（", "）") if lang == "zh" else (" (", ")")
+    detail = f"{o}{c.detail}{cl}" if c.detail else ""
     return f"- {mark} {c.what(lang)} — {c.methods(lang)}{detail}"
 
 
