@@ -144,6 +144,10 @@ def layout(d: Diagram, *, column_gap: float = 96.0, row_gap: float = 44.0,
 
     # 4. coordinates
     widths = [max(size[nid][0] for nid in c) for c in columns]
+    # a caption or note in the first column may reach into the margin, but not past 6 px
+    texts = {n.id: max(text_width(n.caption, SMALL + 1) if n.caption else 0.0,
+                       text_width(n.note.text, SMALL) if n.note else 0.0) for n in d.nodes}
+    widths[0] = max([widths[0]] + [texts[nid] - 2 * (MARGIN - 6) for nid in columns[0]])
     column_x: list[float] = []
     x = float(MARGIN)
     for i, w in enumerate(widths):
@@ -175,6 +179,7 @@ class Route:
     normal: tuple[float, float]       # unit vector pointing "above" the wire
     top: str
     bottom: str
+    gap: float = 5.0                  # between the wire and its labels
 
 
 def _boundary(p: Placed, shape: str, toward: tuple[float, float]) -> tuple[float, float]:
@@ -208,8 +213,11 @@ class _Box:
     def holds(self, x: float, y: float) -> bool:
         return self.x0 < x < self.x1 and self.y0 < y < self.y1
 
-    def crosses(self, pts: list[tuple[float, float]]) -> bool:
-        """Whether the polyline through ``pts`` enters the box (Liang–Barsky clipping)."""
+    def crosses(self, pts: list[tuple[float, float]], span: _Box | None = None) -> bool:
+        """Whether the polyline through ``pts`` (inside ``span``) enters the box
+        (Liang–Barsky clipping)."""
+        if span is not None and not self.meets(span):
+            return False
         for (xa, ya), (xb, yb) in zip(pts, pts[1:], strict=False):
             t0, t1 = 0.0, 1.0
             for p, q in ((xa - xb, xa - self.x0), (xb - xa, self.x1 - xa),
@@ -227,6 +235,11 @@ class _Box:
                 if t0 < t1:
                     return True
         return False
+
+
+def _bounds(pts: list[tuple[float, float]], pad: float = 0.0) -> _Box:
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+    return _Box(min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
 
 
 def text_box(x: float, y: float, s: str, size: float, anchor: str = "middle",
@@ -297,15 +310,20 @@ def routes(d: Diagram, lay: Layout, stub: float = 70.0) -> list[Route]:
         if n.note:
             blocks[n.id].append(note_box(p, n.note.text))
 
+    reach = {nid: _Box(min([p.x - p.w / 2] + [b.x0 for b in blocks[nid]]),
+                       min([p.y - p.h / 2] + [b.y0 for b in blocks[nid]]),
+                       max([p.x + p.w / 2] + [b.x1 for b in blocks[nid]]),
+                       max([p.y + p.h / 2] + [b.y1 for b in blocks[nid]]))
+             for nid, p in lay.pos.items()}   # a node with its caption and note
+
     def clear(r: Route) -> bool:  # misses every node (and its texts) but its own two
         pts = [_point(r, i / 40) for i in range(41)]
-        if min(y for _, y in pts) < lay.top + SMALL + 6 or min(x for x, _ in pts) < 6:
+        span = _bounds(pts, WIRE_CLEAR)
+        if span.y0 < lay.top + SMALL + 6 - WIRE_CLEAR or span.x0 < 6 - WIRE_CLEAR:
             return False   # into the title or off the left edge: bend the other way
         for nid, p in lay.pos.items():
-            if nid in (r.src, r.dst):
-                continue
-            if abs(p.x - (r.p0[0] + r.p1[0]) / 2) > abs(r.p1[0] - r.p0[0]) / 2 + p.w:
-                continue   # not between the wire's ends: cannot be in the way
+            if nid in (r.src, r.dst) or not span.meets(reach[nid]):
+                continue   # its own ends, or too far away to be in the way
             if any(_outside(p, shapes[nid], x, y) < WIRE_CLEAR for x, y in pts):
                 return False
             if any(b.holds(x, y) for b in blocks[nid] for x, y in pts):
@@ -383,9 +401,10 @@ def _detour(bends: list[Route], clear, roomy) -> Route | None:
     return next((r for r in bends[first:first + 6] if clear(r) and roomy(r)), bends[first])
 
 
-def _label_boxes(r: Route, anchor: tuple[float, float],
-                 normal: tuple[float, float]) -> list[_Box]:
-    above, below = label_points(Route(r.src, r.dst, r.p0, r.p1, r.ctrl, anchor, normal, "", ""))
+def _label_boxes(r: Route, anchor: tuple[float, float], normal: tuple[float, float],
+                 gap: float | None = None) -> list[_Box]:
+    above, below = label_points(Route(r.src, r.dst, r.p0, r.p1, r.ctrl, anchor, normal, "", "",
+                                      r.gap if gap is None else gap))
     out = []
     if r.top:
         out.append(text_box(*above, r.top, SMALL, text_anchor(normal[0])))
@@ -413,35 +432,46 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
     first = [_label_boxes(r, r.anchor, r.normal) for r in rs]
     others = [[o for j, bs in enumerate(first) if j != i for o in bs] for i in range(len(rs))]
     wires = [[_point(r, k / 40) for k in range(41)] for r in rs]
+    spans = [_bounds(w) for w in wires]
     # a label on a wire that was bent round a node moves off it too (a straight wire's labels
     # were always drawn over any wire that crossed them there: left so, for stable drawings)
-    ok = [free(bs, others[i]) and not any(b.crosses(wires[j]) for b in bs for j in detoured
+    ok = [free(bs, others[i]) and not any(b.crosses(wires[j], spans[j]) for b in bs for j in detoured
                                           if j != i) for i, bs in enumerate(first)]
     placed = [b for i, bs in enumerate(first) if ok[i] for b in bs]
+    # where to try: the middle first, then ever further out, then a little further off the wire
+    tries = [(gap, 0.5 + (k // 2) * 0.025 * (1 if k % 2 else -1))
+             for gap in (5.0, 10.0) for k in range(1, 34)]
     for i, r in enumerate(rs):
         if ok[i] or not (r.top or r.bottom):
             continue
-        fallback = None
-        for step in range(1, 16):   # t = 0.5, 0.45, 0.55, 0.4, ... 0.15, 0.85
-            t = 0.5 + (step // 2) * 0.05 * (1 if step % 2 else -1)
+        best, best_cost = (r.anchor, r.normal, 5.0, first[i]), float("inf")
+        for gap, t in tries:
             anchor, normal = _point(r, t), _normal(r, t)
-            boxes = _label_boxes(r, anchor, normal)
-            if not free(boxes, placed):
-                continue
-            fallback = fallback or (anchor, normal, boxes)
-            if not any(b.crosses(w) for b in boxes for j, w in enumerate(wires) if j != i):
-                fallback = (anchor, normal, boxes)
-                break
-        if fallback is not None:
-            r.anchor, r.normal, boxes = fallback
-        else:
-            boxes = first[i]
+            boxes = _label_boxes(r, anchor, normal, gap)
+            if free(boxes, placed):
+                if not any(b.crosses(w, spans[j]) for b in boxes for j, w in enumerate(wires)
+                           if j != i):
+                    best = (anchor, normal, gap, boxes)
+                    break
+                cost = 0.0   # clear of every text and node, only over a wire
+            else:   # nowhere clear (yet): the least overlap
+                cost = 1.0 + sum(_overlap(b, o) for b in boxes for o in fixed + placed) + sum(
+                    _overlap(b, _Box(p.x - p.w / 2, p.y - p.h / 2, p.x + p.w / 2, p.y + p.h / 2))
+                    for b in boxes for p in lay.pos.values())
+            if cost < best_cost:
+                best, best_cost = (anchor, normal, gap, boxes), cost
+        r.anchor, r.normal, r.gap, boxes = best
         placed.extend(boxes)
 
 
-def label_points(r: Route, gap: float = 5.0,
+def _overlap(a: _Box, b: _Box) -> float:
+    return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+
+
+def label_points(r: Route, gap: float | None = None,
                  size: float = SMALL) -> tuple[tuple[float, float], tuple[float, float]]:
     """Baselines of the text above and below the wire."""
+    gap = r.gap if gap is None else gap
     (ax, ay), (nx, ny) = r.anchor, r.normal
     above = (ax + nx * gap, ay + ny * gap)
     below = (ax - nx * gap, ay - ny * gap + size * 0.85)
