@@ -178,3 +178,18 @@ def test_exercise_2_tells_the_table_once_and_each_t_under_full():
         assert "--full" in text  # says where the per-t sentences are
         assert short.answers == full.answers or [a.key for a in short.answers] == [
             a.key for a in full.answers]
+
+
+def test_two_runs_give_the_same_answer_key():
+    """Issue 20: nothing in the answer key depends on timing or an unseeded draw; two runs
+    give the same JSON but for the time each exercise took."""
+    from nndl.solutions import ex2
+
+    def key():
+        sols = [solve(1), solve(2, ex2.Params(epochs=30)), solve(3), solve(4), solve(5), solve(6)]
+        data = to_data(sols)
+        for ex in data["exercises"]:
+            ex.pop("seconds")
+        return json.dumps(data, sort_keys=True, default=str)
+
+    assert key() == key()
