@@ -189,3 +189,32 @@ def test_the_checker_sees_todays_faults():
     found = problems(ET.tostring(root, encoding="unicode"))
     assert any("overlaps text" in p for p in found)
     assert any("passes through the node" in p for p in found)
+
+
+@pytest.mark.parametrize("name", ["sheet", "(x+y)^2*z", "neuron", "three nodes"])
+def test_a_graph_with_room_keeps_straight_wires_and_middle_labels(name):
+    """Nothing moves where nothing collides: the textbook drawings stay as they were."""
+    from nndl.viz.diagram import from_trace
+    from nndl.viz.layout import layout, routes
+
+    expr, values = GRAPHS[name]
+    d = from_trace(trace(expr, values), "en")
+    for r in routes(d, layout(d)):
+        assert r.ctrl is None and r.gap == 5.0
+        assert r.anchor == ((r.p0[0] + r.p1[0]) / 2, (r.p0[1] + r.p1[1]) / 2)
+
+
+def test_a_wire_skipping_a_column_bends_round_the_node_with_its_labels_on_the_bend():
+    from nndl.viz.diagram import from_trace
+    from nndl.viz.layout import layout, routes
+
+    d = from_trace(trace("x*y+x", {"x": 2, "y": 3}), "en")
+    lay = layout(d)
+    skip = next(r for r in routes(d, lay) if (r.src, r.dst) == ("x", "f"))
+    assert skip.ctrl is not None
+    # the labels sit at the bend's middle, on the far side of q from the straight line
+    mid = (0.25 * skip.p0[0] + 0.5 * skip.ctrl[0] + 0.25 * skip.p1[0],
+           0.25 * skip.p0[1] + 0.5 * skip.ctrl[1] + 0.25 * skip.p1[1])
+    assert skip.anchor == pytest.approx(mid)
+    q = lay.pos["q"]
+    assert skip.anchor[1] < q.y - q.h / 2 - 12   # above q and its caption

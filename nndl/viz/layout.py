@@ -210,6 +210,9 @@ class _Box:
     def meets(self, o: _Box) -> bool:
         return self.x0 < o.x1 and o.x0 < self.x1 and self.y0 < o.y1 and o.y0 < self.y1
 
+    def grown(self, by: float) -> _Box:   # a little room between a label and a wire
+        return _Box(self.x0 - by, self.y0 - by, self.x1 + by, self.y1 + by)
+
     def holds(self, x: float, y: float) -> bool:
         return self.x0 < x < self.x1 and self.y0 < y < self.y1
 
@@ -435,8 +438,9 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
     spans = [_bounds(w) for w in wires]
     # a label on a wire that was bent round a node moves off it too (a straight wire's labels
     # were always drawn over any wire that crossed them there: left so, for stable drawings)
-    ok = [free(bs, others[i]) and not any(b.crosses(wires[j], spans[j]) for b in bs for j in detoured
-                                          if j != i) for i, bs in enumerate(first)]
+    ok = [free(bs, others[i]) and not any(b.grown(2).crosses(wires[j], spans[j])
+                                          for b in bs for j in detoured if j != i)
+          for i, bs in enumerate(first)]
     placed = [b for i, bs in enumerate(first) if ok[i] for b in bs]
     # where to try: the middle first, then ever further out, then a little further off the wire
     tries = [(gap, 0.5 + (k // 2) * 0.025 * (1 if k % 2 else -1))
@@ -449,8 +453,8 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
             anchor, normal = _point(r, t), _normal(r, t)
             boxes = _label_boxes(r, anchor, normal, gap)
             if free(boxes, placed):
-                if not any(b.crosses(w, spans[j]) for b in boxes for j, w in enumerate(wires)
-                           if j != i):
+                if not any(b.grown(2).crosses(w, spans[j]) for b in boxes
+                           for j, w in enumerate(wires) if j != i):
                     best = (anchor, normal, gap, boxes)
                     break
                 cost = 0.0   # clear of every text and node, only over a wire
