@@ -88,8 +88,10 @@ def text_box(t: ET.Element) -> Box:
     return Box(x0 - PAD, y - 0.8 * size - PAD, x0 + w + PAD, y + 0.22 * size + PAD, repr(s))
 
 
-def wire_points(d: str, n: int = 60) -> list[tuple[float, float]]:
+def wire_points(d: str) -> list[tuple[float, float]]:
+    """Points along a drawn wire, at most half a pixel apart."""
     nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    n = 2 * int(sum(abs(a - b) for a, b in zip(nums, nums[2:], strict=False))) + 2
     if "Q" in d:
         (x0, y0, cx, cy, x1, y1) = nums
         return [((1 - t) ** 2 * x0 + 2 * t * (1 - t) * cx + t * t * x1,

@@ -329,7 +329,7 @@ def routes(d: Diagram, lay: Layout, stub: float = 70.0) -> list[Route]:
                 continue   # its own ends, or too far away to be in the way
             if any(_outside(p, shapes[nid], x, y) < WIRE_CLEAR for x, y in pts):
                 return False
-            if any(b.holds(x, y) for b in blocks[nid] for x, y in pts):
+            if any(b.crosses(pts) for b in blocks[nid]):
                 return False
         return True
 
