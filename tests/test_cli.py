@@ -49,3 +49,17 @@ def test_hint_brackets_are_printed_literally(capsys):
     finally:
         cli.app.registered_commands.pop()
     assert '".[train]"' in capsys.readouterr().err
+
+
+def test_an_html_page_is_not_dumped_into_a_terminal(monkeypatch, capsys):
+    """Issue 20: nndl solve --format html without -o printed the whole page to the terminal;
+    on a terminal it now says where to write it (piped, it is written as before)."""
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["solve", "4", "--format", "html"]) == 2
+    err = capsys.readouterr().err
+    assert "-o DIR" in err and "Traceback" not in err
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert main(["solve", "4", "--format", "html"]) == 0
+    assert capsys.readouterr().out.startswith("<!DOCTYPE html>")

@@ -15,7 +15,7 @@ WROTE = Text("已写入 {path}", "wrote {path}")
 
 
 def act_command(
-    names: list[str] = typer.Argument(None, help="Activations (default: sigmoid tanh relu, the seed's three); 'all' for every one."),
+    names: list[str] = typer.Argument(None, help="Activations (default: sigmoid tanh relu, the three the sheet asks about); 'all' for every one."),
     all_: bool = typer.Option(False, "--all", help="Every registered activation."),
     plot: Path | None = typer.Option(None, "--plot", "-p", help="Also draw f and f′ to this file (.svg, .png or .pdf)."),
     fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text (terminal), md (Markdown), json (every measured number)."),

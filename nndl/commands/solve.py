@@ -64,6 +64,10 @@ def solve_command(
         chosen = params_class(numbers[0]).from_strings(_pairs(assignments))
     if out is not None:  # a bad folder fails now, not after the sweeps
         check_folder(out)
+    elif fmt is Format.html and sys.stdout.isatty():  # a page is for a browser, not a terminal
+        raise NNDLError("--format html writes a web page, which a terminal cannot show",
+                        hint="write it into a folder with -o DIR (figures beside it), or "
+                             "redirect it: nndl solve --format html > key.html")
     solutions = ([solve(numbers[0], chosen, full=full)] if chosen is not None
                  else solve_all(numbers, full=full))
     if brief:
