@@ -63,3 +63,19 @@ def test_an_html_page_is_not_dumped_into_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert main(["solve", "4", "--format", "html"]) == 0
     assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+
+
+def test_experiments_and_solve_share_their_defaults(capsys):
+    """Issue 20: experiment outlier trained 1,000 epochs where solve 2 trains 300 (two
+    different BP boundaries for one exercise), and experiment backprop's network was 3-4-4-1
+    where the sheet's (solve 3) is 3-4-3-1."""
+    import json
+
+    from nndl.solutions import ex2, ex3
+
+    assert main(["experiment", "outlier", "--t", "1", "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["epochs"] == ex2.EPOCHS
+    assert data["bp_D"]["equation"] == ex2.experiment(ex2.Params(ts=(1,))).bp_D.equation
+    assert main(["experiment", "backprop", "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["check"]["sizes"] == list(ex3.Params().sizes)

@@ -27,7 +27,8 @@ def _floats(spec: str, what: str) -> list[float]:
 def outlier_command(
     ts: str = typer.Option("1,10,100,1e3,1e6,1e9", "--t", help="Values of t for x4 = (0, −t), comma-separated."),
     lr: float = typer.Option(1.0, "--lr", help="Learning rate of the sigmoid neuron's gradient descent."),
-    epochs: int = typer.Option(1000, "--epochs", help="Gradient-descent epochs (on D, and again after adding x4)."),
+    epochs: int = typer.Option(300, "--epochs", help="Gradient-descent epochs (on D, and again after adding x4); "
+                                                      "300 as in nndl solve 2 (1000 with its --full)."),
     bias: bool = typer.Option(False, "--bias/--no-bias", help="Give the neuron a bias (the sheet's g_BP = x1 + x2 has none)."),
     pla_max_iter: int = typer.Option(2000, "--pla-max-iter", help="Epoch cap of PLA on the raw data."),
     shuffle: bool = typer.Option(False, "--shuffle", help="PLA visits samples in a seeded random order."),
@@ -72,7 +73,8 @@ def outlier_command(
 
 
 def backprop_command(
-    depth: int = typer.Option(3, "--depth", help="Layers of weights L (the seed: 3 = two hidden layers + output)."),
+    depth: int = typer.Option(3, "--depth", help="Layers of weights L (the sheet: 3 = two hidden layers + output; "
+                                                 "the sheet's network 3-4-3-1, as in nndl solve 3)."),
     sizes: str | None = typer.Option(None, "--sizes", help="Units per layer incl. input, e.g. 3,4,3,1 (overrides --depth)."),
     activation: str = typer.Option("sigmoid", "--activation", "-a", help="sigmoid, tanh, relu or identity."),
     loss: str = typer.Option("squared", "--loss", help="squared: Σ(ŷ − y)²; bce: binary cross-entropy."),
@@ -112,7 +114,8 @@ def backprop_command(
     else:
         if depth < 1:
             raise BackpropError(f"--depth must be ≥ 1, got {depth}", hint="e.g. --depth 3")
-        layer_sizes = [3] + [4] * (depth - 1) + [1]
+        # the sheet's 3-4-3-1 for L = 3 (as nndl solve 3), with more 4-unit layers for deeper
+        layer_sizes = [3] + [4] * (depth - 2) + [3, 1] if depth >= 2 else [3, 1]
     d = derive_backprop(depth, activation)
     c = check_gradients(layer_sizes, activation=activation, loss=loss, init=init,
                         seed=seed) if check else None
