@@ -428,9 +428,12 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
         r = rs[-1]
         fixed.append(text_box(r.p1[0] + 6, r.p1[1] + 4, d.output.src, FONT, "start"))
 
+    nodes = [(_Box(p.x - p.w / 2, p.y - p.h / 2, p.x + p.w / 2, p.y + p.h / 2), p, shapes[nid])
+             for nid, p in lay.pos.items()]
+
     def free(boxes: list[_Box], placed: list[_Box]) -> bool:
         return not any(b.meets(o) for b in boxes for o in fixed + placed) and not any(
-            _box_meets_node(b, p, shapes[nid]) for b in boxes for nid, p in lay.pos.items())
+            b.meets(o) and _box_meets_node(b, p, shape) for b in boxes for o, p, shape in nodes)
 
     first = [_label_boxes(r, r.anchor, r.normal) for r in rs]
     others = [[o for j, bs in enumerate(first) if j != i for o in bs] for i in range(len(rs))]
@@ -443,6 +446,7 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
           for i, bs in enumerate(first)]
     placed = [b for i, bs in enumerate(first) if ok[i] for b in bs]
     # where to try: the middle first, then ever further out, then a little further off the wire
+    outlines = [o for o, _, _ in nodes]
     tries = [(gap, 0.5 + (k // 2) * 0.025 * (1 if k % 2 else -1))
              for gap in (5.0, 10.0) for k in range(1, 34)]
     for i, r in enumerate(rs):
@@ -453,15 +457,17 @@ def _place_labels(d: Diagram, lay: Layout, rs: list[Route], shapes: dict[str, st
             anchor, normal = _point(r, t), _normal(r, t)
             boxes = _label_boxes(r, anchor, normal, gap)
             if free(boxes, placed):
-                if not any(b.grown(2).crosses(w, spans[j]) for b in boxes
+                spaced = [b.grown(2) for b in boxes]
+                if not any(b.crosses(w, spans[j]) for b in spaced
                            for j, w in enumerate(wires) if j != i):
                     best = (anchor, normal, gap, boxes)
                     break
                 cost = 0.0   # clear of every text and node, only over a wire
+            elif best_cost < 1.0:
+                continue   # a clear place is known already
             else:   # nowhere clear (yet): the least overlap
-                cost = 1.0 + sum(_overlap(b, o) for b in boxes for o in fixed + placed) + sum(
-                    _overlap(b, _Box(p.x - p.w / 2, p.y - p.h / 2, p.x + p.w / 2, p.y + p.h / 2))
-                    for b in boxes for p in lay.pos.values())
+                cost = 1.0 + sum(_overlap(b, o) for b in boxes for o in fixed + placed + outlines
+                                 if b.meets(o))
             if cost < best_cost:
                 best, best_cost = (anchor, normal, gap, boxes), cost
         r.anchor, r.normal, r.gap, boxes = best
