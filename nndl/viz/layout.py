@@ -6,6 +6,11 @@
 3. Rows: each column is placed as close as possible to the mean row of its neighbours,
    keeping order and spacing; this least-squares problem is solved exactly by
    pool-adjacent-violators (isotonic regression).
+4. Wires (:func:`routes`): straight, unless that would cross a node (or its caption) it
+   does not connect; then the gentlest quadratic bend that clears, with its labels on
+   the bend. A label that would hit a node, a caption, a note or another label slides
+   along its wire to the nearest clear place. Text boxes are estimated with
+   :func:`text_width`, as the SVG and PNG writers lay out their text.
 """
 
 from __future__ import annotations
