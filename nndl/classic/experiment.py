@@ -236,7 +236,7 @@ def frame_epochs(epochs: int) -> list[int]:
 T_MAX = 1e12  # largest t whose margins and bounds float64 still computes to 3+ digits
 
 
-def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 1000,
+def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 300,
                        fit_intercept: bool = False, pla_max_iter: int = 2000,
                        pla_shuffle: bool = False, random_state: int | None = None,
                        X=None, y=None, direction=DEFAULT_DIRECTION, x4_label: int = 1,

@@ -462,7 +462,7 @@ def _computed(key: tuple, job: str, args: tuple, lang: str, cli: list[str]) -> A
 def outlier_params(q: Query, lang: str) -> tuple[float, int, float, bool, int]:
     _only(q, ("t", "epochs", "lr", "bias", "pla_max_iter"), "outlier", lang)
     t = _number(q, "t", 10.0, 1e-12, OUTLIER_T_MAX, lang)
-    epochs = _integer(q, "epochs", 1000, 1, OUTLIER_EPOCHS_MAX, lang)
+    epochs = _integer(q, "epochs", 300, 1, OUTLIER_EPOCHS_MAX, lang)  # the CLI's default
     lr = _number(q, "lr", 1.0, 1e-6, 100.0, lang)
     if lr <= 0:
         raise QueryError(say("range", lang, name="lr", value=q["lr"], lo="1e-06", hi="100"),
