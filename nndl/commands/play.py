@@ -40,8 +40,10 @@ def play_command(
                                     help="Print the address, do not open a browser."),
     lang: Language = lang_option("zh or en: the page's first language (it has a switch)."),
 ) -> None:
-    """Every exercise live in the browser: graphs, shapes, activations, the outlier, the
-    vanishing gradient, training, worked solutions.
+    """The playground: every exercise live in the browser.
+
+    Graphs, shapes, activations, the outlier, the vanishing gradient,
+    training and the worked solutions, each computed by nndl as you type.
 
     演练场：在浏览器里动手做每一道题。
 
