@@ -21,7 +21,9 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nndl import __version__, _startup
+from nndl.commands._common import help_in, help_lang, helptext
 from nndl.errors import NNDLError
+from nndl.text import Lang, Text
 
 # the order `nndl --help` lists them: the main job first, then exercise by exercise
 COMMAND_ORDER = ("solve", "check", "act", "experiment", "vanish", "graph", "summary", "train")
@@ -31,18 +33,67 @@ def _rank(name: str) -> tuple[int, str]:
     return (COMMAND_ORDER.index(name) if name in COMMAND_ORDER else len(COMMAND_ORDER), name)
 
 
-def _untyped_flags(cmd, ctx) -> None:
-    """Typer 0.29 prints a type after every flag in --help (`--full <bool>`), but a flag takes
-    no value: an empty metavar leaves that cell blank. Sub-groups' commands too."""
+def _prepare_help(cmd, ctx) -> None:
+    """Before --help is shown: every help text in the reader's language (commands.HELPS), and
+    no type after a flag — Typer 0.29 prints one (`--full <bool>`), but a flag takes no value,
+    so an empty metavar leaves that cell blank. Sub-groups' commands too."""
+    lang = _help_language()
     params = list(cmd.params)
     help_option = cmd.get_help_option(ctx)  # made once and cached by the command
     if help_option is not None:
+        help_option.help = _SHOW_HELP(lang)
         params.append(help_option)
     for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+        if hasattr(param, "help"):
+            param.help = help_in(param.help, lang)
+    cmd.help = help_in(cmd.help, lang)
+    cmd.short_help = help_in(cmd.short_help, lang)
     for sub in getattr(cmd, "commands", {}).values():
-        _untyped_flags(sub, ctx)
+        _prepare_help(sub, ctx)
+
+
+_SHOW_HELP = Text("显示本帮助并退出。", "Show this message and exit.")
+# Typer's own words around the help (panel titles, [default: …]), in the help's language
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": Text("参数", "Arguments"),
+    "OPTIONS_PANEL_TITLE": Text("选项", "Options"),
+    "COMMANDS_PANEL_TITLE": Text("命令", "Commands"),
+    "DEFAULT_STRING": Text("[默认：{}]", "[default: {}]"),
+    "ENVVAR_STRING": Text("[环境变量：{}]", "[env var: {}]"),
+    "REQUIRED_LONG_STRING": Text("[必填]", "[required]"),
+}
+_help_lang: Lang | None = None  # set by _run from the command line; else $NNDL_LANG
+
+
+def _help_language() -> Lang:
+    return _help_lang if _help_lang is not None else help_lang([])
+
+
+def _set_help_language(argv: list[str]) -> None:
+    global _help_lang
+    _help_lang = help_lang(argv)
+    import typer.rich_utils as words
+
+    for name, text in _TYPER_WORDS.items():
+        setattr(words, name, text(_help_lang))
+    make = getattr(words, "_make_rich_text", None)
+    if make is not None and not getattr(make, "folds", False):
+        words._make_rich_text = _folding(make)  # type: ignore[attr-defined]
+
+
+def _folding(make):
+    """Rich breaks lines only at spaces, so a Chinese sentence is one long 'word' that a table
+    cell would cut off with '…': fold it onto the next line instead."""
+    def make_folding(*args, **kwargs):
+        text = make(*args, **kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+
+    make_folding.folds = True  # type: ignore[attr-defined]
+    return make_folding
 
 
 class _OrderedGroup(TyperGroup):
@@ -54,21 +105,22 @@ class _OrderedGroup(TyperGroup):
     def get_command(self, ctx, cmd_name: str):
         cmd = super().get_command(ctx, cmd_name)
         if cmd is not None:
-            _untyped_flags(cmd, ctx)
+            _prepare_help(cmd, ctx)
         return cmd
 
     def format_help(self, ctx, formatter) -> None:
-        _untyped_flags(self, ctx)
+        _prepare_help(self, ctx)
         super().format_help(ctx, formatter)
 
 
 app = typer.Typer(
     name="nndl",
     cls=_OrderedGroup,
-    help=(
+    help=helptext(
+        "神经网络与深度学习习题：计算、验证、讲解与作图。\n\n"
+        "英文帮助：NNDL_LANG=en nndl --help，或 nndl 命令 --lang en --help。",
         "Neural Networks and Deep Learning, computed, verified, explained and drawn.\n\n"
-        "神经网络与深度学习习题：计算、验证、讲解与作图。"
-    ),
+        "In Chinese: NNDL_LANG=zh nndl --help, or nndl COMMAND --lang zh --help."),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -87,7 +139,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
-                                 help="Show the version and exit."),
+                                 help=helptext("显示版本号并退出。", "Show the version and exit.")),
 ) -> None:
     """Neural Networks and Deep Learning, computed, verified, explained and drawn."""
 
@@ -136,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    _set_help_language(sys.argv[1:] if argv is None else argv)
     try:
         # not standalone: click returns a command's typer.Exit(code) instead of raising it
         code = app(args=argv, prog_name="nndl", standalone_mode=False)

@@ -194,7 +194,7 @@ def test_cli_vanish_bad_activation(capsys):
 def test_cli_backprop(fmt, capsys):
     from nndl.cli import main
 
-    assert main(["experiment", "backprop", "--depth", "3", "-f", fmt, "-l", "en"]) == 0
+    assert main(["experiment", "backprop", "--layers", "3", "-f", fmt, "-l", "en"]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
         data = json.loads(out)

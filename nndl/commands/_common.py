@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 import typer
 
 from nndl.report import Format, check_format
+from nndl.text import LANGS, Lang, Text, default_lang
 
 
 class Language(StrEnum):
@@ -17,7 +18,51 @@ class Language(StrEnum):
     en = "en"
 
 
-def lang_option(help: str = "zh or en.") -> Any:
+# ------------------------------------------------------------------ --help in both languages
+# Typer takes help as a plain str when a command is defined; the Text behind each one is kept
+# here under its English, and cli.py swaps in the reader's language when --help is shown.
+HELPS: dict[str, Text] = {}
+
+
+def helptext(zh: str, en: str) -> str:
+    """An option's help in both languages; Typer is given the English (the key)."""
+    HELPS[_key(en)] = Text(zh, en)
+    return en
+
+
+def command_help(command: Any, zh: str) -> Any:
+    """The Chinese of ``command``'s docstring (its English help), for zh --help."""
+    HELPS[_key(command.__doc__ or "")] = Text(zh, command.__doc__ or "")
+    return command
+
+
+def _key(help: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(help).strip()
+
+
+def help_in(help: str | None, lang: Lang) -> str | None:
+    """``help`` in ``lang`` when it was registered, else as it is."""
+    text = HELPS.get(_key(help)) if help else None
+    return text(lang) if text is not None else help
+
+
+def help_lang(argv: list[str]) -> Lang:
+    """The language --help speaks: a --lang/-l on the command line (help is shown before
+    options are parsed, so it is looked for here), else $NNDL_LANG, else Chinese."""
+    for i, arg in enumerate(argv):
+        value = None
+        if arg in ("--lang", "-l") and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None and value.strip().lower() in LANGS:
+            return value.strip().lower()  # type: ignore[return-value]
+    return default_lang()
+
+
+def lang_option(help: str = helptext("zh（中文）或 en（英文）。", "zh or en.")) -> Any:
     """``--lang/-l``: zh unless $NNDL_LANG says otherwise, so a teacher who writes answer keys
     in English sets it once (a wrong value is refused with the variable named)."""
     return typer.Option(Language.zh, "--lang", "-l", envvar="NNDL_LANG", help=help)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, TextMdJson, lang_option, render_result, rendered
+from nndl.commands._common import (Language, TextMdJson, command_help, helptext, lang_option,
+                                   render_result, rendered)
 from nndl.report import Format
 
 
@@ -25,17 +26,33 @@ def _floats(spec: str, what: str) -> list[float]:
 
 
 def outlier_command(
-    ts: str = typer.Option("1,10,100,1e3,1e6,1e9", "--t", help="Values of t for x4 = (0, −t), comma-separated."),
-    lr: float = typer.Option(1.0, "--lr", help="Learning rate of the sigmoid neuron's gradient descent."),
-    epochs: int = typer.Option(300, "--epochs", help="Gradient-descent epochs (on D, and again after adding x4); "
-                                                      "300 as in nndl solve 2 (1000 with its --full)."),
-    bias: bool = typer.Option(False, "--bias/--no-bias", help="Give the neuron a bias (the sheet's g_BP = x1 + x2 has none)."),
-    pla_max_iter: int = typer.Option(2000, "--pla-max-iter", help="Epoch cap of PLA on the raw data."),
-    shuffle: bool = typer.Option(False, "--shuffle", help="PLA visits samples in a seeded random order."),
-    seed: int = typer.Option(0, "--seed", help="Seed of PLA's random order."),
-    plot: Path | None = typer.Option(None, "--plot", "-p", help="Draw the boundaries and per-epoch frames to this file (.svg/.png/.pdf)."),
-    plot_t: float | None = typer.Option(None, "--plot-t", help="Which t to draw (default: the largest)."),
-    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text, md or json."),
+    ts: str = typer.Option("1,10,100,1e3,1e6,1e9", "--t", help=helptext(
+        "x4 = (0, −t) 中 t 的取值，逗号分隔。", "Values of t for x4 = (0, −t), comma-separated.")),
+    lr: float = typer.Option(1.0, "--lr", help=helptext(
+        "sigmoid 神经元梯度下降的学习率。",
+        "Learning rate of the sigmoid neuron's gradient descent.")),
+    epochs: int = typer.Option(300, "--epochs", help=helptext(
+        "梯度下降的轮数（先在 D 上，加入 x4 后再来一遍）；与 nndl solve 2 相同为 300"
+        "（其 --full 为 1000）。",
+        "Gradient-descent epochs (on D, and again after adding x4); 300 as in nndl solve 2 "
+        "(1000 with its --full).")),
+    bias: bool = typer.Option(False, "--bias/--no-bias", help=helptext(
+        "给神经元加偏置（原题的 g_BP = x1 + x2 没有偏置）。",
+        "Give the neuron a bias (the sheet's g_BP = x1 + x2 has none).")),
+    pla_max_iter: int = typer.Option(2000, "--pla-max-iter", help=helptext(
+        "感知机在原始数据上的最多轮数。", "Epoch cap of PLA on the raw data.")),
+    shuffle: bool = typer.Option(False, "--shuffle", help=helptext(
+        "感知机按固定种子的随机顺序访问样本。",
+        "PLA visits samples in a seeded random order.")),
+    seed: int = typer.Option(0, "--seed", help=helptext("感知机随机顺序的种子。",
+                                                        "Seed of PLA's random order.")),
+    plot: Path | None = typer.Option(None, "--plot", "-p", help=helptext(
+        "把决策边界和逐轮画面画到这个文件（.svg/.png/.pdf）。",
+        "Draw the boundaries and per-epoch frames to this file (.svg/.png/.pdf).")),
+    plot_t: float | None = typer.Option(None, "--plot-t", help=helptext(
+        "画哪一个 t（默认最大的）。", "Which t to draw (default: the largest).")),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f",
+                                   help=helptext("text、md 或 json。", "text, md or json.")),
     lang: Language = lang_option(),
 ) -> None:
     """Exercise 2: PLA vs. a sigmoid neuron on D, then with x4 = (0, −t) added.
@@ -73,15 +90,32 @@ def outlier_command(
 
 
 def backprop_command(
-    depth: int = typer.Option(3, "--depth", help="Layers of weights L (the sheet: 3 = two hidden layers + output; "
-                                                 "the sheet's network 3-4-3-1, as in nndl solve 3)."),
-    sizes: str | None = typer.Option(None, "--sizes", help="Units per layer incl. input, e.g. 3,4,3,1 (overrides --depth)."),
-    activation: str = typer.Option("sigmoid", "--activation", "-a", help="sigmoid, tanh, relu or identity."),
-    loss: str = typer.Option("squared", "--loss", help="squared: Σ(ŷ − y)²; bce: binary cross-entropy."),
-    init: str = typer.Option("pytorch", "--init", help="pytorch (nn.Linear default), xavier or he."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the weights and the sample."),
-    check: bool = typer.Option(True, "--check/--no-check", help="Also compute the numeric instance three ways."),
-    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help="text, md (LaTeX in $$) or json."),
+    depth: int = typer.Option(2, "--depth", "-d", help=helptext(
+        "隐藏层层数，与 nndl vanish 的 -d 相同（原题：2，即网络 3-4-3-1，同 nndl solve 3）。",
+        "Hidden layers, as -d in nndl vanish (the sheet: 2, the network 3-4-3-1, as in "
+        "nndl solve 3).")),
+    layers: int | None = typer.Option(None, "--layers", help=helptext(
+        "权重层数 L（= 隐藏层数 + 1；旧版 --depth 的含义），优先于 --depth。",
+        "Layers of weights L (= hidden layers + 1; what --depth used to mean); overrides "
+        "--depth.")),
+    sizes: str | None = typer.Option(None, "--sizes", help=helptext(
+        "每层单元数（含输入层），如 3,4,3,1（优先于 --depth）。",
+        "Units per layer incl. input, e.g. 3,4,3,1 (overrides --depth).")),
+    activation: str = typer.Option("sigmoid", "--activation", "-a", help=helptext(
+        "一个激活函数：sigmoid、tanh、relu 或 identity（推导针对一个网络）。",
+        "One activation: sigmoid, tanh, relu or identity (the derivation is of one network).")),
+    loss: str = typer.Option("squared", "--loss", help=helptext(
+        "squared：Σ(ŷ − y)²；bce：二元交叉熵。",
+        "squared: Σ(ŷ − y)²; bce: binary cross-entropy.")),
+    init: str = typer.Option("pytorch", "--init", "-i", help=helptext(
+        "一种初始化：pytorch（nn.Linear 的默认）、xavier 或 he。",
+        "One initialisation: pytorch (nn.Linear default), xavier or he.")),
+    seed: int = typer.Option(0, "--seed", help=helptext("权重与样本的随机种子。",
+                                                        "Seed of the weights and the sample.")),
+    check: bool = typer.Option(True, "--check/--no-check", help=helptext(
+        "同时用三种方法算出数值实例。", "Also compute the numeric instance three ways.")),
+    fmt: TextMdJson = typer.Option(Format.text, "--format", "-f", help=helptext(
+        "text、md（$$ 中的 LaTeX）或 json。", "text, md (LaTeX in $$) or json.")),
     lang: Language = lang_option(),
 ) -> None:
     """Exercise 3: the δ recursion in LaTeX for any depth, checked numerically.
@@ -91,13 +125,20 @@ def backprop_command(
 
     \b
     Examples:
-      nndl experiment backprop                  the seed's 2-hidden-layer network
-      nndl experiment backprop --depth 6 -f md  six layers, Markdown with LaTeX
+      nndl experiment backprop                  the sheet's 2-hidden-layer network
+      nndl experiment backprop -d 6 -f md       six hidden layers, LaTeX in Markdown
       nndl experiment backprop --sizes 4,8,8,2 -a tanh
     """
     fmt = rendered(fmt, lang, TextMdJson)
     from nndl.deep import render
     from nndl.deep.backprop import BackpropError, check_gradients
+
+    for flag, value in (("-a", activation), ("-i", init)):
+        if "," in value:  # vanish's -a/-i take lists; one derivation has one of each
+            raise BackpropError(f"{flag} '{value}': experiment backprop derives one network, "
+                                "so it takes one name",
+                                hint=f"e.g. {flag} {value.split(',')[0].strip()}; nndl vanish "
+                                     "compares several")
     from nndl.deep.derivation import BackpropReport, derive_backprop
 
     if sizes is not None:
@@ -112,8 +153,14 @@ def backprop_command(
                                 hint="e.g. --sizes 3,4,3,1 (input 3, hidden 4 and 3, output 1)")
         depth = len(layer_sizes) - 1
     else:
-        if depth < 1:
-            raise BackpropError(f"--depth must be ≥ 1, got {depth}", hint="e.g. --depth 3")
+        if layers is not None:
+            if layers < 1:
+                raise BackpropError(f"--layers must be ≥ 1, got {layers}", hint="e.g. --layers 3")
+            depth = layers
+        else:  # hidden layers, as in nndl vanish; L = hidden + output
+            if depth < 0:
+                raise BackpropError(f"--depth must be ≥ 0, got {depth}", hint="e.g. --depth 2")
+            depth += 1
         # the sheet's 3-4-3-1 for L = 3 (as nndl solve 3), with more 4-unit layers for deeper
         layer_sizes = [3] + [4] * (depth - 2) + [3, 1] if depth >= 2 else [3, 1]
     d = derive_backprop(depth, activation)
@@ -122,8 +169,29 @@ def backprop_command(
     sys.stdout.write(render_result(render, BackpropReport(d, c), fmt, lang.value))
 
 
+command_help(outlier_command, """习题 2：感知机与一个 sigmoid 神经元在 D 上的对比，再加入 x4 = (0, −t)。
+
+    \b
+    示例：
+      nndl experiment outlier                       题解中的六个 t
+      nndl experiment outlier --t 1e9 --plot o.svg  极端情形，并作图
+      nndl experiment outlier --bias --lang en      带偏置，英文输出
+    """)
+command_help(backprop_command, """习题 3：任意深度的 δ 递推（LaTeX），并用数值验证。
+
+    数值验证用三种方法计算每个梯度：手写的 δ 递推、
+    引擎的自动微分，以及有限差分。
+
+    \b
+    示例：
+      nndl experiment backprop                  原题的两隐藏层网络
+      nndl experiment backprop -d 6 -f md       六个隐藏层，Markdown 中的 LaTeX
+      nndl experiment backprop --sizes 4,8,8,2 -a tanh
+    """)
+
+
 def register(app: typer.Typer) -> None:
-    sub = typer.Typer(help="Experiments of exercises 2 and 3 / 习题 2、3 的实验。",
+    sub = typer.Typer(help=helptext("习题 2、3 的实验。", "Experiments of exercises 2 and 3."),
                       no_args_is_help=True)
     sub.command("outlier")(outlier_command)
     sub.command("backprop")(backprop_command)

@@ -8,7 +8,7 @@ import webbrowser
 
 import typer
 
-from nndl.commands._common import Language, lang_option
+from nndl.commands._common import Language, command_help, helptext, lang_option
 from nndl.errors import NNDLError
 from nndl.text import Text
 
@@ -32,20 +32,23 @@ _T = {
 
 def play_command(
     port: int = typer.Option(DEFAULT_PORT, "--port", "-p", min=0, max=65535,
-                             help="The port (0 = any free port)."),
+                             help=helptext("端口（0 表示任一空闲端口）。",
+                                           "The port (0 = any free port).")),
     host: str = typer.Option("127.0.0.1", "--host",
-                             help="The address to listen on. Anything but loopback lets other "
-                                  "machines in: only when you mean it."),
+                             help=helptext("监听的地址。回环地址以外的地址会让其他机器也能访问，"
+                                           "请确有需要时再用。",
+                                           "The address to listen on. Anything but loopback lets "
+                                           "other machines in: only when you mean it.")),
     no_browser: bool = typer.Option(False, "--no-browser",
-                                    help="Print the address, do not open a browser."),
-    lang: Language = lang_option("zh or en: the page's first language (it has a switch)."),
+                                    help=helptext("只显示地址，不打开浏览器。",
+                                                  "Print the address, do not open a browser.")),
+    lang: Language = lang_option(helptext("zh 或 en：页面最初的语言（页面上可以切换）。",
+                                          "zh or en: the page's first language (it has a switch).")),
 ) -> None:
     """The playground: every exercise live in the browser.
 
     Graphs, shapes, activations, the outlier, the vanishing gradient,
     training and the worked solutions, each computed by nndl as you type.
-
-    演练场：在浏览器里动手做每一道题。
 
     \b
     Examples:
@@ -75,6 +78,18 @@ def play_command(
         typer.echo(_T["stopped"](code))
     finally:
         server.server_close()
+
+
+command_help(play_command, """演练场：在浏览器里动手做每一道题。
+
+    计算图、形状、激活函数、离群点、梯度消失、训练和习题解答，
+    随输随算，每个数都由 nndl 当场算出。
+
+    \b
+    示例：
+      nndl play                      打开 http://127.0.0.1:8765/
+      nndl play --port 0 --no-browser --lang en
+    """)
 
 
 def register(app: typer.Typer) -> None:
