@@ -315,15 +315,14 @@ def build(params: Params, full: bool = False) -> Solution:
                               r.derivation.derivative_plain, r.derivation.derivative_text))
         answers.append(Answer(f"{name}_max_slope", Text(f"{r.title}′ 的最大值", f"max of {r.title}′"),
                               r.properties.max_slope, fmt_num(r.properties.max_slope)))
-    fig, fig_en = curves(list(names), lang="zh"), curves(list(names), lang="en")
     shown_zh = "、".join(_short(n).zh for n in names)
     shown_en = _en_list([_short(n).en for n in names])
     pct = f"{SATURATION * 100:g}"
     sections.append(Section(Text("函数及其导数的图像（即原题所说的“右图”）", "Curves of f and f′ (the sheet's missing figure)"), [
-        Figure("ex1_activations", figure_bytes(fig, "svg").decode("utf-8"),
+        Figure("ex1_activations", lambda lang: figure_bytes(curves(list(names), lang=lang), "svg").decode("utf-8"),
                Text(f"{shown_zh} 及其导数；阴影为饱和区（|f′| 小于其最大值的 {pct}%）",
                     f"{shown_en} and their derivatives; shaded: saturation (|f′| < {pct} % of its maximum)"),
-               svg_en=figure_bytes(fig_en, "svg").decode("utf-8")),
+               bilingual=True),
     ]))
     sections.append(_summary(names, reports))
     errata = []

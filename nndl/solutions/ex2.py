@@ -611,12 +611,12 @@ def build(params: Params, full: bool = False) -> Solution:
         *([Paragraph(Text(f"t = {fmt_num(r.t)}：" + " ".join(verdict(r, res, p, "zh")),
                           f"t = {fmt_num(r.t)}: " + " ".join(verdict(r, res, p, "en"))))
            for r in res.rows] if full else overview(res, p)),
-        Figure("ex2_outlier", figure_bytes(plot_outlier(res, t=t_max, lang="zh"), "svg").decode("utf-8"),
+        Figure("ex2_outlier", lambda lang: figure_bytes(plot_outlier(res, t=t_max, lang=lang), "svg").decode("utf-8"),
                Text(f"PLA 与 BP 的分类面，加入 {xo} 前后（t = {fmt_num(t_max)}"
                     + (f"，{xo} 画在边缘）" if far else "）"),
                     f"PLA's and BP's boundaries before and after adding {xo} (t = {fmt_num(t_max)}"
                     + (f"; {xo} drawn at the edge)" if far else ")")),
-               svg_en=figure_bytes(plot_outlier(res, t=t_max, lang="en"), "svg").decode("utf-8")),
+               bilingual=True),
     ])
 
     # the loss's gradient in closed form, at BP's final w for x4 — vs the engine's number,

@@ -400,7 +400,6 @@ def build(params: Params, full: bool = False) -> Solution:
     sweep = vanishing_sweep(params.sweep_depths(full), inits=(init,), width=32, batch=32)
     deepest = max(sweep.depths)
     shown = 10 if 10 in sweep.depths else deepest
-    fig = plot_vanishing(sweep, depth=shown, lang="zh")
     trend = {t.activation: t for t in sweep.trends}
     rows = []
     for depth in sweep.depths:
@@ -433,9 +432,9 @@ def build(params: Params, full: bool = False) -> Solution:
                 f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + ". "
             f"In the {run.depth}-layer {fth.en} network the product of θ′ factors reaching layer 1 is "
             f"{fmt_num(first.dtheta_product, 3)}{against.en}.")),
-        Figure("ex3_vanishing", figure_bytes(fig, "svg").decode("utf-8"),
+        Figure("ex3_vanishing", lambda lang: figure_bytes(plot_vanishing(sweep, depth=shown, lang=lang), "svg").decode("utf-8"),
                Text("各层梯度范数（对数坐标）", "gradient norm per layer (log scale)"),
-               svg_en=figure_bytes(plot_vanishing(sweep, depth=shown, lang="en"), "svg").decode("utf-8")),
+               bilingual=True),
     ]))
     falls_faster = trend["sigmoid"].factor_per_layer < trend["relu"].factor_per_layer
     checks.append(Check(Text("Sigmoid 的梯度随深度衰减得比 ReLU 快", "sigmoid's gradient falls with depth faster than ReLU's"),

@@ -145,9 +145,9 @@ def build(params: Params, full: bool = False) -> Solution:
             "边上方（绿色）是前向传播的数值，下方（红色）是反向传播的梯度 ∂f/∂(节点)。",
             "One node per input and per operation: " + ", ".join(f"${n.id} = {n.latex}$" for n in intermediates)
             + ". Above each edge (green) the forward value, below it (red) the gradient ∂f/∂(node).")),
-        Figure("ex4_graph", graph_svg(t, lang="zh"), Text(f"{shown} 的计算图，{at}",
+        Figure("ex4_graph", lambda lang: graph_svg(t, lang=lang), Text(f"{shown} 的计算图，{at}",
                                                        f"computational graph of {shown} at {at}"),
-               svg_en=graph_svg(t, lang="en")),
+               bilingual=True),
     ])
     forward = Section(Text("前向传播", "Forward pass"),
                       [Paragraph(Text(f"代入 {at}，按拓扑顺序逐个计算：",

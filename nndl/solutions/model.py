@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -59,19 +60,38 @@ class Table:
 
 @dataclass
 class Figure:
-    """An inline SVG figure; ``name`` becomes its file name when written to a folder."""
+    """An SVG figure; ``name`` becomes its file name when written to a folder.
+
+    ``draw`` is the SVG itself or, in the worked solutions, a function that draws it in a
+    language: it is called on first use and the SVG kept, so a solution shown as text or
+    checked (``nndl check``) draws nothing, and Markdown draws only the language it shows.
+    ``bilingual``: the drawing has words, so ``draw("en")`` differs from ``draw("zh")``."""
 
     name: str
-    svg: str
+    draw: str | Callable[[Lang], str]
     caption: Text
-    svg_en: str | None = None  # when the drawing itself has words: the English version
+    bilingual: bool = False
     kind: str = "figure"
+    _svgs: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def svg_for(self, lang: Lang) -> str:
-        return self.svg_en if (lang == "en" and self.svg_en) else self.svg
+        lang = lang if self.bilingual else "zh"
+        if lang not in self._svgs:
+            self._svgs[lang] = self.draw if isinstance(self.draw, str) else self.draw(lang)
+        return self._svgs[lang]
+
+    @property
+    def svg(self) -> str:
+        """The drawing (in Chinese when it has words)."""
+        return self.svg_for("zh")
+
+    @property
+    def svg_en(self) -> str | None:
+        """The English drawing when it has words, else None (``svg`` serves both)."""
+        return self.svg_for("en") if self.bilingual else None
 
     def file_name(self, lang: Lang) -> str:
-        return f"{self.name}_en.svg" if (lang == "en" and self.svg_en) else f"{self.name}.svg"
+        return f"{self.name}_en.svg" if (lang == "en" and self.bilingual) else f"{self.name}.svg"
 
 
 @dataclass
