@@ -78,19 +78,22 @@ def _set_help_language(argv: list[str]) -> None:
 
     for name, text in _TYPER_WORDS.items():
         setattr(words, name, text(_help_lang))
-    make = getattr(words, "_make_rich_text", None)
-    if make is not None and not getattr(make, "folds", False):
-        words._make_rich_text = _folding(make)  # type: ignore[attr-defined]
+    for name in ("_make_rich_text", "_get_parameter_help"):
+        make = getattr(words, name, None)
+        if make is not None and not getattr(make, "folds", False):
+            setattr(words, name, _folding(make))
 
 
 def _folding(make):
-    """Rich breaks lines only at spaces, so a Chinese sentence is one long 'word' that a table
-    cell would cut off with '…': fold it onto the next line instead."""
+    """Rich breaks lines only at spaces, so a Chinese sentence (or a long default such as
+    [默认：1,10,100,1e3,1e6,1e9]) is one long 'word' that a table cell would cut off with '…':
+    fold it onto the next line instead."""
     def make_folding(*args, **kwargs):
-        text = make(*args, **kwargs)
-        if hasattr(text, "overflow"):
-            text.overflow = "fold"
-        return text
+        made = make(*args, **kwargs)
+        for text in [made, *getattr(made, "renderables", [])]:  # Columns holds the pieces
+            if hasattr(text, "overflow"):
+                text.overflow = "fold"
+        return made
 
     make_folding.folds = True  # type: ignore[attr-defined]
     return make_folding

@@ -79,3 +79,56 @@ def test_experiments_and_solve_share_their_defaults(capsys):
     assert data["bp_D"]["equation"] == ex2.experiment(ex2.Params(ts=(1,))).bp_D.equation
     assert main(["experiment", "backprop", "-f", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["check"]["sizes"] == list(ex3.Params().sizes)
+
+
+# ------------------------------------------------------------------ one flag, one meaning
+def test_depth_counts_hidden_layers_in_vanish_and_backprop(capsys):
+    """-d is the number of hidden layers in both (issue 20); --layers keeps backprop's old L."""
+    import json
+
+    assert main(["experiment", "backprop", "-d", "2", "-f", "json", "--no-check"]) == 0
+    assert json.loads(capsys.readouterr().out)["derivation"]["depth"] == 3  # 3-4-3-1: L = 3
+    assert main(["experiment", "backprop", "--layers", "3", "-f", "json", "--no-check"]) == 0
+    assert json.loads(capsys.readouterr().out)["derivation"]["depth"] == 3
+    assert main(["experiment", "backprop", "-f", "json"]) == 0  # default: the sheet's network
+    data = json.loads(capsys.readouterr().out)
+    assert data["derivation"]["depth"] == 3 and data["check"]["agree"]
+    assert main(["vanish", "-d", "2", "-a", "sigmoid", "-i", "pytorch", "-f", "json"]) == 0
+    capsys.readouterr()
+
+
+def test_backprop_refuses_a_list_where_one_name_is_meant(capsys):
+    assert main(["experiment", "backprop", "-a", "sigmoid,tanh"]) == 2
+    err = capsys.readouterr().err
+    assert "one name" in err and "nndl vanish" in err
+    assert main(["experiment", "backprop", "-i", "he,xavier"]) == 2
+    assert "-i 'he,xavier'" in capsys.readouterr().err
+
+
+def test_graph_draws_with_plot_like_every_command_and_o_still_works(capsys, tmp_path):
+    for flag, name in (("--plot", "a.svg"), ("-p", "b.svg"), ("-o", "c.svg")):
+        assert main(["graph", "x*y", "x=2", "y=3", flag, str(tmp_path / name)]) == 0
+        assert (tmp_path / name).read_text().lstrip().startswith("<")
+    capsys.readouterr()
+    assert main(["graph", "x*y", "x=2", "y=3", "-p", str(tmp_path / "d.svg"),
+                 "-o", str(tmp_path / "e.svg")]) == 2
+    assert "older spelling" in capsys.readouterr().err
+    assert not (tmp_path / "d.svg").exists()
+
+
+def test_plot_is_p_everywhere_a_figure_is_drawn():
+    import typer
+
+    from nndl.cli import app
+
+    root = typer.main.get_command(app)
+    commands = {"act": root.commands["act"], "vanish": root.commands["vanish"],
+                "graph": root.commands["graph"],
+                "outlier": root.commands["experiment"].commands["outlier"],
+                "train": root.commands["train"].commands["digits"]}
+    for name, cmd in commands.items():
+        plot = [p for p in cmd.params if "--plot" in p.opts]
+        assert plot and "-p" in plot[0].opts, name
+        # -o is the output of solve/gen (or graph's older --plot), never something else
+        others = [p.name for p in cmd.params if "-o" in p.opts and p.name not in ("output",)]
+        assert not others, (name, others)

@@ -7,7 +7,7 @@ from typing import Literal
 
 import typer
 
-from nndl.commands._common import Language, lang_option, rendered
+from nndl.commands._common import Language, command_help, helptext, lang_option, rendered
 from nndl.errors import NNDLError
 from nndl.report import Format
 
@@ -15,21 +15,29 @@ TextJson = Literal[Format.text, Format.json]  # what --format accepts (and --hel
 
 
 def check_command(
-    problem: str = typer.Argument(..., metavar="PROBLEM",
-                                  help="1-6 (an exercise of the sheet); graph EXPR, summary SPEC "
-                                       "or derivative FUNC ANSWER (problems of your own)."),
+    problem: str = typer.Argument(..., metavar="PROBLEM", help=helptext(
+        "1-6（原题中的一道），或 graph 表达式、summary 网络描述、derivative 函数 答案"
+        "（自己出的题）。",
+        "1-6 (an exercise of the sheet); graph EXPR, summary SPEC or derivative FUNC ANSWER "
+        "(problems of your own).")),
     args: list[str] | None = typer.Argument(
-        None, metavar="[SPEC] KEY=VALUE...",
-        help="Your answers under the keys of `nndl solve N --format json` (fc_params=27,000,100 "
-             "conv_output_shape=296x296x100), and the exercise's parameters, as in nndl solve."),
-    at: str | None = typer.Option(None, "--at", help="For graph: the variables' values, "
-                                                     "e.g. --at x=1,y=2,z=-6."),
-    lang: Language = lang_option("zh or en (the feedback's language)."),
-    fmt: TextJson = typer.Option(Format.text, "--format", "-f", help="text or json."),
-    variant: str | None = typer.Option(None, "--variant",
-                                       help="Check against a variant made by nndl gen (its id, "
-                                            "e.g. 5-g1-s42-i3-standard): every KEY=VALUE is an "
-                                            "answer."),
+        None, metavar="[SPEC] KEY=VALUE...", help=helptext(
+            "你的答案，键名同 nndl solve N --format json（fc_params=27,000,100 "
+            "conv_output_shape=296x296x100），以及题目参数（同 nndl solve）。",
+            "Your answers under the keys of `nndl solve N --format json` (fc_params=27,000,100 "
+            "conv_output_shape=296x296x100), and the exercise's parameters, as in nndl solve.")),
+    at: str | None = typer.Option(None, "--at", help=helptext(
+        "用于 graph：各变量的取值，如 --at x=1,y=2,z=-6。",
+        "For graph: the variables' values, e.g. --at x=1,y=2,z=-6.")),
+    lang: Language = lang_option(helptext("zh 或 en（反馈的语言）。",
+                                          "zh or en (the feedback's language).")),
+    fmt: TextJson = typer.Option(Format.text, "--format", "-f",
+                                 help=helptext("text 或 json。", "text or json.")),
+    variant: str | None = typer.Option(None, "--variant", help=helptext(
+        "对照 nndl gen 生成的变体检查（其编号，如 5-g1-s42-i3-standard）：每个 KEY=VALUE "
+        "都是答案。",
+        "Check against a variant made by nndl gen (its id, e.g. 5-g1-s42-i3-standard): every "
+        "KEY=VALUE is an answer.")),
 ) -> None:
     """Check your answers: which are right, and which mistake gave each wrong one.
 
@@ -112,6 +120,25 @@ def _number(name: str, text: str) -> float:
     from nndl.check.values import parse_number
 
     return float(parse_number(text, name))
+
+
+command_help(check_command, """检查你的答案：哪些对，每个错的答案出自哪个错误。
+
+    对每个错误答案，nndl 指出出错的那一步，以及恰好得出这个数的错误：
+    做法是把每种常见错误逐一打开，重新运行求解器。
+
+    退出状态：全部正确为 0，有错或无法判定为 1，输入无法读取为 2。
+
+    \b
+    示例：
+      nndl check 5 fc_params=27,000,000 conv_output_shape=296x296x100
+      nndl check 5 image=32x32x3 fc_params=307,300
+      nndl check 6 conv1_params=34,944 maxpool1_output=27x27x96
+      nndl check summary "input 32x32x3; conv 6 5x5; fc 10" Conv-1.params=456
+      nndl check 4 f=-54 df/dx=-36 df/dz=9
+      nndl check graph "x*y+x" --at x=2,y=3 df/dx=4
+      nndl check derivative sigmoid "sigmoid(x)*(1-sigmoid(x))"
+    """)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import (Language, TextMdJson, command_help, helptext, lang_option,
-                                   render_result, rendered)
+from nndl.commands._common import (
+    Language,
+    TextMdJson,
+    command_help,
+    helptext,
+    lang_option,
+    render_result,
+    rendered,
+)
 from nndl.report import Format
 
 
@@ -126,7 +133,7 @@ def backprop_command(
     \b
     Examples:
       nndl experiment backprop                  the sheet's 2-hidden-layer network
-      nndl experiment backprop -d 6 -f md       six hidden layers, LaTeX in Markdown
+      nndl experiment backprop -d 6 -f md       six hidden layers, in Markdown
       nndl experiment backprop --sizes 4,8,8,2 -a tanh
     """
     fmt = rendered(fmt, lang, TextMdJson)

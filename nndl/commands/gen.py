@@ -9,6 +9,7 @@ from typing import Literal
 
 import typer
 
+from nndl.commands._common import command_help, helptext
 from nndl.errors import NNDLError
 from nndl.report import Format
 
@@ -19,26 +20,31 @@ _SUFFIX = {"text": "txt", "md": "md", "html": "html", "json": "json", "moodle": 
 
 
 def gen_command(
-    which: str = typer.Argument(..., metavar="N", help="Which exercise: 1-6, a list (5,6) or all."),
-    count: int = typer.Option(10, "--count", "-n", help="Variants per exercise, 1 to 500."),
-    seed: int | None = typer.Option(None, "--seed", "-s",
-                                    help="The same seed gives the same variants on every machine "
-                                         "(default: a new one, printed)."),
-    difficulty: DIFFICULTY = typer.Option("standard", "--difficulty", "-d",
-                                          help="easy (by hand), standard or hard."),
-    fmt: GenFormat = typer.Option(Format.text, "--format", "-f",
-                                  help="text, md, html (printable exam sheet), json, or moodle "
-                                       "(Moodle XML question bank)."),
-    lang: str = typer.Option("zh", "--lang", "-l", envvar="NNDL_LANG",
-                             help="zh or en; for --format moodle also both (or zh,en): every "
-                                  "question in both languages, Moodle's multilang filter shows "
-                                  "the reader's."),
-    key: bool | None = typer.Option(None, "--key/--no-key",
-                                    help="With the answer key and wrong options (default: yes; "
-                                         "html: the key is a second file, written with -o)."),
-    out: Path | None = typer.Option(None, "--output", "-o", dir_okay=False,
-                                    help="Write to this file (html with the key: also "
-                                         "NAME-key.html)."),
+    which: str = typer.Argument(..., metavar="N", help=helptext(
+        "哪道题：1-6、列表（5,6）或 all。", "Which exercise: 1-6, a list (5,6) or all.")),
+    count: int = typer.Option(10, "--count", "-n", help=helptext(
+        "每道题的变体个数，1 到 500。", "Variants per exercise, 1 to 500.")),
+    seed: int | None = typer.Option(None, "--seed", "-s", help=helptext(
+        "同一种子在任何机器上给出同样的变体（默认取一个新种子并显示）。",
+        "The same seed gives the same variants on every machine (default: a new one, "
+        "printed).")),
+    difficulty: DIFFICULTY = typer.Option("standard", "--difficulty", "-d", help=helptext(
+        "easy（可手算）、standard 或 hard。", "easy (by hand), standard or hard.")),
+    fmt: GenFormat = typer.Option(Format.text, "--format", "-f", help=helptext(
+        "text、md、html（可打印的试卷）、json 或 moodle（Moodle XML 题库）。",
+        "text, md, html (printable exam sheet), json, or moodle (Moodle XML question bank).")),
+    lang: str = typer.Option("zh", "--lang", "-l", envvar="NNDL_LANG", help=helptext(
+        "zh 或 en；--format moodle 时还可以是 both（或 zh,en）：每道题都有两种语言，"
+        "由 Moodle 的多语言过滤器显示读者的语言。",
+        "zh or en; for --format moodle also both (or zh,en): every question in both "
+        "languages, Moodle's multilang filter shows the reader's.")),
+    key: bool | None = typer.Option(None, "--key/--no-key", help=helptext(
+        "附答案和错误选项（默认附；html 的答案是另一个文件，需用 -o 写出）。",
+        "With the answer key and wrong options (default: yes; html: the key is a second "
+        "file, written with -o).")),
+    out: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help=helptext(
+        "写入这个文件（html 带答案时另写 NAME-key.html）。",
+        "Write to this file (html with the key: also NAME-key.html).")),
 ) -> None:
     """Generate variants of an exercise, with answer keys and plausible wrong answers.
 
@@ -149,6 +155,23 @@ def _render(variants, name: str, lang: str, key: bool) -> str:
     if name == "md":
         return render.to_markdown(variants, lang, key)
     return render.to_text(variants, lang, key)
+
+
+command_help(gen_command, """生成习题的变体，附答案和看似合理的错误选项。
+
+    每个变体都有一个编号，可由它重建（什么都不用保存）：
+    `nndl solve N --variant 编号` 给出它的题解，
+    `nndl check N --variant 编号 KEY=VALUE` 检查学生的答案。
+
+    \b
+    示例：
+      nndl gen 6 --count 30 --seed 2027        习题 6 的 30 个版本，附答案
+      nndl gen 6 -n 30 -s 2027 -f html -o exam.html
+                                               可打印的试卷，答案在 exam-key.html
+      nndl gen all -n 20 -s 2027 -f moodle -o bank.xml
+                                               Moodle 题库
+      nndl gen 5 -d easy -f json               给你自己的工具用的数据
+    """)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from nndl.commands._common import Language, lang_option
+from nndl.commands._common import Language, command_help, helptext, lang_option
 from nndl.errors import NNDLError
 from nndl.expr import ExprValueError, trace
 from nndl.expr.errors import brief
@@ -65,22 +65,30 @@ def parse_assignments(args: list[str]) -> dict[str, str]:
 def register(app: typer.Typer) -> None:
     @app.command("graph", context_settings={"ignore_unknown_options": True})
     def graph(
-        expression: str = typer.Argument(..., help='The expression, e.g. "(x+y)^2*z".'),
-        values: list[str] = typer.Argument(None, help="Values: x=1 y=2 z=-6 (or x=1,y=2,z=-6).",
-                                           show_default=False),
-        output: Path = typer.Option(None, "--output", "-o",
-                                    help="Save the drawing: .svg, .png, .pdf or .dot."),
-        fmt: str = typer.Option("table", "--format", "-f",
-                                help="What to print: table, json, md, svg or dot."),
+        expression: str = typer.Argument(..., help=helptext('表达式，如 "(x+y)^2*z"。',
+                                                            'The expression, e.g. "(x+y)^2*z".')),
+        values: list[str] = typer.Argument(None, show_default=False, help=helptext(
+            "变量取值：x=1 y=2 z=-6（或 x=1,y=2,z=-6）。",
+            "Values: x=1 y=2 z=-6 (or x=1,y=2,z=-6).")),
+        plot: Path = typer.Option(None, "--plot", "-p", help=helptext(
+            "把图画到这个文件：.svg、.png、.pdf 或 .dot（与其他命令的 --plot 相同）。",
+            "Draw the graph to this file: .svg, .png, .pdf or .dot (as --plot elsewhere).")),
+        output: Path = typer.Option(None, "--output", "-o", help=helptext(
+            "同 --plot（旧写法，仍然可用）。", "The same as --plot (the older spelling).")),
+        fmt: str = typer.Option("table", "--format", "-f", help=helptext(
+            "输出什么：table、json、md、svg 或 dot。",
+            "What to print: table, json, md, svg or dot.")),
         lang: Language = lang_option(),
     ) -> None:
         """Computational graph of an expression: values, gradients, chain-rule steps, drawing.
 
-        计算图：前向数值、反向梯度、每一步链式法则，并作图。
-
-        Example: nndl graph "(x+y)^2*z" x=1 y=2 z=-6 -o graph.svg
+        Example: nndl graph "(x+y)^2*z" x=1 y=2 z=-6 --plot graph.svg
         """
         language = lang.value
+        if plot is not None and output is not None and plot != output:
+            raise NNDLError("--plot and -o both name the drawing's file",
+                            hint="give one of them (-o is the older spelling of --plot)")
+        output = plot if plot is not None else output
         if fmt not in FORMATS:
             raise NNDLError(f"unknown format {brief(fmt)!r}",
                             hint=f"use one of: {', '.join(FORMATS)}")
@@ -101,3 +109,8 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             saved = draw(result, language).save(output)
             Console(stderr=fmt != "table", highlight=False).print(f"{_SAVED(language)} {saved}")
+
+    command_help(graph, """计算图：前向数值、反向梯度、每一步链式法则，并作图。
+
+        示例：nndl graph "(x+y)^2*z" x=1 y=2 z=-6 --plot graph.svg
+        """)

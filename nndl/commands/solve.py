@@ -7,31 +7,50 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import Language, lang_option, render_result, rendered
+from nndl.commands._common import (
+    Language,
+    command_help,
+    helptext,
+    lang_option,
+    render_result,
+    rendered,
+)
 from nndl.errors import NNDLError
 from nndl.report import Format
 
 
 def solve_command(
-    which: str = typer.Argument("all", help="Which exercises: 1-6, a range (1-3), a list (2,5) or all."),
+    which: str = typer.Argument("all", help=helptext(
+        "哪几道题：1-6 中的题号、范围（1-3）、列表（2,5）或 all。",
+        "Which exercises: 1-6, a range (1-3), a list (2,5) or all.")),
     assignments: list[str] | None = typer.Argument(
-        None, metavar="[NAME=VALUE]...",
-        help="Parameters of one exercise (the rest keep the sheet's values), e.g. "
-             "nndl solve 5 image=224x224x3 filters=64 kernel=3 pad=1. --params lists them."),
-    list_params: bool = typer.Option(False, "--params",
-                                     help="List the exercise's parameters (name, type, default, "
-                                          "allowed values) and stop."),
-    lang: Language = lang_option("zh (the sheet's language) or en."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f",
-                               help="text (terminal), md (Markdown with $…$ math), html (one self-contained page), json."),
-    out: Path | None = typer.Option(None, "--output", "-o", file_okay=False,
-                                    help="Write solutions.<fmt> and every figure (SVG) into this folder."),
-    full: bool = typer.Option(False, "--full", help="Run the longer sweeps (seconds become tens of seconds) "
-                                                   "and explain exercise 2 t by t."),
-    brief: bool = typer.Option(False, "--brief", help="Only the problems, answers and checks."),
-    variant: str | None = typer.Option(None, "--variant",
-                                       help="The parameters of a variant made by nndl gen, from "
-                                            "its id (e.g. 5-g1-s42-i3-standard)."),
+        None, metavar="[NAME=VALUE]...", help=helptext(
+            "某一道题的参数（其余保持原题的值），如 nndl solve 5 image=224x224x3 filters=64 "
+            "kernel=3 pad=1。--params 列出可用参数。",
+            "Parameters of one exercise (the rest keep the sheet's values), e.g. "
+            "nndl solve 5 image=224x224x3 filters=64 kernel=3 pad=1. --params lists them.")),
+    list_params: bool = typer.Option(False, "--params", help=helptext(
+        "列出该题的参数（名称、类型、默认值、可取值）后退出。",
+        "List the exercise's parameters (name, type, default, allowed values) and stop.")),
+    lang: Language = lang_option(helptext("zh（原题的语言）或 en。",
+                                          "zh (the sheet's language) or en.")),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help=helptext(
+        "text（终端）、md（Markdown，公式在 $…$ 中）、html（一个自包含页面）、json。"
+        "md 输出到终端时图嵌在文中；用 -o 目录则图另存为 SVG 文件并在文中链接。",
+        "text (terminal), md (Markdown with $…$ math), html (one self-contained page), json. "
+        "md on stdout embeds the figures; with -o DIR they are SVG files beside it, linked.")),
+    out: Path | None = typer.Option(None, "--output", "-o", file_okay=False, help=helptext(
+        "输出目录：写入 solutions.<格式> 和每张图（SVG）。",
+        "Folder: write solutions.<fmt> and every figure (SVG) into it.")),
+    full: bool = typer.Option(False, "--full", help=helptext(
+        "运行更长的扫描（几秒变成几十秒），并逐个 t 讲解习题 2。",
+        "Run the longer sweeps (seconds become tens of seconds) and explain exercise 2 t by t.")),
+    brief: bool = typer.Option(False, "--brief", help=helptext(
+        "只给题目、答案和验证。", "Only the problems, answers and checks.")),
+    variant: str | None = typer.Option(None, "--variant", help=helptext(
+        "nndl gen 生成的变体的参数，由其编号给出（如 5-g1-s42-i3-standard）。",
+        "The parameters of a variant made by nndl gen, from its id (e.g. "
+        "5-g1-s42-i3-standard).")),
 ) -> None:
     """Print the six exercises with worked solutions, every number computed by nndl now.
 
@@ -135,6 +154,20 @@ def _pairs(assignments: list[str]) -> dict[str, str]:
             raise NNDLError(f"the parameter '{name}' is given twice", hint="give each parameter once")
         pairs[name] = value
     return pairs
+
+
+command_help(solve_command, """给出六道题的完整题解，每个数都由 nndl 当场算出。
+
+    \b
+    示例：
+      nndl solve                      全部六题，中文，显示在终端
+      nndl solve 4 --lang en          习题 4（计算图），英文
+      nndl solve --brief              只给题目、答案和验证
+      nndl solve --format html -o out 答案写成一个 HTML 页面，另附各图
+      nndl solve 5 image=224x224x3 filters=64 kernel=3 pad=1
+                                      换一组数做习题 5
+      nndl solve 5 --params           习题 5 可用的参数
+    """)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from typing import Literal
 
 import typer
 
-from nndl.commands._common import Language, lang_option, rendered
+from nndl.commands._common import Language, helptext, lang_option, rendered
 from nndl.errors import NNDLError
 from nndl.report import Format
 
@@ -59,28 +59,76 @@ Examples:
 """)
 
 
+HELP_ZH = r"""逐层的输出形状（W×H×D 与 PyTorch 的 C×H×W）、神经元数、参数量和乘加次数；网络按教材的写法给出，附公式和代入的数。
+
+SPEC 可以是描述文本本身、存有描述的文件，或用 - 表示标准输入。
+每行一层，或用 ';' 分隔多层；'#' 之后是注释。
+
+  input 227x227x3         宽 x 高 x 通道；也可写 227*227*3、
+                          227×227×3、28x28（1 个通道）、784（向量）、
+                          "300x300 rgb"
+  conv 96 11x11 stride=4  K 个 F×F 的卷积核；pad=P stride=S dilation=D
+                          bias=false（也可写 p= s= d=，"stride 4"）；
+                          简写 96@11x11/4；11x11x3 会核对 D1 = 3
+  maxpool 3x3 stride=2    也可写 "maxpool 3/2"；"maxpool 2" 表示步长 2
+  avgpool 2               选项同 maxpool
+  fc 4096                 也可写 linear、dense；图像之后自动展平
+  relu sigmoid tanh leakyrelu \[slope] softmax flatten dropout \[p] bn
+  embedding 10000x128     V 个 D 维向量（也可写 "embedding 10000 128"、
+                          emb）；输入是词元编号："input 50" 即 50 个编号
+  layernorm               对每个样本归一化：整幅 W×H×D 图像，或每个位置的
+                          D 个特征（也可写 ln、layer_norm）
+  激活函数可以写在一层的行尾：conv 6 5x5 pad=2 relu
+  图像之后的 fc 先展平；嵌入之后的 fc 作用于每个位置
+  （PyTorch 的规则：要得到一个向量，先写 flatten）。
+
+乘加次数只计与权重的乘法（conv、fc），不计偏置的加法、归一化和激活；
+--mult-adds torchinfo 按 torchinfo 的算法计数（权重与偏置 × 输出位置数，
+以及 BatchNorm 的 γ 和 β），便于对照。
+有分支、多个输入或循环层的模型从 Python 给出：
+nndl.summary(model, input_size=...) 用前向钩子跟随 PyTorch 或 nndl 模型
+自己的前向传播。
+
+尺寸公式得不到整数时，如 (224 − 11 + 2·0)/4 + 1 = 54.25，会报错并指出
+应修改的填充、步长或输入；--floor 像 PyTorch 一样向下取整，并给出警告。
+
+示例：
+  nndl summary "input 300x300x3; fc 100"                   习题 5 (1)
+  nndl summary "input 300x300x3; conv 100 5x5" --explain   习题 5 (2)
+  nndl summary alexnet.txt --explain --verify --lang en
+  nndl summary "conv 6 5x5 pad=2; maxpool 2" --input 28x28 -f json
+"""
+SHORT_HELP = helptext("习题 5、6：网络的形状、神经元数、参数量和乘加次数，附每个公式。",
+                      "Exercises 5 and 6: shapes, neurons, parameters and mult-adds of a "
+                      "network, with every formula.")
+helptext(HELP_ZH, HELP)
+
+
 # "table" (the default) and "text" both print the Rich table
 SummaryFormat = Literal["table", Format.text, Format.md, Format.json]
 MultAdds = Literal["nndl", "torchinfo"]
 
 
 def summary_command(
-    spec: str = typer.Argument(..., metavar="SPEC_OR_FILE",
-                               help="The spec text, a file containing it, or - (stdin)."),
-    input_size: str | None = typer.Option(None, "--input", "-i",
-                                          help="Input size WxHxD when SPEC has no input line."),
-    explain: bool = typer.Option(False, "--explain", "-e",
-                                 help="Show every formula with its numbers substituted."),
-    verify: bool = typer.Option(False, "--verify",
-                                help="Also build the model and run a forward pass on zeros; "
-                                     "check every shape."),
-    floor: bool = typer.Option(False, "--floor",
-                               help="Round a non-dividing stride down (PyTorch's rule) instead "
-                                    "of failing."),
-    fmt: SummaryFormat = typer.Option("table", "--format", "-f", help="table, md or json."),
-    mult_adds: MultAdds = typer.Option("nndl", "--mult-adds",
-                                       help="nndl (weights' multiplications) or torchinfo "
-                                            "(also bias adds and BatchNorm)."),
+    spec: str = typer.Argument(..., metavar="SPEC_OR_FILE", help=helptext(
+        "描述文本、存有描述的文件，或 -（标准输入）。",
+        "The spec text, a file containing it, or - (stdin).")),
+    input_size: str | None = typer.Option(None, "--input", "-i", help=helptext(
+        "SPEC 没有 input 行时的输入尺寸 WxHxD。",
+        "Input size WxHxD when SPEC has no input line.")),
+    explain: bool = typer.Option(False, "--explain", "-e", help=helptext(
+        "给出每个公式并代入数值。", "Show every formula with its numbers substituted.")),
+    verify: bool = typer.Option(False, "--verify", help=helptext(
+        "同时搭出模型，在全零输入上做一次前向传播，核对每个形状。",
+        "Also build the model and run a forward pass on zeros; check every shape.")),
+    floor: bool = typer.Option(False, "--floor", help=helptext(
+        "步长不整除时向下取整（PyTorch 的规则），而不是报错。",
+        "Round a non-dividing stride down (PyTorch's rule) instead of failing.")),
+    fmt: SummaryFormat = typer.Option("table", "--format", "-f",
+                                      help=helptext("table、md 或 json。", "table, md or json.")),
+    mult_adds: MultAdds = typer.Option("nndl", "--mult-adds", help=helptext(
+        "nndl（与权重的乘法）或 torchinfo（也计偏置的加法和 BatchNorm）。",
+        "nndl (weights' multiplications) or torchinfo (also bias adds and BatchNorm).")),
     lang: Language = lang_option(),
 ) -> None:
     from nndl.summary import render, summary
@@ -168,6 +216,4 @@ _PATH_LIKE = re.compile(r"^\S*([/\\]\S*|\.[A-Za-z]\w*)$")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("summary", help=HELP,
-                short_help="Exercises 5 and 6: shapes, neurons, parameters and mult-adds of a "
-                           "network, with every formula.")(summary_command)
+    app.command("summary", help=HELP, short_help=SHORT_HELP)(summary_command)

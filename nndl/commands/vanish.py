@@ -7,8 +7,15 @@ from pathlib import Path
 
 import typer
 
-from nndl.commands._common import (Language, TextMdJson, command_help, helptext, lang_option,
-                                   render_result, rendered)
+from nndl.commands._common import (
+    Language,
+    TextMdJson,
+    command_help,
+    helptext,
+    lang_option,
+    render_result,
+    rendered,
+)
 from nndl.report import Format
 
 
