@@ -356,3 +356,28 @@ def test_command_line_graph_and_derivative(capsys):
 def test_piecewise_activations_with_parameters(function, answer):
     item = check("derivative", {"d": answer}, function).items[0]
     assert item.verdict == "correct", item.feedback.en
+
+
+def test_exercise1_and_2_are_checked_against_the_solutions_own_answers():
+    """check 1 measures max |f′| alone and check 2 runs the experiment at the largest t only:
+    each value is the one the whole worked solution gives (sheet and a non-separable D)."""
+    from nndl.activations import measure
+    from nndl.solutions import ex2, solve
+
+    s1 = {a.key: a.value for a in solve(1).answers}
+    slopes = {k: v for k, v in s1.items() if k.endswith("_max_slope")}
+    assert len(slopes) == 3
+    for key, v in slopes.items():
+        assert measure(key.removesuffix("_max_slope"), cost=False).max_slope == v
+        assert check(1, {key: repr(v)}).all_correct
+        assert not check(1, {key: repr(v * 1.1 + 0.1)}).all_correct
+    # (−5, −5) labelled +1 lies beyond (−1, −1) labelled −1 on the line x1 = x2: not separable
+    odd = ex2.Params(data=(((1, 2), 1), ((2, 1), 1), ((-1, -1), -1)), direction=(-1, -1),
+                     label=1, ts=(0.1, 5))
+    for p in (ex2.Params(), odd):
+        full = {a.key: a.value for a in solve(2, p).answers}
+        assert ex2.answer_values(p) == full
+    assert full["pla_separates_all"] is False
+    r = check(2, {"pla_separates_all": "no", "bp_classifies_x4": "yes" if full["bp_classifies_x4"] else "no",
+                  "bp_turn_deg_t_max": repr(full["bp_turn_deg_t_max"])}, odd)
+    assert r.all_correct, [(i.key, i.feedback.en) for i in r.items]

@@ -16,7 +16,7 @@ from nndl.solutions.model import LANGS, Figure, Section, Solution, Text
 # every function that draws a solution's figure, by the name its builder calls it
 DRAWERS = [("nndl.solutions.ex1", "curves"), ("nndl.solutions.ex1", "figure_bytes"),
            ("nndl.solutions.ex2", "plot_outlier"), ("nndl.solutions.ex2", "figure_bytes"),
-           ("nndl.solutions.ex3", "plot_vanishing"), ("nndl.solutions.ex3", "figure_bytes"),
+           ("nndl.solutions.ex3", "plot_vanishing"), ("nndl.plotting", "figure_bytes"),
            ("nndl.solutions.ex4", "graph_svg")]
 NAMES = ["ex1_activations", "ex2_outlier", "ex3_vanishing", "ex4_graph"]
 

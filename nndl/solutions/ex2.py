@@ -24,10 +24,11 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from nndl.classic import X_D, Y_D, max_margin, outlier_experiment
+from nndl.classic import X_D, Y_D, max_margin, outlier_experiment, with_x4
 from nndl.classic import render as classic_render
 from nndl.classic.experiment import T_MAX, OutlierExperiment, OutlierRow
 from nndl.classic.plots import BOX, plot_outlier
@@ -658,7 +659,19 @@ def build(params: Params, full: bool = False) -> Solution:
             all(q.novikoff.holds for q in runs),
             f"{len(runs)} runs"))
 
-    separable_all = all(r.separable_with_bias for r in res.rows)
+    answers = _answers(res, all(r.separable_with_bias for r in res.rows))
+
+    errata = _errata(res) if sheet else []
+    return Solution(2, title, statement(p), [setup, sweep, why], answers, checks, errata)
+
+
+def _answers(res: OutlierExperiment, separable_all: bool) -> list[Answer]:
+    """The answer keys, from the experiment's last row (t = max t), BP on D, and whether
+    D ∪ {x4(t)} is separable for every t."""
+    last = res.rows[-1]
+    t_max = last.t
+    k = len(res.X) + 1
+    xo = f"x{k}"
     count = Text(f"{_ZH_COUNT.get(k, str(k))}个样本", _EN_COUNT.get(k, str(k)))
     solution = last.pla_scaled.separates
     answers = [
@@ -679,9 +692,21 @@ def build(params: Params, full: bool = False) -> Solution:
         Answer("bp_classifies_x4", Text(f"（2）BP 的分类面是否分对 {xo}", f"(2) does BP's boundary classify {xo}"),
                bool(last.bp.x4_correct), Text("是", "yes") if last.bp.x4_correct else Text("否", "no")),
     ]
+    return answers
 
-    errata = _errata(res) if sheet else []
-    return Solution(2, title, statement(p), [setup, sweep, why], answers, checks, errata)
+
+def answer_values(p: Params) -> dict[str, Any]:
+    """The answer keys' values as ``build`` gives them, without the sweep over every t (for
+    ``nndl check``): each t's runs start from D's boundary and do not depend on the other
+    t, so the experiment at the largest t alone gives the last row; that PLA can separate
+    D ∪ {x4(t)} for every t is the exact separability test (a bias column), no training."""
+    res = experiment(dataclasses.replace(p, ts=(max(p.ts),)))
+    X, y = p.X(), p.y()
+    separable_all = True
+    for t in p.ts:
+        X4, y4 = with_x4(t, X, y, tuple(float(c) for c in p.direction), p.label)
+        separable_all &= bool(max_margin(np.hstack([np.ones((len(X4), 1)), X4]), y4)[1] > 0)
+    return {a.key: a.value for a in _answers(res, separable_all)}
 
 
 def _pla_check(res: OutlierExperiment, p: Params) -> Check:

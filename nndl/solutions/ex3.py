@@ -27,7 +27,6 @@ from nndl.deep import check_gradients, derive_backprop, vanishing_sweep
 from nndl.deep.backprop import ACTIVATIONS, INITS, MAX_CHECK_WEIGHTS, BackpropError, theta_prime
 from nndl.deep.render import BIAS_ROW, plot_vanishing
 from nndl.deep.vanish import SWEEP_ACTIVATIONS, parse_depths
-from nndl.plotting import figure_bytes
 from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
@@ -335,6 +334,13 @@ BOUND_LABELS = {"theta_prime_factors_w1": Text("∂ℓ/∂w⁽¹⁾ 中 θ′ �
                 "theta_prime_bound_w1": Text("这些 θ′ 因子之积的上界", "the bound on their product")}
 
 
+def _svg(fig) -> str:
+    # Matplotlib loads only when a figure is drawn: not for text, JSON or nndl check
+    from nndl.plotting import figure_bytes
+
+    return figure_bytes(fig, "svg").decode("utf-8")
+
+
 def build(params: Params, full: bool = False) -> Solution:
     act, init = params.activation, params.init
     th = _THETA_RUNNING[act]
@@ -432,7 +438,7 @@ def build(params: Params, full: bool = False) -> Solution:
                 f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + ". "
             f"In the {run.depth}-layer {fth.en} network the product of θ′ factors reaching layer 1 is "
             f"{fmt_num(first.dtheta_product, 3)}{against.en}.")),
-        Figure("ex3_vanishing", lambda lang: figure_bytes(plot_vanishing(sweep, depth=shown, lang=lang), "svg").decode("utf-8"),
+        Figure("ex3_vanishing", lambda lang: _svg(plot_vanishing(sweep, depth=shown, lang=lang)),
                Text("各层梯度范数（对数坐标）", "gradient norm per layer (log scale)"),
                bilingual=True),
     ]))
