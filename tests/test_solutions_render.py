@@ -119,3 +119,27 @@ def test_exercise_3_text_reads_without_latex(lang):
     assert "δ⁽²⁾ = (W⁽³⁾δ⁽³⁾) ⊙ θ'(S⁽²⁾)" in lines  # the vector form alone on its line
     assert any(line.startswith("δⱼ⁽²⁾ = ") and "⊙" not in line for line in lines)
     assert "w₀ⱼ⁽ˡ⁺¹⁾" in out and ("不含偏置行" in out if lang == "zh" else "excludes the bias row" in out)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_markdown_in_a_folder_links_figure_files_instead_of_data_uris(tmp_path, capsys, lang):
+    """--format md -o DIR: the figures are SVG files beside solutions.md, linked by name, which
+    every Markdown viewer shows (issue 20: 284 KB of base64 that many did not); to stdout the
+    page stays self-contained, and --help says how to get the files."""
+    import re
+
+    from nndl.cli import main
+
+    assert main(["solve", "4", "--format", "md", "--lang", lang, "-o", str(tmp_path)]) == 0
+    md = (tmp_path / "solutions.md").read_text(encoding="utf-8")
+    assert "data:" not in md
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert links, md
+    for name in links:
+        assert "/" not in name and name.endswith(".svg")
+        ET.fromstring((tmp_path / name).read_text(encoding="utf-8"))  # a whole SVG file
+    capsys.readouterr()
+    assert main(["solve", "4", "--format", "md", "--lang", lang]) == 0
+    assert "](data:image/svg+xml;base64," in capsys.readouterr().out
+    assert main(["solve", "--help", "--lang", lang]) == 0
+    assert {"zh": "另存为", "en": "beside"}[lang] in capsys.readouterr().out
