@@ -122,6 +122,28 @@ def test_bad_arguments_raise_with_hints():
         vanishing_sweep([2], inits=["glorot"])
 
 
+def test_a_huge_depth_range_is_refused_before_it_is_expanded(monkeypatch):
+    # no range past the bound is ever expanded (10^12 depths would not fit in memory)
+    import builtins
+
+    import nndl.deep.vanish as vanish
+
+    def small_range(a, b):
+        if b - a > 200:
+            raise AssertionError(f"range({a}, {b}) built")
+        return builtins.range(a, b)
+
+    monkeypatch.setattr(vanish, "range", small_range, raising=False)
+    for spec, item in (("1-999999999999", "item 1"), ("2,0-3", "item 2"), ("201", "item 1")):
+        with pytest.raises(BackpropError, match=f"{item} .* outside 1 to 200 hidden layers") as e:
+            parse_depths(spec)
+        assert "between 1 and 200" in e.value.hint
+    monkeypatch.undo()
+    assert parse_depths("2-4, 200") == [2, 3, 4, 200]
+    with pytest.raises(BackpropError, match=r"depths \(0–3\) outside 1 to 200"):
+        vanishing_sweep([0, 3])
+
+
 @pytest.fixture(scope="module")
 def sweep():
     return vanishing_sweep(range(2, 21), width=16, batch=32)

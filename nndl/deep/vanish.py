@@ -105,8 +105,12 @@ def measure(depth: int, activation: str, init: str, *, width: int = 32, batch: i
     return VanishRun(activation, init, depth, layers)
 
 
+MAX_DEPTH = 200  # hidden layers: the deepest network a sweep measures
+
+
 def parse_depths(spec) -> list[int]:
-    """'2-30', '2,5,10', '10' or an iterable of ints."""
+    """'2-30', '2,5,10', '10' or an iterable of ints. Every number is checked against 1 and
+    :data:`MAX_DEPTH` before a range is expanded (1-999999999999 would be a list of 10¹²)."""
     if isinstance(spec, int):
         return [spec]
     if not isinstance(spec, str):
@@ -114,17 +118,18 @@ def parse_depths(spec) -> list[int]:
     out: list[int] = []
     for k, part in enumerate(p.strip() for p in spec.split(",")):
         try:
-            if "-" in part:
-                a, b = (int(v) for v in part.split("-", 1))
-                if a > b:
-                    raise BackpropError(f"depth range '{part}' runs backwards",
-                                        hint=f"write the smaller number first, e.g. {b}-{a}")
-                out.extend(range(a, b + 1))
-            else:
-                out.append(int(part))
+            a, b = (int(v) for v in part.split("-", 1)) if "-" in part else (int(part),) * 2
         except ValueError:
             raise BackpropError(f"depth list '{spec}': item {k + 1} ('{part}') is not a number "
                                 "or a range", hint="write e.g. 2-30 or 2,5,10,20") from None
+        if a > b:
+            raise BackpropError(f"depth range '{part}' runs backwards",
+                                hint=f"write the smaller number first, e.g. {b}-{a}")
+        if a < 1 or b > MAX_DEPTH:
+            raise BackpropError(f"depth list '{spec}': item {k + 1} ('{part}') is outside 1 to "
+                                f"{MAX_DEPTH} hidden layers",
+                                hint=f"give hidden-layer counts between 1 and {MAX_DEPTH}, e.g. 2-30")
+        out.extend(range(a, b + 1))
     return out
 
 
@@ -135,9 +140,10 @@ def vanishing_sweep(depths=range(2, 31), activations=SWEEP_ACTIVATIONS, inits=IN
                     width: int = 32, batch: int = 64, seed: int = 0) -> VanishingSweep:
     """Per-layer gradient norms for every (depth, activation, init)."""
     depths = sorted(set(parse_depths(depths)))
-    if not depths or min(depths) < 1 or max(depths) > 200:
-        raise BackpropError(f"depths {depths} out of range",
-                            hint="give hidden-layer counts between 1 and 200, e.g. 2-30")
+    if not depths or min(depths) < 1 or max(depths) > MAX_DEPTH:
+        shown = f"{min(depths)}–{max(depths)}" if depths else "none"
+        raise BackpropError(f"depths ({shown}) outside 1 to {MAX_DEPTH} hidden layers",
+                            hint=f"give hidden-layer counts between 1 and {MAX_DEPTH}, e.g. 2-30")
     if not activations or not inits:
         raise BackpropError(f"the sweep needs at least one {'activation' if not activations else 'init'}",
                             hint=f"e.g. -a {','.join(SWEEP_ACTIVATIONS)} -i {','.join(INITS)}")
