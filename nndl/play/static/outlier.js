@@ -1,4 +1,4 @@
-// #/outlier?t=10[&epochs=1000&lr=1&bias=1][&step=3] — exercise 2 live: the data set D and
+// #/outlier?t=10[&epochs=300&lr=1&bias=1][&step=3] — exercise 2 live: the data set D and
 // the outlier x4 = (0, −t) (a t slider on a log scale up to 1e9, or drag x4), the boundaries
 // PLA and the sigmoid neuron find (nndl experiment outlier), PLA's epochs stepped one at a
 // time, x4's gradient as it vanishes, and the report's own sentences.
@@ -49,7 +49,7 @@ export class OutlierView {
     });
     this.slider.addEventListener("change", () => this.update({ t: this.tBox.value }));
     this.tBox.addEventListener("change", () => this.update({ t: this.tBox.value.trim() }));
-    this.epochs = h("input", { type: "text", id: "epochs", class: "mono", inputmode: "numeric", placeholder: "1000" });
+    this.epochs = h("input", { type: "text", id: "epochs", class: "mono", inputmode: "numeric" });
     this.epochs.addEventListener("change", () => this.update({ epochs: this.epochs.value.trim() || null }));
     this.lr = h("input", { type: "text", id: "lr", class: "mono", inputmode: "decimal", placeholder: "1" });
     this.lr.addEventListener("change", () => this.update({ lr: this.lr.value.trim() || null }));
@@ -76,8 +76,9 @@ export class OutlierView {
     // exercise 2 for the t on the page (its t_max), with this page's epochs and learning rate
     this.checkPanel = new CheckPanel({ problem: 2, lang: this.lang, lead: L("check_lead_outlier"), api,
       params: () => {
-        const p = { ts: this.params.get("t") || "10", epochs: this.params.get("epochs") || "1000" };
-        if (this.params.get("lr")) p.lr = this.params.get("lr");
+        // epochs and lr only where the page sets them: else the server's defaults, as the run's
+        const p = { ts: this.params.get("t") || "10" };
+        for (const k of ["epochs", "lr"]) if (this.params.get(k)) p[k] = this.params.get(k);
         return p;
       } });
     root.append(
@@ -153,6 +154,7 @@ export class OutlierView {
     clear(this.err);
     this.d = d.data;
     this.v = v.data;
+    if (!this.params.get("epochs")) this.epochs.placeholder = String(this.d.epochs);  // the default
     this.status.textContent = t("outlier_status", this.lang, { t: g3(this.d.ts[0]), epochs: this.d.epochs, lr: g3(this.d.lr) });
     for (const el of [this.plot, this.runs, this.sentences]) el.classList.remove("stale");
     this.draw();
