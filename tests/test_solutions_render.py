@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -126,8 +127,6 @@ def test_markdown_in_a_folder_links_figure_files_instead_of_data_uris(tmp_path, 
     """--format md -o DIR: the figures are SVG files beside solutions.md, linked by name, which
     every Markdown viewer shows (issue 20: 284 KB of base64 that many did not); to stdout the
     page stays self-contained, and --help says how to get the files."""
-    import re
-
     from nndl.cli import main
 
     assert main(["solve", "4", "--format", "md", "--lang", lang, "-o", str(tmp_path)]) == 0
@@ -143,3 +142,36 @@ def test_markdown_in_a_folder_links_figure_files_instead_of_data_uris(tmp_path, 
     assert "](data:image/svg+xml;base64," in capsys.readouterr().out
     assert main(["solve", "--help", "--lang", lang]) == 0
     assert {"zh": "另存为", "en": "beside"}[lang] in capsys.readouterr().out
+
+
+def test_mathml_prime_is_attached_and_bold_keeps_mathvariant():
+    from nndl.solutions.render import _mathml
+
+    for tex in (r"\theta'(s)", r"\theta^{\prime}", r"\theta'^{(l)}", r"f''(x)"):
+        out = _mathml(tex, False)
+        # the prime is an operator right after its letter, never a raised <mi>
+        assert re.search(r"<mi>&#x0203[234];</mi>", out) is None, out
+        assert re.search(r'<mi>[^<]+</mi><mo lspace="0" rspace="0">&#x0203[234];</mo>', out), out
+    assert "<msup><mrow><mi>&#x003B8;</mi><mo" in _mathml(r"\theta'^{(l)}", False)
+    out = _mathml(r"\mathbf{W}^{(l)} \mathbf{x}", True)
+    assert '<mi mathvariant="bold">W</mi>' in out and '<mi mathvariant="bold">x</mi>' in out
+    assert "&#x1D4" not in out  # no Mathematical Bold character a font may lack
+    assert 'mathvariant="bold-italic"' in _mathml(r"\boldsymbol{\delta}", False)
+
+
+def test_page_prints_on_a4_and_remembers_the_language():
+    page = to_html([_solution()], "zh")
+    assert re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:", page)
+    assert "localStorage.getItem('nndl-lang')" in page
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert 'mi[mathvariant="bold"]' in css and "font-weight: bold" in css
+
+
+def test_a_subsection_sits_under_its_section():
+    s = _solution()
+    sub = Section(Text("第 1 层", "Layer 1"), [Paragraph(Text("细节", "detail"))])
+    sub.level = 1  # what the model's Section.level gives (exercise 6's per-layer working)
+    s.sections.append(sub)
+    assert "<h4>" in to_html([s], "en") and "<h3>" in to_html([s], "en")
+    md = to_markdown([s], "en")
+    assert "#### Layer 1" in md and "### Solution" in md

@@ -112,7 +112,7 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
                   f"{s.title(lang)}", "",
                   f"**{UI['problem'](lang)}** {s.statement(lang)}", ""]
         for sec in s.sections:
-            lines += [f"### {sec.title(lang)}", ""]
+            lines += [f"{'####' if _sub(sec) else '###'} {sec.title(lang)}", ""]
             for b in sec.blocks:
                 lines += _md_block(b, lang, figure_links)
         lines += [f"### {UI['answers'](lang)}", ""]
@@ -128,6 +128,12 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
             lines += [f"- {e.text(lang)}" for e in s.errata]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _sub(section) -> bool:
+    """A section that belongs under the one before it (exercise 6's per-layer working under
+    "Layer by layer"): ``Section.level`` 1, where the model gives one."""
+    return getattr(section, "level", 0) >= 1
 
 
 def _colon(lang: Lang) -> str:
@@ -195,7 +201,10 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
         console.print(Panel(inline_plain(s.statement(lang)), title=UI["problem"](lang),
                             title_align="left", border_style="dim"), highlight=False)
         for sec in s.sections:
-            console.print(f"\n[bold cyan]{sec.title(lang)}[/]")
+            if _sub(sec):
+                console.print(f"\n[cyan]· {sec.title(lang)}[/]")
+            else:
+                console.print(f"\n[bold cyan]{sec.title(lang)}[/]")
             for b in sec.blocks:
                 if isinstance(b, Paragraph):
                     console.print(inline_plain(b.text(lang)), highlight=False)
@@ -248,7 +257,32 @@ def _term_check(c: Check, lang: Lang) -> str:
 def _mathml(tex: str, display: bool) -> str:
     from latex2mathml.converter import convert
 
-    return convert(tex, display="block" if display else "inline")
+    return _fix_mathml(convert(tex, display="block" if display else "inline"))
+
+
+# latex2mathml writes θ' as <msup><mi>θ</mi><mi>′</mi></msup>: the prime glyph is already
+# raised, so raised again it floats off as a detached tick. It is an operator after its base.
+_PRIME = re.compile(r"<msup>(<mrow><mi[^>]*>[^<]*</mi></mrow>|<mi[^>]*>[^<]*</mi>)"
+                    r"(?:<mrow>)?<mi>(&#x0203[234];)</mi>(?:</mrow>)?</msup>")
+# \mathbf{W} becomes the character 𝐖 (U+1D416), bold only where a font has it, and not
+# mathvariant-bold as MathML says it; the letter with mathvariant="bold" (and the page's CSS
+# for browsers that implement only MathML Core) keeps a vector bold everywhere
+_PRIME_THEN_SUP = re.compile(r"<msup>(<mrow><mi[^>]*>[^<]*</mi></mrow>|<mi[^>]*>[^<]*</mi>)"
+                             r"<mrow><mi>(&#x0203[234];)</mi>")  # θ'^{(l)}: prime, then (l)
+_BOLD_LETTER = re.compile(r"<mi>&#x(1D4[0-3][0-9A-F]);</mi>")
+
+
+def _fix_mathml(mathml: str) -> str:
+    mathml = _PRIME.sub(r'<mrow>\1<mo lspace="0" rspace="0">\2</mo></mrow>', mathml)
+    mathml = _PRIME_THEN_SUP.sub(r'<msup><mrow>\1<mo lspace="0" rspace="0">\2</mo></mrow><mrow>',
+                                 mathml)
+
+    def bold(m: re.Match) -> str:
+        k = int(m.group(1), 16) - 0x1D400
+        letter = chr(ord("A") + k) if k < 26 else chr(ord("a") + k - 26)
+        return f'<mi mathvariant="bold">{letter}</mi>'
+
+    return _BOLD_LETTER.sub(bold, mathml)
 
 
 def _html_inline(text: str) -> str:
@@ -344,6 +378,9 @@ section.exercise { border-top: 2px solid #d0d7de; margin-top: 2rem; padding-top:
 .problem { background: #fff8e6; border-left: 4px solid #d4a72c; padding: .6rem 1rem; border-radius: 4px; }
 .math { overflow-x: auto; overflow-y: hidden; padding: .15rem 0; margin: .6rem 0; }
 math[display="block"] { font-size: 1.08em; }
+/* MathML Core (Chromium) ignores mathvariant except "normal": bold vectors by CSS */
+math mi[mathvariant="bold"] { text-transform: none; font-weight: bold; font-style: normal; }
+math mi[mathvariant="bold-italic"] { text-transform: none; font-weight: bold; font-style: italic; }
 .tablewrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
 td:first-child { white-space: nowrap; }
@@ -362,11 +399,23 @@ li.check.bad .mark { color: var(--bad); }
 dl.answers { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem;
              background: #f0fff4; border: 1px solid #aceebb; border-radius: 8px; padding: .6rem 1rem; }
 dl.answers dd { margin: 0; font-weight: 600; }
+h4 { margin: 1rem 0 .3rem; font-size: 1rem; }
+/* paper: A4 with margins; nothing can scroll there, so wide tables wrap and formulas shrink */
+@page { size: A4; margin: 16mm 14mm; }
 @media print {
-  header.top { position: static; }
+  body { font-size: 10pt; line-height: 1.45; }
+  main { max-width: none; padding: 0; }
+  header.top { position: static; padding: 0 0 .4rem; background: none; }
   header.top button { display: none; }
   section.exercise { break-before: page; }
-  figure, table, .math { break-inside: avoid; }
+  figure, .math { break-inside: avoid; }
+  tr { break-inside: avoid; }
+  .tablewrap, .math { overflow: visible; }
+  table { width: 100%; font-size: 8.5pt; }
+  th, td { padding: .1rem .25rem; overflow-wrap: anywhere; }
+  td:first-child { white-space: normal; }
+  math[display="block"] { font-size: .9em; max-width: 100%; }
+  figure svg { max-width: 100%; height: auto; }
 }
 """
 
@@ -375,6 +424,10 @@ function setLang(l){document.documentElement.setAttribute('data-lang',l);
 document.documentElement.setAttribute('lang', l==='zh'?'zh-CN':'en');
 try{localStorage.setItem('nndl-lang',l)}catch(e){}}
 document.querySelectorAll('button.lang').forEach(function(b){b.addEventListener('click',function(){setLang(b.dataset.set)})});
+// the reader's last choice wins over the language the page was written in
+try{var saved=localStorage.getItem('nndl-lang');if(saved==='zh'||saved==='en'){
+document.documentElement.setAttribute('data-lang',saved);
+document.documentElement.setAttribute('lang',saved==='zh'?'zh-CN':'en');}}catch(e){}
 """
 
 
@@ -390,7 +443,8 @@ def to_html(solutions: list[Solution], lang: Lang) -> str:
                  f" · {_html_both(s.title)}</h2>",
                  f'<div class="problem"><b>{_html_both(UI["problem"])}</b> {_html_both(s.statement)}</div>']
         for k, sec in enumerate(s.sections):
-            parts.append(f"<h3>{_html_both(sec.title)}</h3>")
+            h = "h4" if _sub(sec) else "h3"
+            parts.append(f"<{h}>{_html_both(sec.title)}</{h}>")
             checks_open = False
             for j, b in enumerate(sec.blocks):
                 is_check = isinstance(b, Check)
