@@ -98,7 +98,7 @@ CATALOGUE: dict[str, Mistake] = {m.id: m for m in (
                  "σ′ is largest at S = 0: σ′(0) = σ(0)(1 − σ(0)) = 1/4; 1/2 is σ(0) itself."),
             Text("θ′ 的最大值", "the largest θ′")),
     Mistake("one_layer_short", Text("少数了一层", "one layer short"),
-            Text("只数了隐含层：输出层的神经元也经过 θ，所以 ∂ℓ/∂w⁽¹⁾ 里每个权重层（包括输出层）都有一个 θ′ 因子。",
+            Text("只数了隐藏层：输出层的神经元也经过 θ，所以 ∂ℓ/∂w⁽¹⁾ 里每个权重层（包括输出层）都有一个 θ′ 因子。",
                  "Only the hidden layers were counted: the output neurons apply θ too, so "
                  "∂ℓ/∂w⁽¹⁾ carries one θ′ factor per weight layer, the output layer's included."),
             Text("θ′ 因子的个数", "the number of θ′ factors")),
