@@ -98,11 +98,12 @@ def test_depth_counts_hidden_layers_in_vanish_and_backprop(capsys):
 
 
 def test_backprop_refuses_a_list_where_one_name_is_meant(capsys):
-    assert main(["experiment", "backprop", "-a", "sigmoid,tanh"]) == 2
+    assert main(["experiment", "backprop", "-a", "sigmoid,tanh", "-l", "en"]) == 2
     err = capsys.readouterr().err
     assert "one name" in err and "nndl vanish" in err
-    assert main(["experiment", "backprop", "-i", "he,xavier"]) == 2
-    assert "-i 'he,xavier'" in capsys.readouterr().err
+    assert main(["experiment", "backprop", "-i", "he,xavier", "-l", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert "-i 'he,xavier'" in err and "只取一个名称" in err and "nndl vanish" in err
 
 
 def test_graph_draws_with_plot_like_every_command_and_o_still_works(capsys, tmp_path):
@@ -111,9 +112,34 @@ def test_graph_draws_with_plot_like_every_command_and_o_still_works(capsys, tmp_
         assert (tmp_path / name).read_text().lstrip().startswith("<")
     capsys.readouterr()
     assert main(["graph", "x*y", "x=2", "y=3", "-p", str(tmp_path / "d.svg"),
-                 "-o", str(tmp_path / "e.svg")]) == 2
+                 "-o", str(tmp_path / "e.svg"), "-l", "en"]) == 2
     assert "older spelling" in capsys.readouterr().err
     assert not (tmp_path / "d.svg").exists()
+
+
+def _every_command():
+    import typer
+
+    from nndl.cli import app
+
+    def walk(cmd, path):
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    return list(walk(typer.main.get_command(app), "nndl"))
+
+
+def test_short_flags_that_mean_one_thing_everywhere():
+    """-p draws a figure, -o names the output, -a the activation(s), -l the language, -f the
+    format: in every command that has them."""
+    meaning = {"-p": {"plot"}, "-o": {"output", "out"}, "-a": {"activation", "activations"},
+               "-l": {"lang"}, "-f": {"fmt"}}
+    for path, cmd in _every_command():
+        for param in cmd.params:
+            for flag, names in meaning.items():
+                if flag in getattr(param, "opts", []):
+                    assert param.name in names, (path, flag, param.name)
 
 
 def test_plot_is_p_everywhere_a_figure_is_drawn():

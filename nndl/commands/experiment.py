@@ -17,6 +17,17 @@ from nndl.commands._common import (
     rendered,
 )
 from nndl.report import Format
+from nndl.text import Text
+
+_T = {
+    "one_name": Text("{flag} '{value}'：experiment backprop 推导的是一个网络，所以只取一个名称",
+                     "{flag} '{value}': experiment backprop derives one network, so it takes "
+                     "one name"),
+    "one_name_hint": Text("例如 {flag} {first}；要比较几个，用 nndl vanish",
+                          "e.g. {flag} {first}; nndl vanish compares several"),
+    "at_least": Text("{flag} 至少为 {least}，现在是 {value}", "{flag} must be ≥ {least}, got {value}"),
+    "at_least_hint": Text("例如 {flag} {example}", "e.g. {flag} {example}"),
+}
 
 
 def _floats(spec: str, what: str) -> list[float]:
@@ -142,10 +153,9 @@ def backprop_command(
 
     for flag, value in (("-a", activation), ("-i", init)):
         if "," in value:  # vanish's -a/-i take lists; one derivation has one of each
-            raise BackpropError(f"{flag} '{value}': experiment backprop derives one network, "
-                                "so it takes one name",
-                                hint=f"e.g. {flag} {value.split(',')[0].strip()}; nndl vanish "
-                                     "compares several")
+            first = value.split(",")[0].strip()
+            raise BackpropError(_T["one_name"].format(flag=flag, value=value)(lang.value),
+                                hint=_T["one_name_hint"].format(flag=flag, first=first)(lang.value))
     from nndl.deep.derivation import BackpropReport, derive_backprop
 
     if sizes is not None:
@@ -162,11 +172,15 @@ def backprop_command(
     else:
         if layers is not None:
             if layers < 1:
-                raise BackpropError(f"--layers must be ≥ 1, got {layers}", hint="e.g. --layers 3")
+                raise BackpropError(
+                    _T["at_least"].format(flag="--layers", least=1, value=layers)(lang.value),
+                    hint=_T["at_least_hint"].format(flag="--layers", example=3)(lang.value))
             depth = layers
         else:  # hidden layers, as in nndl vanish; L = hidden + output
             if depth < 0:
-                raise BackpropError(f"--depth must be ≥ 0, got {depth}", hint="e.g. --depth 2")
+                raise BackpropError(
+                    _T["at_least"].format(flag="--depth", least=0, value=depth)(lang.value),
+                    hint=_T["at_least_hint"].format(flag="--depth", example=2)(lang.value))
             depth += 1
         # the sheet's 3-4-3-1 for L = 3 (as nndl solve 3), with more 4-unit layers for deeper
         layer_sizes = [3] + [4] * (depth - 2) + [3, 1] if depth >= 2 else [3, 1]

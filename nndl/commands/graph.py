@@ -20,6 +20,9 @@ from nndl.viz import SAVE_FORMATS, draw, graph_json, graph_markdown, graph_table
 
 FORMATS = ("table", "json", "md", "svg", "dot")  # not nndl.report.Format: drawings too
 _SAVED = Text("已保存", "saved")
+_TWICE = Text("--plot 和 -o 都指定了图的文件", "--plot and -o both name the drawing's file")
+_TWICE_HINT = Text("只给其中一个（-o 是 --plot 的旧写法）",
+                   "give one of them (-o is the older spelling of --plot)")
 _SPLIT_ITEMS = re.compile(r"(?<=\S)\s+(?=[^\s=,;]+\s*=)")  # "x=1 y=2": break before "y="
 _ITEM = re.compile(r"\s*([^\s=,;]+)\s*=\s*(.+?)\s*")
 
@@ -86,8 +89,7 @@ def register(app: typer.Typer) -> None:
         """
         language = lang.value
         if plot is not None and output is not None and plot != output:
-            raise NNDLError("--plot and -o both name the drawing's file",
-                            hint="give one of them (-o is the older spelling of --plot)")
+            raise NNDLError(_TWICE(language), hint=_TWICE_HINT(language))
         output = plot if plot is not None else output
         if fmt not in FORMATS:
             raise NNDLError(f"unknown format {brief(fmt)!r}",

@@ -31,7 +31,7 @@ _T = {
 
 
 def play_command(
-    port: int = typer.Option(DEFAULT_PORT, "--port", "-p", min=0, max=65535,
+    port: int = typer.Option(DEFAULT_PORT, "--port", min=0, max=65535,
                              help=helptext("端口（0 表示任一空闲端口）。",
                                            "The port (0 = any free port).")),
     host: str = typer.Option("127.0.0.1", "--host",
