@@ -18,6 +18,9 @@ class Language(StrEnum):
     en = "en"
 
 
+WROTE = Text("已写入 {path}", "wrote {path}")  # every command's line after writing a file
+
+
 # ------------------------------------------------------------------ --help in both languages
 # Typer takes help as a plain str when a command is defined; the Text behind each one is kept
 # here under its English, and cli.py swaps in the reader's language when --help is shown.

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from nndl.commands._common import (
+    WROTE,
     Language,
     TextMdJson,
     command_help,
@@ -17,9 +18,6 @@ from nndl.commands._common import (
     rendered,
 )
 from nndl.report import Format
-from nndl.text import Text
-
-WROTE = Text("已写入 {path}", "wrote {path}")
 
 
 def act_command(

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from nndl.commands._common import (
+    WROTE,
     Language,
     TextMdJson,
     command_help,
@@ -104,7 +105,7 @@ def outlier_command(
 
         save_figure(plot_outlier(res, plot_t, lang=lang.value), plot)
         if fmt is Format.text:
-            typer.echo(f"wrote {plot}")
+            typer.echo(WROTE.format(path=plot)(lang.value))
 
 
 def backprop_command(

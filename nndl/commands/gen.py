@@ -9,7 +9,7 @@ from typing import Literal
 
 import typer
 
-from nndl.commands._common import command_help, helptext
+from nndl.commands._common import WROTE, command_help, helptext
 from nndl.errors import NNDLError
 from nndl.report import Format
 
@@ -120,7 +120,7 @@ def gen_command(
         documents.append((key_file, key_html(variants, code)))
     for path, text in documents:  # each file whole or not at all
         atomic_write(path, text)
-        typer.echo(f"wrote {path}")
+        typer.echo(WROTE.format(path=path)("en" if code == "en" else "zh"))
 
 
 _BOTH = {"both", "zh,en", "en,zh", "zh+en", "en+zh"}

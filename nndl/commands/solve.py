@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from nndl.commands._common import (
+    WROTE,
     Language,
     command_help,
     helptext,
@@ -112,7 +113,7 @@ def solve_command(
     else:
         files[name] = content
         _write_folder(out, files)
-        typer.echo(f"wrote {out / name}")
+        typer.echo(WROTE.format(path=out / name)(lang_code))
 
 
 def _write_folder(out: Path, files: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from nndl.commands._common import (
+    WROTE,
     Language,
     TextMdJson,
     command_help,
@@ -72,7 +73,7 @@ def vanish_command(
 
         save_figure(plot_vanishing(s, lang=lang.value), plot)
         if fmt is Format.text:
-            typer.echo(f"wrote {plot}")
+            typer.echo(WROTE.format(path=plot)(lang.value))
 
 
 command_help(vanish_command, """习题 3：实测梯度消失（逐层 ‖∂ℓ/∂W⁽ˡ⁾‖ 与 θ′ 的连乘）。
