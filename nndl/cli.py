@@ -38,6 +38,7 @@ def _prepare_help(cmd, ctx) -> None:
     no type after a flag — Typer 0.29 prints one (`--full <bool>`), but a flag takes no value,
     so an empty metavar leaves that cell blank. Sub-groups' commands too."""
     lang = _help_language()
+    _typer_words(lang)
     params = list(cmd.params)
     help_option = cmd.get_help_option(ctx)  # made once and cached by the command
     if help_option is not None:
@@ -74,10 +75,15 @@ def _help_language() -> Lang:
 def _set_help_language(argv: list[str]) -> None:
     global _help_lang
     _help_lang = help_lang(argv)
+    _typer_words(_help_lang)
+
+
+def _typer_words(lang: Lang) -> None:
+    """Typer's own words in ``lang``, and Chinese folded rather than cut (see _folding)."""
     import typer.rich_utils as words
 
     for name, text in _TYPER_WORDS.items():
-        setattr(words, name, text(_help_lang))
+        setattr(words, name, text(lang))
     for name in ("_make_rich_text", "_get_parameter_help"):
         make = getattr(words, name, None)
         if make is not None and not getattr(make, "folds", False):
