@@ -22,7 +22,7 @@ from nndl.report import Format
 
 def act_command(
     names: list[str] = typer.Argument(None, help=helptext(
-        "激活函数（默认 sigmoid tanh relu，即原题问的三个）；all 表示全部。",
+        "激活函数（默认为原题问的三个：Sigmoid、tanh、ReLU）；all 表示全部。",
         "Activations (default: sigmoid tanh relu, the three the sheet asks about); 'all' for "
         "every one.")),
     all_: bool = typer.Option(False, "--all", help=helptext("全部已注册的激活函数。",

@@ -48,7 +48,7 @@ def outlier_command(
     ts: str = typer.Option("1,10,100,1e3,1e6,1e9", "--t", help=helptext(
         "x4 = (0, −t) 中 t 的取值，逗号分隔。", "Values of t for x4 = (0, −t), comma-separated.")),
     lr: float = typer.Option(1.0, "--lr", help=helptext(
-        "sigmoid 神经元梯度下降的学习率。",
+        "Sigmoid 神经元梯度下降的学习率。",
         "Learning rate of the sigmoid neuron's gradient descent.")),
     epochs: int = typer.Option(300, "--epochs", help=helptext(
         "梯度下降的轮数（先在 D 上，加入 x4 后再来一遍）；与 nndl solve 2 相同为 300"
@@ -191,7 +191,7 @@ def backprop_command(
     sys.stdout.write(render_result(render, BackpropReport(d, c), fmt, lang.value))
 
 
-command_help(outlier_command, """习题 2：感知机与一个 sigmoid 神经元在 D 上的对比，再加入 x4 = (0, −t)。
+command_help(outlier_command, """习题 2：感知机与一个 Sigmoid 神经元在 D 上的对比，再加入 x4 = (0, −t)。
 
     \b
     示例：
