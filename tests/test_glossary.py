@@ -75,10 +75,7 @@ def _violations(kind: str) -> set[tuple[str, str]]:
 
 # KNOWN (not in this change's files; reported to their owners): (file or module, complaint).
 # A module's table is listed under its module name as well. Delete an entry once fixed.
-KNOWN_TERMS: set[tuple[str, str]] = {
-    # --help texts: "默认 sigmoid tanh relu"/"sigmoid 神经元" are prose, not code (Sigmoid)
-    ("nndl.commands._common.HELPS", "sigmoid → Sigmoid"),
-}
+KNOWN_TERMS: set[tuple[str, str]] = set()
 KNOWN_PUNCTUATION: set[tuple[str, str]] = set()
 # Not prose: an input syntax quoted in a sentence keeps its ASCII marks (ex2's --params
 # kinds "数,数,…" and "x1,x2:标签; …"; ex6's "层之间用 ; 或换行" names the ';' itself)
