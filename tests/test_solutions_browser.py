@@ -151,7 +151,7 @@ def page_file(html_page, tmp_path_factory):
     return path
 
 
-def test_printed_key_is_a4_and_nothing_is_wider_than_the_page(driver, page_file):
+def test_printed_key_is_a4_and_nothing_is_wider_than_the_page(driver, page_file, artifacts_dir):
     """Paper cannot scroll: with print media at A4's printable width no element of the key
     (exercise 2's wide table included) may stick out, and the PDF's pages are A4."""
     import base64
@@ -182,6 +182,7 @@ def test_printed_key_is_a4_and_nothing_is_wider_than_the_page(driver, page_file)
     boxes = {tuple(round(float(v)) for v in box.split())
              for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}
     assert boxes == {(0, 0, 595, 842)}, boxes  # A4 in points, not US Letter's 612 × 792
+    (artifacts_dir / "solutions_zh_print.pdf").write_bytes(pdf)  # to look at
 
 
 def test_language_switch_is_remembered_on_reload(driver, page_file):
