@@ -412,8 +412,8 @@ h4 { margin: 1rem 0 .3rem; font-size: 1rem; }
   tr { break-inside: avoid; }
   .tablewrap, .math { overflow: visible; }
   table { width: 100%; font-size: 8.5pt; }
-  th, td { padding: .1rem .25rem; overflow-wrap: anywhere; }
-  td:first-child { white-space: normal; }
+  th, td { padding: .1rem .25rem; overflow-wrap: break-word; }
+  td:first-child { white-space: nowrap; }  /* row labels (t = 1×10⁹, Conv-1) stay whole */
   math[display="block"] { font-size: .9em; max-width: 100%; }
   figure svg { max-width: 100%; height: auto; }
 }
