@@ -31,7 +31,6 @@ import numpy as np
 from nndl.classic import X_D, Y_D, max_margin, outlier_experiment, with_x4
 from nndl.classic import render as classic_render
 from nndl.classic.experiment import T_MAX, OutlierExperiment, OutlierRow
-from nndl.classic.plots import BOX, plot_outlier
 from nndl.classic.render import (
     _EN_COUNT,
     _ZH_COUNT,
@@ -46,7 +45,6 @@ from nndl.classic.render import (
 )
 from nndl.classic.render import verdict as classic_verdict
 from nndl.engine.kernels import sigmoid_scalar
-from nndl.plotting import figure_bytes
 from nndl.report import g
 from nndl.solutions import params as P
 from nndl.solutions.model import (
@@ -54,6 +52,7 @@ from nndl.solutions.model import (
     Check,
     Erratum,
     Figure,
+    Lang,
     Math,
     Paragraph,
     Section,
@@ -567,6 +566,13 @@ def experiment(p: Params, full: bool = False) -> OutlierExperiment:
                               losses=p.losses())
 
 
+def _svg(res: OutlierExperiment, t: float, lang: Lang) -> str:
+    from nndl.classic.plots import plot_outlier
+    from nndl.plotting import figure_bytes
+
+    return figure_bytes(plot_outlier(res, t=t, lang=lang), "svg").decode("utf-8")
+
+
 def build(params: Params, full: bool = False) -> Solution:
     p = params
     title = problem_text(2)[0]
@@ -599,6 +605,8 @@ def build(params: Params, full: bool = False) -> Solution:
             Text("对", "right") if r.bp.x4_correct else Text("错", "wrong"),
             f"{fmt_num(r.ce.angle_deg, 3)}°", f"{r.ce.x4_grad_first:.2e}",
         ])
+    from nndl.classic.plots import BOX  # Matplotlib: only where a solution is built, not checked
+
     far = max(abs(float(c)) for c in last.x4) > max(BOX, 1.25 * float(np.abs(p.X()).max()))
     sweep = Section(Text(f"加入 {xo} = {tv}，t 逐渐增大", f"Adding {xo} = {tv} for growing t"), [
         _separability(res, p),
@@ -612,7 +620,7 @@ def build(params: Params, full: bool = False) -> Solution:
         *([Paragraph(Text(f"t = {fmt_num(r.t)}：" + " ".join(verdict(r, res, p, "zh")),
                           f"t = {fmt_num(r.t)}: " + " ".join(verdict(r, res, p, "en"))))
            for r in res.rows] if full else overview(res, p)),
-        Figure("ex2_outlier", lambda lang: figure_bytes(plot_outlier(res, t=t_max, lang=lang), "svg").decode("utf-8"),
+        Figure("ex2_outlier", lambda lang: _svg(res, t_max, lang),
                Text(f"PLA 与 BP 的分类面，加入 {xo} 前后（t = {fmt_num(t_max)}"
                     + (f"，{xo} 画在边缘）" if far else "）"),
                     f"PLA's and BP's boundaries before and after adding {xo} (t = {fmt_num(t_max)}"
