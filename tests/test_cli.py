@@ -59,7 +59,9 @@ def test_an_html_page_is_not_dumped_into_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert main(["solve", "4", "--format", "html"]) == 2
     err = capsys.readouterr().err
-    assert "-o DIR" in err and "Traceback" not in err
+    assert "-o DIR" in err and "终端无法显示" in err and "Traceback" not in err
+    assert main(["solve", "4", "--format", "html", "-l", "en"]) == 2
+    assert "a terminal cannot show" in capsys.readouterr().err
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert main(["solve", "4", "--format", "html"]) == 0
     assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
@@ -158,3 +160,19 @@ def test_plot_is_p_everywhere_a_figure_is_drawn():
         # -o is the output of solve/gen (or graph's older --plot), never something else
         others = [p.name for p in cmd.params if "-o" in p.opts and p.name not in ("output",)]
         assert not others, (name, others)
+
+
+def test_command_errors_speak_the_chosen_language(capsys):
+    """The refusals written in the commands themselves come in zh and en (issue 20)."""
+    cases = [(["check", "foo"], "没有题目", "has no problem"),
+             (["check", "summary"], "需要先给出网络描述", "needs the network spec first"),
+             (["solve", "5", "kernel=3", "kernel=3"], "给了两次", "is given twice"),
+             (["solve", "1,2", "k=1"], "只属于一道题", "belong to one exercise"),
+             (["experiment", "backprop", "--sizes", "3,x"], "整数列表", "list of integers")]
+    for args, zh, en in cases:
+        assert main([*args, "-l", "zh"]) == 2
+        err = capsys.readouterr().err
+        assert zh in err and "hint:" in err, (args, err)
+        assert main([*args, "-l", "en"]) == 2
+        err = capsys.readouterr().err
+        assert en in err and not any("\u4e00" <= c <= "\u9fff" for c in err), (args, err)

@@ -247,7 +247,7 @@ def test_params_lists_names_types_defaults_and_ranges(capsys):
 
 
 def test_parameters_need_exactly_one_exercise(capsys):
-    assert main(["solve", "1-3", "kernel=3"]) == 2
+    assert main(["solve", "1-3", "kernel=3", "--lang", "en"]) == 2
     assert "one exercise" in capsys.readouterr().err
 
 

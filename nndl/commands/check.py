@@ -10,6 +10,7 @@ import typer
 from nndl.commands._common import Language, command_help, helptext, lang_option, rendered
 from nndl.errors import NNDLError
 from nndl.report import Format
+from nndl.text import Text
 
 TextJson = Literal[Format.text, Format.json]  # what --format accepts (and --help lists)
 
@@ -63,32 +64,34 @@ def check_command(
     from nndl.commands.solve import _pairs
 
     fmt = rendered(fmt, lang, TextJson)
+    code = lang.value
     rest = list(args or [])
     target = problem.strip().lower()
     if variant is not None:
-        report = _check_variant(target, variant, rest)
+        report = _check_variant(target, variant, rest, code)
     elif target in ("summary", "graph", "derivative"):
         if not rest:
-            raise NNDLError(f"nndl check {target} needs the {_FIRST[target]} first",
-                            hint=_EXAMPLE[target])
+            raise NNDLError(_T["first"].format(target=target, what=_FIRST[target](code))(code),
+                            hint=_T["example"](code) + _EXAMPLE[target])
         first, rest = rest[0], rest[1:]
         if target == "summary":
-            report = check("summary", _pairs(rest), first)
+            report = check("summary", _pairs(rest, code), first)
         elif target == "graph":
-            values = {k: _number(k, v) for k, v in _pairs((at or "").replace(",", " ").split()).items()}
-            report = check("graph", _pairs(rest), (first, values))
+            at_pairs = _pairs((at or "").replace(",", " ").split(), code)
+            values = {k: _number(k, v) for k, v in at_pairs.items()}
+            report = check("graph", _pairs(rest, code), (first, values))
         else:
             if len(rest) != 1:
-                raise NNDLError("nndl check derivative takes a function and one answer",
-                                hint=_EXAMPLE["derivative"])
+                raise NNDLError(_T["derivative"](code),
+                                hint=_T["example"](code) + _EXAMPLE["derivative"])
             report = check("derivative", {"derivative": rest[0]}, first)
     elif target in ("1", "2", "3", "4", "5", "6"):
         n = int(target)
-        answers, params = exercise_args(n, _pairs(rest))
+        answers, params = exercise_args(n, _pairs(rest, code))
         report = check(n, answers, params)
     else:
-        raise NNDLError(f"nndl check has no problem '{problem}'",
-                        hint="use an exercise 1-6, or graph, summary or derivative")
+        raise NNDLError(_T["no_problem"].format(problem=problem)(code),
+                        hint=_T["no_problem_hint"](code))
     out = to_json(report, lang.value) if fmt is Format.json else to_text(report, lang.value)
     sys.stdout.write(out)
     if not report.all_correct:
@@ -96,7 +99,7 @@ def check_command(
 
 
 # ------------------------------------------------------------------ --variant (nndl gen)
-def _check_variant(target: str, variant: str, rest: list[str]):
+def _check_variant(target: str, variant: str, rest: list[str], lang: str):
     """Every KEY=VALUE is an answer, checked against the parameters the id rebuilds."""
     from nndl.check import check
     from nndl.commands.solve import _pairs, variant_params
@@ -105,14 +108,24 @@ def _check_variant(target: str, variant: str, rest: list[str]):
         raise NNDLError(f"--variant belongs with an exercise number, not '{target}'",
                         hint="e.g. nndl check 5 --variant 5-g1-s42-i3-standard fc_params=…")
     params = variant_params("check", target, [int(target)], variant, given=False)
-    return check(int(target), _pairs(rest), params)
+    return check(int(target), _pairs(rest, lang), params)
 
 
-_FIRST = {"summary": "network spec", "graph": "expression", "derivative": "function"}
+_FIRST = {"summary": Text("网络描述", "network spec"), "graph": Text("表达式", "expression"),
+          "derivative": Text("函数", "function")}
 _EXAMPLE = {
-    "summary": 'e.g. nndl check summary "input 32x32x3; conv 6 5x5" Conv-1.params=456',
-    "graph": 'e.g. nndl check graph "(x+y)^2*z" --at x=1,y=2,z=-6 f=-54',
-    "derivative": 'e.g. nndl check derivative sigmoid "sigmoid(x)*(1-sigmoid(x))"',
+    "summary": 'nndl check summary "input 32x32x3; conv 6 5x5" Conv-1.params=456',
+    "graph": 'nndl check graph "(x+y)^2*z" --at x=1,y=2,z=-6 f=-54',
+    "derivative": 'nndl check derivative sigmoid "sigmoid(x)*(1-sigmoid(x))"',
+}
+_T = {
+    "first": Text("nndl check {target} 需要先给出{what}", "nndl check {target} needs the {what} first"),
+    "example": Text("例如 ", "e.g. "),
+    "derivative": Text("nndl check derivative 只取一个函数和一个答案",
+                       "nndl check derivative takes a function and one answer"),
+    "no_problem": Text("nndl check 没有题目 '{problem}'", "nndl check has no problem '{problem}'"),
+    "no_problem_hint": Text("用习题号 1-6，或 graph、summary、derivative",
+                            "use an exercise 1-6, or graph, summary or derivative"),
 }
 
 

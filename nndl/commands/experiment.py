@@ -26,6 +26,16 @@ _T = {
                      "one name"),
     "one_name_hint": Text("例如 {flag} {first}；要比较几个，用 nndl vanish",
                           "e.g. {flag} {first}; nndl vanish compares several"),
+    "not_t": Text("--plot-t {t} 不在 --t 的取值中", "--plot-t {t} is not one of the --t values"),
+    "not_t_hint": Text("从这些值中选一个：{values}", "choose one of {values}"),
+    "sizes_ints": Text("--sizes '{sizes}' 不是逗号分隔的整数列表",
+                       "--sizes '{sizes}' is not a comma-separated list of integers"),
+    "sizes_ints_hint": Text("例如 --sizes 3,4,3,1", "e.g. --sizes 3,4,3,1"),
+    "sizes_short": Text("--sizes '{sizes}' 只有 {n} 层；至少需要输入层和输出层",
+                        "--sizes '{sizes}' names {n} layer; the input and at least the output "
+                        "are needed"),
+    "sizes_short_hint": Text("例如 --sizes 3,4,3,1（输入 3，隐藏层 4 和 3，输出 1）",
+                             "e.g. --sizes 3,4,3,1 (input 3, hidden 4 and 3, output 1)"),
     "at_least": Text("{flag} 至少为 {least}，现在是 {value}", "{flag} must be ≥ {least}, got {value}"),
     "at_least_hint": Text("例如 {flag} {example}", "e.g. {flag} {example}"),
 }
@@ -94,8 +104,9 @@ def outlier_command(
     if plot_t is not None and plot_t not in t_values:
         from nndl.classic.errors import DataError
 
-        raise DataError(f"--plot-t {plot_t:g} is not one of the --t values",
-                        hint="choose one of " + ", ".join(f"{t:g}" for t in t_values))
+        values = ", ".join(f"{t:g}" for t in t_values)
+        raise DataError(_T["not_t"].format(t=f"{plot_t:g}")(lang.value),
+                        hint=_T["not_t_hint"].format(values=values)(lang.value))
     res = outlier_experiment(t_values, lr=lr, epochs=epochs, fit_intercept=bias,
                              pla_max_iter=pla_max_iter, pla_shuffle=shuffle, random_state=seed)
     sys.stdout.write(render_result(render, res, fmt, lang.value))
@@ -163,12 +174,11 @@ def backprop_command(
         try:
             layer_sizes = [int(s) for s in sizes.split(",")]
         except ValueError:
-            raise BackpropError(f"--sizes '{sizes}' is not a comma-separated list of integers",
-                                hint="e.g. --sizes 3,4,3,1") from None
+            raise BackpropError(_T["sizes_ints"].format(sizes=sizes)(lang.value),
+                                hint=_T["sizes_ints_hint"](lang.value)) from None
         if len(layer_sizes) < 2:
-            raise BackpropError(f"--sizes '{sizes}' names {len(layer_sizes)} layer; the input "
-                                "and at least the output are needed",
-                                hint="e.g. --sizes 3,4,3,1 (input 3, hidden 4 and 3, output 1)")
+            raise BackpropError(_T["sizes_short"].format(sizes=sizes, n=len(layer_sizes))(lang.value),
+                                hint=_T["sizes_short_hint"](lang.value))
         depth = len(layer_sizes) - 1
     else:
         if layers is not None:

@@ -18,6 +18,27 @@ from nndl.commands._common import (
 )
 from nndl.errors import NNDLError
 from nndl.report import Format
+from nndl.text import Text
+
+_T = {
+    "one_exercise": Text("参数只属于一道题，但所选的 '{which}' 包含 {n} 道",
+                         "parameters belong to one exercise, but the selection '{which}' "
+                         "names {n}"),
+    "one_exercise_hint": Text("只选一道题，例如 nndl solve 5 image=224x224x3",
+                              "choose one exercise, e.g. nndl solve 5 image=224x224x3"),
+    "html_terminal": Text("--format html 写出的是网页，终端无法显示",
+                          "--format html writes a web page, which a terminal cannot show"),
+    "html_terminal_hint": Text("用 -o DIR 写入文件夹（图放在旁边），或重定向："
+                               "nndl solve --format html > key.html",
+                               "write it into a folder with -o DIR (figures beside it), or "
+                               "redirect it: nndl solve --format html > key.html"),
+    "unreadable": Text("无法把 '{a}' 读成参数", "cannot read '{a}' as a parameter"),
+    "unreadable_hint": Text("写成 NAME=VALUE，例如 kernel=3（nndl solve N --params 列出名称）",
+                            "write NAME=VALUE, e.g. kernel=3 (nndl solve N --params lists the "
+                            "names)"),
+    "twice": Text("参数 '{name}' 给了两次", "the parameter '{name}' is given twice"),
+    "twice_hint": Text("每个参数只给一次", "give each parameter once"),
+}
 
 
 def solve_command(
@@ -71,9 +92,8 @@ def solve_command(
 
     numbers = parse_selection(which)
     if (assignments or list_params) and len(numbers) != 1:
-        raise NNDLError("parameters belong to one exercise, but the selection "
-                        f"'{which}' names {len(numbers)}",
-                        hint="choose one exercise, e.g. nndl solve 5 image=224x224x3")
+        raise NNDLError(_T["one_exercise"].format(which=which, n=len(numbers))(lang.value),
+                        hint=_T["one_exercise_hint"](lang.value))
     if list_params:
         render.print_params(params_class(numbers[0]), lang.value)
         return
@@ -81,13 +101,11 @@ def solve_command(
     if variant is not None:
         chosen = variant_params("solve", which, numbers, variant, given=bool(assignments))
     elif assignments:
-        chosen = params_class(numbers[0]).from_strings(_pairs(assignments))
+        chosen = params_class(numbers[0]).from_strings(_pairs(assignments, lang.value))
     if out is not None:  # a bad folder fails now, not after the sweeps
         check_folder(out)
     elif fmt is Format.html and sys.stdout.isatty():  # a page is for a browser, not a terminal
-        raise NNDLError("--format html writes a web page, which a terminal cannot show",
-                        hint="write it into a folder with -o DIR (figures beside it), or "
-                             "redirect it: nndl solve --format html > key.html")
+        raise NNDLError(_T["html_terminal"](lang.value), hint=_T["html_terminal_hint"](lang.value))
     solutions = ([solve(numbers[0], chosen, full=full)] if chosen is not None
                  else solve_all(numbers, full=full))
     if brief:
@@ -142,17 +160,16 @@ def variant_params(command: str, which: str, numbers: list[int], variant: str, g
     return from_id(variant)
 
 
-def _pairs(assignments: list[str]) -> dict[str, str]:
-    """['image=224x224x3', 'pad=1'] -> {'image': '224x224x3', 'pad': '1'}."""
+def _pairs(assignments: list[str], lang: str = "zh") -> dict[str, str]:
+    """['image=224x224x3', 'pad=1'] -> {'image': '224x224x3', 'pad': '1'} (errors in ``lang``)."""
     pairs: dict[str, str] = {}
     for a in assignments:
         name, eq, value = a.partition("=")
         name = name.strip()
         if not eq or not name:
-            raise NNDLError(f"cannot read '{a}' as a parameter",
-                            hint="write NAME=VALUE, e.g. kernel=3 (nndl solve N --params lists the names)")
+            raise NNDLError(_T["unreadable"].format(a=a)(lang), hint=_T["unreadable_hint"](lang))
         if name in pairs:
-            raise NNDLError(f"the parameter '{name}' is given twice", hint="give each parameter once")
+            raise NNDLError(_T["twice"].format(name=name)(lang), hint=_T["twice_hint"](lang))
         pairs[name] = value
     return pairs
 
