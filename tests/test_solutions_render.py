@@ -175,3 +175,17 @@ def test_a_subsection_sits_under_its_section():
     assert "<h4>" in to_html([s], "en") and "<h3>" in to_html([s], "en")
     md = to_markdown([s], "en")
     assert "#### Layer 1" in md and "### Solution" in md
+
+
+def test_exercise_6_per_layer_headings_sit_under_layer_by_layer():
+    from nndl.solutions import solve
+    from nndl.solutions.render import to_html, to_markdown
+
+    ex6 = [solve(6)]
+    md = to_markdown(ex6, "en")
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    layer_by_layer = headings.index("### Layer by layer")
+    assert headings[layer_by_layer + 1].startswith("#### Conv-1")
+    assert headings[headings.index("### Summary table") - 1].startswith("#### ")
+    html = to_html(ex6, "en")
+    assert "<h4" in html and "Conv-1" in html.split("<h4", 1)[1].split("</h4>", 1)[0]

@@ -200,7 +200,8 @@ def build(params: Params, full: bool = False) -> Solution:
         if r.implied:
             blocks.append(Paragraph(Text("（全连接层之前隐含的展平，没有参数。）",
                                          "(The flatten implied before a fully connected layer; no parameters.)")))
-        sections.append(Section(Text(f"{r.name}（{r.type}）", f"{r.name} ({r.type})"), blocks))
+        sections.append(Section(Text(f"{r.name}（{r.type}）", f"{r.name} ({r.type})"), blocks,
+                                level=1))
     sections.append(Section(Text("汇总表", "Summary table"), [layer_table(s)]))
 
     # why 227 and not 224 (the sheet's network): the calculator itself says what goes wrong

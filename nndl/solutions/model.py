@@ -120,6 +120,7 @@ Block = Paragraph | Math | Table | Figure | Check | Erratum
 class Section:
     title: Text
     blocks: list[Block] = field(default_factory=list)
+    level: int = 0  # 1: a subsection of the section before it (exercise 6's layers)
 
 
 @dataclass

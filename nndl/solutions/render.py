@@ -133,7 +133,7 @@ def to_markdown(solutions: list[Solution], lang: Lang, figure_links: bool | None
 def _sub(section) -> bool:
     """A section that belongs under the one before it (exercise 6's per-layer working under
     "Layer by layer"): ``Section.level`` 1, where the model gives one."""
-    return getattr(section, "level", 0) >= 1
+    return section.level >= 1
 
 
 def _colon(lang: Lang) -> str:
