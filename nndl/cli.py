@@ -196,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+# the labels of a refusal (the full-width colon is the Chinese one and carries its own space)
+_ERROR = Text("错误：", "error: ")
+_HINT = Text("提示：", "hint: ")
+
+
 def _run(argv: list[str] | None) -> int:
     _set_help_language(sys.argv[1:] if argv is None else argv)
     try:
@@ -204,10 +209,12 @@ def _run(argv: list[str] | None) -> int:
     except NNDLError as exc:
         # the message is the user's text (brackets like [train] are not markup), and long lines
         # are not re-wrapped, so a caret stays under its character
-        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False,
-                          soft_wrap=True)
-        if exc.hint:
-            err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False,
+        lang = _help_language()  # --lang on the command line, else $NNDL_LANG, else zh
+        err_console.print(f"[bold red]{_ERROR(lang)}[/]{escape(exc.message_in(lang))}",
+                          highlight=False, soft_wrap=True)
+        hint = exc.hint_in(lang)
+        if hint:
+            err_console.print(f"[yellow]{_HINT(lang)}[/]{escape(hint)}", highlight=False,
                               soft_wrap=True)
         return 2
     except typer.Exit as exc:

@@ -13,14 +13,34 @@ argument value (a reduction name, a learning rate, a probability).
 
 from __future__ import annotations
 
+from nndl.text import Lang, Text
+
 
 class NNDLError(Exception):
-    """Base class of every error nndl raises on purpose."""
+    """Base class of every error nndl raises on purpose.
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        self.message = message
-        self.hint = hint
-        super().__init__(message if hint is None else f"{message}\nHint: {hint}")
+    ``message`` and ``hint`` are plain English strings or :class:`Text` (zh and en). ``str(e)``,
+    ``e.message`` and ``e.hint`` are always English (what library code and PyTorch-style
+    ``except`` blocks see); ``e.message_in(lang)`` and ``e.hint_in(lang)`` give the language the
+    command line speaks. A plain str is the same in both languages (tensor errors that mirror
+    PyTorch's stay English)."""
+
+    def __init__(self, message: str | Text, *, hint: str | Text | None = None):
+        # message_t / hint_t: both languages, for a wrapper that adds context (Text + Text)
+        self.message_t = message if isinstance(message, Text) else Text.same(message)
+        self.hint_t = hint if isinstance(hint, Text) or hint is None else Text.same(hint)
+        self.message = self.message_t.en
+        self.hint = None if self.hint_t is None else self.hint_t.en
+        super().__init__(self.message if self.hint is None
+                         else f"{self.message}\nHint: {self.hint}")
+
+    def message_in(self, lang: Lang | str) -> str:
+        """The message in ``lang`` (zh or en)."""
+        return self.message_t(lang)
+
+    def hint_in(self, lang: Lang | str) -> str | None:
+        """The hint in ``lang``, or None when there is none."""
+        return None if self.hint_t is None else self.hint_t(lang)
 
 
 class GraphError(NNDLError, RuntimeError):

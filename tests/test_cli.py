@@ -172,7 +172,7 @@ def test_command_errors_speak_the_chosen_language(capsys):
     for args, zh, en in cases:
         assert main([*args, "-l", "zh"]) == 2
         err = capsys.readouterr().err
-        assert zh in err and "hint:" in err, (args, err)
+        assert zh in err and "提示：" in err, (args, err)
         assert main([*args, "-l", "en"]) == 2
         err = capsys.readouterr().err
         assert en in err and not any("\u4e00" <= c <= "\u9fff" for c in err), (args, err)
