@@ -152,7 +152,7 @@ def test_sizes_too_large_or_backwards_are_refused_at_once(capsys, args, says):
 ])
 def test_summary_inputs_that_cannot_work(capsys, tmp_path, spec, says):
     (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00 not text")
-    assert main(["summary", spec.replace("{tmp}", str(tmp_path))]) == 2
+    assert main(["summary", spec.replace("{tmp}", str(tmp_path)), "-l", "en"]) == 2
     captured = capsys.readouterr()
     assert says in captured.err and _hinted(captured.err) and captured.out == ""
 
@@ -230,9 +230,9 @@ def test_nndl_lang_sets_every_commands_language(monkeypatch, capsys):
 @pytest.mark.parametrize("spec, hint", [("fc 1e3", "write 1000"), ("fc 2.0", "write 2"),
                                         ("fc abc", "digits only"), ("fc 0.5", "whole number")])
 def test_summary_says_how_to_write_a_whole_number(capsys, spec, hint):
-    assert main(["summary", spec]) == 2
+    assert main(["summary", spec, "-l", "en"]) == 2
     err = capsys.readouterr().err
-    assert _hinted(err) and hint in err
+    assert "hint:" in err and hint in err
 
 
 @pytest.mark.parametrize("args, what", [(["-a", ""], "activation"), (["-i", " , "], "init")])

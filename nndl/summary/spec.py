@@ -113,11 +113,23 @@ def _short(token: str) -> str:
     return token if len(token) <= 40 else f"{token[:20]}…{token[-8:]} ({len(token)} characters)"
 
 
-def _err(sl_line: int, col: int, text: str, msg: Text, hint: str | None = None) -> SpecError:
-    """A spec error says what is wrong in both languages at once (English, then Chinese)."""
-    where = f"line {sl_line}" + (f", column {col}" if col > 1 else "")
-    return SpecError(f"{where} `{_shown(text, col)}`: {msg.en}\n（第 {sl_line} 行：{msg.zh}）",
+def _err(sl_line: int, col: int, text: str, msg: Text,
+         hint: Text | None = None) -> SpecError:
+    """A spec error naming line, column and the statement, in zh and en (the CLI shows one)."""
+    shown = _shown(text, col)
+    where = Text(f"第 {sl_line} 行" + (f"第 {col} 列" if col > 1 else ""),
+                 f"line {sl_line}" + (f", column {col}" if col > 1 else ""))
+    return SpecError(Text(f"{where.zh} `{shown}`：{msg.zh}", f"{where.en} `{shown}`: {msg.en}"),
                      hint=hint)
+
+
+# the names a size or count has in an error (the keys themselves — stride, pad — stay as typed)
+_WHAT_ZH = {"kernel size": "卷积核尺寸", "input size": "输入尺寸", "padding": "填充 pad",
+            "filters": "滤波器个数 K", "kernel": "卷积核尺寸 F"}
+
+
+def _zh(what: str) -> str:
+    return _WHAT_ZH.get(what, what)
 
 
 def _bounded(digits: str, what: str, line: int, col: int, seg: str) -> int:
@@ -127,8 +139,9 @@ def _bounded(digits: str, what: str, line: int, col: int, seg: str) -> int:
     if len(body) > len(str(MAX_COUNT)) or int(body or "0") > MAX_COUNT:
         raise _err(line, col, seg,
                    Text(en=f"the {what} {_short(digits)} is too large (at most 10^15)",
-                        zh=f"{what} {_short(digits)} 太大（最多 10^15）"),
-                   hint="nndl computes sizes up to 10^15 values; use a smaller number")
+                        zh=f"{_zh(what)} {_short(digits)} 太大（最多 10^15）"),
+                   hint=Text("nndl 计算的尺寸最多 10^15 个值；请用更小的数",
+                             "nndl computes sizes up to 10^15 values; use a smaller number"))
     return int(digits)
 
 
@@ -163,15 +176,16 @@ def _col_map(orig: str, squeezed: str):
     return lambda i: mapping[i] if i < len(mapping) else i
 
 
-def _whole_number_hint(text: str) -> str:
+def _whole_number_hint(text: str) -> Text:
     """Say what to write instead: 1e3 -> 1000, 2.0 -> 2; otherwise just digits."""
     try:
         value = float(text)
     except ValueError:
-        return "write it with digits only, e.g. 64"
+        return Text("只用数字书写，例如 64", "write it with digits only, e.g. 64")
     if value.is_integer() and value >= 1:
-        return f"write {int(value)}"
-    return "it counts units or pixels, so it is a positive whole number such as 64"
+        return Text(f"写成 {int(value)}", f"write {int(value)}")
+    return Text("它数的是单元或像素，所以是正整数，例如 64",
+                "it counts units or pixels, so it is a positive whole number such as 64")
 
 
 def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: int = 1) -> int:
@@ -184,8 +198,8 @@ def _int(tok: Token, what: str, line: int, seg_col: int, seg: str, *, minimum: i
     if v < minimum:
         raise _err(line, seg_col + tok.col - 1, seg,
                    Text(en=f"{what} must be {('positive' if minimum == 1 else '>= ' + str(minimum))}, got {v}",
-                        zh=f"{what} 必须{('为正数' if minimum == 1 else '>= ' + str(minimum))}，这里是 {v}"),
-                   hint=f"give {what} a value >= {minimum}")
+                        zh=f"{_zh(what)} 必须{('为正数' if minimum == 1 else ' >= ' + str(minimum))}，这里是 {v}"),
+                   hint=Text(f"给 {_zh(what)} 一个 >= {minimum} 的值", f"give {what} a value >= {minimum}"))
     return v
 
 
@@ -194,16 +208,16 @@ def _size(tok: Token, what: str, line: int, seg_col: int, seg: str) -> tuple[int
     if not m:
         raise _err(line, seg_col + tok.col - 1, seg,
                    Text(en=f"cannot read the {what} '{_short(tok.text)}'",
-                        zh=f"无法识别的{what} '{_short(tok.text)}'"),
-                   hint="write sizes as 11x11 (or 11×11, 11*11)")
+                        zh=f"无法识别的{_zh(what)} '{_short(tok.text)}'"),
+                   hint=Text("尺寸写成 11x11（或 11×11、11*11）", "write sizes as 11x11 (or 11×11, 11*11)"))
     nums = tuple(_bounded(g, what, line, seg_col + tok.col - 1, seg)
                  for g in m.groups() if g is not None)
     for v in nums:
         if v <= 0:
             raise _err(line, seg_col + tok.col - 1, seg,
                        Text(en=f'the {what} {_short(tok.text)} has a size of {v}; sizes must be positive',
-                            zh=f'{what} {_short(tok.text)} 中有非正的尺寸 {v}'),
-                       hint="every size must be at least 1")
+                            zh=f'{_zh(what)} {_short(tok.text)} 中有非正的尺寸 {v}'),
+                       hint=Text("每个尺寸至少为 1", "every size must be at least 1"))
     return nums
 
 
@@ -216,29 +230,35 @@ def _canon(text: str) -> str:
     return "x".join(nums * 2 if len(nums) == 1 else nums)
 
 
-def _suggest(word: str, choices) -> str:
+def _suggest(word: str, choices) -> Text:
     if len(word) > 40:  # no keyword is that long (and difflib's work grows with it)
         return ""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'? " if close else ""
+    return Text(f"你是想写 '{close[0]}' 吗？", f"did you mean '{close[0]}'? ") if close \
+        else Text("", "")
 
 
 def parse(text: str) -> list[SpecLine]:
     """Read every statement; raise :class:`SpecError` naming line and column on bad input."""
     if not isinstance(text, str):
-        raise SpecError(f"a spec is text, got {type(text).__name__}",
-                        hint='e.g. "input 227x227x3; conv 96 11x11 stride=4"')
+        raise SpecError(Text(f"网络描述应是文本，这里是 {type(text).__name__}",
+                             f"a spec is text, got {type(text).__name__}"),
+                        hint=Text('例如 "input 227x227x3; conv 96 11x11 stride=4"',
+                                  'e.g. "input 227x227x3; conv 96 11x11 stride=4"'))
     if len(text) > MAX_SPEC_CHARS:
-        raise SpecError(f"the spec has {len(text):,} characters; nndl reads at most "
-                        f"{MAX_SPEC_CHARS:,} (1 MB)\n（规格超过 1 MB）",
-                        hint="a network of even a thousand layers takes a few kB")
+        raise SpecError(Text(f"网络描述有 {len(text):,} 个字符；nndl 最多读 {MAX_SPEC_CHARS:,}（1 MB）",
+                             f"the spec has {len(text):,} characters; nndl reads at most "
+                             f"{MAX_SPEC_CHARS:,} (1 MB)"),
+                        hint=Text("即使一千层的网络也只要几 kB",
+                                  "a network of even a thousand layers takes a few kB"))
     out: list[SpecLine] = []
     for line, col, seg in _segments(text):
         if len(out) >= MAX_LAYERS:
             raise _err(line, col, seg,
                        Text(en=f"the spec has more than {MAX_LAYERS:,} layers",
                             zh=f"层数超过 {MAX_LAYERS:,}"),
-                       hint=f"nndl summarises at most {MAX_LAYERS:,} layers; split the network")
+                       hint=Text(f"nndl 最多汇总 {MAX_LAYERS:,} 层；请把网络分成几段",
+                                 f"nndl summarises at most {MAX_LAYERS:,} layers; split the network"))
         toks = _tokens(seg)
         if not toks:  # a statement of commas only (found by bench/fuzz.py): nothing to read
             continue
@@ -253,9 +273,9 @@ def parse(text: str) -> list[SpecLine]:
             raise _err(line, col, seg,
                        Text(en=f"unknown layer '{_short(toks[0].text)}'",
                             zh=f"未知的层 '{_short(toks[0].text)}'"),
-                       hint=_suggest(word, KEYWORDS) + "known: input, conv, maxpool, avgpool, fc, "
-                            "relu, sigmoid, tanh, leakyrelu, softmax, flatten, dropout, bn, "
-                            "embedding, layernorm")
+                       hint=_suggest(word, KEYWORDS) + Text("可用的层：", "known: ")
+                       + "input, conv, maxpool, avgpool, fc, relu, sigmoid, tanh, leakyrelu, "
+                         "softmax, flatten, dropout, bn, embedding, layernorm")
         sl = SpecLine(line, col, seg, kw)
         rest = toks[1:]
         trailing: list[SpecLine] = []
@@ -284,7 +304,7 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                        Text(en=f"{key} is given twice ({_short(a[key].text)} and "
                                f"{_short(value.text)})",
                             zh=f"{key} 重复给出（{_short(a[key].text)} 和 {_short(value.text)}）"),
-                       hint=f"keep one {key}")
+                       hint=Text(f"只保留一个 {key}", f"keep one {key}"))
         a[key] = value
 
     # "stride 4" -> "stride=4"
@@ -311,13 +331,14 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                            Text(en=f"unknown option '{_short(key)}' for {kw}",
                                 zh=f"{kw} 没有选项 '{_short(key)}'"),
                            hint=_suggest(key.lower(), allowed) + (
-                               f"{kw} takes: {', '.join(allowed)}" if allowed else
-                               f"{kw} takes no options"))
+                               Text(f"{kw} 可用的选项：{', '.join(allowed)}",
+                                    f"{kw} takes: {', '.join(allowed)}") if allowed else
+                               Text(f"{kw} 没有选项", f"{kw} takes no options")))
             if k in a:  # stride=4 stride=2: which one did the student mean?
                 raise _err(line, at(t), seg,
                            Text(en=f'{k} is given twice ({_short(a[k].text)} and {_short(value)})',
                                 zh=f'{k} 重复给出（{_short(a[k].text)} 和 {_short(value)}）'),
-                           hint=f"keep one {k}")
+                           hint=Text(f"只保留一个 {k}", f"keep one {k}"))
             a[k] = Token(value, t.col + len(key) + 1)
         else:
             positional.append(t)
@@ -347,13 +368,15 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                 raise _err(line, at(t), seg,
                            Text(en=f"unexpected '{_short(t.text)}'",
                                 zh=f"多余的 '{_short(t.text)}'"),
-                           hint="write: conv K FxF stride=S pad=P, e.g. conv 96 11x11 stride=4")
+                           hint=Text("写法：conv K FxF stride=S pad=P，例如 conv 96 11x11 stride=4",
+                                     "write: conv K FxF stride=S pad=P, e.g. conv 96 11x11 stride=4"))
         for need, example in (("filters", "96"), ("kernel", "11x11")):
             if need not in a:
                 raise _err(line, col, seg,
                            Text(en=f'conv needs the number of filters K and the kernel size F (missing {need})',
-                                zh=f'conv 需要滤波器个数 K 和尺寸 F（缺少 {need}）'),
-                           hint=f"e.g. conv 96 11x11 stride=4 (here {need} could be {example})")
+                                zh=f'conv 需要滤波器个数 K 和尺寸 F（缺少{_zh(need)}）'),
+                           hint=Text(f"例如 conv 96 11x11 stride=4（这里{_zh(need)} 可以是 {example}）",
+                                     f"e.g. conv 96 11x11 stride=4 (here {need} could be {example})"))
     elif kw in ("maxpool", "avgpool"):
         plain = 0
         for t in positional:
@@ -369,25 +392,25 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                 raise _err(line, at(t), seg,
                            Text(en=f"unexpected '{_short(t.text)}'",
                                 zh=f"多余的 '{_short(t.text)}'"),
-                           hint=f"write: {kw} 3x3 stride=2")
+                           hint=Text(f"写法：{kw} 3x3 stride=2", f"write: {kw} 3x3 stride=2"))
         if "kernel" not in a:
             raise _err(line, col, seg,
                        Text(en=f'{kw} needs a window size',
                             zh=f'{kw} 需要窗口尺寸'),
-                       hint=f"e.g. {kw} 3x3 stride=2, or {kw} 2")
+                       hint=Text(f"例如 {kw} 3x3 stride=2，或 {kw} 2", f"e.g. {kw} 3x3 stride=2, or {kw} 2"))
     elif kw == "fc":
         for t in positional:
             if "filters" in a:
                 raise _err(line, at(t), seg,
                            Text(en=f"unexpected '{_short(t.text)}'",
                                 zh=f"多余的 '{_short(t.text)}'"),
-                           hint="write: fc N, e.g. fc 4096")
+                           hint=Text("写法：fc N，例如 fc 4096", "write: fc N, e.g. fc 4096"))
             a["filters"] = t
         if "filters" not in a:
             raise _err(line, col, seg,
                        Text(en='fc needs the number of neurons',
                             zh='fc 需要神经元个数'),
-                       hint="e.g. fc 4096")
+                       hint=Text("例如 fc 4096", "e.g. fc 4096"))
     elif kw == "embedding":
         plain = 0
         for t in positional:
@@ -403,12 +426,13 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
                 raise _err(line, at(t), seg,
                            Text(en=f"unexpected '{_short(t.text)}'",
                                 zh=f"多余的 '{_short(t.text)}'"),
-                           hint="write: embedding VxD, e.g. embedding 10000x128")
+                           hint=Text("写法：embedding VxD，例如 embedding 10000x128",
+                                     "write: embedding VxD, e.g. embedding 10000x128"))
         if "dim" not in a:
             raise _err(line, col, seg,
                        Text(en="embedding needs the table size VxD (vocabulary × vector length)",
                             zh="embedding 需要词表大小和向量长度 VxD"),
-                       hint="e.g. embedding 10000x128")
+                       hint=Text("例如 embedding 10000x128", "e.g. embedding 10000x128"))
     elif kw == "dropout":
         for t in positional:
             put("p", t, t)
@@ -420,7 +444,7 @@ def _parse_args(sl: SpecLine, toks: list[Token]) -> None:
         raise _err(line, at(t), seg,
                    Text(en=f"{kw} takes no arguments, got '{_short(t.text)}'",
                         zh=f"{kw} 不带参数，这里有 '{_short(t.text)}'"),
-                   hint=f"write just: {kw}")
+                   hint=Text(f"只写：{kw}", f"write just: {kw}"))
     _convert(sl)
 
 
@@ -439,18 +463,20 @@ def _parse_input(sl: SpecLine, positional: list[Token]) -> None:
                 raise _err(line, col + t.col - 1, seg,
                            Text(en=f"the input size '{_short(t.text)}' must be positive",
                                 zh=f"输入尺寸 '{_short(t.text)}' 必须为正数"),
-                           hint="e.g. input 227x227x3")
+                           hint=Text("例如 input 227x227x3", "e.g. input 227x227x3"))
             dims = _size(t, "input size", line, col, seg)
         else:
             raise _err(line, col + t.col - 1, seg,
                        Text(en=f"unexpected '{_short(t.text)}'",
                             zh=f"多余的 '{_short(t.text)}'"),
-                       hint="write: input WxHxD, e.g. input 227x227x3")
+                       hint=Text("写法：input WxHxD，例如 input 227x227x3",
+                                 "write: input WxHxD, e.g. input 227x227x3"))
     if dims is None:
         raise _err(line, col, seg,
                    Text(en='input needs a size',
                         zh='input 需要给出尺寸'),
-                   hint="e.g. input 227x227x3 (width x height x channels) or input 784")
+                   hint=Text("例如 input 227x227x3（宽 x 高 x 通道数）或 input 784",
+                             "e.g. input 227x227x3 (width x height x channels) or input 784"))
     shape: tuple[int, ...]
     if len(dims) == 3:
         w, h, d = dims
@@ -496,6 +522,6 @@ def _convert(sl: SpecLine) -> None:
                 raise _err(line, col + tok.col - 1, seg,
                            Text(en=f'the dropout probability must be in [0, 1), got {v}',
                                 zh=f'dropout 概率必须在 [0, 1) 内，这里是 {v}'),
-                           hint="e.g. dropout 0.5")
+                           hint=Text("例如 dropout 0.5", "e.g. dropout 0.5"))
             out[k] = v
     sl.args = out
