@@ -17,15 +17,19 @@ def check_positive(layer: str, **sizes: int | tuple[int, ...] | None) -> None:
         vals = v if isinstance(v, tuple | list) else (v,)
         for x in vals:
             if not isinstance(x, int) or x <= 0:
-                raise LayerShapeError(f"{layer}: {name} must be a positive whole number, got {x!r}",
-                                      hint=f"give {name} a value >= 1")
+                raise LayerShapeError(
+                    Text(f"{layer}：{name} 必须是正整数，这里是 {x!r}",
+                         f"{layer}: {name} must be a positive whole number, got {x!r}"),
+                    hint=Text(f"给 {name} 一个 >= 1 的值", f"give {name} a value >= 1"))
 
 
 def check_nonneg(layer: str, **sizes: int | tuple[int, ...]) -> None:
     for name, v in sizes.items():
         for x in (v if isinstance(v, tuple | list) else (v,)):
             if not isinstance(x, int) or x < 0:
-                raise LayerShapeError(f"{layer}: {name} must be a whole number >= 0, got {x!r}")
+                raise LayerShapeError(
+                    Text(f"{layer}：{name} 必须是 >= 0 的整数，这里是 {x!r}",
+                         f"{layer}: {name} must be a whole number >= 0, got {x!r}"))
 
 
 def _expr(sym_in: str, f: str, s: str, p: str, d: str, dilation: int, padding: int,
@@ -68,19 +72,24 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
         span = n + 2 * p[i] - d[i] * (k[i] - 1) - 1  # W1 − F + 2P for dilation 1
         if span < 0:
             eff = d[i] * (k[i] - 1) + 1
+            formula = f"{name} = {expr} = {subst} = {fmt((span / s[i]) + 1)}"
             raise LayerShapeError(
-                f"{layer}: the kernel ({eff} wide{'' if d[i] == 1 else ' after dilation'}) is "
-                f"larger than the padded input ({n} + 2·{p[i]} = {n + 2 * p[i]}): "
-                f"{name} = {expr} = {subst} = {fmt((span / s[i]) + 1)}",
-                hint=f"use pad={(eff - n + 1) // 2} or more, a kernel of at most "
-                     f"{n + 2 * p[i]}, or a larger input")
+                Text(f"{layer}：卷积核（{'' if d[i] == 1 else '膨胀后'}宽 {eff}）比填充后的输入"
+                     f"（{n} + 2·{p[i]} = {n + 2 * p[i]}）还大：{formula}",
+                     f"{layer}: the kernel ({eff} wide{'' if d[i] == 1 else ' after dilation'}) is "
+                     f"larger than the padded input ({n} + 2·{p[i]} = {n + 2 * p[i]}): {formula}"),
+                hint=Text(f"用 pad={(eff - n + 1) // 2} 或更大的填充、不超过 {n + 2 * p[i]} 的卷积核，"
+                          "或更大的输入",
+                          f"use pad={(eff - n + 1) // 2} or more, a kernel of at most "
+                          f"{n + 2 * p[i]}, or a larger input"))
         if span % s[i]:
             exact = span / s[i] + 1
             if not floor:
+                formula = f"{name} = {expr} = {subst} = {exact:g}"
                 raise LayerShapeError(
-                    f"{layer}: the stride does not divide: {name} = {expr} = {subst} = "
-                    f"{exact:g} is not a whole number",
-                    hint=_fix_hint(n, k[i], s[i], p[i], d[i], pool))
+                    Text(f"{layer}：步长不能整除：{formula} 不是整数",
+                         f"{layer}: the stride does not divide: {formula} is not a whole number"),
+                    hint=fix_hint_text(n, k[i], s[i], p[i], d[i], pool))
             value = span // s[i] + 1
             formulas.append(Formula(name, expr, subst + f" = {exact:g} → ⌊{exact:g}⌋",
                                     value))
@@ -97,30 +106,38 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
 
 
 def _fix_hint(n: int, k: int, s: int, p: int, d: int, pool: bool) -> str:
+    """The fixes in English, one sentence (compared word for word with a search in tests)."""
+    return fix_hint_text(n, k, s, p, d, pool).en
+
+
+def fix_hint_text(n: int, k: int, s: int, p: int, d: int, pool: bool) -> Text:
     """What makes (n + 2p − d·(k − 1) − 1)/s + 1 a whole number: the padding nearest p, the
     nearest input sizes below and above n, the stride nearest s (each the smaller on a
     tie), and --floor. Closed form, whatever the sizes (a search over paddings, sizes or
     strides took minutes for a stride of 10^10 or an input of 10^9): a linear congruence
     for the padding and the sizes, the divisors of one number for the stride."""
-    fixes = []
+    fixes: list[Text] = []
     c = n - d * (k - 1) - 1  # the span (n + 2p − d·(k − 1) − 1) is c + 2·pad
     q = _nearest_pad(c, s, p, upper=min(p + s, k // 2) if pool else p + s)
     if q is not None:
-        fixes.append(f"pad={q} gives ({n} − {k} + 2·{q})/{s} + 1 = {(c + 2 * q) // s + 1}")
+        fixes.append(Text.same(f"pad={q} ") + Text("得到 ", "gives ")
+                     + f"({n} − {k} + 2·{q})/{s} + 1 = {(c + 2 * q) // s + 1}")
     e = 2 * p - d * (k - 1) - 1  # the span is size + e: sizes ≡ −e (mod s) divide
     r = (-e) % s
     below = (n - 1) - ((n - 1 - r) % s)  # the largest such size < n, and the smallest > n
     above = (n + 1) + ((r - (n + 1)) % s)
     for m in (below, above):
         if max(1, n - s + 1) <= m < n + s and m != n and m + e >= 0:
-            fixes.append(f"an input of {m} gives ({m} − {k} + 2·{p})/{s} + 1 = "
-                         f"{(m + e) // s + 1}")
+            fixes.append(Text(f"输入为 {m} 得到 ", f"an input of {m} gives ")
+                         + f"({m} − {k} + 2·{p})/{s} + 1 = {(m + e) // s + 1}")
     span = n + e
     t = _nearest_divisor(max(span, 1), s)
     if t is not None:
-        fixes.append(f"stride={t} gives {span}/{t} + 1 = {span // t + 1}")
-    fixes.append("--floor (floor=True) rounds down as PyTorch does, with a warning")
-    return "; ".join(fixes)
+        fixes.append(Text.same(f"stride={t} ") + Text("得到 ", "gives ")
+                     + f"{span}/{t} + 1 = {span // t + 1}")
+    fixes.append(Text("--floor（floor=True）像 PyTorch 一样向下取整，并给出提醒",
+                      "--floor (floor=True) rounds down as PyTorch does, with a warning"))
+    return Text("；".join(f.zh for f in fixes), "; ".join(f.en for f in fixes))
 
 
 def _nearest_pad(c: int, s: int, p: int, upper: int) -> int | None:

@@ -49,20 +49,25 @@ def _spec_entries(lines: list[SpecLine], in_shape: tuple[int, ...]) -> list[_Ent
         kw = sl.keyword
         text = _shown(sl.text)
         if kw == "input":
-            raise SpecError(f"line {sl.line} `{text}`: a second input line\n（第 {sl.line} 行："
-                            "重复的 input）", hint="a spec has one input line, at the top")
+            raise SpecError(Text(f"第 {sl.line} 行 `{text}`：第二个 input 行",
+                                 f"line {sl.line} `{text}`: a second input line"),
+                            hint=Text("网络描述只有一个 input 行，在最上面",
+                                      "a spec has one input line, at the top"))
         if kw == "fc" and len(shape) == 3:  # an image; a sequence keeps PyTorch's rule
             entries.append(_Entry(nn.Flatten(), sl.text, sl.line, implied=True, spec=sl))
             shape = (math.prod(shape),)
         try:
             module = _make(sl, shape)
         except LayerShapeError as exc:
-            raise SpecError(f"line {sl.line} `{text}`: {exc.message}", hint=exc.hint) from None
+            raise SpecError(Text(f"第 {sl.line} 行 `{text}`：", f"line {sl.line} `{text}`: ")
+                            + exc.message_t, hint=exc.hint_t) from None
         except (ValueError, OverflowError, MemoryError):  # NumPy cannot even index the weights
-            raise SpecError(f"line {sl.line} `{text}`: this layer's weights would have more "
-                            f"elements than NumPy can index (its input has "
-                            f"{math.prod(shape):,} values)",
-                            hint="use a smaller input or layer") from None
+            raise SpecError(Text(f"第 {sl.line} 行 `{text}`：这一层的权重元素多到 NumPy 无法索引"
+                                 f"（它的输入有 {math.prod(shape):,} 个值）",
+                                 f"line {sl.line} `{text}`: this layer's weights would have more "
+                                 f"elements than NumPy can index (its input has "
+                                 f"{math.prod(shape):,} values)"),
+                            hint=Text("用更小的输入或层", "use a smaller input or layer")) from None
         entries.append(_Entry(module, sl.text, sl.line, spec=sl))
         try:
             shape = _layer_info(module, shape, True).out_shape
@@ -77,27 +82,38 @@ def _check_params(n: int) -> None:
     """Refuse a layer of more than MAX_COUNT parameters before creating it (NumPy's int64
     product of its weight's shape would wrap)."""
     if n > MAX_COUNT:
-        raise LayerShapeError(f"the layer would have {n:,} parameters, more than nndl counts "
-                              "(at most 10^15)",
-                              hint="use smaller sizes: past 10^15 no count is computed")
+        raise LayerShapeError(Text(f"这一层会有 {n:,} 个参数，超过 nndl 能计数的上限（10^15）",
+                                   f"the layer would have {n:,} parameters, more than nndl counts "
+                                   "(at most 10^15)"),
+                              hint=Text("用更小的尺寸：超过 10^15 不再计数",
+                                        "use smaller sizes: past 10^15 no count is computed"))
 
 
 def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
     a, kw = sl.args, sl.keyword
     if kw == "conv":
         if len(shape) != 3:
-            raise LayerShapeError(f"a conv layer needs an image input (W×H×D), but the input here "
-                                  f"is a vector of {fmt(shape[0])} values",
-                                  hint="put conv layers before the first fc layer, or give the "
-                                       "input as WxHxD")
+            raise LayerShapeError(Text(f"conv 层需要图像输入（W×H×D），这里的输入却是 "
+                                       f"{fmt(shape[0])} 个值的向量",
+                                       f"a conv layer needs an image input (W×H×D), but the input "
+                                       f"here is a vector of {fmt(shape[0])} values"),
+                                  hint=Text("把 conv 层放在第一个 fc 层之前，或把输入写成 WxHxD",
+                                            "put conv layers before the first fc layer, or give "
+                                            "the input as WxHxD"))
         kernel = a["kernel"]
         if len(kernel) == 3:
             if kernel[2] != shape[0]:
+                shown = '×'.join(map(str, kernel))
                 raise LayerShapeError(
-                    f"the kernel {'×'.join(map(str, kernel))} has depth {kernel[2]}, but the input "
-                    f"has D1 = {shape[0]} channels (a filter always spans all input channels)",
-                    hint=f"write the kernel as {kernel[0]}x{kernel[1]} or "
-                         f"{kernel[0]}x{kernel[1]}x{shape[0]}")
+                    Text(f"卷积核 {shown} 的深度是 {kernel[2]}，但输入有 D1 = {shape[0]} 个通道"
+                         "（滤波器总是覆盖全部输入通道）",
+                         f"the kernel {shown} has depth {kernel[2]}, but the input "
+                         f"has D1 = {shape[0]} channels (a filter always spans all input "
+                         "channels)"),
+                    hint=Text(f"把卷积核写成 {kernel[0]}x{kernel[1]} 或 "
+                              f"{kernel[0]}x{kernel[1]}x{shape[0]}",
+                              f"write the kernel as {kernel[0]}x{kernel[1]} or "
+                              f"{kernel[0]}x{kernel[1]}x{shape[0]}"))
             kernel = kernel[:2]
         _check_params(math.prod(kernel) * shape[0] * a["filters"] + a["filters"])
         return nn.Conv2d(shape[0], a["filters"], _hw(kernel), a.get("stride", 1),
@@ -105,8 +121,10 @@ def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
     if kw in ("maxpool", "avgpool"):
         kernel = a["kernel"]
         if len(kernel) == 3:
-            raise LayerShapeError("a pooling window has two sizes (F×F); it keeps the depth",
-                                  hint=f"write {kernel[0]}x{kernel[1]}")
+            raise LayerShapeError(Text("池化窗口只有两个尺寸（F×F），它保持深度不变",
+                                       "a pooling window has two sizes (F×F); it keeps the depth"),
+                                  hint=Text(f"写成 {kernel[0]}x{kernel[1]}",
+                                            f"write {kernel[0]}x{kernel[1]}"))
         k = _hw(kernel)
         stride = a.get("stride")
         if kw == "maxpool":
@@ -156,23 +174,33 @@ def _split_input(text: str, input_size: Any) -> tuple[list[SpecLine], tuple[int,
     if lines and lines[0].keyword == "input":
         in_shape = lines[0].args["shape"]
         if math.prod(in_shape) > MAX_COUNT:
-            raise SpecError(f"line {lines[0].line} `{_shown(lines[0].text)}`: the input "
-                            f"{shape_text(in_shape)} has {math.prod(in_shape):,} values; nndl "
-                            "counts at most 10^15 values in a tensor",
-                            hint="use a smaller input: past 10^15 no count is computed "
-                                 "(int64 would wrap)")
+            line, shown = lines[0].line, _shown(lines[0].text)
+            raise SpecError(Text(f"第 {line} 行 `{shown}`：输入 {shape_text(in_shape)} 有 "
+                                 f"{math.prod(in_shape):,} 个值；nndl 一个张量最多计 10^15 个值",
+                                 f"line {line} `{shown}`: the input "
+                                 f"{shape_text(in_shape)} has {math.prod(in_shape):,} values; nndl "
+                                 "counts at most 10^15 values in a tensor"),
+                            hint=Text("用更小的输入：超过 10^15 不再计数（int64 会溢出）",
+                                      "use a smaller input: past 10^15 no count is computed "
+                                      "(int64 would wrap)"))
         if given is not None and given != in_shape:
-            raise SpecError(f"line {lines[0].line}: the spec says input {shape_text(in_shape)} "
-                            f"but --input gives {shape_text(given)}",
-                            hint="keep one of them")
+            raise SpecError(Text(f"第 {lines[0].line} 行：网络描述的输入是 {shape_text(in_shape)}，"
+                                 f"--input 却给了 {shape_text(given)}",
+                                 f"line {lines[0].line}: the spec says input "
+                                 f"{shape_text(in_shape)} but --input gives {shape_text(given)}"),
+                            hint=Text("只保留其中一个", "keep one of them"))
         return lines[1:], in_shape
     if given is None:
         first = lines[0] if lines else None
-        where = f"line {first.line} `{first.text}`" if first else "line 1"
-        raise SpecError(f"{where}: the spec does not start with an input line, so the input size "
-                        f"is unknown\n（缺少 input 行，输入尺寸未知）",
-                        hint="add a first line such as `input 227x227x3` (width x height x "
-                             "channels), or pass --input 227x227x3")
+        where = (Text(f"第 {first.line} 行 `{first.text}`", f"line {first.line} `{first.text}`")
+                 if first else Text("第 1 行", "line 1"))
+        raise SpecError(Text(f"{where.zh}：网络描述不以 input 行开头，输入尺寸未知",
+                             f"{where.en}: the spec does not start with an input line, so the "
+                             "input size is unknown"),
+                        hint=Text("在第一行加上 `input 227x227x3`（宽 x 高 x 通道数），"
+                                  "或用 --input 227x227x3",
+                                  "add a first line such as `input 227x227x3` (width x height x "
+                                  "channels), or pass --input 227x227x3"))
     return lines, given
 
 

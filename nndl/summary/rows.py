@@ -278,13 +278,15 @@ def check_size(shape: tuple[int, ...], what: str = "the input") -> None:
 
 def _located(e: _Entry, name: str, exc: NNDLError) -> NNDLError:
     cls: type[NNDLError]
-    if e.spec is not None:
-        where = f"line {e.spec.line} `{e.spec.text[:120]}` ({name})"
+    if e.spec is not None:  # where, in zh and en; the cause keeps both languages (issue 20)
+        shown = e.spec.text[:120]
+        where = Text(f"第 {e.spec.line} 行 `{shown}`（{name}）：",
+                     f"line {e.spec.line} `{shown}` ({name}): ")
         cls = SpecError
     else:
-        where = f"layer {name} ({e.source})"
+        where = Text(f"层 {name}（{e.source}）：", f"layer {name} ({e.source}): ")
         cls = SummaryError
-    return cls(f"{where}: {exc.message}", hint=exc.hint)
+    return cls(where + exc.message_t, hint=exc.hint_t)
 
 
 def parse_input_size(size: Any) -> tuple[int, ...]:
