@@ -450,6 +450,6 @@ def test_cli_writes_drawings(tmp_path, capsys):
 ])
 def test_cli_errors_without_traceback(args, needle, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["graph", *args]) == 2
+    assert main(["graph", *args, "-l", "en"]) == 2
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err

@@ -266,7 +266,7 @@ def test_summary_view(driver, srv, capsys, artifacts_dir):
     until(driver, lambda d: css(d, ".gutter span.bad"))
     assert css(driver, ".gutter span.bad")[0].get_attribute("data-line") == "2"
     capsys.readouterr()
-    assert main(["summary", spec]) == 2
+    assert main(["summary", spec, "-l", "en"]) == 2
     err = capsys.readouterr().err
     shown = text_of(driver, "#error")
     assert shown.startswith("line 2, column 14 `conv 100 5x5 strid=2`")

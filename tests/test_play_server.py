@@ -71,7 +71,7 @@ def cli_json(capsys, *argv: str, code: int = 0):
 
 def cli_error(capsys, *argv: str) -> str:
     capsys.readouterr()
-    assert main(list(argv)) == 2
+    assert main([*argv, "-l", "en"]) == 2  # the server's JSON errors are in English
     return capsys.readouterr().err
 
 

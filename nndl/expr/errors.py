@@ -8,6 +8,7 @@ which character was wrong.
 from __future__ import annotations
 
 from nndl.errors import NNDLError
+from nndl.text import Text
 
 EXCERPT = 60  # characters shown on each side of the caret; a longer text is cut with …
 
@@ -42,13 +43,18 @@ class ExprError(NNDLError):
 class ExprSyntaxError(ExprError):
     """The expression cannot be read: bad character, missing operand, unbalanced parenthesis."""
 
-    def __init__(self, message: str, text: str, position: int, *, end: int | None = None,
-                 hint: str | None = None):
+    def __init__(self, message: str | Text, text: str, position: int, *, end: int | None = None,
+                 hint: str | Text | None = None):
         self.text = text
         self.position = position
-        where = f"at character {position + 1}" if position < len(text) else "at the end"
-        full = (f"cannot read the expression {where}: {message} "
-                f"(表达式第 {position + 1} 个字符处无法解析)\n{caret_excerpt(text, position, end)}")
+        msg = message if isinstance(message, Text) else Text.same(message)
+        excerpt = caret_excerpt(text, position, end)
+        at_end = position >= len(text)
+        full = Text(f"无法解析表达式{'末尾' if at_end else f'第 {position + 1} 个字符'}："
+                    f"{msg.zh}\n{excerpt}",
+                    f"cannot read the expression "
+                    f"{'at the end' if at_end else f'at character {position + 1}'}: {msg.en}"
+                    f"\n{excerpt}")
         super().__init__(full, hint=hint)
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from nndl.expr.errors import ExprSyntaxError, UnknownFunctionError, brief
+from nndl.text import Text
 
 # fn name -> arity (None: two or more, folded left)
 FUNCTIONS: dict[str, tuple[str, int | None]] = {
@@ -100,15 +101,19 @@ def tokenize(text: str) -> list[Token]:
                 raise ExprSyntaxError("expected a number", text, i)
             value = float(m.group())  # float() of 5,000 digits is inf, never an error
             if value == float("inf"):
-                raise ExprSyntaxError(f"the number {brief(m.group())} is too large for float64",
-                                      text, i, end=m.end(), hint="use a number below 1.8e308")
+                raise ExprSyntaxError(Text(f"数 {brief(m.group())} 超出 float64 的范围",
+                                           f"the number {brief(m.group())} is too large for float64"),
+                                      text, i, end=m.end(),
+                                      hint=Text("用小于 1.8e308 的数", "use a number below 1.8e308"))
             j = m.end()
             if j < n and src[j] in "eE" and (j + 1 >= n or not _is_name_char(src[j + 1])):
                 num = brief(m.group(), 30)
                 raise ExprSyntaxError(
-                    f"'{num}e' is ambiguous (the number {num} times e, or an "
-                    "unfinished exponent?)", text, j,
-                    hint=f"write {num}*e for a product, or {num}e3 for {num}·10³")
+                    Text(f"'{num}e' 有歧义（是 {num} 乘以 e，还是没写完的指数？）",
+                         f"'{num}e' is ambiguous (the number {num} times e, or an "
+                         "unfinished exponent?)"), text, j,
+                    hint=Text(f"乘积写成 {num}*e，{num}·10³ 写成 {num}e3",
+                              f"write {num}*e for a product, or {num}e3 for {num}·10³"))
             tokens.append(Token("num", m.group(), i, j, value))
             i = j
         elif _is_letter(ch):
@@ -132,29 +137,39 @@ def tokenize(text: str) -> list[Token]:
                 j += 1
             digits = "".join(_SUPERSCRIPTS[c] for c in src[i:j])
             if not re.fullmatch(r"-?\d+", digits):
-                raise ExprSyntaxError(f"'{brief(src[i:j])}' is not a superscript integer", text,
-                                      i, end=j,
-                                      hint="write x² or x⁻¹, or use ^ for other exponents")
+                raise ExprSyntaxError(Text(f"'{brief(src[i:j])}' 不是上标整数",
+                                           f"'{brief(src[i:j])}' is not a superscript integer"),
+                                      text, i, end=j,
+                                      hint=Text("写成 x² 或 x⁻¹，其他指数用 ^",
+                                                "write x² or x⁻¹, or use ^ for other exponents"))
             exponent = float(digits)  # not int(): 5,000 digits would be a ValueError
             if not math.isfinite(exponent):
-                raise ExprSyntaxError(f"the superscript exponent ({j - i:,} digits) is too large "
-                                      "for float64", text, i, end=j,
-                                      hint="use a smaller exponent, e.g. x² or x^10")
+                raise ExprSyntaxError(Text(f"上标指数（{j - i:,} 位）超出 float64 的范围",
+                                           f"the superscript exponent ({j - i:,} digits) is too "
+                                           "large for float64"), text, i, end=j,
+                                      hint=Text("用更小的指数，例如 x² 或 x^10",
+                                                "use a smaller exponent, e.g. x² or x^10"))
             tokens.append(Token("sup", src[i:j], i, j, exponent))
             i = j
         else:
             name = f"U+{ord(ch):04X}"
             raise ExprSyntaxError(
-                f"unexpected character {ch!r} ({name})", text, i,
-                hint="use numbers, variable names (Latin or Greek letters, digits, _), "
-                     "+ − * / ^ ** × ·, parentheses and the functions " + KNOWN_FUNCTIONS)
+                Text(f"意外的字符 {ch!r}（{name}）", f"unexpected character {ch!r} ({name})"),
+                text, i,
+                hint=Text("可用：数、变量名（拉丁或希腊字母、数字、_）、+ − * / ^ ** × ·、括号和函数 ",
+                          "use numbers, variable names (Latin or Greek letters, digits, _), "
+                          "+ − * / ^ ** × ·, parentheses and the functions ") + KNOWN_FUNCTIONS)
     tokens.append(Token("end", "", n, n))
     return tokens
 
 
 # ------------------------------------------------------------------ parser
-def _describe(tok: Token) -> str:
-    return "the end of the expression" if tok.kind == "end" else repr(brief(tok.text))
+def _describe(tok: Token) -> Text:
+    return (Text("表达式末尾", "the end of the expression") if tok.kind == "end"
+            else Text.same(repr(brief(tok.text))))
+
+
+_SPLIT = Text("把它拆成几个较小的表达式", "split it into smaller expressions")
 
 
 class _Parser:
@@ -173,37 +188,45 @@ class _Parser:
         self.i += 1
         return tok
 
-    def error(self, message: str, tok: Token | None = None, hint: str | None = None):
+    def error(self, message: Text, tok: Token | None = None, hint: Text | None = None):
         tok = tok or self.tok
         return ExprSyntaxError(message, self.text, tok.start, end=tok.end, hint=hint)
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"the expression is nested more than {MAX_DEPTH} levels deep",
-                             hint="split it into smaller expressions")
+            raise self.error(Text(f"表达式嵌套超过 {MAX_DEPTH} 层",
+                                  f"the expression is nested more than {MAX_DEPTH} levels deep"),
+                             hint=_SPLIT)
 
     def parse(self) -> Node:
         if self.tok.kind == "end":
-            raise ExprSyntaxError("the expression is empty", self.text, 0,
-                                  hint='type an expression such as "(x+y)^2*z"')
+            raise ExprSyntaxError(Text("表达式是空的", "the expression is empty"), self.text, 0,
+                                  hint=Text('输入一个表达式，例如 "(x+y)^2*z"',
+                                            'type an expression such as "(x+y)^2*z"'))
         node = self.expr()
         if self.tok.kind != "end":
             tok = self.tok
             if tok.kind == ")":
-                raise self.error("this ')' has no matching '('",
-                                 hint="remove it or add a '(' before it")
+                raise self.error(Text("这个 ')' 没有配对的 '('", "this ')' has no matching '('"),
+                                 hint=Text("删掉它，或在它前面加 '('",
+                                           "remove it or add a '(' before it"))
             if tok.kind == "name" and self.tokens[self.i - 1].kind == "name":
-                raise self.error(f"expected an operator between two names, found "
-                                 f"{brief(tok.text)!r}",
-                                 hint=f"write {brief(self.tokens[self.i - 1].text)}*"
-                                      f"{brief(tok.text)} for a product")
-            raise self.error(f"expected an operator (+ − * / ^) or the end, found {_describe(tok)}",
-                             hint="put an operator between the two parts, e.g. 2*x")
+                prev, this = brief(self.tokens[self.i - 1].text), brief(tok.text)
+                raise self.error(Text(f"两个名字之间缺少运算符，这里是 {this!r}",
+                                      f"expected an operator between two names, found {this!r}"),
+                                 hint=Text(f"乘积写成 {prev}*{this}",
+                                           f"write {prev}*{this} for a product"))
+            raise self.error(Text("这里应是运算符（+ − * / ^）或表达式结束，却是 ",
+                                  "expected an operator (+ − * / ^) or the end, found ")
+                             + _describe(tok),
+                             hint=Text("在两部分之间加运算符，例如 2*x",
+                                       "put an operator between the two parts, e.g. 2*x"))
         if _tree_depth(node) > MAX_TREE_DEPTH:
-            raise ExprSyntaxError(f"the expression is longer than {MAX_TREE_DEPTH} chained "
-                                  "operations", self.text, 0, end=len(self.text),
-                                  hint="split it into smaller expressions")
+            raise ExprSyntaxError(Text(f"表达式连续运算超过 {MAX_TREE_DEPTH} 次",
+                                       f"the expression is longer than {MAX_TREE_DEPTH} chained "
+                                       "operations"), self.text, 0, end=len(self.text),
+                                  hint=_SPLIT)
         return node
 
     def expr(self) -> Node:
@@ -252,8 +275,10 @@ class _Parser:
             self.advance()
             node = Op(base.start, tok.end, "pow", (base, Num(tok.start, tok.end, tok.value)))
             if self.tok.kind == "op" and self.tok.text == "^" or self.tok.kind == "sup":
-                raise self.error("a power right after a superscript is ambiguous",
-                                 hint="use parentheses, e.g. (x²)^3 or x^(2^3)")
+                raise self.error(Text("上标后紧跟乘方有歧义",
+                                      "a power right after a superscript is ambiguous"),
+                                 hint=Text("加括号，例如 (x²)^3 或 x^(2^3)",
+                                           "use parentheses, e.g. (x²)^3 or x^(2^3)"))
             return node
         if tok.kind == "op" and tok.text == "^":
             self.advance()
@@ -273,42 +298,55 @@ class _Parser:
             if self.tok.kind == "(":
                 return self.call(tok)
             if tok.text in FUNCTIONS:
-                raise self.error(f"{tok.text} is a function and needs parentheses", tok,
-                                 hint=f"write {tok.text}(x)")
+                raise self.error(Text(f"{tok.text} 是函数，需要括号",
+                                      f"{tok.text} is a function and needs parentheses"), tok,
+                                 hint=Text(f"写成 {tok.text}(x)", f"write {tok.text}(x)"))
             return Var(tok.start, tok.end, tok.text)
         if tok.kind == "(":
             self.advance()
             self.enter()
             if self.tok.kind == ")":
-                raise self.error("empty parentheses", hint="put an expression inside ( )")
+                raise self.error(Text("括号里是空的", "empty parentheses"),
+                                 hint=Text("在 ( ) 里写一个表达式", "put an expression inside ( )"))
             inner = self.expr()
             self.depth -= 1
             self.expect_close(tok)
             # the span includes the parentheses, so (x+y)^2 points at all of "(x+y)^2"
             return replace(inner, start=tok.start, end=self.tokens[self.i - 1].end)
         if tok.kind == "sup":
-            raise self.error("a superscript needs something before it", hint="write x² or x^2")
+            raise self.error(Text("上标前面需要有底数", "a superscript needs something before it"),
+                             hint=Text("写成 x² 或 x^2", "write x² or x^2"))
         if tok.kind == "op" and tok.text in "*/^":
-            raise self.error(f"expected a number, a variable, a function or '(' before "
-                             f"{tok.text!r}", hint="an operator needs an operand on each side")
-        raise self.error(f"expected a number, a variable, a function or '(' but found "
-                         f"{_describe(tok)}",
-                         hint="complete the expression" if tok.kind == "end" else None)
+            raise self.error(Text(f"{tok.text!r} 前面应是数、变量、函数或 '('",
+                                  f"expected a number, a variable, a function or '(' before "
+                                  f"{tok.text!r}"),
+                             hint=Text("运算符两边都要有运算对象",
+                                       "an operator needs an operand on each side"))
+        raise self.error(Text("这里应是数、变量、函数或 '('，却是 ",
+                              "expected a number, a variable, a function or '(' but found ")
+                         + _describe(tok),
+                         hint=Text("把表达式写完整", "complete the expression")
+                         if tok.kind == "end" else None)
 
     def expect_close(self, opening: Token) -> None:
         if self.tok.kind != ")":
             found = _describe(self.tok)
-            raise self.error(f"expected ')' to close the '(' at character {opening.start + 1}, "
-                             f"found {found}", hint="add the missing ')'")
+            raise self.error(Text(f"第 {opening.start + 1} 个字符处的 '(' 缺少配对的 ')'，"
+                                  f"这里是 {found.zh}",
+                                  f"expected ')' to close the '(' at character "
+                                  f"{opening.start + 1}, found {found.en}"),
+                             hint=Text("补上缺少的 ')'", "add the missing ')'"))
         self.advance()
 
     def call(self, name_tok: Token) -> Node:
         name = name_tok.text
         if name not in FUNCTIONS:
             raise UnknownFunctionError(
-                f"unknown function {brief(name)!r}", self.text, name_tok.start, end=name_tok.end,
-                hint=f"known functions: {KNOWN_FUNCTIONS}; for a product write "
-                     f"{brief(name)}*(...)")
+                Text(f"未知的函数 {brief(name)!r}", f"unknown function {brief(name)!r}"),
+                self.text, name_tok.start, end=name_tok.end,
+                hint=Text(f"可用的函数：{KNOWN_FUNCTIONS}；乘积写成 {brief(name)}*(...)",
+                          f"known functions: {KNOWN_FUNCTIONS}; for a product write "
+                          f"{brief(name)}*(...)"))
         fn, arity = FUNCTIONS[name]
         opening = self.advance()
         self.enter()
@@ -322,11 +360,15 @@ class _Parser:
         self.expect_close(opening)
         end = self.tokens[self.i - 1].end
         if arity == 1 and len(args) != 1:
-            raise ExprSyntaxError(f"{name} takes one argument, got {len(args)}", self.text,
-                                  name_tok.start, end=end, hint=f"write {name}(x)")
+            raise ExprSyntaxError(Text(f"{name} 只有一个参数，这里给了 {len(args)} 个",
+                                       f"{name} takes one argument, got {len(args)}"), self.text,
+                                  name_tok.start, end=end,
+                                  hint=Text(f"写成 {name}(x)", f"write {name}(x)"))
         if arity is None and len(args) < 2:
-            raise ExprSyntaxError(f"{name} takes two or more arguments, got {len(args)}",
-                                  self.text, name_tok.start, end=end, hint=f"write {name}(x, y)")
+            raise ExprSyntaxError(Text(f"{name} 需要两个或更多参数，这里给了 {len(args)} 个",
+                                       f"{name} takes two or more arguments, got {len(args)}"),
+                                  self.text, name_tok.start, end=end,
+                                  hint=Text(f"写成 {name}(x, y)", f"write {name}(x, y)"))
         node = args[0]
         if arity == 1:
             return Op(name_tok.start, end, fn, (node,))
@@ -348,11 +390,12 @@ def _tree_depth(node: Node) -> int:
 def parse(text: str) -> Node:
     """Parse ``text`` into a tree of :class:`Num`, :class:`Var` and :class:`Op` nodes."""
     if not isinstance(text, str):
-        raise ExprSyntaxError(f"the expression must be text, got {type(text).__name__}", "", 0)
+        raise ExprSyntaxError(Text(f"表达式应是文本，这里是 {type(text).__name__}",
+                                   f"the expression must be text, got {type(text).__name__}"), "", 0)
     if len(text) > MAX_LENGTH:
-        raise ExprSyntaxError(f"the expression has {len(text):,} characters; nndl reads at "
-                              f"most {MAX_LENGTH:,}", text, MAX_LENGTH,
-                              hint="split it into smaller expressions")
+        raise ExprSyntaxError(Text(f"表达式有 {len(text):,} 个字符；nndl 最多读 {MAX_LENGTH:,} 个",
+                                   f"the expression has {len(text):,} characters; nndl reads at "
+                                   f"most {MAX_LENGTH:,}"), text, MAX_LENGTH, hint=_SPLIT)
     return _Parser(text).parse()
 
 
