@@ -10,11 +10,11 @@ import importlib
 import pytest
 
 from nndl.check import check
-from nndl.solutions import ex1, ex2, ex3, ex4, render, solve
+from nndl.solutions import ex2, ex3, ex4, render, solve
 from nndl.solutions.model import LANGS, Figure, Section, Solution, Text
 
 # every function that draws a solution's figure, by the name its builder calls it
-DRAWERS = [("nndl.solutions.ex1", "curves"), ("nndl.solutions.ex1", "figure_bytes"),
+DRAWERS = [("nndl.activations.plot", "curves"),
            ("nndl.classic.plots", "plot_outlier"), ("nndl.solutions.ex3", "plot_vanishing"),
            ("nndl.plotting", "figure_bytes"), ("nndl.solutions.ex4", "graph_svg")]
 NAMES = ["ex1_activations", "ex2_outlier", "ex3_vanishing", "ex4_graph"]
@@ -116,13 +116,14 @@ def _svg(fig) -> str:
 def test_the_lazy_svg_is_the_eager_one(solutions):
     """Each figure drawn on first use (after the rest of the solution was built) is the SVG
     drawing it straight from the same computation gives."""
+    from nndl.activations.plot import curves
     from nndl.classic.plots import plot_outlier
 
     p1, p2, p3, p4 = (s.params for s in solutions)
     t = ex4.trace(p4.expr, dict(p4.values))
     sweep = ex3.vanishing_sweep(p3.sweep_depths(False), inits=(p3.init,), width=32, batch=32)
     eager = {
-        "ex1_activations": {lang: _svg(ex1.curves(list(p1.names), lang=lang)) for lang in LANGS},
+        "ex1_activations": {lang: _svg(curves(list(p1.names), lang=lang)) for lang in LANGS},
         "ex4_graph": {lang: ex4.graph_svg(t, lang=lang) for lang in LANGS},
         "ex2_outlier": {"en": _svg(plot_outlier(ex2.experiment(p2), t=max(p2.ts), lang="en"))},
         "ex3_vanishing": {"zh": _svg(ex3.plot_vanishing(sweep, depth=10, lang="zh"))},
@@ -135,3 +136,17 @@ def test_the_lazy_svg_is_the_eager_one(solutions):
     # words in the drawing: the two languages differ, and each file is named for its language
     assert figures["ex1_activations"].svg != figures["ex1_activations"].svg_en
     assert figures["ex4_graph"].file_name("en") == "ex4_graph_en.svg"
+
+
+def test_checking_exercise_1_does_not_import_matplotlib():
+    # the curves are imported when drawn (nndl.activations' __getattr__, ex1._draw_curves):
+    # checking an answer and the text rendering never pay Matplotlib's import
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom nndl.cli import main\n"
+            "try:\n    main(['check', '1', 'relu_max_slope=1', '--lang', 'en'])\n"
+            "except SystemExit:\n    pass\n"
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stdout + out.stderr

@@ -22,9 +22,18 @@ from nndl.activations.cost import Cost, Ops, Timing, count_cost  # noqa: E402
 from nndl.activations.derive import Derivation, Kink, Step, derivation  # noqa: E402
 from nndl.activations.functional import apply  # noqa: E402
 from nndl.activations.measure import Interval, Properties, measure  # noqa: E402
-from nndl.activations.plot import curves, save_curves  # noqa: E402
 from nndl.activations.report import ActivationReport, Point, analyze, rules  # noqa: E402
 
 __all__ += ["functional", "render", "Derivation", "Kink", "Step", "derivation", "apply", "Cost",
             "Ops", "Timing", "count_cost", "Interval", "Properties", "measure", "curves", "save_curves", "ActivationReport",
             "Point", "analyze", "rules"]
+
+
+def __getattr__(name: str):
+    # the curves need Matplotlib (~0.4 s to import): loaded on first use, so `nndl check 1`
+    # and the text renderings never pay for it
+    if name in ("curves", "save_curves"):
+        from nndl.activations import plot
+
+        return getattr(plot, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import nndl
-from nndl.activations import SEED_NAMES, UnknownActivationError, analyze, curves, get
+from nndl.activations import SEED_NAMES, UnknownActivationError, analyze, get
 from nndl.activations import names as registry_names
 from nndl.activations import render as act_render
 from nndl.activations.measure import SATURATION, Interval
 from nndl.activations.report import DEPTH
-from nndl.plotting import figure_bytes
 from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
@@ -319,7 +318,7 @@ def build(params: Params, full: bool = False) -> Solution:
     shown_en = _en_list([_short(n).en for n in names])
     pct = f"{SATURATION * 100:g}"
     sections.append(Section(Text("函数及其导数的图像（即原题所说的“右图”）", "Curves of f and f′ (the sheet's missing figure)"), [
-        Figure("ex1_activations", lambda lang: figure_bytes(curves(list(names), lang=lang), "svg").decode("utf-8"),
+        Figure("ex1_activations", lambda lang: _draw_curves(list(names), lang),
                Text(f"{shown_zh} 及其导数；阴影为饱和区（|f′| 小于其最大值的 {pct}%）",
                     f"{shown_en} and their derivatives; shaded: saturation (|f′| < {pct} % of its maximum)"),
                bilingual=True),
@@ -338,3 +337,11 @@ def build(params: Params, full: bool = False) -> Solution:
             f"derivative is {slope} for {live}, which alleviates vanishing gradients, but it is 0 on "
             f"{relu.dead[0].text()} (dead units), and deep networks still need a suitable initialisation.")))
     return Solution(1, title, statement(params), sections, answers, checks, errata)
+
+
+def _draw_curves(names: list[str], lang) -> str:
+    """The figure of f and f′ as SVG (Matplotlib is imported here, when a figure is drawn)."""
+    from nndl.activations.plot import curves
+    from nndl.plotting import figure_bytes
+
+    return figure_bytes(curves(names, lang=lang), "svg").decode("utf-8")
