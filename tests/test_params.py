@@ -233,7 +233,7 @@ def test_exercise4_values_under_their_own_names_from_the_command_line(capsys):
     (["x=abc"], "x='abc' is not a number"),
 ])
 def test_exercise4_bad_parameters_exit_2_with_the_reason(capsys, args, says):
-    assert main(["solve", "4", *args]) == 2
+    assert main(["solve", "4", *args, "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
 

@@ -64,32 +64,50 @@ class VariantId:
         return f"{self.exercise}-g{self.generator}-s{self.seed}-i{self.index}-{self.difficulty}"
 
 
+_TYPO = Text("检查编号是否有笔误", "check the id for a typo")
+
+
 def parse_id(text: str) -> VariantId:
     """'5-g1-s42-i3-standard' -> VariantId(5, 1, 42, 3, 'standard'), or GenError saying why."""
     m = _ID.match(str(text).strip().lower())
     if m is None:
-        raise GenError(f"cannot read the variant id '{text}'",
-                       hint="a variant id looks like 5-g1-s42-i3-standard (exercise, generator, "
-                            "seed, index, difficulty), as nndl gen prints it")
+        raise GenError(Text(f"无法识别变体编号 '{text}'", f"cannot read the variant id '{text}'"),
+                       hint=Text("变体编号形如 5-g1-s42-i3-standard（题号、生成器版本、种子、序号、"
+                                 "难度），与 nndl gen 打印的一样",
+                                 "a variant id looks like 5-g1-s42-i3-standard (exercise, "
+                                 "generator, seed, index, difficulty), as nndl gen prints it"))
     vid = VariantId(int(m["n"]), int(m["g"]), int(m["s"]), int(m["i"]), m["d"])
     if vid.exercise not in GENERATED:
-        raise GenError(f"variant {text}: nndl gen has no generator for exercise {vid.exercise}",
-                       hint="variants exist for exercises " + ", ".join(map(str, GENERATED)))
+        raise GenError(Text(f"变体 {text}：nndl gen 没有第 {vid.exercise} 题的生成器",
+                            f"variant {text}: nndl gen has no generator for exercise "
+                            f"{vid.exercise}"),
+                       hint=Text("有变体的题：", "variants exist for exercises ")
+                       + ", ".join(map(str, GENERATED)))
     if vid.generator != version(vid.exercise):
         now = version(vid.exercise)
-        raise GenError(f"variant {text} was made by generator version {vid.generator}; this nndl "
-                       f"has version {now} for exercise {vid.exercise} and cannot rebuild it",
-                       hint=f"use the nndl release of that version, or generate anew (ids "
-                            f"now start with {vid.exercise}-g{now}-)")
+        raise GenError(Text(f"变体 {text} 由第 {vid.generator} 版生成器生成；这个 nndl 的第 "
+                            f"{vid.exercise} 题生成器是第 {now} 版，无法重建它",
+                            f"variant {text} was made by generator version {vid.generator}; this "
+                            f"nndl has version {now} for exercise {vid.exercise} and cannot "
+                            "rebuild it"),
+                       hint=Text(f"使用那个版本的 nndl，或重新生成（现在的编号以 "
+                                 f"{vid.exercise}-g{now}- 开头）",
+                                 f"use the nndl release of that version, or generate anew (ids "
+                                 f"now start with {vid.exercise}-g{now}-)"))
     if vid.difficulty not in DIFFICULTIES:
-        raise GenError(f"variant {text}: unknown difficulty '{vid.difficulty}'",
-                       hint="the difficulty is easy, standard or hard")
+        raise GenError(Text(f"变体 {text}：未知的难度 '{vid.difficulty}'",
+                            f"variant {text}: unknown difficulty '{vid.difficulty}'"),
+                       hint=Text("难度是 easy、standard 或 hard",
+                                 "the difficulty is easy, standard or hard"))
     if vid.seed > MAX_SEED:
-        raise GenError(f"variant {text}: the seed {vid.seed} is larger than {MAX_SEED}",
-                       hint="check the id for a typo")
+        raise GenError(Text(f"变体 {text}：种子 {vid.seed} 大于 {MAX_SEED}",
+                            f"variant {text}: the seed {vid.seed} is larger than {MAX_SEED}"),
+                       hint=_TYPO)
     if vid.index >= MAX_COUNT:
-        raise GenError(f"variant {text}: the index {vid.index} is past the last one a call "
-                       f"makes ({MAX_COUNT - 1})", hint="check the id for a typo")
+        raise GenError(Text(f"变体 {text}：序号 {vid.index} 超过一次调用生成的最后一个"
+                            f"（{MAX_COUNT - 1}）",
+                            f"variant {text}: the index {vid.index} is past the last one a call "
+                            f"makes ({MAX_COUNT - 1})"), hint=_TYPO)
     return vid
 
 

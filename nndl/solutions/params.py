@@ -67,9 +67,13 @@ class ExerciseParams:
         values: dict[str, Any] = {}
         for name, text in pairs.items():
             if name not in fields:
-                raise ParamError(f"exercise {cls.number} has no parameter '{name}'",
-                                 hint="its parameters are " + ", ".join(fields)
-                                 + f" (nndl solve {cls.number} --params lists them)")
+                listed = ", ".join(fields)
+                raise ParamError(Text(f"第 {cls.number} 题没有参数 '{name}'",
+                                      f"exercise {cls.number} has no parameter '{name}'"),
+                                 hint=Text(f"它的参数是 {listed}（nndl solve {cls.number} --params "
+                                           "列出它们）",
+                                           f"its parameters are {listed} (nndl solve {cls.number} "
+                                           "--params lists them)"))
             values[name] = fields[name].metadata["parse"](name, text)
         made = cls(**values)
         made.validate()
@@ -110,11 +114,14 @@ def integer(lo: int, hi: int) -> Callable[[str, str], int]:
         try:
             v = int(t)
         except ValueError:
-            raise ParamError(f"{name}={text!r} is not a whole number",
-                             hint=f"write {name}=<a whole number from {lo} to {hi:,}>") from None
+            raise ParamError(Text(f"{name}={text!r} 不是整数", f"{name}={text!r} is not a whole number"),
+                             hint=Text(f"写成 {name}=<{lo} 到 {hi:,} 之间的整数>",
+                                       f"write {name}=<a whole number from {lo} to {hi:,}>")) from None
         if not lo <= v <= hi:
-            raise ParamError(f"{name}={v} is outside {lo}..{hi:,}",
-                             hint=f"choose {name} from {lo} to {hi:,}")
+            raise ParamError(Text(f"{name}={v} 超出范围 {lo}..{hi:,}",
+                                  f"{name}={v} is outside {lo}..{hi:,}"),
+                             hint=Text(f"{name} 取 {lo} 到 {hi:,} 之间的值",
+                                       f"choose {name} from {lo} to {hi:,}"))
         return v
     return parse
 
@@ -124,11 +131,14 @@ def number(lo: float, hi: float) -> Callable[[str, str], float]:
         try:
             v = float(text.strip().replace("−", "-"))
         except ValueError:
-            raise ParamError(f"{name}={text!r} is not a number",
-                             hint=f"write {name}=<a number such as 0.5>") from None
+            raise ParamError(Text(f"{name}={text!r} 不是数", f"{name}={text!r} is not a number"),
+                             hint=Text(f"写成 {name}=<一个数，例如 0.5>",
+                                       f"write {name}=<a number such as 0.5>")) from None
         if not (lo <= v <= hi):  # also refuses nan
-            raise ParamError(f"{name}={text} is outside {show(lo)}..{show(hi)}",
-                             hint=f"choose {name} from {show(lo)} to {show(hi)}")
+            raise ParamError(Text(f"{name}={text} 超出范围 {show(lo)}..{show(hi)}",
+                                  f"{name}={text} is outside {show(lo)}..{show(hi)}"),
+                             hint=Text(f"{name} 取 {show(lo)} 到 {show(hi)} 之间的值",
+                                       f"choose {name} from {show(lo)} to {show(hi)}"))
         return v
     return parse
 
@@ -146,19 +156,23 @@ def dims(count: int, lo: int, hi: int) -> Callable[[str, str], tuple[int, ...]]:
         except ValueError:
             values = ()
         if len(values) != count:
-            raise ParamError(f"cannot read {name}={text!r} as {count} whole numbers",
-                             hint=f"write it as {name}={example}")
+            raise ParamError(Text(f"无法把 {name}={text!r} 读成 {count} 个整数",
+                                  f"cannot read {name}={text!r} as {count} whole numbers"),
+                             hint=Text(f"写成 {name}={example}", f"write it as {name}={example}"))
         for v in values:
             if not lo <= v <= hi:
-                raise ParamError(f"{name}={text}: {v} is outside {lo}..{hi:,}",
-                                 hint=f"each number of {name} must be from {lo} to {hi:,}")
+                raise ParamError(Text(f"{name}={text}：{v} 超出范围 {lo}..{hi:,}",
+                                      f"{name}={text}: {v} is outside {lo}..{hi:,}"),
+                                 hint=Text(f"{name} 的每个数都要在 {lo} 到 {hi:,} 之间",
+                                           f"each number of {name} must be from {lo} to {hi:,}"))
         return values
     return parse
 
 
 def text_value(name: str, text: str) -> str:
     if not text.strip():
-        raise ParamError(f"{name} is empty", hint=f"write {name}=<a value>")
+        raise ParamError(Text(f"{name} 是空的", f"{name} is empty"),
+                         hint=Text(f"写成 {name}=<值>", f"write {name}=<a value>"))
     return text.strip()
 
 
@@ -167,12 +181,13 @@ def words(choices: Callable[[], list[str]]) -> Callable[[str, str], tuple[str, .
     def parse(name: str, text: str) -> tuple[str, ...]:
         items = tuple(w.strip().lower() for w in text.split(",") if w.strip())
         if not items:
-            raise ParamError(f"{name} is empty", hint=f"write {name}=a,b,c")
+            raise ParamError(Text(f"{name} 是空的", f"{name} is empty"),
+                             hint=Text(f"写成 {name}=a,b,c", f"write {name}=a,b,c"))
         known = choices()
         for w in items:
             if w not in known:
-                raise ParamError(f"{name}: unknown value '{w}'",
-                                 hint="choose from " + ", ".join(known))
+                raise ParamError(Text(f"{name}：未知的值 '{w}'", f"{name}: unknown value '{w}'"),
+                                 hint=Text("可选：", "choose from ") + ", ".join(known))
         return items
     return parse
 
@@ -181,7 +196,9 @@ def one_of(choices: tuple[str, ...]) -> Callable[[str, str], str]:
     def parse(name: str, text: str) -> str:
         v = text.strip().lower()
         if v not in choices:
-            raise ParamError(f"{name}={text!r} is not one of {', '.join(choices)}",
-                             hint=f"write {name}={choices[0]}")
+            listed = ", ".join(choices)
+            raise ParamError(Text(f"{name}={text!r} 不是 {listed} 之一",
+                                  f"{name}={text!r} is not one of {listed}"),
+                             hint=Text(f"写成 {name}={choices[0]}", f"write {name}={choices[0]}"))
         return v
     return parse
