@@ -83,7 +83,7 @@ class Params(P.ExerciseParams):
         try:
             return [v.name for v in variables(parse(expr))]
         except ExprError as exc:
-            raise P.ParamError(f"expr: {exc.message}", hint=exc.hint) from None
+            raise P.ParamError(P.Text.same("expr: ") + exc.message_t, hint=exc.hint_t) from None
 
     def validate(self) -> None:
         names = self._names(self.expr)

@@ -65,7 +65,7 @@ class Params(P.ExerciseParams):
         except P.ParamError:
             raise
         except NNDLError as exc:  # SpecError and the calculator's shape errors
-            raise P.ParamError(f"spec: {exc.message}", hint=exc.hint) from None
+            raise P.ParamError(P.Text.same("spec: ") + exc.message_t, hint=exc.hint_t) from None
         names = {r.name for r in rows}
         for q in self.questions:
             m = _KEY.match(q)

@@ -429,13 +429,20 @@ def check_verify_cost(result: Summary, modules: list[nn.Module]) -> None:
     would run for minutes, instead of dying with a MemoryError (the table itself needs
     neither)."""
     need, work = verify_cost(result, modules)
-    hint = "leave out --verify: every number in the table is computed without running the network"
+    hint = Text("去掉 --verify：表中每个数都不需要运行网络就能算出",
+                "leave out --verify: every number in the table is computed without running the "
+                "network")
     if need > VERIFY_MEMORY_LIMIT:
-        raise SummaryError(f"--verify runs a real forward pass, and this network needs about "
-                           f"{need / 2**30:.3g} GiB for its weights, activations and the largest "
-                           f"work array (a convolution's im2col columns) (at most "
-                           f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)", hint=hint)
+        raise SummaryError(Text(f"--verify 要真正运行一次前向传播，这个网络的权重、激活值和最大的"
+                                f"工作数组（卷积的 im2col 列）约需 {need / 2**30:.3g} GiB（上限 "
+                                f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB）",
+                                f"--verify runs a real forward pass, and this network needs about "
+                                f"{need / 2**30:.3g} GiB for its weights, activations and the "
+                                f"largest work array (a convolution's im2col columns) (at most "
+                                f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)"), hint=hint)
     if work > VERIFY_WORK_LIMIT:
-        raise SummaryError(f"--verify runs a real forward pass, and this network takes about "
-                           f"{work:.2g} operations (at most {VERIFY_WORK_LIMIT:.0e}, about a "
-                           f"minute)", hint=hint)
+        raise SummaryError(Text(f"--verify 要真正运行一次前向传播，这个网络约需 {work:.2g} 次运算"
+                                f"（上限 {VERIFY_WORK_LIMIT:.0e}，约一分钟）",
+                                f"--verify runs a real forward pass, and this network takes about "
+                                f"{work:.2g} operations (at most {VERIFY_WORK_LIMIT:.0e}, about a "
+                                f"minute)"), hint=hint)
