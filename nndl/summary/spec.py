@@ -232,7 +232,7 @@ def _canon(text: str) -> str:
 
 def _suggest(word: str, choices) -> Text:
     if len(word) > 40:  # no keyword is that long (and difflib's work grows with it)
-        return ""
+        return Text("", "")
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
     return Text(f"你是想写 '{close[0]}' 吗？", f"did you mean '{close[0]}'? ") if close \
         else Text("", "")
