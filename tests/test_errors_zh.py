@@ -34,6 +34,9 @@ CASES = [
     (["summary", "input 8x8x3; conv 4 9x9"], "比填充后的输入", "larger than the padded input"),
     (["summary", "input 8x8x3; fc 3 strde=2"], "没有选项", "unknown option 'strde' for fc"),
     (["summary", "a" * 50], "未知的层", "unknown layer"),  # too long to suggest a keyword
+    (["summary", "nosuch/lenet.txt"], "没有这个文件", "no such file"),
+    (["summary", "tests"], "是文件夹", "is a folder, not a spec file"),
+    (["summary", " "], "网络描述是空的", "the spec is empty"),
     (["graph", "(x+y)^2*", "x=1", "y=2"], "无法解析表达式", "cannot read the expression"),
     (["graph", "foo(x)", "x=1"], "未知的函数", "unknown function 'foo'"),
     (["graph", "x y", "x=1", "y=2"], "缺少运算符", "expected an operator between two names"),

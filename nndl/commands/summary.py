@@ -13,6 +13,7 @@ import typer
 from nndl.commands._common import Language, helptext, lang_option, rendered
 from nndl.errors import NNDLError
 from nndl.report import Format
+from nndl.text import Text
 
 # the first paragraph stays on one line: `nndl --help` lists it as written
 HELP = ("Per-layer output shape (W×H×D and PyTorch C×H×W), neurons, parameters and mult-adds "
@@ -163,17 +164,21 @@ def _read(spec: str) -> str:
                                  'it as text')
         return _decode("standard input", stream.read(MAX_SPEC_CHARS + 1), MAX_SPEC_CHARS)
     if not spec.strip():
-        raise NNDLError("the spec is empty",
-                        hint='give the network as text, e.g. "input 300x300x3; fc 100", a '
-                             "file holding it, or - to read standard input")
+        raise NNDLError(Text("网络描述是空的", "the spec is empty"),
+                        hint=Text('把网络写成文本，例如 "input 300x300x3; fc 100"，或给出存放它的'
+                                  "文件，或用 - 读标准输入",
+                                  'give the network as text, e.g. "input 300x300x3; fc 100", a '
+                                  "file holding it, or - to read standard input"))
     if "\n" not in spec and ";" not in spec and len(spec) < 4096:
         try:
             st = os.stat(spec)
         except (OSError, ValueError):  # missing, a name too long for the file system: text
             st = None
         if st is not None and stat.S_ISDIR(st.st_mode):
-            raise NNDLError(f"{spec} is a folder, not a spec file",
-                            hint="give a file inside it, or the spec text itself")
+            raise NNDLError(Text(f"{spec} 是文件夹，不是网络描述文件",
+                                 f"{spec} is a folder, not a spec file"),
+                            hint=Text("给出其中的一个文件，或直接给出网络描述",
+                                      "give a file inside it, or the spec text itself"))
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise NNDLError(f"{spec} is {file_kind(st.st_mode)}, not a spec file",
                             hint="to read a pipe or standard input, use - "
@@ -188,13 +193,15 @@ def _read(spec: str) -> str:
                 with open(spec, "rb") as fh:
                     data = fh.read(MAX_SPEC_CHARS + 1)
             except OSError as exc:
-                raise NNDLError(f"cannot read {spec}: {exc.strerror}",
-                                hint="check the file's permissions") from None
+                raise NNDLError(Text(f"无法读取 {spec}：{exc.strerror}",
+                                     f"cannot read {spec}: {exc.strerror}"),
+                                hint=Text("检查文件的权限", "check the file's permissions")) from None
             return _decode(spec, data, MAX_SPEC_CHARS)
         if _PATH_LIKE.search(spec):
-            raise NNDLError(f"no such file: {spec}",
-                            hint='check the path, or give the spec itself, e.g. '
-                                 '"input 300x300x3; fc 100"')
+            raise NNDLError(Text(f"没有这个文件：{spec}", f"no such file: {spec}"),
+                            hint=Text('检查路径，或直接给出网络描述，例如 "input 300x300x3; fc 100"',
+                                      'check the path, or give the spec itself, e.g. '
+                                      '"input 300x300x3; fc 100"'))
     return spec
 
 
@@ -206,8 +213,11 @@ def _decode(where: str, data: bytes, limit: int) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NNDLError(f"{where}: byte {exc.start} is not UTF-8 text; is this a spec file?",
-                        hint="save the spec as plain UTF-8 text, one layer per line") from None
+        raise NNDLError(Text(f"{where}：第 {exc.start} 个字节不是 UTF-8 文本；这是网络描述文件吗？",
+                             f"{where}: byte {exc.start} is not UTF-8 text; is this a spec "
+                             "file?"),
+                        hint=Text("把网络描述存成纯 UTF-8 文本，每行一层",
+                                  "save the spec as plain UTF-8 text, one layer per line")) from None
 
 
 # one word with a folder separator or a file suffix (alexnet.txt, specs/lenet): a path, not a
