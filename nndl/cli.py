@@ -171,9 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     Ctrl-C is one line and 130; a closed, full or broken standard output is one line too."""
     _startup.uninstall()  # Ctrl-C is a KeyboardInterrupt again, caught below (and by Typer)
     if sys.stdout is None:  # started with stdout closed (nndl ... >&-): nowhere for results
-        _stderr("error: standard output is closed, so nndl has nowhere to write its results\n"
-                "hint: run it with the output going to a terminal, a file or a pipe "
-                "(e.g. nndl solve > solutions.txt)")
+        _stderr(_NO_STDOUT(help_lang(sys.argv[1:] if argv is None else argv)))
         return 2
     _fit_encoding()
     try:
@@ -190,11 +188,19 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         if exc.errno == errno.EPIPE:  # the reader went away (nndl solve | head): as Typer, 1
             return 1
-        _stderr(f"error: cannot write the output: {exc.strerror}\n"
-                "hint: write it where there is space (e.g. > some/other/file)")
+        _stderr(_CANNOT_WRITE.format(why=exc.strerror)(_help_language()))
         return 1
     return code
 
+
+_NO_STDOUT = Text("错误：标准输出已关闭，nndl 无处写出结果\n"
+                  "提示：让输出指向终端、文件或管道（例如 nndl solve > solutions.txt）",
+                  "error: standard output is closed, so nndl has nowhere to write its results\n"
+                  "hint: run it with the output going to a terminal, a file or a pipe "
+                  "(e.g. nndl solve > solutions.txt)")
+_CANNOT_WRITE = Text("错误：无法写出结果：{why}\n提示：写到有空间的地方（例如 > some/other/file）",
+                     "error: cannot write the output: {why}\n"
+                     "hint: write it where there is space (e.g. > some/other/file)")
 
 # the labels of a refusal (the full-width colon is the Chinese one and carries its own space)
 _ERROR = Text("错误：", "error: ")
