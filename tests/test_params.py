@@ -267,3 +267,17 @@ def test_json_of_the_sheet_carries_its_params(capsys):
 def test_exercise5_refuses_a_layer_too_big_to_verify():
     with pytest.raises(ParamError, match="fc_units"):
         ex5.Params.from_strings({"fc_units": "4335"})  # 300·300·3·4335 = 1.17e9 weights
+
+
+def test_exercise_5_too_large_to_verify_names_the_parameters_not_verify():
+    # the user never passed --verify: the refusal says which parameters make the solution's
+    # own forward-pass check too large, and how to get the numbers without it
+    from nndl.solutions import ex5, solve
+    from nndl.solutions.params import ParamError
+
+    with pytest.raises(ParamError) as e:
+        solve(5, ex5.Params(kernel=99))
+    assert "too large to check the answers by a real forward pass" in e.value.message
+    assert 'nndl summary "input 300x300x3; conv 100 99x99' in e.value.hint
+    assert "leave out --verify" not in str(e.value)
+    assert "真实的前向传播" in e.value.message_in("zh")

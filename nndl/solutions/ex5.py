@@ -19,6 +19,7 @@ from nndl.solutions.model import (
 )
 from nndl.summary import summary
 from nndl.summary.core import spec_model
+from nndl.summary.rows import SummaryError
 
 _SIDE = 100_000  # a side past this is no longer an image a course asks about
 _MAX_FC_WEIGHTS = 100_000_000  # 400 MB of float32 for the verifying forward pass
@@ -104,8 +105,24 @@ def statement(p: Params) -> Text:
 
 
 def _summarise(spec: str):
+    """The layer table, checked by a real forward pass (the solution's checks need it)."""
     model, in_shape = spec_model(spec)
-    return summary(model, in_shape, verify=True), model
+    try:
+        return summary(model, in_shape, verify=True), model
+    except SummaryError as e:
+        if "--verify" not in e.message:
+            raise
+        # the user never asked for --verify: say which parameters make the check too big
+        # and where the same numbers come from without running the network
+        spec_line = spec.replace('"', "'")
+        raise P.ParamError(
+            Text(f"这组参数的网络太大，无法用真实的前向传播核对答案（{e.message_in('zh')}）",
+                 f"these parameters make a network too large to check the answers by a real "
+                 f"forward pass ({e.message_in('en')})"),
+            hint=Text(f"换小一些的 image、kernel 或 filters；不运行网络也能得到同样的数："
+                      f"nndl summary \"{spec_line}\"",
+                      f"use a smaller image, kernel or filters; the same numbers without "
+                      f"running the network: nndl summary \"{spec_line}\"")) from None
 
 
 def build(params: Params, full: bool = False) -> Solution:
