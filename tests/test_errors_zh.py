@@ -18,7 +18,7 @@ ALLOWED = {
     "softmax", "flatten", "dropout", "bn", "embedding", "layernorm", "stride", "pad", "kernel",
     "filters", "bias", "channels", "dilation", "out", "kernel_size", "padding",
     "exp", "log", "ln", "sqrt", "abs", "sin", "cos", "max", "min", "expr", "spec",
-    "nndl", "solve", "gen", "params", "verify", "floor", "true", "false", "input_size",
+    "nndl", "solve", "gen", "summary", "params", "verify", "floor", "true", "false", "input_size",
     "pytorch", "conv2d", "gib", "im2col", "float64", "wxhxd", "vxd", "easy", "standard", "hard",
     "image", "fc_units",
 }
