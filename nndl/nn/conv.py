@@ -18,6 +18,17 @@ def _pair(v) -> tuple[int, int]:
     return (v[0], v[1]) if isinstance(v, tuple | list) else (v, v)
 
 
+
+def _reset_like_pytorch(weight: Parameter, bias: Parameter | None) -> None:
+    """PyTorch's default for a convolution, plain or transposed: kaiming_uniform(a=√5) =
+    U(±1/√fan_in) for the weight and U(±1/√fan_in) for the bias, fan_in = weight.size(1)·kh·kw."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = init._calculate_fan_in_and_fan_out(weight)[0]
+        bound = 1 / math.sqrt(fan_in) if fan_in else 0.0
+        init.uniform_(bias, -bound, bound)
+
+
 class Conv2d(Module):
     """Applies a 2-D convolution over an image made of several channels, as
     ``torch.nn.Conv2d``: K = ``out_channels`` filters of size F×F×D1, each slid over the
@@ -160,12 +171,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # PyTorch's default: kaiming_uniform(a=√5) = U(±1/√fan_in), bias U(±1/√fan_in)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = (self.in_channels // self.groups) * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_like_pytorch(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         # (C, H, W) unbatched as well, as PyTorch allows
@@ -443,12 +449,7 @@ class ConvTranspose2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # PyTorch's: kaiming_uniform(a=√5) with its fan_in, weight.size(1)·kh·kw
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_like_pytorch(self.weight, self.bias)
 
     def forward(self, x: Tensor, output_size=None) -> Tensor:
         op = self.output_padding
