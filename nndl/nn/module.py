@@ -164,13 +164,34 @@ class Formula:
     value: Any
 
     def __str__(self) -> str:
-        parts = [self.name, self.expr]
+        return self.text("en")
+
+    def text(self, lang: str = "en") -> str:
+        """The line in ``lang``: a word name (``params``) in that language, symbols as they are.
+
+            >>> nn.Formula("params", "F·F·D1·K + K", "11·11·3·96 + 96", 34944).text("zh")
+            '参数量 = F·F·D1·K + K = 11·11·3·96 + 96 = 34,944'
+        """
+        head, _, rest = self.name.partition(" ")
+        name = _FORMULA_NAMES[head](lang) + (" " + rest if rest else "") if head in _FORMULA_NAMES \
+            else self.name
+        if lang == "zh" and rest == "(a table lookup)":
+            name = _FORMULA_NAMES[head](lang) + "（查表）"
+        parts = [name, self.expr]
         if self.substituted and self.substituted != self.expr:
             parts.append(self.substituted)
         value = fmt(self.value)
         if parts[-1].replace(",", "") != value.replace(",", ""):
             parts.append(value)
         return " = ".join(parts)
+
+
+# the word names a Formula may carry; every other name is a symbol (W2, D2, L2, out)
+_FORMULA_NAMES = {
+    "neurons": Text("神经元数", "neurons"),
+    "params": Text("参数量", "params"),
+    "mult-adds": Text("乘加次数", "mult-adds"),
+}
 
 
 # A remark in both languages (a warning, an assumption the calculator made) is the one
