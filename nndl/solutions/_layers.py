@@ -8,6 +8,8 @@ import re
 from nndl.solutions.model import Check, Math, Table, Text, fmt_int
 
 _SUBSCRIPT_NAMES = re.compile(r"\b([WHDNK])(\d|_in|_out)\b")
+# nn.Formula.text("zh")'s names of params / neurons / mult-adds, and its "(a table lookup)"
+_ZH_NAMES = ("参数量", "神经元数", "乘加次数", "（查表）")
 
 
 def formula_latex(plain: str) -> str:
@@ -16,8 +18,9 @@ def formula_latex(plain: str) -> str:
     s = re.sub(r"(\d),(\d{3})", r"\1{,}\2", s)
     s = re.sub(r"(\d),(\d{3})", r"\1{,}\2", s)
     s = s.replace("·", r" \cdot ").replace("−", "-").replace("×", r" \times ")
-    s = s.replace("mult-adds", r"\text{mult-adds}").replace("params", r"\text{params}")
-    s = s.replace("neurons", r"\text{neurons}")
+    # the word names (English, or Chinese from Formula.text("zh")) stay upright words
+    for word in ("mult-adds", "params", "neurons", *_ZH_NAMES):
+        s = re.sub(rf"(?<![\w{{]){re.escape(word)}(?![\w}}])", lambda m: rf"\text{{{m.group(0)}}}", s)
     return s
 
 
@@ -42,7 +45,10 @@ def layer_table(summary) -> Table:
 
 
 def layer_formulas(row) -> list[Math]:
-    return [Math(formula_latex(str(f)), str(f)) for f in row.formulas]
+    """A layer's formulas, their word names (params, neurons, mult-adds) in either language."""
+    return [Math(formula_latex(f.text("en")), f.text("en"),
+                 latex_zh=formula_latex(f.text("zh")), plain_zh=f.text("zh"))
+            for f in row.formulas]
 
 
 def verification_checks(summary, model, part: Text | None = None) -> list[Check]:
@@ -53,14 +59,15 @@ def verification_checks(summary, model, part: Text | None = None) -> list[Check]
         r.verified_shape is None or tuple(r.verified_shape) == tuple(r.output_shape)
         for r in summary.layers)
     counted = sum(p.numel() for p in model.parameters())
+    shapes = [f"{r.name} {shape_textbook(r.verified_shape or ())}"
+              for r in summary.layers if r.verified_shape is not None]
     return [
         Check(Text(part.zh + "每层输出尺寸", part.en + "every layer's output shape"),
-              Text("公式推算 vs. 引擎真实前向传播（全零输入，batch 1）",
+              Text("用引擎真实运行一次前向传播（全零输入，批大小 1）核对公式推算的尺寸",
                    "formula vs. a real forward pass through the engine (zeros, batch 1)"),
-              shapes_ok, ", ".join(f"{r.name} {shape_textbook(r.verified_shape or ())}"
-                                   for r in summary.layers if r.verified_shape is not None)),
+              shapes_ok, Text("、".join(shapes), ", ".join(shapes))),
         Check(Text(part.zh + "参数总量", part.en + "the total parameter count"),
-              Text("公式推算 vs. 实际构建的模型中参数张量的元素个数",
+              Text("数出实际构建的模型中参数张量的元素个数，核对公式推算",
                    "formula vs. the number of elements in the built model's parameter tensors"),
               counted == summary.total_params, f"{fmt_int(counted)} = {fmt_int(summary.total_params)}"),
     ]

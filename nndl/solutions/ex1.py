@@ -185,7 +185,8 @@ def _derivative_checks(name: str) -> Check:
         Text(f"{act.title}′ 的公式", f"the formula for {act.title}′"),
         Text(f"与引擎自动微分、中心差分在 {len(x)} 个点上比较",
              f"against the engine's autodiff and central differences at {len(x)} points"),
-        ok, f"max |Δ| = {err_ad:.1e} (autodiff), {err_fd:.1e} (finite diff.)")
+        ok, Text(f"max |Δ| = {err_ad:.1e}（自动微分）、{err_fd:.1e}（中心差分）",
+                 f"max |Δ| = {err_ad:.1e} (autodiff), {err_fd:.1e} (finite diff.)"))
 
 
 def _identity_check(name: str) -> Check | None:

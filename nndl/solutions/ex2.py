@@ -638,25 +638,29 @@ def build(params: Params, full: bool = False) -> Solution:
     if sheet:
         sheet_pla_x4 = [c for c in res.sheet if c.name.startswith("g_PLA'")]
         sheet_pla_D = [c for c in res.sheet if c.name.startswith("g_PLA ") and c.set_name == "D"]
+        n_right = sum(c.separates for c in sheet_pla_x4 + sheet_pla_D)
+        n_all = len(sheet_pla_x4) + len(sheet_pla_D)
         checks.append(Check(
             Text("原答案的分类面 1.6 + 2x1 − x2 与 1 + 10x1 + 10x2", "the sheet's boundaries 1.6 + 2x1 − x2 and 1 + 10x1 + 10x2"),
             Text("在各自声称的数据集上逐个样本检查", "checked sample by sample on the sets they are claimed for"),
             all(c.separates for c in sheet_pla_x4 + sheet_pla_D),
-            f"{sum(c.separates for c in sheet_pla_x4 + sheet_pla_D)}/"
-            f"{len(sheet_pla_x4) + len(sheet_pla_D)}"))
+            Text(f"{n_right}/{n_all} 分对", f"{n_right}/{n_all}")))
     checks.append(Check(
         Text(f"{xo} 的梯度（t = {fmt_num(probe.t)}）", f"{xo}'s gradient (t = {fmt_num(probe.t)})"),
-        Text("引擎自动微分 vs. 原题的闭式梯度公式" if main == "sigmoid_squared" else "引擎自动微分 vs. 交叉熵的闭式梯度公式",
+        Text("引擎自动微分与原题的闭式梯度公式比较" if main == "sigmoid_squared"
+             else "引擎自动微分与交叉熵的闭式梯度公式比较",
              "the engine's autodiff vs. the sheet's closed-form gradient" if main == "sigmoid_squared"
              else "the engine's autodiff vs. cross-entropy's closed-form gradient"),
         math.isclose(probe_grad, probe.bp.x4_grad_last or 0.0, rel_tol=1e-6, abs_tol=1e-300),
-        f"{probe.bp.x4_grad_last:.3g} vs {probe_grad:.3g}"))
+        Text(f"自动微分 {probe.bp.x4_grad_last:.3g}，公式 {probe_grad:.3g}",
+             f"{probe.bp.x4_grad_last:.3g} vs {probe_grad:.3g}")))
     if sheet:
+        angles = [f"{fmt_num(r.bp.angle_deg, 3)}°" for r in res.rows if r.t >= 10]
         checks.append(Check(
             Text("BP 在 t ≥ 10 时分类面基本不变", "BP's boundary barely moves for t ≥ 10"),
             Text("与不加 x4 的同样续训比较夹角", "angle to the same continuation without x4"),
             all(r.bp.angle_deg < 1.0 for r in res.rows if r.t >= 10),
-            ", ".join(f"{fmt_num(r.bp.angle_deg, 3)}°" for r in res.rows if r.t >= 10)))
+            Text("、".join(angles), ", ".join(angles))))
     else:
         runs = [res.pla_D] + [q for r in res.rows if r.separable_with_bias
                               for q in (r.pla_raw, r.pla_scaled)]
@@ -665,7 +669,7 @@ def build(params: Params, full: bool = False) -> Solution:
                  "PLA's updates stay within Novikoff's bound on every separable run"),
             Text("更新次数 ≤ (R/γ*)²，γ* 为精确的最大间隔", "updates ≤ (R/γ*)², γ* the exact maximum margin"),
             all(q.novikoff.holds for q in runs),
-            f"{len(runs)} runs"))
+            Text(f"共 {len(runs)} 次运行", f"{len(runs)} runs")))
 
     answers = _answers(res, all(r.separable_with_bias for r in res.rows))
 
@@ -723,7 +727,8 @@ def _pla_check(res: OutlierExperiment, p: Params) -> Check:
             Text("PLA 在 D ∪ {x4} 上对每个 t 都分对全部样本", "PLA classifies D ∪ {x4} correctly for every t"),
             Text("训练后逐个样本检查 y·g(x) > 0", "each sample's y·g(x) > 0 after training"),
             all(r.pla_scaled.separates for r in res.rows),
-            ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd." for r in res.rows))
+            Text("更新次数 " + "，".join(f"t = {fmt_num(r.t)}：{r.pla_scaled.n_updates}" for r in res.rows),
+                 ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd." for r in res.rows)))
     xo = f"x{len(res.X) + 1}"
 
     def agrees(r: OutlierRow) -> bool:
@@ -742,8 +747,10 @@ def _pla_check(res: OutlierExperiment, p: Params) -> Check:
              "training, or not yet converged within Novikoff's bound; not separable: PLA never "
              "gets every sample right"),
         all(agrees(r) for r in res.rows),
-        ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd."
-                  + ("" if r.separable_with_bias else " (not separable)") for r in res.rows))
+        Text("更新次数 " + "，".join(f"t = {fmt_num(r.t)}：{r.pla_scaled.n_updates}"
+                                    + ("" if r.separable_with_bias else "（不可分）") for r in res.rows),
+             ", ".join(f"t={fmt_num(r.t)}: {r.pla_scaled.n_updates} upd."
+                       + ("" if r.separable_with_bias else " (not separable)") for r in res.rows)))
 
 
 def _why(res: OutlierExperiment, p: Params, last: OutlierRow) -> Section:

@@ -386,8 +386,9 @@ def build(params: Params, full: bool = False) -> Solution:
             f"Network {'-'.join(map(str, g.sizes))} ({init_en}, seed {g.seed}), "
             f"input x = ({', '.join(fmt_num(v, 3) for v in g.x)}), target y = {y_shown}, "
             f"squared loss ℓ = {fmt_num(g.loss_value, 6)}.")),
-        Table([Text("参数", "parameter"), Text("形状", "shape"), Text("δ 递推 vs 自动微分", "δ recursion vs autodiff"),
-               Text("δ 递推 vs 差分", "δ recursion vs finite diff."), Text("自动微分 vs 差分", "autodiff vs finite diff.")],
+        Table([Text("参数", "parameter"), Text("形状", "shape"), Text("δ 递推与自动微分", "δ recursion vs autodiff"),
+               Text("δ 递推与中心差分", "δ recursion vs finite diff."),
+               Text("自动微分与中心差分", "autodiff vs finite diff.")],
               rows, caption=Text("最大绝对误差", "largest absolute difference")),
         Paragraph(Text(
             "每层的 θ′(S) 均值：" + "，".join(f"第 {i} 层 {fmt_num(sum(v) / len(v), 3)}"
@@ -427,11 +428,13 @@ def build(params: Params, full: bool = False) -> Solution:
             f"宽度 {sweep.width} 的全连接网络（{init_zh}），测第 1 层权重梯度的范数随深度的变化：",
             f"Fully connected networks of width {sweep.width} ({init_en}): the norm "
             "of the first layer's weight gradient as depth grows:")),
-        Table([Text("隐藏层数", "hidden layers")] + [Text.same(a) for a in sweep.activations], rows,
+        Table([Text("隐藏层数", "hidden layers")]
+              + [Text(_THETA_NETWORK[a].zh, a) for a in sweep.activations], rows,
               caption=Text("‖∂ℓ/∂W⁽¹⁾‖", "‖∂ℓ/∂W⁽¹⁾‖")),
         Paragraph(Text(
             "每多一层，第 1 层梯度范数大约乘以：" + "，".join(
-                f"{a} ×{fmt_num(trend[a].factor_per_layer, 3)}" for a in sweep.activations) + "。"
+                f"{_THETA_NETWORK[a].zh} ×{fmt_num(trend[a].factor_per_layer, 3)}"
+                for a in sweep.activations) + "。"
             f"{run.depth} 层 {fth.zh} 网络中第 1 层的 θ′ 因子连乘为 {fmt_num(first.dtheta_product, 3)}"
             f"{against.zh}。",
             "Each extra layer multiplies the first layer's gradient norm by about: " + ", ".join(
@@ -443,10 +446,11 @@ def build(params: Params, full: bool = False) -> Solution:
                bilingual=True),
     ]))
     falls_faster = trend["sigmoid"].factor_per_layer < trend["relu"].factor_per_layer
+    s_factor, r_factor = (fmt_num(trend[a].factor_per_layer, 3) for a in ("sigmoid", "relu"))
     checks.append(Check(Text("Sigmoid 的梯度随深度衰减得比 ReLU 快", "sigmoid's gradient falls with depth faster than ReLU's"),
                         Text("对 log‖∂ℓ/∂W⁽¹⁾‖ 关于深度做最小二乘拟合", "least-squares fit of log‖∂ℓ/∂W⁽¹⁾‖ against depth"),
-                        falls_faster, f"×{fmt_num(trend['sigmoid'].factor_per_layer, 3)} vs "
-                                      f"×{fmt_num(trend['relu'].factor_per_layer, 3)} per layer"))
+                        falls_faster, Text(f"每层：Sigmoid ×{s_factor}，ReLU ×{r_factor}",
+                                           f"×{s_factor} vs ×{r_factor} per layer")))
     answers = [
         Answer("delta_output", Text("输出层 δ", "output-layer δ"), d.delta[1], ""),
         Answer("gradient_rule", Text("梯度", "gradient"), d.gradient[-1], ""),

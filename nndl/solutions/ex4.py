@@ -185,7 +185,8 @@ def build(params: Params, full: bool = False) -> Solution:
         Check(Text("梯度 " + partials, "the gradients " + partials),
               Text("与 SymPy 符号求导、中心差分比较", "against SymPy's symbolic derivatives and central differences"),
               err_sym < 1e-12 and err_fd < 1e-5,
-              f"max |Δ| = {err_sym:.1e} (SymPy), {err_fd:.1e} (finite diff.)"),
+              Text(f"max |Δ| = {err_sym:.1e}（SymPy）、{err_fd:.1e}（中心差分）",
+                   f"max |Δ| = {err_sym:.1e} (SymPy), {err_fd:.1e} (finite diff.)")),
     ]
     symbolic = Section(Text("解析验证", "Analytic cross-check"), [
         Math(r",\quad ".join(rf"\frac{{\partial f}}{{\partial {sympy.latex(symbols[k])}}} = "

@@ -205,16 +205,16 @@ def build(params: Params, full: bool = False) -> Solution:
     sections.append(Section(Text("汇总表", "Summary table"), [layer_table(s)]))
 
     # why 227 and not 224 (the sheet's network): the calculator itself says what goes wrong
-    note_224 = None
+    note_224: Text | None = None
     if params.is_sheet():
         try:
             summary(spec.replace("227x227", "224x224"))
-        except NNDLError as exc:
-            note_224 = exc.message.split(": ", 1)[-1]
+        except NNDLError as exc:  # the calculator's own words, after its "line 2 …:" location
+            note_224 = Text(exc.message_in("zh").split("：", 1)[-1], exc.message_in("en").split(": ", 1)[-1])
     if note_224:
         sections.append(Section(Text("常见疑问：为什么是 227 而不是 224？", "A common question: why 227, not 224?"), [
-            Paragraph(Text(f"若输入取 224×224，第一层：{note_224}。所以 AlexNet 实际输入应为 227×227。",
-                           f"With a 224×224 input the first layer gives: {note_224}. So AlexNet's input is "
+            Paragraph(Text(f"若输入取 224×224，第一层就会出错（{note_224.zh}）。所以 AlexNet 实际输入应为 227×227。",
+                           f"With a 224×224 input the first layer gives: {note_224.en}. So AlexNet's input is "
                            "effectively 227×227.")),
         ]))
 

@@ -32,16 +32,24 @@ class Math:
     latex: str
     plain: str = ""
     kind: str = "math"
+    # the formula in Chinese where it has words of its own (exercise 5's 参数量 = …); empty: the
+    # same as ``latex``/``plain`` up to the Piecewise words below
+    latex_zh: str = ""
+    plain_zh: str = ""
 
     # words inside a formula ("for x ≤ 0", "otherwise", as SymPy prints a Piecewise) in Chinese
     _ZH_WORDS = ((r"\text{for}", r"\text{当}"), (r"\text{otherwise}", r"\text{其他}"),
                  (" if ", " 当 "), (" otherwise", " 其他"))
 
     def latex_for(self, lang: Lang) -> str:
-        return _translate(self.latex, self._ZH_WORDS[:2]) if lang == "zh" else self.latex
+        if lang != "zh":
+            return self.latex
+        return self.latex_zh or _translate(self.latex, self._ZH_WORDS[:2])
 
     def plain_for(self, lang: Lang) -> str:
-        return _translate(self.plain, self._ZH_WORDS[2:]) if lang == "zh" else self.plain
+        if lang != "zh":
+            return self.plain
+        return self.plain_zh or _translate(self.plain, self._ZH_WORDS[2:])
 
 
 def _translate(text: str, pairs) -> str:
@@ -101,8 +109,11 @@ class Check:
     what: Text
     methods: Text
     passed: bool
-    detail: str = ""
+    detail: str | Text = ""  # the numbers compared: language-neutral, or a Text where it has words
     kind: str = "check"
+
+    def detail_in(self, lang: Lang) -> str:
+        return self.detail(lang) if isinstance(self.detail, Text) else self.detail
 
 
 @dataclass

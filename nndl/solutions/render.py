@@ -47,6 +47,9 @@ UI = {
                        "fc_params=27,000,000），它会指出哪一步错了、错在哪里。",
                        "To check your own answers, run nndl check N KEY=VALUE (e.g. nndl check 5 "
                        "fc_params=27,000,000): it says which step went wrong, and why."),
+    # a figure in the terminal: where to see it (-o writes the SVG files into a folder)
+    "figure_where": Text("（{file}：用 -o 文件夹 保存，或用 --format html 查看）",
+                         " ({file} — see it with -o DIR or --format html)"),
     "generated": Text("本文件中的每个数字都由 nndl 在运行时计算得到。",
                       "Every number in this document was computed by nndl when it was generated."),
 }
@@ -72,7 +75,8 @@ def to_data(solutions: list[Solution]) -> dict[str, Any]:
             "all_checks_passed": all(c.passed for c in s.checks),
             "checks": [{"what": {lang: c.what(lang) for lang in LANGS},
                         "methods": {lang: c.methods(lang) for lang in LANGS},
-                        "passed": c.passed, "detail": c.detail} for c in s.checks],
+                        "passed": c.passed,
+                        "detail": {lang: c.detail_in(lang) for lang in LANGS}} for c in s.checks],
             "errata": [{lang: e.text(lang) for lang in LANGS} for e in s.errata],
             "figures": [f.name for f in s.figures],
             "seconds": round(s.seconds, 3),
@@ -144,7 +148,7 @@ def _colon(lang: Lang) -> str:
 def _md_check(c: Check, lang: Lang) -> str:
     mark = "✅" if c.passed else "❌"
     o, cl = ("（", "）") if lang == "zh" else (" (", ")")
-    detail = f"{o}{c.detail}{cl}" if c.detail else ""
+    detail = f"{o}{c.detail_in(lang)}{cl}" if c.detail_in(lang) else ""
     return f"- {mark} {c.what(lang)} — {c.methods(lang)}{detail}"
 
 
@@ -223,8 +227,9 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
                                         show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 1)):
                         console.print(t)
                 elif isinstance(b, Figure):
-                    console.print(f"[dim]🖼  {b.caption(lang)} ({b.name}.svg — "
-                                  f"{'用 -o DIR 或 --format html 查看' if lang == 'zh' else 'see it with -o DIR or --format html'})[/]")
+                    console.print(f"[dim]🖼  {b.caption(lang)}"
+                                  f"{UI['figure_where'](lang).format(file=b.name + '.svg')}[/]",
+                                  highlight=False)
                 elif isinstance(b, Check):
                     console.print(_term_check(b, lang), highlight=False)
                 elif isinstance(b, Erratum):
@@ -249,7 +254,7 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
 def _term_check(c: Check, lang: Lang) -> str:
     mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
     o, cl = ("（", "）") if lang == "zh" else (" (", ")")
-    detail = f"[dim]{o}{c.detail}{cl}[/]" if c.detail else ""
+    detail = f"[dim]{o}{c.detail_in(lang)}{cl}[/]" if c.detail_in(lang) else ""
     return f"  {mark} {inline_plain(c.what(lang))} — {c.methods(lang)}{detail}"
 
 
@@ -348,14 +353,17 @@ def _html_block(b, uid: str) -> str:
     if isinstance(b, Check):
         return _html_check(b)
     if isinstance(b, Erratum):
-        return f'<div class="erratum"><b>{_html_both(UI["errata"])}:</b> {_html_both(b.text)}</div>'
+        label = "".join(f'<span class="l-{lang}" lang="{_bcp(lang)}">{html.escape(UI["errata"](lang))}'
+                        f"{_colon(lang)}</span>" for lang in LANGS)
+        return f'<div class="erratum"><b>{label}</b>{_html_both(b.text)}</div>'
     raise TypeError(type(b))
 
 
 def _html_check(c: Check) -> str:
     cls = "ok" if c.passed else "bad"
     mark = "✓" if c.passed else "✗"
-    detail = f' <span class="detail">({html.escape(c.detail)})</span>' if c.detail else ""
+    detail = "".join(f' <span class="detail l-{lang}" lang="{_bcp(lang)}">{o}{html.escape(c.detail_in(lang))}{cl}</span>'
+                     for lang, o, cl in (("zh", "（", "）"), ("en", "(", ")")) if c.detail_in(lang))
     return f'<li class="check {cls}"><span class="mark">{mark}</span> {_html_both(c.what)} — {_html_both(c.methods)}{detail}</li>'
 
 
