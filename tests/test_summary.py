@@ -362,7 +362,7 @@ def test_cli_errors_have_no_traceback(capsys):
     err = capsys.readouterr().err
     assert "54.25" in err and "Traceback" not in err and "--floor" in err
     assert main(["summary", "input 224x224x3; conv 96 11x11 stride=4", "--floor",
-                 "--format", "json"]) == 0
+                 "--format", "json", "--lang", "en"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["layers"][0]["output_shape"] == [96, 54, 54]
     assert "warning" in captured.err

@@ -105,6 +105,8 @@ SHORT_HELP = helptext("习题 5、6：网络的形状、神经元数、参数量
 helptext(HELP_ZH, HELP)
 
 
+_WARNING = Text("警告：", "warning: ")
+
 # "table" (the default) and "text" both print the Rich table
 SummaryFormat = Literal["table", Format.text, Format.md, Format.json]
 MultAdds = Literal["nndl", "torchinfo"]
@@ -144,10 +146,10 @@ def summary_command(
     elif out_format is Format.md:
         sys.stdout.write(render.to_markdown(result, lang.value, explain=explain))
     else:
-        sys.stdout.write(render.to_json(result))
+        sys.stdout.write(render.to_json(result, lang.value))
     if result.notes and out_format is not Format.text:
         for n in result.notes:
-            typer.echo(f"warning: {n(lang.value)}", err=True)
+            typer.echo(_WARNING(lang.value) + n(lang.value), err=True)
 
 
 def _read(spec: str) -> str:
@@ -159,10 +161,13 @@ def _read(spec: str) -> str:
     if spec == "-":
         stream = getattr(sys.stdin, "buffer", None)
         if stream is None:
-            raise NNDLError("standard input is closed, so '-' has nothing to read",
-                            hint='pipe the spec in (cat spec.txt | nndl summary -) or give '
-                                 'it as text')
-        return _decode("standard input", stream.read(MAX_SPEC_CHARS + 1), MAX_SPEC_CHARS)
+            raise NNDLError(Text("标准输入已关闭，'-' 读不到任何内容",
+                                 "standard input is closed, so '-' has nothing to read"),
+                            hint=Text("用管道把网络描述送进来（cat spec.txt | nndl summary -），"
+                                      "或直接给出描述文本",
+                                      "pipe the spec in (cat spec.txt | nndl summary -) or give "
+                                      "it as text"))
+        return _decode(_STDIN, stream.read(MAX_SPEC_CHARS + 1), MAX_SPEC_CHARS)
     if not spec.strip():
         raise NNDLError(Text("网络描述是空的", "the spec is empty"),
                         hint=Text('把网络写成文本，例如 "input 300x300x3; fc 100"，或给出存放它的'
@@ -180,15 +185,30 @@ def _read(spec: str) -> str:
                             hint=Text("给出其中的一个文件，或直接给出网络描述",
                                       "give a file inside it, or the spec text itself"))
         if st is not None and not stat.S_ISREG(st.st_mode):
-            raise NNDLError(f"{spec} is {file_kind(st.st_mode)}, not a spec file",
-                            hint="to read a pipe or standard input, use - "
-                                 "(e.g. cat spec.txt | nndl summary -)")
+            raise NNDLError(Text(f"{spec} 是{_KIND_ZH.get(file_kind(st.st_mode), '特殊文件')}，"
+                                 "不是网络描述文件",
+                                 f"{spec} is {file_kind(st.st_mode)}, not a spec file"),
+                            hint=Text("要从管道或标准输入读取，请用 -（例如 cat spec.txt | nndl "
+                                      "summary -）",
+                                      "to read a pipe or standard input, use - "
+                                      "(e.g. cat spec.txt | nndl summary -)"))
         if st is not None:
             if st.st_size > MAX_SPEC_CHARS:
-                raise NNDLError(f"{spec} has {st.st_size:,} bytes; a spec file is at most "
-                                f"{MAX_SPEC_CHARS:,} (1 MB)",
-                                hint="is this the right file? A network of a thousand layers "
-                                     "takes a few kB")
+                raise NNDLError(Text(f"{spec} 有 {st.st_size:,} 字节，网络描述文件最多 "
+                                     f"{MAX_SPEC_CHARS:,} 字节（1 MB）",
+                                     f"{spec} has {st.st_size:,} bytes; a spec file is at most "
+                                     f"{MAX_SPEC_CHARS:,} (1 MB)"), hint=_RIGHT_FILE)
+            if spec.lower().endswith(".py"):  # a model in Python: the spec reader would only
+                raise NNDLError(                 # say "unknown layer 'import'"
+                    Text(f"{spec} 是 Python 文件；nndl summary 读的是网络描述文本（每行一层）",
+                         f"{spec} is a Python file; nndl summary reads a spec (one layer per "
+                         "line)"),
+                    hint=Text("PyTorch 或 nndl 模型请在 Python 里汇总：nndl.summary(model, "
+                              "input_size=(3, 32, 32))；或把网络写成描述，例如 "
+                              '"input 32x32x3; conv 6 5x5; fc 10"',
+                              "summarise a PyTorch or nndl model from Python: nndl.summary(model, "
+                              'input_size=(3, 32, 32)); or write the network as a spec, e.g. '
+                              '"input 32x32x3; conv 6 5x5; fc 10"'))
             try:
                 with open(spec, "rb") as fh:
                     data = fh.read(MAX_SPEC_CHARS + 1)
@@ -196,7 +216,7 @@ def _read(spec: str) -> str:
                 raise NNDLError(Text(f"无法读取 {spec}：{exc.strerror}",
                                      f"cannot read {spec}: {exc.strerror}"),
                                 hint=Text("检查文件的权限", "check the file's permissions")) from None
-            return _decode(spec, data, MAX_SPEC_CHARS)
+            return _decode(Text.same(spec), data, MAX_SPEC_CHARS)
         if _PATH_LIKE.search(spec):
             raise NNDLError(Text(f"没有这个文件：{spec}", f"no such file: {spec}"),
                             hint=Text('检查路径，或直接给出网络描述，例如 "input 300x300x3; fc 100"',
@@ -205,16 +225,27 @@ def _read(spec: str) -> str:
     return spec
 
 
-def _decode(where: str, data: bytes, limit: int) -> str:
+_STDIN = Text("标准输入", "standard input")
+_RIGHT_FILE = Text("是这个文件吗？一千层的网络描述也只有几 KB",
+                   "is this the right file? A network of a thousand layers takes a few kB")
+# nndl.fileio.file_kind's words (what the file system says a path is), in Chinese
+_KIND_ZH = {"a FIFO (named pipe)": "命名管道（FIFO）", "a character device": "字符设备",
+            "a block device": "块设备", "a socket": "套接字"}
+
+
+def _decode(where: Text, data: bytes, limit: int) -> str:
     if len(data) > limit:
-        raise NNDLError(f"{where} holds more than {limit:,} bytes; a spec is at most 1 MB",
-                        hint="is this the right input? A network of a thousand layers takes "
-                             "a few kB")
+        raise NNDLError(Text(f"{where.zh}超过 {limit:,} 字节，网络描述最多 1 MB",
+                             f"{where.en} holds more than {limit:,} bytes; a spec is at most "
+                             "1 MB"),
+                        hint=Text("输入的是网络描述吗？一千层的网络描述也只有几 KB",
+                                  "is this the right input? A network of a thousand layers "
+                                  "takes a few kB"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NNDLError(Text(f"{where}：第 {exc.start} 个字节不是 UTF-8 文本；这是网络描述文件吗？",
-                             f"{where}: byte {exc.start} is not UTF-8 text; is this a spec "
+        raise NNDLError(Text(f"{where.zh}：第 {exc.start + 1} 个字节不是 UTF-8 文本；这是网络描述文件吗？",
+                             f"{where.en}: byte {exc.start} is not UTF-8 text; is this a spec "
                              "file?"),
                         hint=Text("把网络描述存成纯 UTF-8 文本，每行一层",
                                   "save the spec as plain UTF-8 text, one layer per line")) from None

@@ -94,7 +94,7 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
             formulas.append(Formula(name, expr, subst + f" = {exact:g} → ⌊{exact:g}⌋",
                                     value))
             notes.append(Text(
-                zh=f"{name}：{exact:g} 向下取整为 {value}（PyTorch 的 floor 规则；填充后输入的最后 "
+                zh=f"{name}：{exact:g} 向下取整为 {value}（按 PyTorch 的规则；填充后输入的最后 "
                    f"{span % s[i]} 行/列没有被窗口覆盖）",
                 en=f"{name}: {exact:g} rounded down to {value} (PyTorch's floor rule; the last "
                    f"{span % s[i]} row(s)/column(s) of the padded input are never covered)"))

@@ -16,11 +16,34 @@ normalisation, an activation: none), for the whole input as given.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from nndl.nn.module import Formula, fmt
+
+# The few English words inside formulas (a remark in brackets, a quantity spelled out), as a
+# Chinese reader sees them: Formula.text(lang) names the quantity (params -> 参数量); the rest
+# of a formula is symbols and PyTorch's argument names (embedding_dim), the same in both.
+_ZH_WORDS = (
+    (" (γ and β)", "（γ 和 β）"), (" (γ)", "（γ）"), ("input shape", "输入形状"),
+    ("scalar", "标量"), ("rows·", "行数·"), ("Σ_layers", "Σ_各层"), ("gates", "门数"),
+    (" (one slope a per channel, or one)", "（每个通道一个斜率 a，或共用一个）"),
+)
+_ZH_LAYER = re.compile(r" \(layer (\d+)\)")
+
+
+def formula_text(f: Formula, lang: str) -> str:
+    """One formula line as a reader of ``lang`` sees it (``str(f)`` is the English)."""
+    text = f.text(lang)
+    if lang == "zh":
+        if f.name == "out":  # a symbol to the English reader, a word to the Chinese one
+            text = "输出形状" + text[3:]
+        for en, zh in _ZH_WORDS:
+            text = text.replace(en, zh)
+        text = _ZH_LAYER.sub(r"（层 \1）", text)  # PyTorch's index: weight_ih_l0
+    return text
 
 
 class NoFormula(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from nndl.nn.module import fmt, shape_text
+from nndl.summary.formulas import formula_text
 from nndl.summary.rows import MULT_ADDS_NOTE, Summary
 from nndl.text import Text
 
@@ -28,30 +29,32 @@ L = {
     "total_neurons": Text("神经元总数", "Total neurons"),
     "total_mult_adds": Text("乘加总数", "Total mult-adds"),
     "param_mem": Text("参数内存（float32）", "Parameter memory (float32)"),
-    "act_mem": Text("前向激活内存（batch 1，float32）", "Forward activations (batch 1, float32)"),
-    "act_mem_input": Text("前向激活内存（给定的输入，float32）",
+    "act_mem": Text("前向激活内存（批大小 1，float32）", "Forward activations (batch 1, float32)"),
+    "act_mem_input": Text("前向激活内存（按给定的输入，float32）",
                           "Forward activations (the input as given, float32)"),
-    "verified": Text("已用真实前向传播核对每层形状（全零输入，batch 1）",
+    "verified": Text("每层的形状都已用一次真实的前向传播核对过（全零输入，批大小 1）",
                      "Every shape checked by a real forward pass (zeros, batch 1)"),
     "implied": Text("（自动加入）", "(implied)"),
-    "implied_note": Text("自动加入：全连接层之前把图像展平", "implied: the image is flattened before the fc layer"),
+    "implied_note": Text("带 * 的层是自动加入的：图像进入全连接层之前要先展平成向量",
+                         "implied: the image is flattened before the fc layer"),
     "working": Text("计算过程", "Working"),
-    "traced": Text("形状来自模型自己的前向传播（每个模块上的 forward hook）",
+    "traced": Text("形状取自模型自身的前向传播（在每个模块上挂前向钩子记录）",
                    "Shapes from the model's own forward pass (forward hooks on every module)"),
-    "meta": Text("形状来自 PyTorch 自己的前向传播，在 meta 设备上只算形状（不占内存）",
+    "meta": Text("形状取自 PyTorch 自身的前向传播：在 meta 设备上只推算形状，不分配内存",
                  "Shapes from PyTorch's own forward pass, shape-only on the meta device (no "
                  "memory)"),
     "buffers": Text("缓冲区数值（不是参数，如 BN 的滑动均值）", "Buffer values (not parameters, e.g. "
                     "BatchNorm's running statistics)"),
     "shared": Text("共享参数（多个模块持有，只计一次）", "Shared parameters (held by several modules, "
                    "counted once)"),
-    "measured_mark": Text("† 实测，无公式：形状与参数来自真实的前向传播",
+    "measured_mark": Text("† 这一层没有公式：形状和参数量都是在前向传播中实测的",
                           "† measured, no formula: shape and parameters from the forward pass"),
     "not_called": Text("（未调用）", "(not called)"),
     "call": Text("第 {k} 次调用", "call {k}"),
     "input_n": Text("输入 {k}", "Input {k}"),
     "notes": Text("说明", "Notes"),
-    "neuron_note": Text("神经元 = 卷积、全连接、池化层的输出元素个数；激活、BN、Dropout、Flatten 不产生新的神经元（—）。",
+    "neuron_note": Text("神经元数指卷积层、全连接层和池化层输出的元素个数；激活函数、BN、Dropout "
+                        "和展平只改变数值或形状，不产生新的神经元，表中记作 —。",
                         "Neurons = output elements of conv, fc and pooling layers; activations, BN, "
                         "dropout and flatten add no new neurons (—)."),
 }
@@ -59,6 +62,16 @@ L = {
 
 def t(key: str, lang: str) -> str:
     return L[key](lang)
+
+
+def colon(lang: str) -> str:
+    """The colon after a label: full-width after Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
+def _bracketed(text: str, lang: str) -> str:
+    """A spec statement or module path after a row's name: （…） in Chinese text."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def mem(n_bytes: int) -> str:
@@ -73,9 +86,9 @@ def _label(r, lang: str, indent: str = "  ") -> str:
     container), with the call number of a reused module and a mark for a measured one."""
     name = indent * r.depth + r.name
     if r.call > 1:
-        name += f" ({t('call', lang).format(k=r.call)})"
+        name += _bracketed(t("call", lang).format(k=r.call), lang)
     if r.not_called:
-        name += " " + t("not_called", lang)
+        name += t("not_called", lang) if lang == "zh" else " " + t("not_called", lang)
     if r.measured:
         name += " †"
     return name
@@ -88,7 +101,8 @@ def _shape_cells(r) -> tuple[str, str]:
 
 
 def _row_cells(r, lang: str, indent: str = "  ") -> list[str]:
-    name = _label(r, lang, indent) + (" " + t("implied", lang) if r.implied else "")
+    name = _label(r, lang, indent) + ((t("implied", lang) if lang == "zh" else " " + t("implied", lang))
+                                      if r.implied else "")
     book, torch = _shape_cells(r)
     macs = "" if (r.container or r.not_called) else fmt(r.mult_adds)
     return [name, r.type, book, torch, fmt(r.neurons) if r.neurons else "—", fmt(r.params), macs]
@@ -142,11 +156,12 @@ def _provenance(s: Summary, lang: str) -> str | None:
 
 
 def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=None) -> None:
+    from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
-    from rich import box
 
     table = Table(title=f"{t('title', lang)} — {t('input', lang)} {shape_text(s.input_shape)}",
                   header_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False)
@@ -168,15 +183,15 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
         console.print(f"[bold underline]{t('working', lang)}[/]", highlight=False)
         for r in s.layers:
             if r.formulas or r.notes:
-                src = f" [dim]({r.source})[/]" if r.source else ""
-                console.print(f"[bold]{r.name}[/]{src}", highlight=False, markup=True)
+                src = f"[dim]{escape(_bracketed(r.source, lang))}[/]" if r.source else ""
+                console.print(f"[bold]{escape(r.name)}[/]{src}", highlight=False, markup=True)
                 for f in r.formulas:
-                    console.print(f"  {f}", highlight=False, markup=False)
+                    console.print(f"  {formula_text(f, lang)}", highlight=False, markup=False)
                 for n in r.notes:
                     console.print(f"  ⚠ {n(lang)}", style="yellow", highlight=False,
                                   markup=False)
     for label, value in _totals(s, lang):
-        console.print(f"[bold]{label}[/]: {value}", highlight=False)
+        console.print(f"[bold]{label}[/]{colon(lang)}{value}", highlight=False)
     for line in _footer(s, lang):
         console.print(line, style="dim", highlight=False, markup=False)
     prov = _provenance(s, lang)
@@ -207,9 +222,10 @@ def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
         out += ["", f"### {t('working', lang)}", ""]
         for r in s.layers:
             if r.formulas or r.notes:
-                out.append(f"**{r.name}** (`{r.source}`)" if r.source else f"**{r.name}**")
+                src = _bracketed(f"`{r.source}`", lang) if r.source else ""
+                out.append(f"**{r.name}**{src}")
                 out.append("")
-                out += [f"- `{f}`" for f in r.formulas]
+                out += [f"- `{formula_text(f, lang)}`" for f in r.formulas]
                 out += [f"- ⚠ {n(lang)}" for n in r.notes]
                 out.append("")
     for n in s.notes:
@@ -217,5 +233,7 @@ def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def to_json(s: Summary) -> str:
-    return json.dumps(s.to_dict(), ensure_ascii=False, indent=2) + "\n"
+def to_json(s: Summary, lang: str = "en") -> str:
+    """The numbers under fixed English keys; the formulas in ``lang`` (notes carry both
+    languages). English by default: the playground reads the formulas' English names."""
+    return json.dumps(s.to_dict(lang), ensure_ascii=False, indent=2) + "\n"

@@ -107,7 +107,10 @@ class Summary:
                 return row
         raise KeyError(f"no layer named {name!r}; layers: {[r.name for r in self.layers]}")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The summary as JSON-ready data: English keys; formulas in ``lang``."""
+        from nndl.summary.formulas import formula_text
+
         return {
             "input_shape": list(self.input_shape),
             "input_shape_textbook": shape_text(self.input_shape),
@@ -116,7 +119,7 @@ class Summary:
                 "output_shape_textbook": r.textbook_shape, "neurons": r.neurons,
                 "output_elements": r.output_elements, "params": r.params,
                 "trainable_params": r.trainable, "mult_adds": r.mult_adds,
-                "formulas": [str(f) for f in r.formulas],
+                "formulas": [formula_text(f, lang) for f in r.formulas],
                 "notes": [{"en": n.en, "zh": n.zh} for n in r.notes],
                 "source": r.source, "line": r.line, "implied": r.implied,
                 "verified_shape": None if r.verified_shape is None else list(r.verified_shape),
@@ -163,13 +166,14 @@ def _jsonable(x: Any) -> Any:
 
 MULT_ADDS = ("nndl", "torchinfo")
 MULT_ADDS_NOTE = {
-    "nndl": Text(zh="乘加次数的约定（nndl）：只计权重的乘法（卷积、全连接、循环层），不计偏置、BN 和激活；"
-                    "按给定的整批输入计算，被调用多次的层每次都计",
+    "nndl": Text(zh="乘加次数按 nndl 的约定计：只数与权重相乘的次数（卷积层、全连接层、循环层），"
+                    "偏置的加法、BN 和激活函数都不算；对给定的整批输入计数，同一层调用几次就计几次",
                  en="Mult-adds (nndl's convention): the multiplications by weights (conv, fc, "
                     "recurrent layers), not bias adds, normalisation or activations; for the "
                     "input as given, every call of a reused layer counted"),
-    "torchinfo": Text(zh="乘加次数的约定（torchinfo）：每个权重与偏置参数 × 输出位置数（卷积：N·输出空间大小；"
-                         "循环层：N·L；其余：N），BN 的 γ、β 也计，被调用多次的层每次都计",
+    "torchinfo": Text(zh="乘加次数按 torchinfo 的约定计：每个权重和偏置都乘以输出的位置数（卷积层为 "
+                         "N·输出的空间大小，循环层为 N·L，其他层为 N），BN 的 γ、β 也计在内；"
+                         "同一层调用几次就计几次",
                       en="Mult-adds (torchinfo's convention): each weight and bias value × the "
                          "output positions (conv: N·output spatial size; recurrent: N·L; other "
                          "layers: N), BatchNorm's γ and β included, every call of a reused "
