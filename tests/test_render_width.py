@@ -38,7 +38,8 @@ def test_vanish_and_backprop_fit(lang):
 
     s = vanishing_sweep("2,5", width=8, batch=8)
     out = render.to_text(s, lang, width=WIDTH)
-    _fits(out, [f"{a}/{i}" for a in s.activations for i in s.inits])  # no "sigmoid/pyt…"
+    _fits(out, [render.combo_label(a, i, lang) for a in s.activations
+                for i in s.inits])  # no "sigmoid/pyt…"
     rep = BackpropReport(derive_backprop(3, "sigmoid"), check_gradients([3, 4, 4, 1]))
     out = render.to_text(rep, lang, width=WIDTH)
     _fits(out)

@@ -49,7 +49,7 @@ T = {
     "noconv": Text("{e} 轮未收敛（{u} 次更新）", "not converged in {e} epochs ({u} updates)"),
     "bound_n": Text("Novikoff 上界：最多 {n} 次更新", "Novikoff's bound: at most {n} updates"),
     "no_sep": Text("线性不可分，PLA 永不收敛", "not linearly separable: PLA never converges"),
-    "warn": Text("⚠ 收敛警告（ConvergenceWarning）：{where}的 PLA 在 {e} 轮（{u} 次更新）后停止，"
+    "warn": Text("⚠ 收敛警告：{where}的 PLA 在 {e} 轮（{u} 次更新）后停止，"
                  "仍未分开数据；{why}。",
                  "⚠ ConvergenceWarning: PLA on {where} stopped after {e} epochs ({u} updates) "
                  "without separating the data; {why}."),

@@ -23,6 +23,15 @@ _SAVED = Text("已保存", "saved")
 _TWICE = Text("--plot 和 -o 都指定了图的文件", "--plot and -o both name the drawing's file")
 _TWICE_HINT = Text("只给其中一个（-o 是 --plot 的旧写法）",
                    "give one of them (-o is the older spelling of --plot)")
+_T = {
+    "bad_value": Text("无法读取取值 {item}", "cannot read the value {item}"),
+    "bad_value_hint": Text("取值写成 名称=数，例如 x=1 y=2 z=-6",
+                           "write values as name=number, e.g. x=1 y=2 z=-6"),
+    "twice": Text("{name} 给了两个取值：{a} 和 {b}", "two values for {name}: {a} and {b}"),
+    "twice_hint": Text("{name} 只给一个取值", "give {name} one value"),
+    "format": Text("未知的输出格式 {fmt}", "unknown format {fmt}"),
+    "format_hint": Text("从这些中选一个：{choices}", "use one of: {choices}"),
+}
 _SPLIT_ITEMS = re.compile(r"(?<=\S)\s+(?=[^\s=,;]+\s*=)")  # "x=1 y=2": break before "y="
 _ITEM = re.compile(r"\s*([^\s=,;]+)\s*=\s*(.+?)\s*")
 
@@ -55,12 +64,13 @@ def parse_assignments(args: list[str]) -> dict[str, str]:
                 continue
             m = _ITEM.fullmatch(item)
             if not m:
-                raise ExprValueError(f"cannot read the value {brief(item.strip())!r} / 无法读取取值",
-                                     hint="write values as name=number, e.g. x=1 y=2 z=-6")
+                raise ExprValueError(_T["bad_value"].format(item=repr(brief(item.strip()))),
+                                     hint=_T["bad_value_hint"])
             name, value = m.groups()
             if name in values:
-                raise ExprValueError(f"two values for {brief(name)}: {brief(values[name])} and "
-                                     f"{brief(value)}", hint=f"give {brief(name)} one value")
+                raise ExprValueError(
+                    _T["twice"].format(name=brief(name), a=brief(values[name]), b=brief(value)),
+                    hint=_T["twice_hint"].format(name=brief(name)))
             values[name] = value
     return values
 
@@ -89,11 +99,11 @@ def register(app: typer.Typer) -> None:
         """
         language = lang.value
         if plot is not None and output is not None and plot != output:
-            raise NNDLError(_TWICE(language), hint=_TWICE_HINT(language))
+            raise NNDLError(_TWICE, hint=_TWICE_HINT)
         output = plot if plot is not None else output
         if fmt not in FORMATS:
-            raise NNDLError(f"unknown format {brief(fmt)!r}",
-                            hint=f"use one of: {', '.join(FORMATS)}")
+            raise NNDLError(_T["format"].format(fmt=repr(brief(fmt))),
+                            hint=_T["format_hint"].format(choices=", ".join(FORMATS)))
         if output is not None:
             check_writable(output, SAVE_FORMATS, "drawing")
         result = trace(expression, parse_assignments(values or []))

@@ -64,7 +64,7 @@ def to_json(result: BackpropReport | VanishingSweep) -> str:
 
 def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang: str,
               width: int | None = None, color: bool = False) -> str:
-    title = Text(f"习题 3：{d.depth} 层（{d.activation}）全连接网络的反向传播",
+    title = Text(f"习题 3：{d.depth} 层（{_ACT[d.activation].zh}）全连接网络的反向传播",
                  f"Exercise 3: backpropagation through a {d.depth}-layer {d.activation} network")(lang)
     note = BIAS_ROW(lang)
     md = fmt == "md"
@@ -90,7 +90,7 @@ def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang
     return text + _render_check(check, fmt, lang, width, color)
 
 
-_ACT = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text.same("tanh"),
+_ACT = {"sigmoid": Text("Sigmoid", "sigmoid"), "tanh": Text("Tanh", "tanh"),
         "relu": Text.same("ReLU"), "identity": Text("恒等函数", "identity")}
 _LOSS = {"squared": Text("平方误差损失", "squared loss"), "bce": Text("二元交叉熵损失", "binary cross-entropy")}
 _INIT = {"pytorch": Text("PyTorch 默认初始化", "PyTorch's default init"),
@@ -109,9 +109,9 @@ def _render_check(c: GradientCheck, fmt: str, lang: str, width: int | None = Non
     for l, (dl, th) in enumerate(zip(c.deltas, c.dtheta, strict=True), start=1):
         lines.append(f"δ^({l}) = {[float(f'{v:.6g}') for v in dl]}; θ′(S^({l})) = "
                      f"{[float(f'{v:.6g}') for v in th]}")
-    cols = [Text("层", "layer")(lang), Text("δ 递推 vs 引擎", "δ recursion vs engine")(lang),
-            Text("δ 递推 vs 有限差分", "δ recursion vs finite diff.")(lang),
-            Text("引擎 vs 有限差分", "engine vs finite diff.")(lang)]
+    cols = [Text("层", "layer")(lang), Text("δ 递推与引擎之差", "δ recursion vs engine")(lang),
+            Text("δ 递推与有限差分之差", "δ recursion vs finite diff.")(lang),
+            Text("引擎与有限差分之差", "engine vs finite diff.")(lang)]
     rows = [[str(l)] + [f"{v:.3e}" for v in d.values()]
             for l, d in enumerate(c.layer_max_abs_diff, start=1)]
     verdict = Text(f"三种方法{'一致' if c.agree else '不一致'}（最大绝对误差 ≤ {c.tolerance:g}；"
@@ -130,6 +130,20 @@ def _render_check(c: GradientCheck, fmt: str, lang: str, width: int | None = Non
 
 
 # ------------------------------------------------------------------ vanishing
+# zh names an activation and an initialisation as a Chinese reader says them ("Sigmoid ·
+# PyTorch 默认初始化"); en keeps the names as typed on the command line ("sigmoid/pytorch")
+_COMBO = Text("{act} · {init}", "{a}/{i}")
+_MEAN_DTHETA = Text("{init}：σ′ 的均值", "{i}: mean σ′")
+_PROD_DTHETA = Text("{init}：∏σ′", "{i}: ∏σ′")
+_AT_DEPTH = Text("深度 {d} 时的 ‖∂ℓ/∂W⁽¹⁾‖", "‖∂ℓ/∂W⁽¹⁾‖ @ {d}")
+
+
+def combo_label(activation: str, init: str, lang: str) -> str:
+    """A column or row name for one activation with one initialisation."""
+    return _COMBO.format(act=_ACT[activation].zh, init=_INIT[init].zh, a=activation,
+                         i=init)(lang)
+
+
 def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
             color: bool = False) -> str:
     D = max(s.depths)
@@ -139,7 +153,7 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
                  f"{D} hidden layers × {s.width} units + a linear output layer; batch {s.batch} "
                  f"(seed {s.seed}), loss summed squared error over the batch; norms include the bias row.")(lang)
     combos = [(a, i) for a in s.activations for i in s.inits]
-    cols1 = [Text("层", "layer")(lang)] + [f"{a}/{i}" for a, i in combos]
+    cols1 = [Text("层", "layer")(lang)] + [combo_label(a, i, lang) for a, i in combos]
     rows1 = []
     for l in range(1, D + 2):
         rows1.append([str(l) + (Text("（输出）", " (out)")(lang) if l == D + 1 else "")] +
@@ -147,7 +161,8 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
     sig = [(a, i) for a, i in combos if a == "sigmoid"]
     cols2 = [Text("层", "layer")(lang)]
     for _, i in sig:
-        cols2 += [f"{i}: mean σ′", f"{i}: ∏σ′"]
+        cols2 += [_MEAN_DTHETA.format(init=_INIT[i].zh, i=i)(lang),
+                  _PROD_DTHETA.format(init=_INIT[i].zh, i=i)(lang)]
     cols2.append("0.25^(L−l+1)")
     rows2 = []
     for l in range(1, D + 1):
@@ -160,8 +175,8 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
     cols3 = [Text("激活/初始化", "activation/init")(lang),
              Text("log10 斜率（每加一层）", "log10 slope per layer")(lang),
              Text("每加一层的倍数", "factor per extra layer")(lang),
-             f"‖∂ℓ/∂W⁽¹⁾‖ @ {min(s.depths)}", f"‖∂ℓ/∂W⁽¹⁾‖ @ {D}"]
-    rows3 = [[f"{t.activation}/{t.init}", f"{t.slope_log10_per_layer:+.3f}",
+             _AT_DEPTH.format(d=min(s.depths))(lang), _AT_DEPTH.format(d=D)(lang)]
+    rows3 = [[combo_label(t.activation, t.init, lang), f"{t.slope_log10_per_layer:+.3f}",
               f"{t.factor_per_layer:.3f}",
               f"{s.run(t.activation, t.init, min(s.depths)).first_layer_norm:.3e}",
               f"{s.run(t.activation, t.init, D).first_layer_norm:.3e}"] for t in s.trends]

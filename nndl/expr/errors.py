@@ -69,8 +69,9 @@ class ExprValueError(ExprError):
 class ExprDomainError(ExprError):
     """An operation outside its domain (log of a non-positive number, division by zero...)."""
 
-    def __init__(self, message: str, *, node: str, text: str = "", span: tuple[int, int] | None = None,
-                 hint: str | None = None):
+    def __init__(self, message: str | Text, *, node: str, text: str = "",
+                 span: tuple[int, int] | None = None, hint: str | Text | None = None):
         self.node = node
         excerpt = f"\n{caret_excerpt(text, *span)}" if text and span else ""
-        super().__init__(f"{message}{excerpt}", hint=hint)
+        msg = message if isinstance(message, Text) else Text.same(message)
+        super().__init__(msg + excerpt, hint=hint)

@@ -33,6 +33,7 @@ from nndl.expr import format as fm
 from nndl.expr import text as tx
 from nndl.expr.errors import ExprDomainError, ExprError, ExprValueError, brief
 from nndl.expr.parser import Node, Num, Op, Var, parse, variables
+from nndl.text import Text
 
 _NAME_POOL = ("q", "p", "r", "s", "t", "u", "v", "w", "a", "b", "c", "d", "g", "h", "k", "m", "n")
 
@@ -83,6 +84,7 @@ class BackwardStep:
     accumulates: bool = False            # node has several uses: this term is added (+=)
     terms: tuple[float, ...] = ()        # the terms a "sum" step adds
     note: str = ""                       # convention used at a kink (relu'(0) = 0, ...)
+    note_zh: str = ""                    # the same in Chinese
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,8 @@ class _Builder:
             return _Operand(n.name, self.values[n.name], t)
         args = [self.build(a) for a in n.args]
         name = self.names.get(id(n))
-        node_desc = f"node {name} = {self.where(n)}" if name else f"the constant {self.where(n)}"
+        node_desc = (Text(f"节点 {name} = {self.where(n)}", f"node {name} = {self.where(n)}")
+                     if name else Text(f"常数 {self.where(n)}", f"the constant {self.where(n)}"))
         self._check_domain(n, args, node_desc)
         tensors = [a.tensor if a.tensor is not None else
                    Tensor(np.asarray(a.value, dtype=np.float64)) for a in args]
@@ -208,44 +211,56 @@ class _Builder:
         value = float(out.data)
         if not math.isfinite(value):
             raise ExprDomainError(
-                f"{node_desc} overflows: its value is too large for float64 (> 1.8e308)",
+                Text(f"{node_desc.zh} 溢出：其值超出 float64 的范围（> 1.8e308）",
+                     f"{node_desc.en} overflows: its value is too large for float64 (> 1.8e308)"),
                 node=name or self.where(n), text=self.text, span=(n.start, n.end),
-                hint="use smaller input values (exp overflows above about 709)")
+                hint=Text("换用较小的取值（exp 的自变量超过约 709 就会溢出）",
+                          "use smaller input values (exp overflows above about 709)"))
         if name is None:  # constant sub-expression: folded into its user's label
             return _Operand(None, value)
         out.retain_grad()
         self.records.append(_OpRecord(name, n.fn, args, slots, (n.start, n.end), out))
         return _Operand(name, value, out)
 
-    def _check_domain(self, n: Op, args: list[_Operand], node_desc: str) -> None:
+    def _check_domain(self, n: Op, args: list[_Operand], node_desc: Text) -> None:
         name = self.names.get(id(n)) or self.where(n)
 
-        def fail(what: str, hint: str):
-            raise ExprDomainError(f"{what} at {node_desc}", node=name, text=self.text,
-                                  span=(n.start, n.end), hint=hint)
+        def fail(what: Text, hint: Text):
+            raise ExprDomainError(Text(f"{node_desc.zh} 处{what.zh}", f"{what.en} at {node_desc.en}"),
+                                  node=name, text=self.text, span=(n.start, n.end), hint=hint)
 
         v = [a.value for a in args]
         arg_text = [self.where(a) for a in n.args]
         if n.fn == "div" and v[1] == 0:
-            fail(f"division by zero: the denominator {arg_text[1]} = 0",
-                 "choose values that make the denominator non-zero")
+            fail(Text(f"除以零：分母 {arg_text[1]} = 0",
+                      f"division by zero: the denominator {arg_text[1]} = 0"),
+                 Text("换一组取值，使分母不为零", "choose values that make the denominator non-zero"))
         if n.fn == "log" and v[0] <= 0:
-            fail(f"log of a non-positive number: {arg_text[0]} = {fm.num(v[0])}",
-                 "log is defined only for positive arguments (log(x) needs x > 0)")
+            fail(Text(f"对非正数取对数：{arg_text[0]} = {fm.num(v[0])}",
+                      f"log of a non-positive number: {arg_text[0]} = {fm.num(v[0])}"),
+                 Text("log 只对正数有定义（log(x) 要求 x > 0）",
+                      "log is defined only for positive arguments (log(x) needs x > 0)"))
         if n.fn == "sqrt" and v[0] < 0:
-            fail(f"square root of a negative number: {arg_text[0]} = {fm.num(v[0])}",
-                 "sqrt is real only for arguments ≥ 0")
+            fail(Text(f"对负数开平方：{arg_text[0]} = {fm.num(v[0])}",
+                      f"square root of a negative number: {arg_text[0]} = {fm.num(v[0])}"),
+                 Text("sqrt 的自变量须 ≥ 0 才有实数值", "sqrt is real only for arguments ≥ 0"))
         if n.fn == "pow":
             if v[0] == 0 and v[1] < 0:
-                fail(f"division by zero: 0 raised to the negative power {fm.num(v[1])}",
-                     "the base must be non-zero for a negative exponent")
+                fail(Text(f"除以零：0 的负数次幂 {fm.num(v[1])}",
+                          f"division by zero: 0 raised to the negative power {fm.num(v[1])}"),
+                     Text("指数为负时底数不能为零", "the base must be non-zero for a negative exponent"))
             if v[0] < 0 and not float(v[1]).is_integer():
-                fail(f"a negative base {fm.num(v[0])} to the non-integer power {fm.num(v[1])} is "
-                     "not a real number", "use a positive base or an integer exponent")
+                fail(Text(f"负底数 {fm.num(v[0])} 的非整数次幂 {fm.num(v[1])} 不是实数",
+                          f"a negative base {fm.num(v[0])} to the non-integer power {fm.num(v[1])} "
+                          "is not a real number"),
+                     Text("换用正的底数或整数指数", "use a positive base or an integer exponent"))
             if v[0] < 0 and args[1].node is not None:
-                fail(f"the base {arg_text[0]} = {fm.num(v[0])} is negative while the exponent "
-                     f"{arg_text[1]} is a variable: ∂/∂(exponent) = a^b·ln a is not real",
-                     "use a positive base when the exponent depends on a variable")
+                fail(Text(f"底数 {arg_text[0]} = {fm.num(v[0])} 为负，而指数 {arg_text[1]} 是变量："
+                          "∂/∂(指数) = a^b·ln a 不是实数",
+                          f"the base {arg_text[0]} = {fm.num(v[0])} is negative while the exponent "
+                          f"{arg_text[1]} is a variable: ∂/∂(exponent) = a^b·ln a is not real"),
+                     Text("指数含变量时，底数须为正",
+                          "use a positive base when the exponent depends on a variable"))
 
 
 _ENGINE = {
@@ -316,7 +331,7 @@ def _local_value(r: _OpRecord, j: int) -> float:
     raise NNDLError(f"internal: no local derivative for the op {r.fn!r}; please report this")
 
 
-def _local(r: _OpRecord, j: int) -> tuple[str, str, str, str, float, str]:
+def _local(r: _OpRecord, j: int) -> tuple[str, str, str, str, float, Text]:
     """The local derivative's four texts, its value and the convention at a kink."""
     with np.errstate(all="ignore"):
         value = float(_local_value(r, j))
@@ -330,48 +345,60 @@ def _coerce_values(text: str, names: list[Var], values: Mapping[str, object]) ->
     for key in values:
         if key not in known:
             have = brief(", ".join(v.name for v in names), 80) or "none"
+            have_zh = brief(", ".join(v.name for v in names), 80) or "无"
             raise ExprValueError(
-                f"a value was given for {brief(str(key))!r}, but the expression "
-                f"{brief(text)!r} has no variable {brief(str(key))} (its variables: {have}) / "
-                f"表达式中没有变量 {brief(str(key))}",
-                hint="check the spelling, or remove that value")
+                Text(f"给出了 {brief(str(key))!r} 的取值，但表达式 {brief(text)!r} 中没有变量 "
+                     f"{brief(str(key))}（它的变量：{have_zh}）",
+                     f"a value was given for {brief(str(key))!r}, but the expression "
+                     f"{brief(text)!r} has no variable {brief(str(key))} (its variables: {have})"),
+                hint=Text("检查拼写，或去掉这个取值", "check the spelling, or remove that value"))
     out: dict[str, float] = {}
     for v in names:
         if v.name not in values:
             example = brief(" ".join(f"{w.name}=1" for w in names), 80)
             raise ExprValueError(
-                f"the variable {v.name!r} (character {v.start + 1}) has no value / 变量 {v.name} "
-                "没有给出取值",
-                hint=f"give every variable a value, e.g. {example}")
+                Text(f"变量 {v.name!r}（第 {v.start + 1} 个字符）没有给出取值",
+                     f"the variable {v.name!r} (character {v.start + 1}) has no value"),
+                hint=Text(f"给每个变量一个取值，例如 {example}",
+                          f"give every variable a value, e.g. {example}"))
         out[v.name] = _to_float(v.name, values[v.name])
     return out
 
 
 def _to_float(name: str, raw: object) -> float:
     if isinstance(raw, str):
-        value = evaluate(raw, what=f"the value of {name}")
+        value = evaluate(raw, what=Text(f"{name} 的取值", f"the value of {name}"))
     else:
         try:
             value = float(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ExprValueError(f"the value of {name} is not a number: {brief(repr(raw))}",
-                                 hint=f"write {name}=1.5") from None
+            raise ExprValueError(Text(f"{name} 的取值不是数：{brief(repr(raw))}",
+                                      f"the value of {name} is not a number: {brief(repr(raw))}"),
+                                 hint=Text(f"写成 {name}=1.5 这样", f"write {name}=1.5")) from None
     if not math.isfinite(value):
-        raise ExprValueError(f"the value of {name} is {value}, not a finite number",
-                             hint="give a finite real number")
+        raise ExprValueError(Text(f"{name} 的取值是 {value}，不是有限的数",
+                                  f"the value of {name} is {value}, not a finite number"),
+                             hint=Text("给一个有限的实数", "give a finite real number"))
     return value
 
 
-def evaluate(text: str, what: str = "the expression") -> float:
+def evaluate(text: str, what: str | Text = "the expression") -> float:
     """Value of an expression without variables (e.g. a value typed as "-1/2" or "sqrt(2)")."""
+    if not isinstance(what, Text):
+        what = Text("表达式", what) if what == "the expression" else Text.same(what)
+    w = what
     try:
         root = parse(text)
     except ExprError as exc:
-        raise ExprValueError(f"{what}: {exc.message}", hint=exc.hint) from None
+        sep = Text("：", ": ")
+        raise ExprValueError(w + sep + exc.message_t, hint=exc.hint_t) from None
     names = variables(root)
     if names:
-        raise ExprValueError(f"{what} must be a number, but {brief(text)!r} contains the variable "
-                             f"{names[0].name!r}", hint="give a number such as 2, -0.5 or 1/3")
+        raise ExprValueError(
+            Text(f"{w.zh}必须是数，但 {brief(text)!r} 含有变量 {names[0].name!r}",
+                 f"{w.en} must be a number, but {brief(text)!r} contains the variable "
+                 f"{names[0].name!r}"),
+            hint=Text("给一个数，如 2、-0.5 或 1/3", "give a number such as 2, -0.5 or 1/3"))
     return _Builder(text, root, {}).build(root).value
 
 
@@ -389,9 +416,11 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
     given.update(kwargs)
     if not names:
         raise ExprValueError(
-            f"the expression {brief(expression)!r} has no variables, so there is nothing to "
-            "differentiate / 表达式中没有变量",
-            hint='use variables, e.g. "(x+y)^2*z" x=1 y=2 z=-6')
+            Text(f"表达式 {brief(expression)!r} 中没有变量，没有可求导的对象",
+                 f"the expression {brief(expression)!r} has no variables, so there is nothing to "
+                 "differentiate"),
+            hint=Text('用变量写表达式，例如 "(x+y)^2*z" x=1 y=2 z=-6',
+                      'use variables, e.g. "(x+y)^2*z" x=1 y=2 z=-6'))
     vals = _coerce_values(expression, names, given)
     b = _Builder(expression, root, vals)
     top = b.build(root)
@@ -425,13 +454,18 @@ def trace(expression: str, values: Mapping[str, object] | None = None, /,
     steps = _backward_steps(out_id, edges, grads, uses, ident)
     for s in steps:
         if not math.isfinite(s.value):
-            blame = f" at node {s.source} (∂{s.source}/∂{s.node} = {s.local_symbolic})" if (
-                s.source) else ""
+            local = f"∂{s.source}/∂{s.node} = {s.local_symbolic}"
+            blame = Text(f"（在节点 {s.source} 处，{local}）", f" at node {s.source} ({local})") if (
+                s.source) else Text("", "")
             raise ExprDomainError(
-                f"the gradient ∂{out_id}/∂{s.node} is not finite ({s.value}){blame}: the "
-                "derivative is undefined or infinite at these values",
+                Text(f"梯度 ∂{out_id}/∂{s.node} 不是有限值（{s.value}）{blame.zh}：在这组取值下"
+                     "导数无定义或为无穷大",
+                     f"the gradient ∂{out_id}/∂{s.node} is not finite ({s.value}){blame.en}: the "
+                     "derivative is undefined or infinite at these values"),
                 node=s.source or s.node,
-                hint="choose values away from the singular point (e.g. sqrt or a power < 1 at 0)")
+                hint=Text("换一组远离奇点的取值（例如 sqrt 或次数小于 1 的幂在 0 处）",
+                          "choose values away from the singular point (e.g. sqrt or a power < 1 "
+                          "at 0)"))
 
     nodes, forward = [], []
     for t in order:
@@ -470,7 +504,7 @@ def _backward_steps(out_id, edges, grads, uses, ident) -> list[BackwardStep]:
                                                        upstream, local, contribution, many)
         steps.append(BackwardStep("edge", target, contribution, text, latex, r.name, upstream,
                                   local, texts[0], texts[1], local_text, local_latex, many, (),
-                                  note))
+                                  note.en, note.zh))
         if many:
             terms = seen.setdefault(target, [])
             terms.append(contribution)

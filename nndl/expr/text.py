@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from nndl.expr import format as fm
+from nndl.text import Text
 
 LABEL_UNARY = {"neg": "−", "exp": "exp", "log": "log", "sqrt": "√", "abs": "|□|", "sin": "sin",
                "cos": "cos", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
@@ -206,16 +207,20 @@ def local(fn: str, operands: Sequence[Operand], j: int, me: str, out: float
     raise ValueError(f"no local derivative text for the op {fn!r}")
 
 
-def kink_note(fn: str, operands: Sequence[Operand], j: int) -> str:
-    """The convention used where the op has no derivative (relu at 0, a tie of max), or ''."""
+def kink_note(fn: str, operands: Sequence[Operand], j: int) -> Text:
+    """The convention used where the op has no derivative (relu at 0, a tie of max), or an
+    empty Text."""
     x = operands[j].value
     if fn == "abs" and x == 0:
-        return "|x| has no derivative at 0; nndl uses sign(0) = 0, as PyTorch"
+        return Text("|x| 在 0 处不可导；nndl 与 PyTorch 一样取 sign(0) = 0",
+                    "|x| has no derivative at 0; nndl uses sign(0) = 0, as PyTorch")
     if fn == "relu" and x == 0:
-        return "relu has no derivative at 0; nndl uses relu'(0) = 0, as PyTorch"
+        return Text("ReLU 在 0 处不可导；nndl 与 PyTorch 一样取 relu′(0) = 0",
+                    "relu has no derivative at 0; nndl uses relu'(0) = 0, as PyTorch")
     if fn in ("max", "min") and x == operands[1 - j].value:
-        return f"{fn} has no derivative at a tie; nndl splits it ½–½, as PyTorch"
-    return ""
+        return Text(f"{fn} 在两数相等处不可导；nndl 与 PyTorch 一样各分一半（½–½）",
+                    f"{fn} has no derivative at a tie; nndl splits it ½–½, as PyTorch")
+    return Text("", "")
 
 
 # ------------------------------------------------------------------ backward

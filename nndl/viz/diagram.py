@@ -15,6 +15,7 @@ import numpy as np
 from nndl.engine.tensor import Tensor, topological_order
 from nndl.expr import format as fm
 from nndl.expr.graph import GraphTrace
+from nndl.report import fmt_num
 from nndl.text import Text
 
 VALUE_COLOR = "#1a7f37"   # forward values: green
@@ -86,15 +87,17 @@ def from_trace(trace: GraphTrace, lang: str = "en") -> Diagram:
         if n.op == "input":
             note = None
             if out_edges.get(n.id, 0) > 1:  # several wires: each carries its own term
-                note = Line(f"Σ = {fm.num(n.grad)}", "grad")
+                note = Line(f"Σ = {fmt_num(n.grad)}", "grad")
             nodes.append(DNode(n.id, "box", [Line(n.id)], note=note, fill=INPUT_FILL,
                                is_input=True))
         else:
             nodes.append(DNode(n.id, "circle", [Line(n.label)], caption=n.id))
     value = {n.id: n.value for n in trace.nodes}
-    # one wire per use, in node order and then in the order the node reads its inputs
+    # one wire per use, in node order and then in the order the node reads its inputs; its
+    # numbers written as the answer tables write them (4 digits, ×10ⁿ: a round-off such as
+    # 0.2·1.5 − 0.3 = 5.55e−17 reads 5.551×10⁻¹⁷, not a raw float)
     rank = {n.id: i for i, n in enumerate(trace.nodes)}
-    edges = [DEdge(src, dst, fm.num(value[src]), fm.num(term))
+    edges = [DEdge(src, dst, fmt_num(value[src]), fmt_num(term))
              for src, dst, _k, term in sorted(trace.edges, key=lambda e: (rank[e[1]], e[2]))]
     out = trace.output_id
     assignments = ", ".join(f"{k} = {fm.num(v)}" for k, v in trace.values.items())
@@ -103,7 +106,7 @@ def from_trace(trace: GraphTrace, lang: str = "en") -> Diagram:
         title=f"{out} = {trace.expression}" if out not in trace.variables else trace.expression,
         subtitle=f"{text('at', lang)} {assignments}",
         legend=[(VALUE_COLOR, text("value", lang)), (GRAD_COLOR, text("grad", lang, f=out))],
-        output=DEdge(out, "", fm.num(trace.output), "1"),
+        output=DEdge(out, "", fmt_num(trace.output), "1"),
         inputs_left=False,
     )
 

@@ -30,7 +30,24 @@ _T = {
     "gradients": Text("梯度", "Gradients"),
     "nodes": Text("节点", "Nodes"),
     "structure": Text("结构（根为输出）", "Structure (output at the root)"),
+    "colon": Text("：", ": "),
+    "comma": Text("，", ", "),
+    "local_md": Text("（局部导数：{d}）", "(local derivative: {d})"),
 }
+
+# the engine's op names as a Chinese course says them (en shows the engine's own name)
+OP_ZH = {"add": "加法", "sub": "减法", "mul": "乘法", "div": "除法", "pow": "乘方", "neg": "取负",
+         "exp": "指数函数", "log": "对数", "sqrt": "平方根", "abs": "绝对值", "sin": "正弦",
+         "cos": "余弦", "tanh": "双曲正切", "sigmoid": "Sigmoid", "relu": "ReLU",
+         "maximum": "取较大者", "minimum": "取较小者"}
+
+
+def op_cell(label: str, op: str, lang: str) -> str:
+    """The node table's operation: × (mul) in en, ×（乘法） in zh."""
+    if lang != "zh":
+        return f"{label}  ({op})"
+    name = OP_ZH.get(op, op)
+    return name if name.lower() == label.lower() else f"{label}（{name}）"
 
 
 def _t(key: str, lang: str, **kw) -> str:
@@ -76,31 +93,39 @@ def graph_table(trace: GraphTrace, lang: str = "en"):
     nodes.add_column(_t("value", lang), justify="right", style="green")
     nodes.add_column(_t("grad", lang, f=f), justify="right", style="red")
     for n in trace.nodes:
-        op = _t("input", lang) if n.op == "input" else f"{n.label}  ({n.op})"
-        nodes.add_row(n.id, op, n.formula or "—", fm.num(n.value), fm.num(n.grad))
+        op = _t("input", lang) if n.op == "input" else op_cell(n.label, n.op, lang)
+        nodes.add_row(*map(RichText, (n.id, op, n.formula or "—", fm.num(n.value),
+                                      fm.num(n.grad))))  # RichText: [x > 0] is not markup
 
     fwd = Table(show_header=False, box=None)
     fwd.add_column(justify="right", style="dim")
-    fwd.add_column()
+    fwd.add_column(overflow="fold")
     for i, s in enumerate(trace.forward, 1):
-        fwd.add_row(f"{i}.", s.text)
+        fwd.add_row(f"{i}.", RichText(s.text))
 
     bwd = Table(show_header=False, box=None)
     bwd.add_column(justify="right", style="dim")
-    bwd.add_column()
-    bwd.add_column(style="dim")
+    bwd.add_column(overflow="fold")
+    bwd.add_column(style="dim", overflow="fold")  # a Chinese note has no spaces to wrap at
     for i, s in enumerate(trace.steps, 1):
         extra = s.local_text if s.kind == "edge" and s.source != trace.output_id else ""
-        if s.note:
-            extra = f"{extra}  ({s.note})" if extra else s.note
-        bwd.add_row(f"{i}.", s.text, extra)
+        note = _note(s, lang)
+        if note:
+            extra = f"{extra}  {Text('（{n}）', '({n})').format(n=note)(lang)}" if extra else note
+        bwd.add_row(f"{i}.", RichText(s.text), RichText(extra))
 
-    grads = RichText(_t("gradients", lang) + ": ", style="bold")
-    grads.append(", ".join(f"∂{f}/∂{k} = {fm.num(v)}" for k, v in trace.gradients.items()),
+    grads = RichText(_t("gradients", lang) + _t("colon", lang), style="bold")
+    grads.append(_t("comma", lang).join(f"∂{f}/∂{k} = {fm.num(v)}"
+                                        for k, v in trace.gradients.items()),
                  style="red")
     return Group(title, RichText(""), tree, RichText(""), nodes, RichText(""),
                  RichText(_t("forward", lang), style="italic"), fwd, RichText(""),
                  RichText(_t("backward", lang), style="italic"), bwd, RichText(""), grads)
+
+
+def _note(step, lang: str) -> str:
+    """The convention used at a kink, in ``lang`` ('' when there is none)."""
+    return step.note_zh if lang == "zh" and step.note_zh else step.note
 
 
 def _cell(latex: str) -> str:
@@ -127,13 +152,14 @@ def graph_markdown(trace: GraphTrace, lang: str = "en") -> str:
     for i, s in enumerate(trace.steps, 1):
         extra = ""
         if s.kind == "edge" and s.source != f:
-            extra = f" &nbsp; ({_t('local', lang)}: ${s.local_latex}$)"
-        if s.note:
-            extra += f" — {s.note}"
+            extra = " &nbsp; " + _t("local_md", lang, d=f"${s.local_latex}$")
+        note = _note(s, lang)
+        if note:
+            extra += f" — {note}"
         lines.append(f"{i}. ${s.latex}${extra}")
-    grads = ", ".join(f"$\\frac{{\\partial {fl}}}{{\\partial {fm.name_latex(k)}}} = "
+    grads = _t("comma", lang).join(f"$\\frac{{\\partial {fl}}}{{\\partial {fm.name_latex(k)}}} = "
                       f"{fm.num(v, True)}$" for k, v in trace.gradients.items())
-    lines += ["", f"**{_t('gradients', lang)}**: {grads}", ""]
+    lines += ["", f"**{_t('gradients', lang)}**{_t('colon', lang)}{grads}", ""]
     return "\n".join(lines)
 
 
