@@ -12,6 +12,7 @@ import typer
 from nndl.commands._common import WROTE, command_help, helptext
 from nndl.errors import NNDLError
 from nndl.report import Format
+from nndl.text import Text, default_lang
 
 # what --format accepts: nndl.report's formats, and a Moodle question bank
 GenFormat = Literal[Format.text, Format.md, Format.html, Format.json, "moodle"]
@@ -63,7 +64,7 @@ def gen_command(
     """
     from nndl.fileio import atomic_write, check_writable
     from nndl.gen import GENERATED, generate
-    from nndl.gen.core import GenError, check_request, module
+    from nndl.gen.core import check_request, module, no_generator
     from nndl.solutions import parse_selection
 
     name = str(getattr(fmt, "value", fmt))
@@ -74,8 +75,7 @@ def gen_command(
         numbers = parse_selection(which)
         missing = [n for n in numbers if n not in GENERATED]
         if missing:
-            raise GenError(f"nndl gen has no generator for exercise {missing[0]} yet",
-                           hint="variants exist for exercises " + ", ".join(map(str, GENERATED)))
+            raise no_generator(missing[0])
     chosen_seed = secrets.randbelow(1_000_000) if seed is None else seed
     counts, notes = {}, []
     for n in numbers:
@@ -84,17 +84,16 @@ def gen_command(
         counts[n] = count
         if len(numbers) > 1 and capacity is not None and 0 < capacity(difficulty) < count:
             counts[n] = capacity(difficulty)
-            notes.append(f"note: exercise {n} has {counts[n]} different variants at "
-                         f"{difficulty}; giving all {counts[n]}")
+            notes.append(_T["fewer"].format(n=n, k=counts[n], difficulty=difficulty))
         check_request(n, counts[n], chosen_seed, difficulty)
     if key is False and name in ("json", "moodle"):
-        raise NNDLError(f"--format {name} always carries the answer key",
-                        hint="leave out --no-key, or use --format text, md or html")
+        raise NNDLError(_T["key_always"].format(fmt=name), hint=_T["key_always_hint"])
     key_file = None
     if name == "html":
+        if out is None and sys.stdout.isatty():  # a page is for a browser, not a terminal
+            raise NNDLError(_T["html_terminal"], hint=_T["html_terminal_hint"])
         if key and out is None:
-            raise NNDLError("the HTML answer key is a second file, so it needs -o",
-                            hint="e.g. -o exam.html (the key goes to exam-key.html), or --no-key")
+            raise NNDLError(_T["key_file"], hint=_T["key_file_hint"])
         if out is not None and key is not False:
             key_file = out.with_name(f"{out.stem}-key{out.suffix or '.html'}")
     with_key = key is not False
@@ -102,10 +101,11 @@ def gen_command(
         check_writable(out)
         if key_file is not None:
             check_writable(key_file)
+    said = code if code != "both" else default_lang()  # the language of the lines said here
     for note in notes:
-        typer.echo(note, err=True)
+        typer.echo(note(said), err=True)
     if seed is None:
-        typer.echo(f"seed {chosen_seed} (--seed {chosen_seed} gives these variants again)", err=True)
+        typer.echo(_T["seed"].format(seed=chosen_seed)(said), err=True)
     variants = []
     for n in numbers:
         variants += generate(n, count=counts[n], seed=chosen_seed, difficulty=difficulty)
@@ -120,10 +120,37 @@ def gen_command(
         documents.append((key_file, key_html(variants, code)))
     for path, text in documents:  # each file whole or not at all
         atomic_write(path, text)
-        typer.echo(WROTE.format(path=path)("en" if code == "en" else "zh"))
+        typer.echo(WROTE.format(path=path)(said))
 
 
 _BOTH = {"both", "zh,en", "en,zh", "zh+en", "en+zh"}
+_T = {
+    "fewer": Text("注意：第 {n} 题在难度 {difficulty} 下只有 {k} 个不同的变体，全部给出",
+                  "note: exercise {n} has {k} different variants at {difficulty}; giving all {k}"),
+    "seed": Text("种子 {seed}（用 --seed {seed} 可以再次得到这些变体）",
+                 "seed {seed} (--seed {seed} gives these variants again)"),
+    "key_always": Text("--format {fmt} 总是附带答案", "--format {fmt} always carries the answer key"),
+    "key_always_hint": Text("去掉 --no-key，或改用 --format text、md 或 html",
+                            "leave out --no-key, or use --format text, md or html"),
+    "key_file": Text("HTML 的答案是另一个文件，需要用 -o 指定写到哪里",
+                     "the HTML answer key is a second file, so it needs -o"),
+    "key_file_hint": Text("例如 -o exam.html（答案写入 exam-key.html），或加 --no-key 不要答案",
+                          "e.g. -o exam.html (the key goes to exam-key.html), or --no-key"),
+    "html_terminal": Text("--format html 写出的是可打印的网页，终端无法显示",
+                          "--format html writes a printable web page, which a terminal cannot show"),
+    "html_terminal_hint": Text("用 -o exam.html 写入文件（答案另写入 exam-key.html），或重定向："
+                               "nndl gen … -f html --no-key > exam.html",
+                               "write it with -o exam.html (the key goes to exam-key.html), or "
+                               "redirect: nndl gen … -f html --no-key > exam.html"),
+    "both": Text("--lang {lang}：一个文件里放两种语言只适用于 --format moodle",
+                 "--lang {lang}: both languages in one file is for --format moodle"),
+    "both_hint": Text("用 --lang zh 或 --lang en（或 --format moodle --lang both）",
+                      "use --lang zh or --lang en (or --format moodle --lang both)"),
+    "no_lang": Text("--lang {lang}：nndl 不会写这种语言", "--lang {lang} is not a language nndl writes"),
+    "no_lang_hint": Text("用 zh 或 en（--format moodle 还可以用 both）；环境变量 $NNDL_LANG 设定默认值",
+                         "use zh or en (or both, with --format moodle); $NNDL_LANG sets the "
+                         "default"),
+}
 
 
 def _language(text: str, fmt: str) -> str:
@@ -133,12 +160,9 @@ def _language(text: str, fmt: str) -> str:
         return value
     if value in _BOTH:
         if fmt != "moodle":
-            raise NNDLError(f"--lang {text}: both languages in one file is for --format moodle",
-                            hint="use --lang zh or --lang en (or --format moodle --lang both)")
+            raise NNDLError(_T["both"].format(lang=text), hint=_T["both_hint"])
         return "both"
-    raise NNDLError(f"--lang {text!r} is not a language nndl writes",
-                    hint="use zh or en (or both, with --format moodle); $NNDL_LANG sets the "
-                         "default")
+    raise NNDLError(_T["no_lang"].format(lang=repr(text)), hint=_T["no_lang_hint"])
 
 
 def _render(variants, name: str, lang: str, key: bool) -> str:

@@ -124,6 +124,10 @@ class Variant:
     problem: Text
     answers: dict[str, Any]
     distractors: dict[str, list[tuple[Any, str]]] = field(default_factory=dict)
+    # how a reader sees an answer or wrong option whose typed form is not for reading, keyed
+    # by the typed form: exercise 1's piecewise f′ in Chinese ({0（x ≤ 0）；1（x > 0）}, typed
+    # {0 if x <= 0; 1 otherwise}), exercise 3's LaTeX as $…$ math
+    shown: dict[str, Text] = field(default_factory=dict, compare=False)
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {"id": self.id, "exercise": self.exercise, "params": self.params.to_json(),
@@ -149,14 +153,17 @@ def answer_text(value: Any) -> str:
     return str(value)
 
 
-def display(value: Any) -> str:
-    """A value as a reader sees it: 27,000,100; 296×296×100; −0.1966."""
+_YES, _NO = Text("是", "yes"), Text("否", "no")
+
+
+def display(value: Any, lang: str = "en") -> str:
+    """A value as a reader sees it: 27,000,100; 296×296×100; −0.1966; 是 (zh) or yes."""
     if isinstance(value, list | tuple):
         return "×".join(str(v) for v in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return (_YES if value else _NO)("zh" if lang == "zh" else "en")
     if isinstance(value, int):
-        return fmt_int(value)
+        return fmt_int(value).replace("-", "−")  # a true minus sign, as fmt_num writes it
     if isinstance(value, float):
         return fmt_num(value)
     return str(value)
@@ -180,8 +187,7 @@ def version(number: int) -> int:
 
 def module(number: int) -> Generator:
     if number not in GENERATED:
-        raise GenError(f"nndl gen has no generator for exercise {number} yet",
-                       hint="variants exist for exercises " + ", ".join(map(str, GENERATED)))
+        raise no_generator(number)
     return importlib.import_module(f"nndl.gen.ex{number}")  # type: ignore[return-value]
 
 
@@ -192,26 +198,53 @@ def _rng(number: int, seed: int, difficulty: str, index: int) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
+def no_generator(number: int) -> GenError:
+    """The refusal for an exercise without a generator."""
+    return GenError(Text(f"nndl gen 还没有第 {number} 题的生成器",
+                         f"nndl gen has no generator for exercise {number} yet"),
+                    hint=Text("有变体的题：" + "、".join(map(str, GENERATED)),
+                              "variants exist for exercises " + ", ".join(map(str, GENERATED))))
+
+
+_ASK_FOR = Text(f"请要 1 到 {MAX_COUNT} 个变体，例如 --count 30",
+                f"ask for 1 to {MAX_COUNT} variants, e.g. --count 30")
+
+
 def check_request(number: int, count: int, seed: int, difficulty: str) -> None:
     module(number)
     if isinstance(count, bool) or not isinstance(count, int):
-        raise GenError(f"count={count!r} is not a whole number", hint="ask for 1 to 500 variants")
+        raise GenError(Text(f"变体个数 {count!r} 不是整数", f"count={count!r} is not a whole number"),
+                       hint=_ASK_FOR)
     if count < 1:
-        raise GenError(f"count={count}: there must be at least one variant",
-                       hint=f"ask for 1 to {MAX_COUNT} variants, e.g. --count 30")
+        raise GenError(Text(f"变体个数是 {count}：至少要有一个变体",
+                            f"count={count}: there must be at least one variant"),
+                       hint=_ASK_FOR)
     if count > MAX_COUNT:
-        raise GenError(f"count={count} is more than the {MAX_COUNT} variants one call makes",
-                       hint=f"ask for at most {MAX_COUNT}; for more, call again with another seed")
+        raise GenError(Text(f"变体个数 {count} 超过了一次最多生成的 {MAX_COUNT} 个",
+                            f"count={count} is more than the {MAX_COUNT} variants one call makes"),
+                       hint=Text(f"最多要 {MAX_COUNT} 个；要更多，换一个种子再运行一次",
+                                 f"ask for at most {MAX_COUNT}; for more, call again with "
+                                 "another seed"))
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise GenError(f"seed={seed!r} is not a whole number from 0 to {MAX_SEED}",
-                       hint="use e.g. --seed 2027")
+        raise GenError(Text(f"种子 {seed!r} 不是 0 到 {MAX_SEED} 之间的整数",
+                            f"seed={seed!r} is not a whole number from 0 to {MAX_SEED}"),
+                       hint=Text("例如 --seed 2027", "use e.g. --seed 2027"))
     if difficulty not in DIFFICULTIES:
-        raise GenError(f"unknown difficulty '{difficulty}'", hint="use easy, standard or hard")
+        raise GenError(Text(f"未知的难度 '{difficulty}'", f"unknown difficulty '{difficulty}'"),
+                       hint=Text("难度是 easy、standard 或 hard", "use easy, standard or hard"))
     capacity = getattr(module(number), "capacity", None)
     if capacity is not None and count > capacity(difficulty):
-        raise GenError(f"exercise {number} at {difficulty}: found only {capacity(difficulty)} "
-                       f"different variants, not {count}",
-                       hint=f"ask for at most {capacity(difficulty)}, or choose another difficulty")
+        raise _too_few(number, difficulty, capacity(difficulty), count)
+
+
+def _too_few(number: int, difficulty: str, found: int, count: int) -> GenError:
+    """Fewer different variants exist at ``difficulty`` than were asked for."""
+    return GenError(Text(f"第 {number} 题在难度 {difficulty} 下只有 {found} 个不同的变体，"
+                         f"不够 {count} 个",
+                         f"exercise {number} at {difficulty}: found only {found} different "
+                         f"variants, not {count}"),
+                    hint=Text(f"最多要 {found} 个，或换一个难度",
+                              f"ask for at most {found}, or choose another difficulty"))
 
 
 def params_sequence(number: int, seed: int, difficulty: str, count: int) -> list[Any]:
@@ -228,10 +261,7 @@ def params_sequence(number: int, seed: int, difficulty: str, count: int) -> list
                 break
         else:
             capacity = getattr(gen, "capacity", lambda d: None)(difficulty)
-            raise GenError(
-                f"exercise {number} at {difficulty}: found only {len(out)} different variants"
-                + (f" (there are {capacity})" if capacity else ""),
-                hint=f"ask for at most {capacity or len(out)}, or choose another difficulty")
+            raise _too_few(number, difficulty, capacity or len(out), count)
         seen.add(gen.normal(p))
         out.append(p)
     return out
@@ -250,7 +280,17 @@ def _build(vid: VariantId, p: Any) -> Variant:
     answers = {k: tidy(v) for k, v in gen.answers(p).items()}
     wrong = {k: [(tidy(v), m) for v, m in ds]
              for k, ds in gen.distractors(p, answers).items() if ds}
-    return Variant(str(vid), vid.exercise, p, gen.problem(p), answers, wrong)
+    reader = getattr(gen, "shown", None)  # only where a typed form is not for reading
+    forms = reader(answers, wrong) if reader is not None else {}
+    return Variant(str(vid), vid.exercise, p, gen.problem(p), answers, wrong, forms)
+
+
+def shown(v: Variant, value: Any, lang: str) -> str:
+    """An answer or wrong option of ``v`` as a reader sees it in ``lang`` ($…$ math left for
+    the renderer): its reader's form where it has one, else :func:`display`."""
+    if isinstance(value, str) and value in v.shown:
+        return v.shown[value](lang)
+    return display(value, lang)
 
 
 def from_id(text: str) -> Any:

@@ -133,8 +133,11 @@ _ASK = Text("数值部分取 t = {t}：BP（学习率 {lr}，从 w = 0 起全批
             "classifies {x}; one PLA solution on D ∪ {{{x}}}.")
 
 
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def problem(p: ex2.Params) -> Text:
-    x = f"x{len(p.data) + 1}"
+    x = "x" + str(len(p.data) + 1).translate(_SUBSCRIPT)  # x₄, as the statement writes it
     return ex2.statement(p) + _ASK.format(t=display(max(p.ts)), lr=display(p.lr),
                                           epochs=p.epochs, x=x)
 

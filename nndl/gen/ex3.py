@@ -73,6 +73,17 @@ def answers(p: ex3.Params) -> dict[str, Any]:
     return out
 
 
+def shown(answers: dict[str, Any], wrong: dict[str, list[tuple[Any, str]]]) -> dict[str, Text]:
+    """The derivation's formulas for reading: the index form, then the vector form (the key
+    keeps the LaTeX, the two forms side by side as ``nndl solve 3`` writes them)."""
+    out = {}
+    for k in ("delta_output", "gradient_rule"):
+        index, _, vector = (part.strip() for part in answers[k].partition(r"\qquad"))
+        out[answers[k]] = (Text(f"${index}$\n向量形式：${vector}$", f"${index}$\nvector form: ${vector}$")
+                           if vector else Text.same(f"${index}$"))
+    return out
+
+
 def labels(p: ex3.Params) -> dict[str, Text]:
     """The labels of the keys that become questions (the bound's numbers), as ``nndl solve``'s."""
     return dict(ex3.BOUND_LABELS)

@@ -26,7 +26,7 @@ from typing import Any
 
 from nndl.check.core import CORRECT
 from nndl.check.mistakes import CATALOGUE
-from nndl.gen.core import Variant, answer_text, display
+from nndl.gen.core import GenError, Variant, answer_text, shown
 from nndl.text import Text
 
 MAX_OPTIONS = 5  # a multiple-choice question: the key and up to four wrong options
@@ -42,7 +42,7 @@ UI = {
     "shortanswer": Text("填空题", "short answer"),
     "multichoice": Text("选择题", "multiple choice"),
     "truefalse": Text("判断题", "true/false"),
-    "yes_no": Text("（“是”选 True，“否”选 False）", " (True for yes, False for no)"),
+    "yes_no": Text("（“是”选“对”，“否”选“错”）", " (True for yes, False for no)"),
     "tf_wrong": Text("不对，答案是“{answer}”；理由见 nndl solve 的解答。",
                      "Not right: the answer is {answer}; nndl solve shows why."),
     "info": Text("nndl gen 生成的第 {n} 题变体（每个数字都由 nndl 计算）。",
@@ -56,6 +56,7 @@ UI = {
                     "The answer: {answer}. Worked solution: nndl solve {n} --variant {id}"),
     "partly": Text("部分正确。", "Partly correct."),
     "wrong": Text("不对。", "Not right."),
+    "mc": Text("选择题", "MC"),  # a question name's last part: the multiple-choice twin
 }
 
 
@@ -69,7 +70,10 @@ def _multi(lang: str, html_of) -> str:
     block: a span per language, nothing between them (so the filter sees one block)."""
     if lang != BOTH:
         return html_of(lang)
-    return "".join(f'<span lang="{pack}" class="multilang">{html_of(code)}</span>'
+    texts = {code: html_of(code) for code in LANGS}
+    if len(set(texts.values())) == 1:  # the same in both (a number, a formula): once
+        return texts["zh"]
+    return "".join(f'<span lang="{pack}" class="multilang">{texts[code]}</span>'
                    for code, pack in MOODLE_PACKS)
 
 
@@ -86,8 +90,9 @@ def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> 
 
 def _feedback(mistake: str, lang: str) -> str:
     m = CATALOGUE[mistake]
-    return _multi(lang, lambda code: html.escape(f"{m.name(code)} ({mistake}): "
-                                                 f"{m.explanation(code)}"))
+    return _multi(lang, lambda code: html.escape(
+        f"{m.name(code)}（{mistake}）：{m.explanation(code)}" if code == "zh" else
+        f"{m.name(code)} ({mistake}): {m.explanation(code)}"))
 
 
 def _ui(name: str, lang: str, **kw: Any) -> str:
@@ -154,7 +159,8 @@ def _labels(v: Variant) -> dict[str, Text]:
 def to_moodle(variants: list[Variant], lang: str) -> str:
     """The question bank as Moodle XML, in ``lang`` ("zh", "en" or "both")."""
     if lang not in (*LANGS, BOTH):
-        raise ValueError(f"to_moodle: lang must be zh, en or both, not {lang!r}")
+        raise GenError(Text(f"to_moodle：语言是 zh、en 或 both，不是 {lang!r}",
+                            f"to_moodle: lang must be zh, en or both, not {lang!r}"))
     groups: dict[tuple[int, str], list] = {}
     for v in variants:
         labels = _labels(v)
@@ -181,7 +187,8 @@ def to_moodle(variants: list[Variant], lang: str) -> str:
 
 def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label: Text,
            lang: str) -> None:
-    general = _ui("general", lang, answer=display(value), n=v.exercise, id=v.id)
+    general = _multi(lang, lambda code: html.escape(UI["general"].format(
+        answer=shown(v, value, code), n=v.exercise, id=v.id)(code)))
 
     def ask(code: str) -> str:
         text = UI["choose" if kind == "multichoice" else "give"].format(label=label(code))(code)
@@ -194,7 +201,7 @@ def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label:
 
     body = (f"<p>{_multi(lang, lambda code: _math(v.problem(code)))}</p>"
             f"<p><b>{_multi(lang, ask)}</b></p>")
-    name = f"{v.id} · {key}" + (" · MC" if kind == "multichoice" else "")
+    name = f"{v.id} · {key}" + (" · " + _plain(lang, UI["mc"]) if kind == "multichoice" else "")
     q = _question(root, kind, name, f"{v.id}:{key}:{kind}", body, general)
     right = _multi(lang, lambda code: html.escape(CORRECT(code)))
     wrong = v.distractors.get(key, [])
@@ -229,6 +236,9 @@ def _write(root: ET.Element, kind: str, v: Variant, key: str, value: Any, label:
         _text(q, "correctfeedback", right)
         _text(q, "partiallycorrectfeedback", _ui("partly", lang))
         _text(q, "incorrectfeedback", _ui("wrong", lang))
-        _answer(q, 100, html.escape(display(value)), right, fmt="html")
+        # the options as a reader sees them (exercise 1's piecewise f′ without words in zh)
+        _answer(q, 100, _multi(lang, lambda code: html.escape(shown(v, value, code))), right,
+                fmt="html")
         for w, m in wrong[:MAX_OPTIONS - 1]:
-            _answer(q, 0, html.escape(display(w)), _feedback(m, lang), fmt="html")
+            _answer(q, 0, _multi(lang, lambda code, w=w: html.escape(shown(v, w, code))),
+                    _feedback(m, lang), fmt="html")

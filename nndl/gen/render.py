@@ -11,7 +11,7 @@ import html
 import json
 
 from nndl.check.mistakes import CATALOGUE
-from nndl.gen.core import Variant, display
+from nndl.gen.core import Variant, shown
 from nndl.text import Text
 
 UI = {
@@ -19,13 +19,16 @@ UI = {
     "exercise": Text("第 {n} 题", "Exercise {n}"),
     "variant": Text("变体", "Variant"),
     "key": Text("答案", "Answer key"),
+    "key_colon": Text("答案：", "Answer key:"),
+    "key_name": Text("答案键", "key"),
+    "key_value": Text("答案键=答案", "KEY=VALUE"),
     "wrong": Text("错误选项", "wrong options"),
     "check_with": Text("批改学生答案：", "Check a student's answers: "),
     "name": Text("姓名", "Name"),
     "student_no": Text("学号", "Student number"),
     "date": Text("日期", "Date"),
     "answer_space": Text("解答", "Your answer"),
-    "count": Text("共 {k} 个变体，种子 {seed}，难度 {difficulty}（生成器 {g}）",
+    "count": Text("共 {k} 个变体，种子 {seed}，难度为{difficulty}，生成器第 {g} 版",
                   "{k} variants, seed {seed}, difficulty {difficulty} (generator {g})"),
     "key_title": Text("练习变体的答案与详解", "Exercise variants: answer key with worked solutions"),
     "key_variant": Text("（变体 {id}）", " (variant {id})"),
@@ -41,8 +44,14 @@ def to_json(variants: list[Variant], lang: str) -> str:
 
 
 # ------------------------------------------------------------------ text and Markdown
+# a difficulty as a Chinese teacher says it, with the name typed after -d
+DIFFICULTY = {"easy": Text("简单（easy）", "easy"), "standard": Text("标准（standard）", "standard"),
+              "hard": Text("困难（hard）", "hard")}
+
+
 def _mistake(mistake: str, lang: str) -> str:
-    return f"{CATALOGUE[mistake].name(lang)} ({mistake})"
+    name = CATALOGUE[mistake].name(lang)
+    return f"{name}（{mistake}）" if lang == "zh" else f"{name} ({mistake})"
 
 
 def _heading(variants: list[Variant], lang: str) -> str:
@@ -50,12 +59,12 @@ def _heading(variants: list[Variant], lang: str) -> str:
     from nndl.gen.core import parse_id
 
     vid = parse_id(first.id)
-    return UI["count"].format(k=len(variants), seed=vid.seed, difficulty=vid.difficulty,
-                              g=vid.generator)(lang)
+    return UI["count"].format(k=len(variants), seed=vid.seed,
+                              difficulty=DIFFICULTY[vid.difficulty](lang), g=vid.generator)(lang)
 
 
-def _check_line(v: Variant) -> str:
-    return f"nndl check {v.exercise} --variant {v.id} KEY=VALUE …"
+def _check_line(v: Variant, lang: str) -> str:
+    return f"nndl check {v.exercise} --variant {v.id} {UI['key_value'](lang)} …"
 
 
 def to_text(variants: list[Variant], lang: str, key: bool = True) -> str:
@@ -66,18 +75,29 @@ def to_text(variants: list[Variant], lang: str, key: bool = True) -> str:
         head = f"{UI['exercise'](lang).format(n=v.exercise)} · {UI['variant'](lang)} {v.id}"
         out += ["━" * 8 + f" {head} " + "━" * 8, inline_plain(v.problem(lang)), ""]
         if key:
-            out.append(f"{UI['key'](lang)}:")
+            out.append(UI["key_colon"](lang))
             width = max(len(k) for k in v.answers)
             for k, value in v.answers.items():
-                out.append(f"  {k:<{width}}  {display(value)}")
+                first, *more = _plain(shown(v, value, lang))
+                out.append(f"  {k:<{width}}  {first}")
+                out += [f"  {'':<{width}}  {line}" for line in more]
                 for wrong, m in v.distractors.get(k, []):
-                    out.append(f"  {'':<{width}}    ✗ {display(wrong)}  — {_mistake(m, lang)}")
-            out += [UI["check_with"](lang) + _check_line(v), ""]
+                    out.append(f"  {'':<{width}}    ✗ {_plain(shown(v, wrong, lang))[0]}"
+                               f"  — {_mistake(m, lang)}")
+            out += [UI["check_with"](lang) + _check_line(v, lang), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _md(s: str) -> str:
-    return s.replace("|", r"\|").replace("\n", " ")
+def _plain(text: str) -> list[str]:
+    """A shown value for the terminal: $…$ math as plain Unicode, one line per line of it
+    (exercise 3's formula: the index form, then the vector form)."""
+    from nndl.solutions.render import inline_plain
+
+    return [inline_plain(line) for line in text.split("\n")]
+
+
+def _md(s: str, lang: str = "en") -> str:
+    return s.replace("|", r"\|").replace("\n", "；" if lang == "zh" else "; ")
 
 
 def to_markdown(variants: list[Variant], lang: str, key: bool = True) -> str:
@@ -87,12 +107,15 @@ def to_markdown(variants: list[Variant], lang: str, key: bool = True) -> str:
                 "", v.problem(lang), ""]
         if key:
             out += [f"**{UI['key'](lang)}**", "",
-                    f"| key | {UI['key'](lang)} | {UI['wrong'](lang)} |", "|---|---|---|"]
+                    f"| {UI['key_name'](lang)} | {UI['key'](lang)} | {UI['wrong'](lang)} |",
+                    "|---|---|---|"]
             for k, value in v.answers.items():
-                wrong = "; ".join(f"{display(w)} ({_mistake(m, lang)})"
-                                  for w, m in v.distractors.get(k, []))
-                out.append(f"| `{k}` | **{_md(display(value))}** | {_md(wrong)} |")
-            out += ["", f"{UI['check_with'](lang)}`{_check_line(v)}`", ""]
+                wrong = ("；" if lang == "zh" else "; ").join(
+                    f"{shown(v, w, lang)}（{CATALOGUE[m].name(lang)}，{m}）" if lang == "zh"
+                    else f"{shown(v, w, lang)} ({_mistake(m, lang)})"
+                    for w, m in v.distractors.get(k, []))
+                out.append(f"| `{k}` | **{_md(shown(v, value, lang), lang)}** | {_md(wrong, lang)} |")
+            out += ["", f"{UI['check_with'](lang)}`{_check_line(v, lang)}`", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -136,10 +159,11 @@ def exam_html(variants: list[Variant], lang: str) -> str:
     from nndl.solutions.render import _html_inline  # $…$ -> MathML, the answer key's way
 
     pages = []
+    colon = "：" if lang == "zh" else ":"
     for i, v in enumerate(variants, 1):
         pages.append(f"""<section class="variant" id="v-{html.escape(v.id)}">
 <header class="sheet"><span>{html.escape(UI['title'](lang))}</span><span class="vid">{html.escape(v.id)}</span></header>
-<div class="student"><span>{html.escape(UI['name'](lang))}:</span><span>{html.escape(UI['student_no'](lang))}:</span><span class="short">{html.escape(UI['date'](lang))}:</span></div>
+<div class="student"><span>{html.escape(UI['name'](lang))}{colon}</span><span>{html.escape(UI['student_no'](lang))}{colon}</span><span class="short">{html.escape(UI['date'](lang))}{colon}</span></div>
 <h2>{html.escape(UI['exercise'](lang).format(n=v.exercise))}</h2>
 <div class="problem">{_html_inline(v.problem(lang))}</div>
 <div class="space">{html.escape(UI['answer_space'](lang))}</div>
