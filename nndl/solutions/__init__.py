@@ -7,7 +7,7 @@ import importlib
 import time
 
 from nndl.errors import NNDLError
-from nndl.solutions.model import Solution
+from nndl.solutions.model import Solution, Text
 
 EXERCISES = (1, 2, 3, 4, 5, 6)
 
@@ -23,25 +23,30 @@ def parse_selection(which: str) -> list[int]:
             if "-" in part:
                 lo, hi = (int(p) for p in part.split("-", 1))
                 if lo > hi:
-                    raise NNDLError(f"the range '{part}' runs backwards",
-                                    hint=f"write it as {hi}-{lo}")
+                    raise NNDLError(Text(f"范围 '{part}' 写反了", f"the range '{part}' runs backwards"),
+                                    hint=Text(f"写成 {hi}-{lo}", f"write it as {hi}-{lo}"))
                 numbers += list(range(lo, hi + 1))
             else:
                 numbers.append(int(part))
         except ValueError:
-            raise NNDLError(f"cannot read the exercise selection '{which}' (at '{part}')",
-                            hint="use a number 1-6, a range such as 1-3, a list such as 2,5, or all") from None
+            raise NNDLError(Text(f"无法读懂题号 '{which}'（在 '{part}' 处）",
+                                 f"cannot read the exercise selection '{which}' (at '{part}')"),
+                            hint=Text("写一个 1-6 的题号、范围（如 1-3）、列表（如 2,5）或 all",
+                                      "use a number 1-6, a range such as 1-3, a list such as 2,5, or all")) from None
     bad = [n for n in numbers if n not in EXERCISES]
     if bad:
-        raise NNDLError(f"the sheet has exercises 1-6; there is no exercise {bad[0]}",
-                        hint="use a number 1-6, a range such as 1-3, or all")
+        raise NNDLError(Text(f"习题共 6 题（1-6），没有第 {bad[0]} 题",
+                             f"the sheet has exercises 1-6; there is no exercise {bad[0]}"),
+                        hint=Text("写一个 1-6 的题号、范围（如 1-3）或 all",
+                                  "use a number 1-6, a range such as 1-3, or all"))
     return sorted(set(numbers))
 
 
 def params_class(number: int):
     """The ``Params`` dataclass of exercise ``number`` (the sheet's instance as defaults)."""
     if number not in EXERCISES:
-        raise NNDLError(f"there is no exercise {number}", hint="the sheet has exercises 1-6")
+        raise NNDLError(Text(f"没有第 {number} 题", f"there is no exercise {number}"),
+                        hint=Text("习题共 6 题（1-6）", "the sheet has exercises 1-6"))
     return importlib.import_module(f"nndl.solutions.ex{number}").Params
 
 

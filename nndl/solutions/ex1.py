@@ -86,23 +86,27 @@ class Params(P.ExerciseParams):
         object.__setattr__(self, "names", tuple(fixed))
 
     def validate(self) -> None:
+        sheet = "names=" + ",".join(SEED_NAMES)
         if not isinstance(self.names, tuple):
-            raise P.ParamError(f"names={self.names!r} is not a list of activation names",
-                               hint="write names=" + ",".join(SEED_NAMES))
+            raise P.ParamError(Text(f"names={self.names!r} 不是激活函数名称的列表",
+                                    f"names={self.names!r} is not a list of activation names"),
+                               hint=Text(f"写成 {sheet}", f"write {sheet}"))
         if not self.names:
-            raise P.ParamError("names is empty: there is no activation to ask about",
-                               hint="write names=" + ",".join(SEED_NAMES))
+            raise P.ParamError(Text("names 是空的：没有要问的激活函数",
+                                    "names is empty: there is no activation to ask about"),
+                               hint=Text(f"写成 {sheet}", f"write {sheet}"))
         known = registry_names()
         for w in self.names:
             if w not in known:
-                raise P.ParamError(f"names: unknown activation '{w}'",
-                                   hint="choose from " + ", ".join(known))
+                raise P.ParamError(Text(f"names：未知的激活函数 '{w}'", f"names: unknown activation '{w}'"),
+                                   hint=Text("可选：", "choose from ") + ", ".join(known))
         seen: set[str] = set()
         for w in self.names:
             if w in seen:
-                raise P.ParamError(f"names: '{w}' is given twice",
-                                   hint="give each activation once, e.g. names="
-                                        + ",".join(dict.fromkeys(self.names)))
+                once = "names=" + ",".join(dict.fromkeys(self.names))
+                raise P.ParamError(Text(f"names：'{w}' 写了两次", f"names: '{w}' is given twice"),
+                                   hint=Text(f"每个激活函数只写一次，例如 {once}",
+                                             f"give each activation once, e.g. {once}"))
             seen.add(w)
 
 

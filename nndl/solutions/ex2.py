@@ -81,14 +81,16 @@ _MAX_LR = 10.0
 
 
 # ----------------------------------------------------------------- parsers
-def _num(name: str, text: str, what: str, hint: str) -> float:
+def _num(name: str, text: str, what: Text, hint: Text) -> float:
     try:
         v = float(text.strip().replace("−", "-"))
     except ValueError:
-        raise P.ParamError(f"{name}: cannot read {what} {text.strip()!r} as a number",
+        raise P.ParamError(Text(f"{name}：无法把{what.zh} {text.strip()!r} 读成数",
+                                f"{name}: cannot read {what.en} {text.strip()!r} as a number"),
                            hint=hint) from None
     if not math.isfinite(v):
-        raise P.ParamError(f"{name}: {what} {text.strip()!r} is not a finite number", hint=hint)
+        raise P.ParamError(Text(f"{name}：{what.zh} {text.strip()!r} 不是有限的数",
+                                f"{name}: {what.en} {text.strip()!r} is not a finite number"), hint=hint)
     return v
 
 
@@ -98,59 +100,73 @@ def _parse_label(name: str, text: str) -> int:
         return 1
     if t in ("-1", "-", "-1.0"):
         return -1
-    raise P.ParamError(f"{name}={text!r} is not a label ±1", hint=f"write {name}=1 or {name}=-1")
+    raise P.ParamError(Text(f"{name}={text!r} 不是标签 ±1", f"{name}={text!r} is not a label ±1"),
+                       hint=Text(f"写成 {name}=1 或 {name}=-1", f"write {name}=1 or {name}=-1"))
 
 
-_DATA_HINT = "write data=0,1:1; 1,0:1; -1,0:-1 (each point x1,x2:label, points separated by ';')"
+_DATA_HINT = Text("写成 data=\"0,1:1; 1,0:1; -1,0:-1\"（每个点写作 x1,x2:标签，点之间用 ; 隔开）",
+                  "write data=0,1:1; 1,0:1; -1,0:-1 (each point x1,x2:label, points separated by ';')")
+_LABELS_HINT = Text("标签只能是 1 或 -1；", "labels are 1 or -1; ") + _DATA_HINT
 
 
 def _parse_data(name: str, text: str) -> tuple[tuple[tuple[float, float], int], ...]:
     """'0,1:1; 1,0:1; -1,0:-1' -> (((0, 1), 1), ((1, 0), 1), ((-1, 0), -1))."""
     items = [s for s in re.split(r"[;\n]", text) if s.strip()]
     if not items:
-        raise P.ParamError(f"{name} is empty", hint=_DATA_HINT)
+        raise P.ParamError(Text(f"{name} 是空的", f"{name} is empty"), hint=_DATA_HINT)
     out = []
     for k, item in enumerate(items, start=1):
         point, colon, lab = item.rpartition(":")
         if not colon:
-            raise P.ParamError(f"{name}: point {k} ({item.strip()!r}) has no label",
-                               hint="end each point with :1 or :-1; " + _DATA_HINT)
+            raise P.ParamError(Text(f"{name}：第 {k} 个点（{item.strip()!r}）没有标签",
+                                    f"{name}: point {k} ({item.strip()!r}) has no label"),
+                               hint=Text("每个点以 :1 或 :-1 结尾；", "end each point with :1 or :-1; ")
+                               + _DATA_HINT)
         coords = [c for c in point.strip().strip("()[] ").split(",")]
         if len(coords) != 2:
-            raise P.ParamError(f"{name}: point {k} ({item.strip()!r}) does not have two "
-                               "coordinates", hint="points lie in the plane; " + _DATA_HINT)
-        xy = tuple(_num(name, c, f"point {k}'s coordinate", _DATA_HINT) for c in coords)
+            raise P.ParamError(Text(f"{name}：第 {k} 个点（{item.strip()!r}）不是两个坐标",
+                                    f"{name}: point {k} ({item.strip()!r}) does not have two "
+                                    "coordinates"),
+                               hint=Text("点在平面上；", "points lie in the plane; ") + _DATA_HINT)
+        xy = tuple(_num(name, c, Text(f"第 {k} 个点的坐标", f"point {k}'s coordinate"), _DATA_HINT)
+                   for c in coords)
         try:
             y = _parse_label(name, lab)
         except P.ParamError:
-            raise P.ParamError(f"{name}: point {k}'s label {lab.strip()!r} is not ±1",
-                               hint="labels are 1 or -1; " + _DATA_HINT) from None
+            raise P.ParamError(Text(f"{name}：第 {k} 个点的标签 {lab.strip()!r} 不是 ±1",
+                                    f"{name}: point {k}'s label {lab.strip()!r} is not ±1"),
+                               hint=_LABELS_HINT) from None
         out.append((xy, y))
     return tuple(out)
 
 
 def _parse_direction(name: str, text: str) -> tuple[float, float]:
-    hint = f"write {name}=0,-1 (the outlier is t·({name}))"
+    hint = Text(f"写成 {name}=0,-1（离群样本为 t·({name})）", f"write {name}=0,-1 (the outlier is t·({name}))")
     parts = text.strip().strip("()[] ").split(",")
     if len(parts) != 2:
-        raise P.ParamError(f"cannot read {name}={text!r} as two numbers", hint=hint)
-    return tuple(_num(name, p, "the coordinate", hint) for p in parts)  # type: ignore[return-value]
+        raise P.ParamError(Text(f"无法把 {name}={text!r} 读成两个数", f"cannot read {name}={text!r} as two numbers"),
+                           hint=hint)
+    return tuple(_num(name, p, Text("坐标", "the coordinate"), hint)  # type: ignore[return-value]
+                 for p in parts)
 
 
 def _parse_ts(name: str, text: str) -> tuple[float, ...]:
     """'1,10,1e9' -> (1.0, 10.0, 1e9), sorted, each once."""
-    hint = f"write {name}=1,10,100,1e9 (positive numbers separated by commas)"
+    hint = Text(f"写成 {name}=1,10,100,1e9（用逗号隔开的正数）",
+                f"write {name}=1,10,100,1e9 (positive numbers separated by commas)")
     parts = [p for p in text.split(",") if p.strip()]
     if not parts:
-        raise P.ParamError(f"{name} is empty", hint=hint)
-    return tuple(sorted({_num(name, p, "the value", hint) for p in parts}))
+        raise P.ParamError(Text(f"{name} 是空的", f"{name} is empty"), hint=hint)
+    return tuple(sorted({_num(name, p, Text("值", "the value"), hint) for p in parts}))
 
 
 def _parse_loss(name: str, text: str) -> str:
     v = _LOSS_ALIASES.get(text.strip().lower())
     if v is None:
-        raise P.ParamError(f"{name}={text!r} is not a loss this neuron knows",
-                           hint=f"write {name}=squared (the sheet's) or {name}=cross_entropy")
+        raise P.ParamError(Text(f"{name}={text!r} 不是这个神经元能用的损失",
+                                f"{name}={text!r} is not a loss this neuron knows"),
+                           hint=Text(f"写成 {name}=squared（原题的平方损失）或 {name}=cross_entropy（交叉熵）",
+                                     f"write {name}=squared (the sheet's) or {name}=cross_entropy"))
     return v
 
 
@@ -243,28 +259,40 @@ class Params(P.ExerciseParams):
         d = self.direction
         if (not isinstance(d, tuple | list) or len(d) != 2
                 or not all(isinstance(c, int | float) and math.isfinite(c) for c in d)):
-            raise P.ParamError(f"direction={d!r} is not two finite numbers",
-                               hint="write direction=0,-1")
+            raise P.ParamError(Text(f"direction={d!r} 不是两个有限的数",
+                                    f"direction={d!r} is not two finite numbers"),
+                               hint=Text("写成 direction=0,-1", "write direction=0,-1"))
         if d[0] == 0 and d[1] == 0:
-            raise P.ParamError("direction=0,0 puts the outlier at the origin for every t",
-                               hint="give a nonzero direction, e.g. direction=0,-1")
+            raise P.ParamError(Text("direction=0,0 使离群样本对每个 t 都落在原点",
+                                    "direction=0,0 puts the outlier at the origin for every t"),
+                               hint=Text("给一个非零方向，例如 direction=0,-1",
+                                         "give a nonzero direction, e.g. direction=0,-1"))
         if max(abs(c) for c in d) > _COORD:
-            raise P.ParamError(f"direction={P.show(d[0])},{P.show(d[1])} has a component "
-                               f"beyond ±{_COORD:g}",
-                               hint="scale it down: only its direction and t·‖d‖ matter")
+            shown = f"direction={P.show(d[0])},{P.show(d[1])}"
+            raise P.ParamError(Text(f"{shown} 有分量超出 ±{_COORD:g}",
+                                    f"{shown} has a component beyond ±{_COORD:g}"),
+                               hint=Text("把它缩小：起作用的只是它的方向和 t·‖d‖",
+                                         "scale it down: only its direction and t·‖d‖ matter"))
         if self.label not in (1, -1):
-            raise P.ParamError(f"label={self.label!r} is not ±1", hint="write label=1 or label=-1")
+            raise P.ParamError(Text(f"label={self.label!r} 不是 ±1", f"label={self.label!r} is not ±1"),
+                               hint=Text("写成 label=1 或 label=-1", "write label=1 or label=-1"))
         self._validate_ts()
         if self.loss not in LOSSES:
-            raise P.ParamError(f"loss={self.loss!r} is not a loss this neuron knows",
-                               hint="write loss=squared (the sheet's) or loss=cross_entropy")
+            raise P.ParamError(Text(f"loss={self.loss!r} 不是这个神经元能用的损失",
+                                    f"loss={self.loss!r} is not a loss this neuron knows"),
+                               hint=Text("写成 loss=squared（原题的平方损失）或 loss=cross_entropy（交叉熵）",
+                                         "write loss=squared (the sheet's) or loss=cross_entropy"))
         if not (isinstance(self.lr, int | float) and math.isfinite(self.lr)
                 and 0 < self.lr <= _MAX_LR):
-            raise P.ParamError(f"lr={self.lr!r} is not a learning rate in (0, {_MAX_LR:g}]",
-                               hint="write lr=1 (the default), or e.g. lr=0.1 for smaller steps")
+            raise P.ParamError(Text(f"lr={self.lr!r} 不是 (0, {_MAX_LR:g}] 内的学习率",
+                                    f"lr={self.lr!r} is not a learning rate in (0, {_MAX_LR:g}]"),
+                               hint=Text("写成 lr=1（默认值），想让步子小一些可写 lr=0.1",
+                                         "write lr=1 (the default), or e.g. lr=0.1 for smaller steps"))
         if not (isinstance(self.epochs, int) and 1 <= self.epochs <= _MAX_EPOCHS):
-            raise P.ParamError(f"epochs={self.epochs!r} is not a whole number from 1 to "
-                               f"{_MAX_EPOCHS:,}", hint=f"write epochs={EPOCHS}")
+            raise P.ParamError(Text(f"epochs={self.epochs!r} 不是 1 到 {_MAX_EPOCHS:,} 之间的整数",
+                                    f"epochs={self.epochs!r} is not a whole number from 1 to "
+                                    f"{_MAX_EPOCHS:,}"),
+                               hint=Text(f"写成 epochs={EPOCHS}", f"write epochs={EPOCHS}"))
 
     def _validate_data(self) -> None:
         data = self.data
@@ -272,60 +300,79 @@ class Params(P.ExerciseParams):
             isinstance(s, tuple | list) and len(s) == 2 and isinstance(s[0], tuple | list)
             and len(s[0]) == 2 and all(isinstance(c, int | float) for c in s[0]) for s in data)
         if not shape_ok:
-            raise P.ParamError("data is not a list of ((x1, x2), label) samples", hint=_DATA_HINT)
+            raise P.ParamError(Text("data 不是 ((x1, x2), 标签) 样本的列表",
+                                    "data is not a list of ((x1, x2), label) samples"), hint=_DATA_HINT)
         if not 2 <= len(data) <= _MAX_POINTS:
-            raise P.ParamError(f"data has {len(data)} sample{'' if len(data) == 1 else 's'}; "
-                               "the exercise takes 2 to "
-                               f"{_MAX_POINTS}", hint=_DATA_HINT)
+            raise P.ParamError(Text(f"data 有 {len(data)} 个样本；本题要 2 到 {_MAX_POINTS} 个",
+                                    f"data has {len(data)} sample{'' if len(data) == 1 else 's'}; "
+                                    f"the exercise takes 2 to {_MAX_POINTS}"), hint=_DATA_HINT)
         for k, (x, lab) in enumerate(data, start=1):
             if lab not in (1, -1):
-                raise P.ParamError(f"data: x{k}'s label {lab!r} is not ±1",
-                                   hint="labels are 1 or -1; " + _DATA_HINT)
+                raise P.ParamError(Text(f"data：x{k} 的标签 {lab!r} 不是 ±1",
+                                        f"data: x{k}'s label {lab!r} is not ±1"), hint=_LABELS_HINT)
             if not all(math.isfinite(c) and abs(c) <= _COORD for c in x):
-                raise P.ParamError(f"data: x{k} = ({', '.join(map(str, x))}) has a coordinate "
-                                   f"that is not finite or beyond ±{_COORD:g}",
-                                   hint=f"keep coordinates within ±{_COORD:g}")
+                where = f"x{k} = ({', '.join(map(str, x))})"
+                raise P.ParamError(Text(f"data：{where} 有坐标不是有限的数或超出 ±{_COORD:g}",
+                                        f"data: {where} has a coordinate that is not finite or "
+                                        f"beyond ±{_COORD:g}"),
+                                   hint=Text(f"坐标要在 ±{_COORD:g} 以内", f"keep coordinates within ±{_COORD:g}"))
         for cls_ in (1, -1):
             if not any(lab == cls_ for _, lab in data):
-                word = "positive (label 1)" if cls_ == 1 else "negative (label -1)"
-                raise P.ParamError(f"data has no {word} sample: a classifier needs both classes",
-                                   hint="add at least one sample of each class; " + _DATA_HINT)
+                word = (Text("正类（标签 1）", "positive (label 1)") if cls_ == 1
+                        else Text("负类（标签 -1）", "negative (label -1)"))
+                raise P.ParamError(Text(f"data 中没有{word.zh}样本：分类器需要两类样本",
+                                        f"data has no {word.en} sample: a classifier needs both classes"),
+                                   hint=Text("每类至少给一个样本；", "add at least one sample of each class; ")
+                                   + _DATA_HINT)
         X, y = self.X(), self.y()
         for k, x in enumerate(X, start=1):
             if not x.any():
-                raise P.ParamError(f"data: x{k} = (0, 0) lies on every line through the origin, "
-                                   "so BP's neuron (no bias, as the sheet's g_BP = x1 + x2) can "
-                                   "never classify it", hint="move it off the origin")
+                raise P.ParamError(Text(f"data：x{k} = (0, 0) 落在每一条过原点的直线上，BP 的神经元没有偏置"
+                                        "（与原题 g_BP = x1 + x2 一致），永远分不对它",
+                                        f"data: x{k} = (0, 0) lies on every line through the origin, "
+                                        "so BP's neuron (no bias, as the sheet's g_BP = x1 + x2) can "
+                                        "never classify it"),
+                                   hint=Text("把它移离原点", "move it off the origin"))
         if max_margin(X, y)[1] <= 0:
             with_bias = max_margin(np.hstack([np.ones((len(X), 1)), X]), y)[1] > 0
             raise P.ParamError(
-                "data: no line through the origin separates the two classes"
-                + ("" if with_bias else ", and no line at all does (PLA would never stop on D)")
-                + "; BP's neuron has no bias (as the sheet's g_BP = x1 + x2), so the exercise "
-                "needs D separable by a line through the origin",
-                hint="move or relabel a sample so that a line through the origin has every "
-                     "positive sample on one side and every negative one on the other; "
-                     + _DATA_HINT)
+                Text("data：没有一条过原点的直线能把两类分开"
+                     + ("" if with_bias else "，任何直线都分不开（PLA 在 D 上永远不会停）")
+                     + "；BP 的神经元没有偏置（与原题 g_BP = x1 + x2 一致），所以本题要求 D 能被过原点的直线分开",
+                     "data: no line through the origin separates the two classes"
+                     + ("" if with_bias else ", and no line at all does (PLA would never stop on D)")
+                     + "; BP's neuron has no bias (as the sheet's g_BP = x1 + x2), so the exercise "
+                     "needs D separable by a line through the origin"),
+                hint=Text("移动某个样本或改它的标签，使一条过原点的直线一侧全是正类、另一侧全是负类；",
+                          "move or relabel a sample so that a line through the origin has every "
+                          "positive sample on one side and every negative one on the other; ")
+                + _DATA_HINT)
 
     def _validate_ts(self) -> None:
         ts = self.ts
+        example = Text("写成 ts=1,10,100,1e9", "write ts=1,10,100,1e9")
         if not isinstance(ts, tuple | list) or not 1 <= len(ts) <= _MAX_TS:
-            raise P.ParamError(f"ts must hold 1 to {_MAX_TS} values of t",
-                               hint="write ts=1,10,100,1e9")
+            raise P.ParamError(Text(f"ts 要有 1 到 {_MAX_TS} 个 t 值", f"ts must hold 1 to {_MAX_TS} values of t"),
+                               hint=example)
         for t in ts:
             if not (isinstance(t, int | float) and math.isfinite(t) and t > 0):
-                raise P.ParamError(f"ts: t = {t!r} is not a positive number (x = t·d needs t > 0)",
-                                   hint="write ts=1,10,100,1e9")
+                raise P.ParamError(Text(f"ts：t = {t!r} 不是正数（x = t·d 要求 t > 0）",
+                                        f"ts: t = {t!r} is not a positive number (x = t·d needs t > 0)"),
+                                   hint=example)
         if any(b <= a for a, b in zip(ts, ts[1:], strict=False)):
-            raise P.ParamError("ts is not increasing", hint="write ts=" + ",".join(
-                f"{t:g}" for t in sorted(set(ts))))
+            fixed = "ts=" + ",".join(f"{t:g}" for t in sorted(set(ts)))
+            raise P.ParamError(Text("ts 不是递增的", "ts is not increasing"),
+                               hint=Text(f"写成 {fixed}", f"write {fixed}"))
         norm = math.hypot(*self.direction)
         t_cap = T_MAX / norm
         if max(ts) > t_cap:
             raise P.ParamError(
-                f"ts: t = {max(ts):g} puts the outlier at t·‖d‖ = {max(ts) * norm:g}, beyond "
-                f"{T_MAX:g}, where float64 no longer resolves margins next to samples of size 1",
-                hint=f"use t ≤ {t_cap:.3g} (t = 1e9 already shows the limit t → ∞)")
+                Text(f"ts：t = {max(ts):g} 使离群样本位于 t·‖d‖ = {max(ts) * norm:g}，超过 {T_MAX:g}，"
+                     "这么远时 float64 的精度已分辨不出大小为 1 的样本附近的间隔",
+                     f"ts: t = {max(ts):g} puts the outlier at t·‖d‖ = {max(ts) * norm:g}, beyond "
+                     f"{T_MAX:g}, where float64 no longer resolves margins next to samples of size 1"),
+                hint=Text(f"取 t ≤ {t_cap:.3g}（t = 1e9 已能说明 t → ∞ 的极限）",
+                          f"use t ≤ {t_cap:.3g} (t = 1e9 already shows the limit t → ∞)"))
 
 
 # ----------------------------------------------------------------- wording

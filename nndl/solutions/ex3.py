@@ -60,16 +60,21 @@ def int_list(lo: int, hi: int, min_len: int, max_len: int,
         try:
             values = tuple(int(p) for p in parts)
         except ValueError:
-            raise P.ParamError(f"cannot read {name}={text!r} as whole numbers separated by "
-                               "commas or x", hint=f"write it as {name}={example}") from None
+            raise P.ParamError(Text(f"无法把 {name}={text!r} 读成用逗号或 x 隔开的整数",
+                                    f"cannot read {name}={text!r} as whole numbers separated by "
+                                    "commas or x"),
+                               hint=Text(f"写成 {name}={example}", f"write it as {name}={example}")) from None
         if not min_len <= len(values) <= max_len:
-            raise P.ParamError(f"{name}={text} has {len(values)} number{'' if len(values) == 1 else 's'}; "
-                               "it needs "
-                               f"{min_len} to {max_len}", hint=f"e.g. {name}={example}")
+            raise P.ParamError(Text(f"{name}={text} 有 {len(values)} 个数；要 {min_len} 到 {max_len} 个",
+                                    f"{name}={text} has {len(values)} number{'' if len(values) == 1 else 's'}; "
+                                    f"it needs {min_len} to {max_len}"),
+                               hint=Text(f"例如 {name}={example}", f"e.g. {name}={example}"))
         for v in values:
             if not lo <= v <= hi:
-                raise P.ParamError(f"{name}={text}: {v} is outside {lo}..{hi:,}",
-                                   hint=f"each number of {name} must be from {lo} to {hi:,}")
+                raise P.ParamError(Text(f"{name}={text}：{v} 超出范围 {lo}..{hi:,}",
+                                        f"{name}={text}: {v} is outside {lo}..{hi:,}"),
+                                   hint=Text(f"{name} 的每个数都要在 {lo} 到 {hi:,} 之间",
+                                             f"each number of {name} must be from {lo} to {hi:,}"))
         return values
     return parse
 
@@ -79,13 +84,29 @@ def _parse_depths(name: str, text: str) -> tuple[int, ...]:
     spec = re.sub(r"\s*[x×]\s*", ",", text.strip().strip("()[]"))
     try:
         depths = parse_depths(spec)
-    except BackpropError as exc:
-        raise P.ParamError(f"{name}={text!r}: {exc.message}", hint=f"write e.g. {name}=2-30 or "
-                                                         f"{name}=2,5,10,20") from None
+    except BackpropError as exc:  # its words in English; say the same item's fault in Chinese
+        raise P.ParamError(Text(f"{name}={text!r}：{_depths_fault_zh(spec)}", f"{name}={text!r}: {exc.message}"),
+                           hint=Text(f"例如写成 {name}=2-30 或 {name}=2,5,10,20",
+                                     f"write e.g. {name}=2-30 or {name}=2,5,10,20")) from None
     if depths and not 1 <= min(depths) <= max(depths) <= MAX_SWEEP_DEPTH:
-        raise P.ParamError(f"{name}={text}: hidden-layer counts must be from 1 to {MAX_SWEEP_DEPTH}",
-                           hint=f"e.g. {name}=2-30")
+        raise P.ParamError(Text(f"{name}={text}：隐藏层数要在 1 到 {MAX_SWEEP_DEPTH} 之间",
+                                f"{name}={text}: hidden-layer counts must be from 1 to {MAX_SWEEP_DEPTH}"),
+                           hint=Text(f"例如 {name}=2-30", f"e.g. {name}=2-30"))
     return tuple(sorted(set(depths)))
+
+
+def _depths_fault_zh(spec: str) -> str:
+    """What parse_depths refuses in ``spec`` ('2-30', '2,5,10'), said in Chinese."""
+    for k, part in enumerate((p.strip() for p in spec.split(",")), start=1):
+        try:
+            lo, hi = (int(v) for v in part.split("-", 1)) if "-" in part else (int(part),) * 2
+        except ValueError:
+            return f"第 {k} 项 '{part}' 不是数，也不是 a-b 形式的范围"
+        if lo > hi:
+            return f"范围 '{part}' 写反了（应把小的数写在前面）"
+        if lo < 1 or hi > MAX_SWEEP_DEPTH:
+            return f"第 {k} 项 '{part}' 超出 1 到 {MAX_SWEEP_DEPTH} 个隐藏层"
+    return "读不成隐藏层数的列表或范围"
 
 
 def _commas(values: tuple[int, ...]) -> str:
@@ -141,37 +162,53 @@ class Params(P.ExerciseParams):
         s = self.sizes
         if not isinstance(s, tuple) or not all(isinstance(v, int) and not isinstance(v, bool)
                                                for v in s):
-            raise P.ParamError(f"sizes={s!r} is not a list of whole numbers",
-                               hint="write e.g. sizes=3,4,3,1")
+            raise P.ParamError(Text(f"sizes={s!r} 不是整数列表", f"sizes={s!r} is not a list of whole numbers"),
+                               hint=Text("例如写成 sizes=3,4,3,1", "write e.g. sizes=3,4,3,1"))
         if not 2 <= len(s) <= MAX_WEIGHT_LAYERS + 1:
-            raise P.ParamError(f"sizes={_commas(s)} gives {len(s) - 1} weight layers; the "
-                               f"derivation takes 1 to {MAX_WEIGHT_LAYERS}",
-                               hint="give the input, the hidden layers and the output, e.g. "
-                                    "sizes=3,4,3,1")
+            raise P.ParamError(Text(f"sizes={_commas(s)} 给出 {len(s) - 1} 个权重层；推导支持 1 到 "
+                                    f"{MAX_WEIGHT_LAYERS} 个",
+                                    f"sizes={_commas(s)} gives {len(s) - 1} weight layers; the "
+                                    f"derivation takes 1 to {MAX_WEIGHT_LAYERS}"),
+                               hint=Text("依次写出输入层、各隐藏层和输出层的神经元个数，例如 sizes=3,4,3,1",
+                                         "give the input, the hidden layers and the output, e.g. "
+                                         "sizes=3,4,3,1"))
         if min(s) < 1:
-            raise P.ParamError(f"sizes={_commas(s)}: a layer has {min(s)} units",
-                               hint="every layer of sizes needs at least one unit")
+            raise P.ParamError(Text(f"sizes={_commas(s)}：有一层只有 {min(s)} 个神经元",
+                                    f"sizes={_commas(s)}: a layer has {min(s)} units"),
+                               hint=Text("sizes 的每一层至少要有 1 个神经元",
+                                         "every layer of sizes needs at least one unit"))
         weights = sum((a + 1) * b for a, b in zip(s[:-1], s[1:], strict=False))
         if weights > MAX_CHECK_WEIGHTS:
-            raise P.ParamError(f"sizes={_commas(s)} has {weights:,} weights; the finite-difference "
-                               f"check perturbs them one at a time (at most {MAX_CHECK_WEIGHTS:,})",
-                               hint="use smaller layers in sizes, e.g. sizes=3,4,3,1")
+            raise P.ParamError(Text(f"sizes={_commas(s)} 共有 {weights:,} 个权重；中心差分验证要逐个扰动"
+                                    f"权重（最多 {MAX_CHECK_WEIGHTS:,} 个）",
+                                    f"sizes={_commas(s)} has {weights:,} weights; the finite-difference "
+                                    f"check perturbs them one at a time (at most {MAX_CHECK_WEIGHTS:,})"),
+                               hint=Text("把 sizes 中的层改小，例如 sizes=3,4,3,1",
+                                         "use smaller layers in sizes, e.g. sizes=3,4,3,1"))
         if self.activation not in ACTIVATIONS:
-            raise P.ParamError(f"activation={self.activation!r} is not one of "
-                               f"{', '.join(ACTIVATIONS)}", hint="write activation=sigmoid")
+            raise P.ParamError(Text(f"activation={self.activation!r} 不是 {', '.join(ACTIVATIONS)} 之一",
+                                    f"activation={self.activation!r} is not one of "
+                                    f"{', '.join(ACTIVATIONS)}"),
+                               hint=Text("写成 activation=sigmoid", "write activation=sigmoid"))
         if self.init not in INITS:
-            raise P.ParamError(f"init={self.init!r} is not one of {', '.join(INITS)}",
-                               hint="write init=pytorch")
+            raise P.ParamError(Text(f"init={self.init!r} 不是 {', '.join(INITS)} 之一",
+                                    f"init={self.init!r} is not one of {', '.join(INITS)}"),
+                               hint=Text("写成 init=pytorch", "write init=pytorch"))
         d = self.depths
         if not isinstance(d, tuple) or not all(isinstance(v, int) for v in d):
-            raise P.ParamError(f"depths={d!r} is not a list of whole numbers",
-                               hint="write e.g. depths=2-30")
+            raise P.ParamError(Text(f"depths={d!r} 不是整数列表", f"depths={d!r} is not a list of whole numbers"),
+                               hint=Text("例如写成 depths=2-30", "write e.g. depths=2-30"))
         if len(set(d)) < 2:
-            raise P.ParamError(f"depths={_compact(d)}: the trend per layer needs at least two "
-                               "different depths", hint="write e.g. depths=2-30 or depths=2,10")
+            raise P.ParamError(Text(f"depths={_compact(d)}：求每层的变化趋势至少要两个不同的深度",
+                                    f"depths={_compact(d)}: the trend per layer needs at least two "
+                                    "different depths"),
+                               hint=Text("例如写成 depths=2-30 或 depths=2,10",
+                                         "write e.g. depths=2-30 or depths=2,10"))
         if min(d) < 1 or max(d) > MAX_SWEEP_DEPTH:
-            raise P.ParamError(f"depths={_compact(d)} has a depth outside 1..{MAX_SWEEP_DEPTH}",
-                               hint=f"choose depths from 1 to {MAX_SWEEP_DEPTH}, e.g. depths=2-30")
+            raise P.ParamError(Text(f"depths={_compact(d)} 中有深度超出 1..{MAX_SWEEP_DEPTH}",
+                                    f"depths={_compact(d)} has a depth outside 1..{MAX_SWEEP_DEPTH}"),
+                               hint=Text(f"深度取 1 到 {MAX_SWEEP_DEPTH}，例如 depths=2-30",
+                                         f"choose depths from 1 to {MAX_SWEEP_DEPTH}, e.g. depths=2-30"))
 
     def sweep_depths(self, full: bool) -> tuple[int, ...]:
         """The sweep's depths: --full widens only the sheet's own choice."""

@@ -71,8 +71,9 @@ class Params(P.ExerciseParams):
             made = cls(expr, values)
             extra = [k for k in given if k not in names]
             if extra:
-                raise P.ParamError(f"the expression {expr} has no variable '{extra[0]}'",
-                                   hint="its variables are " + ", ".join(names))
+                raise P.ParamError(Text(f"表达式 {expr} 中没有变量 '{extra[0]}'",
+                                        f"the expression {expr} has no variable '{extra[0]}'"),
+                                   hint=Text("它的变量是 ", "its variables are ") + ", ".join(names))
         else:
             made = cls()
         made.validate()
@@ -83,26 +84,30 @@ class Params(P.ExerciseParams):
         try:
             return [v.name for v in variables(parse(expr))]
         except ExprError as exc:
-            raise P.ParamError(P.Text.same("expr: ") + exc.message_t, hint=exc.hint_t) from None
+            raise P.ParamError(Text("expr：", "expr: ") + exc.message_t, hint=exc.hint_t) from None
 
     def validate(self) -> None:
         names = self._names(self.expr)
         if not names:
-            raise P.ParamError(f"expr={self.expr} has no variable to differentiate by",
-                               hint="use variables, e.g. expr=(x+y)^2*z")
+            raise P.ParamError(Text(f"expr={self.expr} 中没有可以求导的变量",
+                                    f"expr={self.expr} has no variable to differentiate by"),
+                               hint=Text("用上变量，例如 expr=(x+y)^2*z", "use variables, e.g. expr=(x+y)^2*z"))
         given = dict(self.values)
         missing = [k for k in names if k not in given]
         if missing:
-            raise P.ParamError(f"no value for the variable {missing[0]} of expr={self.expr}",
-                               hint="give every variable a value: "
-                                    + " ".join(f"{k}=1" for k in missing))
+            values = " ".join(f"{k}=1" for k in missing)
+            raise P.ParamError(Text(f"expr={self.expr} 的变量 {missing[0]} 没有给值",
+                                    f"no value for the variable {missing[0]} of expr={self.expr}"),
+                               hint=Text(f"给每个变量一个值：{values}", f"give every variable a value: {values}"))
         for k, v in given.items():
             if not math.isfinite(v):
-                raise P.ParamError(f"{k}={v} is not a finite number", hint=f"write e.g. {k}=1")
+                raise P.ParamError(Text(f"{k}={v} 不是有限的数", f"{k}={v} is not a finite number"),
+                                   hint=Text(f"例如写成 {k}=1", f"write e.g. {k}=1"))
         try:  # log(0), x/0, sqrt(−1) name their node now, before anything is drawn
             trace(self.expr, given)
         except ExprError as exc:
-            raise P.ParamError(f"expr at {self._at()}: {exc.message}", hint=exc.hint) from None
+            raise P.ParamError(Text(f"expr 在 {self._at()} 处：", f"expr at {self._at()}: ") + exc.message_t,
+                               hint=exc.hint_t) from None
 
     def _at(self) -> str:
         return ", ".join(f"{k}={P.show(v)}" for k, v in self.values)

@@ -58,24 +58,32 @@ class Params(P.ExerciseParams):
         weights = w * h * d * self.fc_units
         if weights > _MAX_FC_WEIGHTS:  # the solution verifies with a real forward pass
             raise P.ParamError(
-                f"image={w}x{h}x{d} with fc_units={self.fc_units} is a fully connected layer of "
-                f"{weights:,} weights; nndl checks every answer by running the layer, and "
-                f"allows at most {_MAX_FC_WEIGHTS:,}",
-                hint="use fewer fc_units or a smaller image")
+                Text(f"image={w}x{h}x{d} 配 fc_units={self.fc_units}，全连接层有 {weights:,} 个权重；"
+                     f"nndl 要真正运行这一层来核对每个答案，最多允许 {_MAX_FC_WEIGHTS:,} 个",
+                     f"image={w}x{h}x{d} with fc_units={self.fc_units} is a fully connected layer of "
+                     f"{weights:,} weights; nndl checks every answer by running the layer, and "
+                     f"allows at most {_MAX_FC_WEIGHTS:,}"),
+                hint=Text("减少 fc_units 或用小一些的 image", "use fewer fc_units or a smaller image"))
         if p >= f:
-            raise P.ParamError(f"pad={p} is not smaller than kernel={f}: some outputs would see "
-                               "only padding", hint=f"use pad from 0 to {f - 1}")
-        for side, name in ((w, "width"), (h, "height")):
+            raise P.ParamError(Text(f"pad={p} 不小于 kernel={f}：有些输出只看得到填充的 0",
+                                    f"pad={p} is not smaller than kernel={f}: some outputs would see "
+                                    "only padding"),
+                               hint=Text(f"pad 取 0 到 {f - 1}", f"use pad from 0 to {f - 1}"))
+        for side, name in ((w, Text("宽", "width")), (h, Text("高", "height"))):
             if f > side + 2 * p:
-                raise P.ParamError(f"kernel={f} is larger than the padded image {name} "
-                                   f"{side} + 2·{p} = {side + 2 * p}",
-                                   hint=f"use kernel ≤ {side + 2 * p} or more padding")
+                raise P.ParamError(Text(f"kernel={f} 大于填充后图像的{name.zh} {side} + 2·{p} = {side + 2 * p}",
+                                        f"kernel={f} is larger than the padded image {name.en} "
+                                        f"{side} + 2·{p} = {side + 2 * p}"),
+                                   hint=Text(f"取 kernel ≤ {side + 2 * p}，或加大填充",
+                                             f"use kernel ≤ {side + 2 * p} or more padding"))
             if (side - f + 2 * p) % s:
                 fits = [d for d in range(1, s + 1) if (side - f + 2 * p) % d == 0]
+                frac = f"(W − F + 2P)/S = ({side} − {f} + 2·{p})/{s}"
                 raise P.ParamError(
-                    f"stride={s} does not divide the image {name}: (W − F + 2P)/S = "
-                    f"({side} − {f} + 2·{p})/{s} is not a whole number",
-                    hint=f"use stride={fits[-1]}, or change pad or the image size")
+                    Text(f"stride={s} 时图像的{name.zh}得不出整数的输出边长：{frac} 不是整数",
+                         f"stride={s} does not divide the image {name.en}: {frac} is not a whole number"),
+                    hint=Text(f"取 stride={fits[-1]}，或改变 pad 或图像大小",
+                              f"use stride={fits[-1]}, or change pad or the image size"))
 
     def specs(self) -> tuple[str, str]:
         w, h, d = self.image

@@ -59,31 +59,35 @@ class Params(P.ExerciseParams):
         try:
             model, in_shape = spec_model(self.spec, meta=True)  # shapes only: no weights
             if len(model) == 0:
-                raise P.ParamError("spec: the network has only its input line",
-                                   hint="add layers, e.g. spec=\"input 32x32x3; conv 6 5x5; fc 10\"")
+                example = "spec=\"input 32x32x3; conv 6 5x5; fc 10\""
+                raise P.ParamError(Text("spec：网络只有输入这一行", "spec: the network has only its input line"),
+                                   hint=Text(f"加上层，例如 {example}", f"add layers, e.g. {example}"))
             rows = summary(model, in_shape).layers
         except P.ParamError:
             raise
         except NNDLError as exc:  # SpecError and the calculator's shape errors
-            raise P.ParamError(P.Text.same("spec: ") + exc.message_t, hint=exc.hint_t) from None
+            raise P.ParamError(Text("spec：", "spec: ") + exc.message_t, hint=exc.hint_t) from None
         names = {r.name for r in rows}
         for q in self.questions:
             m = _KEY.match(q)
             if q == "total_params":
                 continue
             if not m:
-                raise P.ParamError(f"questions: '{q}' is not an answer key",
-                                   hint="use convK_params, convK_image_size, maxpoolK_output, "
-                                        "maxpoolK_neurons, fcK_params or total_params")
+                keys = ("convK_params, convK_image_size, maxpoolK_output, maxpoolK_neurons, fcK_params",
+                        "total_params")
+                raise P.ParamError(Text(f"questions：'{q}' 不是答案键", f"questions: '{q}' is not an answer key"),
+                                   hint=Text(f"用 {keys[0]} 或 {keys[1]}", f"use {keys[0]} or {keys[1]}"))
             family, k, what = m.groups()
             prefix, allowed = _FAMILY[family]
             if what not in allowed:
-                raise P.ParamError(f"questions: '{q}' asks for {what} of a {prefix} layer",
-                                   hint=f"a {prefix} layer answers " + ", ".join(
-                                       f"{family}{k}_{a}" for a in allowed))
+                answers = ", ".join(f"{family}{k}_{a}" for a in allowed)
+                raise P.ParamError(Text(f"questions：'{q}' 问的量 {prefix} 层没有",
+                                        f"questions: '{q}' asks for {what} of a {prefix} layer"),
+                                   hint=Text(f"{prefix} 层能回答的是 {answers}", f"a {prefix} layer answers {answers}"))
             if f"{prefix}-{k}" not in names:
-                raise P.ParamError(f"questions: the network has no layer {prefix}-{k}",
-                                   hint="its layers are " + ", ".join(r.name for r in rows))
+                raise P.ParamError(Text(f"questions：网络中没有 {prefix}-{k} 层",
+                                        f"questions: the network has no layer {prefix}-{k}"),
+                                   hint=Text("它的层是 ", "its layers are ") + ", ".join(r.name for r in rows))
 
     def asked(self, names: set[str]) -> list[str]:
         """The answer keys asked: the given questions, or the sheet's that this network has."""
