@@ -65,7 +65,9 @@ def q(**params) -> str:
 
 def cli_json(capsys, *argv: str, code: int = 0):
     capsys.readouterr()
-    assert main(list(argv)) == code
+    # the server speaks en unless asked otherwise: the command's formulas in English too
+    lang = [] if "--lang" in argv or "-l" in argv else ["-l", "en"]
+    assert main([*argv, *lang]) == code
     return json.loads(capsys.readouterr().out)
 
 

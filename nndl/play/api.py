@@ -197,7 +197,7 @@ def summary(q: Query, lang: str) -> str:
     spec = check_spec(_need(q, "spec", lang, "spec=input 300x300x3; fc 100"), lang)
     result = summarise(spec, input_size=q.get("input") or None, verify=False,
                        floor=_flag(q, "floor", lang))
-    return render.to_json(result)
+    return render.to_json(result, lang)   # the formulas in the page's language
 
 
 _WHERE = re.compile(r"^line (\d+)(?:, column (\d+))?")

@@ -31,7 +31,7 @@ from urllib.parse import unquote
 
 from nndl.errors import NNDLError
 from nndl.play import api, worker
-from nndl.text import Text
+from nndl.text import LANGS, Text
 
 STATIC = Path(__file__).resolve().with_name("static")
 MAX_URL = 16_384          # bytes of path and query
@@ -68,6 +68,21 @@ _T = {
     "internal_hint": Text("这是 nndl 的错误，请报告它和你的输入",
                           "this is a bug in nndl: please report it with your input"),
 }
+
+# the HTTP library's own refusals (a malformed request line, headers too long...) by status;
+# in English the library's words stay as they were
+_HTTP = {
+    400: Text("请求格式不对，服务器读不懂", "Bad Request"),
+    408: Text("请求超时", "Request Timeout"),
+    413: Text("请求体太大", "Payload Too Large"),
+    414: Text("请求地址太长", "URI Too Long"),
+    431: Text("请求头太长或太多", "Request Header Fields Too Large"),
+    501: Text("不支持这种请求方法", "Not Implemented"),
+    505: Text("不支持这个 HTTP 版本", "HTTP Version Not Supported"),
+}
+_HTTP_OTHER = Text("请求被拒绝（HTTP {code}）", "HTTP {code}")
+_HTTP_HINT = Text("用 nndl play 打印的地址在浏览器中打开演练场",
+                  "open the playground in a browser at the address nndl play printed")
 
 
 def is_loopback(host: str) -> bool:
@@ -198,15 +213,30 @@ class Handler(BaseHTTPRequestHandler):
         """The base class's own refusals (a request line over 64 KiB, a malformed request)
         as JSON too, and the connection closed after them."""
         self.close_connection = True
-        try:
-            phrase = HTTPStatus(code).phrase
-        except ValueError:
-            phrase = str(code)
-        body = json.dumps({"error": message or phrase, "hint": explain}, ensure_ascii=False)
+        lang = self._lang()
+        if lang == "en":
+            try:
+                phrase = HTTPStatus(code).phrase
+            except ValueError:
+                phrase = str(code)
+            error, hint = message or phrase, explain
+        else:   # the library's detail is English: the status said in the page's language
+            error = (_HTTP.get(code) or _HTTP_OTHER.format(code=code))(lang)
+            hint = _HTTP_HINT(lang)
+        body = json.dumps({"error": error, "hint": hint}, ensure_ascii=False)
         self._send(code, body.encode("utf-8"), "application/json; charset=utf-8",
                    head=self.command == "HEAD")
 
     def _lang(self) -> str:
+        """The request's language: its ``lang=`` (the page sends its own with every call),
+        else the language ``nndl play`` was started with. Read from the address without
+        refusing anything, so even a refused request is answered in the page's language."""
+        path = getattr(self, "path", "") or ""
+        if len(path) <= MAX_URL:
+            for part in path.partition("?")[2].split("#", 1)[0].split("&"):
+                name, _, value = part.partition("=")
+                if name == "lang" and value.strip().lower() in LANGS:
+                    return value.strip().lower()
         return self.server.lang
 
     # ------------------------------------------------------------------ the rules
@@ -300,16 +330,19 @@ class Handler(BaseHTTPRequestHandler):
             raise PlayError(404, _T["not_found"].format(path=f"/api/{name}")(lang),
                             _T["not_found_hint"].format(names=", ".join(api.ENDPOINTS))(lang))
         try:
-            lang = api.request_lang(q, self.server.lang)
+            lang = api.request_lang(q, lang)   # a POST may carry lang in its body
             text = fn(q, lang)
         except worker.TimeLimitError as exc:
-            self._error(422, exc.message, exc.hint, head=head)
+            self._error(422, exc.message_in(lang), exc.hint_in(lang), head=head)
         except worker.BusyError as exc:
-            self._error(429, exc.message, exc.hint, head=head)
+            self._error(429, exc.message_in(lang), exc.hint_in(lang), head=head)
         except worker.JobCrash as exc:
             self._error(500, str(exc), None, head=head)
         except NNDLError as exc:
-            self._error(400, exc.message, exc.hint, api.error_position(exc.message), head=head)
+            # the position is read from the English message (line N, column M), the words
+            # are the request's language
+            self._error(400, exc.message_in(lang), exc.hint_in(lang),
+                        api.error_position(exc.message), head=head)
         else:
             self._json(200, text, head=head)
 
@@ -334,17 +367,17 @@ class Handler(BaseHTTPRequestHandler):
         bounded (:data:`nndl.play.api.TRAIN_EPOCHS_MAX` epochs, the worker's
         :data:`~nndl.play.worker.STREAM_TIME_LIMIT`, one at a time) and killed as soon as
         the page closes the stream."""
-        lang = self.server.lang
+        lang = self._lang()
         try:
-            lang = api.request_lang(q, self.server.lang)
+            lang = api.request_lang(q, lang)
             args, cli = api.train_params(q, lang)
             events = worker.stream("train", args, lang=lang, cli=api._cli(cli))
             first = next(events)   # a refusal (busy) is an HTTP error, not an event
         except worker.BusyError as exc:
-            self._error(429, exc.message, exc.hint)
+            self._error(429, exc.message_in(lang), exc.hint_in(lang))
             return
         except NNDLError as exc:
-            self._error(400, exc.message, exc.hint)
+            self._error(400, exc.message_in(lang), exc.hint_in(lang))
             return
         self.close_connection = True
         try:
@@ -366,8 +399,9 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b": still training\n\n")   # a comment: keeps it open
                     self.wfile.flush()
                 elif kind == "error":
-                    self._event("failed", {"error": data.message if isinstance(data, NNDLError)
-                                           else str(data), "hint": getattr(data, "hint", None)})
+                    failed = ({"error": data.message_in(lang), "hint": data.hint_in(lang)}
+                              if isinstance(data, NNDLError) else {"error": str(data), "hint": None})
+                    self._event("failed", failed)
                     break
                 else:
                     self._event(kind, data)

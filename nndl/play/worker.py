@@ -84,8 +84,8 @@ def _entry(conn, job: str, args: tuple) -> None:
 
     try:
         conn.send(("ok", JOBS[job](*args)))
-    except NNDLError as exc:
-        conn.send(("error", (exc.message, exc.hint)))
+    except NNDLError as exc:   # both languages travel (Text pickles); the server picks one
+        conn.send(("error", (exc.message_t, exc.hint_t)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which says 500
         conn.send(("crash", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -94,10 +94,11 @@ def _entry(conn, job: str, args: tuple) -> None:
 
 def run(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | None = None) -> Any:
     """``JOBS[job](*args)`` in a worker process; its NNDLError is raised here again (same
-    message and hint), a run past the time limit raises :class:`TimeLimitError`."""
+    message and hint, in both languages), a run past the time limit raises
+    :class:`TimeLimitError`."""
     limit = TIME_LIMIT if time_limit is None else time_limit
     if not _slots.acquire(timeout=limit):
-        raise BusyError(_TEXT["busy"].format(n=MAX_JOBS)(lang), hint=_TEXT["busy_hint"](lang))
+        raise BusyError(_TEXT["busy"].format(n=MAX_JOBS), hint=_TEXT["busy_hint"])
     try:
         ctx = context()
         receive, send = ctx.Pipe(duplex=False)
@@ -106,8 +107,8 @@ def run(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | None 
         send.close()
         try:
             if not receive.poll(limit):
-                raise TimeLimitError(_TEXT["slow"].format(limit=limit)(lang),
-                                     hint=_TEXT["slow_hint"].format(cli=cli)(lang))
+                raise TimeLimitError(_TEXT["slow"].format(limit=limit),
+                                     hint=_TEXT["slow_hint"].format(cli=cli))
             kind, payload = receive.recv()
         except EOFError:  # the process died without a word (killed, out of memory)
             kind, payload = "crash", f"exit code {proc.exitcode}"
@@ -136,7 +137,7 @@ def _stream_entry(conn, job: str, args: tuple) -> None:
     try:
         conn.send(("done", STREAMS[job](send, *args)))
     except NNDLError as exc:
-        conn.send(("error", (exc.message, exc.hint)))
+        conn.send(("error", (exc.message_t, exc.hint_t)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which says so
         conn.send(("crash", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -154,7 +155,7 @@ def stream(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | No
     is refused at once with :class:`BusyError`."""
     limit = STREAM_TIME_LIMIT if time_limit is None else time_limit
     if not _stream_slots.acquire(blocking=False):
-        raise BusyError(_TEXT["stream_busy"](lang), hint=_TEXT["stream_busy_hint"](lang))
+        raise BusyError(_TEXT["stream_busy"], hint=_TEXT["stream_busy_hint"])
     proc = receive = None
     try:
         ctx = context()
@@ -166,8 +167,8 @@ def stream(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | No
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                yield "error", TimeLimitError(_TEXT["slow"].format(limit=limit)(lang),
-                                              hint=_TEXT["slow_hint"].format(cli=cli)(lang))
+                yield "error", TimeLimitError(_TEXT["slow"].format(limit=limit),
+                                              hint=_TEXT["slow_hint"].format(cli=cli))
                 return
             if not receive.poll(min(tick, left)):
                 yield "tick", None
