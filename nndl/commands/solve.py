@@ -28,12 +28,12 @@ _T = {
                               "choose one exercise, e.g. nndl solve 5 image=224x224x3"),
     "html_terminal": Text("--format html 写出的是网页，终端无法显示",
                           "--format html writes a web page, which a terminal cannot show"),
-    "html_terminal_hint": Text("用 -o DIR 写入文件夹（图放在旁边），或重定向："
+    "html_terminal_hint": Text("用 -o 文件夹 写入文件夹（图放在旁边），或重定向："
                                "nndl solve --format html > key.html",
                                "write it into a folder with -o DIR (figures beside it), or "
                                "redirect it: nndl solve --format html > key.html"),
     "unreadable": Text("无法把 '{a}' 读成参数", "cannot read '{a}' as a parameter"),
-    "unreadable_hint": Text("写成 NAME=VALUE，例如 kernel=3（nndl solve N --params 列出名称）",
+    "unreadable_hint": Text("写成 参数名=值，例如 kernel=3（nndl solve 题号 --params 列出参数名）",
                             "write NAME=VALUE, e.g. kernel=3 (nndl solve N --params lists the "
                             "names)"),
     "twice": Text("参数 '{name}' 给了两次", "the parameter '{name}' is given twice"),
@@ -152,11 +152,16 @@ def variant_params(command: str, which: str, numbers: list[int], variant: str, g
 
     vid = parse_id(variant)
     if len(numbers) != 1 or numbers[0] != vid.exercise:
-        raise NNDLError(f"the variant {variant} belongs to exercise {vid.exercise}, not to "
-                        f"'{which}'", hint=f"write nndl {command} {vid.exercise} --variant {variant}")
+        right = f"nndl {command} {vid.exercise} --variant {variant}"
+        raise NNDLError(Text(f"变体 {variant} 属于第 {vid.exercise} 题，不属于 '{which}'",
+                             f"the variant {variant} belongs to exercise {vid.exercise}, not to "
+                             f"'{which}'"),
+                        hint=Text(f"写成 {right}", f"write {right}"))
     if given:
-        raise NNDLError("a variant's id fixes all its parameters; NAME=VALUE cannot change them",
-                        hint="leave out either --variant or the NAME=VALUE parameters")
+        raise NNDLError(Text("变体编号已确定它的全部参数，不能再用 参数名=值 改动",
+                             "a variant's id fixes all its parameters; NAME=VALUE cannot change them"),
+                        hint=Text("--variant 和 参数名=值 只能留一个",
+                                  "leave out either --variant or the NAME=VALUE parameters"))
     return from_id(variant)
 
 
