@@ -19,6 +19,7 @@ import numpy as np
 from nndl import nn
 from nndl.nn.module import LayerShapeError, fmt, shape_text
 from nndl.summary.rows import (
+    SMALLER_INPUT,
     VERIFY_MEMORY_LIMIT,
     LayerRow,
     Summary,
@@ -238,8 +239,8 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
     elif isinstance(model_or_spec, nn.Module):
         if input_data is None and _is_chain(model_or_spec) and not _several(input_size):
             if input_size is None:
-                raise SummaryError("summary of a model needs input_size",
-                                   hint="e.g. summary(model, input_size=(3, 227, 227))")
+                raise SummaryError(Text("汇总一个模型需要给出 input_size",
+                                        "summary of a model needs input_size"), hint=_SIZE_HINT)
             in_shape = parse_input_size(input_size)
             leaves = [(n, m) for n, m in model_or_spec.named_modules()
                       if not m._modules and type(m) not in _SKIP]
@@ -257,8 +258,10 @@ def summary(model_or_spec: Any, input_size: Any = None, verify: bool = False,
         result = summary_of_torch(model_or_spec, input_size, floor=floor, verify=verify,
                                   input_data=input_data, dtypes=dtypes, mult_adds=mult_adds)
     else:
-        raise SummaryError(f"cannot summarise a {type(model_or_spec).__name__}",
-                           hint="pass a text spec, an nndl.nn.Module or a torch.nn.Module")
+        kind = type(model_or_spec).__name__
+        raise SummaryError(Text(f"无法汇总 {kind} 类型的对象", f"cannot summarise a {kind}"),
+                           hint=Text("传入网络描述文本、nndl.nn.Module 或 torch.nn.Module",
+                                     "pass a text spec, an nndl.nn.Module or a torch.nn.Module"))
     if not result.batch_included and mult_adds == "torchinfo":
         for r, e in zip(result.layers, _chain_modules(model_or_spec, result), strict=True):
             r.mult_adds = torchinfo_mult_adds(
@@ -327,8 +330,9 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
             attempts = [([input_data], {})]
     else:
         if input_size is None:
-            raise SummaryError("summary of a model needs input_size (or input_data)",
-                               hint="e.g. summary(model, input_size=(3, 227, 227))")
+            raise SummaryError(Text("汇总一个模型需要给出 input_size（或 input_data）",
+                                    "summary of a model needs input_size (or input_data)"),
+                               hint=_SIZE_HINT)
         has_embedding = any(type(m).__name__ == "Embedding" for m in model.modules())
         options = ([list(dtypes) if isinstance(dtypes, list | tuple) else [dtypes]]
                    if dtypes is not None else
@@ -337,9 +341,11 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
         for shapes, kw in input_readings(input_size):
             need = sum(math.prod(s) for s in list(shapes) + list(kw.values())) * 4
             if need > VERIFY_MEMORY_LIMIT:
-                raise SummaryError(f"the input alone is {need / 2**30:.3g} GiB; nndl runs an "
-                                   "nndl model's forward pass for real",
-                                   hint="use a smaller input_size")
+                raise SummaryError(Text(f"仅输入就要 {need / 2**30:.3g} GiB；nndl 模型的前向传播"
+                                        "是真实运行的",
+                                        f"the input alone is {need / 2**30:.3g} GiB; nndl runs an "
+                                        "nndl model's forward pass for real"),
+                                   hint=SMALLER_INPUT)
             for dts in options:
                 it = iter(dts * (len(shapes) + len(kw)))
                 attempts.append(([nndl.zeros(s, dtype=next(it)) for s in shapes],
@@ -357,8 +363,8 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
             found = (tracer.calls, out, args, kwargs)
             break
         except MemoryError:
-            raise SummaryError("the model's forward pass ran out of memory",
-                               hint="use a smaller input_size") from None
+            raise SummaryError(Text("模型的前向传播内存不足", "the model's forward pass ran out of "
+                                    "memory"), hint=SMALLER_INPUT) from None
         except Exception as exc:  # noqa: BLE001 - reported with the module it raised in
             first = first or (tracer, exc)
         finally:
@@ -366,8 +372,11 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
                 object.__setattr__(m, "training", mode)
     if found is None:
         if first is None:
-            raise SummaryError("nothing to run: no input", hint="give input_size or input_data")
-        raise trace.forward_error(first[0], first[1], "the forward pass") from None
+            raise SummaryError(Text("没有输入，无从运行", "nothing to run: no input"),
+                               hint=Text("给出 input_size 或 input_data",
+                                         "give input_size or input_data"))
+        raise trace.forward_error(first[0], first[1], Text("做前向传播", "the forward pass")) \
+            from None
     calls, out, args, kwargs = found
     d = trace.Describer(lambda m: m if _has_formula(m) else None,
                         lambda p: math.prod(p.shape), lambda p: bool(p.requires_grad))
@@ -380,6 +389,9 @@ def _summary_of_nndl(model: nn.Module, input_size: Any, input_data: Any, dtypes:
         r.verified_shape = r.output_shape
     return result
 
+
+_SIZE_HINT = Text("例如 summary(model, input_size=(3, 227, 227))",
+                  "e.g. summary(model, input_size=(3, 227, 227))")
 
 _SKIP: tuple[type, ...] = (nn.CrossEntropyLoss, nn.MSELoss, nn.BCEWithLogitsLoss, nn.NLLLoss)
 

@@ -4,6 +4,7 @@ format the dataclass, every number comes from there."""
 from __future__ import annotations
 
 import json
+import re
 
 from nndl.nn.module import fmt, shape_text
 from nndl.summary.formulas import formula_text
@@ -35,7 +36,7 @@ L = {
     "verified": Text("每层的形状都已用一次真实的前向传播核对过（全零输入，批大小 1）",
                      "Every shape checked by a real forward pass (zeros, batch 1)"),
     "implied": Text("（自动加入）", "(implied)"),
-    "implied_note": Text("带 * 的层是自动加入的：图像进入全连接层之前要先展平成向量",
+    "implied_note": Text("自动加入的层：图像进入全连接层之前要先展平成向量",
                          "implied: the image is flattened before the fc layer"),
     "working": Text("计算过程", "Working"),
     "traced": Text("形状取自模型自身的前向传播（在每个模块上挂前向钩子记录）",
@@ -169,7 +170,8 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
     headers = ["layer", "wxhxd_short", "shape_short" if s.batch_included else "chw_short",
                "neurons", "params", "mult_adds"]
     for i, h in enumerate(headers):
-        table.add_column(t(h, lang), justify="right" if i >= 3 else "left", no_wrap=True)
+        # fold, never crop: a cell too wide for the terminal goes on over two lines
+        table.add_column(t(h, lang), justify="right" if i >= 3 else "left", overflow="fold")
     for label, book, torch in _inputs(s, lang):
         table.add_row(label, book, torch, "", "", "")
     for r in s.layers:
@@ -177,8 +179,9 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
         cells[0] = _label(r, lang) + ("*" if r.implied else "")
         table.add_row(cells[0], *cells[2:])
     console.print(table)
+    say = _sayer(console, lang)
     if any(r.implied for r in s.layers):
-        console.print(f"[dim]* {t('implied_note', lang)}[/]", highlight=False)
+        say(f"* {t('implied_note', lang)}", "dim")
     if explain:
         console.print(f"[bold underline]{t('working', lang)}[/]", highlight=False)
         for r in s.layers:
@@ -188,17 +191,59 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
                 for f in r.formulas:
                     console.print(f"  {formula_text(f, lang)}", highlight=False, markup=False)
                 for n in r.notes:
-                    console.print(f"  ⚠ {n(lang)}", style="yellow", highlight=False,
-                                  markup=False)
+                    say(f"  ⚠ {n(lang)}", "yellow")
     for label, value in _totals(s, lang):
         console.print(f"[bold]{label}[/]{colon(lang)}{value}", highlight=False)
     for line in _footer(s, lang):
-        console.print(line, style="dim", highlight=False, markup=False)
+        say(line, "dim")
     prov = _provenance(s, lang)
     if prov:
-        console.print(f"✓ {prov}", style="green", highlight=False, markup=False)
+        say(f"✓ {prov}", "green")
     for n in s.notes:
-        console.print(f"⚠ {n(lang)}", style="yellow", highlight=False, markup=False)
+        say(f"⚠ {n(lang)}", "yellow")
+
+
+# a line of Chinese may break after any character, but not before closing punctuation
+_CLOSING = set("，。；：、）》」』！？…")
+_TOKEN = re.compile(r"[A-Za-z0-9_.,/'=<>\-+·×−^*]+|.")
+
+
+def wrap_zh(line: str, width: int) -> list[str]:
+    """``line`` in lines of at most ``width`` cells, broken between any two Chinese
+    characters (Rich breaks only at spaces, so a Chinese sentence would jump whole to the
+    next line); a Latin word or a number stays whole, a closing mark stays on its line."""
+    from rich.cells import cell_len
+
+    indent = line[:len(line) - len(line.lstrip(" "))]
+    hang = indent + ("  " if line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "* ", "† ") else "")
+    out: list[str] = []
+    cur = ""
+    for tok in _TOKEN.findall(line):
+        if cur.strip() and cell_len(cur + tok) > width:
+            if tok == " ":
+                out.append(cur.rstrip())
+                cur = hang
+                continue
+            if tok in _CLOSING and len(cur.rstrip()) > len(indent) + 1:
+                cur, carry = cur[:-1], cur[-1]  # the character before it goes down too
+                out.append(cur.rstrip())
+                cur = hang + carry
+            else:
+                out.append(cur.rstrip())
+                cur = hang
+        cur += tok
+    if cur.strip():
+        out.append(cur.rstrip())
+    return out
+
+
+def _sayer(console, lang: str):
+    """print(line, style): a note under the table, wrapped as Chinese in zh."""
+    def say(line: str, style: str) -> None:
+        lines = wrap_zh(line, console.width) if lang == "zh" else [line]
+        for part in lines:
+            console.print(part, style=style, highlight=False, markup=False)
+    return say
 
 
 def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:

@@ -183,8 +183,10 @@ MULT_ADDS_NOTE = {
 
 def check_mult_adds(mult_adds: str) -> str:
     if mult_adds not in MULT_ADDS:
-        raise SummaryError(f"mult_adds={mult_adds!r} is not a convention nndl knows",
-                           hint="use mult_adds='nndl' (the default) or 'torchinfo'")
+        raise SummaryError(Text(f"mult_adds={mult_adds!r} 不是 nndl 认识的计数约定",
+                                f"mult_adds={mult_adds!r} is not a convention nndl knows"),
+                           hint=Text("用 mult_adds='nndl'（默认）或 'torchinfo'",
+                                     "use mult_adds='nndl' (the default) or 'torchinfo'"))
     return mult_adds
 
 
@@ -223,8 +225,10 @@ def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
     shape = tuple(in_shape)
     check_size(shape)
     if len(entries) > MAX_LAYERS:
-        raise SummaryError(f"the model has {len(entries):,} layers; nndl summarises at most "
-                           f"{MAX_LAYERS:,}", hint="summarise a part of it")
+        raise SummaryError(Text(f"模型有 {len(entries):,} 层，nndl 最多汇总 {MAX_LAYERS:,} 层",
+                                f"the model has {len(entries):,} layers; nndl summarises at most "
+                                f"{MAX_LAYERS:,}"),
+                           hint=Text("只汇总其中的一部分", "summarise a part of it"))
     for e in entries:
         m = e.module
         base = m.summary_name or type(m).__name__
@@ -233,13 +237,17 @@ def _describe(entries: list[_Entry], in_shape: tuple[int, ...], floor: bool,
         try:
             params = sum(math.prod(p.shape) for p in m.parameters())
             if params > MAX_COUNT:
-                raise LayerShapeError(f"the layer has {params:,} parameters, more than nndl "
-                                      f"counts ({_LIMIT})", hint=_LIMIT_HINT)
+                raise LayerShapeError(Text(f"这一层有 {params:,} 个参数，超出 nndl 的计数范围"
+                                           f"（{_LIMIT.zh}）",
+                                           f"the layer has {params:,} parameters, more than nndl "
+                                           f"counts ({_LIMIT.en})"), hint=_LIMIT_HINT)
             info = _layer_info(m, shape, floor)
             out = math.prod(info.out_shape)
             if out > MAX_COUNT:
-                raise LayerShapeError(f"its output {shape_text(info.out_shape)} has {out:,} "
-                                      f"values, more than nndl counts ({_LIMIT})",
+                raise LayerShapeError(Text(f"它的输出 {shape_text(info.out_shape)} 有 {out:,} "
+                                           f"个值，超出 nndl 的计数范围（{_LIMIT.zh}）",
+                                           f"its output {shape_text(info.out_shape)} has {out:,} "
+                                           f"values, more than nndl counts ({_LIMIT.en})"),
                                       hint=_LIMIT_HINT)
         except LayerShapeError as exc:
             raise _located(e, name, exc) from None
@@ -268,16 +276,20 @@ def _layer_info(m: nn.Module, shape: tuple[int, ...], floor: bool) -> ShapeInfo:
                      r.neurons, r.formulas)
 
 
-_LIMIT = "at most 10^15 values in a tensor or parameters in a layer"
-_LIMIT_HINT = "use smaller sizes: past 10^15 no count is computed (int64 would wrap)"
+_LIMIT = Text("一个张量最多 10^15 个值，一层最多 10^15 个参数",
+              "at most 10^15 values in a tensor or parameters in a layer")
+_LIMIT_HINT = Text("用更小的尺寸：超过 10^15 不再计数（int64 会溢出）",
+                   "use smaller sizes: past 10^15 no count is computed (int64 would wrap)")
 
 
-def check_size(shape: tuple[int, ...], what: str = "the input") -> None:
+def check_size(shape: tuple[int, ...], what: Text = Text("输入", "the input")) -> None:
     """Refuse a shape of more than MAX_COUNT values, before any count is made from it."""
     n = math.prod(shape)
     if n > MAX_COUNT:
-        raise SummaryError(f"{what} is {shape_text(shape)}, {n:,} values; nndl counts {_LIMIT}",
-                           hint=_LIMIT_HINT)
+        raise SummaryError(Text(f"{what.zh}是 {shape_text(shape)}，共 {n:,} 个值；nndl 的计数范围是"
+                                f"{_LIMIT.zh}",
+                                f"{what.en} is {shape_text(shape)}, {n:,} values; nndl counts "
+                                f"{_LIMIT.en}"), hint=_LIMIT_HINT)
 
 
 def _located(e: _Entry, name: str, exc: NNDLError) -> NNDLError:
@@ -302,12 +314,14 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
             text = "input " + text
         sl = parse(text)
         if len(sl) != 1 or sl[0].keyword != "input":
-            raise SummaryError(f"cannot read the input size {size!r}",
-                               hint="write it as 227x227x3 (width x height x channels)")
+            raise SummaryError(Text(f"无法识别输入尺寸 {size!r}", f"cannot read the input size {size!r}"),
+                               hint=Text("写成 227x227x3（宽 x 高 x 通道数）",
+                                         "write it as 227x227x3 (width x height x channels)"))
         shape = sl[0].args["shape"]
-        check_size(shape, f"the input size {_brief(size)}")
+        check_size(shape, Text(f"输入尺寸 {_brief(size)} ", f"the input size {_brief(size)}"))
         return shape
-    hint = "e.g. input_size=(3, 227, 227) or \"227x227x3\""
+    hint = Text('例如 input_size=(3, 227, 227) 或 "227x227x3"',
+                'e.g. input_size=(3, 227, 227) or "227x227x3"')
     try:
         items = tuple(size)
     except TypeError:
@@ -315,15 +329,18 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
     for n in items[:5]:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral):
             # int(1.5) would be 1: a size that is not whole is refused, not truncated
-            raise SummaryError(f"input_size {_brief(size)}: {_brief(n)} is not a whole number",
-                               hint=hint)
+            raise SummaryError(Text(f"input_size {_brief(size)}：{_brief(n)} 不是整数",
+                                    f"input_size {_brief(size)}: {_brief(n)} is not a whole "
+                                    "number"), hint=hint)
     dims = tuple(int(n) for n in items)
     if len(dims) == 4 or len(dims) == 2:
         dims = dims[1:]
     if not dims or len(dims) not in (1, 3) or any(n <= 0 for n in dims):
-        raise SummaryError(f"input_size {_brief(size)} is not (C, H, W), (N, C, H, W), "
-                           "(features,) or (N, features) with positive sizes", hint=hint)
-    check_size(dims, f"input_size {_brief(size)}")
+        raise SummaryError(Text(f"input_size {_brief(size)} 不是各维都为正的 (C, H, W)、"
+                                "(N, C, H, W)、(features,) 或 (N, features)",
+                                f"input_size {_brief(size)} is not (C, H, W), (N, C, H, W), "
+                                "(features,) or (N, features) with positive sizes"), hint=hint)
+    check_size(dims, Text(f"input_size {_brief(size)} ", f"input_size {_brief(size)}"))
     return dims
 
 
@@ -348,7 +365,7 @@ def _one(size: Any) -> tuple[tuple[int, ...], ...]:
     for n in items:
         parse_input_size((n,))  # whole, positive, bounded: the same checks as a spec size
     dims = tuple(int(n) for n in items)
-    check_size(dims, f"input_size {dims}")
+    check_size(dims, Text(f"input_size {dims} ", f"input_size {dims}"))
     if len(dims) == 1:
         return ((1,) + dims,)
     if len(dims) == 3:
@@ -375,18 +392,27 @@ def _brief(value: Any) -> str:
 def _compare(result: Summary, shapes: list[tuple[int, ...] | None]) -> None:
     for row, real in zip(result.layers, shapes, strict=True):
         if real is None:
-            raise SummaryError(f"--verify: layer {row.name} ({row.source}) never ran in the "
-                               "forward pass", hint="the analytic walk assumes the layers run in "
-                               "the order they are registered (as in Sequential)")
+            raise SummaryError(Text(f"--verify：层 {row.name}（{row.source}）在前向传播中没有运行",
+                                    f"--verify: layer {row.name} ({row.source}) never ran in the "
+                                    "forward pass"),
+                               hint=Text("逐层推算假定各层按注册的顺序运行（如 Sequential）",
+                                         "the analytic walk assumes the layers run in the order "
+                                         "they are registered (as in Sequential)"))
         row.verified_shape = real
         if real != row.output_shape:
+            got = "×".join(map(str, real))
             raise SummaryError(
-                f"--verify: layer {row.name} ({row.source}): the formulas give "
-                f"{row.torch_shape} but the forward pass produced {'×'.join(map(str, real))}",
-                hint="the model's forward() does not run its layers in registration order, or "
-                     "reshapes between them")
+                Text(f"--verify：层 {row.name}（{row.source}）：公式算出 {row.torch_shape}，"
+                     f"前向传播却得到 {got}",
+                     f"--verify: layer {row.name} ({row.source}): the formulas give "
+                     f"{row.torch_shape} but the forward pass produced {got}"),
+                hint=Text("模型的 forward() 没有按注册顺序运行各层，或在层与层之间改变了形状",
+                          "the model's forward() does not run its layers in registration order, "
+                          "or reshapes between them"))
     result.verified = True
 
+
+SMALLER_INPUT = Text("用更小的 input_size", "use a smaller input_size")
 
 # What --verify may spend: it allocates the real weights and runs a forward pass on zeros.
 VERIFY_MEMORY_LIMIT = 2 * 2**30  # bytes: weights, activations and the largest work array

@@ -22,6 +22,7 @@ from typing import Any
 from nndl import nn
 from nndl.summary import trace
 from nndl.summary.rows import (
+    SMALLER_INPUT,
     VERIFY_MEMORY_LIMIT,
     Summary,
     SummaryError,
@@ -183,13 +184,17 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
         try:
             calls, out, blind = _run(model, args, kwargs, meta=False)
         except _Failed as f:
-            raise trace.forward_error(f.tracer, f.exc, "the forward pass on input_data") from None
+            raise trace.forward_error(f.tracer, f.exc, Text("在 input_data 上做前向传播",
+                                                             "the forward pass on input_data")) \
+                from None
         shapes = trace.all_shapes(trace.shapes_of(list(args) + list(kwargs.values()), _is_tensor))
         verified = True
     else:
         if input_size is None:
-            raise SummaryError("summary of a PyTorch model needs input_size (or input_data)",
-                               hint="e.g. summary(model, input_size=(3, 227, 227))")
+            raise SummaryError(Text("汇总 PyTorch 模型需要给出 input_size（或 input_data）",
+                                    "summary of a PyTorch model needs input_size (or input_data)"),
+                               hint=Text("例如 summary(model, input_size=(3, 227, 227))",
+                                         "e.g. summary(model, input_size=(3, 227, 227))"))
         base = _dtype_of(model)
         if dtypes is not None:
             options = [list(dtypes) if isinstance(dtypes, list | tuple) else [dtypes]]
@@ -221,10 +226,11 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
                         found = (shapes_, kw, dts, False)
                     except _Failed as f:
                         if isinstance(f.exc, MemoryError) or "memory" in str(f.exc).lower():
+                            sizes = _shapes_text(shapes_)
                             raise SummaryError(
-                                "the model's forward pass ran out of memory on zeros of "
-                                f"{_shapes_text(shapes_)}", hint="use a smaller input_size") \
-                                from None
+                                Text(f"模型在 {sizes} 的全零输入上做前向传播时内存不足",
+                                     f"the model's forward pass ran out of memory on zeros of "
+                                     f"{sizes}"), hint=SMALLER_INPUT) from None
                         real_error = real_error or f  # PyTorch's CPU message says more
                         continue
                     break
@@ -233,10 +239,13 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
             if found is None:
                 failed = real_error or first_error
                 if failed is None:  # nothing was tried: no reading of the size at all
-                    raise SummaryError(f"cannot read input_size {input_size!r}",
-                                       hint="e.g. input_size=(3, 227, 227)")
+                    raise SummaryError(Text(f"无法识别 input_size {input_size!r}",
+                                            f"cannot read input_size {input_size!r}"),
+                                       hint=Text("例如 input_size=(3, 227, 227)",
+                                                 "e.g. input_size=(3, 227, 227)"))
                 raise trace.forward_error(failed.tracer, failed.exc,
-                                          "the forward pass on zeros") from None
+                                          Text("在全零输入上做前向传播", "the forward pass on zeros")) \
+                    from None
             notes.append(Text(zh="前向传播不能只算形状（meta 设备），已在全零输入上真实运行",
                               en="the forward pass cannot run shape-only (on the meta device): "
                                  "it ran for real on zeros"))
@@ -250,16 +259,22 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
             need = _bytes_needed(calls, model, shapes)
             if need > VERIFY_MEMORY_LIMIT:
                 raise SummaryError(
-                    f"--verify runs a real forward pass, and this network needs about "
-                    f"{need / 2**30:.3g} GiB for its activations and the largest work array "
-                    f"(a convolution's unfolded columns) (at most "
-                    f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)",
-                    hint="leave out --verify: the shapes come from PyTorch's own forward pass "
-                         "on the meta device, which needs no memory")
+                    Text(f"--verify 要真正运行一次前向传播，这个网络的激活值和最大的工作数组（卷积展开的列）"
+                         f"约需 {need / 2**30:.3g} GiB（上限 {VERIFY_MEMORY_LIMIT / 2**30:g} GiB）",
+                         f"--verify runs a real forward pass, and this network needs about "
+                         f"{need / 2**30:.3g} GiB for its activations and the largest work array "
+                         f"(a convolution's unfolded columns) (at most "
+                         f"{VERIFY_MEMORY_LIMIT / 2**30:g} GiB)"),
+                    hint=Text("去掉 --verify：形状已来自 PyTorch 自身在 meta 设备上的前向传播，"
+                              "不占内存",
+                              "leave out --verify: the shapes come from PyTorch's own forward "
+                              "pass on the meta device, which needs no memory"))
             try:
                 real, _, _ = _run(model, *_zeros(shapes_, kw, dts, meta=False), meta=False)
             except _Failed as f:
-                raise trace.forward_error(f.tracer, f.exc, "--verify: the real forward pass") \
+                raise trace.forward_error(f.tracer, f.exc, Text("--verify 真实运行前向传播",
+                                                                 "--verify: the real forward "
+                                                                 "pass")) \
                     from None
             trace.check_shapes(calls, real)
             verified = True

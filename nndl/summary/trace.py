@@ -128,38 +128,53 @@ class Tracer:
         return self.stack[-1] if self.stack else None
 
 
-def forward_error(tracer: Tracer, exc: BaseException, what: str) -> SummaryError:
+def forward_error(tracer: Tracer, exc: BaseException, what: Text) -> SummaryError:
     """A forward that raises is reported with the module it raised in, the shape that
     reached it and the exception's message (and, for a layer whose input size is one of its
-    hyper-parameters, the two sizes that disagree)."""
+    hyper-parameters, the two sizes that disagree). The exception's own message (PyTorch's,
+    or the model's) is quoted as it is, after nndl's sentence in the reader's language."""
     where = tracer.failed_in()
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if len(msg) > 300:
         msg = msg[:300] + "…"
-    place = (f"in module '{where.path or type(where.module).__name__}' "
-             f"({type(where.module).__name__})" if where is not None else "in the model's forward")
-    shown = detail = ""
-    hint = ("the model's forward() fails on this input; check input_size (or input_data and "
-            "dtypes) against what forward() expects")
+    error = type(exc).__name__
+    if where is not None:
+        name, kind = where.path or type(where.module).__name__, type(where.module).__name__
+        place = Text(f"模块 '{name}'（{kind}）", f"in module '{name}' ({kind})")
+    else:
+        place = Text("模型的 forward()", "in the model's forward")
+    shown = detail = Text("", "")
+    hint = Text("模型的 forward() 在这个输入上出错：对照 forward() 的要求检查 input_size"
+                "（或 input_data 和 dtypes）",
+                "the model's forward() fails on this input; check input_size (or input_data and "
+                "dtypes) against what forward() expects")
     got = all_shapes(where.inputs) if where is not None else []
     if got:
-        shown = f" (its input: {', '.join('×'.join(map(str, s)) for s in got[:4])})"
+        sizes = ", ".join("×".join(map(str, s)) for s in got[:4])
+        shown = Text(f"（它的输入：{sizes}）", f" (its input: {sizes})")
         m, x = where.module, got[0]  # type: ignore[union-attr]
         kind = type(m).__name__
         c_in = getattr(m, "in_channels", None)
         f_in = getattr(m, "in_features", None)
         if isinstance(c_in, int) and len(x) >= 2 and x[1] != c_in:
-            detail = (f"; it expects in_channels = {c_in:,}, but the input reaching it has "
-                      f"{x[1]:,} channels")
-            hint = (f"use {kind}({x[1]}, {m.out_channels}, …) or make the layer before it "
-                    f"output {c_in} channels")
+            detail = Text(f"；它要求 in_channels = {c_in:,}，到达它的输入却有 {x[1]:,} 个通道",
+                          f"; it expects in_channels = {c_in:,}, but the input reaching it has "
+                          f"{x[1]:,} channels")
+            hint = Text(f"改用 {kind}({x[1]}, {m.out_channels}, …)，或让它前面的层输出 {c_in} "
+                        "个通道",
+                        f"use {kind}({x[1]}, {m.out_channels}, …) or make the layer before it "
+                        f"output {c_in} channels")
         elif isinstance(f_in, int) and x and x[-1] != f_in:
             flat = math.prod(x[1:])
-            detail = (f"; it expects in_features = {f_in:,}, but the input reaching it has "
-                      f"{x[-1]:,} features")
-            hint = (f"use {kind}({flat}, {m.out_features}) after a Flatten" if len(x) > 2
-                    else f"use {kind}({x[-1]}, {m.out_features})")
-    return SummaryError(f"{what} raised {type(exc).__name__} {place}{shown}{detail}: {msg}",
+            detail = Text(f"；它要求 in_features = {f_in:,}，到达它的输入却有 {x[-1]:,} 个特征",
+                          f"; it expects in_features = {f_in:,}, but the input reaching it has "
+                          f"{x[-1]:,} features")
+            hint = (Text(f"在 Flatten 之后用 {kind}({flat}, {m.out_features})",
+                         f"use {kind}({flat}, {m.out_features}) after a Flatten") if len(x) > 2
+                    else Text(f"改用 {kind}({x[-1]}, {m.out_features})",
+                              f"use {kind}({x[-1]}, {m.out_features})"))
+    return SummaryError(Text(f"{what.zh}时，{place.zh}抛出了 {error}{shown.zh}{detail.zh}。原始信息：{msg}",
+                             f"{what.en} raised {error} {place.en}{shown.en}{detail.en}: {msg}"),
                         hint=hint)
 
 
@@ -220,9 +235,11 @@ def build(calls: list[Call], named: list[tuple[str, Any]], model: Any, d: Descri
           source: str, input_shapes: list[tuple[int, ...]], mult_adds: str,
           floor: bool, blind: set[int] | None = None) -> Summary:
     if len(calls) > MAX_CALLS:
-        raise SummaryError(f"the forward pass made {len(calls):,} module calls; nndl's table "
-                           f"shows at most {MAX_CALLS:,}",
-                           hint="summarise a part of the model, or a shorter input sequence")
+        raise SummaryError(Text(f"前向传播调用了 {len(calls):,} 次模块，nndl 的表最多列 {MAX_CALLS:,} 行",
+                                f"the forward pass made {len(calls):,} module calls; nndl's table "
+                                f"shows at most {MAX_CALLS:,}"),
+                           hint=Text("只汇总模型的一部分，或用更短的输入序列",
+                                     "summarise a part of the model, or a shorter input sequence"))
     counted: dict[int, str] = {}  # id(parameter) -> the row that counts it
     names: dict[int, str] = {}  # id(module) -> its row name
     bases: Counter[str] = Counter()
@@ -362,10 +379,14 @@ def _totals(rows: list[LayerRow], model: Any, d: Describer, source: str,
     total = sum(d.numel(p) for p in unique.values())
     trainable = sum(d.numel(p) for p in unique.values() if d.requires_grad(p))
     if sum(r.params for r in rows) != total or sum(r.trainable for r in rows) != trainable:
+        counted, counted_t = sum(r.params for r in rows), sum(r.trainable for r in rows)
         raise SummaryError(
-            f"internal check failed: the rows count {sum(r.params for r in rows):,} parameters "
-            f"({sum(r.trainable for r in rows):,} trainable), the model has {total:,} "
-            f"({trainable:,})", hint="please report this model: nndl shows no wrong total")
+            Text(f"内部核对失败：各行共计 {counted:,} 个参数（可训练 {counted_t:,}），"
+                 f"模型却有 {total:,}（{trainable:,}）",
+                 f"internal check failed: the rows count {counted:,} parameters "
+                 f"({counted_t:,} trainable), the model has {total:,} ({trainable:,})"),
+            hint=Text("请报告这个模型：nndl 不会显示错误的总数",
+                      "please report this model: nndl shows no wrong total"))
     leaves = [r for r in rows if not r.container]
     bpv = 4
     s = Summary(input_shapes[0] if input_shapes else (), rows, total, trainable,
@@ -384,18 +405,24 @@ def _totals(rows: list[LayerRow], model: Any, d: Describer, source: str,
     return s
 
 
+_VALUES_HINT = Text("forward() 的行为取决于输入的数值：请给出 input_data",
+                   "forward() depends on the values of its input; pass input_data")
+
+
 def check_shapes(rows_a: list[Call], rows_b: list[Call]) -> None:
     """--verify: the real forward's calls against the shape-only pass's, one by one."""
     if len(rows_a) != len(rows_b):
-        raise SummaryError(f"--verify: the real forward pass made {len(rows_b)} module calls, "
-                           f"the shape-only pass {len(rows_a)}",
-                           hint="forward() depends on the values of its input; pass input_data")
+        raise SummaryError(Text(f"--verify：真实的前向传播调用了 {len(rows_b)} 次模块，只推算形状的"
+                                f"那一次却是 {len(rows_a)} 次",
+                                f"--verify: the real forward pass made {len(rows_b)} module calls, "
+                                f"the shape-only pass {len(rows_a)}"), hint=_VALUES_HINT)
     for a, b in zip(rows_a, rows_b, strict=True):
         if a.module is not b.module or a.output != b.output:
-            raise SummaryError(f"--verify: module '{a.path}' gave {a.output} in the shape-only "
-                               f"pass but {b.output} in the real forward pass",
-                               hint="forward() depends on the values of its input; pass "
-                                    "input_data")
+            raise SummaryError(Text(f"--verify：模块 '{a.path}' 只推算形状时输出 {a.output}，真实"
+                                    f"运行时却输出 {b.output}",
+                                    f"--verify: module '{a.path}' gave {a.output} in the "
+                                    f"shape-only pass but {b.output} in the real forward pass"),
+                               hint=_VALUES_HINT)
 
 
 __all__ = ["Call", "Describer", "Formula", "Tracer", "build", "check_shapes", "first_shape",
