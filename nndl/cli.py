@@ -14,11 +14,12 @@ import os
 import pkgutil
 import sys
 import unicodedata
+from difflib import get_close_matches
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from nndl import __version__, _startup
 from nndl.commands._common import help_in, help_lang, helptext
@@ -90,6 +91,20 @@ def _typer_words(lang: Lang) -> None:
             setattr(words, name, _folding(make))
 
 
+def _in_help_language(show_error):
+    """Typer's printer of usage errors (used when the app runs standalone, as CliRunner runs
+    it), with the Chinese of _show_click_error in zh."""
+    def show(exc) -> None:
+        lang = _help_language()
+        if lang == "zh" and isinstance(exc, _clk.UsageError) and not _is_help(exc):
+            _show_click_error(exc, lang)
+        else:
+            show_error(exc)
+
+    show.nndl = True  # type: ignore[attr-defined]
+    return show
+
+
 def _folding(make):
     """Rich breaks lines only at spaces, so a Chinese sentence (or a long default such as
     [默认：1,10,100,1e3,1e6,1e9]) is one long 'word' that a table cell would cut off with '…':
@@ -105,8 +120,39 @@ def _folding(make):
     return make_folding
 
 
+class _Command(TyperCommand):
+    """Every nndl command: its usage line in the help's language, and usage errors that carry
+    what a Chinese message needs (see the usage-error section below)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _keep_values(self.params)
+
+    def format_usage(self, ctx, formatter) -> None:
+        _format_usage(self, ctx, formatter, super().format_usage)
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        allow = ctx.allow_extra_args
+        ctx.allow_extra_args = True  # left-over words are refused below, by a class of ours
+        try:
+            rest = super().parse_args(ctx, args)
+        except _clk.UsageError as exc:
+            exc.nndl_ctx = ctx  # the parser raises some (an option without its value) bare
+            raise
+        finally:
+            ctx.allow_extra_args = allow
+        if rest and not allow and not ctx.resilient_parsing:
+            raise _ExtraArguments(rest, ctx)
+        return rest
+
+
 class _OrderedGroup(TyperGroup):
-    """Typer lists plain commands before sub-apps (experiment, train); keep the course order."""
+    """Typer lists plain commands before sub-apps (experiment, train); keep the course order.
+    Also the root's and each sub-app's usage line and usage errors, as _Command's."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _keep_values(self.params)
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(super().list_commands(ctx), key=_rank)
@@ -120,6 +166,26 @@ class _OrderedGroup(TyperGroup):
     def format_help(self, ctx, formatter) -> None:
         _prepare_help(self, ctx)
         super().format_help(ctx, formatter)
+
+    def format_usage(self, ctx, formatter) -> None:
+        _format_usage(self, ctx, formatter, super().format_usage)
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except _clk.UsageError as exc:
+            exc.nndl_ctx = ctx
+            raise
+
+    def resolve_command(self, ctx, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except _clk.UsageError as exc:
+            # only click's bare "No such command" (an option-looking word raises its own class)
+            if type(exc) is not _clk.UsageError or not args:
+                raise
+            matches = get_close_matches(args[0], list(self.commands))
+            raise _NoSuchCommand(exc.message, ctx, args[0], matches) from None
 
 
 app = typer.Typer(
@@ -161,6 +227,20 @@ def _register_commands() -> None:
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
+    _use_our_classes(app)
+
+
+def _use_our_classes(typer_app: typer.Typer) -> None:
+    """Every command and sub-app built as _Command / _OrderedGroup (unless one asked for a
+    class of its own), so that each speaks the reader's language in its usage errors."""
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = _Command
+    for group in typer_app.registered_groups:
+        if getattr(group.cls, "value", group.cls) in (None, TyperGroup):  # Typer's Default(None)
+            group.cls = _OrderedGroup
+        if group.typer_instance is not None:
+            _use_our_classes(group.typer_instance)
 
 
 _register_commands()
@@ -228,8 +308,7 @@ def _run(argv: list[str] | None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         return 130
     except _click_exceptions() as exc:  # usage errors arrive here in non-standalone mode
-        exc.show()
-        return exc.exit_code
+        return _show_click_error(exc, _help_language())
     return code if isinstance(code, int) else 0
 
 
@@ -329,6 +408,299 @@ def _fit_encoding() -> None:
                 "so they are written in ASCII (Chinese as ?). For the real output set "
                 "PYTHONIOENCODING=utf-8 (or a UTF-8 locale such as LC_ALL=C.UTF-8), or use "
                 "--lang en.")
+
+
+# ------------------------------------------------------------------ usage errors in Chinese
+# Click's usage errors (an unknown option, a missing argument, a value of the wrong type, …)
+# are said in Chinese from the exception's class and attributes, never by translating click's
+# English; with --lang en click's own lines are printed as they are (each Text's en is what
+# click says). Everything here that leans on click's or Typer's internals is in this section:
+# the module of click's exceptions (Typer ≥ 0.20 ships its own copy of click, typer._click),
+# Typer's type_descriptor (what a parameter accepts) and the raw value kept by _keep_values.
+_clk = sys.modules[typer.BadParameter.__module__]  # typer._click.exceptions or click.exceptions
+
+
+class _NoSuchCommand(_clk.UsageError):  # type: ignore[name-defined,misc]
+    """Click's 'No such command' (a bare UsageError) with the name and the close matches."""
+
+    def __init__(self, message: str, ctx, name: str, matches: list[str]) -> None:
+        super().__init__(message, ctx)
+        self.name, self.matches = name, matches
+
+
+class _ExtraArguments(_clk.UsageError):  # type: ignore[name-defined,misc]
+    """Click's 'Got unexpected extra argument(s)' (a bare UsageError) with the words."""
+
+    def __init__(self, extra: list[str], ctx) -> None:
+        escape_control = getattr(sys.modules[_clk.__name__.rpartition(".")[0] + ".utils"],
+                                 "_escape_control_characters", str)
+        words = " ".join(escape_control(str(arg)) for arg in extra)
+        super().__init__(f"Got unexpected extra argument(s) ({words})", ctx)  # click's words
+        self.extra = extra
+
+
+def _keep_values(params) -> None:
+    """A value a parameter refuses is kept on the error (click's BadParameter has only its
+    English message), so the Chinese can name what the user typed and why it is refused."""
+    for param in params:
+        process = param.process_value
+
+        def process_value(ctx, value, process=process):
+            try:
+                return process(ctx, value)
+            except _clk.BadParameter as exc:
+                if not hasattr(exc, "nndl_value"):
+                    exc.nndl_value = value
+                raise
+
+        param.process_value = process_value
+
+
+_USAGE = Text("用法：", "Usage: ")
+_OPTIONS_METAVAR = Text("[选项]", "[OPTIONS]")
+_SUBCOMMAND_METAVAR = Text("命令 [参数]…", "COMMAND [ARGS]...")
+# each command argument's name in the usage line and in messages, by its metavar (or name);
+# tests/test_zh_cli.py fails for an argument left out here
+ARGUMENT_NAMES = {
+    "which": Text("题号", "which"),
+    "[NAME=VALUE]...": Text("参数名=值", "NAME=VALUE"),
+    "PROBLEM": Text("题目", "PROBLEM"),
+    "[SPEC] KEY=VALUE...": Text("[网络描述] 答案名=值", "[SPEC] KEY=VALUE"),
+    "names": Text("激活函数", "names"),
+    "N": Text("题号", "N"),
+    "expression": Text("表达式", "expression"),
+    "values": Text("变量取值", "values"),
+    "SPEC_OR_FILE": Text("网络描述或文件", "SPEC_OR_FILE"),
+}
+
+_SEE_HELP = Text("{command} --help 列出它的全部选项和参数", "Try '{command} --help' for help.")
+_NO_SUCH_OPTION = Text("{command} 没有选项 {name}", "No such option: {name}")
+_DID_YOU_MEAN = Text("是不是想写 {names}？", "Did you mean {names}?")
+_OR = Text(" 或 ", " or ")
+_OPTION_OF = Text("{name} 是 {commands} 的选项，要写在子命令之后", "{name} is an option of {commands}")
+_NO_SUCH_COMMAND = Text("{command} 没有子命令 {name}", "No such command '{name}'.")
+_MISSING_ARGUMENT = Text("{command} 缺少参数：{name}", "Missing argument '{name}'.")
+_MISSING_OPTION = Text("{command} 缺少选项 {name}", "Missing option '{name}'.")
+_CHOICES = Text("可选值：{choices}", "Choose from: {choices}")
+_NEEDS_VALUE = Text("选项 {name} 后面要跟一个值", "Option '{name}' requires an argument.")
+_NEEDS_VALUES = Text("选项 {name} 后面要跟 {n} 个值", "Option '{name}' requires {n} arguments.")
+_TAKES_NO_VALUE = Text("选项 {name} 是开关，不带值：写 {name} 即可",
+                       "Option '{name}' does not take a value.")
+_WRONG_COUNT = Text("{name} 的个数不对", "Argument '{name}' takes a different number of values.")
+_EXTRA = Text("{command} 用不上多出来的参数：{words}", "Got unexpected extra argument(s) ({words})")
+_EXTRA_HINT = Text("一个含空格的值要整个加引号；", "Quote a value that contains spaces; ")
+_NOT_ONE_OF = Text("{name} 不能取 {value}", "Invalid value for '{name}': {value} is not one of the choices.")
+_NOT_INTEGER = Text("{name} 要一个整数，{value} 不是整数",
+                    "Invalid value for '{name}': {value} is not a valid integer.")
+_NOT_NUMBER = Text("{name} 要一个数，{value} 不是数",
+                   "Invalid value for '{name}': {value} is not a valid number.")
+_OUT_OF_RANGE = Text("{name} 要在 {low} 到 {high} 之间，{value} 超出了范围",
+                     "Invalid value for '{name}': {value} is not in the range {low} to {high}.")
+_NO_SUCH_PATH = Text("{name} 给的路径 {value} 不存在", "Invalid value for '{name}': {value} does not exist.")
+_IS_FOLDER = Text("{name} 要一个文件，{value} 却是文件夹",
+                  "Invalid value for '{name}': {value} is a directory.")
+_IS_FILE = Text("{name} 要一个文件夹，{value} 却是文件",
+                "Invalid value for '{name}': {value} is a file.")
+_NOT_READABLE = Text("{name} 给的 {value} 不可读（没有读权限）",
+                     "Invalid value for '{name}': {value} is not readable.")
+_NOT_WRITABLE = Text("{name} 给的 {value} 不可写（没有写权限）",
+                     "Invalid value for '{name}': {value} is not writable.")
+_BAD_VALUE = Text("{name} 不能取 {value}", "Invalid value for '{name}': {value}")
+_FROM_ENV = Text("（这个值来自环境变量 {var}）", " (from the environment variable {var})")
+_ENV_HINT = Text("改正或删去环境变量 {var}；", "Correct or unset the environment variable {var}; ")
+_OTHER = Text("{command} 的命令行有误：{message}", "{message}")  # a usage error nndl does not know
+
+
+def _show_click_error(exc, lang: Lang) -> int:
+    """A click error as nndl shows its own: in zh a usage line, 错误：… and 提示：… (exit 2);
+    in en, or for what is not a usage error (--help on no arguments), as click shows it."""
+    if lang != "zh" or not isinstance(exc, _clk.UsageError) or _is_help(exc):
+        exc.show()
+        return exc.exit_code
+    ctx = exc.ctx or getattr(exc, "nndl_ctx", None)
+    try:
+        message, hint = _usage_error(exc, ctx, lang)
+    except Exception:  # a case this section does not foresee: click's own words, never a trace
+        exc.show()
+        return exc.exit_code
+    command = ctx.command_path if ctx is not None else "nndl"
+    hint += _SEE_HELP.format(command=command)(lang)
+    if ctx is not None:
+        err_console.print(escape(ctx.get_usage()), highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]{_ERROR(lang)}[/]{escape(message)}", highlight=False,
+                      soft_wrap=True)
+    err_console.print(f"[yellow]{_HINT(lang)}[/]{escape(hint)}", highlight=False, soft_wrap=True)
+    return exc.exit_code
+
+
+def _is_help(exc) -> bool:
+    return type(exc).__name__ == "NoArgsIsHelpError"  # the help page, shown on no arguments
+
+
+def _usage_error(exc, ctx, lang: Lang) -> tuple[str, str]:
+    """(message, the start of the hint) for a click usage error, from its class."""
+    command = ctx.command_path if ctx is not None else "nndl"
+    if isinstance(exc, _clk.NoSuchOption):
+        return _no_such_option(exc, ctx, command, lang)
+    if isinstance(exc, _NoSuchCommand):
+        hint = _DID_YOU_MEAN.format(names=_OR(lang).join(exc.matches))(lang) if exc.matches else ""
+        return _NO_SUCH_COMMAND.format(command=command, name=exc.name)(lang), hint
+    if isinstance(exc, _ExtraArguments):
+        words = " ".join(exc.extra)
+        return _EXTRA.format(command=command, words=words)(lang), _EXTRA_HINT(lang)
+    if isinstance(exc, _clk.BadOptionUsage):
+        return _option_usage(exc, ctx, lang)
+    if isinstance(exc, _clk.MissingParameter):
+        return _missing(exc, command, lang)
+    if isinstance(exc, _clk.BadParameter):
+        return _bad_value(exc, ctx, lang)
+    if isinstance(exc, _clk.BadArgumentUsage):
+        return _WRONG_COUNT.format(name=exc.format_message())(lang), ""
+    return _OTHER.format(command=command, message=exc.format_message())(lang), ""
+
+
+def _no_such_option(exc, ctx, command: str, lang: Lang) -> tuple[str, str]:
+    message = _NO_SUCH_OPTION.format(command=command, name=exc.option_name)(lang)
+    helps = set(ctx.help_option_names) if ctx is not None else {"--help"}
+    matches = [m for m in sorted(exc.possibilities or ()) if m not in helps]
+    hint = _DID_YOU_MEAN.format(names=_OR(lang).join(matches))(lang) if matches else ""
+    # `nndl train --epochs 1`: the option belongs to a subcommand (nndl train digits)
+    owners = [f"{command} {name}" for name, sub in sorted(getattr(ctx.command, "commands",
+                                                                   {}).items())
+              if any(exc.option_name in p.opts for p in sub.params)] if ctx is not None else []
+    if owners:
+        hint = _OPTION_OF.format(name=exc.option_name, commands="、".join(owners))(lang) + "；"
+    return message, hint + ("；" if hint and not hint.endswith(("；", "？")) else "")
+
+
+def _option_usage(exc, ctx, lang: Lang) -> tuple[str, str]:
+    """An option given without its value, or a flag given one (--timing=3)."""
+    params = ctx.command.params if ctx is not None else []
+    option = next((p for p in params if exc.option_name in (*p.opts, *p.secondary_opts)), None)
+    if option is not None and getattr(option, "is_flag", False):
+        return _TAKES_NO_VALUE.format(name=exc.option_name)(lang), ""
+    n = getattr(option, "nargs", 1)
+    text = _NEEDS_VALUE if n == 1 else _NEEDS_VALUES
+    choices = _choices(option) if option is not None else []
+    hint = _CHOICES.format(choices="、".join(choices))(lang) + "；" if choices else ""
+    return text.format(name=exc.option_name, n=n)(lang), hint
+
+
+def _label(param, lang: Lang) -> str:
+    """How a message names a parameter: an option by its longest flag, an argument by its
+    name in ``lang``."""
+    if param.param_type_name == "argument":
+        key = param.metavar or param.name
+        return ARGUMENT_NAMES[key](lang) if key in ARGUMENT_NAMES else key
+    return max(param.opts, key=len)
+
+
+def _choices(param) -> list[str]:
+    desc = getattr(param, "type_descriptor", None)  # Typer ≥ 0.20; click's Choice before
+    found = (getattr(desc, "choices", None) if desc is not None and desc.is_choice
+             else getattr(getattr(param, "type", None), "choices", None))
+    return [str(getattr(c, "value", c)) for c in found or ()]
+
+
+def _missing(exc, command: str, lang: Lang) -> tuple[str, str]:
+    param = exc.param
+    if param is None:
+        return _OTHER.format(command=command, message=exc.format_message())(lang), ""
+    text = _MISSING_ARGUMENT if param.param_type_name == "argument" else _MISSING_OPTION
+    choices = _choices(param)
+    hint = _CHOICES.format(choices="、".join(choices))(lang) + "；" if choices else ""
+    return text.format(command=command, name=_label(param, lang))(lang), hint
+
+
+def _bad_value(exc, ctx, lang: Lang) -> tuple[str, str]:
+    """A value the parameter's type refuses, said by what the type accepts."""
+    param, value = exc.param, getattr(exc, "nndl_value", None)
+    if param is None or value is None or not isinstance(value, str):
+        name = _label(param, lang) if param is not None else "nndl"
+        return _BAD_VALUE.format(name=name, value=exc.message)(lang), ""
+    name, shown = _label(param, lang), repr(value)
+    reason, numbers = _reason(param, value)
+    message, hint = reason.format(name=name, value=shown, **numbers)(lang), ""
+    choices = _choices(param)
+    if choices:
+        hint = _CHOICES.format(choices="、".join(choices))(lang) + "；"
+    source = ctx.get_parameter_source(param.name) if ctx is not None else None
+    envvar = getattr(param, "envvar", None)
+    if getattr(source, "name", "") == "ENVIRONMENT" and isinstance(envvar, str):
+        message += _FROM_ENV.format(var=envvar)(lang)
+        hint += _ENV_HINT.format(var=envvar)(lang)
+    return message, hint
+
+
+def _reason(param, value: str) -> tuple[Text, dict]:
+    """Why ``value`` is refused, found again from what ``param`` accepts (Typer's own message
+    is English): not a choice, not a whole number or a number, out of range, a path that is
+    missing or of the wrong kind; else the general 'cannot take'."""
+    if _choices(param):
+        return _NOT_ONE_OF, {}
+    desc = getattr(param, "type_descriptor", None)
+    annotation = getattr(desc, "annotation", None)
+    info = getattr(desc, "parameter_info", None)
+    if annotation in (int, float):
+        try:
+            number = int(value.strip()) if annotation is int else float(value)
+        except ValueError:
+            return (_NOT_INTEGER if annotation is int else _NOT_NUMBER), {}
+        low, high = getattr(info, "min", None), getattr(info, "max", None)
+        if (low is not None and number < low) or (high is not None and number > high):
+            return _OUT_OF_RANGE, {"low": "−∞" if low is None else low,
+                                   "high": "∞" if high is None else high}
+    if getattr(desc, "is_path", False) and info is not None:
+        return _path_reason(value, info), {}
+    return _BAD_VALUE, {}
+
+
+def _path_reason(value: str, info) -> Text:
+    try:
+        mode = os.stat(value).st_mode
+    except OSError:
+        return _NO_SUCH_PATH
+    import stat
+
+    if not getattr(info, "dir_okay", True) and stat.S_ISDIR(mode):
+        return _IS_FOLDER
+    if not getattr(info, "file_okay", True) and stat.S_ISREG(mode):
+        return _IS_FILE
+    if getattr(info, "readable", False) and not os.access(value, os.R_OK):
+        return _NOT_READABLE
+    if getattr(info, "writable", False) and not os.access(value, os.W_OK):
+        return _NOT_WRITABLE
+    return _BAD_VALUE
+
+
+def _typer_error_printer() -> None:
+    """Typer prints usage errors itself when the app runs standalone (app(), as CliRunner
+    runs it, not main()): the same Chinese there."""
+    import typer.rich_utils as rich_utils
+
+    show_error = getattr(rich_utils, "rich_format_error", None)
+    if show_error is not None and not getattr(show_error, "nndl", False):
+        rich_utils.rich_format_error = _in_help_language(show_error)
+
+
+def _format_usage(cmd, ctx, formatter, english) -> None:
+    """The usage line, in Chinese when the help speaks it: 用法：nndl vanish [选项]."""
+    lang = _help_language()
+    if lang != "zh":
+        english(ctx, formatter)
+        return
+    pieces = [_OPTIONS_METAVAR(lang)] if cmd.options_metavar else []
+    for param in cmd.get_params(ctx):
+        if param.param_type_name != "argument":
+            continue
+        name = _label(param, lang) + ("…" if param.nargs != 1 else "")
+        pieces.append(name if param.required else f"[{name}]")
+    if getattr(cmd, "subcommand_metavar", None):
+        pieces.append(_SUBCOMMAND_METAVAR(lang))
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_USAGE(lang))
+
+
+_typer_error_printer()
 
 
 def _click_exceptions() -> tuple[type, ...]:

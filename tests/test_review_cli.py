@@ -25,21 +25,27 @@ def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
                           timeout=300, cwd=cwd)
 
 
-@pytest.mark.parametrize("args, names", [
-    (["solve", "1", "--format", "pdf"], "pdf"),
-    (["solve", "1", "--lang", "fr"], "fr"),
-    (["act", "--bogus"], "--bogus"),
-    (["graph"], "expression"),
-    (["summary", "input 8x8x1; fc 2", "--format", "xml"], "xml"),
+@pytest.mark.parametrize("args, names, zh_names", [
+    (["solve", "1", "--format", "pdf"], "pdf", "pdf"),
+    (["solve", "1", "--lang", "fr"], "fr", "fr"),
+    (["act", "--bogus"], "--bogus", "--bogus"),
+    (["graph"], "expression", "表达式"),
+    (["summary", "input 8x8x1; fc 2", "--format", "xml"], "xml", "xml"),
 ])
-def test_usage_errors_are_click_messages_not_tracebacks(capsys, args, names):
+def test_usage_errors_are_click_messages_not_tracebacks(capsys, monkeypatch, args, names,
+                                                        zh_names):
+    """In zh (the default) nndl's 错误：/提示： lines; in en click's own (tests/test_zh_cli.py)."""
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert zh_names in err and "错误：" in err and "--help" in err
+    monkeypatch.setenv("NNDL_LANG", "en")
     assert main(args) == 2
     err = capsys.readouterr().err
     assert names in err and "Try 'nndl" in err
 
 
 def test_usage_error_from_the_real_command_line():
-    proc = _run("solve", "1", "--format", "pdf")
+    proc = _run("solve", "1", "--format", "pdf", "-l", "en")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "Usage: nndl solve" in proc.stderr and "'pdf'" in proc.stderr
