@@ -32,6 +32,7 @@ from nndl.classic.perceptron import (
     max_margin,
     predicted_updates,
 )
+from nndl.text import Text
 
 # The seed's data set D (exercise 2).
 X_D = ((0.0, 1.0), (1.0, 0.0), (-1.0, 0.0))
@@ -270,17 +271,24 @@ def outlier_experiment(ts=DEFAULT_TS, *, lr: float = 1.0, epochs: int = 300,
                         hint="x4_label=1 (the seed's)")
     for t in ts:
         if not math.isfinite(t) or t <= 0:
-            raise DataError(f"outlier_experiment: t = {t} is not a positive finite number",
-                            hint="x4 = (0, −t) needs t > 0, e.g. ts=(1, 10, 1e9)")
+            raise DataError(Text(f"t = {t} 不是有限的正数",
+                                 f"outlier_experiment: t = {t} is not a positive finite number"),
+                            hint=Text("x4 = (0, −t) 要求 t > 0，例如 --t 1,10,1e9",
+                                      "x4 = (0, −t) needs t > 0, e.g. ts=(1, 10, 1e9)"))
         if t * d_norm > T_MAX:
             # beside samples of size 1, float64 resolves the geometry (margins, Novikoff's
             # bound, angles) only up to about eps·t; past 1e12 the numbers would be noise or inf
-            raise DataError(f"outlier_experiment: t = {t:g} is too large for float64 "
-                            f"(at most {T_MAX:g})",
-                            hint="t = 1e9 already shows the limit t → ∞, e.g. ts=(1, 10, 1e9)")
+            raise DataError(Text(f"t = {t:g} 太大，float64 无法准确计算（至多 {T_MAX:g}）",
+                                 f"outlier_experiment: t = {t:g} is too large for float64 "
+                                 f"(at most {T_MAX:g})"),
+                            hint=Text("t = 1e9 已能说明 t → ∞ 的极限，例如 --t 1,10,1e9",
+                                      "t = 1e9 already shows the limit t → ∞, e.g. "
+                                      "ts=(1, 10, 1e9)"))
     if epochs < 1:
-        raise DataError(f"outlier_experiment: epochs must be ≥ 1, got {epochs}",
-                        hint="e.g. epochs=1000 (--epochs 1000)")
+        raise DataError(Text(f"轮数至少为 1，现在是 {epochs}",
+                             f"outlier_experiment: epochs must be ≥ 1, got {epochs}"),
+                        hint=Text("例如 --epochs 1000（epochs=1000）",
+                                  "e.g. epochs=1000 (--epochs 1000)"))
     kw = dict(lr=lr, epochs=epochs, fit_intercept=fit_intercept)
     frames = frame_epochs(epochs)
 

@@ -25,6 +25,7 @@ import numpy as np
 from nndl.classic.errors import DataError, check_xy
 from nndl.engine import ops
 from nndl.engine.tensor import Tensor, no_grad
+from nndl.text import Text
 
 LOSSES = ("sigmoid_squared", "logistic")
 _ALIASES = {"seed": "sigmoid_squared", "squared": "sigmoid_squared",
@@ -68,10 +69,14 @@ class Neuron:
                  random_state: int | None = None, record_every: int = 1):
         self.loss = loss_name(loss)
         if not (np.isfinite(lr) and lr > 0):
-            raise DataError(f"Neuron: learning rate must be a positive number, got {lr}",
-                            hint="e.g. lr=1.0 (--lr 1), or 0.1 for smaller steps")
+            raise DataError(Text(f"学习率必须是正数，现在是 {lr}",
+                                 f"Neuron: learning rate must be a positive number, got {lr}"),
+                            hint=Text("例如 --lr 1（lr=1.0），想让步子小些可用 0.1",
+                                      "e.g. lr=1.0 (--lr 1), or 0.1 for smaller steps"))
         if epochs < 0:
-            raise DataError(f"Neuron: epochs must be ≥ 0, got {epochs}", hint="e.g. epochs=1000")
+            raise DataError(Text(f"轮数不能为负，现在是 {epochs}",
+                                 f"Neuron: epochs must be ≥ 0, got {epochs}"),
+                            hint=Text("例如 epochs=1000", "e.g. epochs=1000"))
         if init not in ("zeros", "random"):
             raise DataError(f"Neuron: unknown init '{init}'", hint="use 'zeros' or 'random'")
         self.lr, self.epochs, self.fit_intercept = float(lr), int(epochs), fit_intercept

@@ -24,6 +24,7 @@ from fractions import Fraction
 import numpy as np
 
 from nndl.classic.errors import DataError, check_xy
+from nndl.text import Text
 
 
 class ConvergenceWarning(UserWarning):
@@ -86,8 +87,11 @@ class Perceptron:
             raise DataError(f"Perceptron: unknown feature_scaling '{feature_scaling}'",
                             hint="use None or 'maxabs'")
         if max_iter < 1:
-            raise DataError(f"Perceptron: max_iter must be ≥ 1, got {max_iter}",
-                            hint="it caps PLA's epochs, e.g. max_iter=2000 (--pla-max-iter 2000)")
+            raise DataError(Text(f"PLA 的最多轮数至少为 1，现在是 {max_iter}",
+                                 f"Perceptron: max_iter must be ≥ 1, got {max_iter}"),
+                            hint=Text("它限制 PLA 的轮数，例如 --pla-max-iter 2000（max_iter=2000）",
+                                      "it caps PLA's epochs, e.g. max_iter=2000 "
+                                      "(--pla-max-iter 2000)"))
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state

@@ -38,7 +38,15 @@ _T = {
                              "e.g. --sizes 3,4,3,1 (input 3, hidden 4 and 3, output 1)"),
     "at_least": Text("{flag} 至少为 {least}，现在是 {value}", "{flag} must be ≥ {least}, got {value}"),
     "at_least_hint": Text("例如 {flag} {example}", "e.g. {flag} {example}"),
+    "at_most": Text("{flag} 至多为 {most}，现在是 {value}", "{flag} must be ≤ {most}, got {value}"),
+    "not_number": Text("{what} '{spec}'：第 {k} 项（'{part}'）不是数",
+                       "{what} '{spec}': item {k} ('{part}') is not a number"),
+    "not_number_hint": Text("写成逗号分隔的数，例如 1,10,100,1e9",
+                            "write numbers separated by commas, e.g. 1,10,100,1e9"),
 }
+
+
+MAX_LAYERS = 50  # weight layers derive_backprop writes out
 
 
 def _floats(spec: str, what: str) -> list[float]:
@@ -49,8 +57,8 @@ def _floats(spec: str, what: str) -> list[float]:
         try:
             out.append(float(part))
         except ValueError:
-            raise DataError(f"{what} '{spec}': item {k + 1} ('{part}') is not a number",
-                            hint="write numbers separated by commas, e.g. 1,10,100,1e9") from None
+            raise DataError(_T["not_number"].format(what=what, spec=spec, k=k + 1, part=part),
+                            hint=_T["not_number_hint"]) from None
     return out
 
 
@@ -105,8 +113,8 @@ def outlier_command(
         from nndl.classic.errors import DataError
 
         values = ", ".join(f"{t:g}" for t in t_values)
-        raise DataError(_T["not_t"].format(t=f"{plot_t:g}")(lang.value),
-                        hint=_T["not_t_hint"].format(values=values)(lang.value))
+        raise DataError(_T["not_t"].format(t=f"{plot_t:g}"),
+                        hint=_T["not_t_hint"].format(values=values))
     res = outlier_experiment(t_values, lr=lr, epochs=epochs, fit_intercept=bias,
                              pla_max_iter=pla_max_iter, pla_shuffle=shuffle, random_state=seed)
     sys.stdout.write(render_result(render, res, fmt, lang.value))
@@ -166,32 +174,40 @@ def backprop_command(
     for flag, value in (("-a", activation), ("-i", init)):
         if "," in value:  # vanish's -a/-i take lists; one derivation has one of each
             first = value.split(",")[0].strip()
-            raise BackpropError(_T["one_name"].format(flag=flag, value=value)(lang.value),
-                                hint=_T["one_name_hint"].format(flag=flag, first=first)(lang.value))
+            raise BackpropError(_T["one_name"].format(flag=flag, value=value),
+                                hint=_T["one_name_hint"].format(flag=flag, first=first))
     from nndl.deep.derivation import BackpropReport, derive_backprop
 
     if sizes is not None:
         try:
             layer_sizes = [int(s) for s in sizes.split(",")]
         except ValueError:
-            raise BackpropError(_T["sizes_ints"].format(sizes=sizes)(lang.value),
-                                hint=_T["sizes_ints_hint"](lang.value)) from None
+            raise BackpropError(_T["sizes_ints"].format(sizes=sizes),
+                                hint=_T["sizes_ints_hint"]) from None
         if len(layer_sizes) < 2:
-            raise BackpropError(_T["sizes_short"].format(sizes=sizes, n=len(layer_sizes))(lang.value),
-                                hint=_T["sizes_short_hint"](lang.value))
+            raise BackpropError(_T["sizes_short"].format(sizes=sizes, n=len(layer_sizes)),
+                                hint=_T["sizes_short_hint"])
         depth = len(layer_sizes) - 1
     else:
         if layers is not None:
             if layers < 1:
                 raise BackpropError(
-                    _T["at_least"].format(flag="--layers", least=1, value=layers)(lang.value),
-                    hint=_T["at_least_hint"].format(flag="--layers", example=3)(lang.value))
+                    _T["at_least"].format(flag="--layers", least=1, value=layers),
+                    hint=_T["at_least_hint"].format(flag="--layers", example=3))
+            if layers > MAX_LAYERS:
+                raise BackpropError(
+                    _T["at_most"].format(flag="--layers", most=MAX_LAYERS, value=layers),
+                    hint=_T["at_least_hint"].format(flag="--layers", example=3))
             depth = layers
         else:  # hidden layers, as in nndl vanish; L = hidden + output
             if depth < 0:
                 raise BackpropError(
-                    _T["at_least"].format(flag="--depth", least=0, value=depth)(lang.value),
-                    hint=_T["at_least_hint"].format(flag="--depth", example=2)(lang.value))
+                    _T["at_least"].format(flag="--depth", least=0, value=depth),
+                    hint=_T["at_least_hint"].format(flag="--depth", example=2))
+            if depth > MAX_LAYERS - 1:  # said in hidden layers, as the user typed it
+                raise BackpropError(
+                    _T["at_most"].format(flag="--depth", most=MAX_LAYERS - 1, value=depth),
+                    hint=_T["at_least_hint"].format(flag="--depth", example=2))
             depth += 1
         # the sheet's 3-4-3-1 for L = 3 (as nndl solve 3), with more 4-unit layers for deeper
         layer_sizes = [3] + [4] * (depth - 2) + [3, 1] if depth >= 2 else [3, 1]

@@ -25,6 +25,7 @@ from nndl.engine import kernels as _kernels
 from nndl.engine import ops
 from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
+from nndl.text import Text
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 INITS = ("pytorch", "xavier", "he")
@@ -35,9 +36,16 @@ class BackpropError(NNDLError):
     """A network, initialisation or loss that the backprop tools cannot use."""
 
 
+_WHAT = {"activation": Text("激活函数", "activation"), "init": Text("初始化", "init"),
+         "loss": Text("损失函数", "loss")}
+
+
 def _check(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise BackpropError(f"unknown {name} '{value}'", hint=f"use one of: {', '.join(allowed)}")
+        what = _WHAT.get(name, Text.same(name))
+        raise BackpropError(Text(f"未知的{what.zh} '{value}'", f"unknown {what.en} '{value}'"),
+                            hint=Text(f"从这些中选一个：{'、'.join(allowed)}",
+                                      f"use one of: {', '.join(allowed)}"))
     return value
 
 
@@ -129,8 +137,10 @@ def _check_sizes(sizes) -> list[int]:
                             hint="e.g. sizes=(3, 4, 3, 1)")
     for l, s in enumerate(sizes):
         if s < 1:
-            raise BackpropError(f"layer {l} has {s} units; every layer needs at least one",
-                                hint="use positive layer sizes")
+            raise BackpropError(Text(f"第 {l} 层有 {s} 个单元；每层至少要有一个",
+                                     f"layer {l} has {s} units; every layer needs at least one"),
+                                hint=Text("各层单元数须为正整数，例如 --sizes 3,4,3,1",
+                                          "use positive layer sizes"))
     return sizes
 
 
@@ -276,19 +286,25 @@ def check_gradients(sizes=(3, 4, 3, 1), *, activation: str = "sigmoid", loss: st
     sizes = _check_sizes(sizes)
     n_weights = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
     if n_weights > MAX_CHECK_WEIGHTS:  # finite differences cost 2·n forward passes of size ~n
-        raise BackpropError(f"sizes {sizes} have {n_weights:,} weights; the finite-difference "
-                            f"check perturbs them one at a time (at most "
-                            f"{MAX_CHECK_WEIGHTS:,} weights)",
-                            hint="use smaller layers, e.g. --sizes 3,4,3,1, or --no-check for "
-                                 "the formulas alone")
+        raise BackpropError(Text(f"各层 {sizes} 共有 {n_weights:,} 个权重；有限差分检验要逐个扰动"
+                                 f"它们（至多 {MAX_CHECK_WEIGHTS:,} 个权重）",
+                                 f"sizes {sizes} have {n_weights:,} weights; the finite-difference "
+                                 f"check perturbs them one at a time (at most "
+                                 f"{MAX_CHECK_WEIGHTS:,} weights)"),
+                            hint=Text("用小一些的层，例如 --sizes 3,4,3,1，或者用 --no-check 只看公式",
+                                      "use smaller layers, e.g. --sizes 3,4,3,1, or --no-check for "
+                                      "the formulas alone"))
     net = make_network(sizes, activation, init=init, seed=seed)
     _check("loss", loss, LOSSES)
     if loss == "bce" and net.output_activation != "sigmoid":
         # −[y log ŷ + (1 − y) log(1 − ŷ)] is defined only for ŷ in (0, 1)
-        raise BackpropError(f"binary cross-entropy needs the output ŷ in (0, 1), but the output "
-                            f"activation is {net.output_activation}, not sigmoid",
-                            hint="use the squared loss (--loss squared) or a sigmoid network "
-                                 "(-a sigmoid)")
+        raise BackpropError(Text(f"二元交叉熵要求输出 ŷ 在 (0, 1) 内，但输出层的激活函数是 "
+                                 f"{net.output_activation}，不是 Sigmoid",
+                                 f"binary cross-entropy needs the output ŷ in (0, 1), but the "
+                                 f"output activation is {net.output_activation}, not sigmoid"),
+                            hint=Text("改用平方误差损失（--loss squared）或 Sigmoid 网络（-a sigmoid）",
+                                      "use the squared loss (--loss squared) or a sigmoid network "
+                                      "(-a sigmoid)"))
     rng = np.random.default_rng(seed + 1)
     x = rng.standard_normal(net.sizes[0]) if x is None else np.asarray(x, dtype=np.float64)
     if x.shape != (net.sizes[0],):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nndl.deep.backprop import ACTIVATIONS, BackpropError, GradientCheck
+from nndl.text import Text
 
 _DERIV = {
     "sigmoid": (r"\theta(u) = \frac{1}{1+e^{-u}}", r"\theta'(u) = \theta(u)\,(1-\theta(u)) \le \frac{1}{4}"),
@@ -59,11 +60,15 @@ def _w(l, i="i", j="j"):
 def derive_backprop(depth: int = 3, activation: str = "sigmoid") -> BackpropDerivation:
     """The seed's derivation for ``depth`` weight layers (the seed: 3 = two hidden + output)."""
     if not isinstance(depth, int) or depth < 1 or depth > 50:
-        raise BackpropError(f"depth must be an integer from 1 to 50, got {depth!r}",
-                            hint="the seed's network has depth 3 (two hidden layers and the output)")
+        raise BackpropError(Text(f"权重层数必须是 1 到 50 的整数，现在是 {depth!r}",
+                                 f"depth must be an integer from 1 to 50, got {depth!r}"),
+                            hint=Text("原题的网络有 3 个权重层（两个隐藏层和输出层）",
+                                      "the seed's network has depth 3 (two hidden layers and the "
+                                      "output)"))
     if activation not in ACTIVATIONS:
-        raise BackpropError(f"unknown activation '{activation}'",
-                            hint=f"use one of: {', '.join(ACTIVATIONS)}")
+        raise BackpropError(Text(f"未知的激活函数 '{activation}'", f"unknown activation '{activation}'"),
+                            hint=Text(f"从这些中选一个：{'、'.join(ACTIVATIONS)}",
+                                      f"use one of: {', '.join(ACTIVATIONS)}"))
     L = depth
     theta = list(_DERIV[activation])
     fwd = []

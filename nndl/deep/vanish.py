@@ -27,6 +27,7 @@ from nndl.deep.backprop import (
     init_weights,
     theta_prime,
 )
+from nndl.text import Text
 
 SWEEP_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
@@ -120,15 +121,24 @@ def parse_depths(spec) -> list[int]:
         try:
             a, b = (int(v) for v in part.split("-", 1)) if "-" in part else (int(part),) * 2
         except ValueError:
-            raise BackpropError(f"depth list '{spec}': item {k + 1} ('{part}') is not a number "
-                                "or a range", hint="write e.g. 2-30 or 2,5,10,20") from None
+            raise BackpropError(Text(f"深度列表 '{spec}'：第 {k + 1} 项（'{part}'）既不是数也不是范围",
+                                     f"depth list '{spec}': item {k + 1} ('{part}') is not a "
+                                     "number or a range"),
+                                hint=Text("例如 -d 2-30 或 -d 2,5,10,20",
+                                          "write e.g. 2-30 or 2,5,10,20")) from None
         if a > b:
-            raise BackpropError(f"depth range '{part}' runs backwards",
-                                hint=f"write the smaller number first, e.g. {b}-{a}")
+            raise BackpropError(Text(f"深度范围 '{part}' 是倒着写的",
+                                     f"depth range '{part}' runs backwards"),
+                                hint=Text(f"小的数写在前面，例如 {b}-{a}",
+                                          f"write the smaller number first, e.g. {b}-{a}"))
         if a < 1 or b > MAX_DEPTH:
-            raise BackpropError(f"depth list '{spec}': item {k + 1} ('{part}') is outside 1 to "
-                                f"{MAX_DEPTH} hidden layers",
-                                hint=f"give hidden-layer counts between 1 and {MAX_DEPTH}, e.g. 2-30")
+            raise BackpropError(Text(f"深度列表 '{spec}'：第 {k + 1} 项（'{part}'）超出 1 到 "
+                                     f"{MAX_DEPTH} 个隐藏层的范围",
+                                     f"depth list '{spec}': item {k + 1} ('{part}') is outside 1 "
+                                     f"to {MAX_DEPTH} hidden layers"),
+                                hint=Text(f"隐藏层层数取 1 到 {MAX_DEPTH}，例如 -d 2-30",
+                                          f"give hidden-layer counts between 1 and {MAX_DEPTH}, "
+                                          "e.g. 2-30"))
         out.extend(range(a, b + 1))
     return out
 
@@ -141,29 +151,46 @@ def vanishing_sweep(depths=range(2, 31), activations=SWEEP_ACTIVATIONS, inits=IN
     """Per-layer gradient norms for every (depth, activation, init)."""
     depths = sorted(set(parse_depths(depths)))
     if not depths or min(depths) < 1 or max(depths) > MAX_DEPTH:
-        shown = f"{min(depths)}–{max(depths)}" if depths else "none"
-        raise BackpropError(f"depths ({shown}) outside 1 to {MAX_DEPTH} hidden layers",
-                            hint=f"give hidden-layer counts between 1 and {MAX_DEPTH}, e.g. 2-30")
-    if not activations or not inits:
-        raise BackpropError(f"the sweep needs at least one {'activation' if not activations else 'init'}",
-                            hint=f"e.g. -a {','.join(SWEEP_ACTIVATIONS)} -i {','.join(INITS)}")
+        shown = Text(f"{min(depths)}–{max(depths)}", f"{min(depths)}–{max(depths)}") if depths \
+            else Text("无", "none")
+        raise BackpropError(Text(f"深度（{shown.zh}）超出 1 到 {MAX_DEPTH} 个隐藏层的范围",
+                                 f"depths ({shown.en}) outside 1 to {MAX_DEPTH} hidden layers"),
+                            hint=Text(f"隐藏层层数取 1 到 {MAX_DEPTH}，例如 -d 2-30",
+                                      f"give hidden-layer counts between 1 and {MAX_DEPTH}, "
+                                      "e.g. 2-30"))
+    example = f"-a {','.join(SWEEP_ACTIVATIONS)} -i {','.join(INITS)}"
+    if not activations:
+        raise BackpropError(Text("至少要有一个激活函数", "the sweep needs at least one activation"),
+                            hint=Text(f"例如 {example}", f"e.g. {example}"))
+    if not inits:
+        raise BackpropError(Text("至少要有一种初始化", "the sweep needs at least one init"),
+                            hint=Text(f"例如 {example}", f"e.g. {example}"))
     for a in activations:
         if a not in SWEEP_ACTIVATIONS:
-            raise BackpropError(f"unknown activation '{a}' for the sweep",
-                                hint=f"use some of: {', '.join(SWEEP_ACTIVATIONS)}")
+            raise BackpropError(Text(f"未知的激活函数 '{a}'", f"unknown activation '{a}' for the sweep"),
+                                hint=Text(f"可从这些中选一个或几个：{'、'.join(SWEEP_ACTIVATIONS)}",
+                                          f"use some of: {', '.join(SWEEP_ACTIVATIONS)}"))
     for i in inits:
         if i not in INITS:
-            raise BackpropError(f"unknown init '{i}'", hint=f"use some of: {', '.join(INITS)}")
+            raise BackpropError(Text(f"未知的初始化 '{i}'", f"unknown init '{i}'"),
+                                hint=Text(f"可从这些中选一个或几个：{'、'.join(INITS)}",
+                                          f"use some of: {', '.join(INITS)}"))
     if width < 1 or batch < 1:
-        raise BackpropError(f"width ({width}) and batch ({batch}) must be ≥ 1",
-                            hint="e.g. width 32 and batch 64 (--width 32 --batch 64)")
+        raise BackpropError(Text(f"宽度（{width}）和批量（{batch}）都必须 ≥ 1",
+                                 f"width ({width}) and batch ({batch}) must be ≥ 1"),
+                            hint=Text("例如 --width 32 --batch 64",
+                                      "e.g. width 32 and batch 64 (--width 32 --batch 64)"))
     # weights and their gradients, activations and their gradients, float64, deepest network
     need = 8 * (max(depths) + 1) * (2 * width * (width + 1) + 4 * batch * width)
     if need > MEMORY_LIMIT:
-        raise BackpropError(f"width {width}, batch {batch} and depth {max(depths)} need about "
-                            f"{need / 2**30:.3g} GiB (at most {MEMORY_LIMIT / 2**30:g} GiB)",
-                            hint="the vanishing gradient shows already at width 32, batch 64; "
-                                 "use a smaller --width, --batch or --depth")
+        raise BackpropError(Text(f"宽度 {width}、批量 {batch}、深度 {max(depths)} 约需 "
+                                 f"{need / 2**30:.3g} GiB 内存（至多 {MEMORY_LIMIT / 2**30:g} GiB）",
+                                 f"width {width}, batch {batch} and depth {max(depths)} need about "
+                                 f"{need / 2**30:.3g} GiB (at most {MEMORY_LIMIT / 2**30:g} GiB)"),
+                            hint=Text("宽度 32、批量 64 就已能看到梯度消失；请减小 --width、--batch 或 "
+                                      "--depth",
+                                      "the vanishing gradient shows already at width 32, batch 64; "
+                                      "use a smaller --width, --batch or --depth"))
     runs = [measure(d, a, i, width=width, batch=batch, seed=seed)
             for a in activations for i in inits for d in depths]
     trends = []
