@@ -121,13 +121,23 @@ _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "ni
              "eleven", "twelve", "thirteen", "fourteen", "fifteen")
 
 
-def _long(name: str) -> Text:
+# a registry title with English words in it, as a Chinese text names it
+_TITLE_ZH = {"gelu_tanh": "GELU（tanh 近似）"}
+
+
+def _title(name: str) -> Text:
+    """The activation's registry title in either language ('GELU (tanh approx.)')."""
     title = get(name).title
-    return _LONG.get(name, Text(f"{title} 函数", title))
+    return Text(_TITLE_ZH.get(name, title), title)
+
+
+def _long(name: str) -> Text:
+    title = _title(name)
+    return _LONG.get(name, Text(f"{title.zh} 函数", title.en))
 
 
 def _short(name: str) -> Text:
-    return _SHORT.get(name, Text.same(get(name).title))
+    return _SHORT.get(name, _title(name))
 
 
 def _zh_list(items: list[str]) -> str:
@@ -186,7 +196,7 @@ def _derivative_checks(name: str) -> Check:
     err_fd = float(np.max(np.abs(formula - fd)))
     ok = err_ad < 1e-12 and err_fd < 1e-6
     return Check(
-        Text(f"{act.title}′ 的公式", f"the formula for {act.title}′"),
+        Text(f"{_title(name).zh}′ 的公式", f"the formula for {act.title}′"),
         Text(f"与引擎自动微分、中心差分在 {len(x)} 个点上比较",
              f"against the engine's autodiff and central differences at {len(x)} points"),
         ok, Text(f"max |Δ| = {err_ad:.1e}（自动微分）、{err_fd:.1e}（中心差分）",
@@ -235,7 +245,7 @@ def _section(name: str, index: int) -> tuple[Section, list[Check], object]:
     ident = _identity_check(name)
     if ident:
         checks.append(ident)
-    return Section(Text(f"（{index}）{r.title}", f"({index}) {r.title}"), blocks), checks, r
+    return Section(Text(f"（{index}）{_title(name).zh}", f"({index}) {r.title}"), blocks), checks, r
 
 
 # ------------------------------------------------------------------ summary
@@ -315,9 +325,10 @@ def build(params: Params, full: bool = False) -> Solution:
         sections.append(sec)
         checks += cks
         reports[name] = r
-        answers.append(Answer(f"{name}_derivative", Text(f"{r.title} 的导数", f"derivative of {r.title}"),
+        title = _title(name)
+        answers.append(Answer(f"{name}_derivative", Text(f"{title.zh} 的导数", f"derivative of {r.title}"),
                               r.derivation.derivative_plain, r.derivation.derivative_text))
-        answers.append(Answer(f"{name}_max_slope", Text(f"{r.title}′ 的最大值", f"max of {r.title}′"),
+        answers.append(Answer(f"{name}_max_slope", Text(f"{title.zh}′ 的最大值", f"max of {r.title}′"),
                               r.properties.max_slope, fmt_num(r.properties.max_slope)))
     shown_zh = "、".join(_short(n).zh for n in names)
     shown_en = _en_list([_short(n).en for n in names])

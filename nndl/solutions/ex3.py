@@ -84,8 +84,8 @@ def _parse_depths(name: str, text: str) -> tuple[int, ...]:
     spec = re.sub(r"\s*[x×]\s*", ",", text.strip().strip("()[]"))
     try:
         depths = parse_depths(spec)
-    except BackpropError as exc:  # its words in English; say the same item's fault in Chinese
-        raise P.ParamError(Text(f"{name}={text!r}：{_depths_fault_zh(spec)}", f"{name}={text!r}: {exc.message}"),
+    except BackpropError as exc:
+        raise P.ParamError(Text(f"{name}={text!r}：", f"{name}={text!r}: ") + exc.message_t,
                            hint=Text(f"例如写成 {name}=2-30 或 {name}=2,5,10,20",
                                      f"write e.g. {name}=2-30 or {name}=2,5,10,20")) from None
     if depths and not 1 <= min(depths) <= max(depths) <= MAX_SWEEP_DEPTH:
@@ -93,20 +93,6 @@ def _parse_depths(name: str, text: str) -> tuple[int, ...]:
                                 f"{name}={text}: hidden-layer counts must be from 1 to {MAX_SWEEP_DEPTH}"),
                            hint=Text(f"例如 {name}=2-30", f"e.g. {name}=2-30"))
     return tuple(sorted(set(depths)))
-
-
-def _depths_fault_zh(spec: str) -> str:
-    """What parse_depths refuses in ``spec`` ('2-30', '2,5,10'), said in Chinese."""
-    for k, part in enumerate((p.strip() for p in spec.split(",")), start=1):
-        try:
-            lo, hi = (int(v) for v in part.split("-", 1)) if "-" in part else (int(part),) * 2
-        except ValueError:
-            return f"第 {k} 项 '{part}' 不是数，也不是 a-b 形式的范围"
-        if lo > hi:
-            return f"范围 '{part}' 写反了（应把小的数写在前面）"
-        if lo < 1 or hi > MAX_SWEEP_DEPTH:
-            return f"第 {k} 项 '{part}' 超出 1 到 {MAX_SWEEP_DEPTH} 个隐藏层"
-    return "读不成隐藏层数的列表或范围"
 
 
 def _commas(values: tuple[int, ...]) -> str:
