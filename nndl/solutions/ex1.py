@@ -122,7 +122,7 @@ _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "ni
 
 
 # a registry title with English words in it, as a Chinese text names it
-_TITLE_ZH = {"gelu_tanh": "GELU（tanh 近似）"}
+_TITLE_ZH = {"gelu_tanh": "tanh 近似的 GELU"}
 
 
 def _title(name: str) -> Text:
