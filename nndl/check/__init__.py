@@ -14,6 +14,7 @@ from typing import Any
 from nndl.check.core import CheckItem, CheckReport
 from nndl.check.mistakes import CATALOGUE, Mistake
 from nndl.check.values import AnswerError
+from nndl.text import Text
 
 __all__ = ["CATALOGUE", "AnswerError", "CheckItem", "CheckReport", "Mistake", "check",
            "exercise_args"]
@@ -75,5 +76,6 @@ def check(problem: int | str, answers: dict[str, str], params: Any = None) -> Ch
     if problem == "summary":
         return problems.check_layers("summary", problems.summary_questions(params), answers,
                                      {"spec": params})
-    raise AnswerError(f"there is no problem {problem!r} to check",
-                      hint="use an exercise 1-6, graph, summary or derivative")
+    raise AnswerError(Text(f"没有可检查的题目 {problem!r}", f"there is no problem {problem!r} to check"),
+                      hint=Text("用习题号 1-6，或 graph、summary、derivative",
+                                "use an exercise 1-6, graph, summary or derivative"))

@@ -21,17 +21,20 @@ def read_line(text: str, key: str) -> tuple[float, float, float]:
     try:
         tree = parse(body.strip())
     except ExprError as exc:
-        raise AnswerError(f"{key}: {exc.message}", hint=exc.hint) from None
+        raise AnswerError(Text(f"{key}：", f"{key}: ") + exc.message_t, hint=exc.hint_t) from None
     names = {v.name for v in variables(tree)}
     if not names <= {"x1", "x2", "x_1", "x_2"}:
-        raise AnswerError(f"{key}: a boundary is a formula in x1 and x2, not in "
-                          + ", ".join(sorted(names - {"x1", "x2"})), hint="write e.g. 1 + 2x1 - x2")
+        others = ", ".join(sorted(names - {"x1", "x2", "x_1", "x_2"}))
+        raise AnswerError(Text(f"{key}：分界线是 x1 和 x2 的式子，不能含 {others}",
+                               f"{key}: a boundary is a formula in x1 and x2, not in {others}"),
+                          hint=Text("例如写成 1 + 2x1 - x2", "write e.g. 1 + 2x1 - x2"))
     expr = sp.expand(to_sympy(tree))
     syms = {s.name.replace("_", ""): s for s in expr.free_symbols}
     x1, x2 = syms.get("x1", sp.Symbol("x1")), syms.get("x2", sp.Symbol("x2"))
     poly = sp.Poly(expr, x1, x2)
     if poly.total_degree() > 1:
-        raise AnswerError(f"{key}: {text!r} is not a line", hint="write w0 + w1·x1 + w2·x2")
+        raise AnswerError(Text(f"{key}：{text!r} 不是一条直线", f"{key}: {text!r} is not a line"),
+                          hint=Text("写成 w0 + w1·x1 + w2·x2", "write w0 + w1·x1 + w2·x2"))
     return (float(poly.coeff_monomial(1)), float(poly.coeff_monomial(x1)),
             float(poly.coeff_monomial(x2)))
 
@@ -43,7 +46,7 @@ def boundary_item(key: str, text: str, points, labels, nndl_line: str | None) ->
     expected = Text("任何把所有点分对的直线", "any line that separates every point")
     if wrong:
         names = "、".join(f"x{i}" for i in wrong)
-        return CheckItem(key, text, expected.en, "wrong", [], Text(
+        return CheckItem(key, text, expected, "wrong", [], Text(
             f"这条线没有把 {names} 分对（y·g(x) ≤ 0）。", "This line does not classify "
             + ", ".join(f"x{i}" for i in wrong) + " correctly (y·g(x) ≤ 0)."))
     if nndl_line is not None:  # BP: also the direction nndl's training reaches
@@ -55,4 +58,4 @@ def boundary_item(key: str, text: str, points, labels, nndl_line: str | None) ->
                 f"（允许 {ANGLE_DEG:g}°）。",
                 f"This line separates the points, but BP reaches the direction {nndl_line}, "
                 f"{angle:.1f}° away (up to {ANGLE_DEG:g}° counts)."))
-    return CheckItem(key, text, expected.en, "correct", feedback=CORRECT)
+    return CheckItem(key, text, expected, "correct", feedback=CORRECT)

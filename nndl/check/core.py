@@ -14,6 +14,7 @@ from nndl.check.layers import LAYER_MISTAKES, LayerNumbers, chain
 from nndl.check.values import AnswerError, parse_number, parse_shape
 from nndl.report import fmt_int
 from nndl.summary import summary
+from nndl.summary.formulas import formula_text
 from nndl.text import Text
 
 Verdict = Literal["correct", "wrong", "undetermined"]
@@ -23,14 +24,17 @@ Verdict = Literal["correct", "wrong", "undetermined"]
 class CheckItem:
     key: str
     given: str
-    expected: str  # the right answer as a reader writes it
+    expected: str | Text  # the right answer as a reader writes it (Text: words, not a value)
     verdict: Verdict
     mistakes: list[str] = field(default_factory=list)
     feedback: Text = field(default_factory=lambda: Text("", ""))
     step: Text | None = None  # the step of the solution that went wrong, with its numbers
 
+    def expected_in(self, lang: str) -> str:
+        return self.expected(lang) if isinstance(self.expected, Text) else self.expected
+
     def to_json(self, lang: str) -> dict[str, Any]:
-        return {"key": self.key, "given": self.given, "expected": self.expected,
+        return {"key": self.key, "given": self.given, "expected": self.expected_in(lang),
                 "verdict": self.verdict, "mistakes": list(self.mistakes),
                 "feedback": self.feedback(lang), "step": self.step(lang) if self.step else None}
 
@@ -65,16 +69,26 @@ class CheckReport:
 CORRECT = Text("正确。", "Correct.")
 
 
-def diagnosis_feedback(ids: list[str], expected: str) -> Text:
+def keys_hint(known: list[str]) -> Text:
+    """The answer keys a problem has, for a refusal's hint."""
+    return Text("可用的答案键：", "its keys are ") + ", ".join(known)
+
+
+def _both(expected: str | Text) -> Text:
+    return expected if isinstance(expected, Text) else Text.same(expected)
+
+
+def diagnosis_feedback(ids: list[str], expected: str | Text) -> Text:
     """What a wrong answer's mistakes were, then the right value."""
     parts = [M.get(i).explanation for i in ids]
     joined = parts[0]
     for p in parts[1:]:
         joined = joined + Text("另外，", " Also: ") + p
-    return joined + Text(f"正确答案是 {expected}。", f" The right answer is {expected}.")
+    e = _both(expected)
+    return joined + Text(f"正确答案是 {e.zh}。", f" The right answer is {e.en}.")
 
 
-def either_feedback(options: list[list[str]], expected: str) -> Text:
+def either_feedback(options: list[list[str]], expected: str | Text) -> Text:
     """Several mistakes (or pairs) each give this answer: name them all."""
     out = Text("这个答案可能来自以下任一错误：", "Any of these mistakes gives this answer: ")
     for i, ids in enumerate(options, 1):
@@ -83,10 +97,15 @@ def either_feedback(options: list[list[str]], expected: str) -> Text:
         for n in names[1:]:
             label = label + Text(" + ", " + ") + n
         out = out + Text(f"（{i}）", f"({i}) ") + label + Text("；", "; ")
-    return out + Text(f"正确答案是 {expected}。", f"the right answer is {expected}.")
+    e = _both(expected)
+    return out + Text(f"正确答案是 {e.zh}。", f"the right answer is {e.en}.")
 
 
-def plain_wrong(expected: str) -> Text:
+def plain_wrong(expected: str, step: bool = True) -> Text:
+    """A wrong answer no named mistake explains; ``step``: the report shows the step."""
+    if not step:
+        return Text(f"不对，正确答案是 {expected}。没有一个已知的常见错误能得出这个数。",
+                    f"Not right: the answer is {expected}. No known mistake gives this number.")
     return Text(f"不对，正确答案是 {expected}。没有一个已知的常见错误能得出这个数，请对照下面的步骤检查。",
                 f"Not right: the answer is {expected}. No known mistake gives this number; "
                 "compare your work with the step below.")
@@ -113,6 +132,8 @@ class LayerQuestion:
             return row.params
         if self.quantity == "neurons":
             return row.neurons
+        if self.quantity == "output" and len(row.out_shape) == 1:
+            return tuple(row.out_shape)  # a vector (an fc layer's output): N, not 1×1×N
         c, h, w = row.out_shape if len(row.out_shape) == 3 else (row.out_shape[0], 1, 1)
         return (w, h, c) if self.quantity == "output" else (w, h)
 
@@ -121,13 +142,18 @@ class LayerQuestion:
             shape = parse_shape(text, self.key)
             n = 3 if self.quantity == "output" else 2
             if len(shape) not in (n, 1) and not (self.quantity == "image_size" and len(shape) == 3):
-                raise AnswerError(f"{self.key}: expected {n} numbers (W×H{'×D' if n == 3 else ''}), "
-                                  f"got {len(shape)}", hint="write it as " + ("27x27x96" if n == 3 else "27x27"))
+                form, example = ("W×H×D", "27x27x96") if n == 3 else ("W×H", "27x27")
+                raise AnswerError(Text(f"{self.key}：应有 {n} 个数（{form}），这里有 {len(shape)} 个",
+                                       f"{self.key}: expected {n} numbers ({form}), got "
+                                       f"{len(shape)}"),
+                                  hint=Text(f"写成 {example}", f"write it as {example}"))
             return shape[:2] if self.quantity == "image_size" and len(shape) == 3 else shape
         v = parse_number(text, self.key)
         if v.denominator != 1:
-            raise AnswerError(f"{self.key}: {text!r} is not a whole number",
-                              hint="a count of parameters or neurons is a whole number")
+            raise AnswerError(Text(f"{self.key}：{text!r} 不是整数",
+                                   f"{self.key}: {text!r} is not a whole number"),
+                              hint=Text("参数或神经元的个数是整数",
+                                        "a count of parameters or neurons is a whole number"))
         return int(v)
 
 
@@ -147,11 +173,11 @@ def _step_text(q: LayerQuestion) -> Text | None:
         return None
     want = {"params": ("params",), "neurons": ("neurons",), "output": ("W2", "H2", "D2", "W2 = H2"),
             "image_size": ("W2", "H2", "W2 = H2")}[q.quantity]
-    lines = [str(f) for f in row.formulas if f.name in want or f.name.split(" ")[0] in want]
-    if not lines:
+    chosen = [f for f in row.formulas if f.name in want or f.name.split(" ")[0] in want]
+    if not chosen:
         return None
-    text = f"{q.layer}: " + "；".join(lines)
-    return Text(text, text.replace("；", "; "))
+    return Text(f"{q.layer}：" + "；".join(formula_text(f, "zh") for f in chosen),
+                f"{q.layer}: " + "; ".join(formula_text(f, "en") for f in chosen))
 
 
 def diagnose_layer(q: LayerQuestion, given_text: str,
@@ -203,12 +229,16 @@ def diagnose_layer(q: LayerQuestion, given_text: str,
                                   f"正确答案是 {shown}。",
                                   f"Computed from your answer to {earlier}, this step is right: "
                                   f"the error is in {earlier}. The right answer is {shown}."), step)
-    return CheckItem(q.key, given_text, shown, "wrong", [], plain_wrong(shown), step)
+    return CheckItem(q.key, given_text, shown, "wrong", [], plain_wrong(shown, step is not None),
+                     step)
 
 
 def _same(given: Any, expected: Any) -> bool:
     if isinstance(expected, tuple):
-        return tuple(given) == tuple(expected)
+        given = tuple(given)
+        if len(expected) == 1 and len(given) == 3 and given[:2] == (1, 1):
+            given = given[2:]  # 1×1×N for a vector of N: the same answer
+        return given == tuple(expected)
     return isinstance(given, int | Fraction) and given == expected
 
 
@@ -225,9 +255,11 @@ def check_layer_questions(questions: list[LayerQuestion], answers: dict[str, str
         q = by_key[key]
         item = diagnose_layer(q, answers[key], dict(overrides) or None, wrong_shape_key)
         items.append(item)
-        if item.verdict == "wrong" and q.quantity in ("output", "image_size") and q.layer:
-            given = q.read(answers[key])
-            c = next(r for r in chain(q.spec) if r.name == q.layer).out_shape[0]
+        given = q.read(answers[key]) if q.quantity in ("output", "image_size") else ()
+        out = next((r.out_shape for r in chain(q.spec) if r.name == q.layer), ())
+        # a wrong image shape is carried forward (a single number or a vector's is not)
+        if item.verdict == "wrong" and q.layer and len(given) >= 2 and len(out) == 3:
+            c = out[0]
             w, h = given[0], given[1]
             d = given[2] if len(given) == 3 else c
             overrides[q.layer] = (d, h, w)

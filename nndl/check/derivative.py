@@ -48,8 +48,10 @@ def read_formula(text: str, variable: str = "x",
                  constants: tuple[tuple[str, float], ...] = ()) -> list[Branch]:
     """A formula in ``variable`` (or a piecewise one in braces) as SymPy branches."""
     if len(text) > MAX_ANSWER_CHARS:
-        raise AnswerError(f"the formula is {len(text):,} characters long",
-                          hint=f"a formula has at most {MAX_ANSWER_CHARS} characters")
+        raise AnswerError(Text(f"公式长达 {len(text):,} 个字符", f"the formula is {len(text):,} "
+                               "characters long"),
+                          hint=Text(f"一个公式最多 {MAX_ANSWER_CHARS} 个字符",
+                                    f"a formula has at most {MAX_ANSWER_CHARS} characters"))
     t = text.strip()
     if t.startswith("{") and t.endswith("}"):
         branches = []
@@ -64,8 +66,10 @@ def read_formula(text: str, variable: str = "x",
                 body = re.sub(r"\s+(otherwise|else|其他|其它)\s*$", "", part)
                 branches.append(Branch(_one(body, variable, constants), None))
             else:
-                raise AnswerError(f"cannot read the branch {part!r}",
-                                  hint="write branches as {0 if x <= 0; 1 otherwise}")
+                raise AnswerError(Text(f"无法识别分段 {part!r}", f"cannot read the branch {part!r}"),
+                                  hint=Text("分段写成 {0 当 x <= 0; 1 其他}（也可写 "
+                                            "{0 if x <= 0; 1 otherwise}）",
+                                            "write branches as {0 if x <= 0; 1 otherwise}"))
         return branches
     return [Branch(_one(t, variable, constants), None)]
 
@@ -78,13 +82,16 @@ def _one(text: str, variable: str, constants: tuple[tuple[str, float], ...] = ()
     try:
         tree = parse(text)
     except ExprError as exc:
-        raise AnswerError(exc.message, hint=exc.hint) from None
+        raise AnswerError(exc.message_t, hint=exc.hint_t) from None
     names = {v.name for v in variables(tree)}
     known = dict(constants)  # an activation's own parameters (a, alpha, lambda) by value
     unknown = sorted(names - {variable, "e"} - set(known))
     if unknown:
-        raise AnswerError(f"the formula {text!r} uses {', '.join(unknown)}, but f′ is a "
-                          f"function of {variable} only", hint=f"write it in {variable}")
+        names_ = ", ".join(unknown)
+        raise AnswerError(Text(f"公式 {text!r} 用到了 {names_}，但 f′ 只是 {variable} 的函数",
+                               f"the formula {text!r} uses {names_}, but f′ is a function of "
+                               f"{variable} only"),
+                          hint=Text(f"只用 {variable} 来写", f"write it in {variable}"))
     expr = to_sympy(tree)
     for name, value in known.items():
         for sym in [s for s in expr.free_symbols if s.name == name]:
@@ -234,7 +241,7 @@ DERIVATIVE_MISTAKES = ("derivative_of_wrong_argument", "missing_square", "sign")
 def check_derivative_item(key: str, function: str, answer: str) -> CheckItem:
     branches, f, kinks, constants = true_derivative(function)
     given = read_formula(answer, constants=constants)
-    shown = _show(function, branches)
+    shown = _in_chinese(_show(function, branches))
     verdict = same_function(given, branches, kinks)
     note = _kink_note(function, kinks)
     if verdict is True:
@@ -249,8 +256,14 @@ def check_derivative_item(key: str, function: str, answer: str) -> CheckItem:
             "Undetermined: neither SymPy nor the sampled comparison could decide (for "
             "example, the formula is undefined at the sample points)."))
     return CheckItem(key, answer, shown, "wrong", [], Text(
-        f"不对：在一些 x 上与 f′ = {shown} 的值不同。", f"Not right: at some x it differs from "
-        f"f′ = {shown}."))
+        f"不对：在某些 x 处，它的值与 f′ = {shown.zh} 不同。", f"Not right: at some x it differs "
+        f"from f′ = {shown.en}."))
+
+
+def _in_chinese(formula: str) -> Text:
+    """A piecewise f′ as Chinese writes it, {0 当 x ≤ 0; 1 其他} (read_formula reads both)."""
+    zh = re.sub(r" if x ", " 当 x ", formula) if formula.startswith("{") else formula
+    return Text(zh.replace(" otherwise}", " 其他}").replace(" otherwise;", " 其他;"), formula)
 
 
 def _show(function: str, branches: list[Branch]) -> str:

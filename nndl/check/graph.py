@@ -8,7 +8,14 @@ from __future__ import annotations
 import itertools
 import math
 
-from nndl.check.core import CORRECT, CheckItem, CheckReport, diagnosis_feedback, plain_wrong
+from nndl.check.core import (
+    CORRECT,
+    CheckItem,
+    CheckReport,
+    diagnosis_feedback,
+    keys_hint,
+    plain_wrong,
+)
 from nndl.check.values import AnswerError, parse_number
 from nndl.errors import NNDLError
 from nndl.expr import GraphTrace, trace
@@ -56,16 +63,21 @@ def check_graph(expression: str, values: dict[str, float], answers: dict[str, st
     known = keys_of(t)
     for key in answers:
         if key not in known:
-            raise AnswerError(f"the graph of {expression} has no answer key '{key}'",
-                              hint="its keys are " + ", ".join(known))
+            raise AnswerError(Text(f"{expression} 的计算图没有答案键 '{key}'",
+                                   f"the graph of {expression} has no answer key '{key}'"),
+                              hint=keys_hint(known))
     if not answers:
-        raise AnswerError("no answers to check", hint="give answers as KEY=VALUE, e.g. f=-54")
+        raise AnswerError(Text("没有要检查的答案", "no answers to check"),
+                          hint=Text("用 KEY=VALUE 给出答案，例如 f=-54",
+                                    "give answers as KEY=VALUE, e.g. f=-54"))
     right = backward_with(t, frozenset())
     for v in t.variables:  # the re-run sweep must be the engine's (a guard, not a test)
         if not _close(right.get(v, 0.0), t.gradients[v]):
-            raise NNDLError(f"internal: the checker's backward pass gives ∂f/∂{v} = "
-                            f"{right.get(v, 0.0)}, the engine {t.gradients[v]}",
-                            hint="please report this")
+            mine, engine = right.get(v, 0.0), t.gradients[v]
+            raise NNDLError(Text(f"内部错误：检查器的反向传播给出 ∂f/∂{v} = {mine}，引擎给出 {engine}",
+                                 f"internal: the checker's backward pass gives ∂f/∂{v} = "
+                                 f"{mine}, the engine {engine}"),
+                            hint=Text("请报告这个问题", "please report this"))
     values_of = {n.id: n.value for n in t.nodes}
     items = []
     for key, text in answers.items():
@@ -99,7 +111,8 @@ def _item(key: str, text: str, given: float, expected: float, mistakes: list[str
     shown = fmt_num(expected)
     if _close(given, expected):
         return CheckItem(key, text, shown, "correct", feedback=CORRECT)
-    feedback = diagnosis_feedback(mistakes, shown) if mistakes else plain_wrong(shown)
+    feedback = (diagnosis_feedback(mistakes, shown) if mistakes
+                else plain_wrong(shown, step is not None))
     return CheckItem(key, text, shown, "wrong", mistakes, feedback, step)
 
 

@@ -16,6 +16,7 @@ from nndl import nn
 from nndl.errors import NNDLError
 from nndl.summary import summary
 from nndl.summary.core import spec_model
+from nndl.text import Text
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,13 @@ def chain(spec: str, mistakes: frozenset[str] = frozenset(),
         numbers = _layer(m, row.name, shape, mistakes, before_pool)
         if not mistakes and not overrides and (numbers.out_shape != tuple(row.output_shape)
                                                or numbers.params != row.params):
-            raise NNDLError(f"internal: the checker's arithmetic for {row.name} "
-                            f"({numbers.out_shape}, {numbers.params}) differs from the "
-                            f"calculator's ({tuple(row.output_shape)}, {row.params})",
-                            hint="please report this: a test should have caught it")
+            mine = f"({numbers.out_shape}, {numbers.params})"
+            calc = f"({tuple(row.output_shape)}, {row.params})"
+            raise NNDLError(Text(f"内部错误：检查器对 {row.name} 的计算 {mine} 与计算器的 {calc} 不同",
+                                 f"internal: the checker's arithmetic for {row.name} {mine} "
+                                 f"differs from the calculator's {calc}"),
+                            hint=Text("请报告这个问题：本该有测试发现它",
+                                      "please report this: a test should have caught it"))
         if numbers.kind == "pool":
             before_pool = shape
         elif numbers.kind in ("conv", "fc", "flatten"):
@@ -146,7 +150,10 @@ def _padding(padding: str | tuple[int, int], fh: int, fw: int) -> tuple[int, int
     if padding == "valid":
         return 0, 0
     if fh % 2 == 0 or fw % 2 == 0:
-        raise NNDLError(f"padding='same' with an even kernel ({fh}×{fw}) pads one side more "
-                        "than the other: W2 = (W − F + 2P)/S + 1 does not describe it",
-                        hint="use an odd kernel, or give the padding as a number")
+        raise NNDLError(Text(f"padding='same' 配偶数卷积核（{fh}×{fw}）时两侧填充不一样多："
+                             "W2 = (W − F + 2P)/S + 1 描述不了它",
+                             f"padding='same' with an even kernel ({fh}×{fw}) pads one side more "
+                             "than the other: W2 = (W − F + 2P)/S + 1 does not describe it"),
+                        hint=Text("用奇数卷积核，或把填充写成数字",
+                                  "use an odd kernel, or give the padding as a number"))
     return (fh - 1) // 2, (fw - 1) // 2

@@ -5,21 +5,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nndl.check.core import CheckReport, LayerQuestion, check_layer_questions
+from nndl.check.core import CheckReport, LayerQuestion, check_layer_questions, keys_hint
 from nndl.check.values import AnswerError
 from nndl.solutions import ex5, ex6
 from nndl.summary import summary
+from nndl.text import Text
 
 
 def _unknown_keys(answers: dict[str, str], known: list[str], problem: str) -> None:
-    name = f"exercise {problem}" if problem.isdigit() else f"nndl check {problem}"
+    name = (Text(f"第 {problem} 题", f"exercise {problem}") if problem.isdigit()
+            else Text(f"nndl check {problem} ", f"nndl check {problem}"))
     for key in answers:
         if key not in known:
-            raise AnswerError(f"{name} has no answer key '{key}'",
-                              hint="its keys are " + ", ".join(known))
+            raise AnswerError(name + Text(f"没有答案键 '{key}'", f" has no answer key '{key}'"),
+                              hint=keys_hint(known))
     if not answers:
-        raise AnswerError(f"no answers to check for {problem}",
-                          hint="give answers as KEY=VALUE, e.g. " + f"{known[0]}=…")
+        raise AnswerError(Text("没有要检查的答案", f"no answers to check for {problem}"),
+                          hint=Text("用 KEY=VALUE 给出答案，例如 ", "give answers as KEY=VALUE, e.g. ")
+                          + f"{known[0]}=…")
+
 
 
 def exercise5_questions(p: ex5.Params) -> list[LayerQuestion]:
@@ -104,7 +108,7 @@ def number_item(key: str, text: str, expected: float, rtol: float, atol: float =
         from nndl.check.core import diagnosis_feedback
 
         return CheckItem(key, text, shown, "wrong", ["sign"], diagnosis_feedback(["sign"], shown))
-    return CheckItem(key, text, shown, "wrong", [], plain_wrong(shown))
+    return CheckItem(key, text, shown, "wrong", [], plain_wrong(shown, step=False))
 
 
 def bool_item(key: str, text: str, expected: bool):
@@ -112,7 +116,7 @@ def bool_item(key: str, text: str, expected: bool):
     from nndl.check.values import parse_bool
     from nndl.text import Text
 
-    shown = "yes / 是" if expected else "no / 否"
+    shown = Text("是", "yes") if expected else Text("否", "no")
     if parse_bool(text, key) == expected:
         return CheckItem(key, text, shown, "correct", feedback=CORRECT)
     return CheckItem(key, text, shown, "wrong", [], Text(
@@ -214,8 +218,9 @@ def _x4_gradient_item(p, text: str, expected: float):
             found.append(m)
     if not found:
         return item
-    feedback = (diagnosis_feedback(found, item.expected) if len(found) == 1
-                else either_feedback([[m] for m in found], item.expected))
+    shown = item.expected_in("en")  # a number: the same in both languages
+    feedback = (diagnosis_feedback(found, shown) if len(found) == 1
+                else either_feedback([[m] for m in found], shown))
     item.mistakes, item.feedback = found, feedback
     return item
 

@@ -26,23 +26,29 @@ UI = {
                       "tolerance of {tol:g}."),
     "exercise": Text("第 {n} 题", "exercise {n}"),
 }
+# the problems of a student's own (nndl check graph/summary/derivative), as a title names them
+PROBLEM = {"graph": Text("计算图", "graph"), "summary": Text("网络结构", "summary"),
+           "derivative": Text("导数", "derivative")}
 
 
 def _problem_name(report: CheckReport, lang: str) -> str:
     if report.problem.isdigit():
         return UI["exercise"].format(n=report.problem)(lang)
-    return report.problem
+    return PROBLEM[report.problem](lang) if report.problem in PROBLEM else report.problem
 
 
 def to_json(report: CheckReport, lang: str) -> str:
     return json.dumps(report.to_json(lang), ensure_ascii=False, indent=2)
 
 
-def to_text(report: CheckReport, lang: str) -> str:
+def to_text(report: CheckReport, lang: str, width: int | None = None) -> str:
+    """The table of answers, then a paragraph for each one not right, laid out for ``width``
+    columns (the terminal's when None)."""
     from rich import box
     from rich.table import Table
 
-    from nndl.report import rich_to_text
+    from nndl.report import rich_to_text, terminal_width
+    from nndl.summary.render import colon, wrap_zh
 
     table = Table(title=UI["title"].format(problem=_problem_name(report, lang))(lang),
                   box=box.SIMPLE_HEAD, title_justify="left")
@@ -50,15 +56,20 @@ def to_text(report: CheckReport, lang: str) -> str:
         table.add_column(UI[k](lang))
     for it in report.items:
         names = ", ".join(CATALOGUE[m].name(lang) for m in it.mistakes)
-        table.add_row(it.key, it.given, it.expected, f"{_MARK[it.verdict]} {UI[it.verdict](lang)}",
-                      names)
-    lines = [rich_to_text(table, width=110).rstrip()]
+        table.add_row(it.key, it.given, it.expected_in(lang),
+                      f"{_MARK[it.verdict]} {UI[it.verdict](lang)}", names)
+    width = min(terminal_width(width), 110)
+    lines = [rich_to_text(table, width=width).rstrip()]
+
+    def say(line: str) -> None:
+        lines.extend(wrap_zh(line, width) if lang == "zh" else [line])
+
     for it in report.items:
         if it.verdict == "correct":
             continue
-        lines.append(f"{_MARK[it.verdict]} {it.key}: {it.feedback(lang)}")
+        say(f"{_MARK[it.verdict]} {it.key}{colon(lang)}{it.feedback(lang)}")
         if it.step is not None:
-            lines.append(f"  {UI['step'](lang)}{it.step(lang)}")
+            say(f"  {UI['step'](lang)}{it.step(lang)}")
     if report.tolerance is not None:
         lines.append(UI["tolerance"].format(tol=report.tolerance)(lang))
     lines.append(UI["score"].format(correct=report.correct, total=report.total)(lang))

@@ -8,6 +8,7 @@ import re
 from fractions import Fraction
 
 from nndl.errors import NNDLError
+from nndl.text import Text
 
 MAX_ANSWER_CHARS = 500  # a homework answer; longer input is refused, not parsed
 
@@ -16,17 +17,29 @@ class AnswerError(NNDLError, ValueError):
     """An answer that cannot be read; the message shows where."""
 
 
-def _caret(text: str, pos: int, what: str, expected: str) -> AnswerError:
-    return AnswerError(f"{what}: cannot read {text!r} at character {pos + 1}\n  {text}\n  "
-                       + " " * pos + "^", hint=f"write {expected}")
+def _caret(text: str, pos: int, what: str, expected: Text) -> AnswerError:
+    excerpt = f"\n  {text}\n  " + " " * pos + "^"
+    return AnswerError(Text(f"{what}：{text!r} 的第 {pos + 1} 个字符无法识别" + excerpt,
+                            f"{what}: cannot read {text!r} at character {pos + 1}" + excerpt),
+                       hint=Text("写成", "write ") + expected)
+
+
+_A_NUMBER = Text("一个数，例如 27,000,100、2.7e7 或 2.7×10^7",
+                 "a number such as 27,000,100, 2.7e7 or 2.7×10^7")
+_A_SHAPE = Text("一个形状，例如 296x296x100 或 (296, 296, 100)",
+                "a shape such as 296x296x100 or (296, 296, 100)")
 
 
 def _check_size(text: str, what: str) -> str:
     if not isinstance(text, str):
-        raise AnswerError(f"{what}: the answer must be text, got {type(text).__name__}")
+        kind = type(text).__name__
+        raise AnswerError(Text(f"{what}：答案应是文本，这里是 {kind}",
+                               f"{what}: the answer must be text, got {kind}"))
     if len(text) > MAX_ANSWER_CHARS:
-        raise AnswerError(f"{what}: the answer is {len(text):,} characters long",
-                          hint=f"an answer has at most {MAX_ANSWER_CHARS} characters")
+        raise AnswerError(Text(f"{what}：答案长达 {len(text):,} 个字符",
+                               f"{what}: the answer is {len(text):,} characters long"),
+                          hint=Text(f"一个答案最多 {MAX_ANSWER_CHARS} 个字符",
+                                    f"an answer has at most {MAX_ANSWER_CHARS} characters"))
     return text.strip()
 
 
@@ -46,18 +59,20 @@ def parse_number(text: str, what: str = "answer") -> Fraction:
     if re.fullmatch(r"[-+−]?\s*\d+\s*/\s*\d+", t):
         num, den = t.replace("−", "-").replace(" ", "").split("/")
         if int(den) == 0:
-            raise AnswerError(f"{what}: {text!r} divides by zero", hint="write a number")
+            raise AnswerError(Text(f"{what}：{text!r} 除以了零", f"{what}: {text!r} divides by zero"),
+                              hint=Text("写一个数", "write a number"))
         return Fraction(int(num), int(den))
     m = _NUMBER.match(t)
     if m is None:
         pos = next((i for i, ch in enumerate(t) if not (ch.isdigit() or ch in ",.-+− ")), len(t) - 1)
-        raise _caret(t, max(pos, 0), what, "a number such as 27,000,100, 2.7e7 or 2.7×10^7")
+        raise _caret(t, max(pos, 0), what, _A_NUMBER)
     value = Fraction(m.group("mant").replace(",", ""))
     exp = m.group("exp1") or m.group("exp2") or (m.group("exp3") or "").translate(_SUPERSCRIPTS)
     if exp:
         e = int(exp.replace("−", "-"))
         if abs(e) > 400:
-            raise AnswerError(f"{what}: the exponent {e} is out of range", hint="check the power of ten")
+            raise AnswerError(Text(f"{what}：指数 {e} 超出范围", f"{what}: the exponent {e} is out of "
+                                   "range"), hint=Text("检查 10 的幂次", "check the power of ten"))
         value *= Fraction(10) ** e
     return -value if m.group("sign") in ("-", "−") else value
 
@@ -72,13 +87,12 @@ def parse_shape(text: str, what: str = "answer") -> tuple[int, ...]:
     inner = t.strip("()[] ")
     parts = _SHAPE_SPLIT.split(inner)
     if not inner or "" in parts:
-        raise _caret(t, len(t) - 1 if inner else 0, what,
-                     "a shape such as 296x296x100 or (296, 296, 100)")
+        raise _caret(t, len(t) - 1 if inner else 0, what, _A_SHAPE)
     out = []
     for p in parts:
         if not p.isdigit():
             pos = t.find(p)
-            raise _caret(t, max(pos, 0), what, "a shape such as 296x296x100 or (296, 296, 100)")
+            raise _caret(t, max(pos, 0), what, _A_SHAPE)
         out.append(int(p))
     return tuple(out)
 
@@ -93,4 +107,6 @@ def parse_bool(text: str, what: str = "answer") -> bool:
         return True
     if t in _FALSE:
         return False
-    raise AnswerError(f"{what}: cannot read {text!r} as yes or no", hint="write yes or no (是 / 否)")
+    raise AnswerError(Text(f"{what}：无法把 {text!r} 读成“是”或“否”",
+                           f"{what}: cannot read {text!r} as yes or no"),
+                      hint=Text("写“是”或“否”（也可写 yes / no）", "write yes or no (是 / 否)"))

@@ -105,8 +105,10 @@ def _check_variant(target: str, variant: str, rest: list[str], lang: str):
     from nndl.commands.solve import _pairs, variant_params
 
     if not target.isdigit():
-        raise NNDLError(f"--variant belongs with an exercise number, not '{target}'",
-                        hint="e.g. nndl check 5 --variant 5-g1-s42-i3-standard fc_params=…")
+        raise NNDLError(Text(f"--variant 要跟习题号一起用，不能用于 '{target}'",
+                             f"--variant belongs with an exercise number, not '{target}'"),
+                        hint=_T["example"](lang)
+                        + "nndl check 5 --variant 5-g1-s42-i3-standard fc_params=…")
     params = variant_params("check", target, [int(target)], variant, given=False)
     return check(int(target), _pairs(rest, lang), params)
 
