@@ -447,11 +447,12 @@ def test_json_has_exactly_the_issues_shape(capsys):
 
 
 def test_text_and_markdown_show_the_key_and_the_mistakes(capsys):
-    assert main(["gen", "6", "-n", "2", "-s", "3", "-d", "easy", "-l", "en"]) == 0
+    assert main(["gen", "6", "-n", "2", "-s", "3", "--difficulty", "easy", "-l", "en"]) == 0
     out = capsys.readouterr().out
     assert "6-g1-s3-i1-easy" in out and "biases left out (no_bias)" in out
     assert "nndl check 6 --variant 6-g1-s3-i0-easy" in out
-    assert main(["gen", "6", "-n", "2", "-s", "3", "-d", "easy", "--no-key", "-f", "md"]) == 0
+    assert main(["gen", "6", "-n", "2", "-s", "3", "--difficulty", "easy", "--no-key", "-f",
+                 "md"]) == 0
     out = capsys.readouterr().out
     assert "$" in out and "no_bias" not in out
 
@@ -574,7 +575,8 @@ def test_moodle_bilingual_bank_is_each_language_through_the_multilang_filter(tmp
 
 def test_moodle_escapes_text_and_parses_in_chinese(tmp_path):
     out = tmp_path / "bank.xml"
-    assert main(["gen", "1", "-n", "2", "-s", "1", "-d", "easy", "-f", "moodle", "-o", str(out)]) == 0
+    assert main(["gen", "1", "-n", "2", "-s", "1", "--difficulty", "easy", "-f", "moodle",
+                 "-o", str(out)]) == 0
     raw = out.read_text(encoding="utf-8")
     root = ET.fromstring(raw.encode("utf-8"))  # well-formed
     assert root.tag == "quiz" and "第 1 题" in raw
@@ -693,7 +695,7 @@ def test_nndl_gen_is_callable_and_stays_the_subpackage():
 
 
 def test_all_gives_every_generated_exercise_and_caps_a_small_pool(capsys):
-    assert main(["gen", "all", "-n", "7", "-s", "5", "-d", "easy", "-f", "json"]) == 0
+    assert main(["gen", "all", "-n", "7", "-s", "5", "--difficulty", "easy", "-f", "json"]) == 0
     captured = capsys.readouterr()
     counts: dict[int, int] = {}
     for v in json.loads(captured.out)["variants"]:

@@ -29,7 +29,7 @@ def gen_command(
         "同一种子在任何机器上给出同样的变体（默认取一个新种子并显示）。",
         "The same seed gives the same variants on every machine (default: a new one, "
         "printed).")),
-    difficulty: DIFFICULTY = typer.Option("standard", "--difficulty", "-d", help=helptext(
+    difficulty: DIFFICULTY = typer.Option("standard", "--difficulty", help=helptext(
         "easy（可手算）、standard 或 hard。", "easy (by hand), standard or hard.")),
     fmt: GenFormat = typer.Option(Format.text, "--format", "-f", help=helptext(
         "text、md、html（可打印的试卷）、json 或 moodle（Moodle XML 题库）。",
@@ -60,7 +60,7 @@ def gen_command(
                                                printable sheets, exam-key.html
       nndl gen all -n 20 -s 2027 -f moodle -o bank.xml
                                                a Moodle question bank
-      nndl gen 5 -d easy -f json               data for your own tools
+      nndl gen 5 --difficulty easy -f json     data for your own tools
     """
     from nndl.fileio import atomic_write, check_writable
     from nndl.gen import GENERATED, generate
@@ -194,7 +194,7 @@ command_help(gen_command, """生成习题的变体，附答案和看似合理的
                                                可打印的试卷，答案在 exam-key.html
       nndl gen all -n 20 -s 2027 -f moodle -o bank.xml
                                                Moodle 题库
-      nndl gen 5 -d easy -f json               给你自己的工具用的数据
+      nndl gen 5 --difficulty easy -f json     给你自己的工具用的数据
     """)
 
 

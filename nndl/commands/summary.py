@@ -116,10 +116,10 @@ def summary_command(
     spec: str = typer.Argument(..., metavar="SPEC_OR_FILE", help=helptext(
         "描述文本、存有描述的文件，或 -（标准输入）。",
         "The spec text, a file containing it, or - (stdin).")),
-    input_size: str | None = typer.Option(None, "--input", "-i", help=helptext(
+    input_size: str | None = typer.Option(None, "--input", help=helptext(
         "SPEC 没有 input 行时的输入尺寸 WxHxD。",
         "Input size WxHxD when SPEC has no input line.")),
-    explain: bool = typer.Option(False, "--explain", "-e", help=helptext(
+    explain: bool = typer.Option(False, "--explain", help=helptext(
         "给出每个公式并代入数值。", "Show every formula with its numbers substituted.")),
     verify: bool = typer.Option(False, "--verify", help=helptext(
         "同时搭出模型，在全零输入上做一次前向传播，核对每个形状。",

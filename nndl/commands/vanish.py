@@ -28,7 +28,7 @@ def vanish_command(
     depth: str = typer.Option("2-30", "--depth", "-d", help=helptext(
         "隐藏层层数：范围 2-30、列表 2,5,10 或一个数。",
         "Hidden-layer counts: a range 2-30, a list 2,5,10, or one number.")),
-    activations: str = typer.Option("sigmoid,tanh,relu", "--activations", "-a",
+    activations: str = typer.Option("sigmoid,tanh,relu", "--activation", "-a",
                                     help=helptext("激活函数，逗号分隔：sigmoid、tanh、relu。",
                                                   "Comma-separated: sigmoid, tanh, relu.")),
     init: str = typer.Option("pytorch,xavier,he", "--init", "-i", help=helptext(
