@@ -87,7 +87,8 @@ def register(app: typer.Typer) -> None:
             "把图画到这个文件：.svg、.png、.pdf 或 .dot（与其他命令的 --plot 相同）。",
             "Draw the graph to this file: .svg, .png, .pdf or .dot (as --plot elsewhere).")),
         output: Path = typer.Option(None, "--output", "-o", help=helptext(
-            "同 --plot（旧写法，仍然可用）。", "The same as --plot (the older spelling).")),
+            "把图写到这个文件，同 --plot（旧写法，仍然可用）。",
+            "The file to draw the graph to: the same as --plot (the older spelling).")),
         fmt: str = typer.Option("table", "--format", "-f", help=helptext(
             "输出什么：table、json、md、svg 或 dot。",
             "What to print: table, json, md, svg or dot.")),
