@@ -104,7 +104,7 @@ def _parse_label(name: str, text: str) -> int:
                        hint=Text(f"写成 {name}=1 或 {name}=-1", f"write {name}=1 or {name}=-1"))
 
 
-_DATA_HINT = Text("写成 data=\"0,1:1; 1,0:1; -1,0:-1\"（每个点写作 x1,x2:标签，点之间用 ; 隔开）",
+_DATA_HINT = Text("写成 data=\"0,1:1; 1,0:1; -1,0:-1\"（每个点写作 `x1,x2:标签`，点之间用 `;` 隔开）",
                   "write data=0,1:1; 1,0:1; -1,0:-1 (each point x1,x2:label, points separated by ';')")
 _LABELS_HINT = Text("标签只能是 1 或 -1；", "labels are 1 or -1; ") + _DATA_HINT
 
@@ -120,7 +120,7 @@ def _parse_data(name: str, text: str) -> tuple[tuple[tuple[float, float], int], 
         if not colon:
             raise P.ParamError(Text(f"{name}：第 {k} 个点（{item.strip()!r}）没有标签",
                                     f"{name}: point {k} ({item.strip()!r}) has no label"),
-                               hint=Text("每个点以 :1 或 :-1 结尾；", "end each point with :1 or :-1; ")
+                               hint=Text("每个点以 `:1` 或 `:-1` 结尾；", "end each point with :1 or :-1; ")
                                + _DATA_HINT)
         coords = [c for c in point.strip().strip("()[] ").split(",")]
         if len(coords) != 2:
@@ -284,7 +284,7 @@ class Params(P.ExerciseParams):
                                          "write loss=squared (the sheet's) or loss=cross_entropy"))
         if not (isinstance(self.lr, int | float) and math.isfinite(self.lr)
                 and 0 < self.lr <= _MAX_LR):
-            raise P.ParamError(Text(f"lr={self.lr!r} 不是 (0, {_MAX_LR:g}] 内的学习率",
+            raise P.ParamError(Text(f"lr={self.lr!r} 不是合适的学习率：要满足 0 < lr ≤ {_MAX_LR:g}",
                                     f"lr={self.lr!r} is not a learning rate in (0, {_MAX_LR:g}]"),
                                hint=Text("写成 lr=1（默认值），想让步子小一些可写 lr=0.1",
                                          "write lr=1 (the default), or e.g. lr=0.1 for smaller steps"))
@@ -300,7 +300,7 @@ class Params(P.ExerciseParams):
             isinstance(s, tuple | list) and len(s) == 2 and isinstance(s[0], tuple | list)
             and len(s[0]) == 2 and all(isinstance(c, int | float) for c in s[0]) for s in data)
         if not shape_ok:
-            raise P.ParamError(Text("data 不是 ((x1, x2), 标签) 样本的列表",
+            raise P.ParamError(Text("data 不是 `((x1, x2), 标签)` 形式的样本列表",
                                     "data is not a list of ((x1, x2), label) samples"), hint=_DATA_HINT)
         if not 2 <= len(data) <= _MAX_POINTS:
             raise P.ParamError(Text(f"data 有 {len(data)} 个样本；本题要 2 到 {_MAX_POINTS} 个",
