@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nndl.text import Text
 from nndl.train.model import (
     AVERAGES,
     DEFAULT_LR,
@@ -312,9 +313,12 @@ def parse_affine(text: str) -> tuple[float, float, float]:
     if values == (0.0,):
         return (0.0, 0.0, 0.0)
     if len(values) != 3 or not all(math.isfinite(v) for v in values):
-        raise TrainingError(f"--affine takes three numbers DEG,ZOOM,PX or 0, got '{text}'",
-                            hint="e.g. --affine 10,0.1,0.5 (±10°, ±10 % zoom, ±0.5 px); "
-                                 "--affine 0 turns it off")
+        raise TrainingError(Text(f"--affine 要三个数（角度,缩放,平移）或 0，现在是 '{text}'",
+                                 f"--affine takes three numbers DEG,ZOOM,PX or 0, got '{text}'"),
+                            hint=Text("例如 --affine 10,0.1,0.5（旋转 ±10°、缩放 ±10 %、平移 ±0.5 "
+                                      "像素）；--affine 0 关闭",
+                                      "e.g. --affine 10,0.1,0.5 (±10°, ±10 % zoom, ±0.5 px); "
+                                      "--affine 0 turns it off"))
     return values  # type: ignore[return-value]
 
 
@@ -326,22 +330,33 @@ def _check_bounds(*, epochs, batch_size, seed, split_seed, threads) -> None:
     """Whole numbers in range before any work: --epochs 1e20 or --threads 1000 is a typo
     (or a way to hang the machine), --seed -1 is refused by NumPy with its own words."""
     for name, value, low, high, hint in (
-            ("epochs", epochs, 1, MAX_EPOCHS, "e.g. --epochs 60 (lenet's default)"),
-            ("batch size", batch_size, 1, 1_000_000, "e.g. --batch-size 32"),
-            ("seed", seed, 0, MAX_SEED, "e.g. --seed 0"),
-            ("split seed", split_seed, 0, MAX_SEED, "e.g. split_seed=0")):
+            (Text("轮数", "epochs"), epochs, 1, MAX_EPOCHS,
+             Text("例如 --epochs 60（lenet 的默认值）", "e.g. --epochs 60 (lenet's default)")),
+            (Text("批大小", "batch size"), batch_size, 1, 1_000_000,
+             Text("例如 --batch-size 32", "e.g. --batch-size 32")),
+            (Text("随机种子", "seed"), seed, 0, MAX_SEED, Text("例如 --seed 0", "e.g. --seed 0")),
+            (Text("划分数据的随机种子", "split seed"), split_seed, 0, MAX_SEED,
+             Text("例如 split_seed=0", "e.g. split_seed=0"))):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            raise TrainingError(f"the {name} must be a whole number, got {value!r}", hint=hint)
+            raise TrainingError(Text(f"{name.zh}必须是整数，现在是 {value!r}",
+                                     f"the {name.en} must be a whole number, got {value!r}"),
+                                hint=hint)
         if not low <= value <= high:
-            what = "a positive whole number" if low == 1 else "a whole number ≥ 0"
-            raise TrainingError(f"the {name} must be {what} of at most {high:,}, got {value:,}",
+            what = (Text("正整数", "a positive whole number") if low == 1
+                    else Text("非负整数", "a whole number ≥ 0"))
+            raise TrainingError(Text(f"{name.zh}必须是不超过 {high:,} 的{what.zh}，现在是 {value:,}",
+                                     f"the {name.en} must be {what.en} of at most {high:,}, got "
+                                     f"{value:,}"),
                                 hint=hint)
     cpus = os.cpu_count() or 1
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
                                 or not 1 <= threads <= cpus):
-        raise TrainingError(f"threads must be from 1 to {cpus} (this machine's CPUs), got "
-                            f"{threads!r}", hint="e.g. --threads 1: the digits' matrices are "
-                                                 "too small to gain from more")
+        raise TrainingError(Text(f"线程数须在 1 到 {cpus}（本机的 CPU 数）之间，现在是 {threads!r}",
+                                 f"threads must be from 1 to {cpus} (this machine's CPUs), got "
+                                 f"{threads!r}"),
+                            hint=Text("例如 --threads 1：digits 的矩阵太小，多线程得不到好处",
+                                      "e.g. --threads 1: the digits' matrices are too small to "
+                                      "gain from more"))
 
 
 def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float | None = None,
@@ -393,32 +408,52 @@ def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float |
     _check_bounds(epochs=epochs, batch_size=batch_size, seed=seed, split_seed=split_seed,
                   threads=threads)
     if not (epochs >= 1 and batch_size >= 1):
-        raise TrainingError(f"epochs and batch size must be positive, got epochs={epochs}, "
-                            f"batch size={batch_size}", hint="e.g. --epochs 15 --batch-size 32")
+        raise TrainingError(Text(f"轮数和批大小都必须为正，现在轮数为 {epochs}，批大小为 {batch_size}",
+                                 f"epochs and batch size must be positive, got epochs={epochs}, "
+                                 f"batch size={batch_size}"),
+                            hint=Text("例如 --epochs 15 --batch-size 32",
+                                      "e.g. --epochs 15 --batch-size 32"))
     if not (math.isfinite(lr) and lr > 0):
-        raise TrainingError(f"the learning rate must be a positive number, got {lr}",
-                            hint=f"e.g. --lr {DEFAULT_LR[optimizer]}")
+        raise TrainingError(Text(f"学习率必须是正数，现在是 {lr}",
+                                 f"the learning rate must be a positive number, got {lr}"),
+                            hint=Text(f"例如 --lr {DEFAULT_LR[optimizer]}",
+                                      f"e.g. --lr {DEFAULT_LR[optimizer]}"))
     if not 0 <= augment <= 3:
-        raise TrainingError(f"the augmentation shift must be 0 to 3 pixels, got {augment}",
-                            hint="--augment 1 shifts each image by up to one pixel; 0 turns it off")
+        raise TrainingError(Text(f"平移增强须为 0 到 3 个像素，现在是 {augment}",
+                                 f"the augmentation shift must be 0 to 3 pixels, got {augment}"),
+                            hint=Text("--augment 1 把每张图像随机平移至多一个像素；0 表示关闭",
+                                      "--augment 1 shifts each image by up to one pixel; 0 turns "
+                                      "it off"))
     if not 0 <= warmup <= epochs:
-        raise TrainingError(f"the warm-up must be 0 to {epochs} epochs (--epochs), got {warmup}",
-                            hint="e.g. --warmup 3; 0 starts at the full learning rate")
+        raise TrainingError(Text(f"预热须为 0 到 {epochs} 轮（--epochs），现在是 {warmup}",
+                                 f"the warm-up must be 0 to {epochs} epochs (--epochs), got "
+                                 f"{warmup}"),
+                            hint=Text("例如 --warmup 3；0 表示一开始就用完整的学习率",
+                                      "e.g. --warmup 3; 0 starts at the full learning rate"))
     if not (math.isfinite(label_smoothing) and 0 <= label_smoothing < 1):
-        raise TrainingError(f"label smoothing must be in [0, 1), got {label_smoothing}",
-                            hint="e.g. --label-smoothing 0.1; 0 trains on one-hot targets")
+        raise TrainingError(Text(f"标签平滑须在 [0, 1) 内，现在是 {label_smoothing}",
+                                 f"label smoothing must be in [0, 1), got {label_smoothing}"),
+                            hint=Text("例如 --label-smoothing 0.1；0 表示用独热（one-hot）目标训练",
+                                      "e.g. --label-smoothing 0.1; 0 trains on one-hot targets"))
     if affine is not None and not (0 <= affine[0] <= 180 and 0 <= affine[1] < 1
                                    and 0 <= affine[2] <= 3):
-        raise TrainingError(f"affine limits out of range: {affine[0]:g}° (0 to 180), zoom "
-                            f"{affine[1]:g} (0 to < 1), move {affine[2]:g} px (0 to 3)",
-                            hint="e.g. --affine 10,0.1,0.5; --affine 0 turns it off")
+        raise TrainingError(Text(f"--affine 超出范围：旋转 {affine[0]:g}°（0 到 180），缩放 "
+                                 f"{affine[1]:g}（0 到小于 1），平移 {affine[2]:g} 像素（0 到 3）",
+                                 f"affine limits out of range: {affine[0]:g}° (0 to 180), zoom "
+                                 f"{affine[1]:g} (0 to < 1), move {affine[2]:g} px (0 to 3)"),
+                            hint=Text("例如 --affine 10,0.1,0.5；--affine 0 关闭",
+                                      "e.g. --affine 10,0.1,0.5; --affine 0 turns it off"))
     if batchnorm and model != "lenet":
-        raise TrainingError("BatchNorm is an option of the lenet model only",
-                            hint="drop --batchnorm, or use --model lenet")
+        raise TrainingError(Text("只有 lenet 模型有 BatchNorm 选项",
+                                 "BatchNorm is an option of the lenet model only"),
+                            hint=Text("去掉 --batchnorm，或用 --model lenet",
+                                      "drop --batchnorm, or use --model lenet"))
     if optimizer == "sgd" and not (math.isfinite(momentum) and 0 <= momentum < 1):
         # momentum ≥ 1 keeps every past step at full (or growing) weight: it cannot converge
-        raise TrainingError(f"SGD momentum must be in [0, 1), got {momentum}",
-                            hint="e.g. --momentum 0.9, or 0 for plain SGD")
+        raise TrainingError(Text(f"SGD 的动量须在 [0, 1) 内，现在是 {momentum}",
+                                 f"SGD momentum must be in [0, 1), got {momentum}"),
+                            hint=Text("例如 --momentum 0.9，或 0 表示不带动量的 SGD",
+                                      "e.g. --momentum 0.9, or 0 for plain SGD"))
     split = load_digits(test_size=test_size, seed=split_seed)
     nndl.manual_seed(seed)
     net = make_model(model, batchnorm=batchnorm) if model == "lenet" else make_model(model)
