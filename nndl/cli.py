@@ -249,6 +249,14 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a user error is one readable message and exit status 2, never a traceback;
     Ctrl-C is one line and 130; a closed, full or broken standard output is one line too."""
+    global _help_lang
+    try:
+        return _main(argv)
+    finally:  # this run's --lang is not the next one's (the app run without main: CliRunner)
+        _help_lang = None
+
+
+def _main(argv: list[str] | None) -> int:
     _startup.uninstall()  # Ctrl-C is a KeyboardInterrupt again, caught below (and by Typer)
     if sys.stdout is None:  # started with stdout closed (nndl ... >&-): nowhere for results
         _stderr(_NO_STDOUT(help_lang(sys.argv[1:] if argv is None else argv)))
