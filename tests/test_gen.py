@@ -596,7 +596,8 @@ def test_moodle_escapes_text_and_parses_in_chinese(tmp_path):
 ])
 def test_bad_input_exits_2_with_a_reason_and_writes_nothing(tmp_path, capsys, args, says):
     out = tmp_path / "out.txt"
-    code = main(["gen", *args, "-o", str(out)] if "html" not in args else ["gen", *args])
+    code = main(["gen", *args, "-l", "en", "-o", str(out)] if "html" not in args
+                else ["gen", *args, "-l", "en"])  # the English phrases (zh: test_zh_gen)
     assert code == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err

@@ -175,15 +175,15 @@ def test_moodle_bilingual_bank_chinese_half(variants):
 
 def test_cli_text_output_in_chinese(capsys, monkeypatch):
     monkeypatch.setenv("NNDL_LANG", "zh")
-    assert main(["gen", "1,5", "-n", "2", "-d", "easy"]) == 0
+    assert main(["gen", "1,5", "-n", "2", "--difficulty", "easy"]) == 0
     out = capsys.readouterr()
     assert re.search(r"^种子 \d+（用 --seed \d+ 可以再次得到这些变体）$", out.err, re.M), out.err
     assert "seed" not in out.err.replace("--seed", "")
     assert "难度为简单（easy）" in out.out
-    assert main(["gen", "1,5", "-n", "30", "-d", "easy", "-s", "1"]) == 0
+    assert main(["gen", "1,5", "-n", "30", "--difficulty", "easy", "-s", "1"]) == 0
     err = capsys.readouterr().err
     assert "注意：第 1 题在难度 easy 下只有 6 个不同的变体，全部给出" in err, err
-    assert main(["gen", "1,5", "-n", "30", "-d", "easy", "-s", "1", "--lang", "en"]) == 0
+    assert main(["gen", "1,5", "-n", "30", "--difficulty", "easy", "-s", "1", "--lang", "en"]) == 0
     assert "note: exercise 1 has 6 different variants at easy; giving all 6" in \
         capsys.readouterr().err
 
@@ -195,7 +195,7 @@ REFUSALS = [
     (["gen", "5", "--count", "501"], "一次最多生成的 500 个", "more than the 500"),
     (["gen", "5", "--seed", "-1"], "不是 0 到 4294967295 之间的整数", "seed=-1"),
     (["gen", "5", "-s", "4294967296"], "不是 0 到 4294967295 之间的整数", "is not a whole number"),
-    (["gen", "1", "-n", "30", "-d", "easy"], "只有 6 个不同的变体", "found only 6"),
+    (["gen", "1", "-n", "30", "--difficulty", "easy"], "只有 6 个不同的变体", "found only 6"),
     (["gen", "5", "-f", "json", "--no-key"], "总是附带答案", "always carries the answer key"),
     (["gen", "5", "-f", "moodle", "--no-key"], "总是附带答案", "always carries the answer key"),
     (["gen", "5", "-f", "html", "--key"], "需要用 -o", "needs -o"),
