@@ -11,6 +11,12 @@ import pytest
 from nndl.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """This review reads the English messages (the Chinese are checked in tests/test_zh_*)."""
+    monkeypatch.setenv("NNDL_LANG", "en")
+
+
 def _hinted(err: str) -> bool:
     """A hint line, in either language's label (zh is the default language)."""
     return "hint:" in err or "提示：" in err
@@ -34,7 +40,8 @@ def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
 ])
 def test_usage_errors_are_click_messages_not_tracebacks(capsys, monkeypatch, args, names,
                                                         zh_names):
-    """In zh (the default) nndl's 错误：/提示： lines; in en click's own (tests/test_zh_cli.py)."""
+    """In zh nndl's 错误：/提示： lines; in en click's own (tests/test_zh_cli.py)."""
+    monkeypatch.setenv("NNDL_LANG", "zh")
     assert main(args) == 2
     err = capsys.readouterr().err
     assert zh_names in err and "错误：" in err and "--help" in err
