@@ -28,6 +28,7 @@ import numpy as np
 from nndl.engine.tensor import Tensor
 from nndl.errors import NNDLError
 from nndl.fileio import atomic_write, file_kind
+from nndl.text import Text
 
 FORMATS = ("npz", "safetensors")
 _ST_DTYPES = {
@@ -54,8 +55,11 @@ def _to_numpy(name: str, value: Any) -> np.ndarray:
     else:
         arr = np.asarray(value)
     if np.dtype(arr.dtype) not in _ST_NAMES:
-        raise CheckpointError(f"entry '{name}' has dtype {arr.dtype}, which a checkpoint cannot hold",
-                              hint="store numbers only: float16/32/64, (u)int8..64 or bool")
+        raise CheckpointError(Text(f"条目 '{name}' 的类型是 {arr.dtype}，检查点存不下",
+                                   f"entry '{name}' has dtype {arr.dtype}, which a checkpoint "
+                                   "cannot hold"),
+                              hint=Text("只能存数：float16/32/64、(u)int8..64 或 bool",
+                                        "store numbers only: float16/32/64, (u)int8..64 or bool"))
     return arr
 
 
@@ -80,8 +84,11 @@ def _state(obj: Any) -> dict[str, np.ndarray]:
 def format_of(path: Path, format: str | None) -> str:  # noqa: A002 - the natural name
     fmt = format if format is not None else path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise CheckpointError(f"cannot tell the checkpoint format of '{path}'",
-                              hint="end the file name with .npz or .safetensors, or pass format=")
+        raise CheckpointError(Text(f"看不出检查点 '{path}' 的格式",
+                                   f"cannot tell the checkpoint format of '{path}'"),
+                              hint=Text("文件名以 .npz 或 .safetensors 结尾（或传入 format=）",
+                                        "end the file name with .npz or .safetensors, or pass "
+                                        "format="))
     return fmt
 
 
@@ -111,13 +118,18 @@ def _check_shape(bad, name: str, shape: tuple[int, ...], dtype: np.dtype) -> int
     """The bytes an entry declares, after refusing shapes no model has (before any data is
     read, so a crafted header cannot make nndl allocate)."""
     if len(shape) > MAX_DIMS:
-        raise bad(f"entry '{_brief(name)}' has {len(shape)} dimensions (at most {MAX_DIMS})")
+        raise bad(Text(f"条目 '{_brief(name)}' 有 {len(shape)} 维（至多 {MAX_DIMS} 维）",
+                       f"entry '{_brief(name)}' has {len(shape)} dimensions (at most {MAX_DIMS})"))
     if any(n < 0 for n in shape):
-        raise bad(f"entry '{_brief(name)}' has a negative size in its shape {_brief(shape)}")
+        raise bad(Text(f"条目 '{_brief(name)}' 的形状 {_brief(shape)} 中有负数",
+                       f"entry '{_brief(name)}' has a negative size in its shape "
+                       f"{_brief(shape)}"))
     nbytes = math.prod(shape) * dtype.itemsize  # Python ints: [2**32, 2**32] does not wrap to 0
     if nbytes > MAX_CHECKPOINT_BYTES:
-        raise bad(f"entry '{_brief(name)}' declares shape {_brief(shape)}, {nbytes:,} bytes "
-                  f"(nndl loads at most {MAX_CHECKPOINT_BYTES // 2**30} GiB)")
+        raise bad(Text(f"条目 '{_brief(name)}' 声明的形状 {_brief(shape)} 有 {nbytes:,} 字节"
+                       f"（nndl 至多读入 {MAX_CHECKPOINT_BYTES // 2**30} GiB）",
+                       f"entry '{_brief(name)}' declares shape {_brief(shape)}, {nbytes:,} bytes "
+                       f"(nndl loads at most {MAX_CHECKPOINT_BYTES // 2**30} GiB)"))
     return nbytes
 
 
@@ -133,61 +145,78 @@ def _npy_header(bad, name: str, fh) -> tuple[np.dtype, tuple[int, ...], int]:
             raise ValueError(f".npy format version {version} (nndl reads 1.0 and 2.0)")
     except Exception as exc:  # noqa: BLE001 - NumPy parses a crafted header with ast and
         # tokenize: SyntaxError, TokenError, RecursionError, MemoryError... all mean "damaged"
-        why = str(exc) if str(exc).startswith(".npy format") else "it must be a short Python " \
-            "dict literal of descr, fortran_order and shape"
-        raise bad(f"member '{_brief(name)}' has no readable .npy header ({why})") from None
+        why = Text.same(str(exc)) if str(exc).startswith(".npy format") else Text(
+            "它应是一个简短的 Python 字典字面量，含 descr、fortran_order 和 shape",
+            "it must be a short Python dict literal of descr, fortran_order and shape")
+        raise bad(Text(f"成员 '{_brief(name)}' 的 .npy 头无法读取（{why.zh}）",
+                       f"member '{_brief(name)}' has no readable .npy header ({why.en})")) from None
     if dtype.hasobject:
         raise _unpickling(bad.path, name)
     if np.dtype(dtype).newbyteorder("=") not in _ST_NAMES:
-        raise bad(f"entry '{_brief(name)}' has dtype {_brief(str(dtype))}, which a checkpoint "
-                  "cannot hold")
+        raise bad(Text(f"条目 '{_brief(name)}' 的类型是 {_brief(str(dtype))}，检查点存不下",
+                       f"entry '{_brief(name)}' has dtype {_brief(str(dtype))}, which a "
+                       "checkpoint cannot hold"))
     return dtype, tuple(shape), fh.tell()
 
 
 def _unpickling(path: Path, name: str) -> CheckpointError:
-    return CheckpointError(f"'{path}' holds an entry ('{_brief(name)}') that can only be read "
-                           "by unpickling", hint="nndl never unpickles; re-save the weights "
-                                                 "with nndl.save")
+    return CheckpointError(Text(f"'{path}' 中有一个条目（'{_brief(name)}'）只能靠反序列化 pickle "
+                                "读出",
+                                f"'{path}' holds an entry ('{_brief(name)}') that can only be read "
+                                "by unpickling"),
+                           hint=Text("nndl 从不反序列化 pickle；请用 nndl.save 重新保存权重",
+                                     "nndl never unpickles; re-save the weights with nndl.save"))
 
 
 class _Bad:
     """Makes the errors of one damaged file, naming it."""
 
-    def __init__(self, path: Path, what: str, hint: str):
+    def __init__(self, path: Path, what: Text, hint: Text):
         self.path, self.what, self.hint = path, what, hint
 
-    def __call__(self, detail: str) -> CheckpointError:
-        return CheckpointError(f"'{self.path}' {self.what}: {detail}", hint=self.hint)
+    def __call__(self, detail: str | Text) -> CheckpointError:
+        d = detail if isinstance(detail, Text) else Text.same(detail)
+        return CheckpointError(Text(f"'{self.path}' {self.what.zh}：{d.zh}",
+                                    f"'{self.path}' {self.what.en}: {d.en}"), hint=self.hint)
 
 
 def _npz_load(path: Path, fh, wanted: set[str] | None, data: bool) -> dict[str, Any]:
     """The entries of an .npz: every header is read and checked (names, dtypes, shapes,
     declared sizes against the member sizes, the total) first; then the arrays of the
     ``wanted`` names (all when None) are inflated, or, without ``data``, their shapes given."""
-    bad = _Bad(path, "is a damaged .npz file", "save the checkpoint again")
+    bad = _Bad(path, Text("是损坏的 .npz 文件", "is a damaged .npz file"),
+               Text("重新保存这个检查点", "save the checkpoint again"))
     entries: dict[str, tuple[zipfile.ZipInfo, tuple[int, ...]]] = {}
     total = 0
     try:
         with zipfile.ZipFile(fh) as zf:
             for info in zf.infolist():
                 if not info.filename.endswith(".npy"):
-                    raise CheckpointError(f"'{path}': member '{_brief(info.filename)}' is not a "
-                                          ".npy array", hint="pass a file written by nndl.save "
-                                                             "or numpy.savez")
+                    raise CheckpointError(
+                        Text(f"'{path}'：成员 '{_brief(info.filename)}' 不是 .npy 数组",
+                             f"'{path}': member '{_brief(info.filename)}' is not a .npy array"),
+                        hint=Text("请给出由 nndl.save 或 numpy.savez 写出的文件",
+                                  "pass a file written by nndl.save or numpy.savez"))
                 name = info.filename[:-4]
                 if name in entries:
-                    raise bad(f"it holds two entries named '{_brief(name)}'")
+                    raise bad(Text(f"其中有两个名为 '{_brief(name)}' 的条目",
+                                   f"it holds two entries named '{_brief(name)}'"))
                 with zf.open(info) as member:
                     dtype, shape, offset = _npy_header(bad, name, member)
                 nbytes = _check_shape(bad, name, shape, dtype)
                 if info.file_size != offset + nbytes:
-                    raise bad(f"member '{_brief(name)}' declares shape {_brief(shape)} of "
-                              f"{dtype} ({nbytes:,} bytes) but holds "
-                              f"{max(info.file_size - offset, 0):,} bytes of data (truncated?)")
+                    held = max(info.file_size - offset, 0)
+                    raise bad(Text(f"成员 '{_brief(name)}' 声明了 {dtype} 类型、形状 {_brief(shape)}"
+                                   f"（{nbytes:,} 字节），实际只有 {held:,} 字节数据（文件被截断了？）",
+                                   f"member '{_brief(name)}' declares shape {_brief(shape)} of "
+                                   f"{dtype} ({nbytes:,} bytes) but holds {held:,} bytes of data "
+                                   "(truncated?)"))
                 total += nbytes
                 if total > MAX_CHECKPOINT_BYTES:
-                    raise bad(f"its arrays hold more than {MAX_CHECKPOINT_BYTES // 2**30} GiB "
-                              "(the most nndl loads)")
+                    raise bad(Text(f"其中的数组超过 {MAX_CHECKPOINT_BYTES // 2**30} GiB"
+                                   "（nndl 至多读入这么多）",
+                                   f"its arrays hold more than {MAX_CHECKPOINT_BYTES // 2**30} "
+                                   "GiB (the most nndl loads)"))
                 entries[name] = (info, shape)
             if not data:
                 return {name: shape for name, (_, shape) in entries.items()}
@@ -238,67 +267,82 @@ def _safetensors_load(path: Path, fh, size: int, wanted: set[str] | None, data: 
                       ) -> tuple[dict[str, Any], dict[str, str]]:
     """The entries and metadata of a safetensors file: the header is checked whole (types,
     dtypes, shapes, offsets that tile the data exactly) before any tensor is read."""
-    bad = _Bad(path, "is not a valid safetensors file",
-               "save it again with nndl.save(..., 'file.safetensors')")
+    bad = _Bad(path, Text("不是有效的 safetensors 文件", "is not a valid safetensors file"),
+               Text("用 nndl.save(..., 'file.safetensors') 重新保存",
+                    "save it again with nndl.save(..., 'file.safetensors')"))
     (n,) = struct.unpack("<Q", fh.read(8))
     if n > min(_MAX_HEADER, size - 8):
-        raise bad(f"its header claims {n} bytes but the file has {size}")
+        raise bad(Text(f"文件头声称有 {n} 字节，但整个文件只有 {size} 字节（文件被截断了？）",
+                       f"its header claims {n} bytes but the file has {size}"))
     try:
         header = json.loads(fh.read(n).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: JSON, digits
-        why = ("a number in it has thousands of digits" if "digits" in str(exc) else
-               "it is nested too deeply" if isinstance(exc, RecursionError) else
-               _brief(str(exc), 120))
-        raise bad(f"the header is not JSON ({why})") from None
+        why = (Text("其中有一个数长达数千位", "a number in it has thousands of digits")
+               if "digits" in str(exc) else
+               Text("嵌套太深", "it is nested too deeply") if isinstance(exc, RecursionError)
+               else Text.same(_brief(str(exc), 120)))
+        raise bad(Text(f"文件头不是 JSON（{why.zh}）", f"the header is not JSON ({why.en})")) from None
     if not isinstance(header, dict):
-        raise bad("the header is not a JSON object")
+        raise bad(Text("文件头不是 JSON 对象", "the header is not a JSON object"))
     metadata = header.pop("__metadata__", None)
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-        raise bad("its __metadata__ is not an object of strings")
+        raise bad(Text("它的 __metadata__ 不是由字符串组成的对象",
+                       "its __metadata__ is not an object of strings"))
     data_len = size - 8 - n
     spans, entries = [], {}
     for name, entry in header.items():
         if not isinstance(entry, dict):
-            raise bad(f"entry '{_brief(name)}' is not an object")
+            raise bad(Text(f"条目 '{_brief(name)}' 不是对象", f"entry '{_brief(name)}' is not an object"))
         for key in ("dtype", "shape", "data_offsets"):
             if key not in entry:
-                raise bad(f"entry '{_brief(name)}' lacks or has an unknown field '{key}'")
+                raise bad(Text(f"条目 '{_brief(name)}' 缺少字段 '{key}'",
+                               f"entry '{_brief(name)}' lacks or has an unknown field '{key}'"))
         code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
         if not isinstance(code, str) or code not in _ST_DTYPES:
-            raise bad(f"entry '{_brief(name)}' lacks or has an unknown field 'dtype' "
-                      f"({_brief(code)})")
+            raise bad(Text(f"条目 '{_brief(name)}' 的 'dtype' 字段无法识别（{_brief(code)}）",
+                           f"entry '{_brief(name)}' lacks or has an unknown field 'dtype' "
+                           f"({_brief(code)})"))
         if not (isinstance(shape, list) and all(type(v) is int for v in shape)
                 and isinstance(offsets, list) and len(offsets) == 2
                 and all(type(v) is int for v in offsets)):
-            raise bad(f"entry '{_brief(name)}' has a malformed shape or data_offsets "
-                      "(lists of whole numbers)")
+            raise bad(Text(f"条目 '{_brief(name)}' 的 shape 或 data_offsets 格式不对（应为整数列表）",
+                           f"entry '{_brief(name)}' has a malformed shape or data_offsets "
+                           "(lists of whole numbers)"))
         dtype = np.dtype(_ST_DTYPES[code]).newbyteorder("<")
         shape = tuple(shape)
         nbytes = _check_shape(bad, name, shape, dtype)
         begin, end = offsets
         if not 0 <= begin <= end <= data_len:
-            raise bad(f"entry '{_brief(name)}' has shape {_brief(shape)} / offsets "
-                      f"[{begin}, {end}] outside the data")
+            raise bad(Text(f"条目 '{_brief(name)}'（形状 {_brief(shape)}）的偏移 [{begin}, {end}] "
+                           "超出了数据区（文件被截断了？）",
+                           f"entry '{_brief(name)}' has shape {_brief(shape)} / offsets "
+                           f"[{begin}, {end}] outside the data"))
         if end - begin != nbytes:
-            raise bad(f"entry '{_brief(name)}': {end - begin} bytes do not hold shape "
-                      f"{_brief(shape)} of {code}")
+            raise bad(Text(f"条目 '{_brief(name)}'：{end - begin} 字节装不下 {code} 类型、形状 "
+                           f"{_brief(shape)} 的张量",
+                           f"entry '{_brief(name)}': {end - begin} bytes do not hold shape "
+                           f"{_brief(shape)} of {code}"))
         spans.append((begin, end, name))
         entries[name] = (dtype, shape, begin, end)
     pos = 0
     for begin, end, name in sorted(spans):
         if begin != pos:
-            raise bad(f"entry '{_brief(name)}' starts at byte {begin}, expected {pos} "
-                      "(gap or overlap)")
+            raise bad(Text(f"条目 '{_brief(name)}' 从第 {begin} 字节开始，应为第 {pos} 字节"
+                           "（有空隙或重叠）",
+                           f"entry '{_brief(name)}' starts at byte {begin}, expected {pos} "
+                           "(gap or overlap)"))
         pos = end
     if pos != data_len:
-        raise bad(f"{data_len - pos} bytes after the last tensor belong to no entry")
+        raise bad(Text(f"最后一个张量之后还有 {data_len - pos} 字节，不属于任何条目",
+                       f"{data_len - pos} bytes after the last tensor belong to no entry"))
     if not data:
         return {name: e[1] for name, e in entries.items()}, dict(metadata)
     blob = bytearray(data_len)
     if fh.readinto(blob) != data_len:
-        raise bad("the file ended while it was being read (changed meanwhile?)")
+        raise bad(Text("读到一半文件就结束了（读的时候被改动了？）",
+                       "the file ended while it was being read (changed meanwhile?)"))
     view = memoryview(blob)
     out = {}
     for name, (dtype, shape, begin, end) in entries.items():
@@ -324,14 +368,19 @@ def save(obj: Any, path: str | os.PathLike, *, format: str | None = None,  # noq
     state = _state(obj)
     if fmt == "npz":
         if metadata:
-            raise CheckpointError(".npz checkpoints cannot hold metadata",
-                                  hint="save as .safetensors to keep metadata")
+            raise CheckpointError(Text(".npz 检查点不能保存元数据", ".npz checkpoints cannot hold metadata"),
+                                  hint=Text("要保留元数据，请存为 .safetensors",
+                                            "save as .safetensors to keep metadata"))
         payload: bytes | bytearray = _npz_bytes(state)
     else:
         if "__metadata__" in state:  # the header's reserved key: the file could not be read
-            raise CheckpointError("a safetensors file cannot hold an entry named '__metadata__' "
-                                  "(the format reserves that key for the metadata)",
-                                  hint="rename the entry, or save as .npz")
+            raise CheckpointError(Text("safetensors 文件不能有名为 '__metadata__' 的条目"
+                                       "（这个格式把它留给元数据）",
+                                       "a safetensors file cannot hold an entry named "
+                                       "'__metadata__' (the format reserves that key for the "
+                                       "metadata)"),
+                                  hint=Text("给这个条目换个名字，或存为 .npz",
+                                            "rename the entry, or save as .npz"))
         payload = _safetensors_bytes(state, metadata)
     return atomic_write(path, payload)
 
@@ -365,29 +414,39 @@ def _read(path: Path, *, expected: Mapping[str, tuple[int, ...]] | None = None,
         # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise CheckpointError(f"checkpoint '{path}' does not exist",
-                              hint="check the path, or create it with nndl.save / --save"
+        raise CheckpointError(Text(f"检查点 '{path}' 不存在", f"checkpoint '{path}' does not exist"),
+                              hint=Text("检查路径，或先用 nndl.save / --save 生成它",
+                                        "check the path, or create it with nndl.save / --save")
                               ) from None
     except OSError as exc:
-        raise CheckpointError(f"cannot read checkpoint '{path}': "
-                              f"{exc.strerror or type(exc).__name__}",
-                              hint="check the path and its permissions") from None
+        why = exc.strerror or type(exc).__name__
+        raise CheckpointError(Text(f"无法读取检查点 '{path}'（{why}）",
+                                   f"cannot read checkpoint '{path}': {why}"),
+                              hint=Text("检查路径和访问权限", "check the path and its permissions")
+                              ) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise CheckpointError(f"checkpoint '{path}' is {file_kind(st.st_mode)}, not a file",
-                              hint="pass a file written by nndl.save")
+        kind = "文件夹" if stat.S_ISDIR(st.st_mode) else "特殊文件"
+        raise CheckpointError(Text(f"检查点 '{path}' 是{kind}，不是普通文件",
+                                   f"checkpoint '{path}' is {file_kind(st.st_mode)}, not a file"),
+                              hint=Text("请给出由 nndl.save 写出的文件",
+                                        "pass a file written by nndl.save"))
     with open(fd, "rb") as fh:
         if st.st_size > MAX_CHECKPOINT_BYTES + _MAX_HEADER:
-            raise CheckpointError(f"checkpoint '{path}' has {st.st_size:,} bytes; nndl loads "
-                                  f"at most {MAX_CHECKPOINT_BYTES // 2**30} GiB",
-                                  hint="nndl's models are far smaller: is this the right file?")
+            raise CheckpointError(Text(f"检查点 '{path}' 有 {st.st_size:,} 字节；nndl 至多读入 "
+                                       f"{MAX_CHECKPOINT_BYTES // 2**30} GiB",
+                                       f"checkpoint '{path}' has {st.st_size:,} bytes; nndl loads "
+                                       f"at most {MAX_CHECKPOINT_BYTES // 2**30} GiB"),
+                                  hint=Text("nndl 的模型都小得多：是不是选错了文件？",
+                                            "nndl's models are far smaller: is this the right "
+                                            "file?"))
         head = fh.read(9)
         fh.seek(0)
         if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip (an empty one: its end record)
             shapes = _npz_load(path, fh, None, data=False)
             if expected is not None:
-                _check_keys(expected, shapes, f"checkpoint '{path}'", strict)
+                _check_keys(expected, shapes, _source(path), strict)
             if not data:
                 return shapes, {}
             fh.seek(0)
@@ -395,43 +454,71 @@ def _read(path: Path, *, expected: Mapping[str, tuple[int, ...]] | None = None,
         if len(head) >= 9 and head[8:9] == b"{":
             shapes, metadata = _safetensors_load(path, fh, st.st_size, None, data=False)
             if expected is not None:
-                _check_keys(expected, shapes, f"checkpoint '{path}'", strict)
+                _check_keys(expected, shapes, _source(path), strict)
             if not data:
                 return shapes, metadata
             fh.seek(0)
             return _safetensors_load(path, fh, st.st_size,
                                      None if expected is None else set(expected), True)
-    raise CheckpointError(f"'{path}' is neither an .npz nor a safetensors checkpoint "
-                          f"(it starts with {bytes(head[:8])!r})",
-                          hint="pass a file written by nndl.save (or numpy.savez / safetensors)")
+    raise CheckpointError(Text(f"'{path}' 既不是 .npz 也不是 safetensors 检查点"
+                               f"（开头的字节是 {bytes(head[:8])!r}）",
+                               f"'{path}' is neither an .npz nor a safetensors checkpoint "
+                               f"(it starts with {bytes(head[:8])!r})"),
+                          hint=Text("请给出由 nndl.save（或 numpy.savez、safetensors）写出的文件",
+                                    "pass a file written by nndl.save (or numpy.savez / "
+                                    "safetensors)"))
+
+
+def _source(path: Any) -> Text:
+    return Text(f"检查点 '{path}' ", f"checkpoint '{path}'")
+
+
+def _as_source(source: str | Text) -> Text:
+    if isinstance(source, Text):
+        return source
+    return Text("检查点", source) if source == "checkpoint" else Text(source + " ", source)
 
 
 def _check_keys(expected: Mapping[str, tuple[int, ...]], found: Mapping[str, tuple[int, ...]],
-                source: str, strict: bool) -> None:
+                source: str | Text, strict: bool) -> None:
     """Raise if ``found`` misses keys of ``expected``, has extra ones (strict), or other
     shapes; both map a name to a shape."""
+    src = _as_source(source)
     missing = [k for k in expected if k not in found]
     unexpected = [k for k in found if k not in expected] if strict else []
     if missing or unexpected:
         parts = []
         if missing:
-            parts.append(f"missing keys {_names(missing)}")
+            parts.append(Text(f"缺少键 {_names(missing, 10, '还有')}",
+                              f"missing keys {_names(missing)}"))
         if unexpected:
-            parts.append(f"unexpected keys {_names(unexpected)}")
-        raise CheckpointError(f"{source} does not match the model: " + "; ".join(parts),
-                              hint="load it into the same architecture it was saved from "
-                                   "(or pass strict=False to skip extra keys)")
+            parts.append(Text(f"多出键 {_names(unexpected, 10, '还有')}",
+                              f"unexpected keys {_names(unexpected)}"))
+        raise CheckpointError(Text(f"{src.zh}与模型不符：" + "；".join(p.zh for p in parts),
+                                   f"{src.en} does not match the model: "
+                                   + "; ".join(p.en for p in parts)),
+                              hint=Text("请载入保存它时的同一种网络结构（或传入 strict=False 跳过多余的键）",
+                                        "load it into the same architecture it was saved from "
+                                        "(or pass strict=False to skip extra keys)"))
     for name, want_shape in expected.items():
         if name in found and tuple(found[name]) != tuple(want_shape):
-            raise CheckpointError(f"{source}: '{_brief(name)}' has shape "
-                                  f"{_brief(tuple(found[name]))}, the model's is "
-                                  f"{tuple(want_shape)}",
-                                  hint="the checkpoint comes from a model with other layer sizes")
+            got = _brief(tuple(found[name]))
+            raise CheckpointError(Text(f"{src.zh.rstrip()}：'{_brief(name)}' 的形状是 {got}，模型中是 "
+                                       f"{tuple(want_shape)}",
+                                       f"{src.en}: '{_brief(name)}' has shape {got}, the model's "
+                                       f"is {tuple(want_shape)}"),
+                                  hint=Text("这个检查点来自层大小不同的模型",
+                                            "the checkpoint comes from a model with other layer "
+                                            "sizes"))
 
 
-def _names(names: list[str], most: int = 10) -> str:
+def _names(names: list[str], most: int = 10, more: str = "") -> str:
+    """The first ``most`` names; ``more``: how the rest is counted in Chinese (还有 3 个)."""
     shown = [_brief(n) for n in names[:most]]
-    return str(shown) + (f" and {len(names) - most} more" if len(names) > most else "")
+    if len(names) <= most:
+        return str(shown)
+    rest = len(names) - most
+    return str(shown) + (f"，{more} {rest} 个" if more else f" and {rest} more")
 
 
 def check_compatible(expected: Mapping[str, Any], state: Mapping[str, Any], *,
@@ -446,7 +533,7 @@ class CastWarning(UserWarning):
     """``load_into(..., cast=True)`` changed the values of some tensors to fit the model."""
 
 
-def _fit_dtypes(expected: Mapping[str, Any], arrays: dict[str, np.ndarray], source: str,
+def _fit_dtypes(expected: Mapping[str, Any], arrays: dict[str, np.ndarray], source: Text,
                 cast: bool) -> dict[str, np.ndarray]:
     """Each array in the model's dtype. A cast that keeps every value (float32 -> float64, or
     float64 values that float32 holds exactly) is silent; one that changes a value (1e300 ->
@@ -470,18 +557,28 @@ def _fit_dtypes(expected: Mapping[str, Any], arrays: dict[str, np.ndarray], sour
     name, arr, conv = changed[0]
     if arr.dtype.kind == conv.dtype.kind:
         i = int(np.flatnonzero(conv.astype(arr.dtype).ravel() != arr.ravel())[0])
-        example = f"{arr.ravel()[i].item()!r} becomes {conv.ravel()[i].item()!r}"
+        a, b = arr.ravel()[i].item(), conv.ravel()[i].item()
+        example = Text(f"{a!r} 会变成 {b!r}", f"{a!r} becomes {b!r}")
     else:
-        example = f"{arr.dtype} numbers are not {conv.dtype} weights"
+        example = Text(f"{arr.dtype} 的数不是 {conv.dtype} 权重",
+                       f"{arr.dtype} numbers are not {conv.dtype} weights")
     names = _names([c[0] for c in changed])
     if not cast:
-        raise CheckpointError(f"{source}: loading would change the values of {len(changed)} "
-                              f"tensor(s) {names}: '{_brief(name)}' is {arr.dtype} in the file "
-                              f"and {conv.dtype} in the model ({example})",
-                              hint="pass cast=True to load_into to cast anyway (a warning names "
-                                   "the tensors), or load it into a model of the file's dtype")
-    warnings.warn(CastWarning(f"{source}: cast {len(changed)} tensor(s) {names} to the model's "
-                              f"dtype, changing values ({example})"), stacklevel=3)
+        raise CheckpointError(Text(f"{source.zh.rstrip()}：载入会改变 {len(changed)} 个张量 "
+                                   f"{_names([c[0] for c in changed], 10, '还有')} 的值："
+                                   f"'{_brief(name)}' 在文件中是 {arr.dtype}，在模型中是 "
+                                   f"{conv.dtype}（{example.zh}）",
+                                   f"{source.en}: loading would change the values of "
+                                   f"{len(changed)} tensor(s) {names}: '{_brief(name)}' is "
+                                   f"{arr.dtype} in the file and {conv.dtype} in the model "
+                                   f"({example.en})"),
+                              hint=Text("给 load_into 传 cast=True 照样转换（会有警告列出这些张量），"
+                                        "或载入到与文件类型相同的模型",
+                                        "pass cast=True to load_into to cast anyway (a warning "
+                                        "names the tensors), or load it into a model of the "
+                                        "file's dtype"))
+    warnings.warn(CastWarning(f"{source.en}: cast {len(changed)} tensor(s) {names} to the model's "
+                              f"dtype, changing values ({example.en})"), stacklevel=3)
     return out
 
 
@@ -493,7 +590,7 @@ def load_into(model: Any, path: str | os.PathLike, *, strict: bool = True,
     load leaves the model as it was."""
     expected = model.state_dict()
     shapes = {k: tuple(np.shape(_to_numpy(k, v))) for k, v in expected.items()}
-    source = f"checkpoint '{path}'"
+    source = _source(path)
     arrays, _ = _read(Path(path), expected=shapes, strict=strict)
     arrays = _fit_dtypes(expected, arrays, source, cast)
     model.load_state_dict({k: Tensor._wrap(v) for k, v in arrays.items()})

@@ -366,7 +366,7 @@ def test_cli_outlier_text(fmt, lang, capsys):
 def test_cli_outlier_bad_t(capsys):
     from nndl.cli import main
 
-    assert main(["experiment", "outlier", "--t", "1,x"]) == 2
+    assert main(["experiment", "outlier", "--t", "1,x", "-l", "en"]) == 2  # zh: test_zh_experiments
     assert "item 2" in capsys.readouterr().err
 
 

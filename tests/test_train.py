@@ -388,7 +388,8 @@ def test_cli_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, capsys, args,
     from nndl.cli import main
 
     monkeypatch.chdir(tmp_path)
-    code = main(["train", "digits", "--model", "mlp", "--epochs", "1", "--no-progress", *args])
+    code = main(["train", "digits", "--model", "mlp", "--epochs", "1", "--no-progress", "-l", "en",
+                 *args])  # the English words; zh in test_zh_experiments
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
