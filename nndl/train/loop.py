@@ -433,7 +433,7 @@ def train_digits(model: str = "lenet", *, epochs: int | None = None, lr: float |
     if not (math.isfinite(label_smoothing) and 0 <= label_smoothing < 1):
         raise TrainingError(Text(f"标签平滑须在 [0, 1) 内，现在是 {label_smoothing}",
                                  f"label smoothing must be in [0, 1), got {label_smoothing}"),
-                            hint=Text("例如 --label-smoothing 0.1；0 表示用独热（one-hot）目标训练",
+                            hint=Text("例如 --label-smoothing 0.1；0 表示用独热目标训练",
                                       "e.g. --label-smoothing 0.1; 0 trains on one-hot targets"))
     if affine is not None and not (0 <= affine[0] <= 180 and 0 <= affine[1] < 1
                                    and 0 <= affine[2] <= 3):

@@ -3,6 +3,8 @@ JSON and the learning-curve figure. They only format."""
 
 from __future__ import annotations
 
+import re
+
 from nndl.text import Text
 from nndl.train.loop import TrainHistory
 
@@ -42,9 +44,15 @@ OPT = {
 
 
 def _opt_text(h: TrainHistory, lang: str = "en") -> str:
-    """The optimiser and the training set-up in one line: SGD(lr=0.05, momentum=0.9), …"""
-    extra = f", momentum={h.momentum:g}" if h.optimizer == "sgd" else ""
-    parts = [f"{h.optimizer.upper() if h.optimizer == 'sgd' else 'Adam'}(lr={h.lr:g}{extra})"]
+    """The optimiser and the training set-up in one line: SGD(lr=0.05, momentum=0.9), … (zh:
+    SGD（学习率 0.05，动量 0.9），…)"""
+    name = "SGD" if h.optimizer == "sgd" else "Adam"
+    if lang == "zh":
+        extra = f"，动量 {h.momentum:g}" if h.optimizer == "sgd" else ""
+        parts = [f"{name}（学习率 {h.lr:g}{extra}）"]
+    else:
+        extra = f", momentum={h.momentum:g}" if h.optimizer == "sgd" else ""
+        parts = [f"{name}(lr={h.lr:g}{extra})"]
     if h.schedule == "cosine":
         parts.append(OPT["cosine"](lang))
     if h.warmup:
@@ -59,6 +67,13 @@ def _opt_text(h: TrainHistory, lang: str = "en") -> str:
         parts.append(OPT["smooth"](lang).format(s=f"{h.label_smoothing:g}"))
     parts.append(OPT["seed"](lang).format(s=h.seed))
     return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def _arch_text(h: TrainHistory, lang: str) -> str:
+    """The architecture line; zh says a convolution's padding in Chinese (3×3，填充 1)."""
+    if lang != "zh":
+        return h.architecture
+    return re.sub(r", pad (\d+)\)", r"，填充 \1)", h.architecture)
 
 
 def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
@@ -76,7 +91,7 @@ def to_text(h: TrainHistory, lang: str = "zh", width: int | None = None,
                       f"{s.test_loss:.4f}", f"{s.test_accuracy:.2%}", f"{s.seconds:.1f}")
     return rich_to_text(
         f"[bold]{_t('title', lang)}[/]",
-        f"{_t('model', lang)}{c}{h.model} — {h.architecture}",
+        f"{_t('model', lang)}{c}{h.model} — {_arch_text(h, lang)}",
         f"{_t('params', lang)}{c}{h.parameters:,}{semi}{_t('opt', lang)}{c}{_opt_text(h, lang)}",
         f"{_t('data', lang)}{c}" + _t("data_v", lang).format(
             n_train=h.n_train, n_test=h.n_test, s=h.split_seed),
@@ -90,7 +105,7 @@ def to_markdown(h: TrainHistory, lang: str = "zh") -> str:
     cols = [_t(k, lang) for k in ("epoch", "train_loss", "train_acc", "test_loss", "test_acc",
                                   "time")]
     lines = [f"## {_t('title', lang)}", "",
-             f"- {_t('model', lang)}{c}`{h.model}` — {h.architecture}",
+             f"- {_t('model', lang)}{c}`{h.model}` — {_arch_text(h, lang)}",
              f"- {_t('params', lang)}{c}{h.parameters:,}",
              f"- {_t('opt', lang)}{c}{_opt_text(h, lang)}",
              f"- {_t('data', lang)}{c}" + _t("data_v", lang).format(
