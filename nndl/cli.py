@@ -50,10 +50,41 @@ def _prepare_help(cmd, ctx) -> None:
             param.metavar = ""
         if hasattr(param, "help"):
             param.help = help_in(param.help, lang)
+        _type_in_help_language(param)
+        key = _argument_key(param)
+        if lang == "zh" and key in ARGUMENT_NAMES:  # the Arguments panel names it in Chinese
+            param.nndl_key = key
+            param.metavar = ARGUMENT_NAMES[key](lang) + ("…" if param.nargs != 1 else "")
     cmd.help = help_in(cmd.help, lang)
     cmd.short_help = help_in(cmd.short_help, lang)
     for sub in getattr(cmd, "commands", {}).values():
         _prepare_help(sub, ctx)
+
+
+# the type Typer shows after an option (<int>), by its English name; choices stay as typed
+_TYPE_NAMES = {"int": Text("整数", "int"), "int range": Text("整数", "int range"),
+               "float": Text("数", "float"), "float range": Text("数", "float range"),
+               "str": Text("文本", "str"), "list[str]": Text("文本", "list[str]"),
+               "path": Text("路径", "path"), "file": Text("文件", "file"),
+               "dir": Text("文件夹", "dir")}
+
+
+def _type_in_help_language(param) -> None:
+    """Typer's <int>, <str>, <path> … after an option, as <整数>, <文本>, <路径> … in zh."""
+    show = getattr(param, "display_type_rich", None)  # Typer ≥ 0.20
+    if show is None or getattr(show, "nndl", False):
+        return
+
+    def display_type_rich(ctx):
+        shown = show(ctx)
+        if not isinstance(shown, str) or _help_language() != "zh":
+            return shown
+        bare, dots = (shown[:-3], "…") if shown.endswith("...") else (shown, "")
+        name = _TYPE_NAMES.get(bare[1:-1]) if bare.startswith("<") else None
+        return f"<{name('zh')}>{dots}" if name is not None else shown
+
+    display_type_rich.nndl = True  # type: ignore[attr-defined]
+    param.display_type_rich = display_type_rich
 
 
 _SHOW_HELP = Text("显示本帮助并退出。", "Show this message and exit.")
@@ -594,11 +625,18 @@ def _option_usage(exc, ctx, lang: Lang) -> tuple[str, str]:
     return text.format(name=exc.option_name, n=n)(lang), hint
 
 
+def _argument_key(param) -> str | None:
+    """An argument's key in ARGUMENT_NAMES: its metavar, else its name (None for an option)."""
+    if getattr(param, "param_type_name", "") != "argument":
+        return None
+    return getattr(param, "nndl_key", None) or param.metavar or param.name
+
+
 def _label(param, lang: Lang) -> str:
     """How a message names a parameter: an option by its longest flag, an argument by its
     name in ``lang``."""
-    if param.param_type_name == "argument":
-        key = param.metavar or param.name
+    key = _argument_key(param)
+    if key is not None:
         return ARGUMENT_NAMES[key](lang) if key in ARGUMENT_NAMES else key
     return max(param.opts, key=len)
 

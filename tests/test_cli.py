@@ -59,7 +59,7 @@ def test_an_html_page_is_not_dumped_into_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert main(["solve", "4", "--format", "html"]) == 2
     err = capsys.readouterr().err
-    assert "-o DIR" in err and "终端无法显示" in err and "Traceback" not in err
+    assert "-o 文件夹" in err and "终端无法显示" in err and "Traceback" not in err
     assert main(["solve", "4", "--format", "html", "-l", "en"]) == 2
     assert "a terminal cannot show" in capsys.readouterr().err
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
