@@ -11,7 +11,6 @@ import numpy as np
 from nndl.classic.experiment import OutlierExperiment, OutlierRow, PLAResult, equation, loss_label
 from nndl.classic.perceptron import count_text
 from nndl.report import check_format, fit_tables, fmt_num, g, rich_to_text
-from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
 T = {
@@ -422,7 +421,17 @@ def _sheet_rows(res: OutlierExperiment, lang: str) -> list[list[str]]:
 
 
 def to_json(res: OutlierExperiment) -> str:
-    return to_json_text(res)
+    """The experiment's data; ``warnings`` as the Python warnings say them (English), and
+    ``warning_text`` the same sentences in both languages, as the text output gives them."""
+    import json
+
+    from nndl.report import jsonable
+
+    data = jsonable(res)
+    texts = [Text(zh, en) for zh, en in
+             zip(warning_lines(res, "zh"), warning_lines(res, "en"), strict=True)]
+    data["warning_text"] = [{"zh": t.zh, "en": t.en} for t in texts]
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def to_markdown(res: OutlierExperiment, lang: str = "zh") -> str:
