@@ -236,7 +236,10 @@ def act_table(q: Query, lang: str) -> str:
 
     _only(q, ("names",), "act/table", lang)
     reports = [analyze(a.name, timing=False) for a in resolve(_names(q) or None)]
+    from nndl.activations.registry import get as entry
+
     return dumps({"activations": [{"name": r.name, "title": r.title,
+                                   "label": {code: entry(r.name).label(code) for code in LANGS},
                                    "rows": [list(row) for row in render.rows(r, lang)]}
                                   for r in reports]})
 
@@ -261,7 +264,8 @@ def act_curves(q: Query, lang: str) -> str:
 
     return dumps({
         "x": finite(x),
-        "curves": [{"name": a.name, "title": a.title, "f": finite(a.f(x)), "df": finite(a.df(x))}
+        "curves": [{"name": a.name, "title": a.title, "f": finite(a.f(x)), "df": finite(a.df(x)),
+                    "label": {code: a.label(code) for code in LANGS}}
                    for a in resolve(_names(q) or None)],
     })
 

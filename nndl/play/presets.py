@@ -50,8 +50,8 @@ def all_presets() -> list[dict]:
 
     fc, conv = Ex5().specs()
     items = [
-        ("ex5-fc", Text("第 5 题 (1)：全连接", "Exercise 5 (1): fully connected"), fc),
-        ("ex5-conv", Text("第 5 题 (2)：卷积", "Exercise 5 (2): convolution"), conv),
+        ("ex5-fc", Text("第 5 题（1）：全连接", "Exercise 5 (1): fully connected"), fc),
+        ("ex5-conv", Text("第 5 题（2）：卷积", "Exercise 5 (2): convolution"), conv),
         ("ex6", Text("第 6 题：类 AlexNet", "Exercise 6: AlexNet-like"), Ex6().spec),
         ("lenet5", Text("LeNet-5", "LeNet-5"), LENET5),
         ("alexnet", Text("AlexNet", "AlexNet"), ALEXNET),

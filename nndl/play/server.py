@@ -52,6 +52,8 @@ _T = {
                       "open the playground at the address nndl play printed"),
     "origin": Text("拒绝：来自 '{origin}' 的请求不是本服务器的页面发出的",
                    "refused: a request from '{origin}' is not from this server's page"),
+    "no_origin": Text("拒绝：POST 请求没有带 Origin 头，不是本服务器的页面发出的",
+                      "refused: a POST without an Origin header is not from this server's page"),
     "origin_hint": Text("POST 需要本服务器的 Origin 头", "a POST needs this server's Origin header"),
     "url": Text("请求地址太长（{n:,} 字节，上限 {max:,}）",
                 "the request's address is too long ({n:,} bytes, at most {max:,})"),
@@ -249,8 +251,8 @@ class Handler(BaseHTTPRequestHandler):
                             _T["host_hint"](lang))
         origin = self.headers.get("Origin")
         if (origin is not None or method == "POST") and origin != f"http://{host}":
-            raise PlayError(403, _T["origin"].format(origin=origin or "")(lang),
-                            _T["origin_hint"](lang))
+            said = _T["origin"].format(origin=origin) if origin is not None else _T["no_origin"]
+            raise PlayError(403, said(lang), _T["origin_hint"](lang))
         if len(self.path.encode("utf-8", "replace")) > MAX_URL:
             raise PlayError(414, _T["url"].format(n=len(self.path), max=MAX_URL)(lang))
 

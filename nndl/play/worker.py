@@ -28,7 +28,7 @@ _TEXT = {
     "slow": Text("计算超过了演练场的时间上限 {limit:g} 秒，已停止",
                  "the computation took longer than the playground's limit of {limit:g} s "
                  "and was stopped"),
-    "slow_hint": Text("换小一些的参数（更少的 epochs、t 或层数），或在命令行运行：{cli}",
+    "slow_hint": Text("换小一些的参数（更少的轮数、t 值或层数），或在命令行运行：{cli}",
                       "choose smaller parameters (fewer epochs, values of t or layers), or run "
                       "it on the command line: {cli}"),
     "busy": Text("演练场正忙（已有 {n} 个计算在运行）", "the playground is busy ({n} computations "

@@ -4,7 +4,7 @@
 
 import { api } from "./api.js";
 import { checkReport, errorBox } from "./common.js";
-import { clear, h } from "./dom.js";
+import { clear, h, rich } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
 const SHEET = "sigmoid,tanh,relu";
@@ -38,7 +38,7 @@ export class ActView {
       h("div", { class: "panel", "data-part": "plot" }, this.plot), h("div", { style: "height:.8rem" }), this.details,
       h("div", { class: "panel", id: "check", "data-part": "check", style: "margin-top:.8rem" },
         h("h2", { text: L("check_title") }),
-        h("p", { class: "muted small", text: L("check_lead_act") }),
+        h("p", { class: "muted small" }, rich(L("check_lead_act"))),
         this.answers, h("p", {}, this.checkButton), this.checkOut));
     this.loadNames();
   }
@@ -52,8 +52,10 @@ export class ActView {
   async loadNames() {
     const r = await api("act/curves", { names: "all", points: "2" });
     if (!r.ok) return;
-    this.all = r.data.curves.map((c) => ({ name: c.name, title: c.title }));
+    this.all = r.data.curves.map((c) => ({ name: c.name, title: pick(c.label, this.lang) || c.title }));
     this.drawChoices();
+    this.answerKeys = null;   // the answers' labels name the functions as the reader does
+    this.drawAnswers();
   }
 
   drawChoices() {
@@ -89,11 +91,15 @@ export class ActView {
     this.answerInputs = {};
     clear(this.answers);
     clear(this.checkOut);
+    const title = (n) => ((this.all || []).find((a) => a.name === n) || { title: n }).title;
     for (const key of keys) {
       const input = h("input", { type: "text", class: "mono", "data-answer": key, autocomplete: "off",
         placeholder: t("your_answer", this.lang), value: old[key] ? old[key].value : "" });
       this.answerInputs[key] = input;
-      this.answers.append(h("span", { text: key }), input);
+      // the key (what nndl check takes) on hover; the label in the reader's language
+      const [name, what] = key.endsWith("_max_slope") ? [key.slice(0, -10), "ans_max_slope"]
+        : [key.slice(0, -11), "ans_derivative"];
+      this.answers.append(h("span", { text: t(what, this.lang, { name: title(name) }), title: key }), input);
     }
   }
 
@@ -146,12 +152,14 @@ export class ActView {
       const g = h("g", { "data-panel": key });
       g.append(h("rect", { x: M.l, y: top + M.t, width: W - M.l - M.r, height: H - M.t - M.b,
                            fill: "#fff", stroke: "#d0d7de" }));
-      if (key === "df") {  // saturation as nndl measured it
+      if (key === "df") {  // saturation as nndl measured it: a strip per function, so that
+        // two functions' regions never overlap into one muddy colour
+        const band = (H - M.t - M.b) / curves.curves.length;
         curves.curves.forEach((c, i) => {
           for (const s of sat[c.name] || []) {
             const a = Math.max(bound(s.lo), x0), b = Math.min(bound(s.hi), x1);
-            if (b > a) g.append(h("rect", { class: "sat", x: X(a), y: top + M.t, width: X(b) - X(a),
-              height: H - M.t - M.b, fill: COLORS[i % COLORS.length], opacity: 0.12 }));
+            if (b > a) g.append(h("rect", { class: "sat", x: X(a), y: top + M.t + i * band, width: X(b) - X(a),
+              height: band, fill: COLORS[i % COLORS.length], opacity: 0.16, "data-sat": c.name }));
           }
         });
       }
@@ -174,11 +182,13 @@ export class ActView {
     };
     const legend = h("g", {});
     curves.curves.forEach((c, i) => {
-      const x = M.l + i * 110;
-      legend.append(h("line", { x1: x, x2: x + 18, y1: 2 * H + 16, y2: 2 * H + 16, stroke: COLORS[i % COLORS.length], "stroke-width": 3 }),
-        h("text", { x: x + 22, y: 2 * H + 20, "font-size": 12, fill: "#1d2330", text: c.title }));
+      // four to a row: long names (GELU（tanh 近似）) never run into the next one
+      const x = M.l + (i % 4) * 128, y = 2 * H + 16 + Math.floor(i / 4) * 18;
+      legend.append(h("line", { x1: x, x2: x + 18, y1: y, y2: y, stroke: COLORS[i % COLORS.length], "stroke-width": 3 }),
+        h("text", { x: x + 22, y: y + 4, "font-size": 12, fill: "#1d2330", text: pick(c.label, this.lang) || c.title }));
     });
-    const svg = h("svg", { viewBox: `0 0 ${W} ${2 * H + 30}`, id: "act-plot" },
+    const rows = Math.ceil(curves.curves.length / 4);
+    const svg = h("svg", { viewBox: `0 0 ${W} ${2 * H + 12 + 18 * rows}`, id: "act-plot" },
       panel("f", "f(x)", 0), panel("df", "f′(x)", H), legend);
     clear(this.plot).append(svg);
   }
@@ -191,10 +201,11 @@ export class ActView {
       const p = a.properties;
       const depths = Object.keys(p.chain_bound || {});
       const d = a.derivation;
+      const label = pick((table.activations[i] || {}).label, this.lang) || a.title;
       this.details.append(h("div", { class: "panel", "data-act": a.name },
-        h("h2", {}, h("span", { style: `color:${COLORS[i % COLORS.length]}`, text: "■ " }), a.title,
+        h("h2", {}, h("span", { style: `color:${COLORS[i % COLORS.length]}`, text: "■ " }), label,
           h("span", { class: "muted small", text: `  ${a.torch}` })),
-        h("p", { class: "num", "data-part": "derivation" }, `f′(x) = ${d.derivative_plain}`),
+        h("p", { class: "num", "data-part": "derivation" }, `f′(x) = ${pick(d.derivative_text, this.lang) || d.derivative_plain}`),
         h("table", { class: "data small", "data-part": "properties" }, h("tbody", {},
           rows.map(([k, v]) => h("tr", {}, h("td", { text: k }), h("td", { class: "num", text: v }))))),
         depths.length ? h("table", { class: "data small chain" },
@@ -204,7 +215,8 @@ export class ActView {
             depths.map((n) => h("td", { class: "r num", text: String(Number(Number(p.chain_bound[n]).toPrecision(3))) }))))) : null,
         h("details", { "data-part": "derivation" }, h("summary", { text: L("derivation") }),
           h("ol", { class: "steps" }, d.steps.map((s) => h("li", {},
-            h("span", { class: "muted", text: pick(s.title, this.lang) + ": " }), s.plain,
+            h("span", { class: "muted", text: pick(s.title, this.lang) + (this.lang === "zh" ? "：" : ": ") }),
+            (this.lang === "zh" && s.plain_zh) || s.plain,
             s.note ? h("div", { class: "muted small", text: pick(s.note, this.lang) }) : null)))),
         h("div", { class: "small muted", text: L("pros") }),
         h("ul", { class: "pc pros" }, a.pros.map((x) => h("li", { text: pick(x.text, this.lang) }))),

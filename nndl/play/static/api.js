@@ -23,10 +23,21 @@ export function encodeParams(params) {
   return parts.join("&");
 }
 
+// the page's language, sent with every request (lang=): nndl answers its refusals in it
+let pageLang = null;
+export function setLang(lang) { pageLang = lang; }
+
+/** The parameters with the page's language added (unless they name one). */
+export function withLang(params) {
+  const map = new Map(params instanceof Map ? params : Object.entries(params || {}));
+  if (pageLang && !map.has("lang")) map.set("lang", pageLang);
+  return map;
+}
+
 /** GET /api/NAME?params -> {ok, status, data}; data is the JSON nndl answered with
- *  ({error, hint, line?, column?} when it refused). */
+ *  ({error, hint, line?, column?} when it refused), in the page's language. */
 export async function api(name, params) {
-  const q = encodeParams(params instanceof Map ? params : new Map(Object.entries(params || {})));
+  const q = encodeParams(withLang(params));
   const t0 = performance.now();
   let res;
   try {
@@ -38,8 +49,19 @@ export async function api(name, params) {
   try { data = await res.json(); }
   catch { data = { error: `HTTP ${res.status}`, hint: null }; }
   const status = document.getElementById("status");
-  if (status) status.textContent = `/api/${name} ${res.status} · ${Math.round(performance.now() - t0)} ms`;
+  if (status) showStatus(status, name, res.status, Math.round(performance.now() - t0));
   return { ok: res.ok, status: res.status, data };
+}
+
+/** The footer: the last request, its status and time (the address as code). */
+function showStatus(el, name, code, ms) {
+  if (pageLang === "zh") {
+    const path = document.createElement("code");
+    path.textContent = `/api/${name}`;
+    el.replaceChildren("最近一次请求 ", path, `：状态 ${code}，用时 ${ms} 毫秒`);
+  } else {
+    el.textContent = `/api/${name} ${code} · ${ms} ms`;
+  }
 }
 
 /** Calls whose answers may arrive out of order: only the latest one's answer is used. */

@@ -1,7 +1,7 @@
 // nndl play: the router. Each view's whole state is the URL hash (#/graph?expr=...&x=1), so a
 // link reproduces what is on the screen; the language is part of it (&lang=en).
 
-import { encodeParams, parseParams } from "./api.js";
+import { encodeParams, parseParams, setLang } from "./api.js";
 import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { GraphView } from "./graph.js";
@@ -25,6 +25,14 @@ function readHash() {
 
 const html = document.documentElement;
 const serverLang = ["zh", "en"].includes(html.dataset.defaultLang) ? html.dataset.defaultLang : "zh";
+const LANG_KEY = "nndl-play-lang";   // the reader's last choice, kept across visits
+
+function storedLang() {
+  try {
+    const v = localStorage.getItem(LANG_KEY);
+    return ["zh", "en"].includes(v) ? v : null;
+  } catch { return null; }
+}
 
 export const app = {
   name: null,
@@ -55,6 +63,7 @@ export const app = {
   },
 
   setLang(lang) {
+    try { localStorage.setItem(LANG_KEY, lang); } catch { /* private mode: the link keeps it */ }
     this.params.set("lang", lang);
     this.writeHash();
     route(true);
@@ -66,6 +75,8 @@ function drawChrome() {
   html.dataset.lang = lang;
   html.lang = lang === "zh" ? "zh-CN" : "en";
   document.title = t("doc_title", lang);
+  const brand = document.querySelector(".brand");
+  if (brand) brand.textContent = t("doc_title", lang);
   const nav = clear(document.getElementById("tabs"));
   for (const name of ORDER) {
     nav.append(h("a", { href: `#/${name}?lang=${lang}`, class: name === app.name ? "on" : null,
@@ -115,7 +126,8 @@ function drawShare() {
 
 function route(force = false) {
   const { name, params } = readHash();
-  const lang = ["zh", "en"].includes(params.get("lang")) ? params.get("lang") : serverLang;
+  const lang = ["zh", "en"].includes(params.get("lang")) ? params.get("lang") : (storedLang() || serverLang);
+  setLang(lang);
   const same = name === app.name && lang === app.lang && app.view;
   app.name = name;
   app.lang = lang;

@@ -1,6 +1,6 @@
 // Pieces every view shares: nndl's error shown with its hint, and a checked answer.
 
-import { clear, h } from "./dom.js";
+import { clear, h, rich } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
 /** {error, hint, line?, column?} as nndl sent it. */
@@ -45,7 +45,7 @@ export class CheckPanel {
       text: t("check_button", lang), onclick: () => this.check() });
     this.el = h("details", { class: "panel check-panel", id: "check", "data-part": "check" },
       h("summary", {}, h("b", { text: t("check_title", lang) })),
-      h("p", { class: "muted small", text: lead }), this.grid, h("p", {}, this.button), this.cmd, this.out);
+      h("p", { class: "muted small" }, rich(lead)), this.grid, h("p", {}, this.button), this.cmd, this.out);
     this.el.addEventListener("toggle", () => { if (this.el.open) this.load(); });
   }
 

@@ -43,6 +43,26 @@ export function htmlFrom(text) {
   return frag;
 }
 
+/** Text with `backquoted` parts set as code (commands, expressions to type), no markup
+ *  parsed: the page's own sentences name nndl's commands this way. */
+export function rich(text) {
+  return String(text).split("`").map((part, i) => (i % 2 ? h("code", { text: part }) : part));
+}
+
+/** Text whose command words (flags, parameter names and values such as leaky_relu, --full)
+ *  are set as code, the rest as text: in a Chinese sentence they are what the reader types. */
+export function codeWords(text) {
+  const out = [];
+  let last = 0;
+  for (const m of String(text).matchAll(/--?[a-z][\w-]*|\b[a-z][a-z_]*[a-z][A-Za-z0-9_]*\b/g)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(h("code", { text: m[0] }));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
 export function debounce(fn, ms) {
   let timer = null;
   return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };

@@ -130,7 +130,9 @@ export class GraphView {
       const input = h("input", { type: "text", class: "mono", "data-answer": key, autocomplete: "off",
         placeholder: t("your_answer", this.lang) });
       this.answerInputs[key] = input;
-      this.answers.append(h("span", { text: key }), input);
+      // the label as the page writes a gradient (∂f/∂x); nndl check's key (df/dx) on hover
+      const label = key.startsWith("df/d") ? `∂f/∂${key.slice(4)}` : key;
+      this.answers.append(h("span", { text: label, title: key }), input);
     };
     answerRow("f");
     for (const name of this.names) {

@@ -17,9 +17,14 @@ export function ticks(lo, hi, n = 5) {
   return out;
 }
 
-/** A chart frame: x and y scales, grid, axes and labels. ylog: y is plotted as log10. */
+const SUP = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+/** 10^v as a reader writes it (10⁻², not 1e-2). */
+export const pow10 = (v) => `10${String(v).replace(/./g, (c) => SUP[c] ?? c)}`;
+
+/** A chart frame: x and y scales, grid, axes and labels. ylog: y is plotted as log10; xint:
+ *  x counts something (epochs, layers), so its ticks are whole numbers only. */
 export function frame({ W = 560, H = 300, x0, x1, y0, y1, xlabel = "", ylabel = "", ylog = false,
-                        title = "", id = null }) {
+                        xint = false, title = "", id = null }) {
   const M = { l: 62, r: 14, t: title ? 26 : 12, b: 38 };
   const X = (x) => M.l + (x - x0) / (x1 - x0 || 1) * (W - M.l - M.r);
   const Y = (y) => M.t + (y1 - y) / (y1 - y0 || 1) * (H - M.t - M.b);
@@ -28,14 +33,14 @@ export function frame({ W = 560, H = 300, x0, x1, y0, y1, xlabel = "", ylabel = 
   svg.append(h("defs", {}, h("clipPath", { id: clipId },
     h("rect", { x: M.l, y: M.t, width: W - M.l - M.r, height: H - M.t - M.b }))));
   svg.append(h("rect", { x: M.l, y: M.t, width: W - M.l - M.r, height: H - M.t - M.b, fill: "#fff", stroke: "#d0d7de" }));
-  for (const v of ticks(x0, x1, 6)) {
+  for (const v of ticks(x0, x1, 6).filter((x) => !xint || Number.isInteger(x))) {
     svg.append(h("line", { x1: X(v), x2: X(v), y1: M.t, y2: H - M.b, stroke: "#eef1f4" }),
       h("text", { x: X(v), y: H - M.b + 14, "font-size": 11, "text-anchor": "middle", fill: "#5b6475", text: String(v) }));
   }
   for (const v of ticks(y0, y1, 5)) {
     svg.append(h("line", { x1: M.l, x2: W - M.r, y1: Y(v), y2: Y(v), stroke: "#eef1f4" }),
       h("text", { x: M.l - 5, y: Y(v) + 4, "font-size": 11, "text-anchor": "end", fill: "#5b6475",
-                  text: ylog ? (Number.isInteger(v) ? `1e${v}` : "") : String(v) }));
+                  text: ylog ? (Number.isInteger(v) ? pow10(v) : "") : String(v) }));
   }
   if (xlabel) svg.append(h("text", { x: (M.l + W - M.r) / 2, y: H - 6, "font-size": 12, "text-anchor": "middle", fill: "#1d2330", text: xlabel }));
   if (ylabel) svg.append(h("text", { x: 12, y: (M.t + H - M.b) / 2, "font-size": 12, "text-anchor": "middle", fill: "#1d2330",

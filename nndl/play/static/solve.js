@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { checkReport, errorBox } from "./common.js";
-import { clear, h, htmlFrom } from "./dom.js";
+import { clear, codeWords, h, htmlFrom, rich } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
 const OWN = new Set(["n", "lang", "hide"]);
@@ -32,7 +32,7 @@ export class SolveView {
       text: L("check_button"), onclick: () => this.check() });
     root.append(
       h("h1", { text: L("solve_title") }),
-      h("p", { class: "lead", text: L("solve_lead") }),
+      h("p", { class: "lead" }, rich(L("solve_lead"))),
       this.tabs,
       h("div", { class: "cols" },
         h("div", {}, h("div", { class: "panel", "data-part": "params" }, this.form,
@@ -41,7 +41,7 @@ export class SolveView {
               onclick: () => { this.app.replace(new Map([["n", this.n()]])); this.show(this.app.params); } }))),
           h("div", { class: "panel", id: "check", "data-part": "check" },
             h("h2", { text: L("check_title") }),
-            h("p", { class: "muted small", text: L("check_lead_solve") }),
+            h("p", { class: "muted small" }, rich(L("check_lead_solve"))),
             this.answers, h("p", {}, this.checkButton), this.checkOut)),
         h("div", {}, this.err, this.out)));
   }
@@ -77,9 +77,12 @@ export class SolveView {
           wrap: p.name === "spec" ? "off" : null, autocomplete: "off", spellcheck: "false",
           placeholder: p.default });
       this.inputs[name] = input;
+      // the parameter's name is what `nndl solve N NAME=VALUE` takes: code, as are the
+      // values a Chinese help sentence names (sigmoid, cross_entropy, --full)
+      const help = `${pick(p.help, this.lang)} · ${pick(p.allowed, this.lang)}`;
       this.form.append(
-        h("label", { class: "num", text: name === "values" ? t("values_field", this.lang) : name }), input,
-        h("div", { class: "help", text: `${pick(p.help, this.lang)} · ${pick(p.allowed, this.lang)}` }));
+        h("label", { class: "num" }, name === "values" ? t("values_field", this.lang) : h("code", { text: name })), input,
+        h("div", { class: "help" }, this.lang === "zh" ? codeWords(help) : help));
     }
     this.formFor = n;
   }

@@ -5,18 +5,19 @@
 
 import { api } from "./api.js";
 import { checkReport, errorBox } from "./common.js";
-import { clear, debounce, h } from "./dom.js";
+import { clear, debounce, h, rich } from "./dom.js";
 import { pick, t } from "./i18n.js";
 
 const INT = new Intl.NumberFormat("en-US");  // 27,000,100 as nndl writes it
 const fmt = (n) => (typeof n === "number" ? INT.format(n) : String(n));
 
 // which formula explains which column (the formulas start with the quantity they give)
+// (nndl writes them in the page's language: 神经元数 / 参数量 / 乘加次数 in Chinese)
 const COLUMN_FORMULA = {
   shape: (f) => /^(W2|D2|N =|H2)/.test(f),
-  neurons: (f) => f.startsWith("neurons"),
-  params: (f) => f.startsWith("params"),
-  mult_adds: (f) => f.startsWith("mult-adds"),
+  neurons: (f) => /^(neurons|神经元数)/.test(f),
+  params: (f) => /^(params|参数量)/.test(f),
+  mult_adds: (f) => /^(mult-adds|乘加次数)/.test(f),
 };
 
 export class SummaryView {
@@ -65,7 +66,7 @@ export class SummaryView {
     this.checkOut = h("div", { id: "check-result" });
     root.append(
       h("h1", { text: L("summary_title") }),
-      h("p", { class: "lead", text: L("summary_lead") }),
+      h("p", { class: "lead" }, rich(L("summary_lead"))),
       h("div", { class: "cols" },
         h("div", {},
           h("div", { class: "panel" },

@@ -4,9 +4,9 @@
 // come, then the held-out split's confusion matrix and the misclassified images. The server
 // bounds the run (epochs, seconds, one at a time) and stops it when the page closes the stream.
 
-import { api, encodeParams } from "./api.js";
+import { api, encodeParams, withLang } from "./api.js";
 import { errorBox } from "./common.js";
-import { clear, h } from "./dom.js";
+import { clear, h, rich } from "./dom.js";
 import { COLORS, frame, legend, line } from "./plot.js";
 import { t } from "./i18n.js";
 
@@ -21,8 +21,11 @@ export class TrainView {
     this.lang = app.lang;
     this.source = null;
     const L = (k, v) => t(k, this.lang, v);
+    // an option shows its name as a Chinese reader writes it; its value is the command's
+    const NAMES = { mlp: "MLP（多层感知机）", lenet: "LeNet", sgd: "SGD", adam: "Adam" };
     const select = (id, key, options) => {
-      const el = h("select", { id }, options.map((o) => h("option", { value: o, text: o })));
+      const el = h("select", { id }, options.map((o) => h("option", { value: o,
+        text: this.lang === "zh" ? NAMES[o] || o : o })));
       el.addEventListener("change", () => this.app.set({ [key]: el.value }));
       return el;
     };
@@ -47,7 +50,7 @@ export class TrainView {
     this.mistakes = h("div", { id: "mistakes" });
     root.append(
       h("h1", { text: L("train_title") }),
-      h("p", { class: "lead", text: L("train_lead") }),
+      h("p", { class: "lead" }, rich(L("train_lead"))),
       h("div", { class: "cols" },
         h("div", {},
           h("div", { class: "panel", "data-part": "controls" },
@@ -99,7 +102,7 @@ export class TrainView {
     this.start.disabled = true;
     this.stop.disabled = false;
     this.progress.textContent = t("train_connecting", this.lang);
-    const src = new EventSource(`/api/train?${encodeParams(this.query())}`);
+    const src = new EventSource(`/api/train?${encodeParams(withLang(this.query()))}`);
     this.source = src;
     const data = (e) => JSON.parse(e.data);
     src.addEventListener("start", (e) => {
@@ -162,11 +165,11 @@ export class TrainView {
     const test = (key) => (history || []).map((e) => [e.epoch, e[key]]);
     const losses = [...live.map((e) => e.train_loss), ...(history || []).map((e) => e.test_loss)];
     const top = Math.max(0.5, ...losses) * 1.05;
-    const lf = frame({ W: 460, H: 260, x0: 1, x1: n, y0: 0, y1: Number(top.toPrecision(2)), id: "loss-chart",
+    const lf = frame({ W: 460, H: 260, x0: 1, x1: n, y0: 0, y1: Number(top.toPrecision(2)), id: "loss-chart", xint: true,
       xlabel: L("epoch"), title: L("loss") });
     lf.plot.append(line(lf, train("train_loss"), { stroke: COLORS[0], dots: true, "data-curve": "train_loss" }));
     if (history) lf.plot.append(line(lf, test("test_loss"), { stroke: COLORS[1], dots: true, "data-curve": "test_loss" }));
-    const af = frame({ W: 460, H: 260, x0: 1, x1: n, y0: 0, y1: 1, id: "acc-chart", xlabel: L("epoch"), title: L("accuracy") });
+    const af = frame({ W: 460, H: 260, x0: 1, x1: n, y0: 0, y1: 1, id: "acc-chart", xint: true, xlabel: L("epoch"), title: L("accuracy") });
     af.plot.append(line(af, train("train_accuracy"), { stroke: COLORS[0], dots: true, "data-curve": "train_accuracy" }));
     if (history) af.plot.append(line(af, test("test_accuracy"), { stroke: COLORS[1], dots: true, "data-curve": "test_accuracy" }));
     const keys = [{ label: L("train_split"), color: COLORS[0] }, { label: L("test_split"), color: COLORS[1] }];

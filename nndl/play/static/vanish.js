@@ -14,6 +14,13 @@ const SHEET = { depth: "2-30", act: "sigmoid,tanh,relu", init: "xavier" };
 const DASH = { pytorch: null, xavier: "7 4", he: "2 3" };    // the lines' dashes
 const KEY = { pytorch: null, xavier: "dashed", he: "dotted" }; // and the legend's
 
+// how a Chinese reader names them (the English page keeps the command's own values, which
+// are also what the address holds)
+const ACT_NAME = { sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU" };
+const INIT_NAME = { pytorch: "PyTorch 默认", xavier: "Xavier", he: "He" };
+const actName = (a, lang) => (lang === "zh" ? ACT_NAME[a] || a : a);
+const initName = (i, lang) => (lang === "zh" ? INIT_NAME[i] || i : i);
+
 const g3 = (v) => (v === null || v === undefined ? "—" : Number(Number(v).toPrecision(3)).toString());
 
 export class VanishView {
@@ -41,7 +48,7 @@ export class VanishView {
           const on = [...wrap.querySelectorAll("input:checked")].map((x) => x.getAttribute(`data-${key}`));
           this.update({ [key]: on.join(",") || null });
         });
-        wrap.append(h("label", {}, b, " ", n));
+        wrap.append(h("label", {}, b, " ", key === "act" ? actName(n, this.lang) : initName(n, this.lang)));
       }
       return wrap;
     };
@@ -149,13 +156,13 @@ export class VanishView {
     const ys = series.flatMap((x) => x.pts.map((p) => p[1])).filter((v) => v !== null);
     const lo = Math.floor(Math.min(...ys, 0)), hi = Math.ceil(Math.max(...ys, 0));
     const d0 = s.depths[0], d1 = s.depths[s.depths.length - 1];
-    const f = frame({ x0: d0, x1: d1 === d0 ? d0 + 1 : d1, y0: lo, y1: hi === lo ? lo + 1 : hi, ylog: true, id: "vanish-depth",
+    const f = frame({ x0: d0, x1: d1 === d0 ? d0 + 1 : d1, y0: lo, y1: hi === lo ? lo + 1 : hi, ylog: true, xint: true, id: "vanish-depth",
       xlabel: t("hidden_layers", this.lang), ylabel: "‖∂ℓ/∂W⁽¹⁾‖", title: t("first_layer_grad", this.lang) });
     for (const x of series) {
       f.plot.append(line(f, x.pts, { stroke: COLORS[s.activations.indexOf(x.a) % COLORS.length],
         "stroke-dasharray": DASH[x.i], "data-series": `${x.a}/${x.i}`, dots: s.depths.length < 12 }));
     }
-    clear(this.chart).append(f.svg, legend(series.map((x) => ({ label: `${x.a} · ${x.i}`,
+    clear(this.chart).append(f.svg, legend(series.map((x) => ({ label: `${actName(x.a, this.lang)} · ${initName(x.i, this.lang)}`,
       color: COLORS[s.activations.indexOf(x.a) % COLORS.length], dash: KEY[x.i] }))));
   }
 
@@ -163,7 +170,7 @@ export class VanishView {
     clear(this.trends);
     for (const tr of this.s.trends) {
       this.trends.append(h("tr", { "data-trend": `${tr.activation}/${tr.init}` },
-        h("td", { text: tr.activation }), h("td", { text: tr.init }),
+        h("td", { text: actName(tr.activation, this.lang) }), h("td", { text: initName(tr.init, this.lang) }),
         h("td", { class: "r num", text: `×${g3(tr.factor_per_layer)}` })));
     }
   }
@@ -177,20 +184,20 @@ export class VanishView {
     const sig = runs.find((r) => r.activation === "sigmoid");
     if (sig) ys.push(...sig.layers.flatMap((l) => [Math.log10(l.sigmoid_bound), log10(l.dtheta_product)]).filter((v) => v !== null));
     const lo = Math.floor(Math.min(...ys, 0)), hi = Math.ceil(Math.max(...ys, 0));
-    const f = frame({ x0: 1, x1: depth + 1, y0: lo, y1: hi === lo ? lo + 1 : hi, ylog: true, id: "vanish-layers",
+    const f = frame({ x0: 1, x1: depth + 1, y0: lo, y1: hi === lo ? lo + 1 : hi, ylog: true, xint: true, id: "vanish-layers",
       xlabel: t("layer_l", this.lang), ylabel: "‖∂ℓ/∂W⁽ˡ⁾‖", title: t("per_layer_grad", this.lang, { n: depth }) });
     const keys = [];
     for (const r of runs) {
       f.plot.append(line(f, r.layers.map((l) => [l.layer, log10(l.grad_norm)]),
         { stroke: this.color(r), "stroke-dasharray": DASH[r.init], "data-layers": `${r.activation}/${r.init}`, dots: true }));
-      keys.push({ label: `${r.activation} · ${r.init}`, color: this.color(r), dash: KEY[r.init] });
+      keys.push({ label: `${actName(r.activation, this.lang)} · ${initName(r.init, this.lang)}`, color: this.color(r), dash: KEY[r.init] });
     }
     if (sig) {  // what the norm's decay comes from: the product of the θ′ factors, and σ′ ≤ 1/4
       f.plot.append(line(f, sig.layers.map((l) => [l.layer, log10(l.dtheta_product)]),
         { stroke: "#57606a", "stroke-width": 1.5, "data-product": "sigmoid/" + sig.init, dots: true }));
       f.plot.append(line(f, sig.layers.map((l) => [l.layer, Math.log10(l.sigmoid_bound)]),
         { stroke: "#8c959f", "stroke-dasharray": "2 2", "stroke-width": 1.5, "data-bound": "sigmoid" }));
-      keys.push({ label: t("sigmoid_product", this.lang, { init: sig.init }), color: "#57606a" },
+      keys.push({ label: t("sigmoid_product", this.lang, { init: initName(sig.init, this.lang) }), color: "#57606a" },
         { label: t("sigmoid_bound", this.lang), color: "#8c959f", dash: "dotted" });
     }
     clear(this.layers).append(f.svg, legend(keys));
