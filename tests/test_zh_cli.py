@@ -260,3 +260,26 @@ def test_the_english_filter_sees_click_english():
     found = set(_english_words(click_said, ["vanish", "--dept"], cmd))
     assert {"Usage", "OPTIONS", "Try", "for", "help", "Error", "No", "such", "option",
             "Possible", "options"} <= found
+
+
+def test_play_says_why_it_cannot_listen_in_chinese(monkeypatch, capsys):
+    """The system's reason (a host name it cannot find, an address it does not have) in
+    Chinese; in English the system's own words as before."""
+    import errno
+    import socket
+
+    import nndl.play.server as server
+
+    reasons = [socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+               OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")]
+    for reason, zh in zip(reasons, ["找不到主机名 nosuch.invalid", "本机没有这个地址"], strict=True):
+        def refuse(*args, reason=reason, **kwargs):
+            raise reason
+
+        monkeypatch.setattr(server, "make_server", refuse)
+        assert main(["play", "--host", "nosuch.invalid", "--no-browser", "-l", "zh"]) == 2
+        err = capsys.readouterr().err
+        assert zh in err and "错误：" in err and reason.strerror not in err, err
+        assert main(["play", "--host", "nosuch.invalid", "--no-browser", "-l", "en"]) == 2
+        err = capsys.readouterr().err
+        assert reason.strerror in err and not CJK.search(err), err

@@ -27,7 +27,21 @@ _T = {
                         "use --port 0 for any free port, or choose another port"),
     "cannot": Text("无法在 {host}:{port} 上监听：{why}", "cannot listen on {host}:{port}: {why}"),
     "cannot_hint": Text("检查 --host 与 --port", "check --host and --port"),
+    "no_host": Text("找不到主机名 {host}", "{why}"),
 }
+# why the system refused to listen, said in Chinese (in English the system's own words)
+_WHY = {
+    errno.EACCES: Text("没有权限（1024 以下的端口通常要管理员权限）", "{why}"),
+    errno.EADDRNOTAVAIL: Text("本机没有这个地址", "{why}"),
+}
+
+
+def _why(exc: OSError, host: str) -> Text:
+    import socket
+
+    why = exc.strerror or str(exc)
+    text = _T["no_host"] if isinstance(exc, socket.gaierror) else _WHY.get(exc.errno or 0)
+    return text.format(host=host, why=why) if text is not None else Text.same(why)
 
 
 def play_command(
@@ -62,10 +76,11 @@ def play_command(
         server = make_server(host, port, code)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise NNDLError(_T["in_use"].format(port=port)(code),
-                            hint=_T["in_use_hint"](code)) from None
-        raise NNDLError(_T["cannot"].format(host=host, port=port, why=exc.strerror or exc)(code),
-                        hint=_T["cannot_hint"](code)) from None
+            raise NNDLError(_T["in_use"].format(port=port), hint=_T["in_use_hint"]) from None
+        why = _why(exc, host)
+        raise NNDLError(Text(_T["cannot"].zh.format(host=host, port=port, why=why.zh),
+                             _T["cannot"].en.format(host=host, port=port, why=why.en)),
+                        hint=_T["cannot_hint"]) from None
     if not is_loopback(host):
         typer.secho(_T["exposed"].format(host=host)(code), fg="yellow", err=True)
     typer.echo(_T["url"].format(url=server.url)(code))
