@@ -67,8 +67,7 @@ def read_formula(text: str, variable: str = "x",
                 branches.append(Branch(_one(body, variable, constants), None))
             else:
                 raise AnswerError(Text(f"无法识别分段 {part!r}", f"cannot read the branch {part!r}"),
-                                  hint=Text("分段写成 {0 当 x <= 0; 1 其他}（也可写 "
-                                            "{0 if x <= 0; 1 otherwise}）",
+                                  hint=Text("分段写成 {0 当 x <= 0; 1 其他}",
                                             "write branches as {0 if x <= 0; 1 otherwise}"))
         return branches
     return [Branch(_one(t, variable, constants), None)]

@@ -68,7 +68,7 @@ def check_graph(expression: str, values: dict[str, float], answers: dict[str, st
                               hint=keys_hint(known))
     if not answers:
         raise AnswerError(Text("没有要检查的答案", "no answers to check"),
-                          hint=Text("用 KEY=VALUE 给出答案，例如 f=-54",
+                          hint=Text("用“答案键=值”的形式给出答案，例如 f=-54",
                                     "give answers as KEY=VALUE, e.g. f=-54"))
     right = backward_with(t, frozenset())
     for v in t.variables:  # the re-run sweep must be the engine's (a guard, not a test)

@@ -21,7 +21,8 @@ def _unknown_keys(answers: dict[str, str], known: list[str], problem: str) -> No
                               hint=keys_hint(known))
     if not answers:
         raise AnswerError(Text("没有要检查的答案", f"no answers to check for {problem}"),
-                          hint=Text("用 KEY=VALUE 给出答案，例如 ", "give answers as KEY=VALUE, e.g. ")
+                          hint=Text("用“答案键=值”的形式给出答案，例如 ",
+                                    "give answers as KEY=VALUE, e.g. ")
                           + f"{known[0]}=…")
 
 

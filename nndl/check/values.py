@@ -109,4 +109,4 @@ def parse_bool(text: str, what: str = "answer") -> bool:
         return False
     raise AnswerError(Text(f"{what}：无法把 {text!r} 读成“是”或“否”",
                            f"{what}: cannot read {text!r} as yes or no"),
-                      hint=Text("写“是”或“否”（也可写 yes / no）", "write yes or no (是 / 否)"))
+                      hint=Text("写“是”或“否”", "write yes or no (是 / 否)"))

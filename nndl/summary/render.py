@@ -215,7 +215,7 @@ def wrap_zh(line: str, width: int) -> list[str]:
     from rich.cells import cell_len
 
     indent = line[:len(line) - len(line.lstrip(" "))]
-    hang = indent + ("  " if line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "* ", "† ") else "")
+    hang = indent + ("  " if line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "✗ ", "? ", "* ", "† ") else "")
     out: list[str] = []
     cur = ""
     for tok in _TOKEN.findall(line):

@@ -336,8 +336,8 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
     if len(dims) == 4 or len(dims) == 2:
         dims = dims[1:]
     if not dims or len(dims) not in (1, 3) or any(n <= 0 for n in dims):
-        raise SummaryError(Text(f"input_size {_brief(size)} 不是各维都为正的 (C, H, W)、"
-                                "(N, C, H, W)、(features,) 或 (N, features)",
+        raise SummaryError(Text(f"input_size {_brief(size)} 的维数不对或有不是正数的维：应为 "
+                                "C×H×W、N×C×H×W、F 或 N×F（F 为特征数），每一维都是正数",
                                 f"input_size {_brief(size)} is not (C, H, W), (N, C, H, W), "
                                 "(features,) or (N, features) with positive sizes"), hint=hint)
     check_size(dims, Text(f"input_size {_brief(size)} ", f"input_size {_brief(size)}"))
