@@ -296,10 +296,10 @@ def _main(argv: list[str] | None) -> int:
     try:
         code = _run(argv)
         if code == 130:  # Typer turns Ctrl-C into status 130 and says nothing: say it
-            _stderr("interrupted (Ctrl-C)")
+            _stderr(_INTERRUPTED(_help_language()))
         sys.stdout.flush()  # a full disk (> /dev/full) shows here, not at interpreter exit
     except KeyboardInterrupt:  # outside Typer (while flushing)
-        _stderr("interrupted (Ctrl-C)")
+        _stderr(_INTERRUPTED(_help_language()))
         return 130
     except OSError as exc:
         if exc.errno not in _OUTPUT_ERRNOS:
@@ -321,6 +321,7 @@ _CANNOT_WRITE = Text("错误：无法写出结果：{why}\n提示：写到有空
                      "error: cannot write the output: {why}\n"
                      "hint: write it where there is space (e.g. > some/other/file)")
 
+_INTERRUPTED = Text("已中断（Ctrl-C）", "interrupted (Ctrl-C)")
 # the labels of a refusal (the full-width colon is the Chinese one and carries its own space)
 _ERROR = Text("错误：", "error: ")
 _HINT = Text("提示：", "hint: ")

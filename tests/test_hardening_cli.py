@@ -99,11 +99,11 @@ def test_ctrl_c_during_training_is_one_line_130_and_no_file(tmp_path):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
-    assert err.decode().strip().splitlines() == ["interrupted (Ctrl-C)"]
+    assert err.decode().strip().splitlines() == ["已中断（Ctrl-C）"]  # zh, the default
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupt_inside_a_command_returns_130(capsys):
+def test_interrupt_inside_a_command_returns_130(capsys, monkeypatch):
     import nndl.cli as cli
 
     def stop() -> None:
@@ -111,6 +111,9 @@ def test_interrupt_inside_a_command_returns_130(capsys):
 
     cli.app.command("interrupt-test")(stop)
     try:
+        assert main(["interrupt-test"]) == 130
+        assert capsys.readouterr().err.strip() == "已中断（Ctrl-C）"
+        monkeypatch.setenv("NNDL_LANG", "en")
         assert main(["interrupt-test"]) == 130
     finally:
         cli.app.registered_commands.pop()
