@@ -255,7 +255,8 @@ def check_layer_questions(questions: list[LayerQuestion], answers: dict[str, str
         q = by_key[key]
         item = diagnose_layer(q, answers[key], dict(overrides) or None, wrong_shape_key)
         items.append(item)
-        given = q.read(answers[key]) if q.quantity in ("output", "image_size") else ()
+        given: tuple[int, ...] = (q.read(answers[key]) if q.quantity in ("output", "image_size")
+                                  else ())
         out = next((r.out_shape for r in chain(q.spec) if r.name == q.layer), ())
         # a wrong image shape is carried forward (a single number or a vector's is not)
         if item.verdict == "wrong" and q.layer and len(given) >= 2 and len(out) == 3:

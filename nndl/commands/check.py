@@ -63,7 +63,7 @@ def check_command(
     from nndl.check.render import to_json, to_text
     from nndl.commands.solve import _pairs
 
-    fmt = rendered(fmt, lang, TextJson)
+    out_format = rendered(fmt, lang, TextJson)
     code = lang.value
     rest = list(args or [])
     target = problem.strip().lower()
@@ -92,7 +92,8 @@ def check_command(
     else:
         raise NNDLError(_T["no_problem"].format(problem=problem)(code),
                         hint=_T["no_problem_hint"](code))
-    out = to_json(report, lang.value) if fmt is Format.json else to_text(report, lang.value)
+    out = (to_json(report, lang.value) if out_format is Format.json
+           else to_text(report, lang.value))
     sys.stdout.write(out)
     if not report.all_correct:
         raise typer.Exit(1)
