@@ -38,6 +38,7 @@ _TEXT = {
     "stream_busy_hint": Text("等它结束或停止它（关闭那个页面）再开始",
                              "wait for it to end, or stop it (close that page), then start"),
     "crash": Text("计算意外中止：{what}", "the computation stopped unexpectedly: {what}"),
+    "exit": Text("进程退出，退出码 {code}", "exit code {code}"),
     "crash_hint": Text("这是 nndl 的错误，请报告它和你的输入",
                        "this is a bug in nndl: please report it with your input"),
 }
@@ -111,7 +112,7 @@ def run(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | None 
                                      hint=_TEXT["slow_hint"].format(cli=cli))
             kind, payload = receive.recv()
         except EOFError:  # the process died without a word (killed, out of memory)
-            kind, payload = "crash", f"exit code {proc.exitcode}"
+            kind, payload = "crash", _TEXT["exit"].format(code=proc.exitcode)(lang)
         finally:
             if proc.is_alive():
                 proc.kill()
@@ -176,7 +177,7 @@ def stream(job: str, args: tuple, *, lang: str, cli: str, time_limit: float | No
             try:
                 kind, data = receive.recv()
             except EOFError:
-                kind, data = "crash", f"exit code {proc.exitcode}"
+                kind, data = "crash", _TEXT["exit"].format(code=proc.exitcode)(lang)
             if kind == "error":
                 yield "error", NNDLError(data[0], hint=data[1])
                 return
