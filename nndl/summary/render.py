@@ -205,7 +205,9 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
 
 # a line of Chinese may break after any character, but not before closing punctuation
 _CLOSING = set("，。；：、）》」』！？…")
-_TOKEN = re.compile(r"[A-Za-z0-9_.,/'=<>\-+·×−^*]+|.")
+# a run of anything but spaces, Chinese characters and full-width marks stays whole: σ(S)(1, x1,
+# 27,000,100, --floor
+_TOKEN = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]+|.")
 
 
 def wrap_zh(line: str, width: int) -> list[str]:
@@ -218,7 +220,9 @@ def wrap_zh(line: str, width: int) -> list[str]:
     hang = indent + ("  " if line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "✗ ", "? ", "* ", "† ") else "")
     out: list[str] = []
     cur = ""
-    for tok in _TOKEN.findall(line):
+    tokens = [piece for tok in _TOKEN.findall(line)  # a run wider than a line: cut anywhere
+              for piece in (tok if cell_len(tok) > width // 2 else [tok])]
+    for tok in tokens:
         if cur.strip() and cell_len(cur + tok) > width:
             if tok == " ":
                 out.append(cur.rstrip())
