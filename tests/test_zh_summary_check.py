@@ -108,6 +108,15 @@ def test_summary_text_at_80_columns_is_chinese(capsys, monkeypatch, spec):
     assert "批大小 1" in out and "batch" not in out
 
 
+def test_summary_torchinfo_explain_says_which_convention_its_formulas_follow(capsys, monkeypatch):
+    code, out, _ = _run(capsys, monkeypatch, ["summary", SPEC, "--explain", "--mult-adds",
+                                              "torchinfo"])
+    assert code == 0 and "下面的乘加次数公式按 nndl 的约定" in out and "按 torchinfo 的约定" in out
+    assert _foreign(out) == [] and _chinese_problems(out) == [], out
+    # the table's Conv-1 count is torchinfo's (weights and biases × output positions)
+    assert "357,504" in out and "乘加次数 = W2·H2·D2·F·F·D1 = 28·28·6·5·5·3 = 352,800" in out
+
+
 def test_summary_cells_fold_rather_than_clip_at_80_columns(capsys, monkeypatch):
     code, out, _ = _run(capsys, monkeypatch, ["summary", "input 300x300x3; fc 100000000"])
     assert code == 0 and "…" not in out

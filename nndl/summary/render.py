@@ -54,6 +54,11 @@ L = {
     "call": Text("第 {k} 次调用", "call {k}"),
     "input_n": Text("输入 {k}", "Input {k}"),
     "notes": Text("说明", "Notes"),
+    "working_torchinfo": Text("下面的乘加次数公式按 nndl 的约定（只数与权重相乘的次数）；表中的乘加次数"
+                              "按 torchinfo 的约定，两者可能不同。",
+                              "The mult-adds formulas below follow nndl's convention "
+                              "(multiplications by weights); the table's mult-adds follow "
+                              "torchinfo's, so the two may differ."),
     "neuron_note": Text("神经元数指卷积层、全连接层和池化层输出的元素个数；激活函数、BN、Dropout "
                         "和展平只改变数值或形状，不产生新的神经元，表中记作 —。",
                         "Neurons = output elements of conv, fc and pooling layers; activations, BN, "
@@ -184,6 +189,8 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
         say(f"* {t('implied_note', lang)}", "dim")
     if explain:
         console.print(f"[bold underline]{t('working', lang)}[/]", highlight=False)
+        if s.mult_adds_convention == "torchinfo":
+            say(t("working_torchinfo", lang), "dim")
         for r in s.layers:
             if r.formulas or r.notes:
                 src = f"[dim]{escape(_bracketed(r.source, lang))}[/]" if r.source else ""
@@ -269,6 +276,8 @@ def to_markdown(s: Summary, lang: str = "zh", explain: bool = False) -> str:
         out += ["", f"✓ {prov}"]
     if explain:
         out += ["", f"### {t('working', lang)}", ""]
+        if s.mult_adds_convention == "torchinfo":
+            out += [f"*{t('working_torchinfo', lang)}*", ""]
         for r in s.layers:
             if r.formulas or r.notes:
                 src = _bracketed(f"`{r.source}`", lang) if r.source else ""
