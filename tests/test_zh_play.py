@@ -427,3 +427,32 @@ def test_the_pages_own_words_follow_the_glossary():
             (key, zh)
         assert not CJK.search(en), (key, en)
         assert sorted(re.findall(r"\{\w+\}", zh)) == sorted(re.findall(r"\{\w+\}", en)), key
+
+
+# a view given a mistake: (fragment, what the user typed, a word of the Chinese message)
+MISTAKES = [
+    ("#/graph?expr=foo(x)&x=1&lang=zh", "foo(x)", "未知的函数"),
+    ("#/summary?spec=input%208x8x3%0Afc%203%20strde%3D2&lang=zh", "input 8x8x3 fc 3 strde=2",
+     "没有选项"),
+    ("#/solve?n=5&kernel=abc&lang=zh", "kernel=abc", "不是整数"),
+    ("#/outlier?t=-5&lang=zh", "t=-5", "超出范围"),
+]
+
+
+@pytest.mark.parametrize(("fragment", "typed", "word"), MISTAKES, ids=[m[0][2:12] for m in MISTAKES])
+def test_a_mistake_reads_in_chinese(driver, srv, artifacts_dir, fragment, typed, word):
+    """nndl's refusal, shown where the view shows it: in Chinese, its place (第 2 行) too."""
+    from test_play_browser import text_of
+
+    driver.get("about:blank")
+    driver.get(srv.url + fragment)
+    until(driver, lambda d: css(d, "#error .message"), "the refusal")
+    shown = text_of(driver, "#error")
+    assert word in shown, shown
+    assert _english_words(CODE.sub(" ", shown), [typed]) == [], shown
+    assert "`" not in shown, shown   # nndl's quoting marks become code
+    if "summary" in fragment:   # the place said once, in Chinese
+        assert shown.count("第 2 行") == 1, shown
+        from test_play_browser import shot
+
+        shot(driver, artifacts_dir, "zh-summary-error")

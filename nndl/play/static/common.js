@@ -5,13 +5,20 @@ import { pick, t } from "./i18n.js";
 
 /** {error, hint, line?, column?} as nndl sent it. */
 export function errorBox(data, lang) {
-  // the place, in the page's language (nndl's message starts with it in English)
+  // the place, in the page's language, unless nndl's message starts with it already (第 2 行
+  // … in Chinese, line 2 … in English)
+  const message = data.error || "";
   let where = data.line ? (data.column ? t("line_col", lang, data) : t("line_only", lang, data)) : null;
-  if (where && (data.error || "").startsWith(where)) where = null;
+  if (where && (message.startsWith(where) || new RegExp(`^(第 ${data.line} 行|line ${data.line}\\b)`).test(message))) {
+    where = null;
+  }
+  // nndl quotes the user's text between backquotes: in Chinese set it as code (a backquote
+  // is no Chinese mark); the English page keeps the command line's own text
+  const said = (text) => (lang === "zh" && (text.match(/`/g) || []).length % 2 === 0 ? rich(text) : [text]);
   return h("div", { class: "error", role: "alert" },
     where ? h("span", { class: "where", text: where + " · " }) : null,
-    h("span", { class: "message", text: data.error || "" }),
-    data.hint ? h("span", { class: "hint", text: t("hint", lang) + data.hint }) : null);
+    h("span", { class: "message" }, said(message)),
+    data.hint ? h("span", { class: "hint" }, t("hint", lang), said(data.hint)) : null);
 }
 
 /** nndl check's JSON: the score, then each answer with its verdict, feedback and step. */
