@@ -231,7 +231,9 @@ def _npz_load(path: Path, fh, wanted: set[str] | None, data: bool) -> dict[str, 
     except CheckpointError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a crafted zip makes zipfile/NumPy raise
-        raise bad(_brief(str(exc) or type(exc).__name__, 160)) from None
+        # zipfile's or NumPy's own words stay in the English; the Chinese says what they mean
+        raise bad(Text("zip 结构或其中的数组无法读取（文件被截断或改动过？）",
+                       _brief(str(exc) or type(exc).__name__, 160))) from None
 
 # ------------------------------------------------------------------ safetensors
 def _safetensors_bytes(state: dict[str, np.ndarray], metadata: Mapping[str, str] | None) -> bytearray:

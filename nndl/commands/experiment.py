@@ -21,7 +21,7 @@ from nndl.report import Format
 from nndl.text import Text
 
 _T = {
-    "one_name": Text("{flag} '{value}'：experiment backprop 推导的是一个网络，所以只取一个名称",
+    "one_name": Text("{flag} '{value}'：nndl experiment backprop 推导的是一个网络，所以只取一个名称",
                      "{flag} '{value}': experiment backprop derives one network, so it takes "
                      "one name"),
     "one_name_hint": Text("例如 {flag} {first}；要比较几个，用 nndl vanish",

@@ -104,7 +104,8 @@ def register(app: typer.Typer) -> None:
         output = plot if plot is not None else output
         if fmt not in FORMATS:
             raise NNDLError(_T["format"].format(fmt=repr(brief(fmt))),
-                            hint=_T["format_hint"].format(choices=", ".join(FORMATS)))
+                            hint=Text(_T["format_hint"].zh.format(choices="、".join(FORMATS)),
+                                      _T["format_hint"].en.format(choices=", ".join(FORMATS))))
         if output is not None:
             check_writable(output, SAVE_FORMATS, "drawing")
         result = trace(expression, parse_assignments(values or []))

@@ -354,7 +354,7 @@ def _check_bounds(*, epochs, batch_size, seed, split_seed, threads) -> None:
         raise TrainingError(Text(f"线程数须在 1 到 {cpus}（本机的 CPU 数）之间，现在是 {threads!r}",
                                  f"threads must be from 1 to {cpus} (this machine's CPUs), got "
                                  f"{threads!r}"),
-                            hint=Text("例如 --threads 1：digits 的矩阵太小，多线程得不到好处",
+                            hint=Text("例如 --threads 1：手写数字数据集的矩阵太小，多线程得不到好处",
                                       "e.g. --threads 1: the digits' matrices are too small to "
                                       "gain from more"))
 
