@@ -253,6 +253,8 @@ REFUSALS = [
      "cannot read the branch"),
     (["check", "1", "sigmoid_derivative=x((1"], "表达式", "cannot read the expression"),
     (["check", "1", "sigmoid_derivative=y*2"], "只是 x 的函数", "f′ is a function of x only"),
+    (["check", "derivative", "foo", "1"], "既不是 nndl 认识的激活函数",
+     "the function 'foo' is neither an activation nndl knows nor an expression in x"),
     (["check", "2", "bp_boundary_D=1+2*z"], "分界线", "a boundary is a formula in x1 and x2"),
     (["check", "2", "bp_boundary_D=x1*x2"], "不是一条直线", "is not a line"),
     (["check", "2", "pla_separates_all=maybe"], "读成", "as yes or no"),

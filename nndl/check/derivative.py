@@ -169,7 +169,18 @@ def true_derivative(function: str):
         kinks = [k.at for k in derivation(act.name).kinks]
         constants = tuple((str(sym), float(v)) for sym, v in values.items())
     else:
-        [branch] = read_formula(function)
+        try:
+            [branch] = read_formula(function)
+        except AnswerError as exc:  # the function, not the answer: say which of the two
+            why = Text("", "") if "f′ is a function of" in exc.message else (
+                Text("：", ": ") + exc.message_t)  # a syntax error says where
+            raise AnswerError(
+                Text(f"函数 {function!r} 既不是 nndl 认识的激活函数，也不是 x 的式子",
+                     f"the function {function!r} is neither an activation nndl knows nor an "
+                     "expression in x") + why,
+                hint=Text("给出激活函数名（如 sigmoid、tanh、relu），或 x 的式子（如 x^2*sin(x)）",
+                          "give an activation's name (sigmoid, tanh, relu …) or an expression "
+                          "in x (x^2*sin(x))")) from None
         f = branch.expr.subs(sp.Symbol("x"), x)  # type: ignore[attr-defined]
         kinks = []
     # (an expression's own kinks, from relu/abs/max, are missed by the seeded sample points
