@@ -325,10 +325,10 @@ def build(params: Params, full: bool = False) -> Solution:
         sections.append(sec)
         checks += cks
         reports[name] = r
-        title = _title(name)
-        answers.append(Answer(f"{name}_derivative", Text(f"{title.zh} 的导数", f"derivative of {r.title}"),
+        named = _title(name)  # (not `title`: that is the exercise's, which the loop kept overwriting)
+        answers.append(Answer(f"{name}_derivative", Text(f"{named.zh} 的导数", f"derivative of {r.title}"),
                               r.derivation.derivative_plain, r.derivation.derivative_text))
-        answers.append(Answer(f"{name}_max_slope", Text(f"{title.zh}′ 的最大值", f"max of {r.title}′"),
+        answers.append(Answer(f"{name}_max_slope", Text(f"{named.zh}′ 的最大值", f"max of {r.title}′"),
                               r.properties.max_slope, fmt_num(r.properties.max_slope)))
     shown_zh = "、".join(_short(n).zh for n in names)
     shown_en = _en_list([_short(n).en for n in names])
