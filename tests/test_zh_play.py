@@ -456,3 +456,22 @@ def test_a_mistake_reads_in_chinese(driver, srv, artifacts_dir, fragment, typed,
         from test_play_browser import shot
 
         shot(driver, artifacts_dir, "zh-summary-error")
+
+
+def test_a_checked_answer_reads_in_chinese(driver, srv, artifacts_dir):
+    """nndl check's verdict, feedback and step in the page: Chinese (the answer key's name
+    and the layer labels aside)."""
+    from test_play_browser import shot, text_of, type_into
+
+    driver.get("about:blank")
+    driver.get(srv.url + "#/solve?n=5&lang=zh")
+    until(driver, lambda d: css(d, 'input[data-answer="fc_params"]'))
+    type_into(css(driver, 'input[data-answer="fc_params"]')[0], "27,000,000")
+    type_into(css(driver, 'input[data-answer="conv_params"]')[0], "7,600")
+    css(driver, "#check-button")[0].click()
+    until(driver, lambda d: len(css(d, ".check-item")) == 2)
+    shown = text_of(driver, "#check-result")
+    assert "只数了权重" in shown and "1 / 2 正确" in shown, shown
+    assert "✗ （1）全连接层参数量 = 27,000,000" in shown, shown   # the box's label, not the key
+    assert [w for w in english_words(CODE.sub(" ", shown)) if w not in PLAY_ALLOWED] == [], shown
+    shot(driver, artifacts_dir, "zh-solve-check")

@@ -89,6 +89,7 @@ export class ActView {
     this.answerKeys = keys.join(",");
     const old = this.answerInputs || {};
     this.answerInputs = {};
+    this.answerLabels = {};
     clear(this.answers);
     clear(this.checkOut);
     const title = (n) => ((this.all || []).find((a) => a.name === n) || { title: n }).title;
@@ -99,7 +100,8 @@ export class ActView {
       // the key (what nndl check takes) on hover; the label in the reader's language
       const [name, what] = key.endsWith("_max_slope") ? [key.slice(0, -10), "ans_max_slope"]
         : [key.slice(0, -11), "ans_derivative"];
-      this.answers.append(h("span", { text: t(what, this.lang, { name: title(name) }), title: key }), input);
+      this.answerLabels[key] = t(what, this.lang, { name: title(name) });
+      this.answers.append(h("span", { text: this.answerLabels[key], title: key }), input);
     }
   }
 
@@ -117,7 +119,7 @@ export class ActView {
     const r = await api("check", { problem: "1", names: this.names().join(","), ...answers, lang: this.lang });
     this.checkButton.disabled = false;
     this.checkButton.classList.remove("busy");
-    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
+    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang, this.answerLabels) : errorBox(r.data, this.lang));
   }
 
   async refresh() {

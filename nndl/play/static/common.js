@@ -21,14 +21,16 @@ export function errorBox(data, lang) {
     data.hint ? h("span", { class: "hint" }, t("hint", lang), said(data.hint)) : null);
 }
 
-/** nndl check's JSON: the score, then each answer with its verdict, feedback and step. */
-export function checkReport(report, lang) {
+/** nndl check's JSON: the score, then each answer with its verdict, feedback and step.
+ *  labels: {key: label}, how the page named each answer box (a Chinese reader meets the
+ *  label, not nndl check's key; the English page keeps the key). */
+export function checkReport(report, lang, labels = {}) {
   const box = h("div", { class: "check-report" },
     h("p", { class: "score", text: t("check_score", lang, report) }));
   for (const it of report.items || []) {
     const mark = it.verdict === "correct" ? "✓" : it.verdict === "wrong" ? "✗" : "?";
     box.append(h("div", { class: `check-item ${it.verdict}`, "data-key": it.key },
-      h("b", { text: `${mark} ${it.key} = ${it.given}` }), " — ",
+      h("b", { text: `${mark} ${(lang === "zh" && labels[it.key]) || it.key} = ${it.given}`, title: it.key }), " — ",
       h("span", { class: "feedback", text: pick(it.feedback, lang) }),
       it.step ? h("span", { class: "step", text: it.step }) : null));
   }
@@ -45,6 +47,7 @@ export class CheckPanel {
     this.params = params;
     this.api = api;
     this.inputs = {};
+    this.labels = {};
     this.grid = h("div", { class: "answers-grid wide", id: "answers" });
     this.out = h("div", { id: "check-result" });
     this.cmd = h("div", { class: "cmd small", id: "check-command" });
@@ -68,7 +71,8 @@ export class CheckPanel {
       const input = h("input", { type: "text", class: "mono", "data-answer": k, autocomplete: "off",
         placeholder: t("your_answer", this.lang) });
       this.inputs[k] = input;
-      this.grid.append(h("span", { class: "small", text: pick(ex.answer_labels[k], this.lang) || k, title: k }), input);
+      this.labels[k] = pick(ex.answer_labels[k], this.lang) || k;
+      this.grid.append(h("span", { class: "small", text: this.labels[k], title: k }), input);
     }
   }
 
@@ -87,6 +91,6 @@ export class CheckPanel {
     const r = await this.api("check", { problem: this.problem, ...params, ...answers, lang: this.lang });
     this.button.disabled = false;
     this.button.classList.remove("busy");
-    clear(this.out).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
+    clear(this.out).append(r.ok ? checkReport(r.data, this.lang, this.labels) : errorBox(r.data, this.lang));
   }
 }

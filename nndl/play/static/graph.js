@@ -292,6 +292,7 @@ export class GraphView {
     const at = Object.entries(this.values()).map(([k, v]) => `${k}=${v}`).join(",");
     const r = await api("check", { problem: "graph", expr: this.params.get("expr"), at, ...answers,
                                    lang: this.lang });
-    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
+    const labels = Object.fromEntries(Object.keys(this.answerInputs || {}).map((k) => [k, k.startsWith("df/d") ? `∂f/∂${k.slice(4)}` : k]));
+    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang, labels) : errorBox(r.data, this.lang));
   }
 }

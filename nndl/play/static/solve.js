@@ -146,6 +146,7 @@ export class SolveView {
     this.answersFor = key;
     const ex = r.data.exercises[0];
     this.answerInputs = {};
+    this.answerLabels = {};
     clear(this.answers);
     clear(this.checkOut);
     for (const k of Object.keys(ex.answer_display)) {
@@ -153,6 +154,7 @@ export class SolveView {
         placeholder: t("your_answer", this.lang) });
       this.answerInputs[k] = input;
       const label = ex.answer_labels ? pick(ex.answer_labels[k], this.lang) : "";
+      this.answerLabels[k] = label || k;
       this.answers.append(h("span", { class: "small", text: label || k, title: k }), input);
     }
   }
@@ -171,6 +173,6 @@ export class SolveView {
     const r = await api("check", { problem: this.n(), ...this.chosen(), ...answers, lang: this.lang });
     this.checkButton.disabled = false;
     this.checkButton.classList.remove("busy");
-    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
+    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang, this.answerLabels) : errorBox(r.data, this.lang));
   }
 }

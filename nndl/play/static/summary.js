@@ -236,6 +236,8 @@ export class SummaryView {
     }
     const r = await api("check", { problem: "summary", spec: this.params.get("spec") || "",
                                    [this.checkKey.value]: value, lang: this.lang });
-    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang) : errorBox(r.data, this.lang));
+    const option = this.checkKey.selectedOptions[0];
+    const labels = option ? { [option.value]: option.textContent } : {};
+    clear(this.checkOut).append(r.ok ? checkReport(r.data, this.lang, labels) : errorBox(r.data, this.lang));
   }
 }
