@@ -21,20 +21,55 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nndl.errors import NNDLError
+from nndl.text import Text
 
 TEMP_SUFFIX = ".nndl-tmp"
 _STALE_AFTER = 10.0  # seconds unmodified before a dead process's temp file is removed
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link"),
-          (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISDIR, Text("文件夹", "a folder")),
+          (stat.S_ISLNK, Text("符号链接", "a symbolic link")),
+          (stat.S_ISFIFO, Text("FIFO（命名管道）", "a FIFO (named pipe)")),
+          (stat.S_ISCHR, Text("字符设备", "a character device")),
+          (stat.S_ISBLK, Text("块设备", "a block device")),
+          (stat.S_ISSOCK, Text("套接字", "a socket")))
+_REGULAR, _SPECIAL = Text("普通文件", "a regular file"), Text("特殊文件", "a special file")
 
 
 def file_kind(mode: int) -> str:
     """What a ``st_mode`` is, in words: "a FIFO (named pipe)", "a character device"..."""
+    return file_kind_text(mode).en
+
+
+def file_kind_text(mode: int) -> Text:
+    """:func:`file_kind` in both languages (zh without the article: 字符设备)."""
     for test, words in _KINDS:
         if test(mode):
             return words
-    return "a regular file" if stat.S_ISREG(mode) else "a special file"
+    return _REGULAR if stat.S_ISREG(mode) else _SPECIAL
+
+
+# why the system refused, in Chinese for the usual reasons (else the system's own words)
+_WHY = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出了磁盘配额", errno.EACCES: "没有权限",
+        errno.EPERM: "不允许这样操作", errno.EROFS: "只读文件系统", errno.EFBIG: "文件太大",
+        errno.ENOENT: "没有这个文件或文件夹", errno.EIO: "输入输出错误", errno.ENAMETOOLONG: "名称太长"}
+
+
+def _why(exc: OSError) -> Text:
+    en = exc.strerror or type(exc).__name__
+    return Text(_WHY.get(exc.errno or 0, en), en)
+
+
+def _say(zh: str, en: str, **values: object) -> Text:
+    """A Text with ``{name}`` fields filled in; a Text value gives each language its own."""
+    def pick(lang: str) -> dict[str, object]:
+        return {k: getattr(v, lang) if isinstance(v, Text) else v for k, v in values.items()}
+
+    return Text(zh.format(**pick("zh")), en.format(**pick("en")))
+
+
+_WRITABLE_HINT = Text("换一个可写的文件夹（例如当前文件夹）",
+                      "choose a folder you can write to (e.g. the current one)")
+_INSIDE_A_FOLDER = Text("选一个文件夹里的路径", "choose a path inside a folder")
+_WHAT = {"file": "文件", "figure": "图", "drawing": "图", "checkpoint": "检查点"}
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | bytearray | str) -> Path:
@@ -54,9 +89,10 @@ def atomic_write(path: str | os.PathLike, data: bytes | bytearray | str) -> Path
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):  # disk full, a read-only target...
-            raise NNDLError(f"cannot write {path}: {exc.strerror or type(exc).__name__}",
-                            hint="choose a folder you can write to (e.g. the current one), "
-                                 "or free some space") from None
+            raise NNDLError(_say("无法写入 {path}：{why}", "cannot write {path}: {why}",
+                                 path=path, why=_why(exc)),
+                            hint=_WRITABLE_HINT + Text("，或腾出磁盘空间", ", or free some space")
+                            ) from None
         raise
     return path
 
@@ -68,8 +104,12 @@ def check_writable(path: str | os.PathLike, suffixes: tuple[str, ...] | None = N
     path = Path(path)
     _check_target(path)
     if suffixes is not None and path.suffix.lower().lstrip(".") not in suffixes:
-        raise NNDLError(f"cannot tell the {what} format of '{path}'",
-                        hint="end the file name with " + _one_of([f".{s}" for s in suffixes]))
+        ends = [f".{s}" for s in suffixes]
+        raise NNDLError(_say("从文件名 '{path}' 看不出{what_zh}的格式",
+                             "cannot tell the {what} format of '{path}'",
+                             path=path, what=what, what_zh=_WHAT.get(what, what)),
+                        hint=Text("让文件名以 " + _one_of(ends, "或") + " 结尾",
+                                  "end the file name with " + _one_of(ends)))
     fd, tmp = _temp_beside(path)
     os.close(fd)
     os.unlink(tmp)
@@ -83,13 +123,17 @@ def check_folder(path: str | os.PathLike) -> Path:
     above = _existing_ancestor(path)
     if not above.is_dir():
         st = _lstat(above)
-        raise NNDLError(f"cannot create the folder {path}: {above} is "
-                        f"{file_kind(st.st_mode) if st else 'missing'}, not a folder",
-                        hint="choose a folder you can write to for -o")
+        kind = file_kind_text(st.st_mode) if st else Text("不存在", "missing")
+        raise NNDLError(_say("无法创建文件夹 {path}：{above} {is_}{kind}，不是文件夹",
+                             "cannot create the folder {path}: {above} is {kind}, not a folder",
+                             path=path, above=above, kind=kind, is_="是" if st else ""),
+                        hint=Text("给 -o 换一个可写的文件夹", "choose a folder you can write to for -o"))
     st = _lstat(path)
     if st is not None and not path.is_dir():
-        raise NNDLError(f"{path} exists and is {file_kind(st.st_mode)}, not a folder",
-                        hint="choose a folder for -o")
+        raise NNDLError(_say("{path} 已存在，是{kind}，不是文件夹",
+                             "{path} exists and is {kind}, not a folder",
+                             path=path, kind=file_kind_text(st.st_mode)),
+                        hint=Text("给 -o 指定一个文件夹", "choose a folder for -o"))
     probe = path if st is not None else _existing_ancestor(path)
     fd, tmp = _temp_beside(probe / "x")
     os.close(fd)
@@ -108,15 +152,16 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise NNDLError(f"cannot create the folder {path.parent}: {exc.strerror}",
-                        hint="choose a folder you can write to") from None
+        raise NNDLError(_say("无法创建文件夹 {folder}：{why}", "cannot create the folder {folder}: {why}",
+                             folder=path.parent, why=_why(exc)),
+                        hint=Text("换一个可写的文件夹", "choose a folder you can write to")) from None
     _remove_stale(path.parent)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX,
                                     dir=path.parent))
     except OSError as exc:
-        raise NNDLError(f"cannot write into {path.parent}: {exc.strerror}",
-                        hint="choose a folder you can write to (e.g. the current one)") from None
+        raise NNDLError(_say("无法写入文件夹 {folder}：{why}", "cannot write into {folder}: {why}",
+                             folder=path.parent, why=_why(exc)), hint=_WRITABLE_HINT) from None
     try:
         os.chmod(tmp, 0o777 & ~umask())
         yield tmp
@@ -129,8 +174,10 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise NNDLError(f"cannot write into {path}: {exc.strerror or type(exc).__name__}",
-                            hint="choose a folder you can write to, or free some space"
+            raise NNDLError(_say("无法写入文件夹 {path}：{why}", "cannot write into {path}: {why}",
+                                 path=path, why=_why(exc)),
+                            hint=Text("换一个可写的文件夹，或腾出磁盘空间",
+                                      "choose a folder you can write to, or free some space")
                             ) from None
         raise
 
@@ -166,10 +213,12 @@ def _lstat(path: Path) -> os.stat_result | None:
         return None
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
-            raise NNDLError(f"cannot write {path}: a part of the path above it is a file, "
-                            "not a folder", hint="choose a path inside a folder") from None
-        raise NNDLError(f"cannot write {path}: {exc.strerror or type(exc).__name__}",
-                        hint="choose another path") from None
+            raise NNDLError(_say("无法写入 {path}：路径中上层的某一段是文件，不是文件夹",
+                                 "cannot write {path}: a part of the path above it is a file, "
+                                 "not a folder", path=path), hint=_INSIDE_A_FOLDER) from None
+        raise NNDLError(_say("无法写入 {path}：{why}", "cannot write {path}: {why}",
+                             path=path, why=_why(exc)),
+                        hint=Text("换一个路径", "choose another path")) from None
 
 
 def _check_name(path: Path) -> None:
@@ -177,12 +226,16 @@ def _check_name(path: Path) -> None:
     name = os.fsencode(path.name)
     limit = _name_max(_existing_ancestor(path))
     if len(name) > limit:
-        raise NNDLError(f"cannot write {str(path)[:80]}…: the file name is {len(name)} bytes "
-                        f"long and the file system allows at most {limit}",
-                        hint="choose a shorter name")
+        raise NNDLError(_say("无法写入 {path}…：文件名长 {n} 字节，文件系统最多允许 {limit} 字节",
+                             "cannot write {path}…: the file name is {n} bytes "
+                             "long and the file system allows at most {limit}",
+                             path=str(path)[:80], n=len(name), limit=limit),
+                        hint=Text("换一个短一些的文件名", "choose a shorter name"))
     if len(os.fsencode(str(path))) >= 4096:
-        raise NNDLError(f"cannot write {str(path)[:80]}…: the path is longer than 4095 bytes",
-                        hint="choose a shorter path")
+        raise NNDLError(_say("无法写入 {path}…：路径超过 4095 字节",
+                             "cannot write {path}…: the path is longer than 4095 bytes",
+                             path=str(path)[:80]),
+                        hint=Text("换一个短一些的路径", "choose a shorter path"))
 
 
 def _name_max(folder: Path) -> int:
@@ -209,25 +262,38 @@ def _check_target(path: Path) -> os.stat_result | None:
     parent = path.parent
     pst = _lstat(parent)
     if pst is None:
-        raise NNDLError(f"cannot write {path}: folder {parent} does not exist",
-                        hint="create the folder first or choose another path")
+        raise NNDLError(_say("无法写入 {path}：文件夹 {parent} 不存在",
+                             "cannot write {path}: folder {parent} does not exist",
+                             path=path, parent=parent),
+                        hint=Text("先创建这个文件夹，或换一个路径",
+                                  "create the folder first or choose another path"))
     if not parent.is_dir():
-        raise NNDLError(f"cannot write {path}: {parent} is {file_kind(pst.st_mode)}, not a "
-                        "folder", hint="choose a path inside a folder")
+        raise NNDLError(_say("无法写入 {path}：{parent} 是{kind}，不是文件夹",
+                             "cannot write {path}: {parent} is {kind}, not a folder",
+                             path=path, parent=parent, kind=file_kind_text(pst.st_mode)),
+                        hint=_INSIDE_A_FOLDER)
     st = _lstat(path)
     if st is None or stat.S_ISREG(st.st_mode):
         return st
     if stat.S_ISDIR(st.st_mode):
-        raise NNDLError(f"cannot write {path}: it is a folder",
-                        hint=f"give a file name, e.g. {path / ('out' + (path.suffix or '.txt'))}")
+        example = path / ("out" + (path.suffix or ".txt"))
+        raise NNDLError(_say("无法写入 {path}：这是一个文件夹", "cannot write {path}: it is a folder",
+                             path=path),
+                        hint=_say("给出文件名，例如 {example}", "give a file name, e.g. {example}",
+                                  example=example))
     if stat.S_ISLNK(st.st_mode):
         target = os.readlink(path)
-        raise NNDLError(f"cannot write {path}: it is a symbolic link (to {target}); nndl "
-                        "replaces only regular files", hint="write to the real path, or "
-                                                            "choose another name")
-    raise NNDLError(f"cannot write {path}: it is {file_kind(st.st_mode)}, not a regular file; "
-                    "nndl writes only regular files",
-                    hint="choose a file name (e.g. in the current folder)")
+        raise NNDLError(_say("无法写入 {path}：这是一个符号链接（指向 {target}），nndl 只替换普通文件",
+                             "cannot write {path}: it is a symbolic link (to {target}); nndl "
+                             "replaces only regular files", path=path, target=target),
+                        hint=Text("写到它指向的真实路径，或换一个名字",
+                                  "write to the real path, or choose another name"))
+    raise NNDLError(_say("无法写入 {path}：这是{kind}，不是普通文件；nndl 只写普通文件",
+                         "cannot write {path}: it is {kind}, not a regular file; "
+                         "nndl writes only regular files",
+                         path=path, kind=file_kind_text(st.st_mode)),
+                    hint=Text("换一个文件名（例如放在当前文件夹）",
+                              "choose a file name (e.g. in the current folder)"))
 
 
 # ------------------------------------------------------------------ temp files
@@ -243,10 +309,10 @@ def _temp_beside(path: Path) -> tuple[int, str]:
         return tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX,
                                 dir=path.parent or ".")
     except OSError as exc:  # read-only or virtual file system (/proc), no permission
-        reason = exc.strerror or type(exc).__name__
-        raise NNDLError(f"cannot write {path}: folder {path.parent} does not accept new files "
-                        f"({reason})",
-                        hint="choose a folder you can write to (e.g. the current one)") from None
+        raise NNDLError(_say("无法写入 {path}：文件夹 {folder} 不接受新文件（{why}）",
+                             "cannot write {path}: folder {folder} does not accept new files "
+                             "({why})", path=path, folder=path.parent, why=_why(exc)),
+                        hint=_WRITABLE_HINT) from None
 
 
 def _remove_stale(folder: Path) -> None:
@@ -286,5 +352,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _one_of(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+def _one_of(items: list[str], word: str = "or") -> str:
+    if len(items) == 1:
+        return items[0]
+    if word == "或":  # 、 between, 或 before the last
+        return "、".join(items[:-1]) + " 或 " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]

@@ -123,7 +123,7 @@ def test_interrupt_inside_a_command_returns_130(capsys, monkeypatch):
 # ------------------------------------------------------------------ output names
 def test_too_long_output_name_is_an_error(tmp_path):
     long = str(tmp_path / ("g" * 300 + ".svg"))
-    proc = _run("graph", "x*y", "x=1", "y=2", "-o", long)
+    proc = _run("graph", "x*y", "x=1", "y=2", "-o", long, "-l", "en")
     assert proc.returncode == 2 and b"bytes long" in proc.stderr
     assert b"Traceback" not in proc.stderr
 

@@ -283,3 +283,30 @@ def test_play_says_why_it_cannot_listen_in_chinese(monkeypatch, capsys):
         assert main(["play", "--host", "nosuch.invalid", "--no-browser", "-l", "en"]) == 2
         err = capsys.readouterr().err
         assert reason.strerror in err and not CJK.search(err), err
+
+
+def test_file_refusals_in_chinese(monkeypatch, capsys, tmp_path):
+    """Where -o / --plot cannot write (a folder, a missing folder, an unknown suffix, a file
+    used as a folder, a device): 错误：/提示： in Chinese; in English as before."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    cases = [
+        (["act", "sigmoid", "-p", str(tmp_path)], "这是一个文件夹", "it is a folder"),
+        (["act", "sigmoid", "-p", str(tmp_path / "no" / "f.svg")], "不存在", "does not exist"),
+        (["act", "sigmoid", "-p", str(tmp_path / "f.txt")], "看不出图的格式",
+         "cannot tell the figure format"),
+        (["solve", "4", "-o", str(a_file / "key")], "是普通文件，不是文件夹",
+         "is a regular file, not a folder"),
+        (["act", "sigmoid", "-p", "/dev/null"], "这是字符设备，不是普通文件",
+         "it is a character device, not a regular file"),
+    ]
+    for args, zh, en in cases:
+        assert main([*args, "-l", "zh"]) == 2
+        err = capsys.readouterr().err
+        assert zh in err and err.startswith("错误：") and "提示：" in err, err
+        words = _english_words(err, args, _command(args)[1])
+        assert set(words) <= {"svg", "png", "pdf", "out", "txt"}, (words, err)
+        assert main([*args, "-l", "en"]) == 2
+        err = capsys.readouterr().err
+        assert en in err and not CJK.search(err), err
+    assert list(tmp_path.iterdir()) == [a_file]
