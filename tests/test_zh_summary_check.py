@@ -29,7 +29,7 @@ ALLOWED = {
     # layer labels of the table (the sheet's Conv-1, FC-1 …) and PyTorch class names
     "Conv", "MaxPool", "AvgPool", "FC", "BN", "Flatten", "Dropout", "Softmax", "Embedding",
     "LayerNorm", "BatchNorm", "Linear", "Identity", "BasicBlock", "Sequential",
-    "AdaptiveAvgPool",
+    "AdaptiveAvgPool", "Conv2d", "MaxPool2d", "AvgPool2d",
     # spec keywords as typed (the source of each row: conv 96 11x11 stride=4)
     "input", "conv", "maxpool", "avgpool", "fc", "bn", "dropout", "softmax", "embedding",
     "layernorm", "stride", "pad", "relu",
@@ -241,6 +241,8 @@ REFUSALS = [
     (["summary", "input 1000000x1000000x1000; conv 1000000 3x3"], "它的输出",
      "more than nndl counts"),
     (["summary", "input 1000000x1000000x1; fc 10000000000"], "个参数", "parameters, more than"),
+    (["summary", "input 32x32x3; maxpool 2 pad=5"], "超过了窗口", "must be at most half the "
+     "pooling window 2×2"),
     (["check", "5", "fc_params=abc"], "无法识别", "cannot read 'abc' at character 1"),
     (["check", "5", "fc_params=1.5"], "不是整数", "'1.5' is not a whole number"),
     (["check", "5", "conv_output_shape=296x296"], "应有 3 个数", "expected 3 numbers"),

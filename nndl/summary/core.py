@@ -128,6 +128,14 @@ def _make(sl: SpecLine, shape: tuple[int, ...]) -> nn.Module:
                                             f"write {kernel[0]}x{kernel[1]}"))
         k = _hw(kernel)
         stride = a.get("stride")
+        pad, sides = a.get("pad", 0), (kernel[:2] if len(kernel) > 1 else kernel * 2)
+        if 2 * pad > min(sides):  # PyTorch's rule; the layer itself says it only in English
+            raise LayerShapeError(
+                Text(f"池化的填充 pad={pad} 超过了窗口（{shape_text(tuple(sides))}）的一半",
+                     f"padding {pad} must be at most half the pooling window "
+                     f"{shape_text(tuple(sides))}"),
+                hint=Text(f"用 pad={min(sides) // 2} 或更小的填充（与 PyTorch 的规则相同）",
+                          f"use pad={min(sides) // 2} or less (PyTorch's rule)"))
         if kw == "maxpool":
             return nn.MaxPool2d(k, stride, a.get("pad", 0), a.get("dilation", 1))
         return nn.AvgPool2d(k, stride, a.get("pad", 0))
