@@ -137,6 +137,23 @@ def test_json_problems_in_chinese(variants):
         assert _english(v["problem"], variants) == [], v["problem"]
 
 
+def test_html_key_in_chinese():
+    """The HTML key (worked solutions, both languages, a switch): its Chinese half reads
+    Chinese, and each exercise keeps its own title with the variant's id (exercise 1's was the
+    last activation's name, 'Mish（变体 …）')."""
+    vs = generate(5, count=1, seed=3) + generate(1, count=1, seed=3, difficulty="hard")
+    page = render.key_html(vs, "zh")
+    assert "激活函数的导数与优缺点（变体 1-g2-s3-i0-hard）" in page
+    assert "Derivatives of activation functions, pros and cons (variant 1-g2-s3-i0-hard)" in page
+    zh = re.sub(r'<(span|div|p|figcaption|td|th|li|h\d)[^>]*class="[^"]*l-en[^"]*"[^>]*>.*?</\1>',
+                " ", page, flags=re.S)
+    zh = re.sub(r"<svg\b.*?</svg>", " ", zh, flags=re.S)  # figures: test_figures_zh
+    # PyTorch's class names, the symbol N_in, and the switch's label for English readers
+    words = [w for w in _english(_html_text(zh), vs)
+             if w not in {"Flatten", "Linear", "N_in", "English"}]
+    assert words == [], sorted(set(words))
+
+
 def _moodle_texts(bank: str) -> list[str]:
     """What a Moodle user reads: names, category paths, question texts, feedback and the
     multiple-choice options (the numerical and short-answer answers are what is typed)."""
