@@ -313,7 +313,7 @@ def parse_affine(text: str) -> tuple[float, float, float]:
     if values == (0.0,):
         return (0.0, 0.0, 0.0)
     if len(values) != 3 or not all(math.isfinite(v) for v in values):
-        raise TrainingError(Text(f"--affine 要三个数（角度,缩放,平移）或 0，现在是 '{text}'",
+        raise TrainingError(Text(f"--affine 要三个以逗号分隔的数（旋转角度、缩放比例、平移像素）或 0，现在是 '{text}'",
                                  f"--affine takes three numbers DEG,ZOOM,PX or 0, got '{text}'"),
                             hint=Text("例如 --affine 10,0.1,0.5（旋转 ±10°、缩放 ±10 %、平移 ±0.5 "
                                       "像素）；--affine 0 关闭",
