@@ -237,7 +237,7 @@ REFUSALS = [
     (["train", "digits", "--lr", "0"], "学习率必须是正数", "the learning rate must be"),
     (["train", "digits", "--batch-size", "0"], "批大小", "the batch size must be"),
     (["train", "digits", "--momentum", "1"], "动量", "SGD momentum must be"),
-    (["train", "digits", "--affine", "1,2"], "三个数", "three numbers"),
+    (["train", "digits", "--affine", "1,2"], "三个以逗号分隔的数", "three numbers"),
     (["train", "digits", "--affine", "200,0,0"], "超出范围", "affine limits out of range"),
     (["train", "digits", "--augment", "9"], "平移增强", "0 to 3 pixels"),
     (["train", "digits", "--warmup", "99"], "预热", "the warm-up must be"),
