@@ -246,6 +246,18 @@ def test_refusals_in_chinese_and_english(capsys, monkeypatch, args, zh, en):
     assert err.startswith("error:") and en in err and "错误" not in err, err
 
 
+def test_html_on_a_terminal_is_refused(capsys, monkeypatch):
+    """A printable page is for a browser: on a terminal gen says how to write it to a file."""
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    for lang, label, phrase in (("zh", "错误：", "终端无法显示"), ("en", "error:", "cannot show")):
+        assert main(["gen", "5", "-n", "1", "-s", "1", "-f", "html", "--lang", lang]) == 2
+        out = capsys.readouterr()
+        assert out.err.startswith(label) and phrase in out.err and out.out == "", out.err
+        assert "-o exam.html" in out.err
+
+
 @pytest.mark.parametrize(("lang", "zh", "en"), [
     ("both", "只适用于 --format moodle", "both languages in one file is for --format moodle"),
     ("fr", "nndl 不会写这种语言", "is not a language nndl writes"),

@@ -42,6 +42,7 @@ UI = {
     "shortanswer": Text("填空题", "short answer"),
     "multichoice": Text("选择题", "multiple choice"),
     "truefalse": Text("判断题", "true/false"),
+    # Moodle's true/false buttons read 对/错 in its zh_cn pack (qtype_truefalse: true, false)
     "yes_no": Text("（“是”选“对”，“否”选“错”）", " (True for yes, False for no)"),
     "tf_wrong": Text("不对，答案是“{answer}”；理由见 nndl solve 的解答。",
                      "Not right: the answer is {answer}; nndl solve shows why."),
