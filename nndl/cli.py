@@ -518,6 +518,8 @@ _NO_SUCH_OPTION = Text("{command} 没有选项 {name}", "No such option: {name}"
 _DID_YOU_MEAN = Text("是不是想写 {names}？", "Did you mean {names}?")
 _OR = Text(" 或 ", " or ")
 _OPTION_OF = Text("{name} 是 {commands} 的选项，要写在子命令之后", "{name} is an option of {commands}")
+_OPTION_OF_MANY = Text("{name} 是子命令的选项，要写在子命令之后，例如 {first} {name} …",
+                      "{name} is an option of the subcommands, e.g. {first} {name} ...")
 _NO_SUCH_COMMAND = Text("{command} 没有子命令 {name}", "No such command '{name}'.")
 _MISSING_ARGUMENT = Text("{command} 缺少参数：{name}", "Missing argument '{name}'.")
 _MISSING_OPTION = Text("{command} 缺少选项 {name}", "Missing option '{name}'.")
@@ -605,11 +607,13 @@ def _no_such_option(exc, ctx, command: str, lang: Lang) -> tuple[str, str]:
     matches = [m for m in sorted(exc.possibilities or ()) if m not in helps]
     hint = _DID_YOU_MEAN.format(names=_OR(lang).join(matches))(lang) if matches else ""
     # `nndl train --epochs 1`: the option belongs to a subcommand (nndl train digits)
-    owners = [f"{command} {name}" for name, sub in sorted(getattr(ctx.command, "commands",
-                                                                   {}).items())
-              if any(exc.option_name in p.opts for p in sub.params)] if ctx is not None else []
+    subs = getattr(ctx.command, "commands", {}) if ctx is not None else {}
+    owners = [f"{command} {name}" for name in sorted(subs, key=_rank)  # the course's order
+              if any(exc.option_name in p.opts for p in subs[name].params)]
     if owners:
-        hint = _OPTION_OF.format(name=exc.option_name, commands="、".join(owners))(lang) + "；"
+        text = _OPTION_OF if len(owners) <= 3 else _OPTION_OF_MANY
+        hint = text.format(name=exc.option_name, commands="、".join(owners),
+                           first=owners[0])(lang) + "；"
     return message, hint + ("；" if hint and not hint.endswith(("；", "？")) else "")
 
 

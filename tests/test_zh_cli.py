@@ -70,6 +70,8 @@ CASES = [
     (["vanish", "--dept", "3"], ["没有选项 --dept", "是不是想写 --depth"],
      ["No such option: --dept", "--depth"]),
     (["act", "-x"], ["nndl act 没有选项 -x"], ["No such option: -x"]),
+    (["-f", "json", "solve"], ["nndl 没有选项 -f", "要写在子命令之后，例如 nndl solve -f"],
+     ["No such option: -f"]),
     # no such command, with its suggestion
     (["trian"], ["nndl 没有子命令 trian", "是不是想写 train"],
      ["No such command 'trian'. Did you mean 'train'?"]),
