@@ -59,8 +59,9 @@ def _heading(variants: list[Variant], lang: str) -> str:
     from nndl.gen.core import parse_id
 
     vid = parse_id(first.id)
-    return UI["count"].format(k=len(variants), seed=vid.seed,
+    said = UI["count"].format(k=len(variants), seed=vid.seed,
                               difficulty=DIFFICULTY[vid.difficulty](lang), g=vid.generator)(lang)
+    return said.replace("1 variants,", "1 variant,", 1) if len(variants) == 1 else said
 
 
 def _check_line(v: Variant, lang: str) -> str:
