@@ -32,6 +32,7 @@ _T = {
     "structure": Text("结构（根为输出）", "Structure (output at the root)"),
     "colon": Text("：", ": "),
     "comma": Text("，", ", "),
+    "paren": Text("（{n}）", "({n})"),
     "local_md": Text("（局部导数：{d}）", "(local derivative: {d})"),
 }
 
@@ -100,8 +101,8 @@ def graph_table(trace: GraphTrace, lang: str = "en"):
     fwd = Table(show_header=False, box=None)
     fwd.add_column(justify="right", style="dim")
     fwd.add_column(overflow="fold")
-    for i, s in enumerate(trace.forward, 1):
-        fwd.add_row(f"{i}.", RichText(s.text))
+    for i, fs in enumerate(trace.forward, 1):
+        fwd.add_row(f"{i}.", RichText(fs.text))
 
     bwd = Table(show_header=False, box=None)
     bwd.add_column(justify="right", style="dim")
@@ -111,7 +112,7 @@ def graph_table(trace: GraphTrace, lang: str = "en"):
         extra = s.local_text if s.kind == "edge" and s.source != trace.output_id else ""
         note = _note(s, lang)
         if note:
-            extra = f"{extra}  {Text('（{n}）', '({n})').format(n=note)(lang)}" if extra else note
+            extra = f"{extra}  {_t('paren', lang, n=note)}" if extra else note
         bwd.add_row(f"{i}.", RichText(s.text), RichText(extra))
 
     grads = RichText(_t("gradients", lang) + _t("colon", lang), style="bold")
