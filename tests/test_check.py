@@ -153,7 +153,8 @@ def test_command_line_exit_status_and_json(capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["correct"] == 0 and d["total"] == 1
     item = d["items"][0]
-    assert set(item) == {"key", "given", "expected", "verdict", "mistakes", "feedback", "step"}
+    assert set(item) == {"key", "given", "expected", "verdict", "mistakes", "mistake_names",
+                         "feedback", "step"}
     assert item["mistakes"] == ["no_bias"] and item["expected"] == "27,000,100"
     assert main(["check", "5", "nonsense=1"]) == 2
     assert "fc_params" in capsys.readouterr().err  # the valid keys are listed

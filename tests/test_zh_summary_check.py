@@ -197,7 +197,8 @@ def test_check_text_and_json_are_chinese(capsys, monkeypatch, args):
     assert "✗ " in out and "正确" in out
     code, out, _ = _run(capsys, monkeypatch, [*args, "-f", "json"])
     data = json.loads(out)
-    human = [v for it in data["items"] for v in (it["feedback"], it["step"], it["expected"]) if v]
+    human = [v for it in data["items"] for v in (it["feedback"], it["step"], it["expected"],
+                                                 *it["mistake_names"]) if v]
     assert _foreign("\n".join(human), args) == [], human
     assert _chinese_problems("\n".join(human)) == [], human
 
@@ -212,6 +213,9 @@ def test_check_names_its_problem_and_step_in_chinese(capsys, monkeypatch):
     en = _run(capsys, monkeypatch, [*CHECKS[0], "--lang", "en"])[1]
     assert "FC-1: params = N_in·N_out + N_out = 270,000·100 + 100 = 27,000,100" in en
     assert "Checked answers: exercise 5" in en
+    data = json.loads(_run(capsys, monkeypatch, [*CHECKS[0], "-f", "json"])[1])
+    assert data["items"][0]["mistakes"] == ["no_bias"] and data["items"][0]["mistake_names"] == [
+        "漏了偏置"]
     # a yes/no answer and a boundary are written in the reader's language
     zh = check(2, {"pla_separates_all": "yes", "bp_boundary_D": "1+x1"})
     assert [it.expected_in("zh") for it in zh.items] == ["是", "任何把所有点分对的直线"]

@@ -36,6 +36,7 @@ class CheckItem:
     def to_json(self, lang: str) -> dict[str, Any]:
         return {"key": self.key, "given": self.given, "expected": self.expected_in(lang),
                 "verdict": self.verdict, "mistakes": list(self.mistakes),
+                "mistake_names": [M.get(m).name(lang) for m in self.mistakes],
                 "feedback": self.feedback(lang), "step": self.step(lang) if self.step else None}
 
 
