@@ -7,8 +7,9 @@ this one can make it agree) gives the same bytes apart from time fields.
 Each README example line is run as written, with `--lang en` dropped (this is the Chinese
 reading), and with smaller sizes where the size changes how long it takes but not the words
 (`train` for a few epochs, `gen` for a few variants, `--brief` for two exercises). `gen
---lang both` is left out: bilingual on purpose (its Chinese is the `gen -f moodle` read here). Commands run in-process through
-nndl.cli.main, once per line; the tests below share the results.
+--lang both` is left out: bilingual on purpose (its Chinese is the `gen -f moodle` read here).
+Commands run in-process through nndl.cli.main, once per line; the tests below share the
+results.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ _CUT = [
     re.compile(r"(?<=│)\s+\*?\s*[a-z_]+(?:\.\.\.)?(?=\s+<)"),    # help: an argument's name
     re.compile(r"[\w-]+\.<[^>\n]*>"),                           # help: solutions.<格式>
     re.compile(r"<[^>\n]*>|<[\w|.-]+"),                        # tags; <text|md|…> metavars
+    re.compile(r"\$course\$/top"),                               # Moodle's category root
     re.compile(r"\\(?:begin|end)\{\w+\}"),                     # LaTeX environments
     re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$", re.S),               # LaTeX between $…$
     re.compile(r"\\[A-Za-z]+"),                                 # LaTeX commands elsewhere
@@ -116,7 +118,7 @@ _CUT = [
     _TERMS,
     re.compile(r"\b[WHD](?:x[WHD])+\b"),                        # the size patterns WxHxD
     _MARKERS,
-    re.compile(r"\$course\$/top|[A-Za-z0-9_-]+(?::[A-Za-z0-9_]+)+"),  # Moodle's root, ids
+    re.compile(r"[A-Za-z0-9_-]+(?::[A-Za-z0-9_]+)+"),            # Moodle's question ids
     # an English term glossed after its Chinese name, as the sheet does: 边缘填充（padding）
     re.compile(r"(?<=[\u3400-\u9fff])\s?[（(][A-Za-z][A-Za-z -]*[）)]"),
     re.compile(r"\bd[A-Za-z]\w*/d[A-Za-z]\w*"),                 # df/dx, dq/dx (answer keys)
@@ -286,23 +288,32 @@ def markdown_text(md: str) -> str:
 #   "params" (the parameters as typed), "figures" (figure ids), "id"/"variant"/"key"/"mistake"
 #   (ids), "spec"/"expr"/"source" (the user's input, echoed), "argv"/"command" (command
 #   lines);
-# - LaTeX (keys ending in "latex") is math: only its \text{…} words are read;
+# - LaTeX (keys ending in "latex", or a value of LaTeX commands) is math: only its \text{…}
+#   words are read;
 # - a value that is a single token of identifier characters (an enum such as "sigmoid",
 #   "pytorch", "right"; a file name; a shape): a program's value, never a sentence.
+def _is_latex(key: str, value) -> bool:
+    """LaTeX source: under a key ending in "latex", or commands (\\frac, \\sum) with no Chinese
+    and no $ around them."""
+    return isinstance(value, str) and (key.endswith("latex") or (
+        bool(re.search(r"\\[A-Za-z]{2,}", value)) and "$" not in value
+        and not CJK.search(value)))
+
+
 _MACHINE_KEYS = {"en", "answers", "params", "figures", "id", "variant", "key", "mistake",
                  "mistakes", "spec", "expr", "argv", "command", "source"}
 _TOKEN = re.compile(r"[\w.+\-/:]*")
 
 
-def json_lines(obj, path: str = "") -> list[str]:
+def json_lines(obj, path: str = "", key: str = "") -> list[str]:
     if isinstance(obj, dict):
         return [line for k, v in obj.items() if k not in _MACHINE_KEYS
-                for line in json_lines(f"$${v}$$" if k.endswith("latex") and isinstance(v, str)
-                                       else v, f"{path}/{k}")]
+                for line in json_lines(v, f"{path}/{k}", k)]
     if isinstance(obj, list):
-        return [line for v in obj for line in json_lines(v, f"{path}[]")]
+        return [line for v in obj for line in json_lines(v, f"{path}[]", key)]
     if isinstance(obj, str) and not _TOKEN.fullmatch(obj):
-        return [f"{line}{_AT}{path}" for line in obj.splitlines()]
+        text = f"$${' '.join(obj.splitlines())}$$" if _is_latex(key, obj) else obj
+        return [f"{line}{_AT}{path}" for line in text.splitlines()]
     return []
 
 
@@ -548,8 +559,8 @@ def test_every_output_is_chinese(runs, case):
 
 
 # Rich's mark of a cut cell: … after a word, then the cell's padding or border (not the
-# usage line's "[参数]…" nor a sentence's closing "答案 …")
-_CUT_CELL = re.compile(r"(?<=[\w\s\u3400-\u9fff])…(?=\s{2,}|\s*[│┃|])")
+# usage line's "[参数]…", a sentence's closing "答案 …", nor help's "答案名=值…  <文本>")
+_CUT_CELL = re.compile(r"(?<=[\w\s\u3400-\u9fff])…(?=\s{2,}(?![\s<])|\s*[│┃|])")
 TEXT_CASES = [c for c in CASES if c.fmt in ("text", "table")]
 
 
