@@ -290,10 +290,10 @@ def driver():
 PLAY_ALLOWED = {"Conv", "MaxPool", "FC", "Flatten", "Linear", "AlexNet", "VGG"}
 # what the reader types or reads as code, cut before the words are counted: command lines
 # (nndl solve 2 --full, $ nndl train digits --model mlp ...), flags, identifiers with an
-# underscore (answer keys fc_params, names leaky_relu, symbols g_BP and N_in), the dtype
-# float64 and the library scikit-learn by their names
+# underscore (answer keys fc_params, names leaky_relu, symbols g_BP and N_in), the graph's
+# answer keys df/dx, the dtype float64 and the library scikit-learn by their names
 CODE = re.compile(r"nndl(?: [A-Za-z0-9_.,=+\-/']+)+|--?[a-z][\w-]*|\b[A-Za-z]\w*_\w+\b"
-                  r"|\bfloat64\b|scikit-learn")
+                  r"|\bfloat64\b|scikit-learn|\bdf/d\w+")
 # elements whose text is code or the sheet's own words: <code>, the language switch (English
 # names itself in English), the quoted problem statement, what the reader typed
 SKIP = "code, kbd, samp, [data-set-lang], .problem, textarea"
@@ -366,6 +366,22 @@ def test_every_view_reads_in_chinese(driver, srv, artifacts_dir, name, fragment,
     text = driver.execute_script("return document.body.innerText")
     assert "\ufffd" not in text and "□" not in text
     assert "`" not in text, "a `code` mark shown as it is (the page renders it with rich())"
+    # tooltips, labels for screen readers, placeholders and the drawings' <title>s
+    said = driver.execute_script(
+        "const out = [], shown = (el) => el.getClientRects().length > 0;"
+        "for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {"
+        "  if (el.closest(arguments[0]) || !shown(el)) continue;"
+        "  for (const a of ['title', 'aria-label', 'placeholder'])"
+        # a parameter's placeholder is its default value, what `nndl solve N NAME=` takes
+        "    if (el.getAttribute(a) && !(a === 'placeholder' && el.dataset.param))"
+        "      out.push(el.getAttribute(a)); }"
+        "for (const t of document.querySelectorAll('svg > title'))"
+        "  if (shown(t.parentNode)) out.push(t.textContent);"
+        "return out;", SKIP)
+    assert said, f"{name}: no tooltip, label or placeholder read"
+    hints = [x for x in said if [w for w in english_words(CODE.sub(" ", x))
+                                 if w not in PLAY_ALLOWED]]
+    assert hints == [], f"{name}: English in tooltips, labels or placeholders: {hints[:10]}"
     # one term per concept (感知机, 隐藏层, Sigmoid ...), as the rest of nndl (the sheet's
     # quoted problem keeps its own 感知器 and 隐含层)
     assert glossary.check(own, "zh") == [], glossary.check(own, "zh")
