@@ -228,9 +228,10 @@ def summary_lines(res: OutlierExperiment, lang: str, sheet: bool | None = None) 
           f"(‖w‖ = {g(res.bp_D.norm)}).")
     ce = (f"BP，{no} {loss_label(other)}，w=0 起：{res.ce_D.equation}。" if zh else
           f"BP, {no} {loss_label(other)}, from w = 0: {res.ce_D.equation}.")
-    kw = dict(ep=", ".join(map(str, d.epochs)), norms=", ".join(g(v, 3) for v in d.norms),
+    sep = "、" if zh else ", "  # a list in a Chinese sentence: 第 1、10、100 轮
+    kw = dict(ep=sep.join(map(str, d.epochs)), norms=sep.join(g(v, 3) for v in d.norms),
               u="(" + ", ".join(g(v, 4) for v in d.max_margin_direction) + ")",
-              gm=g(d.max_margin), angles=", ".join(g(v, 3) for v in d.angles_deg),
+              gm=g(d.max_margin), angles=sep.join(g(v, 3) for v in d.angles_deg),
               last=res.epochs, eq=res.bp_D.equation)
     direction = _DIR_HEAD(lang).format(**kw) + (
         _DIR_SHEET(lang).format(**kw) if sheet
