@@ -167,13 +167,13 @@ def _jsonable(x: Any) -> Any:
 MULT_ADDS = ("nndl", "torchinfo")
 MULT_ADDS_NOTE = {
     "nndl": Text(zh="乘加次数按 nndl 的约定计：只数与权重相乘的次数（卷积层、全连接层、循环层），"
-                    "偏置的加法、BN 和激活函数都不算；对给定的整批输入计数，同一层调用几次就计几次",
+                    "偏置的加法、BN 和激活函数都不算；对给定的整批输入计数，同一层调用几次就计几次。",
                  en="Mult-adds (nndl's convention): the multiplications by weights (conv, fc, "
                     "recurrent layers), not bias adds, normalisation or activations; for the "
                     "input as given, every call of a reused layer counted"),
     "torchinfo": Text(zh="乘加次数按 torchinfo 的约定计：每个权重和偏置都乘以输出的位置数（卷积层为 "
                          "N·输出的空间大小，循环层为 N·L，其他层为 N），BN 的 γ、β 也计在内；"
-                         "同一层调用几次就计几次",
+                         "同一层调用几次就计几次。",
                       en="Mult-adds (torchinfo's convention): each weight and bias value × the "
                          "output positions (conv: N·output spatial size; recurrent: N·L; other "
                          "layers: N), BatchNorm's γ and β included, every call of a reused "
