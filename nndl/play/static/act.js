@@ -190,7 +190,8 @@ export class ActView {
         h("text", { x: x + 22, y: y + 4, "font-size": 12, fill: "#1d2330", text: pick(c.label, this.lang) || c.title }));
     });
     const rows = Math.ceil(curves.curves.length / 4);
-    const svg = h("svg", { viewBox: `0 0 ${W} ${2 * H + 12 + 18 * rows}`, id: "act-plot" },
+    const svg = h("svg", { viewBox: `0 0 ${W} ${2 * H + 12 + 18 * rows}`, id: "act-plot", role: "img",
+      "aria-label": t("act_plot_label", this.lang, { names: curves.curves.map((c) => pick(c.label, this.lang) || c.title).join(this.lang === "zh" ? "、" : ", ") }) },
       panel("f", "f(x)", 0), panel("df", "f′(x)", H), legend);
     clear(this.plot).append(svg);
   }

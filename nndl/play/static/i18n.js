@@ -203,6 +203,7 @@ export const T = {
   no: { zh: "否", en: "no" },
   none: { zh: "无", en: "none" },
   derivation: { zh: "推导", en: "Derivation" },
+  act_plot_label: { zh: "{names} 的 f(x)（上）与 f′(x)（下），阴影为饱和区", en: "f(x) (top) and f′(x) (bottom) of {names}; shaded: saturation" },
   ans_derivative: { zh: "{name} 的导数 f′(x)", en: "derivative of {name}" },
   ans_max_slope: { zh: "{name}′ 的最大值", en: "max of {name}′" },
   // solve

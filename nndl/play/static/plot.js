@@ -28,7 +28,9 @@ export function frame({ W = 560, H = 300, x0, x1, y0, y1, xlabel = "", ylabel = 
   const M = { l: 62, r: 14, t: title ? 26 : 12, b: 38 };
   const X = (x) => M.l + (x - x0) / (x1 - x0 || 1) * (W - M.l - M.r);
   const Y = (y) => M.t + (y1 - y) / (y1 - y0 || 1) * (H - M.t - M.b);
-  const svg = h("svg", { viewBox: `0 0 ${W} ${H}`, id, class: "chart" });
+  // a chart is one picture to a screen reader, named by its title (or its axes)
+  const name = title || [ylabel, xlabel].filter(Boolean).join(" / ");
+  const svg = h("svg", { viewBox: `0 0 ${W} ${H}`, id, class: "chart", role: "img", "aria-label": name || null });
   const clipId = `clip-${id || Math.random().toString(36).slice(2)}`;
   svg.append(h("defs", {}, h("clipPath", { id: clipId },
     h("rect", { x: M.l, y: M.t, width: W - M.l - M.r, height: H - M.t - M.b }))));
