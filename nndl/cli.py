@@ -9,9 +9,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import functools
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import unicodedata
 from difflib import get_close_matches
@@ -54,7 +56,8 @@ def _prepare_help(cmd, ctx) -> None:
         key = _argument_key(param)
         if lang == "zh" and key in ARGUMENT_NAMES:  # the Arguments panel names it in Chinese
             param.nndl_key = key
-            param.metavar = ARGUMENT_NAMES[key](lang) + ("…" if param.nargs != 1 else "")
+            # (Typer's "..." after a list: a "…" there would read as a cell cut short)
+            param.metavar = ARGUMENT_NAMES[key](lang) + ("..." if param.nargs != 1 else "")
     cmd.help = help_in(cmd.help, lang)
     cmd.short_help = help_in(cmd.short_help, lang)
     for sub in getattr(cmd, "commands", {}).values():
@@ -151,6 +154,54 @@ def _folding(make):
     return make_folding
 
 
+# Rich breaks lines only at spaces: a Chinese sentence is one long "word" that it folds at the
+# cell's edge, wherever that falls — inside "relu" or ".svg" too. While help is drawn, a line
+# may break between two Chinese characters, at the edge of a Latin word or after | and /;
+# Chinese closing punctuation (，。、）：) stays with what it closes, an opening （ with what follows.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_OPENING, _CLOSING = "（《「『", "，。、）：；！？」』》"
+_HAS_WIDE = re.compile(f"[{_WIDE}]")
+_PIECE = re.compile(f"\\s*[{_OPENING}]*(?:[{_WIDE}]|[^\\s{_WIDE}|/]+[|/]?|[|/])[{_CLOSING}]*\\s*")
+
+
+def _divide_chinese(divide_line, text: str, width: int, fold: bool = True) -> list[int]:
+    """Rich's divide_line (where to break ``text`` for ``width`` cells), breaking Chinese
+    between characters; text without Chinese (or a choice list) goes to Rich's own."""
+    if not _HAS_WIDE.search(text) and "|" not in text:  # <text|md|json> may break after |
+        return divide_line(text, width, fold)
+    from rich.cells import cell_len, chop_cells
+
+    breaks: list[int] = []
+    offset = 0
+    for match in _PIECE.finditer(text):
+        start, piece = match.start(), match.group()
+        length = cell_len(piece.rstrip())
+        if length <= width - offset:
+            offset += cell_len(piece)
+        elif length > width and fold:  # a piece longer than a line (a URL): fold it
+            for i, part in enumerate(chop_cells(piece, width)):
+                if start and (i or offset):
+                    breaks.append(start)
+                start += len(part)
+                offset = cell_len(part)
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(piece)
+    return breaks
+
+
+@contextlib.contextmanager
+def _wrapping_chinese():
+    import rich.text
+
+    divide_line = rich.text.divide_line
+    rich.text.divide_line = functools.partial(_divide_chinese, divide_line)
+    try:
+        yield
+    finally:
+        rich.text.divide_line = divide_line
+
+
 class _Command(TyperCommand):
     """Every nndl command: its usage line in the help's language, and usage errors that carry
     what a Chinese message needs (see the usage-error section below)."""
@@ -161,6 +212,10 @@ class _Command(TyperCommand):
 
     def format_usage(self, ctx, formatter) -> None:
         _format_usage(self, ctx, formatter, super().format_usage)
+
+    def format_help(self, ctx, formatter) -> None:
+        with _wrapping_chinese():
+            super().format_help(ctx, formatter)
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         allow = ctx.allow_extra_args
@@ -196,7 +251,8 @@ class _OrderedGroup(TyperGroup):
 
     def format_help(self, ctx, formatter) -> None:
         _prepare_help(self, ctx)
-        super().format_help(ctx, formatter)
+        with _wrapping_chinese():
+            super().format_help(ctx, formatter)
 
     def format_usage(self, ctx, formatter) -> None:
         _format_usage(self, ctx, formatter, super().format_usage)
@@ -520,7 +576,7 @@ _OR = Text(" 或 ", " or ")
 _OPTION_OF = Text("{name} 是 {commands} 的选项，要写在子命令之后", "{name} is an option of {commands}")
 _OPTION_OF_MANY = Text("{name} 是子命令的选项，要写在子命令之后，例如 {first} {name} …",
                       "{name} is an option of the subcommands, e.g. {first} {name} ...")
-_NO_SUCH_COMMAND = Text("{command} 没有子命令 {name}", "No such command '{name}'.")
+_NO_SUCH_COMMAND = Text("{command} 没有子命令 '{name}'", "No such command '{name}'.")
 _MISSING_ARGUMENT = Text("{command} 缺少参数：{name}", "Missing argument '{name}'.")
 _MISSING_OPTION = Text("{command} 缺少选项 {name}", "Missing option '{name}'.")
 _CHOICES = Text("可选值：{choices}", "Choose from: {choices}")
@@ -588,7 +644,7 @@ def _usage_error(exc, ctx, lang: Lang) -> tuple[str, str]:
         hint = _DID_YOU_MEAN.format(names=_OR(lang).join(exc.matches))(lang) if exc.matches else ""
         return _NO_SUCH_COMMAND.format(command=command, name=exc.name)(lang), hint
     if isinstance(exc, _ExtraArguments):
-        words = " ".join(exc.extra)
+        words = " ".join(f"'{word}'" for word in exc.extra)  # the user's words, as typed
         return _EXTRA.format(command=command, words=words)(lang), _EXTRA_HINT(lang)
     if isinstance(exc, _clk.BadOptionUsage):
         return _option_usage(exc, ctx, lang)

@@ -73,9 +73,9 @@ CASES = [
     (["-f", "json", "solve"], ["nndl 没有选项 -f", "要写在子命令之后，例如 nndl solve -f"],
      ["No such option: -f"]),
     # no such command, with its suggestion
-    (["trian"], ["nndl 没有子命令 trian", "是不是想写 train"],
+    (["trian"], ["nndl 没有子命令 'trian'", "是不是想写 train"],
      ["No such command 'trian'. Did you mean 'train'?"]),
-    (["train", "run"], ["nndl train 没有子命令 run"], ["No such command 'run'."]),
+    (["train", "run"], ["nndl train 没有子命令 'run'"], ["No such command 'run'."]),
     # a missing argument, named in Chinese
     (["check"], ["缺少参数：题目"], ["Missing argument 'PROBLEM'."]),
     (["graph"], ["缺少参数：表达式"], ["Missing argument 'expression'."]),
@@ -103,9 +103,9 @@ CASES = [
     (["solve", "1", "-o", "pyproject.toml"], ["--output 要一个文件夹，'pyproject.toml' 却是文件"],
      ["is a file"]),
     # words a command does not take
-    (["train", "digits", "extra"], ["nndl train digits 用不上多出来的参数：extra", "引号"],
+    (["train", "digits", "extra"], ["nndl train digits 用不上多出来的参数：'extra'", "引号"],
      ["Got unexpected extra argument(s) (extra)"]),
-    (["experiment", "outlier", "foo", "bar"], ["用不上多出来的参数：foo bar"],
+    (["experiment", "outlier", "foo", "bar"], ["用不上多出来的参数：'foo' 'bar'"],
      ["Got unexpected extra argument(s) (foo bar)"]),
 ]
 
