@@ -635,9 +635,9 @@ def test_solve_and_check_rebuild_a_variant_from_its_id(capsys):
     (value, mistake), key = v.distractors["conv_params"][0], "conv_params"
     assert main(["check", "5", "--variant", v.id, f"{key}={value}", "-f", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["items"][0]["mistakes"] == [mistake]
-    assert main(["check", "6", "--variant", v.id, "total_params=1"]) == 2
+    assert main(["check", "6", "--variant", v.id, "total_params=1", "-l", "en"]) == 2
     assert "belongs to exercise 5" in capsys.readouterr().err
-    assert main(["solve", "5", "--variant", v.id, "kernel=3"]) == 2
+    assert main(["solve", "5", "--variant", v.id, "kernel=3", "-l", "en"]) == 2
     assert "fixes all its parameters" in capsys.readouterr().err
 
 

@@ -83,7 +83,7 @@ def test_cli_json_and_files(tmp_path, capsys):
 
 
 def test_cli_bad_selection(capsys):
-    assert main(["solve", "8"]) == 2
+    assert main(["solve", "8", "--lang", "en"]) == 2  # the English phrase (zh: test_zh_solve)
     assert "no exercise 8" in capsys.readouterr().err
 
 
