@@ -312,3 +312,21 @@ def test_file_refusals_in_chinese(monkeypatch, capsys, tmp_path):
         err = capsys.readouterr().err
         assert en in err and not CJK.search(err), err
     assert list(tmp_path.iterdir()) == [a_file]
+
+
+@pytest.mark.parametrize("path, cmd", COMMANDS, ids=[" ".join(["nndl", *p]) for p, _ in COMMANDS])
+def test_zh_help_keeps_latin_words_whole(monkeypatch, capsys, path, cmd):
+    """At 80 columns a Chinese help line breaks between characters, never inside a Latin word
+    (Rich alone folded 'relu' into 'rel' / 'u' and '.svg' into '.sv' / 'g')."""
+    from nndl.commands._common import help_in
+
+    monkeypatch.setenv("NNDL_LANG", "zh")
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main([*path, "--help"]) == 0
+    out = capsys.readouterr().out
+    shown = set(re.findall(r"[A-Za-z][\w.-]*[A-Za-z0-9]", out))
+    for param in cmd.params:
+        zh = help_in(getattr(param, "help", None), "zh") or ""
+        for word in re.findall(r"[A-Za-z][\w.-]*[A-Za-z0-9]", zh):
+            if len(word) <= 20:
+                assert word in shown, (path, param.name, word)
