@@ -175,6 +175,14 @@ def test_train_names_the_optimiser_in_chinese(capsys, monkeypatch):
     assert "SGD(lr=0.05, momentum=0.9)" in en
 
 
+def test_train_progress_bar_speaks_the_language():
+    from nndl.commands.train import _ProgressBar
+
+    zh, en = _ProgressBar("zh"), _ProgressBar("en")
+    assert zh.label == "轮次" and zh.stats.format(loss=0.5, acc=0.25) == "损失 0.5000  准确率 25.0%"
+    assert en.stats.format(loss=0.5, acc=0.25) == "loss 0.5000  acc 25.0%"
+
+
 # ------------------------------------------------------------------ the wire-number bug
 def test_a_round_off_on_a_wire_is_written_as_the_tables_write_it():
     """1.5·0.2 − 0.3 is 5.55e−17 in float64 (not 0): the figure showed it raw as

@@ -38,6 +38,7 @@ class Schedule(StrEnum):
 
 _WROTE = Text("已写入", "wrote")
 _EPOCH = Text("轮次", "epoch")
+_STATS = Text("损失 {loss:.4f}  准确率 {acc:.1%}", "loss {loss:.4f}  acc {acc:.1%}")
 
 train_app = typer.Typer(
     help=helptext("在真实数据集上训练神经网络（无需下载）。",
@@ -176,7 +177,7 @@ class _ProgressBar:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.label = _EPOCH(lang)
+        self.label, self.stats = _EPOCH(lang), _STATS(lang)
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True)
@@ -189,7 +190,7 @@ class _ProgressBar:
             self.task = self.progress.add_task("", total=epochs * batches, stats="")
         self.progress.update(self.task, completed=(epoch - 1) * batches + batch,
                              description=f"{self.label} {epoch}/{epochs}",
-                             stats=f"loss {loss:.4f}  acc {acc:.1%}")
+                             stats=self.stats.format(loss=loss, acc=acc))
 
     def close(self) -> None:
         if self.task is not None:
