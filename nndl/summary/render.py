@@ -196,7 +196,7 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
                 src = f"[dim]{escape(_bracketed(r.source, lang))}[/]" if r.source else ""
                 console.print(f"[bold]{escape(r.name)}[/]{src}", highlight=False, markup=True)
                 for f in r.formulas:
-                    console.print(f"  {formula_text(f, lang)}", highlight=False, markup=False)
+                    say(f"  {formula_text(f, lang)}", "")
                 for n in r.notes:
                     say(f"  ⚠ {n(lang)}", "yellow")
     for label, value in _totals(s, lang):
@@ -224,7 +224,8 @@ def wrap_zh(line: str, width: int) -> list[str]:
     from rich.cells import cell_len
 
     indent = line[:len(line) - len(line.lstrip(" "))]
-    hang = indent + ("  " if line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "✗ ", "? ", "* ", "† ") else "")
+    marked = line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "✗ ", "? ", "* ", "† ")
+    hang = indent + ("  " if marked or indent else "")  # an indented line goes on further in
     out: list[str] = []
     cur = ""
     tokens = [piece for tok in _TOKEN.findall(line)  # a run wider than a line: cut anywhere
