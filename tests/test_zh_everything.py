@@ -112,7 +112,7 @@ _CUT = [
     re.compile(r"(?<=默认：)[^\]\s]+"),                          # a flag's default: no-bias
     re.compile(r"[\w./~-]*\.(?:svg|png|pdf|html|md|json|txt|xml|npz|safetensors|dot|py)\b"),
     re.compile(r"[\w.]+=[^\s，。；、）]+"),                      # NAME=VALUE as typed
-    re.compile(rf"^[\s│|]*(?:{_param_names()})\b"),            # the --params table's names
+    re.compile(rf"^[\s│|]*(?:{_param_names()})(?=\s{{2,}}|\s*\|)"),  # --params' name column
     re.compile(r"\b[a-z_]+\.\.\."),                             # help: names... (a metavar)
     _LAYER_LABEL,
     _TERMS,
@@ -202,9 +202,9 @@ def test_the_filter_keeps_code_and_names_and_finds_english():
 class _Reader(HTMLParser):
     """The Chinese text of an HTML page, SVG or Moodle XML: text and the attributes a reader
     meets (alt, title, aria-label, placeholder), outside the English half of the language
-    switch (lang="en") and outside style, script, MathML and code."""
+    switch (lang="en") and outside style, script and code; in MathML only the words (mtext)."""
 
-    SKIP = {"style", "script", "math", "code", "pre", "metadata"}  # metadata: Matplotlib's own
+    SKIP = {"style", "script", "code", "pre", "metadata"}  # metadata: Matplotlib's own
     VOID = {"img", "br", "hr", "meta", "link", "input", "col", "area", "base", "source", "wbr"}
     SHOWN = ("alt", "title", "aria-label", "placeholder")
     BLOCK = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section",
@@ -213,28 +213,32 @@ class _Reader(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[bool] = []  # per open element: is its content hidden from the check?
+        self.stack: list[str] = []  # per open element: "shown", "hidden" or "math"
         self.parts: list[str] = []
 
-    def _hidden(self) -> bool:
-        return bool(self.stack) and self.stack[-1]
+    def _state(self) -> str:
+        return self.stack[-1] if self.stack else "shown"
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         lang = (a.get("lang") or a.get("xml:lang") or "")
-        hidden = (self._hidden() or tag in self.SKIP or lang.startswith("en")
-                  or "l-en" in (a.get("class") or "").split()
-                  or a.get("data-set") == "en")  # the switch's "English", named in English
+        parent = self._state()
+        if (parent == "hidden" or tag in self.SKIP or lang.startswith("en")
+                or "l-en" in (a.get("class") or "").split()
+                or a.get("data-set") == "en"):  # the switch's "English", named in English
+            state = "hidden"
+        elif tag == "math" or parent == "math":
+            state = "shown" if tag == "mtext" else "math"
+        else:
+            state = "shown"
         self.parts.append("\n" if tag in self.BLOCK else " ")  # cells do not run together
-        if not hidden:
+        if state != "hidden":
             self.parts += [f"\n{a[k]}\n" for k in self.SHOWN if a.get(k)]
         if tag not in self.VOID:
-            self.stack.append(hidden)
+            self.stack.append(state)
 
     def handle_startendtag(self, tag, attrs):
-        self.stack.append(self._hidden())  # its attributes are read as a start tag's
         self.handle_starttag(tag, attrs)
-        self.stack.pop()
         if tag not in self.VOID:
             self.stack.pop()
 
@@ -244,11 +248,8 @@ class _Reader(HTMLParser):
             self.stack.pop()
 
     def handle_data(self, data):
-        if not self._hidden():
+        if self._state() == "shown":
             self.parts.append(data)
-
-    def handle_comment(self, data):
-        pass
 
     def text(self) -> str:
         return re.sub(r"[ \t]*\n\s*", "\n", "".join(self.parts))
@@ -347,6 +348,24 @@ def readable(fmt: str, text: str) -> list[str]:
     if fmt == "dot":  # the labels drawn, not the DOT syntax around them
         return re.findall(r'(?:label|tooltip)\s*=\s*"((?:[^"\\]|\\.)*)"', text)
     return text.splitlines()
+
+
+def test_the_readers_skip_only_the_english_twin_and_machine_fields():
+    page = ('<p><span class="l-zh" lang="zh-CN">梯度 vs 数值</span><span class="l-en" lang="en">'
+            'the gradient</span></p><img alt="loss curve"><style>p { color: red }</style>'
+            '<math><mi>x</mi><mtext>otherwise</mtext></math>')
+    assert english_lines(html_text(page)) == [
+        "['vs'] | 梯度 vs 数值", "['curve', 'loss'] | loss curve", "['otherwise'] | otherwise"]
+    doc = {"title": {"zh": "梯度", "en": "the gradient"}, "answers": {"k": "{0 if x ≤ 0}"},
+           "activation": "sigmoid", "detail": "3 upd.", "f_latex": "\\text{otherwise}"}
+    assert [w.split(" | ")[0] for w in english_lines("\n".join(json_lines(doc)))] == [
+        "['upd']", "['otherwise']"]
+    bank = ("<question><name><text>6-g1-s1-i0-standard:fc1_params:numerical</text></name>"
+            "<questiontext><text><![CDATA[<p>参数量 is</p>]]></text></questiontext>"
+            "<shuffleanswers>true</shuffleanswers></question>")
+    assert english_lines(moodle_text(bank)) == ["['is'] | 参数量 is"]
+    assert english_lines(markdown_text("$$\n\\text{若} x > 0\n$$\n![loss curve](a.svg)")) == [
+        "['curve', 'loss'] | loss curve"]
 
 
 # ---------------------------------------------------------------- every README line, in zh
