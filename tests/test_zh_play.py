@@ -491,3 +491,23 @@ def test_a_checked_answer_reads_in_chinese(driver, srv, artifacts_dir):
     assert "✗ （1）全连接层参数量 = 27,000,000" in shown, shown   # the box's label, not the key
     assert [w for w in english_words(CODE.sub(" ", shown)) if w not in PLAY_ALLOWED] == [], shown
     shot(driver, artifacts_dir, "zh-solve-check")
+
+
+@pytest.mark.parametrize(("lang", "word"), [("zh", "时间上限"), ("en", "longer than the playground's limit")])
+def test_a_training_stopped_by_the_time_limit_says_so_in_the_pages_language(srv, monkeypatch,
+                                                                             lang, word):
+    """The stream's 'failed' event (a run past its time limit) in the request's language."""
+    import http.client
+
+    monkeypatch.setattr(worker, "STREAM_TIME_LIMIT", 0.05)
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    conn.request("GET", f"/api/train?epochs=1&lang={lang}",
+                 headers={"Host": f"127.0.0.1:{srv.port}"})
+    res = conn.getresponse()
+    body = res.read().decode("utf-8")
+    conn.close()
+    assert res.status == 200, body
+    events = dict(re.findall(r"event: (\w+)\ndata: (.*)\n", body))
+    failed = json.loads(events["failed"])
+    assert word in failed["error"] and "nndl train digits" in failed["hint"], failed
+    (assert_chinese if lang == "zh" else assert_english)(failed)
