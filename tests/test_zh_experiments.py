@@ -123,6 +123,16 @@ def test_json_zh_side_is_chinese(capsys, monkeypatch, name, must):
         assert english and all(not re.search("[\u4e00-\u9fff]", s) for s in english if s)
 
 
+def test_graph_drawing_is_chinese(capsys, monkeypatch):
+    import html
+
+    code, svg, _ = _run(capsys, monkeypatch, [*COMMANDS["graph-neuron"], "-f", "svg"])
+    assert code == 0
+    texts = [html.unescape(t) for t in re.findall(r"<(?:text|title)[^>]*>([^<]*)<", svg)]
+    assert "数值（前向传播）" in texts and any("其中" in t for t in texts)
+    assert foreign("\n".join(texts)) == [], texts
+
+
 def test_vanish_names_each_combination_in_chinese_and_english(capsys, monkeypatch):
     args = ["vanish", "-d", "2,3", "-a", "sigmoid,relu", "-i", "pytorch,he", "--width", "8",
             "--batch", "8", "-f", "md"]
