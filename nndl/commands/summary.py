@@ -74,7 +74,7 @@ SPEC 可以是描述文本本身、存有描述的文件，或用 - 表示标准
   maxpool 3x3 stride=2    也可写 "maxpool 3/2"；"maxpool 2" 表示步长 2
   avgpool 2               选项同 maxpool
   fc 4096                 也可写 linear、dense；图像之后自动展平
-  relu sigmoid tanh leakyrelu \[slope] softmax flatten dropout \[p] bn
+  relu sigmoid tanh leakyrelu \[斜率] softmax flatten dropout \[p] bn
   embedding 10000x128     V 个 D 维向量（也可写 "embedding 10000 128"、
                           emb）；输入是词元编号："input 50" 即 50 个编号
   layernorm               对每个样本归一化：整幅 W×H×D 图像，或每个位置的
