@@ -252,7 +252,7 @@ def test_parameters_need_exactly_one_exercise(capsys):
 
 
 def test_a_malformed_assignment_is_refused(capsys):
-    assert main(["solve", "5", "kernel"]) == 2
+    assert main(["solve", "5", "kernel", "--lang", "en"]) == 2  # zh says 参数名=值
     assert "NAME=VALUE" in capsys.readouterr().err
 
 

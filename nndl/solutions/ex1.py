@@ -121,19 +121,16 @@ _EN_COUNT = ("one", "two", "three", "four", "five", "six", "seven", "eight", "ni
              "eleven", "twelve", "thirteen", "fourteen", "fifteen")
 
 
-# a registry title with English words in it, as a Chinese text names it
-_TITLE_ZH = {"gelu_tanh": "tanh 近似的 GELU"}
-
-
 def _title(name: str) -> Text:
     """The activation's registry title in either language ('GELU (tanh approx.)')."""
-    title = get(name).title
-    return Text(_TITLE_ZH.get(name, title), title)
+    act = get(name)
+    return Text(act.label("zh"), act.title)
 
 
 def _long(name: str) -> Text:
     title = _title(name)
-    return _LONG.get(name, Text(f"{title.zh} 函数", title.en))
+    gap = "" if title.zh.endswith("）") else " "  # no space after a full-width bracket
+    return _LONG.get(name, Text(f"{title.zh}{gap}函数", title.en))
 
 
 def _short(name: str) -> Text:
