@@ -71,8 +71,10 @@ def check_command(
         report = _check_variant(target, variant, rest, code)
     elif target in ("summary", "graph", "derivative"):
         if not rest:
-            raise NNDLError(_T["first"].format(target=target, what=_FIRST[target](code))(code),
-                            hint=_T["example"](code) + _EXAMPLE[target])
+            what = _FIRST[target]
+            raise NNDLError(Text(_T["first"].zh.format(target=target, what=what.zh),
+                                 _T["first"].en.format(target=target, what=what.en)),
+                            hint=_T["example"] + _EXAMPLE[target])
         first, rest = rest[0], rest[1:]
         if target == "summary":
             report = check("summary", _pairs(rest, code), first)
@@ -82,16 +84,14 @@ def check_command(
             report = check("graph", _pairs(rest, code), (first, values))
         else:
             if len(rest) != 1:
-                raise NNDLError(_T["derivative"](code),
-                                hint=_T["example"](code) + _EXAMPLE["derivative"])
+                raise NNDLError(_T["derivative"], hint=_T["example"] + _EXAMPLE["derivative"])
             report = check("derivative", {"derivative": rest[0]}, first)
     elif target in ("1", "2", "3", "4", "5", "6"):
         n = int(target)
         answers, params = exercise_args(n, _pairs(rest, code))
         report = check(n, answers, params)
     else:
-        raise NNDLError(_T["no_problem"].format(problem=problem)(code),
-                        hint=_T["no_problem_hint"](code))
+        raise NNDLError(_T["no_problem"].format(problem=problem), hint=_T["no_problem_hint"])
     out = (to_json(report, lang.value) if out_format is Format.json
            else to_text(report, lang.value))
     sys.stdout.write(out)
@@ -108,8 +108,7 @@ def _check_variant(target: str, variant: str, rest: list[str], lang: str):
     if not target.isdigit():
         raise NNDLError(Text(f"--variant 要跟习题号一起用，不能用于 '{target}'",
                              f"--variant belongs with an exercise number, not '{target}'"),
-                        hint=_T["example"](lang)
-                        + "nndl check 5 --variant 5-g1-s42-i3-standard fc_params=…")
+                        hint=_T["example"] + "nndl check 5 --variant 5-g1-s42-i3-standard fc_params=…")
     params = variant_params("check", target, [int(target)], variant, given=False)
     return check(int(target), _pairs(rest, lang), params)
 
