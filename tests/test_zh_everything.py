@@ -580,13 +580,16 @@ def test_every_output_is_chinese(runs, case):
 # Rich's mark of a cut cell: … after a word, then the cell's padding or border (not the
 # usage line's "[参数]…", a sentence's closing "答案 …", nor help's "答案名=值…  <文本>")
 _CUT_CELL = re.compile(r"(?<=[\w\s\u3400-\u9fff])…(?=\s{2,}(?![\s<])|\s*[│┃|])")
+# a table's border line that runs to the terminal's edge without its right corner: Rich cut
+# the table's last columns off (a table too wide for the terminal)
+_CROPPED = re.compile(r"[┏┌╭└┗╰┡┢╞┣├][━─═┳┬┯╇┼┻┴╤╧╋┿]+")
 TEXT_CASES = [c for c in CASES if c.fmt in ("text", "table")]
 
 
 @pytest.mark.parametrize("case", TEXT_CASES, ids=[IDS[CASES.index(c)] for c in TEXT_CASES])
 def test_text_fits_80_columns(runs, case):
-    """No line wider than the terminal and no cell cut with '…' at its end (Rich's mark),
-    on stdout and stderr. (tests/test_render_width.py checks the renderers' cells word by word
+    """No line wider than the terminal, no table cut at the right edge and no cell cut with
+    '…' at its end (Rich's mark), on stdout and stderr. (tests/test_render_width.py checks the renderers' cells word by word
     for outlier, vanish, backprop and solve; this covers every command as the CLI prints it.)"""
     r = runs(case)
     bad = []
@@ -594,6 +597,8 @@ def test_text_fits_80_columns(runs, case):
         for line in text.splitlines():
             if cell_len(line) > WIDTH:
                 bad.append(f"  [{stream}] {cell_len(line)} columns: {line[:120]}")
+            elif _CROPPED.fullmatch(line.strip()):
+                bad.append(f"  [{stream}] a table cut at the right edge: {line[-60:]}")
             elif _CUT_CELL.search(line):
                 bad.append(f"  [{stream}] a cut cell: {line[:120]}")
     assert not bad, f"`{case.name}` at COLUMNS={WIDTH}, {len(bad)} lines:\n" + "\n".join(bad[:20])
