@@ -74,7 +74,7 @@ ALLOWED = frozenset({
 })
 # one-hot: Chinese courses write the English term (独热 is rare); scikit-learn: a name
 _MARKERS = re.compile(r"\((?:i{1,3}|iv|vi{0,3}|ix|x)\)")  # (i) … (vii): the sheet's list markers
-_TERMS = re.compile(r"\bone-hot\b|\bscikit-learn\b")
+_TERMS = re.compile(r"\bone-hot\b|\bscikit-learn\b|\bCtrl-[A-Z]\b")  # and a key: Ctrl-C
 
 # the sheet's layer labels and the keys built on them (Conv-1, MaxPool-1, FC-1, Conv-1.params)
 _LAYER_LABEL = re.compile(
@@ -627,3 +627,19 @@ def test_json_is_the_same_on_a_second_run(runs, case, tmp_path):
                 if d[:1] in "+-" and d[:3] not in ("+++", "---")]
         pytest.fail(f"`{case.name}` differs between two runs ({len(diff)} lines):\n"
                     + "\n".join(diff[:30]))
+
+
+def test_play_says_where_it_listens_in_chinese():
+    """`nndl play --port 0 --no-browser`: what the terminal shows before the page takes over
+    (the page itself: tests/test_zh_play.py)."""
+    env = {**os.environ, "NNDL_LANG": "zh", "COLUMNS": str(WIDTH)}
+    proc = subprocess.Popen([sys.executable, "-m", "nndl", "play", "--port", "0", "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    text = "".join(lines)
+    assert "http://127.0.0.1:" in text and CJK.search(text), text
+    assert not english_lines(text), english_lines(text)
