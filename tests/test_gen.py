@@ -606,7 +606,8 @@ def test_bad_input_exits_2_with_a_reason_and_writes_nothing(tmp_path, capsys, ar
 
 def test_unknown_format_and_unwritable_path_exit_2(tmp_path, capsys):
     assert main(["gen", "5", "-f", "pdf"]) == 2
-    assert main(["gen", "5", "-n", "2", "-s", "1", "-o", str(tmp_path / "no" / "x.json")]) == 2
+    assert main(["gen", "5", "-n", "2", "-s", "1", "-l", "en",
+                 "-o", str(tmp_path / "no" / "x.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -696,7 +697,8 @@ def test_nndl_gen_is_callable_and_stays_the_subpackage():
 
 
 def test_all_gives_every_generated_exercise_and_caps_a_small_pool(capsys):
-    assert main(["gen", "all", "-n", "7", "-s", "5", "--difficulty", "easy", "-f", "json"]) == 0
+    assert main(["gen", "all", "-n", "7", "-s", "5", "--difficulty", "easy", "-f", "json",
+                 "-l", "en"]) == 0  # the English note (zh: test_zh_gen)
     captured = capsys.readouterr()
     counts: dict[int, int] = {}
     for v in json.loads(captured.out)["variants"]:
