@@ -245,6 +245,9 @@ REFUSALS = [
     (["summary", "input 1000000x1000000x1000; conv 1000000 3x3"], "它的输出",
      "more than nndl counts"),
     (["summary", "input 1000000x1000000x1; fc 10000000000"], "个参数", "parameters, more than"),
+    (["summary", "fc 10", "--input", "abc"], "无法识别的输入尺寸", "cannot read the input size 'abc'"),
+    (["summary", "fc 10", "--input", "3x3 foo"], "输入尺寸 '3x3 foo'：多余的",
+     "the input size '3x3 foo': unexpected 'foo'"),
     (["summary", "input 32x32x3; maxpool 2 pad=5"], "超过了窗口", "must be at most half the "
      "pooling window 2×2"),
     (["check", "5", "fc_params=abc"], "无法识别", "cannot read 'abc' at character 1"),

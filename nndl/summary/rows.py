@@ -312,7 +312,13 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
         text = size.strip()
         if not re.match(r"^(input|in|image)\b", text, re.I):
             text = "input " + text
-        sl = parse(text)
+        try:
+            sl = parse(text)
+        except SpecError as exc:  # not "line 1, column 7": the user wrote no such line
+            why = _without_place(exc.message_t)
+            if "input size" not in why.en:  # name what was read, unless the reason does
+                why = Text(f"输入尺寸 {_brief(size)}：", f"the input size {_brief(size)}: ") + why
+            raise SummaryError(why, hint=exc.hint_t) from None
         if len(sl) != 1 or sl[0].keyword != "input":
             raise SummaryError(Text(f"无法识别输入尺寸 {size!r}", f"cannot read the input size {size!r}"),
                                hint=Text("写成 227x227x3（宽 x 高 x 通道数）",
@@ -342,6 +348,12 @@ def parse_input_size(size: Any) -> tuple[int, ...]:
                                 "(features,) or (N, features) with positive sizes"), hint=hint)
     check_size(dims, Text(f"input_size {_brief(size)} ", f"input_size {_brief(size)}"))
     return dims
+
+
+def _without_place(message: Text) -> Text:
+    """A spec error's message without its 'line 1, column 7 `input abc`: ' part."""
+    return Text(re.sub(r"^第 \d+ 行(第 \d+ 列)? `[^`]*`：", "", message.zh),
+                re.sub(r"^line \d+(, column \d+)? `[^`]*`: ", "", message.en))
 
 
 def _sizes(input_size: Any) -> tuple[list[Any], dict[str, Any]]:
