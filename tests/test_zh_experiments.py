@@ -107,7 +107,7 @@ def _strings(obj, path=""):
 
 
 @pytest.mark.parametrize("name, must", [
-    ("outlier", ".warning_text[].zh"),     # a PLA run stopped at its cap: said in both languages
+    ("outlier", ".warnings[].zh"),         # a PLA run stopped at its cap: said in both languages
     ("graph", ".steps[].note_zh"),         # the kinks of relu, abs and max, said in Chinese
     ("backprop", None), ("vanish", None), ("train", None),
 ])

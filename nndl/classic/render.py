@@ -422,16 +422,28 @@ def _sheet_rows(res: OutlierExperiment, lang: str) -> list[list[str]]:
 
 
 def to_json(res: OutlierExperiment) -> str:
-    """The experiment's data; ``warnings`` as the Python warnings say them (English), and
-    ``warning_text`` the same sentences in both languages, as the text output gives them."""
+    """The experiment's data. A PLA run's warning (each run's ``warning`` and the list
+    ``warnings``) is ``{"zh": …, "en": …}``: the Chinese sentence the text output gives, and
+    the English of the Python ConvergenceWarning as before; "" where the run converged."""
     import json
 
     from nndl.report import jsonable
 
+    def both(p: PLAResult, where: str, en: str, **kw) -> dict[str, str]:
+        t = Text(tr("warn", "zh", where=tr(where, "zh", **kw), e=p.epochs, u=p.n_updates,
+                    why=_why(p, "zh")), en)
+        return {"zh": t.zh, "en": t.en}
+
     data = jsonable(res)
-    texts = [Text(zh, en) for zh, en in
-             zip(warning_lines(res, "zh"), warning_lines(res, "en"), strict=True)]
-    data["warning_text"] = [{"zh": t.zh, "en": t.en} for t in texts]
+    runs = [(res.pla_D, data["pla_D"], "on_D_where", {})]
+    for r, row in zip(res.rows, data["rows"], strict=True):
+        runs += [(r.pla_raw, row["pla_raw"], "raw_where", {"t": g(r.t)}),
+                 (r.pla_scaled, row["pla_scaled"], "scaled_where", {"t": g(r.t)})]
+    warned = [(p, d, where, kw) for p, d, where, kw in runs if p.warning]
+    for p, d, where, kw in warned:
+        d["warning"] = both(p, where, p.warning, **kw)
+    data["warnings"] = [both(p, where, en, **kw)  # the same runs, in the same order
+                        for (p, _, where, kw), en in zip(warned, res.warnings, strict=True)]
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
