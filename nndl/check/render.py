@@ -4,6 +4,7 @@ format; every verdict, diagnosis and sentence comes from the report."""
 from __future__ import annotations
 
 import json
+import math
 
 from nndl.check.core import CheckReport
 from nndl.check.mistakes import CATALOGUE
@@ -22,8 +23,8 @@ UI = {
     "undetermined": Text("无法判定", "undetermined"),
     "score": Text("{correct}/{total} 正确", "{correct} of {total} right"),
     "step": Text("相关步骤：", "The step: "),
-    "tolerance": Text("实数按相对误差 {tol:g} 比较。", "Real numbers are compared to a relative "
-                      "tolerance of {tol:g}."),
+    "tolerance": Text("实数按相对误差 {tol} 比较。", "Real numbers are compared to a relative "
+                      "tolerance of {tol}."),
     "exercise": Text("第 {n} 题", "exercise {n}"),
 }
 # the problems of a student's own (nndl check graph/summary/derivative), as a title names them
@@ -35,6 +36,14 @@ def _problem_name(report: CheckReport, lang: str) -> str:
     if report.problem.isdigit():
         return UI["exercise"].format(n=report.problem)(lang)
     return PROBLEM[report.problem](lang) if report.problem in PROBLEM else report.problem
+
+
+def _power_of_ten(tol: float) -> str:
+    """1e-06 as a reader writes it, 10⁻⁶; 0.001 stays 0.001."""
+    exp = math.log10(tol) if tol > 0 else 0.0
+    if tol < 1e-3 and exp == round(exp):
+        return "10" + str(int(exp)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{tol:g}"
 
 
 def to_json(report: CheckReport, lang: str) -> str:
@@ -71,6 +80,6 @@ def to_text(report: CheckReport, lang: str, width: int | None = None) -> str:
         if it.step is not None:
             say(f"  {UI['step'](lang)}{it.step(lang)}")
     if report.tolerance is not None:
-        lines.append(UI["tolerance"].format(tol=report.tolerance)(lang))
+        lines.append(UI["tolerance"].format(tol=_power_of_ten(report.tolerance))(lang))
     lines.append(UI["score"].format(correct=report.correct, total=report.total)(lang))
     return "\n".join(lines) + "\n"
