@@ -207,6 +207,7 @@ def test_check_names_its_problem_and_step_in_chinese(capsys, monkeypatch):
     for args, title in ((CHECKS[3], "答案检查：计算图"), (CHECKS[4], "答案检查：网络结构"),
                         (CHECKS[5], "答案检查：导数")):
         assert title in _run(capsys, monkeypatch, args)[1]
+    assert "实数按相对误差 10⁻⁶ 比较。" in _run(capsys, monkeypatch, CHECKS[5])[1]
     out = _run(capsys, monkeypatch, CHECKS[0])[1]
     assert "相关步骤：FC-1：参数量 = N_in·N_out + N_out = 270,000·100 + 100 = 27,000,100" in out
     assert "✗ fc_params：" in out
