@@ -67,8 +67,9 @@ ALLOWED = frozenset({
     "solve", "check", "act", "experiment", "outlier", "backprop", "vanish", "graph", "summary",
     "train", "gen", "play", "derivative", "digits",
     # values the user types to options: difficulty, initialisation, loss, format, model names,
-    # the exercise argument's `all`
+    # lr schedule, gen's --lang both, the exercise argument's `all`
     "easy", "standard", "hard", "pytorch", "xavier", "he", "squared", "bce", "all",
+    "constant", "cosine", "both",
     "text", "md", "html", "json", "moodle", "table", "svg", "dot", "mlp", "lenet",
     "sgd", "adam", "zh", "en",
 })
