@@ -246,13 +246,13 @@ def summary_of_torch(model: Any, input_size: Any, *, floor: bool, verify: bool,
                 raise trace.forward_error(failed.tracer, failed.exc,
                                           Text("在全零输入上做前向传播", "the forward pass on zeros")) \
                     from None
-            notes.append(Text(zh="前向传播不能只算形状（meta 设备），已在全零输入上真实运行",
+            notes.append(Text(zh="这个模型无法在 meta 设备上只推算形状，已改为在全零输入上真实运行一次前向传播",
                               en="the forward pass cannot run shape-only (on the meta device): "
                                  "it ran for real on zeros"))
         shapes_, kw, dts, was_meta = found
         shapes = list(shapes_) + list(kw.values())
         if dts[0] == torch.long and dtypes is None:
-            notes.append(Text(zh="输入取整数 0（词的编号）：模型以嵌入层开头",
+            notes.append(Text(zh="模型以嵌入层开头，所以输入取整数 0（词元编号）",
                               en="the input is integer zeros (token ids): the model embeds it"))
         verified = not was_meta
         if verify and was_meta:

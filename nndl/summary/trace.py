@@ -179,7 +179,7 @@ def forward_error(tracer: Tracer, exc: BaseException, what: Text) -> SummaryErro
 
 
 # ------------------------------------------------------------------ rows
-NO_FORMULA = Text(zh="实测，无公式：形状与参数量来自真实的前向传播",
+NO_FORMULA = Text(zh="没有公式，是实测值：形状和参数量都来自真实的前向传播",
                   en="measured, no formula: shape and parameters from the real forward pass")
 
 
@@ -330,7 +330,7 @@ def build(calls: list[Call], named: list[tuple[str, Any]], model: Any, d: Descri
         row.batch_included = True
         row.buffers = _own_buffers(m)
         if blind and id(m) in blind:
-            row.notes.append(Text(zh="无法观察这个模块（TorchScript 模块不接受 forward hook）；"
+            row.notes.append(Text(zh="无法观察这个模块（TorchScript 模块不能挂前向钩子）；"
                                      "它的参数计入总数",
                                   en="this module cannot be observed (a TorchScript module takes "
                                      "no forward hooks); its parameters are in the total"))
