@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -190,6 +191,24 @@ def shoot_page(driver, url: str, width: int, height: int, at: str = "", media: s
     return base64.b64decode(shot["data"])
 
 
+def pdf_page(driver, scratch: Path, page: int = 2) -> bytes:
+    """Exercise 2's key printed to PDF by Chromium (A4, the page's @page rules), and one page
+    of that PDF as Chromium's own viewer shows it."""
+    run_nndl(["solve", "2", "--format", "html", "-o", "{dir}/key2"], scratch)
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.get((scratch / "key2" / "solutions.html").as_uri())
+    pdf = base64.b64decode(driver.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    (scratch / "key2.pdf").write_bytes(pdf)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 800, "height": 1150, "deviceScaleFactor": 1,
+                            "mobile": False})
+    driver.get((scratch / "key2.pdf").as_uri() + f"#page={page}&toolbar=0&view=FitH")
+    time.sleep(3)  # the viewer draws the page after load
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    return base64.b64decode(shot["data"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(HERE))
@@ -224,6 +243,8 @@ def main() -> int:
                 png = shoot_page(driver, url, 688, 1300, "ex2", media="print", below=600)
                 small_png(png, out / "key-print-a4.png", colours=64)
                 print("key-print-a4.png", flush=True)
+                small_png(pdf_page(driver, scratch), out / "key-pdf-page.png", colours=64)
+                print("key-pdf-page.png", flush=True)
     finally:
         driver.quit()
     return 0
