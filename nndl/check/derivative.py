@@ -178,7 +178,7 @@ def true_derivative(function: str):
                 Text(f"函数 {function!r} 既不是 nndl 认识的激活函数，也不是 x 的式子",
                      f"the function {function!r} is neither an activation nndl knows nor an "
                      "expression in x") + why,
-                hint=Text("给出激活函数名（如 sigmoid、tanh、relu），或 x 的式子（如 x^2*sin(x)）",
+                hint=Text("给出激活函数的名字（如 Sigmoid、ReLU，大小写均可），或 x 的式子（如 x^2*sin(x)）",
                           "give an activation's name (sigmoid, tanh, relu …) or an expression "
                           "in x (x^2*sin(x))")) from None
         f = branch.expr.subs(sp.Symbol("x"), x)  # type: ignore[attr-defined]
