@@ -143,17 +143,34 @@ def fit_tables(columns: list[str], rows: list[list[str]], width: int | None = No
         current.append(k)
         used += need(k)
     groups.append(current)
-    tables = []
-    for n, group in enumerate(groups):
-        cols = keys + group
-        name = title if len(groups) == 1 or title is None else f"{title} ({n + 1}/{len(groups)})"
+
+    def table(group: list[int], name: str | None):
         t = Table(title=name, **table_options)
-        for k in cols:
+        for k in keys + group:
             t.add_column(columns[k], overflow="fold", min_width=min(need(k) - 3, width - 8))
         for r in rows:
-            t.add_row(*(r[k] for k in cols))
-        tables.append(t)
-    return tables
+            t.add_row(*(r[k] for k in keys + group))
+        return t
+
+    def too_wide(t) -> bool:  # Rich's own layout can end a cell over the estimate: it then
+        from rich.console import Console  # crops the table's right edge, so ask Rich
+
+        console = Console(width=width + 2, file=io.StringIO())
+        widths = t._calculate_column_widths(console, console.options.update_width(
+            width + 2 - t._extra_width))
+        return sum(widths) + t._extra_width > width + 2
+
+    i = 0
+    while i < len(groups):  # a group Rich would crop gives its last column to the next
+        if len(groups[i]) > 1 and too_wide(table(groups[i], title)):
+            moved = groups[i].pop()
+            if i + 1 == len(groups):
+                groups.append([])
+            groups[i + 1].insert(0, moved)
+            continue
+        i += 1
+    return [table(group, title if len(groups) == 1 or title is None
+                  else f"{title} ({n + 1}/{len(groups)})") for n, group in enumerate(groups)]
 
 
 # ------------------------------------------------------------------ LaTeX -> Unicode (terminal)

@@ -85,6 +85,22 @@ def test_text_is_chinese_and_fits_80_columns(capsys, monkeypatch, name):
     wide = [line for line in out.splitlines() if cell_len(line) > WIDTH]
     assert not wide, wide[0]
     assert "…" not in out, "a cell was cut"
+    assert not [line for line in out.splitlines() if _CROPPED.fullmatch(line.strip())], out
+
+
+# a border line that ends at the terminal's edge without its corner: Rich cropped the table
+_CROPPED = re.compile(r"[┏┌└┡├][━─┳┬╇┼┻┴]+")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("args", [
+    ["experiment", "outlier", "--t", "1,10,1e9", "--bias"],  # Rich made this 81 columns wide
+    ["vanish", "-d", "2,3", "--width", "8", "--batch", "8"],
+], ids=["outlier", "vanish"])
+def test_no_table_is_cropped_at_80_columns(capsys, monkeypatch, lang, args):
+    code, out, _ = _run(capsys, monkeypatch, args, lang)
+    assert code == 0
+    assert not [line for line in out.splitlines() if _CROPPED.fullmatch(line.strip())], out
 
 
 @pytest.mark.parametrize("name", [n for n in COMMANDS if not n.startswith("vanish-")])

@@ -188,8 +188,8 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
         r.append(f"{0.25 ** (D - l + 1):.3e}")
         rows2.append(r)
     cols3 = [Text("激活/初始化", "activation/init")(lang),
-             Text("log10 斜率（每加一层）", "log10 slope per layer")(lang),
-             Text("每加一层的倍数", "factor per extra layer")(lang),
+             Text("每层的 log10 斜率", "log10 slope per layer")(lang),  # short words: the
+             Text("每层的倍数", "factor per extra layer")(lang),         # table fits 80 columns
              _AT_DEPTH.format(d=min(s.depths))(lang), _AT_DEPTH.format(d=D)(lang)]
     rows3 = [[combo_label(t.activation, t.init, lang), f"{t.slope_log10_per_layer:+.3f}",
               f"{t.factor_per_layer:.3f}",
