@@ -515,7 +515,7 @@ def print_params(params_cls, lang: Lang, console=None) -> None:
 
     table = RichTable(title=UI["params_title"](lang).format(n=params_cls.number), box=box.SIMPLE)
     for key in ("param_name", "param_kind", "param_default", "param_allowed", "param_help"):
-        table.add_column(UI[key](lang))
+        table.add_column(UI[key](lang), overflow="fold")  # wrapped, never cut with "…"
     for p in params_cls.info():
         table.add_row(p.name, p.kind(lang), p.default, p.allowed(lang), p.help(lang))
     (console or Console()).print(table)
