@@ -273,3 +273,59 @@ def test_exercise_selection_errors_keep_english_for_library_callers():
         parse_selection("9")
     assert str(info.value).startswith("the sheet has exercises 1-6; there is no exercise 9")
     assert info.value.message_in("zh") == "习题共 6 题（1-6），没有第 9 题"
+
+
+# Python callers build Params directly: validate() says the same in both languages
+VALIDATE_CASES = [
+    ("ex1", {"names": ()}, "names is empty"),
+    ("ex1", {"names": 5}, "is not a list of activation names"),
+    ("ex2", {"data": "x"}, "data is not a list of ((x1, x2), label) samples"),
+    ("ex2", {"data": (((0, 1), 2), ((1, 0), -1))}, "x1's label 2 is not ±1"),
+    ("ex2", {"direction": (0, 0, 1)}, "is not two finite numbers"),
+    ("ex2", {"label": 3}, "label=3 is not ±1"),
+    ("ex2", {"loss": "mse"}, "is not a loss this neuron knows"),
+    ("ex2", {"lr": 0.0}, "is not a learning rate in (0, 10]"),
+    ("ex2", {"epochs": 0}, "is not a whole number from 1 to 10,000"),
+    ("ex2", {"ts": ()}, "ts must hold 1 to 12 values of t"),
+    ("ex2", {"ts": (10.0, 1.0)}, "ts is not increasing"),
+    ("ex3", {"sizes": ("a",)}, "is not a list of whole numbers"),
+    ("ex3", {"sizes": (3,)}, "gives 0 weight layers"),
+    ("ex3", {"sizes": (3, 0, 1)}, "a layer has 0 units"),
+    ("ex3", {"init": "kaiming"}, "is not one of pytorch, xavier, he"),
+    ("ex3", {"depths": (0, 5)}, "has a depth outside 1..200"),
+]
+
+
+@pytest.mark.parametrize(("module", "fields", "en"), VALIDATE_CASES,
+                         ids=[f"{m}-{'-'.join(f)}-{i}" for i, (m, f, _) in enumerate(VALIDATE_CASES)])
+def test_validate_refuses_in_both_languages(module, fields, en):
+    import importlib
+
+    cls = importlib.import_module(f"nndl.solutions.{module}").Params
+    with pytest.raises(ParamError) as info:
+        cls(**fields).validate()
+    e = info.value
+    zh = e.message_in("zh") + "\n" + (e.hint_in("zh") or "")
+    assert CJK.search(e.message_in("zh")) and _message_words(zh) == [], zh
+    assert en in str(e) and not CJK.search(str(e)), str(e)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_params_tables_fit_80_columns_without_cutting(lang):
+    """`nndl solve N --params` at 80 columns: cells wrap, none is cut with "…" (the table at
+    400 columns, where nothing is cut, has exactly as many "…" as the texts themselves)."""
+    import io
+
+    from rich.console import Console
+
+    from nndl.solutions.render import print_params
+
+    def shown(n: int, width: int) -> str:
+        console = Console(width=width, file=io.StringIO())
+        print_params(params_class(n), lang, console)
+        return console.file.getvalue()
+
+    for n in range(1, 7):
+        narrow = shown(n, 80)
+        assert max(len(line) for line in narrow.splitlines()) <= 80
+        assert narrow.count("…") == shown(n, 400).count("…"), narrow
