@@ -183,11 +183,11 @@ def build(params: Params, full: bool = False) -> Solution:
         fd[k] = (trace(expression, up).output - trace(expression, down).output) / (2 * h)
     err_sym = max(abs(sym_grads[k] - t.gradients[k]) for k in values)
     err_fd = max(abs(fd[k] - t.gradients[k]) for k in values)
-    partials = ", ".join(f"∂f/∂{k}" for k in values)
+    partials = [f"∂f/∂{k}" for k in values]
     checks = [
         Check(Text("前向值 f", "the value f"), Text("与 SymPy 代入求值比较", "against SymPy's exact evaluation"),
-              abs(sym_value - t.output) < 1e-12, f"SymPy: {fmt_num(sym_value)}"),
-        Check(Text("梯度 " + partials, "the gradients " + partials),
+              abs(sym_value - t.output) < 1e-12, Text(f"SymPy 算得 {fmt_num(sym_value)}", f"SymPy: {fmt_num(sym_value)}")),
+        Check(Text("梯度 " + "、".join(partials), "the gradients " + ", ".join(partials)),
               Text("与 SymPy 符号求导、中心差分比较", "against SymPy's symbolic derivatives and central differences"),
               err_sym < 1e-12 and err_fd < 1e-5,
               Text(f"max |Δ| = {err_sym:.1e}（SymPy）、{err_fd:.1e}（中心差分）",
