@@ -226,7 +226,7 @@ class _Builder:
         name = self.names.get(id(n)) or self.where(n)
 
         def fail(what: Text, hint: Text):
-            raise ExprDomainError(Text(f"{node_desc.zh} 处{what.zh}", f"{what.en} at {node_desc.en}"),
+            raise ExprDomainError(Text(f"在{node_desc.zh} 处{what.zh}", f"{what.en} at {node_desc.en}"),
                                   node=name, text=self.text, span=(n.start, n.end), hint=hint)
 
         v = [a.value for a in args]
