@@ -163,8 +163,8 @@ def _vanish(s: VanishingSweep, fmt: str, lang: str, width: int | None = None,
             color: bool = False) -> str:
     D = max(s.depths)
     title = Text("梯度消失：各层梯度范数 ‖∂ℓ/∂W⁽ˡ⁾‖", "The vanishing gradient: ‖∂ℓ/∂W⁽ˡ⁾‖ per layer")(lang)
-    setup = Text(f"{D} 个隐藏层 × {s.width} 个单元 + 线性输出层；批量 {s.batch}（种子 {s.seed}），"
-                 f"损失为批量上的平方误差之和；范数含偏置行。",
+    setup = Text(f"{D} 个隐藏层 × {s.width} 个单元 + 线性输出层；一批 {s.batch} 个样本（随机种子 {s.seed}），"
+                 f"损失为这批样本的平方误差之和；范数含偏置行。",
                  f"{D} hidden layers × {s.width} units + a linear output layer; batch {s.batch} "
                  f"(seed {s.seed}), loss summed squared error over the batch; norms include the bias row.")(lang)
     combos = [(a, i) for a in s.activations for i in s.inits]
