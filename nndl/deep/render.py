@@ -233,13 +233,15 @@ def _summary(s: VanishingSweep, lang: str) -> list[str]:
         tr = {t.activation: t for t in s.trends if t.init == i}
         parts = Text("，".join(f"{_ACT[a].zh} ×{t.factor_per_layer:.3g}" for a, t in tr.items()),
                      ", ".join(f"{a} ×{t.factor_per_layer:.3g}" for a, t in tr.items()))
-        out.append(Text(f"{_INIT[i].zh}：每多一层，第 1 层梯度范数约乘以 {parts.zh}。",
-                        f"init {i}: each extra layer multiplies the first layer's gradient norm by "
-                        f"about {parts.en}.")(lang))
-        if "sigmoid" in tr and "relu" in tr:
+        line = Text(f"{_INIT[i].zh}：每多一层，第 1 层梯度范数约乘以 {parts.zh}",
+                    f"init {i}: each extra layer multiplies the first layer's gradient norm by "
+                    f"about {parts.en}")
+        if "sigmoid" in tr and "relu" in tr:  # said in the same line: one line per init
             faster = tr["sigmoid"].slope_log10_per_layer < tr["relu"].slope_log10_per_layer
-            out.append(Text(f"  Sigmoid 的衰减{'快于' if faster else '不快于'} ReLU。",
-                            f"  The sigmoid's decays {'faster' if faster else 'NOT faster'} than ReLU's.")(lang))
+            line += Text(f"；Sigmoid 的衰减{'快于' if faster else '不快于'} ReLU",
+                         f"; the sigmoid's decays {'faster' if faster else 'NOT faster'} than "
+                         "ReLU's")
+        out.append((line + Text("。", "."))(lang))
     return out
 
 
