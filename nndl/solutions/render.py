@@ -362,9 +362,9 @@ def _html_block(b, uid: str) -> str:
 def _html_check(c: Check) -> str:
     cls = "ok" if c.passed else "bad"
     mark = "✓" if c.passed else "✗"
-    brackets = {"zh": ("（", "）"), "en": ("(", ")")}
-    detail = "".join(f' <span class="detail l-{lang}" lang="{_bcp(lang)}">{brackets[lang][0]}'
-                     f"{html.escape(c.detail_in(lang))}{brackets[lang][1]}</span>"
+    opens, closes = Text("（", "("), Text("）", ")")
+    detail = "".join(f' <span class="detail l-{lang}" lang="{_bcp(lang)}">{opens(lang)}'
+                     f"{html.escape(c.detail_in(lang))}{closes(lang)}</span>"
                      for lang in LANGS if c.detail_in(lang))
     return f'<li class="check {cls}"><span class="mark">{mark}</span> {_html_both(c.what)} — {_html_both(c.methods)}{detail}</li>'
 
