@@ -174,6 +174,28 @@ def _latex_for(latex: str, lang: str) -> str:
     return latex.replace(r"\text{for}", r"\text{当}").replace(r"\text{otherwise}", r"\text{其他}")
 
 
+def _with_zh_twins(r: ActivationReport, d: dict) -> dict:
+    """The JSON stays language-neutral: a formula whose plain or LaTeX form has words ("if",
+    "otherwise", SymPy's "for") gets a ``…_zh`` twin beside it, as the steps' ``plain_zh``.
+    The plain forms themselves stay as they are: ``derivative_plain`` is what ``nndl check``
+    reads back."""
+    der, steps = d["derivation"], d["derivation"]["steps"]
+    for key in ("definition_latex", "derivative_latex"):
+        if _latex_for(der[key], "zh") != der[key]:
+            der[key + "_zh"] = _latex_for(der[key], "zh")
+    zh_derivative = r.derivation.derivative_text("zh")
+    if zh_derivative and zh_derivative != der["derivative_plain"]:
+        der["derivative_plain_zh"] = zh_derivative
+    for step in steps:
+        if _latex_for(step["latex"], "zh") != step["latex"]:
+            step["latex_zh"] = _latex_for(step["latex"], "zh")
+        # the definition as the first step writes it in Chinese: "ReLU(x) = {0（x ≤ 0）；x（x > 0）}"
+        if (step["plain_zh"] and "definition_plain_zh" not in der
+                and step["plain"].endswith(" = " + der["definition_plain"])):
+            der["definition_plain_zh"] = step["plain_zh"].split(" = ", 1)[1]
+    return d
+
+
 def _jsonable(v):
     if isinstance(v, float):
         return v if math.isfinite(v) else ("inf" if v > 0 else "-inf" if v < 0 else "nan")
@@ -187,5 +209,5 @@ def _jsonable(v):
 
 
 def to_json(reports: list[ActivationReport]) -> str:
-    data = {"activations": [_jsonable(dataclasses.asdict(r)) for r in reports]}
+    data = {"activations": [_with_zh_twins(r, _jsonable(dataclasses.asdict(r))) for r in reports]}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
