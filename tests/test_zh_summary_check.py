@@ -222,7 +222,9 @@ def test_check_names_its_problem_and_step_in_chinese(capsys, monkeypatch):
     assert [it.expected_in("zh") for it in zh.items] == ["是", "任何把所有点分对的直线"]
     assert [it.expected_in("en") for it in zh.items] == ["yes", "any line that separates every point"]
     relu = check(1, {"relu_derivative": "1"}).items[0]
-    assert relu.expected_in("zh") == "{0 当 x ≤ 0; 1 其他}"
+    assert relu.expected_in("zh") == "{0（x ≤ 0）；1（x > 0）}"  # as solve, act and gen write it
+    from nndl.activations import derivation
+    assert relu.expected_in("zh") == derivation("relu").derivative_text("zh")
     assert relu.expected_in("en") == "{0 if x ≤ 0; 1 otherwise}"
     # nndl check reads back the Chinese form it shows
     assert check(1, {"relu_derivative": relu.expected_in("zh")}).items[0].verdict == "correct"
@@ -364,3 +366,22 @@ def test_library_refusals_carry_both_languages():
                                            "mult_adds", "torchinfo", "RuntimeError", "Linear",
                                            "in_features", "Flatten", "nndl.nn.Module",
                                            "torch.nn.Module", "forward"]) == [], zh_text
+
+
+@pytest.mark.parametrize("answer", ["{0 if x <= 0; 1 otherwise}", "{0（x ≤ 0）；1（x > 0）}",
+                                    "{0 当 x ≤ 0; 1 其他}", "{0 (x <= 0); 1 (x > 0)}",
+                                    "{0（当 x ≤ 0 时）；1（其他）}"])
+def test_every_written_form_of_a_piecewise_derivative_is_read(answer):
+    from nndl.check import check
+
+    assert check(1, {"relu_derivative": answer}).items[0].verdict == "correct"
+    wrong = answer.replace("1", "2", 1) if "1" in answer else answer
+    assert check(1, {"relu_derivative": wrong}).items[0].verdict == "wrong"
+
+
+def test_a_piecewise_formula_of_the_users_own_reads_as_nndl_writes_it(monkeypatch, capsys):
+    """abs-like f′ not from the activation table: the branches with their conditions."""
+    from nndl.check.derivative import _in_chinese
+
+    assert _in_chinese("{-1 if x < 0; 1 otherwise}")("zh") == "{-1（x < 0）；1（x ≥ 0）}"
+    assert _in_chinese("{-1 if x < 0; 1 otherwise}")("en") == "{-1 if x < 0; 1 otherwise}"

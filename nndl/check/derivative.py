@@ -42,6 +42,11 @@ class Branch:
 
 
 _COND = re.compile(r"^\s*(?P<body>.+?)\s+(?:if|当)\s+x\s*(?P<op><=|≤|>=|≥|<|>)\s*(?P<at>[-+−]?\d+(?:\.\d+)?)\s*$")
+# the form nndl shows in Chinese (solve, act, gen): {0（x ≤ 0）；1（x > 0）}, the condition in
+# brackets after its branch; "（其他）" for the rest
+_COND_ZH = re.compile(r"^\s*(?P<body>.+?)\s*[（(]\s*(?:当\s*)?x\s*(?P<op><=|≤|>=|≥|<|>)\s*"
+                      r"(?P<at>[-+−]?\d+(?:\.\d+)?)\s*(?:时)?\s*[）)]\s*$")
+_REST_ZH = re.compile(r"\s*[（(]\s*(?:其他|其它)\s*[）)]\s*$")
 
 
 def read_formula(text: str, variable: str = "x",
@@ -55,13 +60,15 @@ def read_formula(text: str, variable: str = "x",
     t = text.strip()
     if t.startswith("{") and t.endswith("}"):
         branches = []
-        for part in t[1:-1].split(";"):
+        for part in re.split("[;；]", t[1:-1]):
             part = part.strip()
-            m = _COND.match(part)
+            m = _COND.match(part) or _COND_ZH.match(part)
             if m:
                 op = {"≤": "<=", "≥": ">="}.get(m["op"], m["op"])
                 branches.append(Branch(_one(m["body"], variable, constants), op,
                                        float(m["at"].replace("−", "-"))))
+            elif _REST_ZH.search(part):
+                branches.append(Branch(_one(_REST_ZH.sub("", part), variable, constants), None))
             elif re.search(r"\s+(otherwise|else|其他|其它)\s*$", part):
                 body = re.sub(r"\s+(otherwise|else|其他|其它)\s*$", "", part)
                 branches.append(Branch(_one(body, variable, constants), None))
@@ -251,7 +258,7 @@ DERIVATIVE_MISTAKES = ("derivative_of_wrong_argument", "missing_square", "sign")
 def check_derivative_item(key: str, function: str, answer: str) -> CheckItem:
     branches, f, kinks, constants = true_derivative(function)
     given = read_formula(answer, constants=constants)
-    shown = _in_chinese(_show(function, branches))
+    shown = _in_chinese(_show(function, branches), function)
     verdict = same_function(given, branches, kinks)
     note = _kink_note(function, kinks)
     if verdict is True:
@@ -270,10 +277,33 @@ def check_derivative_item(key: str, function: str, answer: str) -> CheckItem:
         f"from f′ = {shown.en}."))
 
 
-def _in_chinese(formula: str) -> Text:
-    """A piecewise f′ as Chinese writes it, {0 当 x ≤ 0; 1 其他} (read_formula reads both)."""
-    zh = re.sub(r" if x ", " 当 x ", formula) if formula.startswith("{") else formula
-    return Text(zh.replace(" otherwise}", " 其他}").replace(" otherwise;", " 其他;"), formula)
+_COMPLEMENT = {"<": "≥", "<=": ">", "≤": ">", ">": "≤", ">=": "<", "≥": "<"}
+
+
+def _in_chinese(formula: str, function: str = "") -> Text:
+    """A piecewise f′ as nndl writes it in Chinese everywhere (solve, act, gen):
+    {0（x ≤ 0）；1（x > 0）}, each branch with its condition (read_formula reads it back)."""
+    if not formula.startswith("{"):
+        return Text.same(formula)
+    if _alias(function):
+        from nndl.activations import derivation, get
+
+        zh = derivation(get(function.strip().lower()).name).derivative_text("zh")
+        if zh:
+            return Text(zh, formula)
+    parts, conds = [], []
+    for part in formula[1:-1].split(";"):
+        m = _COND.match(part)
+        if m:
+            conds.append((m["op"], m["at"]))
+            parts.append(f"{m['body'].strip()}（x {m['op'].replace('<=', '≤').replace('>=', '≥')} "
+                         f"{m['at']}）")
+        else:
+            body = re.sub(r"\s+otherwise\s*$", "", part.strip())
+            # the last branch of two: its condition is the other side of the first
+            rest = (f"x {_COMPLEMENT[conds[0][0]]} {conds[0][1]}" if len(conds) == 1 else "其他")
+            parts.append(f"{body}（{rest}）")
+    return Text("{" + "；".join(parts) + "}", formula)
 
 
 def _show(function: str, branches: list[Branch]) -> str:
