@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from nndl.errors import NNDLError
-from nndl.text import LANGS
+from nndl.text import LANGS, Text
 
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)  # inline $…$ and display $$…$$ math
 
@@ -188,6 +188,20 @@ _LATEX_SYMBOLS = {
 }
 _SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlijmk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾ᵀⁿˡⁱʲᵐᵏ")
 _SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₙₗᵢⱼₖ")
+
+
+_CASE = Text("{v}（{c} 时）", "{v} if {c}")
+
+
+def cases_to_plain(tex: str, lang: str) -> str:
+    """A cases environment as a terminal reads it: 1（u>0 时）；0（u≤0 时）, not '1 u>0; 0 u≤ 0'
+    (the rest of ``tex`` is left to :func:`latex_to_plain`)."""
+    def one_line(m: re.Match) -> str:
+        rows = [r.split("&") for r in m.group(1).split("\\\\")]
+        return Text("；", "; ")(lang).join(
+            _CASE.format(v=v.strip(), c=c.strip())(lang) for v, c in rows)
+
+    return re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", one_line, tex)
 
 
 def latex_to_plain(tex: str) -> str:

@@ -171,10 +171,10 @@ def test_backprop_activation_formulas_read_in_the_terminal(capsys, monkeypatch):
     """ReLU's θ′ is a cases environment and tanh a function call: neither may come out as
     '1 u>0; 0 u≤ 0' or 'tanhu'."""
     _, zh, _ = _run(capsys, monkeypatch, ["experiment", "backprop", "-a", "relu", "--no-check"])
-    assert "θ'(u) = 1（u>0 时）；0（u≤ 0 时）" in zh
+    assert "θ'(u) = 1（u > 0 时）；0（u ≤ 0 时）" in zh
     _, en, _ = _run(capsys, monkeypatch, ["experiment", "backprop", "-a", "relu", "--no-check"],
                     "en")
-    assert "θ'(u) = 1 if u>0; 0 if u≤ 0" in en
+    assert "θ'(u) = 1 if u > 0; 0 if u ≤ 0" in en
     _, zh, _ = _run(capsys, monkeypatch, ["experiment", "backprop", "-a", "tanh", "--no-check"])
     assert "θ(u) = tanh(u)" in zh and "tanhu" not in zh and "1-tanh²(u)" in zh
 

@@ -329,3 +329,13 @@ def test_params_tables_fit_80_columns_without_cutting(lang):
         narrow = shown(n, 80)
         assert max(len(line) for line in narrow.splitlines()) <= 80
         assert narrow.count("…") == shown(n, 400).count("…"), narrow
+
+
+def test_exercise_3_relu_theta_prime_reads_as_the_terminal_writes_it():
+    """solve 3 with ReLU printed θ'(u) = 1 u>0; 0 u≤ 0 (the cases block lost its words)."""
+    from nndl.solutions import ex3, render, solve
+
+    sol = solve(3, ex3.Params(activation="relu"))
+    zh, en = render.to_text([sol], "zh", width=200), render.to_text([sol], "en", width=200)
+    assert "θ'(u) = 1（u > 0 时）；0（u ≤ 0 时）" in zh and "u>0; 0 u" not in zh
+    assert "θ'(u) = 1 if u > 0; 0 if u ≤ 0" in en

@@ -17,7 +17,7 @@ _DERIV = {
     "sigmoid": (r"\theta(u) = \frac{1}{1+e^{-u}}", r"\theta'(u) = \theta(u)\,(1-\theta(u)) \le \frac{1}{4}"),
     "tanh": (r"\theta(u) = \tanh(u)", r"\theta'(u) = 1-\tanh^2(u) \le 1"),  # (u): the terminal
     # form drops LaTeX's thin space, and "tanhu" is no word
-    "relu": (r"\theta(u) = \max(0, u)", r"\theta'(u) = \begin{cases}1 & u>0\\ 0 & u\le 0\end{cases}"),
+    "relu": (r"\theta(u) = \max(0, u)", r"\theta'(u) = \begin{cases}1 & u > 0\\ 0 & u \le 0\end{cases}"),
     "identity": (r"\theta(u) = u", r"\theta'(u) = 1"),
 }
 

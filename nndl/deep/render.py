@@ -6,12 +6,10 @@ They only format :class:`BackpropDerivation`, :class:`GradientCheck` and
 
 from __future__ import annotations
 
-import re
-
 from nndl.deep.backprop import GradientCheck
 from nndl.deep.derivation import BackpropDerivation, BackpropReport
 from nndl.deep.vanish import VanishingSweep
-from nndl.report import check_format, fit_tables, latex_to_plain, rich_to_text
+from nndl.report import cases_to_plain, check_format, fit_tables, latex_to_plain, rich_to_text
 from nndl.report import to_json as to_json_text
 from nndl.text import Text
 
@@ -42,19 +40,6 @@ def _explain(d: BackpropDerivation, lang: str) -> str:
     return Text("第 l 层的梯度含有第 l 层之后每一层的 θ′ 因子与权重矩阵的乘积。",
                 "Layer l's gradient carries the product of θ′ factors and weight matrices of every "
                 "layer after it.")(lang)
-
-
-_CASE = Text("{v}（{c} 时）", "{v} if {c}")
-
-
-def _cases(tex: str, lang: str) -> str:
-    """A cases environment as a terminal reads it: 1（u>0 时）；0（u≤0 时）, not '1 u>0; 0 u≤ 0'."""
-    def one_line(m: re.Match) -> str:
-        rows = [r.split("&") for r in m.group(1).split("\\\\")]
-        return Text("；", "; ")(lang).join(
-            _CASE.format(v=v.strip(), c=c.strip())(lang) for v, c in rows)
-
-    return re.sub(r"\\begin\{cases\}(.*?)\\end\{cases\}", one_line, tex)
 
 
 def to_text(result: BackpropReport | VanishingSweep, lang: str = "zh", width: int | None = None,
@@ -90,7 +75,7 @@ def _backprop(d: BackpropDerivation, check: GradientCheck | None, fmt: str, lang
             if md:
                 out.append(f"$$ {eq} $$")
             else:  # Unicode; the index form and the vector form on lines of their own
-                out += [f"  {latex_to_plain(_cases(part, lang))}" for part in eq.split(r"\qquad")]
+                out += [f"  {latex_to_plain(cases_to_plain(part, lang))}" for part in eq.split(r"\qquad")]
         if key == "delta":
             out.append(note)
         if key == "forward":

@@ -27,6 +27,7 @@ from nndl.deep import check_gradients, derive_backprop, vanishing_sweep
 from nndl.deep.backprop import ACTIVATIONS, INITS, MAX_CHECK_WEIGHTS, BackpropError, theta_prime
 from nndl.deep.render import BIAS_ROW, plot_vanishing
 from nndl.deep.vanish import SWEEP_ACTIVATIONS, parse_depths
+from nndl.report import cases_to_plain, latex_to_plain
 from nndl.solutions import params as P
 from nndl.solutions.model import (
     Answer,
@@ -311,7 +312,9 @@ def title(p: Params) -> Text:
 
 
 def _maths(latex: list[str]) -> list[Math]:
-    return [Math(t) for t in latex]
+    # a cases block (ReLU's θ′) as the terminal reads it, in each language
+    return [Math(t, latex_to_plain(cases_to_plain(t, "en")), plain_zh=latex_to_plain(cases_to_plain(t, "zh")))
+            if r"\begin{cases}" in t else Math(t) for t in latex]
 
 
 def _max_theta_prime(activation: str) -> float:
