@@ -300,7 +300,9 @@ def _located(e: _Entry, name: str, exc: NNDLError) -> NNDLError:
                      f"line {e.spec.line} `{shown}` ({name}): ")
         cls = SpecError
     else:
-        where = Text(f"层 {name}（{e.source}）：", f"layer {name} ({e.source}): ")
+        # a bare index ("0", a Sequential's first child) says nothing the name does not
+        where = (Text(f"层 {name}：", f"layer {name}: ") if str(e.source).isdigit() else
+                 Text(f"层 {name}（{e.source}）：", f"layer {name} ({e.source}): "))
         cls = SummaryError
     return cls(where + exc.message_t, hint=exc.hint_t)
 
