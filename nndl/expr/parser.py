@@ -165,8 +165,9 @@ def tokenize(text: str) -> list[Token]:
 
 # ------------------------------------------------------------------ parser
 def _describe(tok: Token) -> Text:
+    # zh: "却是表达式末尾" with no space, "却是 'x'" with one before the quoted token
     return (Text("表达式末尾", "the end of the expression") if tok.kind == "end"
-            else Text.same(repr(brief(tok.text))))
+            else Text(" " + repr(brief(tok.text)), repr(brief(tok.text))))
 
 
 _SPLIT = Text("把它拆成几个较小的表达式", "split it into smaller expressions")
@@ -217,7 +218,7 @@ class _Parser:
                                       f"expected an operator between two names, found {this!r}"),
                                  hint=Text(f"乘积写成 {prev}*{this}",
                                            f"write {prev}*{this} for a product"))
-            raise self.error(Text("这里应是运算符（+ − * / ^）或表达式结束，却是 ",
+            raise self.error(Text("这里应是运算符（+ − * / ^）或表达式结束，却是",
                                   "expected an operator (+ − * / ^) or the end, found ")
                              + _describe(tok),
                              hint=Text("在两部分之间加运算符，例如 2*x",
@@ -322,7 +323,7 @@ class _Parser:
                                   f"{tok.text!r}"),
                              hint=Text("运算符两边都要有运算对象",
                                        "an operator needs an operand on each side"))
-        raise self.error(Text("这里应是数、变量、函数或 '('，却是 ",
+        raise self.error(Text("这里应是数、变量、函数或 '('，却是",
                               "expected a number, a variable, a function or '(' but found ")
                          + _describe(tok),
                          hint=Text("把表达式写完整", "complete the expression")
