@@ -5,7 +5,7 @@ script imports it before :func:`nndl.cli.main` can catch anything: an interrupt 
 would print Python's traceback. For the command line only (the ``nndl`` script, ``python
 -m nndl``), this module, which ``nndl/__init__.py`` imports first, makes Ctrl-C print one
 line and exit with status 130 until ``main`` puts Python's own handler back. A program
-that imports nndl keeps its own Ctrl-C handling. Standard library only.
+that imports nndl keeps its own Ctrl-C handling. Standard library and nndl.text only.
 """
 
 from __future__ import annotations
@@ -14,11 +14,24 @@ import os
 import signal
 import sys
 
-MESSAGE = "interrupted (Ctrl-C)"
+from nndl.text import Text, default_lang
+
+MESSAGE = Text("已中断（Ctrl-C）", "interrupted (Ctrl-C)")
+
+
+def command_line_lang(argv: list[str]) -> str:
+    """The language the command was asked for, read from argv before click parses it
+    (``--lang en``, ``--lang=en``, ``-l en``), else ``$NNDL_LANG``, else Chinese."""
+    for k, arg in enumerate(argv):
+        value = (arg.split("=", 1)[1] if arg.startswith("--lang=") else
+                 argv[k + 1] if arg in ("--lang", "-l") and k + 1 < len(argv) else None)
+        if value in ("zh", "en"):
+            return value
+    return default_lang()
 
 
 def _interrupted(signum, frame) -> None:
-    os.write(2, (MESSAGE + "\n").encode())
+    os.write(2, (MESSAGE(command_line_lang(sys.argv)) + "\n").encode())
     os._exit(130)  # nothing is written yet: there is nothing to clean up
 
 

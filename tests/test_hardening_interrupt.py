@@ -65,7 +65,8 @@ def _interrupt_while_importing(argv0: str, body: str) -> subprocess.CompletedPro
 def test_ctrl_c_during_start_up_is_one_line_and_130(argv0):
     r = _interrupt_while_importing(argv0, SCRIPT)
     assert r.returncode == 130, r
-    assert r.stderr.strip() == _startup.MESSAGE, r.stderr  # one line, no traceback
+    assert r.stderr.strip() == _startup.MESSAGE(_startup.command_line_lang([])), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1  # one line, no traceback
     assert "Traceback" not in r.stderr and "nndl 0.1" not in r.stdout
 
 
@@ -96,3 +97,15 @@ def test_main_puts_pythons_handler_back(monkeypatch):
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_the_start_up_line_follows_the_language_asked_for(monkeypatch):
+    monkeypatch.delenv("NNDL_LANG", raising=False)
+    lang = _startup.command_line_lang
+    assert lang(["nndl", "solve"]) == "zh"
+    assert lang(["nndl", "solve", "--lang", "en"]) == "en"
+    assert lang(["nndl", "solve", "--lang=en"]) == "en" and lang(["nndl", "-l", "en"]) == "en"
+    monkeypatch.setenv("NNDL_LANG", "en")
+    assert lang(["nndl", "solve"]) == "en" and lang(["nndl", "solve", "-l", "zh"]) == "zh"
+    assert _startup.MESSAGE("zh") == "已中断（Ctrl-C）"
+    assert _startup.MESSAGE("en") == "interrupted (Ctrl-C)"
