@@ -41,7 +41,8 @@ def layer_table(summary) -> Table:
                  fmt_int(summary.total_params), fmt_int(summary.total_mult_adds)])
     # the sheet's W×H×D order; `nndl summary` also shows PyTorch's C×H×W
     return Table([Text("层", "layer"), Text("类型", "type"), Text("输出 W×H×D", "output W×H×D"),
-                  Text("神经元", "neurons"), Text("参数", "params"), Text("乘加", "mult-adds")], rows)
+                  Text("神经元数", "neurons"), Text("参数量", "params"), Text("乘加次数", "mult-adds")],
+                 rows)
 
 
 def layer_formulas(row) -> list[Math]:

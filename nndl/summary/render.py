@@ -20,7 +20,7 @@ L = {
     "wxhxd_short": Text("W×H×D", "W×H×D"),
     "chw_short": Text("C×H×W", "C×H×W"),
     "shape_short": Text("PyTorch 形状", "PyTorch shape"),
-    "neurons": Text("神经元", "Neurons"),
+    "neurons": Text("神经元数", "Neurons"),
     "params": Text("参数量", "Params"),
     "mult_adds": Text("乘加次数", "Mult-adds"),
     "input": Text("输入", "Input"),
