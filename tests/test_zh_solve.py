@@ -339,3 +339,12 @@ def test_exercise_3_relu_theta_prime_reads_as_the_terminal_writes_it():
     zh, en = render.to_text([sol], "zh", width=200), render.to_text([sol], "en", width=200)
     assert "θ'(u) = 1（u > 0 时）；0（u ≤ 0 时）" in zh and "u>0; 0 u" not in zh
     assert "θ'(u) = 1 if u > 0; 0 if u ≤ 0" in en
+
+
+def test_grouped_numbers_are_one_mathml_number():
+    """34{,}944 was <mn>34</mn><mo>,</mo><mn>944</mn>: browsers spaced it '34, 944'."""
+    from nndl.solutions import render, solve
+
+    page = render.to_html([solve(5)], "zh")
+    assert "<mn>27,000,100</mn>" in page
+    assert "<mo>&#x0002C;</mo></mrow><mn>" not in page

@@ -275,6 +275,9 @@ _PRIME = re.compile(r"<msup>(<mrow><mi[^>]*>[^<]*</mi></mrow>|<mi[^>]*>[^<]*</mi
 _PRIME_THEN_SUP = re.compile(r"<msup>(<mrow><mi[^>]*>[^<]*</mi></mrow>|<mi[^>]*>[^<]*</mi>)"
                              r"<mrow><mi>(&#x0203[234];)</mi>")  # θ'^{(l)}: prime, then (l)
 _BOLD_LETTER = re.compile(r"<mi>&#x(1D4[0-3][0-9A-F]);</mi>")
+# 290{,}400 comes out as <mn>290</mn><mrow><mo>,</mo></mrow><mn>400</mn>: a separator
+# operator, which browsers space as "290, 400". A grouped number is one <mn>.
+_GROUPED = re.compile(r"<mn>(\d[\d,]*)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>(\d{3})</mn>")
 
 
 def _fix_mathml(mathml: str) -> str:
@@ -287,6 +290,8 @@ def _fix_mathml(mathml: str) -> str:
         letter = chr(ord("A") + k) if k < 26 else chr(ord("a") + k - 26)
         return f'<mi mathvariant="bold">{letter}</mi>'
 
+    while _GROUPED.search(mathml):
+        mathml = _GROUPED.sub(r"<mn>\1,\2</mn>", mathml)
     return _BOLD_LETTER.sub(bold, mathml)
 
 
