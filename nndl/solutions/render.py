@@ -227,7 +227,8 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
                                         show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 1)):
                         console.print(t)
                 elif isinstance(b, Figure):
-                    console.print(f"[dim]🖼  {b.caption(lang)}"
+                    # a word, not 🖼: the emoji is a box in many terminal fonts
+                    console.print(f"[dim]{_FIGURE_LABEL(lang)}{b.caption(lang)}"
                                   f"{UI['figure_where'](lang).format(file=b.name + '.svg')}[/]",
                                   highlight=False)
                 elif isinstance(b, Check):
@@ -256,6 +257,9 @@ def _term_check(c: Check, lang: Lang) -> str:
     o, cl = ("（", "）") if lang == "zh" else (" (", ")")
     detail = f"[dim]{o}{c.detail_in(lang)}{cl}[/]" if c.detail_in(lang) else ""
     return f"  {mark} {inline_plain(c.what(lang))} — {c.methods(lang)}{detail}"
+
+
+_FIGURE_LABEL = Text("图：", "Figure: ")
 
 
 # ------------------------------------------------------------------ HTML
