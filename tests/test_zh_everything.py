@@ -283,7 +283,8 @@ def markdown_text(md: str) -> str:
 
 
 # In JSON the check reads string values, except:
-# - under a key named "en": the English twin of a "zh" value (both languages are data);
+# - under a key named "en": the English twin of a "zh" value (both languages are data); so
+#   is a key K beside a K_zh (act's derivative_plain, the form nndl check reads back);
 # - machine fields, whose strings are values for programs, not sentences for a reader:
 #   "answers" (the values `nndl check` reads back, in its own input syntax, e.g.
 #   "{0 if x ≤ 0; 1 otherwise}"; "answer_display" carries the reader's form and is checked),
@@ -309,7 +310,7 @@ _TOKEN = re.compile(r"[\w.+\-/:]*")
 
 def json_lines(obj, path: str = "", key: str = "") -> list[str]:
     if isinstance(obj, dict):
-        return [line for k, v in obj.items() if k not in _MACHINE_KEYS
+        return [line for k, v in obj.items() if k not in _MACHINE_KEYS and f"{k}_zh" not in obj
                 for line in json_lines(v, f"{path}/{k}", k)]
     if isinstance(obj, list):
         return [line for v in obj for line in json_lines(v, f"{path}[]", key)]
