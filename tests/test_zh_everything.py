@@ -291,14 +291,14 @@ def markdown_text(md: str) -> str:
 #   "params" (the parameters as typed), "figures" (figure ids), "id"/"variant"/"key"/"mistake"
 #   (ids), "spec"/"expr"/"source" (the user's input, echoed), "argv"/"command" (command
 #   lines);
-# - LaTeX (keys ending in "latex", or a value of LaTeX commands) is math: only its \text{…}
+# - LaTeX (keys with "latex" in the name, or a value of LaTeX commands) is math: only its \text{…}
 #   words are read;
 # - a value that is a single token of identifier characters (an enum such as "sigmoid",
 #   "pytorch", "right"; a file name; a shape): a program's value, never a sentence.
 def _is_latex(key: str, value) -> bool:
-    """LaTeX source: under a key ending in "latex", or commands (\\frac, \\sum) with no Chinese
+    """LaTeX source: under a key named for it (latex, definition_latex, latex_zh), or commands (\\frac, \\sum) with no Chinese
     and no $ around them."""
-    return isinstance(value, str) and (key.endswith("latex") or (
+    return isinstance(value, str) and ("latex" in key or (
         bool(re.search(r"\\[A-Za-z]{2,}", value)) and "$" not in value
         and not CJK.search(value)))
 
