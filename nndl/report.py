@@ -190,6 +190,50 @@ _SUPERSCRIPT = str.maketrans("0123456789+-−()Tnlijmk", "⁰¹²³⁴⁵⁶⁷�
 _SUBSCRIPT = str.maketrans("0123456789+-−()nlijk", "₀₁₂₃₄₅₆₇₈₉₊₋₋₍₎ₙₗᵢⱼₖ")
 
 
+# a line of Chinese may break after any character, but not before closing punctuation
+_CLOSING = set("，。；：、）》」』！？…")
+_OPENING = set("（《「『“")
+# a run of anything but spaces, Chinese characters and full-width marks stays whole: σ(S)(1, x1,
+# 27,000,100, --floor
+_TOKEN = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]+|.")
+
+
+def wrap_zh(line: str, width: int) -> list[str]:
+    """``line`` in lines of at most ``width`` cells, broken between any two Chinese
+    characters (Rich breaks only at spaces, so a Chinese sentence would jump whole to the
+    next line); a Latin word or a number stays whole, a closing mark stays on its line."""
+    from rich.cells import cell_len
+
+    indent = line[:len(line) - len(line.lstrip(" "))]
+    marked = line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "✗ ", "? ", "* ", "† ")
+    hang = indent + ("  " if marked or indent else "")  # an indented line goes on further in
+    out: list[str] = []
+    cur = ""
+    tokens = [piece for tok in _TOKEN.findall(line)  # a run wider than a line: cut anywhere
+              for piece in (tok if cell_len(tok) > width // 2 else [tok])]
+    toks: list[str] = []  # the tokens of the line being filled, after its indent
+    for tok in tokens:
+        if "".join(toks).strip() and cell_len(cur + "".join(toks) + tok) > width:
+            if tok == " ":
+                out.append((cur + "".join(toks)).rstrip())
+                cur, toks = hang, []
+                continue
+            # what goes down with the break: the token before a closing mark ("padding）",
+            # "子，"), and an opening mark before what it opens ("（padding", "？（6）")
+            keep = len(toks) - (1 if tok in _CLOSING and toks[-1].strip() else 0)
+            while keep > 0 and toks[keep - 1] in _OPENING:
+                keep -= 1
+            if not "".join(toks[:keep]).strip():
+                keep = len(toks)  # nothing would stay: break at the overflow as it is
+            out.append((cur + "".join(toks[:keep])).rstrip())
+            cur, toks = hang, toks[keep:]
+        toks.append(tok)
+    cur += "".join(toks)
+    if cur.strip():
+        out.append(cur.rstrip())
+    return out
+
+
 _CASE = Text("{v}（{c} 时）", "{v} if {c}")
 
 

@@ -67,3 +67,25 @@ def test_the_cli_follows_columns(monkeypatch, capsys):
     assert main(["vanish", "-d", "2,3", "--width", "4", "--batch", "4", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert max(cell_len(line) for line in out.splitlines()) > WIDTH  # the wide terminal is used
+
+
+def test_wrap_zh_keeps_words_and_marks_with_their_neighbours():
+    """A Latin word is never cut, a closing mark never starts a line and an opening mark
+    never ends one ("（paddin|g）" and "？（|6）" were printed by gen)."""
+    from nndl.report import wrap_zh
+
+    assert wrap_zh("边缘填充（padding）为 2。", 17) == ["边缘填充", "（padding）为 2。"]
+    assert wrap_zh("是多少？（6）FC-1", 8) == ["是多少？", "（6）", "FC-1"]
+    assert wrap_zh("这是句子，这是句子，这是", 9) == ["这是句", "子，这是", "句子，这", "是"]
+    assert wrap_zh("  ✗ a very long english line", 16) == ["  ✗ a very long", "    english line"]
+
+
+@pytest.mark.parametrize("number", [1, 4, 6])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_gen_fits(number, lang):
+    from nndl.gen import generate
+    from nndl.gen.render import to_text
+
+    out = to_text(generate(number, count=2, seed=5), lang, width=80)
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    assert not any(line.rstrip().endswith(("（", "(")) for line in out.splitlines())

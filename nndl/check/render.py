@@ -56,8 +56,8 @@ def to_text(report: CheckReport, lang: str, width: int | None = None) -> str:
     from rich import box
     from rich.table import Table
 
-    from nndl.report import rich_to_text, terminal_width
-    from nndl.summary.render import colon, wrap_zh
+    from nndl.report import rich_to_text, terminal_width, wrap_zh
+    from nndl.summary.render import colon
 
     table = Table(title=UI["title"].format(problem=_problem_name(report, lang))(lang),
                   box=box.SIMPLE_HEAD, title_justify="left")

@@ -68,7 +68,17 @@ def _check_line(v: Variant, lang: str) -> str:
     return f"nndl check {v.exercise} --variant {v.id} {UI['key_value'](lang)} …"
 
 
-def to_text(variants: list[Variant], lang: str, key: bool = True) -> str:
+def to_text(variants: list[Variant], lang: str, key: bool = True, width: int | None = None) -> str:
+    """The variants for the terminal, every line folded to ``width`` columns (the terminal's
+    when None): a Chinese line between characters, a Latin word or a number kept whole."""
+    from nndl.report import terminal_width, wrap_zh
+
+    width = terminal_width(width)
+    return "\n".join(part for line in _text_lines(variants, lang, key)
+                     for part in (wrap_zh(line, width) or [""])).rstrip() + "\n"
+
+
+def _text_lines(variants: list[Variant], lang: str, key: bool) -> list[str]:
     from nndl.solutions.render import inline_plain
 
     out = [UI["title"](lang), _heading(variants, lang), ""]
@@ -86,7 +96,7 @@ def to_text(variants: list[Variant], lang: str, key: bool = True) -> str:
                     out.append(f"  {'':<{width}}    ✗ {_plain(shown(v, wrong, lang))[0]}"
                                f"  — {_mistake(m, lang)}")
             out += [UI["check_with"](lang) + _check_line(v, lang), ""]
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def _plain(text: str) -> list[str]:

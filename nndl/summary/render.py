@@ -4,9 +4,9 @@ format the dataclass, every number comes from there."""
 from __future__ import annotations
 
 import json
-import re
 
 from nndl.nn.module import fmt, shape_text
+from nndl.report import wrap_zh
 from nndl.summary.formulas import formula_text
 from nndl.summary.rows import MULT_ADDS_NOTE, Summary
 from nndl.text import Text
@@ -208,45 +208,6 @@ def print_table(s: Summary, lang: str = "zh", explain: bool = False, console=Non
         say(f"✓ {prov}", "green")
     for n in s.notes:
         say(f"⚠ {n(lang)}", "yellow")
-
-
-# a line of Chinese may break after any character, but not before closing punctuation
-_CLOSING = set("，。；：、）》」』！？…")
-# a run of anything but spaces, Chinese characters and full-width marks stays whole: σ(S)(1, x1,
-# 27,000,100, --floor
-_TOKEN = re.compile(r"[^\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]+|.")
-
-
-def wrap_zh(line: str, width: int) -> list[str]:
-    """``line`` in lines of at most ``width`` cells, broken between any two Chinese
-    characters (Rich breaks only at spaces, so a Chinese sentence would jump whole to the
-    next line); a Latin word or a number stays whole, a closing mark stays on its line."""
-    from rich.cells import cell_len
-
-    indent = line[:len(line) - len(line.lstrip(" "))]
-    marked = line.lstrip(" ")[:2] in ("⚠ ", "✓ ", "✗ ", "? ", "* ", "† ")
-    hang = indent + ("  " if marked or indent else "")  # an indented line goes on further in
-    out: list[str] = []
-    cur = ""
-    tokens = [piece for tok in _TOKEN.findall(line)  # a run wider than a line: cut anywhere
-              for piece in (tok if cell_len(tok) > width // 2 else [tok])]
-    for tok in tokens:
-        if cur.strip() and cell_len(cur + tok) > width:
-            if tok == " ":
-                out.append(cur.rstrip())
-                cur = hang
-                continue
-            if tok in _CLOSING and len(cur.rstrip()) > len(indent) + 1:
-                cur, carry = cur[:-1], cur[-1]  # the character before it goes down too
-                out.append(cur.rstrip())
-                cur = hang + carry
-            else:
-                out.append(cur.rstrip())
-                cur = hang
-        cur += tok
-    if cur.strip():
-        out.append(cur.rstrip())
-    return out
 
 
 def _sayer(console, lang: str):
