@@ -180,6 +180,10 @@ def _with_zh_twins(r: ActivationReport, d: dict) -> dict:
     The plain forms themselves stay as they are: ``derivative_plain`` is what ``nndl check``
     reads back."""
     der, steps = d["derivation"], d["derivation"]["steps"]
+    from nndl.activations.registry import get
+
+    if get(r.name).label("zh") != d["title"]:  # GELU (tanh approx.) -> GELU（tanh 近似）
+        d["title_zh"] = get(r.name).label("zh")
     for key in ("definition_latex", "derivative_latex"):
         if _latex_for(der[key], "zh") != der[key]:
             der[key + "_zh"] = _latex_for(der[key], "zh")
