@@ -385,3 +385,14 @@ def test_a_piecewise_formula_of_the_users_own_reads_as_nndl_writes_it(monkeypatc
 
     assert _in_chinese("{-1 if x < 0; 1 otherwise}")("zh") == "{-1（x < 0）；1（x ≥ 0）}"
     assert _in_chinese("{-1 if x < 0; 1 otherwise}")("en") == "{-1 if x < 0; 1 otherwise}"
+
+
+def test_a_pooling_window_is_not_called_a_kernel(monkeypatch, capsys):
+    from nndl.cli import main
+
+    monkeypatch.setenv("NNDL_LANG", "zh")
+    assert main(["summary", "input 4x4x1; maxpool 8x8"]) == 2
+    err = capsys.readouterr().err
+    assert "池化窗口（宽 8）" in err and "卷积核" not in err
+    assert main(["summary", "input 4x4x1; conv 2 8x8"]) == 2
+    assert "卷积核（宽 8）" in capsys.readouterr().err

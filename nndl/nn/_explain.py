@@ -73,12 +73,13 @@ def window(layer: str, h: int, w: int, k: tuple[int, int], s: tuple[int, int],
         if span < 0:
             eff = d[i] * (k[i] - 1) + 1
             formula = f"{name} = {expr} = {subst} = {fmt((span / s[i]) + 1)}"
+            window = "池化窗口" if pool else "卷积核"  # what the sheet calls each
             raise LayerShapeError(
-                Text(f"{layer}：卷积核（{'' if d[i] == 1 else '膨胀后'}宽 {eff}）比填充后的输入"
+                Text(f"{layer}：{window}（{'' if d[i] == 1 else '膨胀后'}宽 {eff}）比填充后的输入"
                      f"（{n} + 2·{p[i]} = {n + 2 * p[i]}）还大：{formula}",
                      f"{layer}: the kernel ({eff} wide{'' if d[i] == 1 else ' after dilation'}) is "
                      f"larger than the padded input ({n} + 2·{p[i]} = {n + 2 * p[i]}): {formula}"),
-                hint=Text(f"用 pad={(eff - n + 1) // 2} 或更大的填充、不超过 {n + 2 * p[i]} 的卷积核，"
+                hint=Text(f"用 pad={(eff - n + 1) // 2} 或更大的填充、不超过 {n + 2 * p[i]} 的{window}，"
                           "或更大的输入",
                           f"use pad={(eff - n + 1) // 2} or more, a kernel of at most "
                           f"{n + 2 * p[i]}, or a larger input"))
