@@ -348,3 +348,13 @@ def test_grouped_numbers_are_one_mathml_number():
     page = render.to_html([solve(5)], "zh")
     assert "<mn>27,000,100</mn>" in page
     assert "<mo>&#x0002C;</mo></mrow><mn>" not in page
+
+
+def test_exercise_6_hint_offers_only_fixes_solve_has(monkeypatch, capsys):
+    """The calculator's hint ends with --floor, an option of nndl summary, not of nndl solve."""
+    from nndl.cli import main
+
+    for lang in ("zh", "en"):
+        assert main(["solve", "6", "spec=input 8x8x1; conv 3 3x3 stride=2", "-l", lang]) == 2
+        err = capsys.readouterr().err
+        assert "stride=1" in err and "--floor" not in err, err

@@ -66,7 +66,8 @@ class Params(P.ExerciseParams):
         except P.ParamError:
             raise
         except NNDLError as exc:  # SpecError and the calculator's shape errors
-            raise P.ParamError(Text("spec：", "spec: ") + exc.message_t, hint=exc.hint_t) from None
+            raise P.ParamError(Text("spec：", "spec: ") + exc.message_t,
+                               hint=_without_floor(exc.hint_t)) from None
         names = {r.name for r in rows}
         for q in self.questions:
             m = _KEY.match(q)
@@ -238,3 +239,13 @@ def build(params: Params, full: bool = False) -> Solution:
         ]))
     checks = verification_checks(s, model)
     return Solution(6, title, statement(params, s.layers, model), sections, answers, checks, [])
+
+
+def _without_floor(hint: Text | None) -> Text | None:
+    """The calculator's hint without its --floor fix: nndl solve has no such option (the
+    exercise asks for sizes that divide)."""
+    if hint is None:
+        return None
+    zh = "；".join(p for p in hint.zh.split("；") if "--floor" not in p)
+    en = "; ".join(p for p in hint.en.split("; ") if "--floor" not in p)
+    return Text(zh, en) if zh and en else hint
