@@ -89,3 +89,25 @@ def test_gen_fits(number, lang):
     out = to_text(generate(number, count=2, seed=5), lang, width=80)
     assert max(cell_len(line) for line in out.splitlines()) <= 80
     assert not any(line.rstrip().endswith(("（", "(")) for line in out.splitlines())
+
+
+def test_solve_folds_chinese_between_characters_not_only_at_spaces():
+    """Rich folds only at spaces: a Chinese paragraph broke early ('展平后输入 N_in =
+    300×300×3' then '个数；…' on the next line), leaving a line half empty. No line may end
+    where the next line's first character would still have fitted."""
+    import re
+
+    from nndl.solutions import render, solve
+
+    out = render.to_text([solve(n) for n in (3, 5, 6)], "zh", width=80)
+    lines = out.splitlines()
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    early = [(a, b) for before, a, b in zip([""] + lines, lines, lines[1:], strict=False)
+             if before.strip()  # a heading (after a blank line) is a line of its own
+             and cjk.match(b) and not a.startswith(("│", "╭", "╰", "└", " ")) and a.strip()
+             and cell_len(b.strip()) > 10  # a title (答案, 验证) is a line of its own
+             and b[1:2] not in "，。；：、）"  # a character went down with its closing mark
+             # the first character of the next line, and the space before it after Latin
+             and cell_len(a.rstrip()) + (0 if cjk.match(a.rstrip()[-1]) else 1) + 2 <= 80
+             and not re.search(r"[。：？！]$", a.rstrip())]
+    assert not early, early[:3]

@@ -188,6 +188,17 @@ def to_text(solutions: list[Solution], lang: Lang, width: int | None = None,
     return console.file.getvalue()
 
 
+def _fold(text: str, lang: Lang, width: int) -> str:
+    """Chinese folded between characters (Rich folds only at spaces, leaving a line half
+    empty before a long run of Chinese); other languages are left to Rich."""
+    if lang != "zh":
+        return text
+    from nndl.report import wrap_zh
+
+    return "\n".join(part for line in text.split("\n")
+                     for part in (wrap_zh(line, width) or [""]))
+
+
 def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
     from rich import box
     from rich.cells import cell_len
@@ -202,7 +213,8 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
         else:  # a rule would cut a long title with "…": the title above a plain rule
             console.print(f"[bold]{heading}[/]")
             console.print(Rule())
-        console.print(Panel(inline_plain(s.statement(lang)), title=UI["problem"](lang),
+        console.print(Panel(_fold(inline_plain(s.statement(lang)), lang, console.width - 4),
+                            title=UI["problem"](lang),
                             title_align="left", border_style="dim"), highlight=False)
         for sec in s.sections:
             if _sub(sec):
@@ -211,7 +223,8 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
                 console.print(f"\n[bold cyan]{sec.title(lang)}[/]")
             for b in sec.blocks:
                 if isinstance(b, Paragraph):
-                    console.print(inline_plain(b.text(lang)), highlight=False)
+                    console.print(_fold(inline_plain(b.text(lang)), lang, console.width),
+                                  highlight=False)
                 elif isinstance(b, Math):
                     # an index form and its vector form (a \qquad apart) on lines of their own
                     for line in (b.plain_for(lang) or "").split("\n") if b.plain_for(lang) else [
@@ -232,10 +245,12 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
                                   f"{UI['figure_where'](lang).format(file=b.name + '.svg')}[/]",
                                   highlight=False)
                 elif isinstance(b, Check):
-                    console.print(_term_check(b, lang), highlight=False)
+                    # markup counts as width here: a line folds a little early, never late
+                    console.print(_fold(_term_check(b, lang), lang, console.width), highlight=False)
                 elif isinstance(b, Erratum):
-                    console.print(f"[yellow]{UI['errata'](lang)}{_colon(lang)}[/]{inline_plain(b.text(lang))}",
-                                  highlight=False)
+                    label = f"{UI['errata'](lang)}{_colon(lang)}"
+                    text = _fold(label + inline_plain(b.text(lang)), lang, console.width)
+                    console.print(f"[yellow]{label}[/]{text[len(label):]}", highlight=False)
         t = RichTable(title=UI["answers"](lang), title_justify="left", show_header=False)
         t.add_column(overflow="fold")
         t.add_column(style="bold green", overflow="fold")
@@ -245,10 +260,11 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
         if s.checks:
             console.print(f"[bold]{UI['checks'](lang)}[/]")
             for c in s.checks:
-                console.print(_term_check(c, lang), highlight=False)
+                console.print(_fold(_term_check(c, lang), lang, console.width), highlight=False)
         for e in s.errata:
-            console.print(f"[yellow]{UI['errata'](lang)}{_colon(lang)}[/]{inline_plain(e.text(lang))}",
-                          highlight=False)
+            label = f"{UI['errata'](lang)}{_colon(lang)}"
+            text = _fold(label + inline_plain(e.text(lang)), lang, console.width)
+            console.print(f"[yellow]{label}[/]{text[len(label):]}", highlight=False)
         console.print()
 
 
