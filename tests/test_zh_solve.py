@@ -358,3 +358,14 @@ def test_exercise_6_hint_offers_only_fixes_solve_has(monkeypatch, capsys):
         assert main(["solve", "6", "spec=input 8x8x1; conv 3 3x3 stride=2", "-l", lang]) == 2
         err = capsys.readouterr().err
         assert "stride=1" in err and "--floor" not in err, err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_exercise_3_answers_show_index_and_vector_forms_on_lines_of_their_own(lang):
+    """The answers table ran δ's index form and vector form together, as if one product."""
+    from nndl.solutions import render, solve
+
+    out = render.to_text([solve(3)], lang, width=100)
+    assert not any("θ'(Sⱼ⁽³⁾)" in line and "δ⁽³⁾ =" in line for line in out.splitlines())
+    rows = [line for line in out.splitlines() if "δ⁽³⁾ = ∂ℓₙ/∂ŷ ⊙ θ'(S⁽³⁾)" in line]
+    assert rows, out

@@ -188,6 +188,15 @@ def to_text(solutions: list[Solution], lang: Lang, width: int | None = None,
     return console.file.getvalue()
 
 
+def _answer_plain(display: str) -> str:
+    """An answer for the terminal; an index form and its vector form (a \\qquad apart in
+    the LaTeX) on lines of their own, not run together as if one product."""
+    m = re.fullmatch(r"\$([^$]*)\$", display.strip())
+    if m and r"\qquad" in m.group(1):
+        return "\n".join(inline_plain(f"${part.strip()}$") for part in m.group(1).split(r"\qquad"))
+    return inline_plain(display)
+
+
 def _fold(text: str, lang: Lang, width: int) -> str:
     """Chinese folded between characters (Rich folds only at spaces, leaving a line half
     empty before a long run of Chinese); other languages are left to Rich."""
@@ -255,7 +264,7 @@ def _print_text(solutions: list[Solution], lang: Lang, console) -> None:
         t.add_column(overflow="fold")
         t.add_column(style="bold green", overflow="fold")
         for a in Answer.listed(s.answers):
-            t.add_row(inline_plain(a.label(lang)), inline_plain(_cell(a.display, lang)))
+            t.add_row(inline_plain(a.label(lang)), _answer_plain(_cell(a.display, lang)))
         console.print(t)
         if s.checks:
             console.print(f"[bold]{UI['checks'](lang)}[/]")
