@@ -369,3 +369,11 @@ def test_exercise_3_answers_show_index_and_vector_forms_on_lines_of_their_own(la
     assert not any("θ'(Sⱼ⁽³⁾)" in line and "δ⁽³⁾ =" in line for line in out.splitlines())
     rows = [line for line in out.splitlines() if "δ⁽³⁾ = ∂ℓₙ/∂ŷ ⊙ θ'(S⁽³⁾)" in line]
     assert rows, out
+
+
+def test_exercise_1_derivation_writes_piecewise_as_the_answers_do():
+    """The derivation showed {0 当 x ≤ 0; x 其他} while the answers showed {0（x ≤ 0）；…}."""
+    from nndl.solutions import render, solve
+
+    out = render.to_text([solve(1)], "zh", width=100)
+    assert "ReLU′(x) = {0（x ≤ 0）；1（x > 0）}" in out and " 其他}" not in out

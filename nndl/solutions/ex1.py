@@ -224,7 +224,7 @@ def _section(name: str, index: int) -> tuple[Section, list[Check], object]:
     blocks = []
     for step in d.steps:
         blocks.append(Paragraph(step.title))
-        blocks.append(Math(step.latex, step.plain))
+        blocks.append(Math(step.latex, step.plain, plain_zh=step.plain_zh or ""))
         if step.note:
             blocks.append(Paragraph(step.note))
     rows_zh, rows_en = act_render.rows(r, "zh"), act_render.rows(r, "en")
