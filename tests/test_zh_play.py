@@ -16,15 +16,15 @@ missing (as tests/test_play_browser.py).
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import threading
 
 import pytest
+import test_play_browser
 from test_errors_zh import _english_words
 from test_figures_zh import english_words
-from test_play_browser import FLAGS, _missing, css, until
+from test_play_browser import css, until
 
 from nndl import glossary
 from nndl.cli import main
@@ -263,27 +263,7 @@ def test_summary_formulas_in_the_pages_language(srv, lang, capsys):
 
 
 # ------------------------------------------------------------------ the page, in a browser
-@pytest.fixture(scope="module")
-def driver():
-    why = _missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"the playground's browser tests need it in CI: {why}")
-        pytest.skip(why)
-    import shutil
-
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in FLAGS:
-        options.add_argument(flag)
-    d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    yield d
-    d.quit()
-
-
+driver = test_play_browser.driver  # the playground tests' browser fixture, one per module
 # What a Chinese reader meets as it is in the playground, beyond test_figures_zh's ALLOWED
 # (the rules of issue 20): the sheet's layer labels and PyTorch's class names in the layer
 # tables (Conv-1, MaxPool2d, Flatten, Linear), and network names in the presets.
