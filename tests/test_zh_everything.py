@@ -30,6 +30,7 @@ import pytest
 from rich.cells import cell_len
 
 from nndl.cli import main
+from nndl.solutions.model import problems
 
 WIDTH = 80
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -391,14 +392,8 @@ class Case:
         return "nndl " + " ".join(a if " " not in a else repr(a) for a in self.args)
 
 
-ALEXNET = """input 227x227x3
-conv 96 11x11 stride=4
-maxpool 3x3 stride=2
-conv 256 5x5 pad=2
-maxpool 3x3 stride=2
-fc 4096
-fc 1000
-"""
+# the sheet's exercise-6 network, as the README's alexnet.txt holds it
+ALEXNET = problems()[6]["spec"] + "\n"
 
 VARIANT = "6-g1-s2027-i3-standard"
 

@@ -35,19 +35,15 @@ from rich.console import Console
 from rich.terminal_theme import SVG_EXPORT_THEME
 from rich.text import Text
 
+from nndl.solutions.model import problems
+
 COLUMNS = 100
 CELL, LINE = 9, 18  # px: one terminal cell's width, one line's height
 HERE = Path(__file__).resolve().parent
 FONTS = "'DejaVu Sans Mono', 'WenQuanYi Micro Hei Mono', 'WenQuanYi Micro Hei', monospace"
 
-ALEXNET = """input 227x227x3
-conv 96 11x11 stride=4
-maxpool 3x3 stride=2
-conv 256 5x5 pad=2
-maxpool 3x3 stride=2
-fc 4096
-fc 1000
-"""
+# the sheet's exercise-6 network, as the README's alexnet.txt holds it
+ALEXNET = problems()[6]["spec"] + "\n"
 
 # name -> the command line after `nndl` ({dir}: a scratch folder)
 SHOTS: dict[str, list[str]] = {
