@@ -9,26 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_help_zh import COMMANDS  # every command and subcommand, walked once
 
 from nndl.cli import ARGUMENT_NAMES, main
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _commands():
-    import typer
-
-    from nndl.cli import app
-
-    def walk(cmd, path):
-        yield path, cmd
-        for name, sub in sorted(getattr(cmd, "commands", {}).items()):
-            yield from walk(sub, [*path, name])
-
-    return list(walk(typer.main.get_command(app), []))
-
-
-COMMANDS = _commands()
 COMMAND_NAMES = {name for path, _ in COMMANDS for name in path} | {"nndl"}
 
 

@@ -17,6 +17,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -277,7 +278,62 @@ def check_derivative_item(key: str, function: str, answer: str) -> CheckItem:
         f"from f′ = {shown.en}."))
 
 
-_COMPLEMENT = {"<": "≥", "<=": ">", "≤": ">", ">": "≤", ">=": "<", "≥": "<"}
+# one branch of a piecewise f′ as nndl check reads it: "BODY if x OP NUMBER"
+_BRANCH = re.compile(r"^(?P<body>.+?)\s+if\s+x\s*(?P<op><=|≤|>=|≥|<|>)\s*(?P<at>[-−]?\d+(?:\.\d+)?)$")
+
+
+def _num(v) -> str:
+    return f"{float(v):g}".replace("-", "−")
+
+
+def _where(region) -> str | None:
+    """Where a branch applies, as a reader writes it: x ≤ 0, x > 0, −1 < x < 1."""
+    import sympy as sp
+
+    if isinstance(region, sp.Union):
+        parts = [_where(r) for r in region.args]
+        return None if None in parts else "或".join(parts)  # type: ignore[arg-type]
+    if not isinstance(region, sp.Interval):
+        return None
+    lo, hi = region.start, region.end
+    if lo == -sp.oo:
+        return f"x {'<' if region.right_open else '≤'} {_num(hi)}"
+    if hi == sp.oo:
+        return f"x {'>' if region.left_open else '≥'} {_num(lo)}"
+    return (f"{_num(lo)} {'<' if region.left_open else '≤'} x "
+            f"{'<' if region.right_open else '≤'} {_num(hi)}")
+
+
+def reader_zh(typed: str) -> str | None:
+    """A piecewise f′ as a student types it, {0 if x <= 0; 1 otherwise}, as a Chinese reader
+    reads it: {0（x ≤ 0）；1（x > 0）}, each branch with where it applies (as ``nndl solve 1``
+    writes it); None for a formula that is not piecewise."""
+    import sympy as sp
+
+    t = typed.strip()
+    if not (t.startswith("{") and t.endswith("}")):
+        return None
+    taken: Any = sp.EmptySet
+    parts = []
+    for part in (p.strip() for p in t[1:-1].split(";")):
+        m = _BRANCH.match(part)
+        if m:
+            at = sp.nsimplify(m["at"].replace("−", "-"))
+            op = {"≤": "<=", "≥": ">="}.get(m["op"], m["op"])
+            body, region = m["body"], {"<": sp.Interval.open(-sp.oo, at),
+                                       "<=": sp.Interval(-sp.oo, at),
+                                       ">": sp.Interval.open(at, sp.oo),
+                                       ">=": sp.Interval(at, sp.oo)}[op]
+        elif part.endswith(" otherwise"):
+            body, region = part[:-len(" otherwise")].strip(), sp.Reals
+        else:
+            return None
+        where = _where(region - taken)  # where no earlier branch applies
+        if where is None:
+            return None
+        taken = sp.Union(taken, region)
+        parts.append(f"{body}（{where}）")
+    return "{" + "；".join(parts) + "}"
 
 
 def _in_chinese(formula: str, function: str = "") -> Text:
@@ -291,19 +347,8 @@ def _in_chinese(formula: str, function: str = "") -> Text:
         zh = derivation(get(function.strip().lower()).name).derivative_text("zh")
         if zh:
             return Text(zh, formula)
-    parts, conds = [], []
-    for part in formula[1:-1].split(";"):
-        m = _COND.match(part)
-        if m:
-            conds.append((m["op"], m["at"]))
-            parts.append(f"{m['body'].strip()}（x {m['op'].replace('<=', '≤').replace('>=', '≥')} "
-                         f"{m['at']}）")
-        else:
-            body = re.sub(r"\s+otherwise\s*$", "", part.strip())
-            # the last branch of two: its condition is the other side of the first
-            rest = (f"x {_COMPLEMENT[conds[0][0]]} {conds[0][1]}" if len(conds) == 1 else "其他")
-            parts.append(f"{body}（{rest}）")
-    return Text("{" + "；".join(parts) + "}", formula)
+    zh = reader_zh(formula)
+    return Text(zh, formula) if zh else Text.same(formula)
 
 
 def _show(function: str, branches: list[Branch]) -> str:

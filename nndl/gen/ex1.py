@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import re
 from functools import cache
 from typing import Any
 
@@ -24,6 +23,7 @@ from nndl.check import check
 from nndl.check.derivative import (
     DERIVATIVE_MISTAKES,
     mistaken,
+    reader_zh,
     true_derivative,
     write_formula,
 )
@@ -144,64 +144,6 @@ def _wrong_derivatives(name: str) -> tuple[tuple[str, str], ...]:
 
 def distractors(p: ex1.Params, key: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
     return {f"{n}_derivative": list(_wrong_derivatives(n)) for n in p.names}
-
-
-# one branch of a piecewise f′ as nndl check reads it: "BODY if x OP NUMBER"
-_BRANCH = re.compile(r"^(?P<body>.+?)\s+if\s+x\s*(?P<op><=|≤|>=|≥|<|>)\s*(?P<at>[-−]?\d+(?:\.\d+)?)$")
-
-
-def _num(v) -> str:
-    return f"{float(v):g}".replace("-", "−")
-
-
-def _where(region) -> str | None:
-    """Where a branch applies, as a reader writes it: x ≤ 0, x > 0, −1 < x < 1."""
-    import sympy as sp
-
-    if isinstance(region, sp.Union):
-        parts = [_where(r) for r in region.args]
-        return None if None in parts else "或".join(parts)  # type: ignore[arg-type]
-    if not isinstance(region, sp.Interval):
-        return None
-    lo, hi = region.start, region.end
-    if lo == -sp.oo:
-        return f"x {'<' if region.right_open else '≤'} {_num(hi)}"
-    if hi == sp.oo:
-        return f"x {'>' if region.left_open else '≥'} {_num(lo)}"
-    return (f"{_num(lo)} {'<' if region.left_open else '≤'} x "
-            f"{'<' if region.right_open else '≤'} {_num(hi)}")
-
-
-def reader_zh(typed: str) -> str | None:
-    """A piecewise f′ as a student types it, {0 if x <= 0; 1 otherwise}, as a Chinese reader
-    reads it: {0（x ≤ 0）；1（x > 0）}, each branch with where it applies (as ``nndl solve 1``
-    writes it); None for a formula that is not piecewise."""
-    import sympy as sp
-
-    t = typed.strip()
-    if not (t.startswith("{") and t.endswith("}")):
-        return None
-    taken: Any = sp.EmptySet
-    parts = []
-    for part in (p.strip() for p in t[1:-1].split(";")):
-        m = _BRANCH.match(part)
-        if m:
-            at = sp.nsimplify(m["at"].replace("−", "-"))
-            op = {"≤": "<=", "≥": ">="}.get(m["op"], m["op"])
-            body, region = m["body"], {"<": sp.Interval.open(-sp.oo, at),
-                                       "<=": sp.Interval(-sp.oo, at),
-                                       ">": sp.Interval.open(at, sp.oo),
-                                       ">=": sp.Interval(at, sp.oo)}[op]
-        elif part.endswith(" otherwise"):
-            body, region = part[:-len(" otherwise")].strip(), sp.Reals
-        else:
-            return None
-        where = _where(region - taken)  # where no earlier branch applies
-        if where is None:
-            return None
-        taken = sp.Union(taken, region)
-        parts.append(f"{body}（{where}）")
-    return "{" + "；".join(parts) + "}"
 
 
 def shown(answers: dict[str, Any], wrong: dict[str, list[tuple[Any, str]]]) -> dict[str, Text]:
