@@ -347,8 +347,8 @@ def _in_chinese(formula: str, function: str = "") -> Text:
         zh = derivation(get(function.strip().lower()).name).derivative_text("zh")
         if zh:
             return Text(zh, formula)
-    zh = reader_zh(formula)
-    return Text(zh, formula) if zh else Text.same(formula)
+    read = reader_zh(formula)
+    return Text(read, formula) if read else Text.same(formula)
 
 
 def _show(function: str, branches: list[Branch]) -> str:
